@@ -1,0 +1,67 @@
+"""gdtheory: derive, compute and verify the theory of gradient descent.
+
+The public API is re-exported here; modules are named for the mathematics.
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from . import objectives as objectives
+from .errors import GDTheoryError as GDTheoryError
+from .errors import InvalidInputError as InvalidInputError
+from .errors import NoGlobalSmoothnessError as NoGlobalSmoothnessError
+from .errors import NonSmoothError as NonSmoothError
+from .errors import NotAGradientError as NotAGradientError
+from .errors import ParseError as ParseError
+from .errors import PrecisionError as PrecisionError
+from .errors import ShapeError as ShapeError
+from .errors import UnknownSymbolError as UnknownSymbolError
+from .flows import FlowSolution as FlowSolution
+from .flows import gradient_flow as gradient_flow
+from .flows import integrate_flow as integrate_flow
+from .gd import BatchTrajectory as BatchTrajectory
+from .gd import Status as Status
+from .gd import Trajectory as Trajectory
+from .gd import gd as gd
+from .gd import gd_batch as gd_batch
+from .objective import Objective as Objective
+from .objective import h as h
+from .regimes import Regime as Regime
+from .regimes import RegimeClassification as RegimeClassification
+from .regimes import lr_regime as lr_regime
+from .smoothness import SmoothnessConstant as SmoothnessConstant
+from .smoothness import SmoothnessScope as SmoothnessScope
+from .smoothness import smoothness_constant as smoothness_constant
+from .verification import Verdict as Verdict
+
+__all__ = [
+    "__version__",
+    "objectives",
+    "GDTheoryError",
+    "InvalidInputError",
+    "NoGlobalSmoothnessError",
+    "NonSmoothError",
+    "NotAGradientError",
+    "ParseError",
+    "PrecisionError",
+    "ShapeError",
+    "UnknownSymbolError",
+    "FlowSolution",
+    "gradient_flow",
+    "integrate_flow",
+    "BatchTrajectory",
+    "Status",
+    "Trajectory",
+    "gd",
+    "gd_batch",
+    "Objective",
+    "h",
+    "Regime",
+    "RegimeClassification",
+    "lr_regime",
+    "SmoothnessConstant",
+    "SmoothnessScope",
+    "smoothness_constant",
+    "Verdict",
+]

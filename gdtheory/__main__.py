@@ -1,0 +1,8 @@
+"""``python -m gdtheory`` behaves exactly like the ``gdtheory`` console script."""
+
+import sys
+
+from .cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

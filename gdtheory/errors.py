@@ -1,0 +1,87 @@
+"""The exceptions gdtheory raises.
+
+Every error names the input at fault and says what to do about it.  All derive from
+:class:`GDTheoryError`; the ones caused by a bad argument also derive from
+:class:`ValueError`, so ``except ValueError`` keeps working for callers that expect it.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "GDTheoryError",
+    "InvalidInputError",
+    "ShapeError",
+    "ParseError",
+    "UnknownSymbolError",
+    "NonSmoothError",
+    "NoGlobalSmoothnessError",
+    "NotAGradientError",
+    "PrecisionError",
+]
+
+
+class GDTheoryError(Exception):
+    """Base class of every error raised by gdtheory."""
+
+
+class InvalidInputError(GDTheoryError, ValueError):
+    """An argument has a value the mathematics does not allow (h <= 0, NaN, ...)."""
+
+
+class ShapeError(InvalidInputError):
+    """An array or point has the wrong shape for the objective's dimension."""
+
+
+class ParseError(GDTheoryError, ValueError):
+    """A user expression could not be parsed, or uses something not on the whitelist.
+
+    Attributes
+    ----------
+    source : str
+        The expression that was given.
+    token : str or None
+        The offending token, when there is one.
+    """
+
+    def __init__(self, message: str, *, source: str = "", token: str | None = None):
+        super().__init__(message)
+        self.source = source
+        self.token = token
+
+
+class UnknownSymbolError(ParseError):
+    """The expression uses a symbol that is not among the declared state symbols."""
+
+
+class NonSmoothError(GDTheoryError, ValueError):
+    """The objective uses a function that is not smooth (Abs, sign, Max, ...).
+
+    The theory of gradient descent implemented here (descent lemma, modified equations)
+    needs an objective that is at least twice continuously differentiable.
+    """
+
+
+class NoGlobalSmoothnessError(GDTheoryError):
+    """No global smoothness constant L exists, or none can be determined symbolically."""
+
+
+class NotAGradientError(GDTheoryError):
+    """A vector field is not the gradient of a potential.
+
+    Attributes
+    ----------
+    obstruction : object
+        The evidence: the antisymmetric part of the field's Jacobian (the curl), which
+        is nonzero exactly when no potential exists on a simply connected domain.
+    order : int or None
+        The power of h at which the obstruction first appears.
+    """
+
+    def __init__(self, message: str, *, obstruction: object = None, order: int | None = None):
+        super().__init__(message)
+        self.obstruction = obstruction
+        self.order = order
+
+
+class PrecisionError(GDTheoryError, ValueError):
+    """The requested precision is too low (or absurdly high) for the requested check."""

@@ -1,0 +1,23 @@
+"""One module per claim of SPEC section 1; each defines ``CLAIM``, a
+:class:`gdtheory.verification.Claim` whose check returns evidence.
+
+``gdtheory verify`` runs every claim listed in :data:`MODULES`.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+from gdtheory.verification import Claim
+
+#: The claim modules, in report order.
+MODULES = (
+    "t1_smooth_convergence",
+    "t2_quadratic_regimes",
+    "t3_explicit_euler",
+)
+
+
+def claims() -> tuple[Claim, ...]:
+    """Import every claim module and return their claims, in order."""
+    return tuple(import_module(f"{__name__}.{m}").CLAIM for m in MODULES)

@@ -1,0 +1,97 @@
+"""Safe parsing: hostile text is refused with the offending token named."""
+
+from __future__ import annotations
+
+import pytest
+import sympy as sp
+from hypothesis import given
+from hypothesis import strategies as st
+
+from gdtheory import NonSmoothError, Objective, ParseError, UnknownSymbolError
+from gdtheory.parsing import parse_expression
+
+HOSTILE = [
+    ("__import__('os')", "__import__"),
+    ("__import__('os').system('rm -rf /')", None),
+    ("x.__class__", None),
+    ("().__class__.__bases__[0]", None),
+    ("open('/etc/passwd')", "open"),
+    ("eval('1')", "eval"),
+    ("exec('x=1')", "exec"),
+    ("(lambda: 1)()", None),
+    ("[c for c in ()]", None),
+    ("'text'", None),
+    ("x if y else 1", None),
+    ("x[0]", None),
+    ("f(x=1)", "f"),
+    ("sin(x=1)", "sin"),
+    ("x % 2", "%"),
+    ("x // 2", "//"),
+    ("x @ y", "@"),
+    ("_x + 1", "_x"),
+    ("globals()", "globals"),
+    ("9**9**9", None),
+    ("x; import os", None),
+    ("", None),
+]
+
+
+@pytest.mark.parametrize(("text", "token"), HOSTILE)
+def test_hostile_expressions_are_refused_with_the_token(text, token):
+    with pytest.raises(ParseError) as info:
+        Objective.parse(text)
+    if token is not None:
+        assert token in str(info.value)
+        assert info.value.token == token
+
+
+def test_the_acceptance_example():
+    with pytest.raises(ParseError, match="__import__"):
+        Objective.parse("__import__('os')")
+
+
+@pytest.mark.parametrize("name", ["abs", "Abs", "sign", "max", "Min", "floor", "relu", "Heaviside"])
+def test_nonsmooth_functions_are_refused(name):
+    with pytest.raises(NonSmoothError, match=name):
+        Objective.parse(f"{name}(x) + x**2")
+
+
+def test_nonsmooth_sympy_expression_is_refused():
+    x = sp.Symbol("x")
+    with pytest.raises(NonSmoothError, match="Abs"):
+        Objective(sp.Abs(x) + x**2)
+
+
+def test_decimals_are_exact_rationals_and_caret_is_power():
+    expr, syms = parse_expression("0.1*x^2 + 1e-3")
+    assert expr == sp.Rational(1, 10) * syms[0] ** 2 + sp.Rational(1, 1000)
+
+
+def test_symbols_sorted_unless_given_and_unknown_symbol_named():
+    _, syms = parse_expression("y + x + z")
+    assert [s.name for s in syms] == ["x", "y", "z"]
+    _, syms = parse_expression("y + x", ["y", "x"])
+    assert [s.name for s in syms] == ["y", "x"]
+    with pytest.raises(UnknownSymbolError, match="'z'") as info:
+        parse_expression("x + z", ["x"])
+    assert info.value.token == "z"
+
+
+def test_h_is_reserved_for_the_learning_rate():
+    with pytest.raises(ParseError, match="learning rate"):
+        Objective.parse("h*x**2")
+
+
+def test_whitelisted_functions_and_conveniences():
+    f = Objective.parse("logcosh(x) + softplus(y) + sigmoid(x*y) + atan(x) + erf(y)")
+    x, y = f.symbols
+    assert f.expr.has(sp.log(sp.cosh(x)))
+    assert f.dim == 2
+
+
+@given(st.text(max_size=40))
+def test_arbitrary_text_never_escapes_the_documented_errors(text):
+    try:
+        Objective.parse(text)
+    except (ParseError, NonSmoothError, ValueError):
+        pass  # documented outcomes; anything else propagates and fails the test

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from fractions import Fraction
+
+import mpmath
+import pytest
+import sympy as sp
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from gdtheory import InvalidInputError, PrecisionError
+from gdtheory.scalars import check_dps, exact_real, positive_real, to_mpf
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("19/10", sp.Rational(19, 10)),
+        ("1.9", sp.Rational(19, 10)),
+        (Fraction(19, 10), sp.Rational(19, 10)),
+        (3, sp.Integer(3)),
+        ("-1e-3", sp.Rational(-1, 1000)),
+        (0.5, sp.Rational(1, 2)),
+        (sp.Rational(2, 3), sp.Rational(2, 3)),
+    ],
+)
+def test_exact_values(value, expected):
+    assert exact_real(value) == expected
+
+
+def test_float_is_its_exact_binary_value_not_the_decimal():
+    assert exact_real(1.9) != sp.Rational(19, 10)
+    assert exact_real(1.9) == sp.Rational(Fraction(1.9))
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False, width=64))
+@example(-0.5)  # pinned: mpf(-0.5).man_exp drops the sign; exact_real once returned +1/2
+def test_mpf_round_trip_keeps_sign_and_value(v):
+    with mpmath.workdps(30):
+        assert exact_real(mpmath.mpf(v)) == sp.Rational(Fraction(v))
+
+
+@pytest.mark.parametrize("bad", ["nan", float("inf"), "abc", None, True, [1], "1/0", "1/", sp.I, sp.zoo])
+def test_bad_scalars(bad):
+    with pytest.raises(InvalidInputError):
+        exact_real(bad, "h")
+
+
+@pytest.mark.parametrize("bad", [0, -1, "-1/2", -0.0])
+def test_positive_real_rejects_non_positive(bad):
+    with pytest.raises(InvalidInputError, match="h must be > 0"):
+        positive_real(bad, "h")
+
+
+def test_to_mpf_is_correctly_rounded_at_working_precision():
+    with mpmath.workdps(60):
+        assert to_mpf("1/3") == mpmath.mpf(1) / 3
+        assert to_mpf("0.1") == mpmath.mpf(1) / 10
+        assert to_mpf("0.1") != mpmath.mpf(0.1)  # the float 0.1 is a different number
+
+
+@pytest.mark.parametrize("bad", [0, 5, 14, 10**6, 2.5, "50"])
+def test_check_dps(bad):
+    with pytest.raises(PrecisionError):
+        check_dps(bad)

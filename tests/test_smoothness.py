@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gdtheory import (
+    InvalidInputError,
+    NoGlobalSmoothnessError,
+    Objective,
+    ShapeError,
+    SmoothnessScope,
+    smoothness_constant,
+)
+from gdtheory.objectives import double_well, quadratic, scalar_factorization
+from gdtheory.testing import quadratics, smooth_objectives
+
+
+@given(quadratics(dim=3, spectrum=(-3, 5)))
+def test_global_L_of_quadratic_is_exact(inst):
+    L = smoothness_constant(inst.objective)
+    assert L.scope is SmoothnessScope.GLOBAL and L.certified
+    assert sp.simplify(L.value - inst.L) == 0
+
+
+def test_no_global_L_for_polynomials_of_degree_above_two():
+    with pytest.raises(NoGlobalSmoothnessError, match="degree 4"):
+        smoothness_constant(Objective.parse("x**4"))
+    with pytest.raises(NoGlobalSmoothnessError, match="box="):
+        smoothness_constant(Objective.parse("logcosh(x)"))
+
+
+def test_box_bound_is_tight_on_polynomials():
+    L = smoothness_constant(double_well(), box=[(-2, 2)])  # sup |3x^2 - 1| = 11
+    assert 11 <= L.value <= sp.Rational(111, 10) and L.lower <= 11
+    L = smoothness_constant(scalar_factorization(), box=[(-1, 1), (-1, 1)])  # rho at (1,-1) = 4
+    assert 4 <= L.value <= sp.Rational(41, 10)
+
+
+@settings(max_examples=15)
+@given(smooth_objectives(dim=2, L_max=5), st.integers(0, 2**32 - 1))
+def test_box_bound_dominates_every_sampled_hessian(inst, seed):
+    """Certified means: rho(H(x)) <= bound for all x in the box (sampled), and the
+    construction's L is a valid bound too, so the certified lower estimate cannot exceed it."""
+    box = [(-2, 2), (-1, 3)]
+    L = smoothness_constant(inst.objective, box=box, pieces=8)
+    X = np.random.default_rng(seed).uniform([-2, -1], [2, 3], (200, 2))
+    rho = np.max(np.abs(np.linalg.eigvalsh(inst.objective.hess_np(X))), axis=1)
+    assert np.all(rho <= float(L))
+    assert L.lower <= float(inst.L) + 1e-12
+
+
+def test_point_value():
+    L = smoothness_constant(scalar_factorization(), point=[1, -1])
+    assert L.scope is SmoothnessScope.POINT and float(L) == pytest.approx(4, abs=1e-25)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "err", "match"),
+    [
+        ({"box": [(-1, 1)], "point": [0, 0]}, InvalidInputError, "not both"),
+        ({"box": [(-1, 1)]}, ShapeError, "dimension 2"),
+        ({"box": [(1, -1), (0, 1)]}, InvalidInputError, "low < high"),
+        ({"box": 5}, ShapeError, "pairs"),
+    ],
+)
+def test_bad_boxes(kwargs, err, match):
+    with pytest.raises(err, match=match):
+        smoothness_constant(scalar_factorization(), **kwargs)
+
+
+def test_box_outside_domain_is_reported():
+    with pytest.raises(InvalidInputError, match="not smooth there"):
+        smoothness_constant(Objective.parse("log(x)"), box=[(-1, 1)])
+
+
+def test_quadratic_exact_irrational():
+    L = smoothness_constant(quadratic([[1, 1], [1, 0]]))
+    assert sp.simplify(L.value - (1 + sp.sqrt(5)) / 2) == 0

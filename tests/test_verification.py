@@ -1,0 +1,93 @@
+"""The framework, every registered claim (quick mode), and the CLI."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+import proofs_checks
+from gdtheory.cli import main
+from gdtheory.verification import CheckContext, Claim, Evidence, Verdict, fit_order, run_claims
+
+
+def test_fit_order_recovers_known_slopes():
+    hs = [0.1, 0.05, 0.025, 0.0125]
+    assert fit_order(hs, [3 * h**3 for h in hs]) == pytest.approx(3)
+    with pytest.raises(ValueError):
+        fit_order([0.1], [1.0])
+
+
+def test_a_broken_check_is_reported_as_error_not_raised():
+    def boom(ctx):
+        raise RuntimeError("kaput")
+
+    claim = Claim("X", "broken", "s", "r", (), boom)
+    (res,) = run_claims([claim], CheckContext(quick=True))
+    assert res.evidence.verdict is Verdict.ERROR and "kaput" in res.evidence.notes
+
+
+@pytest.mark.parametrize("claim", proofs_checks.claims(), ids=lambda c: c.id)
+def test_every_claim_is_verified_quickly_with_numbers(claim, tmp_path):
+    ev = claim.check(CheckContext(quick=True, outdir=tmp_path))
+    assert isinstance(ev, Evidence)
+    assert ev.verdict is Verdict.VERIFIED, (ev.summary, ev.notes)
+    assert ev.numbers and ev.tables
+    assert claim.statement and claim.reference and claim.hypotheses
+
+
+def test_t3_measured_order_is_one_within_a_tenth(tmp_path):
+    from proofs_checks import t3_explicit_euler
+
+    ev = t3_explicit_euler.check(CheckContext(quick=True))
+    orders = [v for k, v in ev.numbers.items() if k.startswith("order [")]
+    assert len(orders) == 3 and all(abs(p - 1) <= 0.1 for p in orders)
+
+
+def test_cli_verify_writes_report_and_json(tmp_path, capsys):
+    code = main(["verify", "--quick", "--only", "T2", "--report", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert code == 0 and "T2" in out and "verified" in out
+    report = (tmp_path / "report.md").read_text()
+    assert "## T2" in report and "t2_regimes.png" in report
+    data = json.loads((tmp_path / "evidence.json").read_text())
+    assert data["claims"][0]["verdict"] == "verified" and data["environment"]["mode"] == "quick"
+    assert (tmp_path / "t2_regimes.png").stat().st_size > 10_000
+
+
+def test_cli_unknown_claim_is_a_clean_error(tmp_path, capsys):
+    assert main(["verify", "--only", "T99", "--report", str(tmp_path)]) == 2
+    assert "unknown claim id" in capsys.readouterr().err
+
+
+def test_cli_exit_code_is_nonzero_when_refuted(tmp_path, monkeypatch):
+    refuted = Claim("T1", "r", "s", "r", (), lambda ctx: Evidence(Verdict.REFUTED, "no"))
+    monkeypatch.setattr(proofs_checks, "claims", lambda: (refuted,))
+    assert main(["verify", "--quick", "--report", str(tmp_path)]) == 1
+
+
+def test_python_dash_m_is_the_console_script(tmp_path):
+    res = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "gdtheory",
+            "verify",
+            "--quick",
+            "--only",
+            "T2",
+            "--report",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert res.returncode == 0, res.stderr
+    assert "verified" in res.stdout
+    bad = subprocess.run(
+        [sys.executable, "-m", "gdtheory", "frobnicate"], capture_output=True, text=True, timeout=60
+    )
+    assert bad.returncode == 2 and "invalid choice" in bad.stderr
