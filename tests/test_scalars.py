@@ -40,7 +40,9 @@ def test_mpf_round_trip_keeps_sign_and_value(v):
         assert exact_real(mpmath.mpf(v)) == sp.Rational(Fraction(v))
 
 
-@pytest.mark.parametrize("bad", ["nan", float("inf"), "abc", None, True, [1], "1/0", "1/", sp.I, sp.zoo])
+@pytest.mark.parametrize(
+    "bad", ["nan", float("inf"), "abc", None, True, [1], "1/0", "1/", sp.I, sp.zoo]
+)
 def test_bad_scalars(bad):
     with pytest.raises(InvalidInputError):
         exact_real(bad, "h")
