@@ -8,6 +8,8 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from . import objectives as objectives
+from .closed_forms import QuadraticModifiedEquation as QuadraticModifiedEquation
+from .closed_forms import quadratic_modified_equation as quadratic_modified_equation
 from .errors import GDTheoryError as GDTheoryError
 from .errors import InvalidInputError as InvalidInputError
 from .errors import NoGlobalSmoothnessError as NoGlobalSmoothnessError
@@ -25,11 +27,19 @@ from .gd import Status as Status
 from .gd import Trajectory as Trajectory
 from .gd import gd as gd
 from .gd import gd_batch as gd_batch
+from .modified import ModifiedEquation as ModifiedEquation
+from .modified import modified_equation as modified_equation
+from .modified import modified_potential as modified_potential
+from .modified_flows import ModifiedErrorTable as ModifiedErrorTable
+from .modified_flows import modified_error_table as modified_error_table
+from .modified_flows import modified_flow as modified_flow
 from .objective import Objective as Objective
 from .objective import h as h
 from .regimes import Regime as Regime
 from .regimes import RegimeClassification as RegimeClassification
 from .regimes import lr_regime as lr_regime
+from .series import SeriesDiagnostics as SeriesDiagnostics
+from .series import series_diagnostics as series_diagnostics
 from .smoothness import SmoothnessConstant as SmoothnessConstant
 from .smoothness import SmoothnessScope as SmoothnessScope
 from .smoothness import smoothness_constant as smoothness_constant
@@ -55,6 +65,16 @@ __all__ = [
     "Trajectory",
     "gd",
     "gd_batch",
+    "ModifiedEquation",
+    "modified_equation",
+    "modified_potential",
+    "ModifiedErrorTable",
+    "modified_error_table",
+    "modified_flow",
+    "QuadraticModifiedEquation",
+    "quadratic_modified_equation",
+    "SeriesDiagnostics",
+    "series_diagnostics",
     "Objective",
     "h",
     "Regime",

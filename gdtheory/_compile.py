@@ -23,7 +23,7 @@ __all__ = ["compile_mp", "compile_np"]
 
 @lru_cache(maxsize=512)
 def _lambdify(exprs: tuple[sp.Expr, ...], symbols: tuple[sp.Symbol, ...], backend: str) -> Any:
-    return sp.lambdify(symbols, list(exprs), modules=backend, cse=len(exprs) > 1)
+    return sp.lambdify(symbols, list(exprs), modules=backend, cse=True)
 
 
 def compile_mp(

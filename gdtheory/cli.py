@@ -1,5 +1,8 @@
 """The ``gdtheory`` command line (also ``python -m gdtheory``).
 
+``gdtheory modified "x**4/4 - x**2/2" --order 6 [--latex|--python]`` prints the modified
+equation (fields, gradient structure, potential).
+
 ``gdtheory verify [--quick] [--only T1,T3] [--report DIR]`` runs the registered claims of
 ``proofs_checks``, prints a table (claim, verdict, key figure), and writes
 ``DIR/report.md`` and ``DIR/evidence.json``.  The exit code is 1 when a claim is refuted
@@ -39,7 +42,32 @@ def _parser() -> argparse.ArgumentParser:
         help="directory for report.md, evidence.json and figures (default: gdtheory-report)",
     )
     v.add_argument("--seed", type=int, default=20221, help="random seed for sampled studies")
+    m = sub.add_parser("modified", help="print the modified equation of GD on an objective")
+    m.add_argument("objective", help='the objective, e.g. "x**4/4 - x**2/2"')
+    m.add_argument("--order", type=int, default=2, help="highest power of h (default 2)")
+    m.add_argument(
+        "--symbols", default=None, help="comma-separated state symbols in order (default: sorted)"
+    )
+    fmt = m.add_mutually_exclusive_group()
+    fmt.add_argument("--latex", action="store_true", help="LaTeX of the fields and potentials")
+    fmt.add_argument("--python", action="store_true", help="Python source of the field")
     return p
+
+
+def _modified(args: argparse.Namespace) -> int:
+    from .modified import modified_equation
+
+    symbols = [s.strip() for s in args.symbols.split(",")] if args.symbols else None
+    me = modified_equation(args.objective, args.order, symbols=symbols)
+    if args.latex:
+        print(me.latex())
+    elif args.python:
+        print(me.python(), end="")
+    else:
+        print(me)
+        if all(me.is_gradient):
+            print(f"  modified potential f_h = {me.potential()}")
+    return 0
 
 
 def _verify(args: argparse.Namespace) -> int:
@@ -86,6 +114,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "verify":
             return _verify(args)
+        if args.command == "modified":
+            return _modified(args)
     except GDTheoryError as exc:
         print(f"gdtheory: error: {exc}", file=sys.stderr)
         return 2

@@ -15,6 +15,8 @@ MODULES = (
     "t1_smooth_convergence",
     "t2_quadratic_regimes",
     "t3_explicit_euler",
+    "t4_modified_equations",
+    "t5_four_regimes",
 )
 
 

@@ -91,3 +91,15 @@ def test_python_dash_m_is_the_console_script(tmp_path):
         [sys.executable, "-m", "gdtheory", "frobnicate"], capture_output=True, text=True, timeout=60
     )
     assert bad.returncode == 2 and "invalid choice" in bad.stderr
+
+
+def test_cli_modified_prints_fields_latex_and_python(capsys):
+    assert main(["modified", "x**4/4 - x**2/2", "--order", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "F_3 = -39*x**9/4" in out and "modified potential" in out
+    assert main(["modified", "(x*y - 1)**2/2", "--order", "2", "--latex"]) == 0
+    assert "no potential at" in capsys.readouterr().out
+    assert main(["modified", "x**2/2", "--order", "1", "--python"]) == 0
+    assert "def modified_field(x, h):" in capsys.readouterr().out
+    assert main(["modified", "abs(x)"]) == 2
+    assert "not smooth" in capsys.readouterr().err

@@ -1,0 +1,252 @@
+r"""T4 — Modified equations (backward error analysis).
+
+Statement (SPEC T4). There is a formal series of vector fields F_h = F_0 + h F_1 + ...
+whose time-h flow equals the GD map to all orders in h, with F_0 = -grad f,
+F_1 = -(1/2) H grad f, F_2 = (1/12) F''(F,F) + (1/3) F'F'F.  (a) F_0 + h F_1 is the
+gradient of the modified potential f + (h/4)|grad f|^2.  (b) In one dimension every F_k
+has a potential.  (c) In dimension >= 2, F_2 is in general not a gradient: for
+f = (xy - 1)^2/2 the curl of F_2 is nonzero (F_2 is a gradient iff H and D^3 f[grad f]
+commute).  (d) The order-p modified flow matches one GD step with local error
+O(h^{p+2}).  (e) For a quadratic the series is -phi(hA) grad f, phi(z) = -log(1 - z)/z,
+with radius of convergence 1/L.
+
+Check.
+(a) exact symbolic identity F_1 = -grad(|grad f|^2/4) on four objectives (1-D, 2-D,
+    non-polynomial, 3-D);
+(b) 1-D potentials to order 8 (polynomials) and 5 (exp, log-cosh, sin): -f_k' = F_k
+    checked by substitution at 40 digits at three points, and F_2 against the
+    Hairer-Lubich-Wanner formula symbolically;
+(c) (xy - 1)^2/2: is_gradient through h^1 and not at h^2; the curl and, independently,
+    the commutator [H, D^3 f[grad f]] are evaluated at a point;
+(d) local errors |phi^{[p]}_h(x0) - Phi_h(x0)| for p = 0..3 on five objectives at
+    60 digits, order fitted on h = 1/20 .. 1/160 (1/80 in quick mode);
+(e) exact term-by-term equality with the closed form to order 12 (SymPy rationals,
+    and SymPy's series of the closed form as a second oracle) and the Domb-Sykes radius
+    at a point against 1/L.
+
+References: Hairer, Lubich, Wanner, Geometric Numerical Integration (2006), IX.1 and
+IX.7; Li, Tai, E, JMLR 20 (2019); Kong, Tao, NeurIPS 2020.
+"""
+
+from __future__ import annotations
+
+import math
+
+import mpmath
+import sympy as sp
+
+from gdtheory import Objective
+from gdtheory.closed_forms import quadratic_modified_equation
+from gdtheory.modified import modified_equation
+from gdtheory.modified_flows import modified_error_table
+from gdtheory.series import series_diagnostics
+from gdtheory.verification import CheckContext, Claim, Evidence, Table, Verdict
+
+RATE_TOL = 0.3
+
+
+def _first_order(rows: list[tuple[object, ...]]) -> bool:
+    ok = True
+    for text in (
+        "x**4/4 - x**2/2",
+        "(x*y - 1)**2/2",
+        "logcosh(x + 2*y) + x**2/2",
+        "x**2*y + y**2*z/2 + z**4/4",
+    ):
+        obj = Objective.parse(text)
+        me = modified_equation(obj, 1)
+        f1 = sum(g**2 for g in obj.grad) / 4
+        resid = [sp.simplify(me.fields[1][i] + sp.diff(f1, s)) for i, s in enumerate(obj.symbols)]
+        good = all(r == 0 for r in resid) and me.is_gradient[1]
+        ok &= good
+        rows.append(("(a) F_1 = -grad |grad f|^2/4", text, "exact identity" if good else "FAILS"))
+    return ok
+
+
+def _one_d_potentials(rows: list[tuple[object, ...]], quick: bool) -> tuple[bool, float]:
+    ok, worst = True, 0.0
+    cases = [
+        ("x**4/4 - x**2/2", 8),
+        ("x**3/3 + x**2", 8),
+        ("exp(x)", 5),
+        ("logcosh(x)", 5),
+        ("sin(x)", 5),
+    ]
+    if quick:
+        cases = [(t, min(p, 5)) for t, p in cases]
+    for text, p in cases:
+        me = modified_equation(text, p)
+        x = me.symbols[0]
+        F = -me.objective.grad[0]  # HLW: F_2 = F''F^2/12 + F'^2 F/3
+        hlw = sp.diff(F, x, 2) * F**2 / 12 + sp.diff(F, x) ** 2 * F / 3
+        hlw_ok = sp.simplify(me.fields[2][0] - hlw) == 0
+        dev = 0.0
+        for k in range(p + 1):
+            fk = me.potentials[k]
+            for pt in ("0.3", "-0.7", "1.1"):
+                with mpmath.workdps(40):
+                    xv = mpmath.mpf(pt)
+                    d = mpmath.diff(lambda t, fk=fk, x=x: _eval(fk, x, t), xv)
+                    Fk = _eval(me.fields[k][0], x, xv)
+                    dev = max(dev, float(abs(d + Fk) / (1 + abs(Fk))))
+        good = hlw_ok and dev < 1e-25
+        ok &= good
+        worst = max(worst, dev)
+        rows.append(
+            (
+                f"(b) 1-D potentials to order {p}",
+                text,
+                f"max |f_k' + F_k| = {dev:.1e}; F_2 = HLW formula: {hlw_ok}",
+            )
+        )
+    return ok, worst
+
+
+def _eval(expr: sp.Expr, x: sp.Symbol, value: mpmath.mpf) -> mpmath.mpf:
+    if isinstance(expr, sp.Integral):
+        integrand, (t, a, b) = expr.function, expr.limits[0]
+        g = sp.lambdify((t, x), integrand, "mpmath")
+        return mpmath.quad(lambda s: g(s, value), [a, b])
+    return sp.lambdify(x, expr, "mpmath")(value)
+
+
+def _obstruction(numbers: dict[str, object]) -> bool:
+    obj = Objective.parse("(x*y - 1)**2/2")
+    me = modified_equation(obj, 3)
+    x, y = obj.symbols
+    at = {x: sp.Rational(1, 2), y: sp.Rational(3, 2)}
+    curl = me.obstructions[2][0, 1].subs(at) if me.obstructions[2] is not None else 0
+    H = obj.hessian
+    g = obj.grad
+    D3 = sp.Matrix(
+        2, 2, lambda i, j: sum(sp.diff(H[i, j], s) * g[k] for k, s in enumerate(obj.symbols))
+    )
+    comm = (H * D3 - D3 * H).subs(at)
+    numbers["(c) is_gradient for h^0..h^3"] = str(me.is_gradient)
+    numbers["(c) curl of F_2 at (1/2, 3/2), entry (0,1)"] = str(curl)
+    numbers["(c) [H, D^3f[grad f]] at (1/2, 3/2), entry (0,1)"] = str(comm[0, 1])
+    return (
+        me.is_gradient[:2] == (True, True)
+        and not me.is_gradient[2]
+        and curl != 0
+        and (comm[0, 1] != 0)
+    )
+
+
+def _local_errors(rows: list[tuple[object, ...]], quick: bool) -> tuple[bool, dict[str, float]]:
+    dens = (20, 40, 80) if quick else (20, 40, 80, 160)
+    hs = [f"1/{d}" for d in dens]
+    cases = [
+        ("x**4/4 - x**2/2", ["3/2"]),
+        ("exp(x)", ["1/2"]),
+        ("logcosh(x)", ["1/2"]),
+        ("sin(x)", [1]),
+        ("(x*y - 1)**2/2", ["1/2", "3/2"]),
+    ]
+    ok, rates = True, {}
+    for text, x0 in cases:
+        tab = modified_error_table(text, x0, hs, [0, 1, 2, 3], steps=1, dps=60)
+        for p, m, e in zip(tab.orders, tab.measured_orders, tab.expected_orders, strict=True):
+            rates[f"{text}, p={p}"] = m if m is not None else math.nan
+            good = m is not None and abs(m - e) <= RATE_TOL
+            ok &= good
+            rows.append(
+                (
+                    f"(d) local error order, p={p}",
+                    text,
+                    f"{m:.3f} (expected {e})" if m is not None else "n/a",
+                )
+            )
+    return ok, rates
+
+
+def _quadratic(rows: list[tuple[object, ...]], numbers: dict[str, object]) -> bool:
+    ok = True
+    for text, pt in (
+        ("3*x**2/2", ["1/2"]),
+        ("x**2 + 3*x*y + y**2/3", [1, "1/3"]),
+        ("x**2 + y**2/2 + z**2/4 + x*z/4 + y", [1, 1, 1]),
+    ):
+        q = quadratic_modified_equation(text)
+        me = modified_equation(q.objective, 12)
+        exact = all(
+            sp.expand(me.fields[k] - q.coefficient(k)) == sp.zeros(q.objective.dim, 1)
+            for k in range(13)
+        )
+        series_ok = all(
+            sp.simplify(q.series_coefficient(k) - me.fields[k]) == sp.zeros(q.objective.dim, 1)
+            for k in range(0, 13, 4)
+        )
+        d = series_diagnostics(q.objective, pt, order=24)
+        R = float(q.radius)
+        rel = abs(d.radius - R) / R
+        good = exact and series_ok and rel < 0.01
+        ok &= good
+        numbers[f"(e) radius [{text}]: Domb-Sykes / exact 1/L"] = f"{d.radius:.6g} / {R:.6g}"
+        rows.append(
+            (
+                "(e) quadratic closed form",
+                text,
+                f"F_k = -A^k grad f/(k+1) exactly for k <= 12: {exact}; SymPy series oracle: "
+                f"{series_ok}; radius {d.radius:.5g} vs 1/L = {R:.5g} (rel. err {rel:.1e}, "
+                f"{d.confidence})",
+            )
+        )
+    return ok
+
+
+def check(ctx: CheckContext) -> Evidence:
+    rows: list[tuple[object, ...]] = []
+    numbers: dict[str, object] = {}
+    a = _first_order(rows)
+    b, worst = _one_d_potentials(rows, ctx.quick)
+    c = _obstruction(numbers)
+    d, rates = _local_errors(rows, ctx.quick)
+    e = _quadratic(rows, numbers)
+    numbers["(b) worst |f_k' + F_k| (relative)"] = worst
+    worst_rate = max(
+        (abs(m - (int(k.rsplit("p=", 1)[1]) + 2)) for k, m in rates.items()), default=math.nan
+    )
+    numbers["(d) worst |measured - expected| local-error order"] = worst_rate
+    parts = {"(a)": a, "(b)": b, "(c)": c, "(d)": d, "(e)": e}
+    verdict = Verdict.VERIFIED if all(parts.values()) else Verdict.REFUTED
+    failed = [k for k, v in parts.items() if not v]
+    return Evidence(
+        verdict,
+        f"parts (a)-(e) {'all hold' if not failed else 'fail: ' + ', '.join(failed)}; "
+        f"local-error orders within {worst_rate:.2f} of p+2",
+        numbers={**numbers, **{f"(d) order [{k}]": v for k, v in rates.items()}},
+        tables=(Table("T4 sub-checks", ("part", "objective", "result"), tuple(rows)),),
+        notes=(
+            "Local errors are measured against the time-h flow integrated by Gragg-Bulirsch-"
+            "Stoer extrapolation at 60 digits. Potentials of non-polynomial fields are found "
+            "exactly in the differential ring where an antiderivative of bounded degree "
+            "exists, else given as an exact line integral (evaluated here by quadrature). "
+            f"Rates are accepted within {RATE_TOL} of p+2; a point where F_(p+1) nearly "
+            "vanishes makes the asymptotic regime start late (sin at x0 = 1/2, where "
+            "F_2 = -0.011; the double well at x0 = 1/2, where |F_4/F_3| = 0.12), so these "
+            "are checked at x0 = 1 and x0 = 3/2."
+        ),
+    )
+
+
+CLAIM = Claim(
+    id="T4",
+    title="Modified equations: potentials, obstruction, O(h^(p+2)), quadratic radius 1/L",
+    statement=(
+        "The GD map is the time-h flow of a formal modified field F_0 + h F_1 + ...; "
+        "F_0 + hF_1 = -grad(f + h|grad f|^2/4); in 1-D every F_k has a potential; in n-D "
+        "F_2 is in general not a gradient ((xy-1)^2/2); the order-p flow has local error "
+        "O(h^(p+2)); for a quadratic the series is -phi(hA) grad f with radius 1/L."
+    ),
+    reference=(
+        "Hairer, Lubich, Wanner, Geometric Numerical Integration (2006), IX.1, IX.7; "
+        "Li, Tai, E, JMLR 2019; Kong, Tao, NeurIPS 2020."
+    ),
+    hypotheses=(
+        "f analytic near the points used",
+        "h small for (d): fitted on h = 1/20..1/160",
+        "quadratic A symmetric with exact rational entries for (e)",
+    ),
+    check=check,
+)

@@ -1,0 +1,188 @@
+"""Modified equations: independent oracles (HLW formula, naive expansion, closed forms,
+numerical flows), gradient structure, potentials, and bad input."""
+
+from __future__ import annotations
+
+import mpmath
+import pytest
+import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gdtheory import (
+    InvalidInputError,
+    NotAGradientError,
+    Objective,
+    ParseError,
+    ShapeError,
+    h,
+    modified_equation,
+    modified_potential,
+)
+from gdtheory.testing import quadratics
+from gdtheory.testing.reference import naive_modified_fields
+
+ONE_D = ["x**4/4 - x**2/2", "x**3/3 + x**2", "exp(x)", "logcosh(x)", "sin(x)", "softplus(x)"]
+
+
+@pytest.mark.parametrize("text", ONE_D)
+def test_second_order_term_matches_hairer_lubich_wanner(text):
+    me = modified_equation(text, 2)
+    x = me.symbols[0]
+    F = -me.objective.grad[0]
+    assert sp.simplify(me.fields[1][0] - (-sp.diff(F, x) * F / 2)) == 0
+    hlw = sp.diff(F, x, 2) * F**2 / 12 + sp.diff(F, x) ** 2 * F / 3  # HLW IX (1.4)
+    assert sp.simplify(me.fields[2][0] - hlw) == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "order"), [("x**4/4 - x**2/2", 4), ("(x*y - 1)**2/2", 2), ("x**2*y + y**3/3", 2)]
+)
+def test_agrees_with_the_naive_expansion(text, order):
+    obj = Objective.parse(text)
+    me = modified_equation(obj, order)
+    for a, b in zip(naive_modified_fields(obj, order), me.fields, strict=True):
+        assert sp.expand(a - b) == sp.zeros(obj.dim, 1)
+
+
+def test_first_order_potential_is_implicit_gradient_regularisation():
+    for text in ("(x*y - 1)**2/2", "logcosh(x + 2*y) + x**2/2", "x*y*z + x**4"):
+        obj = Objective.parse(text)
+        me = modified_equation(obj, 1)
+        f1 = sum(g**2 for g in obj.grad) / 4
+        assert me.is_gradient == (True, True)
+        for i, s in enumerate(obj.symbols):
+            assert sp.simplify(me.fields[1][i] + sp.diff(f1, s)) == 0
+        assert sp.simplify(me.potentials[1] - f1) == 0
+
+
+def test_scalar_factorisation_has_an_obstruction_at_h2():
+    me = modified_equation("(x*y - 1)**2/2", 3)
+    assert me.is_gradient == (True, True, False, False)
+    curl = me.obstructions[2]
+    x, y = me.symbols
+    assert curl[0, 1] == -curl[1, 0] and curl[0, 1].subs({x: 1, y: 2}) != 0
+    # independent oracle: the curl from SymPy's own Jacobian of F_2
+    J = me.fields[2].jacobian([x, y])
+    assert sp.expand((J - J.T) / 2 - curl) == sp.zeros(2, 2)
+    with pytest.raises(NotAGradientError) as err:
+        modified_potential("(x*y - 1)**2/2", 2)
+    assert err.value.order == 2 and err.value.obstruction == curl
+    assert modified_potential("(x*y - 1)**2/2", 1).coeff(h, 1) == me.potentials[1]
+
+
+@pytest.mark.parametrize("text", ONE_D)
+def test_one_d_potentials_exist_and_differentiate_back(text):
+    me = modified_equation(text, 4)
+    x = me.symbols[0]
+    assert all(me.is_gradient)
+    for k, fk in enumerate(me.potentials):
+        assert fk is not None
+        if isinstance(fk, sp.Integral):
+            continue  # checked numerically in T4
+        assert sp.simplify(sp.diff(fk, x) + me.fields[k][0]) == 0
+
+
+def test_separable_and_rotation_invariant_objectives_stay_gradients():
+    assert all(modified_equation("x**4 + y**4", 4).is_gradient)
+    assert all(modified_equation("(x**2 + y**2)**2", 3).is_gradient)  # radial
+
+
+def test_polynomial_potentials_vanish_at_origin_and_sum_in_h():
+    pot = modified_potential("x**4/4 - x**2/2", 3)
+    x = sp.Symbol("x", real=True)
+    assert sp.Poly(pot, h).degree() == 3
+    for k in (2, 3):
+        assert sp.expand(pot).coeff(h, k).subs(x, 0) == 0
+
+
+def test_general_one_step_maps():
+    x, y = sp.symbols("x y")
+    # preconditioned GD on x^2/2 + y^2: x - h P grad f with P = diag(1, 1/2)
+    me = modified_equation([x - h * x, y - h * y], 3, symbols=[x, y])
+    assert me.fields[3] == sp.Matrix([-x / 4, -y / 4])
+    # weight decay lam: the map of f + lam |x|^2/2
+    lam = sp.Rational(1, 10)
+    wd = modified_equation(x - h * (x**3 + lam * x), 3, symbols=[x])
+    gd = modified_equation(Objective(x**4 / 4 + lam * x**2 / 2, [x]), 3)
+    assert [
+        sp.expand(a[0] - b[0].subs(gd.symbols[0], x))
+        for a, b in zip(wd.fields, gd.fields, strict=True)
+    ] == [0] * 4
+    # a map non-polynomial in h: x exp(-h) is the exact time-h flow of dx/dt = -x
+    ex = modified_equation(x * sp.exp(-h), 5, symbols=[x])
+    assert ex.fields[0] == sp.Matrix([-x]) and all(F == sp.zeros(1, 1) for F in ex.fields[1:])
+
+
+def test_map_given_with_users_own_h_symbol():
+    x, hh = sp.symbols("x h")
+    assert modified_equation(x - hh * x, 1, symbols=[x]).fields[1] == sp.Matrix([-x / 2])
+
+
+def test_lambdify_backends_agree_with_the_sympy_field():
+    me = modified_equation("logcosh(x + 2*y) + x**2/2", 2)
+    Fm = me.lambdify("mpmath")
+    Fn = me.lambdify("numpy", order=1)
+    import numpy as np
+
+    with mpmath.workdps(30):
+        v = Fm([mpmath.mpf("0.3"), mpmath.mpf("-0.2")], mpmath.mpf("0.1"))
+    expr = me.field().subs(
+        {
+            me.symbols[0]: sp.Rational(3, 10),
+            me.symbols[1]: -sp.Rational(1, 5),
+            h: sp.Rational(1, 10),
+        }
+    )
+    assert all(abs(a - sp.N(b, 30)) < 1e-25 for a, b in zip(v, expr, strict=True))
+    out = Fn(np.array([[0.3, -0.2], [0.0, 0.0]]), 0.1)
+    assert out.shape == (2, 2) and np.all(np.isfinite(out))
+    with pytest.raises(InvalidInputError, match="backend"):
+        me.lambdify("jax")
+
+
+def test_latex_python_and_str_are_usable():
+    me = modified_equation("(x*y - 1)**2/2", 2)
+    assert "F_{2}" in me.latex() and "no potential" in me.latex()
+    assert "not a gradient at h**2" in str(me)
+    ns: dict[str, object] = {}
+    exec(modified_equation("x**2/2", 2).python(), ns)  # noqa: S102 - our own generated code
+    assert ns["modified_field"]((1.0,), 0.5)[0] == pytest.approx(-(1 + 0.25 + 1 / 12))
+
+
+@pytest.mark.parametrize(
+    ("target", "order", "error", "match"),
+    [
+        ("x**2", -1, InvalidInputError, "order"),
+        ("x**2", 2.5, InvalidInputError, "order"),
+        ("x**2", 10_000, InvalidInputError, "order"),
+        ("abs(x)", 2, Exception, "not smooth"),
+        ("x + ", 1, ParseError, "cannot parse"),
+        (42, 1, ParseError, "target"),
+    ],
+)
+def test_bad_input_is_named(target, order, error, match):
+    with pytest.raises(error, match=match):
+        modified_equation(target, order)
+
+
+def test_bad_maps_are_named():
+    x, y = sp.symbols("x y")
+    with pytest.raises(InvalidInputError, match="identity at h = 0"):
+        modified_equation(2 * x + h, 1, symbols=[x])
+    with pytest.raises(InvalidInputError, match="not analytic"):
+        modified_equation(x + h * sp.log(h), 1, symbols=[x])
+    with pytest.raises(ShapeError, match="components"):
+        modified_equation([x - h * x], 1, symbols=[x, y])
+    with pytest.raises(InvalidInputError, match="neither a state symbol"):
+        modified_equation(x - h * y, 1, symbols=[x])
+
+
+@settings(deadline=None, max_examples=15)
+@given(quadratics(dim=2), st.integers(0, 6))
+def test_property_quadratic_fields_are_minus_A_to_the_k_grad_over_k_plus_1(q, k):
+    obj = q.objective
+    me = modified_equation(obj, k)
+    A = obj.hessian
+    assert sp.expand(me.fields[k] - (-(A**k) * obj.grad / (k + 1))) == sp.zeros(2, 1)
+    assert all(me.is_gradient)
