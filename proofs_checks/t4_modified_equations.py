@@ -133,7 +133,9 @@ def _obstruction(numbers: dict[str, object]) -> bool:
     )
 
 
-def _local_errors(rows: list[tuple[object, ...]], quick: bool) -> tuple[bool, dict[str, float]]:
+def _local_errors(
+    rows: list[tuple[object, ...]], quick: bool, tables: list[object]
+) -> tuple[bool, dict[str, float]]:
     dens = (20, 40, 80) if quick else (20, 40, 80, 160)
     hs = [f"1/{d}" for d in dens]
     cases = [
@@ -146,6 +148,7 @@ def _local_errors(rows: list[tuple[object, ...]], quick: bool) -> tuple[bool, di
     ok, rates = True, {}
     for text, x0 in cases:
         tab = modified_error_table(text, x0, hs, [0, 1, 2, 3], steps=1, dps=60)
+        tables.append(tab)
         for p, m, e in zip(tab.orders, tab.measured_orders, tab.expected_orders, strict=True):
             rates[f"{text}, p={p}"] = m if m is not None else math.nan
             good = m is not None and abs(m - e) <= RATE_TOL
@@ -201,7 +204,13 @@ def check(ctx: CheckContext) -> Evidence:
     a = _first_order(rows)
     b, worst = _one_d_potentials(rows, ctx.quick)
     c = _obstruction(numbers)
-    d, rates = _local_errors(rows, ctx.quick)
+    error_tables: list[object] = []
+    d, rates = _local_errors(rows, ctx.quick, error_tables)
+    figures = []
+    path = ctx.figure_path("t4_local_errors.png")
+    if path is not None:
+        _figure(path, error_tables)
+        figures.append(str(path))
     e = _quadratic(rows, numbers)
     numbers["(b) worst |f_k' + F_k| (relative)"] = worst
     worst_rate = max(
@@ -217,6 +226,7 @@ def check(ctx: CheckContext) -> Evidence:
         f"local-error orders within {worst_rate:.2f} of p+2",
         numbers={**numbers, **{f"(d) order [{k}]": v for k, v in rates.items()}},
         tables=(Table("T4 sub-checks", ("part", "objective", "result"), tuple(rows)),),
+        figures=tuple(figures),
         notes=(
             "Local errors are measured against the time-h flow integrated by Gragg-Bulirsch-"
             "Stoer extrapolation at 60 digits. Potentials of non-polynomial fields are found "
@@ -228,6 +238,26 @@ def check(ctx: CheckContext) -> Evidence:
             "are checked at x0 = 1 and x0 = 3/2."
         ),
     )
+
+
+def _figure(path: object, tables: list[object]) -> None:
+    """Log-log local error against h, one panel per objective, one line per order p."""
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, len(tables), figsize=(4 * len(tables), 3.6), squeeze=False)
+    for ax, tab in zip(axes[0], tables, strict=True):
+        hs = [float(v) for v in tab.hs]  # type: ignore[attr-defined]
+        for j, p in enumerate(tab.orders):  # type: ignore[attr-defined]
+            errs = [row[j] for row in tab.errors]  # type: ignore[attr-defined]
+            m = tab.measured_orders[j]  # type: ignore[attr-defined]
+            ax.loglog(hs, errs, "o-", label=f"p={p}: slope {m:.2f}")
+        ax.set_title(tab.description.replace("GD on f = ", ""), fontsize=9)  # type: ignore[attr-defined]
+        ax.set_xlabel("h")
+        ax.legend(fontsize=7)
+    axes[0][0].set_ylabel("|flow_p(h) - GD step|")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
 
 
 CLAIM = Claim(
