@@ -48,7 +48,7 @@ import sympy as sp
 from ._compile import compile_mp, compile_np
 from ._diffring import DifferentialRing
 from .errors import InvalidInputError, NotAGradientError, ParseError, ShapeError
-from .objective import Objective, h
+from .objective import Objective, h, point_mp
 from .parsing import check_smooth, parse_expression
 
 __all__ = [
@@ -177,9 +177,8 @@ def _increments(target: _Target, order: int) -> list[list[sp.Expr]]:
         return [[-g for g in target.objective.grad]] + [zero] * order
     out: list[list[sp.Expr]] = [[] for _ in range(order + 1)]
     for i, e in enumerate(target.map_expr):
-        expr = sp.expand(e) if e.is_polynomial(h) else e
-        if expr.is_polynomial(h):
-            poly = sp.Poly(expr, h)
+        if e.is_polynomial(h):
+            poly = sp.Poly(sp.expand(e), h)
             for j in range(1, order + 2):
                 out[j - 1].append(poly.coeff_monomial(h**j))
             continue
@@ -317,6 +316,10 @@ class ModifiedEquation:
     @property
     def dim(self) -> int:
         return len(self.symbols)
+
+    def point_mp(self, x: Any, name: str = "x0") -> tuple[Any, ...]:
+        """Validate a point of the state space (as :meth:`Objective.point_mp`)."""
+        return point_mp(x, self.symbols, name)
 
     def field(self, order: int | None = None) -> sp.ImmutableMatrix:
         """The truncated modified field F_0 + h F_1 + ... + h^order F_order."""

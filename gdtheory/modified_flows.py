@@ -59,7 +59,7 @@ def modified_flow(
         raise InvalidInputError(f"order {order} exceeds the {me.order} computed")
     F = me.lambdify("mpmath", order)
     with mpmath.workdps(dps):
-        x = me.objective.point_mp(x0) if me.objective else tuple(to_mpf(c) for c in x0)
+        x = me.point_mp(x0)
 
     def field_at(v: Sequence[mpmath.mpf]) -> tuple[mpmath.mpf, ...]:
         return F(v, to_mpf(hh))

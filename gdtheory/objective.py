@@ -215,26 +215,7 @@ class Objective:
         Accepts a sequence of length ``dim`` (or a scalar when ``dim == 1``) of ints,
         floats, Fractions, exact strings such as ``"19/10"`` or mpmath numbers.
         """
-        if isinstance(x, str | int | float) or np.ndim(x) == 0:
-            if self.dim != 1:
-                raise ShapeError(f"{name} must have {self.dim} coordinates, got a scalar")
-            coords: list[Any] = [x]
-        else:
-            try:
-                coords = list(x.tolist() if isinstance(x, np.ndarray) else x)
-            except TypeError:
-                raise ShapeError(f"{name} must be a sequence of {self.dim} numbers") from None
-            if len(coords) != self.dim:
-                raise ShapeError(
-                    f"{name} has {len(coords)} coordinates but the objective has "
-                    f"dimension {self.dim} ({', '.join(map(str, self._symbols))})"
-                )
-        out = []
-        for i, c in enumerate(coords):
-            if isinstance(c, list | tuple | np.ndarray):
-                raise ShapeError(f"{name}[{i}] is not a number: {c!r}")
-            out.append(to_mpf(c, f"{name}[{i}]"))
-        return tuple(out)
+        return point_mp(x, self._symbols, name)
 
     def batch_np(self, X: Any, name: str = "x0s") -> np.ndarray:
         """Validate an array of points, shape ``(..., n)`` (or ``(n,)``), as float64."""
@@ -294,6 +275,31 @@ class Objective:
         fn = self._cached("h_np", lambda: compile_np(list(self.hessian), self._symbols))
         out = fn(X)
         return out.reshape(out.shape[:-1] + (n, n))
+
+
+def point_mp(x: Any, symbols: Sequence[sp.Symbol], name: str = "x0") -> tuple[mpmath.mpf, ...]:
+    """Validate a point of the state space spanned by ``symbols``; a tuple of mpf."""
+    dim = len(symbols)
+    if isinstance(x, str | int | float) or np.ndim(x) == 0:
+        if dim != 1:
+            raise ShapeError(f"{name} must have {dim} coordinates, got a scalar")
+        coords: list[Any] = [x]
+    else:
+        try:
+            coords = list(x.tolist() if isinstance(x, np.ndarray) else x)
+        except TypeError:
+            raise ShapeError(f"{name} must be a sequence of {dim} numbers") from None
+        if len(coords) != dim:
+            raise ShapeError(
+                f"{name} has {len(coords)} coordinates but the state space has "
+                f"dimension {dim} ({', '.join(map(str, symbols))})"
+            )
+    out = []
+    for i, c in enumerate(coords):
+        if isinstance(c, list | tuple | np.ndarray):
+            raise ShapeError(f"{name}[{i}] is not a number: {c!r}")
+        out.append(to_mpf(c, f"{name}[{i}]"))
+    return tuple(out)
 
 
 def _rebuild(expr: sp.Expr, symbols: tuple[sp.Symbol, ...], name: str) -> Objective:

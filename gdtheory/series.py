@@ -121,10 +121,10 @@ def series_diagnostics(
     n = me.dim
     work = dps + 20
     with mpmath.workdps(work):
-        pt = _point(me, x)
+        pt = me.point_mp(x, "x")
         lo = fn(pt)
     with mpmath.workdps(2 * work):
-        hi = fn(_point(me, x))
+        hi = fn(me.point_mp(x, "x"))
         err = max((abs(a - b) for a, b in zip(lo, hi, strict=True)), default=mpmath.mpf(0))
     with mpmath.workdps(dps):
         coeffs = tuple(tuple(+hi[k * n + i] for i in range(n)) for k in range(order + 1))
@@ -135,15 +135,27 @@ def series_diagnostics(
         (norms[k - 1] / norms[k] if k and norms[k] > 0 else None) for k in range(order + 1)
     )
     nonzero = [k for k, a in enumerate(norms) if a > 0]
-    ds: float | None = None
-    if not nonzero or max(nonzero) < order // 2 or all(a == 0 for a in norms[1:]):
-        last = max(nonzero) if nonzero else -1
+
+    def result(
+        ds: float | None, radius: float, method: str, confidence: str, statement: str
+    ) -> SeriesDiagnostics:
         return SeriesDiagnostics(
             point,
             coeffs,
             tuple(norms),
             root,
             ratio,
+            ds,
+            radius,
+            method,
+            confidence,
+            statement,
+            float(err),
+        )
+
+    if not nonzero or max(nonzero) < order // 2 or all(a == 0 for a in norms[1:]):
+        last = max(nonzero) if nonzero else -1
+        return result(
             None,
             math.inf,
             "terminating",
@@ -152,7 +164,6 @@ def series_diagnostics(
             "(infinite radius)"
             if last >= 0
             else "every coefficient vanishes at this point (an equilibrium): infinite radius",
-            float(err),
         )
     ks = [k for k in range(max(2, order // 2), order + 1) if norms[k] > 0 and norms[k - 1] > 0]
     b = [norms[k] / norms[k - 1] for k in ks]
@@ -163,31 +174,20 @@ def series_diagnostics(
         growth = slope * (ks[-1] - ks[0]) / max(float(np.mean(b)), 1e-300)
         monotone = all(np.diff(b) >= 0) or all(np.diff(b) <= 0)
         if monotone and growth > 0.5 and scatter > 0.01:
-            return SeriesDiagnostics(
-                point,
-                coeffs,
-                tuple(norms),
-                root,
-                ratio,
+            return result(
                 None,
                 0.0,
                 "ratio growth",
                 "moderate",
                 f"a_k/a_(k-1) grows roughly linearly in k (by {growth:.0%} over k = {ks[0]}.."
                 f"{ks[-1]}): factorial growth, a divergent (Gevrey-1) series, radius 0",
-                float(err),
             )
         if inv_r > 0 and scatter < 0.02:
             ds = 1.0 / inv_r
             ratio_last = ratio[order] or math.nan
             agree = abs(ratio_last - ds) / ds
             conf = "high" if scatter < 1e-3 and monotone and agree < 0.05 else "moderate"
-            return SeriesDiagnostics(
-                point,
-                coeffs,
-                tuple(norms),
-                root,
-                ratio,
+            return result(
                 ds,
                 ds,
                 "Domb-Sykes",
@@ -195,7 +195,6 @@ def series_diagnostics(
                 f"a_k/a_(k-1) lies on a smooth curve in 1/k (relative scatter {scatter:.1e}); "
                 f"intercept gives R = {ds:.6g}; last ratio {ratio_last:.6g}, last root-test "
                 f"{root_last:.6g}",
-                float(err),
             )
         statement = (
             f"a_k/a_(k-1) does not settle (relative scatter {scatter:.2f} about a smooth "
@@ -206,24 +205,10 @@ def series_diagnostics(
         statement = "too few nonzero coefficients for the ratio tests"
     tail = [r for r in root[max(1, (2 * order) // 3) :] if r is not None]
     estimate = min(tail) if tail else math.nan  # limsup a_k^{1/k} over the tail
-    return SeriesDiagnostics(
-        point,
-        coeffs,
-        tuple(norms),
-        root,
-        ratio,
+    return result(
         None,
         estimate,
         "root test",
         "low",
         statement + f"; min over the last third of a_k^(-1/k) = {estimate:.6g}",
-        float(err),
     )
-
-
-def _point(me: ModifiedEquation, x: Any) -> list[mpmath.mpf]:
-    if me.objective is not None:
-        return list(me.objective.point_mp(x, "x"))
-    from .objective import Objective
-
-    return list(Objective(sum(me.symbols), me.symbols).point_mp(x, "x"))

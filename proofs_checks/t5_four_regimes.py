@@ -35,6 +35,7 @@ import sympy as sp
 from gdtheory import Objective, gd
 from gdtheory.modified import modified_equation
 from gdtheory.modified_flows import modified_flow
+from gdtheory.scalars import to_mpf
 from gdtheory.verification import CheckContext, Claim, Evidence, Table, Verdict
 
 REGIMES = (
@@ -63,7 +64,7 @@ def _run(
         "flows": [],
     }
     with mpmath.workdps(dps):
-        times = [k * mpmath.mpf(hh.p) / hh.q for k in range(len(xs))]
+        times = [k * to_mpf(hh) for k in range(len(xs))]
         fine = [j * times[-1] / 60 for j in range(61)]
     for p in orders:
         try:
