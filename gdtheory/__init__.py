@@ -10,6 +10,13 @@ __version__ = "0.1.0"
 from . import objectives as objectives
 from .closed_forms import QuadraticModifiedEquation as QuadraticModifiedEquation
 from .closed_forms import quadratic_modified_equation as quadratic_modified_equation
+from .densities import Density as Density
+from .densities import DensityComparison as DensityComparison
+from .densities import InvariantDensity as InvariantDensity
+from .densities import arcsine_law as arcsine_law
+from .densities import compare_density as compare_density
+from .densities import gibbs_density as gibbs_density
+from .densities import invariant_density as invariant_density
 from .errors import GDTheoryError as GDTheoryError
 from .errors import InvalidInputError as InvalidInputError
 from .errors import NoGlobalSmoothnessError as NoGlobalSmoothnessError
@@ -27,6 +34,11 @@ from .gd import Status as Status
 from .gd import Trajectory as Trajectory
 from .gd import gd as gd
 from .gd import gd_batch as gd_batch
+from .lyapunov import LyapunovBatch as LyapunovBatch
+from .lyapunov import LyapunovResult as LyapunovResult
+from .lyapunov import LyapunovStatus as LyapunovStatus
+from .lyapunov import lyapunov_batch as lyapunov_batch
+from .lyapunov import lyapunov_exponent as lyapunov_exponent
 from .modified import ModifiedEquation as ModifiedEquation
 from .modified import modified_equation as modified_equation
 from .modified import modified_potential as modified_potential
@@ -35,6 +47,11 @@ from .modified_flows import modified_error_table as modified_error_table
 from .modified_flows import modified_flow as modified_flow
 from .objective import Objective as Objective
 from .objective import h as h
+from .periodic import OrbitContinuum as OrbitContinuum
+from .periodic import OrbitSearch as OrbitSearch
+from .periodic import PeriodicOrbit as PeriodicOrbit
+from .periodic import orbit_from_point as orbit_from_point
+from .periodic import periodic_orbits as periodic_orbits
 from .regimes import Regime as Regime
 from .regimes import RegimeClassification as RegimeClassification
 from .regimes import lr_regime as lr_regime
@@ -43,6 +60,14 @@ from .series import series_diagnostics as series_diagnostics
 from .smoothness import SmoothnessConstant as SmoothnessConstant
 from .smoothness import SmoothnessScope as SmoothnessScope
 from .smoothness import smoothness_constant as smoothness_constant
+from .sweeps import Attractor as Attractor
+from .sweeps import BasinMap as BasinMap
+from .sweeps import MapRun as MapRun
+from .sweeps import OrbitDiagram as OrbitDiagram
+from .sweeps import basins as basins
+from .sweeps import detect_periods as detect_periods
+from .sweeps import iterate_map as iterate_map
+from .sweeps import orbit_diagram as orbit_diagram
 from .verification import Verdict as Verdict
 
 __all__ = [
@@ -84,4 +109,29 @@ __all__ = [
     "SmoothnessScope",
     "smoothness_constant",
     "Verdict",
+    "Density",
+    "DensityComparison",
+    "InvariantDensity",
+    "arcsine_law",
+    "compare_density",
+    "gibbs_density",
+    "invariant_density",
+    "LyapunovBatch",
+    "LyapunovResult",
+    "LyapunovStatus",
+    "lyapunov_batch",
+    "lyapunov_exponent",
+    "OrbitContinuum",
+    "OrbitSearch",
+    "PeriodicOrbit",
+    "orbit_from_point",
+    "periodic_orbits",
+    "Attractor",
+    "BasinMap",
+    "MapRun",
+    "OrbitDiagram",
+    "basins",
+    "detect_periods",
+    "iterate_map",
+    "orbit_diagram",
 ]

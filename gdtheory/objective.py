@@ -13,7 +13,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from ._compile import compile_mp, compile_np
+from ._compile import compile_mp, compile_np, compile_np_coords
 from .errors import InvalidInputError, ParseError, ShapeError, UnknownSymbolError
 from .parsing import RESERVED_NAMES, check_smooth, parse_expression
 from .scalars import to_mpf
@@ -275,6 +275,20 @@ class Objective:
         fn = self._cached("h_np", lambda: compile_np(list(self.hessian), self._symbols))
         out = fn(X)
         return out.reshape(out.shape[:-1] + (n, n))
+
+    def grad_coords(self, *coords: np.ndarray) -> list[np.ndarray]:
+        """grad f in coordinate-major layout: n arrays in, the n components out.
+
+        The fast path of the float64 sweeps (no stacking, no copies); inputs are not
+        validated.
+        """
+        fn = self._cached("g_co", lambda: compile_np_coords(list(self.grad), self._symbols))
+        return fn(*coords)
+
+    def hess_coords(self, *coords: np.ndarray) -> list[np.ndarray]:
+        """The n*n Hessian entries (row-major) in coordinate-major layout."""
+        fn = self._cached("h_co", lambda: compile_np_coords(list(self.hessian), self._symbols))
+        return fn(*coords)
 
 
 def point_mp(x: Any, symbols: Sequence[sp.Symbol], name: str = "x0") -> tuple[mpmath.mpf, ...]:

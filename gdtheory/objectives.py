@@ -22,6 +22,8 @@ __all__ = [
     "vector_factorization",
     "matrix_factorization",
     "multiscale_1d",
+    "multiscale_2d",
+    "logistic_conjugate",
     "state_symbols",
 ]
 
@@ -86,6 +88,28 @@ def double_well() -> Objective:
     """
     x = sp.Symbol("x", real=True)
     return Objective(x**4 / 4 - x**2 / 2, (x,), name="double_well")
+
+
+def logistic_conjugate(h: RealLike = 1) -> Objective:
+    r"""The cubic f whose GD map at learning rate h is the Chebyshev map x -> 2x^2 - 1.
+
+    f(x) = (x + x^2/2 - 2x^3/3) / h, so
+    x - h f'(x) = x - (1 + x - 2x^2) = 2x^2 - 1 = T_2(x).  With y = (1 - x)/2 this is the
+    logistic map y -> 4y(1 - y) (r = 4): on [-1, 1] the map is chaotic with Lyapunov
+    exponent ln 2 and invariant density 1/(pi sqrt(1 - x^2)) (the arcsine law), and its
+    period-p points are cos(2 pi k/(2^p - 1)) and cos(2 pi k/(2^p + 1)) with multipliers
+    +-2^p (Ulam and von Neumann 1947; Devaney, *An Introduction to Chaotic Dynamical
+    Systems*, 2003, sec. 1.8).
+
+    >>> logistic_conjugate().expr
+    -2*x**3/3 + x**2/2 + x
+    >>> logistic_conjugate("1/2").grad
+    Matrix([[-4*x**2 + 2*x + 2]])
+    """
+    hh = positive_real(h, "h")
+    x = sp.Symbol("x", real=True)
+    expr = sp.expand((x + x**2 / 2 - sp.Rational(2, 3) * x**3) / hh)
+    return Objective(expr, (x,), name=f"logistic_conjugate(h={hh})")
 
 
 def scalar_factorization(mu: RealLike = 1) -> Objective:
@@ -154,3 +178,23 @@ def multiscale_1d(
         raise InvalidInputError(f"micro must be 'sin' or 'cos', got {micro!r}")
     expr = f0 + a * e * funcs[micro](x / e)
     return Objective(expr, (x,), name=f"multiscale_1d({macro}, eps={e})")
+
+
+def multiscale_2d(
+    macro: str | sp.Expr = "(x**2 + y**2)/2",
+    eps: RealLike = "1/100",
+    amplitude: RealLike = 1,
+) -> Objective:
+    r"""f(x, y) = f0(x, y) + a eps (sin(x/eps) + sin(y/eps)) (Kong and Tao 2020, 2-D).
+
+    The micro gradient a (cos(x/eps), cos(y/eps)) is bounded, its Hessian O(a/eps).
+
+    >>> multiscale_2d(eps="1/10").expr
+    x**2/2 + y**2/2 + sin(10*x)/10 + sin(10*y)/10
+    """
+    e = positive_real(eps, "eps")
+    a = exact_real(amplitude, "amplitude")
+    x, y = sp.symbols("x y", real=True)
+    f0 = parse_expression(macro, [x, y])[0] if isinstance(macro, str) else sp.sympify(macro)
+    expr = f0 + a * e * (sp.sin(x / e) + sp.sin(y / e))
+    return Objective(expr, (x, y), name=f"multiscale_2d({macro}, eps={e})")
