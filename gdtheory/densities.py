@@ -117,23 +117,54 @@ def gibbs_density(
         name = getattr(f0, "__name__", "f0")
     else:
         raise InvalidInputError("f0 must be a 1-D Objective or a vectorised callable")
-    lo, hi = support
-    # shift by the minimum on a grid to avoid overflow in exp(-f0/T)
-    grid = np.linspace(max(lo, -1e3), min(hi, 1e3), 20001)
-    shift = float(np.nanmin(f(grid)))
-
-    def raw(x: Any) -> Any:
-        with np.errstate(all="ignore"):
-            return np.exp(-(f(np.asarray(x, dtype=float)) - shift) / T)
-
-    Z = _integrate(lambda t: float(raw(np.array([t]))[0]), lo, hi)
+    xs, weights, shift = gibbs_grid(f, T, support)
+    Z = float(integrate.simpson(weights, x=xs))
     if not (math.isfinite(Z) and Z > 0):
         raise InvalidInputError(f"exp(-f0/T) is not integrable on {support} (Z = {Z})")
+    lo, hi = float(xs[0]), float(xs[-1])
 
     def pdf(x: np.ndarray) -> np.ndarray:
-        return raw(x) / Z
+        x = np.asarray(x, dtype=float)
+        with np.errstate(all="ignore"):
+            val = np.exp(-(f(x) - shift) / T) / Z
+        return np.where((x >= lo) & (x <= hi), val, 0.0)
 
     return Density(pdf, None, (lo, hi), f"Gibbs exp(-({name})/T)/Z, T = {T:.4g}")
+
+
+def gibbs_grid(
+    f: Callable[[np.ndarray], np.ndarray],
+    T: float,
+    support: tuple[float, float] = (-math.inf, math.inf),
+    points: int = 200001,
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """A grid carrying exp(-(f - min f)/T): (xs, weights, min f).
+
+    An infinite end of ``support`` is replaced by the point where f - min f exceeds 60 T
+    (the neglected mass is below e^-60 relative, for f growing at least linearly), found
+    by doubling; the grid is fine enough to resolve widths sqrt(T/f'').
+    """
+    lo, hi = support
+    probe = np.linspace(max(lo, -1e4), min(hi, 1e4), 400001)
+    with np.errstate(all="ignore"):
+        fp = f(probe)
+    if not np.any(np.isfinite(fp)):
+        raise InvalidInputError("f0 is not finite anywhere on the support")
+    shift = float(np.nanmin(fp))
+    keep = np.flatnonzero(np.isfinite(fp) & (fp - shift <= 60 * T))
+    a = probe[max(keep[0] - 1, 0)] if not math.isfinite(lo) else lo
+    b = probe[min(keep[-1] + 1, probe.size - 1)] if not math.isfinite(hi) else hi
+    if (
+        not math.isfinite(lo)
+        and keep[0] == 0
+        or not math.isfinite(hi)
+        and keep[-1] == probe.size - 1
+    ):
+        raise InvalidInputError("exp(-f0/T) does not decay within |x| <= 1e4: f0 is not confining")
+    xs = np.linspace(a, b, points)
+    with np.errstate(all="ignore"):
+        w = np.exp(-(f(xs) - shift) / T)
+    return xs, np.where(np.isfinite(w), w, 0.0), shift
 
 
 def _integrate(fn: Callable[[float], float], a: float, b: float) -> float:

@@ -431,7 +431,7 @@ class BasinMap:
 
         if ax is None:
             _, ax = plt.subplots(figsize=(6, 5))
-        palette = plt.get_cmap("tab20")(np.arange(20))
+        palette = plt.get_cmap("tab10")(np.arange(10))
         cmap = ListedColormap(palette[: max(1, len(self.attractors))])
         ax.pcolormesh(
             self.xs,

@@ -17,6 +17,8 @@ MODULES = (
     "t3_explicit_euler",
     "t4_modified_equations",
     "t5_four_regimes",
+    "t6_large_lr_attractors",
+    "t7_multiscale_gibbs",
 )
 
 

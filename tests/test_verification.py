@@ -29,11 +29,16 @@ def test_a_broken_check_is_reported_as_error_not_raised():
     assert res.evidence.verdict is Verdict.ERROR and "kaput" in res.evidence.notes
 
 
+#: Claims whose literal statement does not hold as the source gives it (see their notes).
+QUALIFIED = {"T6", "T7"}
+
+
 @pytest.mark.parametrize("claim", proofs_checks.claims(), ids=lambda c: c.id)
-def test_every_claim_is_verified_quickly_with_numbers(claim, tmp_path):
+def test_every_claim_reaches_its_verdict_quickly_with_numbers(claim, tmp_path):
     ev = claim.check(CheckContext(quick=True, outdir=tmp_path))
     assert isinstance(ev, Evidence)
-    assert ev.verdict is Verdict.VERIFIED, (ev.summary, ev.notes)
+    expected = Verdict.QUALIFIED if claim.id in QUALIFIED else Verdict.VERIFIED
+    assert ev.verdict is expected, (ev.summary, ev.notes)
     assert ev.numbers and ev.tables
     assert claim.statement and claim.reference and claim.hypotheses
 

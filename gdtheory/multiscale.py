@@ -1,0 +1,356 @@
+r"""Multiscale objectives f = f0 + f1_eps and the statistics of large-learning-rate GD on them.
+
+Kong and Tao (NeurIPS 2020) split f into a macro trend f0 and micro oscillations
+f1_eps(x) = a eps f1(x/eps), whose gradient is O(a) but whose Hessian is O(a/eps).  For
+h >> eps, GD cannot resolve the micro scale and behaves like
+
+    x_{k+1} = x_k - h grad f0(x_k) + h zeta_k,     zeta_k = -grad f1_eps(x_k),
+
+with bounded "noise" zeta of per-coordinate variance sigma^2 = the mean square of
+d f1_eps/dx_i over a micro period (sigma^2 = a^2/2 for a eps sin(x/eps)).
+
+The temperature.  Reading the recursion as Euler-Maruyama with time step h for
+dX = -grad f0(X) dt + sqrt(h sigma^2) dW (the increment h zeta has variance
+h^2 sigma^2 = (h sigma^2) h), the invariant density is exp(-f0/T)/Z with
+
+    T = h sigma^2 / 2                                              (SPEC T7),
+
+a small-h statement.  For quadratic f0 = l x^2/2 the recursion is an AR(1) process whose
+exact stationary variance is h sigma^2/(l (2 - h l)), i.e. T_h = h sigma^2/(2 - h l):
+the finite-h correction factor is 2/(2 - h l) = 1 + h l/2 + O(h^2).  This module
+computes sigma^2 by quadrature (not from the formula), estimates T from GD data by
+maximum likelihood, and reports both predictions.
+
+References
+----------
+Kong and Tao, *Stochasticity of deterministic gradient descent: large learning rate for
+multiscale objective function*, NeurIPS 2020, Theorems 3.1-3.5 (chaos, escape, the
+approximately Gibbs invariant distribution).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import mpmath
+import numpy as np
+import sympy as sp
+from scipy import integrate, optimize
+
+from .densities import (
+    DensityComparison,
+    compare_density,
+    gibbs_density,
+    gibbs_grid,
+    invariant_density,
+)
+from .errors import InvalidInputError
+from .objective import Objective
+from .objectives import multiscale_1d, multiscale_2d
+from .scalars import RealLike
+from .sweeps import check_count, iterate_map, learning_rates
+
+__all__ = [
+    "MultiscaleObjective",
+    "multiscale",
+    "estimate_temperature",
+    "GibbsComparison",
+    "gibbs_comparison",
+    "EscapeStudy",
+    "escape_study",
+]
+
+
+@dataclass(frozen=True)
+class MultiscaleObjective:
+    """f = f0 + f1_eps with its parts (built by :func:`multiscale`).
+
+    Attributes
+    ----------
+    objective : Objective
+        The full f.
+    macro : Objective
+        f0.
+    micro : sympy expression
+        f1_eps = a eps (sin(x/eps) [+ sin(y/eps)]).
+    eps, amplitude : sympy numbers
+    """
+
+    objective: Objective
+    macro: Objective
+    micro: sp.Expr = field(repr=False)
+    eps: sp.Expr
+    amplitude: sp.Expr
+
+    @property
+    def noise_variance(self) -> float:
+        r"""sigma^2 = (1/P) int_0^P (d f1_eps/dx_1)^2 dx_1 - (mean)^2 over one micro period
+        P = 2 pi eps (computed by quadrature at 30 digits)."""
+        s = self.objective.symbols[0]
+        d = sp.diff(self.micro, s)
+        fn = sp.lambdify(s, d, "mpmath")
+        P = 2 * mpmath.pi * mpmath.mpf(sp.Rational(self.eps).p) / sp.Rational(self.eps).q
+        with mpmath.workdps(30):
+            m1 = mpmath.quad(fn, [0, P]) / P
+            m2 = mpmath.quad(lambda t: fn(t) ** 2, [0, P]) / P
+            return float(m2 - m1**2)
+
+    def temperature(self, h: float) -> float:
+        """The SPEC's Gibbs temperature T = h sigma^2 / 2."""
+        return float(h) * self.noise_variance / 2
+
+
+def multiscale(
+    macro: str = "x**2/2", eps: RealLike = "1/1000", amplitude: RealLike = 1, dim: int = 1
+) -> MultiscaleObjective:
+    r"""Build f = f0 + a eps sum_i sin(x_i/eps) in 1-D or 2-D (Kong and Tao 2020).
+
+    >>> ms = multiscale("x**2/2", "1/100", 2)
+    >>> ms.objective.expr
+    x**2/2 + sin(100*x)/50
+    >>> round(ms.noise_variance, 12)    # a^2/2
+    2.0
+    """
+    if dim == 1:
+        obj = multiscale_1d(macro, eps, amplitude)
+    elif dim == 2:
+        obj = multiscale_2d(macro, eps, amplitude)
+    else:
+        raise InvalidInputError(f"dim must be 1 or 2, got {dim!r}")
+    f0 = Objective.parse(macro, [s.name for s in obj.symbols]) if isinstance(macro, str) else None
+    if f0 is None:
+        raise InvalidInputError("macro must be a string expression")
+    micro = sp.expand(obj.expr - f0.expr)
+    e = sp.nsimplify(micro.atoms(sp.sin).pop().args[0] / obj.symbols[0]) if micro != 0 else None
+    eps_exact = 1 / e if e else sp.sympify(eps)
+    amp = sp.sympify(amplitude) if not isinstance(amplitude, str) else sp.Rational(amplitude)
+    return MultiscaleObjective(obj, f0, micro, sp.nsimplify(eps_exact), amp)
+
+
+def estimate_temperature(
+    samples: np.ndarray, f0: Objective, support: tuple[float, float] = (-math.inf, math.inf)
+) -> float:
+    r"""Maximum-likelihood T of the Gibbs family exp(-f0/T)/Z(T) for 1-D ``samples``.
+
+    The family is exponential in 1/T, so the MLE solves E_T[f0] = mean of f0(samples)
+    (E_T[f0] is increasing in T).
+
+    >>> rng = np.random.default_rng(0)
+    >>> x = rng.normal(0, np.sqrt(0.3), 200000)          # Gibbs of x^2/2 at T = 0.3
+    >>> round(estimate_temperature(x, Objective.parse("x**2/2")), 2)
+    0.3
+    """
+    if f0.dim != 1:
+        raise InvalidInputError("estimate_temperature needs a 1-D macro objective f0")
+    x = np.asarray(samples, dtype=float).ravel()
+    if x.size < 2 or not np.all(np.isfinite(x)):
+        raise InvalidInputError("samples must hold at least two finite numbers")
+    target = float(np.mean(f0.f_np(x[:, None])))
+
+    def f(t: np.ndarray) -> np.ndarray:
+        return f0.f_np(np.asarray(t, dtype=float)[..., None])
+
+    def mean_f0(logT: float) -> float:
+        xs, w, _ = gibbs_grid(f, math.exp(logT), support)
+        return float(integrate.simpson(f(xs) * w, x=xs) / integrate.simpson(w, x=xs)) - target
+
+    try:
+        logT = optimize.brentq(mean_f0, math.log(1e-5), math.log(1e2), xtol=1e-10)
+    except ValueError:
+        raise InvalidInputError(
+            "no Gibbs temperature in [1e-5, 1e2] matches the samples' mean of f0"
+        ) from None
+    return math.exp(logT)
+
+
+@dataclass(frozen=True)
+class GibbsComparison:
+    """GD's long-run density on a 1-D multiscale objective against Gibbs densities.
+
+    Attributes
+    ----------
+    h, eps : float
+    T_spec : float
+        h sigma^2 / 2 (SPEC T7).
+    T_fit : float
+        Maximum-likelihood temperature of the GD samples.
+    T_quadratic : float or None
+        h sigma^2/(2 - h l), the exact AR(1) value, when f0 = l x^2/2 (else None).
+    spec, fit : DensityComparison
+        TV / W1 of the GD density against Gibbs at T_spec and at T_fit.
+    periodic_runs, diverged_runs, runs : int
+    """
+
+    h: float
+    eps: float
+    T_spec: float
+    T_fit: float
+    T_quadratic: float | None
+    spec: DensityComparison
+    fit: DensityComparison
+    periodic_runs: int
+    diverged_runs: int
+    runs: int
+
+    @property
+    def ratio(self) -> float:
+        """T_fit / T_spec."""
+        return self.T_fit / self.T_spec
+
+
+def gibbs_comparison(
+    ms: MultiscaleObjective,
+    h: float,
+    *,
+    runs: int = 64,
+    steps: int = 5000,
+    transient: int = 1000,
+    bins: int = 60,
+    seed: int = 0,
+    start_range: tuple[float, float] = (-1.0, 1.0),
+) -> GibbsComparison:
+    r"""Run GD on a 1-D multiscale objective and compare its density with Gibbs.
+
+    >>> ms = multiscale("x**2/2", "1/1000", 1)
+    >>> g = gibbs_comparison(ms, 0.3, runs=32, steps=2000)
+    >>> round(g.T_spec, 4), bool(abs(g.T_fit / g.T_quadratic - 1) < 0.05)
+    (0.075, True)
+    """
+    if not isinstance(ms, MultiscaleObjective) or ms.objective.dim != 1:
+        raise InvalidInputError("gibbs_comparison needs a 1-D MultiscaleObjective (multiscale())")
+    hh = float(learning_rates(h, "h").ravel()[0])
+    rng = np.random.default_rng(seed)
+    x0s = rng.uniform(*start_range, (check_count(runs, "runs", 2), 1))
+    dens = invariant_density(ms.objective, hh, x0s, steps, transient=transient, bins=bins)
+    T_spec = ms.temperature(hh)
+    T_fit = estimate_temperature(dens.samples, ms.macro)
+    x = ms.macro.symbols[0]
+    T_quad = None
+    poly = sp.Poly(ms.macro.expr, x) if ms.macro.expr.is_polynomial(x) else None
+    if poly is not None and poly.degree() == 2 and poly.coeff_monomial(x) == 0:
+        curv = float(2 * poly.coeff_monomial(x**2))
+        if hh * curv < 2:
+            T_quad = hh * ms.noise_variance / (2 - hh * curv)
+    return GibbsComparison(
+        h=hh,
+        eps=float(ms.eps),
+        T_spec=T_spec,
+        T_fit=T_fit,
+        T_quadratic=T_quad,
+        spec=compare_density(dens, gibbs_density(ms.macro, T_spec)),
+        fit=compare_density(dens, gibbs_density(ms.macro, T_fit)),
+        periodic_runs=dens.periodic_runs,
+        diverged_runs=dens.diverged_runs,
+        runs=int(x0s.shape[0]),
+    )
+
+
+@dataclass(frozen=True)
+class EscapeStudy:
+    """Fraction of GD runs that leave the spurious local minimum they start in.
+
+    Attributes
+    ----------
+    hs, epss : ndarray
+    fraction : ndarray (len(epss), len(hs))
+        Fraction of runs that left the starting cell (between the two local maxima of f
+        around the spurious minimum x*) within ``steps`` steps.
+    minimum : ndarray (len(epss),)
+        The spurious minimum x* for each eps.
+    curvature : ndarray (len(epss),)
+        f''(x*); the minimum is a linearly stable fixed point of GD iff h f''(x*) < 2.
+    cells : ndarray (len(epss), 2)
+    runs, steps : int
+    """
+
+    hs: np.ndarray = field(repr=False)
+    epss: np.ndarray = field(repr=False)
+    fraction: np.ndarray = field(repr=False)
+    minimum: np.ndarray = field(repr=False)
+    curvature: np.ndarray = field(repr=False)
+    cells: np.ndarray = field(repr=False)
+    runs: int
+    steps: int
+
+    @property
+    def threshold_h(self) -> np.ndarray:
+        """2 / f''(x*) per eps: the linear-stability threshold of the spurious minimum."""
+        return 2.0 / self.curvature
+
+
+def _spurious_cell(obj: Objective, x_start: float, eps: float) -> tuple[float, float, float]:
+    """The local minimum of f nearest x_start and the two maxima around it."""
+    grid = np.linspace(x_start - 4 * np.pi * eps, x_start + 4 * np.pi * eps, 4001)
+    d = obj.grad_np(grid[:, None])[:, 0]
+    roots = []
+    for i in np.flatnonzero(np.sign(d[:-1]) != np.sign(d[1:])):
+        r = optimize.brentq(
+            lambda t: float(obj.grad_np(np.array([[t]]))[0, 0]), grid[i], grid[i + 1]
+        )
+        roots.append((r, float(obj.hess_np(np.array([[r]]))[0, 0, 0])))
+    minima = [r for r, c in roots if c > 0]
+    if not minima:
+        raise InvalidInputError(
+            f"f has no local minimum near x = {x_start} at eps = {eps}: the micro amplitude "
+            "must exceed |f0'| there for spurious minima to exist"
+        )
+    xm = min(minima, key=lambda r: abs(r - x_start))
+    left = max((r for r, c in roots if c < 0 and r < xm), default=None)
+    right = min((r for r, c in roots if c < 0 and r > xm), default=None)
+    if left is None or right is None:
+        raise InvalidInputError(f"could not bracket the spurious minimum at {xm} by two maxima")
+    return xm, left, right
+
+
+def escape_study(
+    macro: str,
+    amplitude: RealLike,
+    hs: Any,
+    epss: Any,
+    *,
+    x_start: float = 1.0,
+    runs: int = 200,
+    steps: int = 300,
+    seed: int = 0,
+) -> EscapeStudy:
+    r"""Escape from a spurious minimum: fraction of runs leaving the starting cell vs (eps, h).
+
+    For each eps the spurious minimum x* of f = f0 + a eps sin(x/eps) nearest ``x_start``
+    and its cell (the two neighbouring maxima) are found; ``runs`` starts uniform in the
+    cell iterate GD ``steps`` times; a run has escaped once it has left the cell.
+
+    >>> s = escape_study("x**2/2", 2, [0.002, 0.05], ["1/100"], runs=50, steps=200)
+    >>> s.fraction.tolist(), round(float(s.threshold_h[0]), 4)
+    ([[0.0, 1.0]], 0.0115)
+    """
+    H = learning_rates(hs).ravel()
+    rng = np.random.default_rng(seed)
+    runs = check_count(runs, "runs", 1)
+    steps = check_count(steps, "steps", 1)
+    E = [sp.nsimplify(e) if isinstance(e, str) else e for e in epss]
+    frac = np.zeros((len(E), H.size))
+    mins, curvs, cells = [], [], []
+    for i, e in enumerate(E):
+        ms = multiscale(macro, e, amplitude)
+        xm, lo, hi = _spurious_cell(ms.objective, float(x_start), float(e))
+        mins.append(xm)
+        curvs.append(float(ms.objective.hess_np(np.array([[xm]]))[0, 0, 0]))
+        cells.append((lo, hi))
+        x0 = rng.uniform(lo, hi, (runs, 1))
+        run = iterate_map(ms.objective, x0[:, None, :], H[None, :], steps, keep=steps)
+        path = run.tail[..., 0]  # (steps, runs, len(H))
+        with np.errstate(invalid="ignore"):
+            left = np.any(~((path >= lo) & (path <= hi)), axis=0)
+        frac[i] = left.mean(axis=0)
+    return EscapeStudy(
+        hs=H,
+        epss=np.array([float(e) for e in E]),
+        fraction=frac,
+        minimum=np.array(mins),
+        curvature=np.array(curvs),
+        cells=np.array(cells),
+        runs=runs,
+        steps=steps,
+    )

@@ -1,0 +1,309 @@
+r"""T7 — Multiscale objectives: large-LR GD escapes spurious minima and samples a Gibbs law.
+
+Statement (SPEC T7; Kong and Tao, NeurIPS 2020). For f = f0 + f1_eps with micro
+oscillations f1_eps = a eps f1(x/eps) and h independent of eps (h >> eps), GD escapes
+spurious local minima, converges to a chaotic attractor, and its long-run distribution
+is close to the Gibbs density exp(-f0/T)/Z with T = h sigma^2/2 (sigma^2 the variance
+of grad f1_eps over a period), depending on the macro part only; lower minima are
+visited exponentially more often.
+
+What is computed (f1_eps = a eps sin(x/eps)).
+(a) sigma^2 by quadrature over one micro period, against a^2/2.
+(b) Escape: fraction of runs started in the cell of a spurious minimum x* of
+    x^2/2 + 2 eps sin(x/eps) that leave it, over (eps, h); compared with the linear
+    stability threshold h f''(x*) = 2 (below it nothing escapes) and with h f''(x*) = 4
+    (beyond it everything escapes; in between GD can stay trapped on a cycle in the cell).
+(c) Gibbs: for f0 = x^2/2, a = 1, over (eps, h): the maximum-likelihood temperature of
+    the GD samples against T = h sigma^2/2 and the exact AR(1) value h sigma^2/(2 - h)
+    of the noise model; TV and W1 to Gibbs at T_spec and at the fitted T, with the
+    split-half sampling noise.
+(d) Lower minima: for the tilted double well f0 = (x^2 - 1)^2/4 + x/10, a = 2, the log
+    odds of visiting the lower well against the Gibbs prediction at T = h sigma^2/2.
+(e) 2-D: the cloud of GD iterates on (x^2 + y^2)/2 + eps (sin(x/eps) + sin(y/eps)) and
+    its x-marginal against the Gibbs marginal.
+
+Reference: Kong and Tao (NeurIPS 2020), Thms. 3.1-3.5; the source blog, sec. 3.2.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from scipy import integrate
+
+from gdtheory import compare_density, gibbs_density, invariant_density
+from gdtheory.multiscale import escape_study, estimate_temperature, gibbs_comparison, multiscale
+from gdtheory.verification import CheckContext, Claim, Evidence, Table, Verdict
+
+TILTED = "(x**2 - 1)**2/4 + x/10"
+
+
+def _lower_well_log_odds(T: float, ms: Any) -> float:
+    q = gibbs_density(ms.macro, T)
+    lo, hi = q.support
+    left = integrate.quad(lambda t: float(q.pdf(np.array([t]))[0]), lo, 0.0, limit=200)[0]
+    right = integrate.quad(lambda t: float(q.pdf(np.array([t]))[0]), 0.0, hi, limit=200)[0]
+    return math.log(left / right)
+
+
+def check(ctx: CheckContext) -> Evidence:
+    quick = ctx.quick
+    numbers: dict[str, Any] = {}
+    tables = []
+
+    # (a) sigma^2 by quadrature
+    var_rows = []
+    var_err = 0.0
+    for a in (1, 2):
+        ms = multiscale("x**2/2", "1/100", a)
+        var_rows.append((a, ms.noise_variance, a * a / 2))
+        var_err = max(var_err, abs(ms.noise_variance - a * a / 2))
+    numbers["sigma^2 quadrature vs a^2/2: max error"] = var_err
+    tables.append(
+        Table(
+            "(a) micro-gradient variance", ("a", "sigma^2 (quadrature)", "a^2/2"), tuple(var_rows)
+        )
+    )
+
+    # (b) escape
+    hs_esc = [0.002, 0.005, 0.01, 0.02, 0.05, 0.1] if quick else list(np.geomspace(1e-4, 0.3, 16))
+    epss = ["1/100", "1/1000"] if quick else ["1/100", "1/300", "1/1000", "1/3000"]
+    esc = escape_study(
+        "x**2/2", 2, hs_esc, epss, runs=50 if quick else 400, steps=300, seed=ctx.seed
+    )
+    esc_rows, agree, total = [], 0, 0
+    for i, e in enumerate(epss):
+        for j, hv in enumerate(esc.hs):
+            fr = float(esc.fraction[i, j])
+            k = float(hv) * esc.curvature[i]  # h f''(x*)
+            if k < 1.9 or k > 4.2:  # stable minimum / beyond the measured crisis
+                total += 1
+                agree += fr == (1.0 if k > 4.2 else 0.0)
+            esc_rows.append((e, float(hv), round(float(hv) * esc.curvature[i], 3), fr))
+    numbers["escape: cells matching 'none if h f''(x*) < 2, all if > 4'"] = f"{agree}/{total}"
+    partial = [r for r in esc_rows if 0 < r[3] < 1]
+    numbers["escape: partial escape seen at h f''(x*) in"] = (
+        f"[{min(r[2] for r in partial)}, {max(r[2] for r in partial)}]" if partial else "none"
+    )
+    tables.append(
+        Table(
+            "(b) escape from the spurious minimum near x = 1 of x^2/2 + 2 eps sin(x/eps)",
+            ("eps", "h", "h f''(x*)", "fraction escaped"),
+            tuple(esc_rows),
+        )
+    )
+
+    # (c) Gibbs over (eps, h)
+    grid = (
+        [("1/1000", 0.1), ("1/1000", 0.3)]
+        if quick
+        else [(e, hv) for e in ("1/100", "1/1000", "1/10000") for hv in (0.02, 0.05, 0.1, 0.3, 0.6)]
+    )
+    gib_rows = []
+    holds_spec, holds_quad = [], []
+    for e, hv in grid:
+        ms = multiscale("x**2/2", e, 1)
+        g = gibbs_comparison(
+            ms, hv, runs=32 if quick else 128, steps=3000 if quick else 20000, seed=ctx.seed
+        )
+        r_spec = g.T_fit / g.T_spec
+        r_quad = g.T_fit / g.T_quadratic if g.T_quadratic else float("nan")
+        ok_spec = abs(r_spec - 1) <= 0.1 and g.spec.tv <= 0.05
+        ok_quad = abs(r_quad - 1) <= 0.03
+        (holds_spec if ok_spec else []).append((e, hv))
+        (holds_quad if ok_quad else []).append((e, hv))
+        gib_rows.append(
+            (
+                e,
+                hv,
+                round(hv / float(ms.eps)),
+                g.T_spec,
+                g.T_quadratic,
+                g.T_fit,
+                r_spec,
+                r_quad,
+                g.spec.tv,
+                g.fit.tv,
+                g.spec.tv_split,
+                g.spec.w1,
+                "yes" if ok_spec else "no",
+            )
+        )
+        numbers[f"T_fit/T_spec [eps={e}, h={hv}]"] = r_spec
+        numbers[f"T_fit/T_quadratic [eps={e}, h={hv}]"] = r_quad
+    tables.append(
+        Table(
+            "(c) GD density on x^2/2 + eps sin(x/eps) vs Gibbs (sigma^2 = 1/2)",
+            (
+                "eps",
+                "h",
+                "h/eps",
+                "T_spec = h s^2/2",
+                "T_h = h s^2/(2-h)",
+                "T_fit",
+                "T_fit/T_spec",
+                "T_fit/T_h",
+                "TV(Gibbs T_spec)",
+                "TV(Gibbs T_fit)",
+                "TV halves",
+                "W1(T_spec)",
+                "Gibbs at T_spec within 10%",
+            ),
+            tuple(gib_rows),
+        )
+    )
+
+    # (d) lower minima visited exponentially more often
+    hs_dw = [0.1, 0.2] if quick else [0.05, 0.1, 0.15, 0.2, 0.3]
+    dw_rows, monotone = [], True
+    last = math.inf
+    ms = multiscale(TILTED, "1/1000", 2)
+    rng = np.random.default_rng(ctx.seed)
+    for hv in hs_dw:
+        x0 = rng.uniform(-1.5, 1.5, (32 if quick else 128, 1))
+        d = invariant_density(ms.objective, hv, x0, 6000 if quick else 40000, transient=1000)
+        p_left = float(np.mean(d.samples < 0))
+        odds = math.log(p_left / (1 - p_left))
+        T = ms.temperature(hv)
+        T_fit = estimate_temperature(d.samples, ms.macro)
+        dw_rows.append(
+            (
+                hv,
+                T,
+                T_fit,
+                odds,
+                _lower_well_log_odds(T, ms),
+                _lower_well_log_odds(T_fit, ms),
+                odds * T,
+            )
+        )
+        monotone &= odds < last and odds > 0
+        last = odds
+    numbers["lower well favoured and more so at lower T"] = monotone
+    tables.append(
+        Table(
+            f"(d) log odds of the lower well (x < 0) of {TILTED} + 2 eps sin(x/eps), eps = 1/1000",
+            (
+                "h",
+                "T_spec",
+                "T_fit",
+                "measured log odds",
+                "Gibbs(T_spec)",
+                "Gibbs(T_fit)",
+                "log odds x T_spec",
+            ),
+            tuple(dw_rows),
+        )
+    )
+
+    # (e) 2-D cloud and its x-marginal
+    ms2 = multiscale("(x**2 + y**2)/2", "1/1000", 1, dim=2)
+    x0 = rng.uniform(-1, 1, (32 if quick else 128, 2))
+    h2 = 0.3
+    d2 = invariant_density(ms2.objective, h2, x0, 3000 if quick else 20000)
+    ms1 = multiscale("x**2/2", "1/1000", 1)
+    c2 = compare_density(d2, gibbs_density(ms1.macro, ms1.temperature(h2)))
+    numbers["2-D: TV of x-marginal to Gibbs(T_spec)"] = c2.tv
+    numbers["2-D: TV halves"] = c2.tv_split
+
+    figures = []
+    path = ctx.figure_path("t7_multiscale.png")
+    if path is not None:
+        _figure(path, ms2, h2, x0, quick, ms1)
+        figures.append(str(path))
+
+    escape_ok = agree == total
+    verdict = (
+        Verdict.QUALIFIED
+        if (escape_ok and holds_spec and monotone and var_err < 1e-12)
+        else Verdict.REFUTED
+    )
+    return Evidence(
+        verdict,
+        (
+            f"no escape for h f''(x*) < 2, full escape beyond 4 ({agree}/{total} cells); "
+            f"Gibbs with T = h sigma^2/2 within 10% "
+            f"at {len(holds_spec)}/{len(grid)} (eps, h); the exact noise-model value "
+            f"h sigma^2/(2 - h) within 3% at {len(holds_quad)}/{len(grid)}; lower well "
+            f"favoured, more so at lower T: {monotone}"
+        ),
+        numbers=numbers,
+        tables=tuple(tables),
+        figures=tuple(figures),
+        notes=(
+            "Qualified. Escape from spurious minima needs h f''(x*) > 2 (linear instability, "
+            "so h must exceed ~2 eps/a), and is complete only beyond h f''(x*) ~ 4: in between "
+            "GD can stay trapped on period-doubled cycles inside the cell (partial escape, "
+            "the same at every eps: the cell map depends on h/eps only). Where GD mixes "
+            "(h/eps large), its density is Gibbs-like and "
+            "T = h sigma^2/2 is the leading-order temperature: the measured T exceeds it by "
+            "the factor 2/(2 - h l) of the noise model's exact AR(1) variance (l = f0'' = 1), "
+            "i.e. 1 + h/2 + O(h^2); T = h sigma^2/2 is a small-h statement. For h/eps of order "
+            "1-10 GD stays trapped or resonates and the Gibbs description fails (rows with "
+            "'no'). Lower minima are visited more often, with log odds growing like Delta f0/T "
+            "(last column of table d approaches Delta f0 ~ 0.2 at small T); the finite-h "
+            "distortion also shifts these odds."
+        ),
+    )
+
+
+def _figure(path: Any, ms2: Any, h2: float, x0: np.ndarray, quick: bool, ms1: Any) -> None:
+    import matplotlib.pyplot as plt
+
+    from gdtheory import iterate_map
+
+    run = iterate_map(ms2.objective, x0[:8], h2, 3000, keep=2000)
+    pts = run.tail.reshape(-1, 2)
+    fig, axes = plt.subplots(1, 3, figsize=(17, 5))
+    axes[0].plot(pts[:, 0], pts[:, 1], "k.", ms=0.6, alpha=0.4)
+    axes[0].set_aspect("equal")
+    axes[0].set_xlabel("x")
+    axes[0].set_ylabel("y")
+    axes[0].set_title(
+        f"GD on (x^2+y^2)/2 + eps(sin(x/eps)+sin(y/eps)), eps=1e-3, h={h2}", fontsize=9
+    )
+    d = invariant_density(ms2.objective, h2, x0, 3000 if quick else 20000, bins=60)
+    mids = (d.edges[:-1] + d.edges[1:]) / 2
+    axes[1].bar(mids, d.density, width=np.diff(d.edges), alpha=0.5, label="GD (x-marginal)")
+    T = ms1.temperature(h2)
+    q = gibbs_density(ms1.macro, T)
+    qh = gibbs_density(ms1.macro, h2 * ms1.noise_variance / (2 - h2))
+    axes[1].plot(mids, q.pdf(mids), "r-", label=f"Gibbs, T = h s^2/2 = {T:.3f}")
+    axes[1].plot(
+        mids, qh.pdf(mids), "b--", label=f"Gibbs, T = h s^2/(2-h) = {h2 * 0.5 / (2 - h2):.3f}"
+    )
+    axes[1].set_xlabel("x")
+    axes[1].set_ylabel("density")
+    axes[1].legend(fontsize=8)
+    axes[1].set_title("long-run density vs Gibbs")
+    ms = multiscale("x**2/2", "1/1000", 1)
+    xs = np.linspace(-1, 1, 4001)
+    axes[2].plot(xs, ms.objective.f_np(xs[:, None]), "k-", lw=0.4, label="f = f0 + f1_eps")
+    axes[2].plot(xs, ms.macro.f_np(xs[:, None]), "r-", label="f0")
+    axes[2].set_xlim(-1, 1)
+    axes[2].set_xlabel("x")
+    axes[2].set_title("the multiscale objective (eps = 1e-3)")
+    axes[2].legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+CLAIM = Claim(
+    id="T7",
+    title="Multiscale objectives: escape, chaos, Gibbs statistics with T = h sigma^2/2",
+    statement=(
+        "For f = f0 + f1_eps and h >> eps, GD escapes spurious minima, converges to a chaotic "
+        "attractor whose long-run distribution is close to exp(-f0/T)/Z with T = h sigma^2/2, "
+        "and visits lower minima exponentially more often."
+    ),
+    reference="Kong and Tao (NeurIPS 2020), Thms. 3.1-3.5; source blog sec. 3.2.",
+    hypotheses=(
+        "f1_eps = a eps sin(x/eps); sigma^2 by quadrature (a^2/2)",
+        "f0 = x^2/2 (Gibbs), tilted double well (lower minima), (x^2 + y^2)/2 (2-D)",
+        "float64 GD, many runs from uniform starts; temperatures by maximum likelihood",
+    ),
+    check=check,
+)
