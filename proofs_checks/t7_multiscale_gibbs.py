@@ -242,7 +242,10 @@ def check(ctx: CheckContext) -> Evidence:
             "the factor 2/(2 - h l) of the noise model's exact AR(1) variance (l = f0'' = 1), "
             "i.e. 1 + h/2 + O(h^2); T = h sigma^2/2 is a small-h statement. For h/eps of order "
             "1-10 GD stays trapped or resonates and the Gibbs description fails (rows with "
-            "'no'). Lower minima are visited more often, with log odds growing like Delta f0/T "
+            "'no'). At larger h the variance is right (T_fit = h sigma^2/(2 - h)) but the "
+            "shape is not Gibbs: the 'noise' cos(x_k/eps) is arcsine-distributed, not Gaussian, "
+            "and few steps average it (TV to Gibbs at T_fit stays ~0.04-0.14 at h = 0.3-0.6). "
+            "Lower minima are visited more often, with log odds growing like Delta f0/T "
             "(last column of table d approaches Delta f0 ~ 0.2 at small T); the finite-h "
             "distortion also shifts these odds."
         ),
