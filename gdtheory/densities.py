@@ -35,7 +35,7 @@ from scipy import integrate
 
 from .errors import InvalidInputError
 from .objective import Objective
-from .sweeps import _batch, _check_objective, check_count, detect_periods, run_rows
+from .sweeps import _check_objective, broadcast_batch, check_count, detect_periods, run_rows
 
 __all__ = [
     "Density",
@@ -247,7 +247,7 @@ def invariant_density(
     bins = check_count(bins, "bins", 1)
     if not (isinstance(component, int) and 0 <= component < obj.dim):
         raise InvalidInputError(f"component must be in 0..{obj.dim - 1}, got {component!r}")
-    _, rows, rates = _batch(obj, x0s, h)
+    _, rows, rates = broadcast_batch(obj, x0s, h)
     _, tail, diverged = run_rows(
         obj,
         rows,

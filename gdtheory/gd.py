@@ -22,7 +22,6 @@ descent lemma).
 from __future__ import annotations
 
 import enum
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +32,7 @@ import sympy as sp
 from .errors import InvalidInputError
 from .objective import Objective
 from .scalars import RealLike, check_dps, exact_real, positive_real, to_mpf
+from .sweeps import broadcast_batch
 
 __all__ = ["Status", "Trajectory", "BatchTrajectory", "gd", "gd_batch", "gd_step_mp"]
 
@@ -301,25 +301,11 @@ def gd_batch(
     if not isinstance(objective, Objective):
         raise InvalidInputError(f"objective must be an Objective, got {type(objective).__name__}")
     steps = _check_steps(steps)
-    X0 = objective.batch_np(x0s)
-    try:
-        H = np.asarray(hs, dtype=float)
-    except (TypeError, ValueError):
-        raise InvalidInputError("hs must be an array of positive numbers") from None
-    if not np.all(np.isfinite(H)) or np.any(H <= 0):
-        raise InvalidInputError("every learning rate in hs must be finite and > 0")
+    batch, X, Hf = broadcast_batch(objective, x0s, hs)
     tol_f = None if tol is None else float(positive_real(tol, "tol"))
     b = _check_bound(bound)
     n = objective.dim
-    try:
-        batch = np.broadcast_shapes(X0.shape[:-1], H.shape)
-    except ValueError:
-        raise InvalidInputError(
-            f"the batch shapes of x0s {X0.shape[:-1]} and hs {H.shape} do not broadcast"
-        ) from None
-    N = math.prod(batch)
-    X = np.broadcast_to(X0, batch + (n,)).reshape(N, n).copy()
-    Hf = np.broadcast_to(H, batch).reshape(N).copy()
+    N = X.shape[0]
     code = np.zeros(N, dtype=np.int8)
     decided = np.full(N, steps, dtype=np.int64)
     hist = np.empty((steps + 1, N, n)) if record else None

@@ -30,7 +30,7 @@ import numpy as np
 
 from .errors import InvalidInputError
 from .objective import Objective
-from .sweeps import _batch, _check_objective, check_count
+from .sweeps import _check_objective, broadcast_batch, check_count
 
 __all__ = [
     "LyapunovStatus",
@@ -114,9 +114,10 @@ def _summarise(block_means: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndar
     est = block_means.mean(axis=-2)
     with np.errstate(invalid="ignore"):
         se = block_means.std(axis=-2, ddof=1) / math.sqrt(B) if B > 1 else np.full_like(est, np.inf)
-    running = np.cumsum(block_means, axis=-2) / np.arange(1, B + 1)[:, None]
     half = B // 2
-    drift = block_means[..., half:, :].mean(axis=-2) - block_means[..., :half, :].mean(axis=-2)
+    with np.errstate(invalid="ignore"):  # -inf exponents (superstable orbits) give NaN drift
+        running = np.cumsum(block_means, axis=-2) / np.arange(1, B + 1)[:, None]
+        drift = block_means[..., half:, :].mean(axis=-2) - block_means[..., :half, :].mean(axis=-2)
     return est, se, running, drift
 
 
@@ -211,7 +212,7 @@ def lyapunov_batch(
     """
     obj = _check_objective(objective)
     steps, transient, blocks = _check_common(steps, transient, blocks)
-    batch, rows, rates = _batch(obj, x0s, hs)
+    batch, rows, rates = broadcast_batch(obj, x0s, hs)
     k = obj.dim if spectrum else 1
     bm = tangent_blocks(obj, rows, rates, steps, transient, k, blocks)
     est, se, _, _ = _summarise(bm)
@@ -252,7 +253,7 @@ def lyapunov_exponent(
     """
     obj = _check_objective(objective)
     steps, transient, blocks = _check_common(steps, transient, blocks)
-    batch, rows, rates = _batch(obj, x0, h)
+    batch, rows, rates = broadcast_batch(obj, x0, h)
     if rows.shape[0] != 1:
         raise InvalidInputError("lyapunov_exponent takes one start and one h; use lyapunov_batch")
     k = obj.dim if spectrum else 1

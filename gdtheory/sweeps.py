@@ -180,7 +180,10 @@ class MapRun:
         )
 
 
-def _batch(objective: Objective, x0s: Any, hs: Any) -> tuple[tuple[int, ...], np.ndarray, Any]:
+def broadcast_batch(
+    objective: Objective, x0s: Any, hs: Any
+) -> tuple[tuple[int, ...], np.ndarray, np.ndarray]:
+    """Validate starts (..., n) and rates (...), broadcast them: (batch shape, rows, rates)."""
     X0 = objective.batch_np(x0s)
     H = learning_rates(hs)
     try:
@@ -229,7 +232,7 @@ def iterate_map(
         raise InvalidInputError(f"keep ({keep}) cannot exceed steps ({steps})")
     if not (isinstance(bound, int | float) and bound > 0):
         raise InvalidInputError(f"bound must be a positive number, got {bound!r}")
-    batch, rows, rates = _batch(obj, x0s, hs)
+    batch, rows, rates = broadcast_batch(obj, x0s, hs)
     final, tail, diverged = run_rows(
         obj,
         rows,

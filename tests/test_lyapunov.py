@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from gdtheory import InvalidInputError, LyapunovStatus, lyapunov_batch, lyapunov_exponent
@@ -17,9 +17,15 @@ from gdtheory.objectives import logistic_conjugate, quadratic, scalar_factorizat
 @settings(max_examples=25, deadline=None)
 def test_quadratic_exponent_is_ln_abs_one_minus_hl(l, hl):
     # Phi(x) = (1 - h l) x: lambda = ln|1 - h l| for every orbit (a theorem, exactly)
+    assume(abs(1 - hl) > 1e-6)  # h l = 1 (superstable, lambda = -inf): tested below
     f = quadratic([l])
     r = lyapunov_exponent(f, hl / l, 0.7, steps=200, transient=0, blocks=4)
     assert math.isclose(r.largest, math.log(abs(1 - hl)), rel_tol=1e-9, abs_tol=1e-12)
+
+
+def test_superstable_map_has_exponent_minus_infinity():
+    r = lyapunov_exponent(quadratic([1]), 1, 0.7, steps=100, transient=0, blocks=4)
+    assert r.largest == -math.inf
 
 
 def test_chebyshev_exponent_is_ln2_within_one_percent():
