@@ -30,7 +30,7 @@ import numpy as np
 
 from .errors import InvalidInputError
 from .objective import Objective
-from .sweeps import _check_objective, broadcast_batch, check_count
+from .sweeps import _check_objective, broadcast_batch, check_count, step_coords
 
 __all__ = [
     "LyapunovStatus",
@@ -72,15 +72,14 @@ def tangent_blocks(
     """Block means of ln|R_ii| for rows X0 (N, n): an array (N, blocks, k); NaN if diverged."""
     N, n = X0.shape
     coords = [X0[:, i].copy() for i in range(n)]
-    grad, hess = objective.grad_coords, objective.hess_coords
+    hess = objective.hess_coords
     eye = np.eye(n)
     Q = np.broadcast_to(eye[:, :k], (N, n, k)).copy()
     block_len = steps // blocks
     sums = np.zeros((N, blocks, k))
     with np.errstate(all="ignore"):
         for _ in range(transient):
-            g = grad(*coords)
-            coords = [c - H * gi for c, gi in zip(coords, g, strict=True)]  # x - h grad f(x)
+            coords = step_coords(objective, coords, H)
         for b in range(blocks):
             acc = np.zeros((N, k))
             for _ in range(block_len):
@@ -98,8 +97,7 @@ def tangent_blocks(
                     else:
                         Q, R = np.linalg.qr(V)
                         acc += np.log(np.abs(np.diagonal(R, axis1=1, axis2=2)))
-                g = grad(*coords)
-                coords = [c - H * gi for c, gi in zip(coords, g, strict=True)]
+                coords = step_coords(objective, coords, H)
             sums[:, b] = acc / block_len
     bad = ~np.all(np.isfinite(np.stack(coords, axis=1)), axis=1) | ~np.all(
         np.isfinite(sums) | (sums == -np.inf), axis=(1, 2)

@@ -49,7 +49,7 @@ from .densities import (
 from .errors import InvalidInputError
 from .objective import Objective
 from .objectives import multiscale_1d, multiscale_2d
-from .scalars import RealLike
+from .scalars import RealLike, exact_real, positive_real, to_mpf
 from .sweeps import check_count, iterate_map, learning_rates
 
 __all__ = [
@@ -91,8 +91,8 @@ class MultiscaleObjective:
         s = self.objective.symbols[0]
         d = sp.diff(self.micro, s)
         fn = sp.lambdify(s, d, "mpmath")
-        P = 2 * mpmath.pi * mpmath.mpf(sp.Rational(self.eps).p) / sp.Rational(self.eps).q
         with mpmath.workdps(30):
+            P = 2 * mpmath.pi * to_mpf(self.eps)
             m1 = mpmath.quad(fn, [0, P]) / P
             m2 = mpmath.quad(lambda t: fn(t) ** 2, [0, P]) / P
             return float(m2 - m1**2)
@@ -113,20 +113,19 @@ def multiscale(
     >>> round(ms.noise_variance, 12)    # a^2/2
     2.0
     """
+    if not isinstance(macro, str):
+        raise InvalidInputError("macro must be a string expression")
     if dim == 1:
         obj = multiscale_1d(macro, eps, amplitude)
     elif dim == 2:
         obj = multiscale_2d(macro, eps, amplitude)
     else:
         raise InvalidInputError(f"dim must be 1 or 2, got {dim!r}")
-    f0 = Objective.parse(macro, [s.name for s in obj.symbols]) if isinstance(macro, str) else None
-    if f0 is None:
-        raise InvalidInputError("macro must be a string expression")
+    f0 = Objective.parse(macro, [s.name for s in obj.symbols])
     micro = sp.expand(obj.expr - f0.expr)
-    e = sp.nsimplify(micro.atoms(sp.sin).pop().args[0] / obj.symbols[0]) if micro != 0 else None
-    eps_exact = 1 / e if e else sp.sympify(eps)
-    amp = sp.sympify(amplitude) if not isinstance(amplitude, str) else sp.Rational(amplitude)
-    return MultiscaleObjective(obj, f0, micro, sp.nsimplify(eps_exact), amp)
+    return MultiscaleObjective(
+        obj, f0, micro, positive_real(eps, "eps"), exact_real(amplitude, "amplitude")
+    )
 
 
 def estimate_temperature(
@@ -329,7 +328,7 @@ def escape_study(
     rng = np.random.default_rng(seed)
     runs = check_count(runs, "runs", 1)
     steps = check_count(steps, "steps", 1)
-    E = [sp.nsimplify(e) if isinstance(e, str) else e for e in epss]
+    E = [positive_real(e, "eps") for e in epss]
     frac = np.zeros((len(E), H.size))
     mins, curvs, cells = [], [], []
     for i, e in enumerate(E):

@@ -54,9 +54,10 @@ import numpy as np
 import sympy as sp
 
 from .errors import InvalidInputError, ShapeError
+from .gd import gd_step_mp
 from .objective import Objective
 from .scalars import RealLike, check_dps, exact_real, positive_real, to_mpf
-from .sweeps import _check_objective, check_count
+from .sweeps import _check_objective, check_count, step_coords
 
 __all__ = [
     "PeriodicOrbit",
@@ -215,8 +216,7 @@ def _flow_np(
             if M is not None:
                 Hs = np.stack(objective.hess_coords(*coords), axis=-1).reshape(N, n, n)
                 M = (np.eye(n) - H * Hs) @ M  # D Phi_h = I - h Hess f
-            g = objective.grad_coords(*coords)
-            coords = [c - H * gi for c, gi in zip(coords, g, strict=True)]
+            coords = step_coords(objective, coords, H)
     return np.stack(coords, axis=1), M, pts
 
 
@@ -337,8 +337,7 @@ def monodromy_mp(
         Hs = objective.hess_mp(x)
         J = mpmath.eye(n) - h * Hs  # D Phi_h(x) = I - h Hess f(x)
         M = J * M
-        g = objective.grad_mp(x)
-        x = tuple(xi - h * gi for xi, gi in zip(x, g, strict=True))  # Phi_h(x)
+        x = gd_step_mp(objective, x, h)
         pts.append(x)
     return pts, M
 

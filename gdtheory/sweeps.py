@@ -74,6 +74,12 @@ def _check_objective(objective: object) -> Objective:
     return objective
 
 
+def step_coords(objective: Objective, coords: list[np.ndarray], H: Any) -> list[np.ndarray]:
+    """One GD step on coordinate arrays: the float64 twin of :func:`gdtheory.gd.gd_step_mp`."""
+    g = objective.grad_coords(*coords)
+    return [c - H * gi for c, gi in zip(coords, g, strict=True)]  # Phi_h(x) = x - h grad f(x)
+
+
 def run_chunk(
     objective: Objective, X0: np.ndarray, H: np.ndarray, steps: int, keep: int, bound: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -84,12 +90,10 @@ def run_chunk(
     """
     coords = [X0[:, i].copy() for i in range(X0.shape[1])]
     tail = np.empty((keep, X0.shape[0], X0.shape[1]))
-    grad = objective.grad_coords
     first_kept = steps - keep + 1
     with np.errstate(all="ignore"):
         for k in range(1, steps + 1):
-            g = grad(*coords)
-            coords = [c - H * gi for c, gi in zip(coords, g, strict=True)]  # x - h grad f(x)
+            coords = step_coords(objective, coords, H)
             if k % 16 == 0 or k >= first_kept:
                 bad = np.zeros(X0.shape[0], dtype=bool)
                 for c in coords:
