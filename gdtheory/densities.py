@@ -226,10 +226,12 @@ def invariant_density(
     range: tuple[float, float] | None = None,  # noqa: A002 - numpy's name
     executor: Executor | None = None,
     progress: bool = False,
+    backend: str = "auto",
 ) -> InvariantDensity:
     r"""Histogram of coordinate ``component`` over ``steps`` iterates of every run in ``x0s``.
 
     Each run takes ``transient`` steps first; diverged runs are dropped and counted.
+    ``backend`` selects the float64 engine (see :func:`gdtheory.sweeps.iterate_map`).
 
     >>> from gdtheory.objectives import logistic_conjugate
     >>> d = invariant_density(logistic_conjugate(), 1.0, np.linspace(-0.9, 0.9, 8)[:, None],
@@ -258,6 +260,7 @@ def invariant_density(
         executor=executor,
         progress=progress,
         desc="invariant density",
+        backend=backend,
     )
     samples = tail[:, ~diverged, component].T  # (runs, steps)
     if samples.size == 0:
