@@ -8,6 +8,12 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from . import objectives as objectives
+from .balance import BalanceBound as BalanceBound
+from .balance import ConvergenceWindow as ConvergenceWindow
+from .balance import MinimiserSpectrum as MinimiserSpectrum
+from .balance import balance_bound as balance_bound
+from .balance import balancing as balancing
+from .balance import convergence_window as convergence_window
 from .closed_forms import QuadraticModifiedEquation as QuadraticModifiedEquation
 from .closed_forms import quadratic_modified_equation as quadratic_modified_equation
 from .densities import Density as Density
@@ -39,6 +45,10 @@ from .lyapunov import LyapunovResult as LyapunovResult
 from .lyapunov import LyapunovStatus as LyapunovStatus
 from .lyapunov import lyapunov_batch as lyapunov_batch
 from .lyapunov import lyapunov_exponent as lyapunov_exponent
+from .models import FactorizationModel as FactorizationModel
+from .models import ObjectiveModel as ObjectiveModel
+from .models import TwoLayerTanh as TwoLayerTanh
+from .models import synthetic_regression as synthetic_regression
 from .modified import ModifiedEquation as ModifiedEquation
 from .modified import modified_equation as modified_equation
 from .modified import modified_potential as modified_potential
@@ -57,6 +67,9 @@ from .regimes import RegimeClassification as RegimeClassification
 from .regimes import lr_regime as lr_regime
 from .series import SeriesDiagnostics as SeriesDiagnostics
 from .series import series_diagnostics as series_diagnostics
+from .sharpness import SharpnessTrace as SharpnessTrace
+from .sharpness import sharpness as sharpness
+from .sharpness import track_sharpness as track_sharpness
 from .smoothness import SmoothnessConstant as SmoothnessConstant
 from .smoothness import SmoothnessScope as SmoothnessScope
 from .smoothness import smoothness_constant as smoothness_constant
@@ -134,4 +147,17 @@ __all__ = [
     "detect_periods",
     "iterate_map",
     "orbit_diagram",
+    "BalanceBound",
+    "ConvergenceWindow",
+    "MinimiserSpectrum",
+    "balance_bound",
+    "balancing",
+    "convergence_window",
+    "FactorizationModel",
+    "ObjectiveModel",
+    "TwoLayerTanh",
+    "synthetic_regression",
+    "SharpnessTrace",
+    "sharpness",
+    "track_sharpness",
 ]

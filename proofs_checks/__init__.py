@@ -19,6 +19,8 @@ MODULES = (
     "t5_four_regimes",
     "t6_large_lr_attractors",
     "t7_multiscale_gibbs",
+    "t8_balancing",
+    "t9_edge_of_stability",
 )
 
 

@@ -1,0 +1,248 @@
+r"""T9 — Edge of stability: GD sharpness rises to about 2/h and hovers there.
+
+Statement (SPEC T9; Cohen et al., ICLR 2021). On neural-network-like losses the sharpness
+(top Hessian eigenvalue) of full-batch GD rises until about 2/h and hovers there while
+the loss keeps decreasing, non-monotonically.
+
+What is computed.
+(a) Oracles for the machinery: the network's HVP (Pearlmutter's R-operator) against the
+    complex-step derivative of its gradient, and Lanczos (``eigsh`` on HVPs) against the
+    dense eigenvalues of the Hessian assembled column by column.
+(b) A two-layer tanh network (width 32, 224 parameters) on 200 synthetic points in R^5
+    with the mean-squared loss, full-batch GD at several h: the sharpness every 25 steps
+    (Lanczos, warm-started), the step where it first reaches 0.95 (2/h), its range
+    relative to 2/h from then on, its final value, and how often the loss went up.
+(c) Matrix factorisation (6 x 6, rank 2, small initialisation) at h = c / sigma_1(A):
+    does the sharpness settle near 2/h there too?
+
+Reference: Cohen, Kaur, Li, Kolter, Talwalkar, "Gradient descent on neural networks
+typically occurs at the edge of stability", ICLR 2021.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from gdtheory.models import FactorizationModel, TwoLayerTanh, synthetic_regression
+from gdtheory.sharpness import sharpness, top_eigenpairs, track_sharpness
+from gdtheory.verification import CheckContext, Claim, Evidence, Table, Verdict
+
+#: The network study: 200 points in R^5, width 32.
+DATA = (200, 5)
+WIDTH = 32
+
+
+def network(seed: int = 0) -> TwoLayerTanh:
+    X, y = synthetic_regression(*DATA, seed=seed)
+    return TwoLayerTanh(X, y, width=WIDTH)
+
+
+def _oracles(net: TwoLayerTanh, w: np.ndarray, seed: int) -> dict[str, float]:
+    rng = np.random.default_rng(seed)
+    v = rng.standard_normal(net.dim)
+    t = 1e-30
+    cs = np.imag(net.grad(w + 1j * t * v)) / t  # complex step: exact to rounding
+    hv = net.hvp(w, v)
+    Hd = np.column_stack([net.hvp(w, e) for e in np.eye(net.dim)])
+    dense = np.sort(np.linalg.eigvalsh((Hd + Hd.T) / 2))[::-1][:3]
+    lanczos, _ = top_eigenpairs(net, w, 3)
+    return {
+        "HVP vs complex step: relative error": float(np.max(np.abs(hv - cs)) / np.max(np.abs(cs))),
+        "Hessian from HVPs: asymmetry": float(np.max(np.abs(Hd - Hd.T))),
+        "Lanczos top-3 vs dense: max relative error": float(
+            np.max(np.abs(lanczos - dense) / np.abs(dense))
+        ),
+    }
+
+
+def check(ctx: CheckContext) -> Evidence:
+    quick = ctx.quick
+    numbers: dict[str, Any] = {}
+    tables = []
+    net = network(0)  # the study's data set (fixed); other data seeds in the full run
+    w0 = net.init(seed=1)
+    oracle = _oracles(net, w0, ctx.seed)
+    numbers.update(oracle)
+    oracle_ok = (
+        oracle["HVP vs complex step: relative error"] < 1e-12
+        and oracle["Lanczos top-3 vs dense: max relative error"] < 1e-8
+    )
+
+    hs = (2.5, 3.0) if quick else (2.0, 2.5, 3.0)
+    steps = 4000 if quick else 10000
+    traces = {}
+    rows = []
+    for h in hs:
+        tr = track_sharpness(net, w0, h, steps, every=25)
+        traces[h] = tr
+        rows.append(
+            (
+                h,
+                tr.edge,
+                float(tr.sharpness[0]),
+                tr.reached_edge_at if tr.reached_edge_at is not None else "never",
+                tr.hover_range if tr.hover_range is not None else "-",
+                float(tr.sharpness[-1]),
+                tr.final_ratio,
+                float(tr.loss[0]),
+                float(tr.loss[-1]),
+                tr.loss_increases,
+            )
+        )
+        numbers[f"h = {h}: final sharpness / (2/h)"] = tr.final_ratio
+        numbers[f"h = {h}: loss increases"] = tr.loss_increases
+    tables.append(
+        Table(
+            f"(b) two-layer tanh network ({net.dim} parameters), {steps} GD steps",
+            (
+                "h",
+                "2/h",
+                "sharpness at start",
+                "reaches 0.95 (2/h) at step",
+                "then sharpness / (2/h) in",
+                "final sharpness",
+                "final / (2/h)",
+                "loss at start",
+                "final loss",
+                "loss increases",
+            ),
+            tuple(rows),
+        )
+    )
+    at_edge = [h for h, tr in traces.items() if abs(tr.final_ratio - 1) <= 0.1]
+    non_monotone = [h for h, tr in traces.items() if tr.loss_increases > 0]
+    decreased = [h for h, tr in traces.items() if tr.loss[-1] < 0.1 * tr.loss[0]]
+
+    # (b') other data sets (full run): is ending at the edge typical?
+    robust = []
+    if not quick:
+        for data_seed in range(1, 5):
+            other = network(data_seed)
+            for h in (2.0, 2.5, 3.0):
+                tr = track_sharpness(other, other.init(seed=1), h, 8000, every=25)
+                robust.append(
+                    (
+                        data_seed,
+                        h,
+                        tr.reached_edge_at if tr.reached_edge_at is not None else "never",
+                        tr.final_ratio,
+                        tr.loss_increases,
+                    )
+                )
+        tables.append(
+            Table(
+                "(b') other synthetic data sets (seeds 1-4), 8000 steps",
+                ("data seed", "h", "reaches 0.95 (2/h) at step", "final / (2/h)", "loss increases"),
+                tuple(robust),
+            )
+        )
+        reached = [r for r in robust if r[2] != "never"]
+        numbers["other data: runs reaching the edge"] = f"{len(reached)}/{len(robust)}"
+        numbers["other data: of those, ending within 10% of 2/h"] = sum(
+            abs(r[3] - 1) <= 0.1 for r in reached
+        )
+
+    # (c) matrix factorisation
+    rng = np.random.default_rng(ctx.seed)
+    A = rng.standard_normal((6, 2)) @ rng.standard_normal((2, 6)) / np.sqrt(2)
+    s1 = float(np.linalg.norm(A, 2))
+    fm = FactorizationModel(A, 2)
+    w_mf = rng.standard_normal(fm.dim) * 0.1
+    mrows = []
+    for c in (0.5, 0.9, 0.99):
+        h = c / s1
+        tr = track_sharpness(fm, w_mf, h, 3000 if quick else 8000, every=50)
+        mrows.append(
+            (c, h, tr.edge, 2 * s1, float(tr.sharpness[-1]), tr.final_ratio, float(tr.loss[-1]))
+        )
+        numbers[f"MF c = {c}: final sharpness / (2/h)"] = tr.final_ratio
+        numbers[f"MF c = {c}: final sharpness / (2 sigma_1(A))"] = float(
+            tr.sharpness[-1] / (2 * s1)
+        )
+    tables.append(
+        Table(
+            "(c) matrix factorisation 6 x 6 rank 2, init 0.1 N(0, 1), h = c / sigma_1(A)",
+            ("c", "h", "2/h", "2 sigma_1(A)", "final sharpness", "final / (2/h)", "final loss"),
+            tuple(mrows),
+        )
+    )
+    numbers["sharpness at the network's start"] = sharpness(net, w0)
+
+    figures = []
+    path = ctx.figure_path("t9_edge_of_stability.png")
+    if path is not None:
+        _figure(path, traces)
+        figures.append(str(path))
+
+    net_ok = oracle_ok and len(at_edge) == len(hs) and len(non_monotone) == len(hs)
+    net_ok = net_ok and len(decreased) == len(hs)
+    verdict = Verdict.QUALIFIED if net_ok else Verdict.REFUTED
+    ratios = ", ".join(f"{traces[h].final_ratio:.3f}" for h in hs)
+    return Evidence(
+        verdict,
+        (
+            f"tanh network: final sharpness / (2/h) = {ratios} at h = {', '.join(map(str, hs))}; "
+            f"loss non-monotone ({', '.join(str(traces[h].loss_increases) for h in hs)} "
+            f"increases) yet down {min(traces[h].loss[0] / traces[h].loss[-1] for h in hs):.0f}x+; "
+            f"matrix factorisation: sharpness ends at 2 sigma_1(A), not 2/h"
+        ),
+        numbers=numbers,
+        tables=tuple(tables),
+        figures=tuple(figures),
+        notes=(
+            "On the tanh network the edge of stability appears as stated: the sharpness rises "
+            "from ~0.7 (progressive sharpening), reaches 2/h and stays within a few per cent "
+            "of it while the loss keeps decreasing with many up-steps. Smaller h needs more "
+            "steps to reach the edge (table b, 'reaches ... at step'); on other data sets "
+            "(full run, table b') a run at h = 2 may still be sharpening after 8000 steps, and "
+            "every run that reached the edge ended within 10% of 2/h. On matrix factorisation "
+            "from a small initialisation the sharpness instead stops at 2 sigma_1(A), the "
+            "sharpness of the balanced (flattest) minimiser, whatever h < 1/sigma_1(A): "
+            "final / (2/h) equals c = h sigma_1(A), so it is near 1 only when h is tuned "
+            "to 1/sigma_1(A). Hence 'qualified': the claim holds on the network-like loss, "
+            "not on every objective; where a flat minimiser with sharpness < 2/h is "
+            "reachable, GD converges to it without hovering at the edge."
+        ),
+    )
+
+
+def _figure(path: Any, traces: dict[float, Any]) -> None:
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(13, 4.5))
+    for (h, tr), col in zip(
+        traces.items(), ("tab:blue", "tab:orange", "tab:green", "tab:red"), strict=False
+    ):
+        axes[0].semilogy(np.arange(len(tr.loss)), tr.loss, color=col, lw=0.6, label=f"h = {h:g}")
+        axes[1].plot(tr.steps, tr.sharpness, color=col, lw=0.9, label=f"sharpness, h = {h:g}")
+        axes[1].axhline(tr.edge, color=col, ls="--", lw=0.8)
+    axes[0].set_xlabel("GD step")
+    axes[0].set_ylabel("training loss (MSE / 2)")
+    axes[0].set_title("loss: decreasing, non-monotone")
+    axes[0].legend(fontsize=8)
+    axes[1].set_xlabel("GD step")
+    axes[1].set_ylabel("top Hessian eigenvalue (Lanczos)")
+    axes[1].set_title("sharpness vs 2/h (dashed)")
+    axes[1].legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+CLAIM = Claim(
+    id="T9",
+    title="Edge of stability: GD sharpness rises to 2/h and hovers there",
+    statement=(
+        "On neural-network-like losses the sharpness of full-batch GD rises until about 2/h "
+        "and hovers there while the loss keeps decreasing non-monotonically."
+    ),
+    reference="Cohen, Kaur, Li, Kolter, Talwalkar (ICLR 2021).",
+    hypotheses=(
+        "two-layer tanh network, width 32, 200 Gaussian inputs in R^5, MSE, full batch",
+        "sharpness = largest Hessian eigenvalue by Lanczos on exact HVPs, every 25 steps",
+        "matrix factorisation 6 x 6 rank 2 from a small initialisation as a contrast",
+    ),
+    check=check,
+)

@@ -1,0 +1,152 @@
+"""Balancing: symbolic spectra on minimiser sets against closed forms and numpy, the balance
+bound, the convergence window, and property tests of the bound at GD limits."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import sympy as sp
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from gdtheory import (
+    FactorizationModel,
+    InvalidInputError,
+    ShapeError,
+    balance_bound,
+    balancing,
+    convergence_window,
+)
+from gdtheory.balance import CONVERGED, derive_balance_bound, scalar_init_sharpness
+from gdtheory.models import ObjectiveModel
+from gdtheory.objectives import scalar_factorization
+from proofs_checks.t8_balancing import near_unbalanced_starts
+
+
+def test_scalar_minimiser_spectrum_is_zero_and_x2_plus_y2():
+    s = balancing("scalar")
+    x, y = s.variables
+    assert set(s.eigenvalues) == {0, x**2 + y**2}
+    assert s.all_identities_hold, s.identities
+    # balance: on xy = mu the sharp eigenvalue minus (x - y)^2 is the constant 2 mu
+    assert sp.simplify(s.sharp_minus_imbalance - 2 * x * y) == 0
+
+
+@pytest.mark.parametrize("n", [2, 3])
+def test_vector_minimiser_spectrum_is_rank_one(n):
+    s = balancing("vector", n=n)
+    assert s.all_identities_hold, s.identities
+    assert s.eigenvalues[0] == 2 * n - 1
+    assert s.eigenvalues[s.sharp] == 1
+    assert s.sharp == sum(v**2 for v in s.variables)
+    # the symbolic Hessian, evaluated, has exactly these eigenvalues
+    rng = np.random.default_rng(n)
+    vals = dict(zip(s.variables, rng.standard_normal(2 * n), strict=True))
+    H = np.array(s.hessian.subs(vals).evalf(), dtype=float)
+    closed = np.sort(np.r_[np.zeros(2 * n - 1), sum(v * v for v in vals.values())])
+    np.testing.assert_allclose(np.sort(np.linalg.eigvalsh(H)), closed, atol=1e-12)
+
+
+@pytest.mark.parametrize(("n", "m", "d"), [(2, 2, 1), (2, 2, 2), (3, 2, 2)])
+def test_matrix_identities_hold(n, m, d):
+    s = balancing("matrix", n=n, m=m, d=d)
+    assert s.all_identities_hold, s.identities
+    assert len(s.identities) >= 4
+
+
+@given(n=st.integers(1, 4), m=st.integers(1, 4), d=st.integers(1, 3), seed=st.integers(0, 10**6))
+@settings(max_examples=40, deadline=None)
+def test_matrix_spectrum_at_a_minimiser_is_the_sums_of_squared_singular_values(n, m, d, seed):
+    rng = np.random.default_rng(seed)
+    X, Y = rng.standard_normal((n, d)), rng.standard_normal((m, d))
+    fm = FactorizationModel(X @ Y.T, d)  # (X, Y) is a minimiser
+    w = np.concatenate([X.ravel(), Y.ravel()])
+    H = np.column_stack([fm.hvp(w, e) for e in np.eye(fm.dim)])
+    ev = np.sort(np.linalg.eigvalsh(H))[::-1]
+    sx = np.r_[np.linalg.svd(X, compute_uv=False), np.zeros(max(0, n - d))][:n] ** 2
+    sy = np.r_[np.linalg.svd(Y, compute_uv=False), np.zeros(max(0, m - d))][:m] ** 2
+    sums = np.sort((sx[:, None] + sy[None, :]).ravel())[::-1]
+    nonzero_ev = ev[ev > 1e-9 * ev[0]]
+    nonzero_sums = sums[sums > 1e-9 * sums[0]]
+    np.testing.assert_allclose(nonzero_ev, nonzero_sums, rtol=1e-9)
+    assert ev[0] == pytest.approx(sx[0] + sy[0], rel=1e-10)  # the sharpness
+
+
+def test_balance_bound_is_derived_and_decreasing():
+    expr, deriv = derive_balance_bound()
+    h, mu = sp.Symbol("h", positive=True), sp.Symbol("mu", positive=True)
+    assert sp.simplify(expr - (2 / h - 2 * mu)) == 0
+    assert sp.simplify(deriv + 2 / h**2) == 0 and deriv.is_negative
+    b = balance_bound("1/2", 1)
+    assert b.exact == 2 and b.feasible and b.sharpness_bound == 4.0
+    assert not balance_bound(2, 1).feasible  # h > 1/mu: no stable minimiser
+    assert balance_bound(0.1, [[3, 0], [0, 1]]).mu == pytest.approx(3.0)
+
+
+@given(h1=st.floats(0.01, 5), h2=st.floats(0.01, 5), mu=st.floats(0.05, 4))
+def test_balance_bound_decreases_in_h(h1, h2, mu):
+    assume(abs(h1 - h2) > 1e-9)
+    lo, hi = sorted((h1, h2))
+    assert balance_bound(lo, mu).value > balance_bound(hi, mu).value
+
+
+@given(
+    mu=st.floats(0.2, 3.0),
+    x0=st.floats(0.3, 3.0),
+    ratio=st.floats(0.05, 3.0),
+    sign=st.sampled_from([-1.0, 1.0]),
+    c=st.floats(0.3, 3.9),
+)
+@settings(max_examples=40, deadline=None)
+def test_a_converged_gd_limit_obeys_the_bound_and_linear_stability(mu, x0, ratio, sign, c):
+    start = np.array([[sign * x0, sign * ratio * mu / x0]])
+    w = convergence_window([c], start, mu=mu, steps=6000, backend="numpy")
+    assume(w.outcome[0, 0] == CONVERGED)
+    h = w.h[0, 0]
+    x, y = w.limit[0, 0]
+    assert abs(x * y - mu) <= 1e-6
+    # measured tolerances: the limit is reached to ~1e-10, so both hold to 1e-8
+    assert (x - y) ** 2 <= balance_bound(h, mu).value + 1e-8
+    lam = ObjectiveModel(scalar_factorization(mu)).hvp(np.array([x, y]), np.array([1.0, 0.0]))
+    assert h * (x * x + y * y) <= 2 + 1e-8 and np.isfinite(lam).all()
+
+
+def test_convergence_window_mu_1_balances_inside_the_bound():
+    starts = near_unbalanced_starts(300, seed=5)
+    cs = np.linspace(2.0, 3.0, 9)  # nine values of h L in [2, 3]
+    w = convergence_window(cs, starts, steps=20000)
+    inside = w.inside_bound()
+    assert np.all(w.fraction(CONVERGED) >= 0.95)
+    assert np.all(inside >= 0.95)
+    imb = w.mean_over_converged(w.imbalance)
+    assert np.all(np.diff(imb) < 0), imb  # balancing grows with h on [2, 3]
+    assert np.all(np.diff(w.bound.mean(axis=1)) < 0)
+    assert np.nanmax(np.where(w.outcome == CONVERGED, w.h_sharpness, np.nan)) <= 2 + 1e-8
+
+
+def test_scalar_init_sharpness_matches_the_hessian():
+    rng = np.random.default_rng(0)
+    P = rng.uniform(-3, 3, (20, 2))
+    f = scalar_factorization()
+    dense = np.linalg.eigvalsh(f.hess_np(P))[:, -1]
+    np.testing.assert_allclose(scalar_init_sharpness(P), dense, rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("call", "error"),
+    [
+        (lambda: balancing("tensor"), InvalidInputError),
+        (lambda: balancing("vector", n=0), InvalidInputError),
+        (lambda: balancing("matrix", n=5, d=3), InvalidInputError),
+        (lambda: balance_bound(0, 1), InvalidInputError),
+        (lambda: balance_bound(-1, 1), InvalidInputError),
+        (lambda: balance_bound(1, 0), InvalidInputError),
+        (lambda: balance_bound(1, [[np.nan]]), ShapeError),
+        (lambda: convergence_window([0], [[1, 1]]), InvalidInputError),
+        (lambda: convergence_window([1], [[1, 1, 1]]), ShapeError),
+        (lambda: convergence_window([1], [[0, 0]], mu=1, steps=10), InvalidInputError),
+    ],
+)
+def test_bad_input(call, error):
+    with pytest.raises(error):
+        call()

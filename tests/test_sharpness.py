@@ -1,0 +1,120 @@
+"""Models and sharpness: exact gradients and HVPs against the complex-step derivative,
+Lanczos against dense eigenvalues, and the edge-of-stability run of the network study."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gdtheory import (
+    FactorizationModel,
+    InvalidInputError,
+    ObjectiveModel,
+    ShapeError,
+    TwoLayerTanh,
+    sharpness,
+    synthetic_regression,
+    track_sharpness,
+)
+from gdtheory.objectives import matrix_factorization, scalar_factorization
+from gdtheory.sharpness import top_eigenpairs
+from proofs_checks.t9_edge_of_stability import network
+
+T = 1e-30  # complex step: exact to rounding, no cancellation
+
+
+def _complex_loss_tanh(net: TwoLayerTanh, w: np.ndarray) -> complex:
+    r = net._forward(w)[-1]
+    return r @ r / (2 * len(r))
+
+
+@given(
+    n=st.integers(3, 30),
+    d=st.integers(3, 6),
+    width=st.integers(1, 12),
+    seed=st.integers(0, 10**6),
+)
+@settings(max_examples=30, deadline=None)
+def test_network_gradient_and_hvp_equal_the_complex_step_derivative(n, d, width, seed):
+    X, y = synthetic_regression(n, d, seed=seed)
+    net = TwoLayerTanh(X, y, width=width)
+    rng = np.random.default_rng(seed)
+    w, v = net.init(seed=seed), rng.standard_normal(net.dim)
+    g_dir = np.imag(_complex_loss_tanh(net, w + 1j * T * v)) / T
+    assert net.grad(w) @ v == pytest.approx(g_dir, rel=1e-12, abs=1e-15)
+    hv = np.imag(net.grad(w + 1j * T * v)) / T
+    np.testing.assert_allclose(net.hvp(w, v), hv, rtol=1e-11, atol=1e-14)
+
+
+@given(n=st.integers(1, 5), m=st.integers(1, 5), d=st.integers(1, 3), seed=st.integers(0, 10**6))
+@settings(max_examples=30, deadline=None)
+def test_factorization_model_matches_the_symbolic_objective(n, m, d, seed):
+    rng = np.random.default_rng(seed)
+    A = rng.integers(-3, 4, (n, m))
+    fm = FactorizationModel(A, d)
+    w, v = rng.standard_normal(fm.dim), rng.standard_normal(fm.dim)
+    if fm.dim <= 12:  # the symbolic objective (same state layout) as an independent oracle
+        om = ObjectiveModel(matrix_factorization(A.tolist(), d))
+        assert fm.loss(w) == pytest.approx(om.loss(w), rel=1e-12)
+        np.testing.assert_allclose(fm.grad(w), om.grad(w), rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(fm.hvp(w, v), om.hvp(w, v), rtol=1e-10, atol=1e-12)
+    hv = np.imag(fm.grad(w + 1j * T * v)) / T
+    np.testing.assert_allclose(fm.hvp(w, v), hv, rtol=1e-11, atol=1e-13)
+
+
+def test_lanczos_agrees_with_dense_eigenvalues_on_the_network():
+    net = network(0)
+    w = net.init(seed=3)
+    H = np.column_stack([net.hvp(w, e) for e in np.eye(net.dim)])
+    assert np.max(np.abs(H - H.T)) < 1e-12  # exact HVPs give a symmetric Hessian
+    dense = np.sort(np.linalg.eigvalsh((H + H.T) / 2))[::-1]
+    top = sharpness(net, w, k=4)
+    np.testing.assert_allclose(top, dense[:4], rtol=1e-9)
+    assert sharpness(net, w) == pytest.approx(dense[0], rel=1e-9)
+
+
+def test_sharpness_of_a_symbolic_objective_is_x2_plus_y2_on_the_minimisers():
+    f = scalar_factorization(2)
+    for x in (0.5, 1.0, 3.0):
+        assert sharpness(f, [x, 2 / x]) == pytest.approx(x * x + 4 / (x * x), rel=1e-12)
+    vals, vecs = top_eigenpairs(ObjectiveModel(f), np.array([1.0, 2.0]), 2)
+    assert vals[1] == pytest.approx(0, abs=1e-12) and vecs.shape == (2, 2)
+
+
+def test_edge_of_stability_on_the_network_study():
+    # issue 5 acceptance: the network run ends within 10% of 2/h, the loss going down
+    # non-monotonically on the way
+    net = network(0)
+    tr = track_sharpness(net, net.init(seed=1), 2.5, 3000, every=25)
+    assert not tr.diverged
+    assert tr.sharpness[0] < 0.95 * tr.edge  # it starts below the edge ...
+    assert tr.reached_edge_at is not None  # ... rises to it ...
+    assert abs(tr.final_ratio - 1) <= 0.10  # ... and ends there
+    assert tr.loss_increases > 0 and tr.loss[-1] < 0.05 * tr.loss[0]
+
+
+def test_track_sharpness_flags_divergence():
+    tr = track_sharpness(scalar_factorization(), [3.0, 3.0], 1.0, 50, every=5)
+    assert tr.diverged and len(tr.loss) < 51
+
+
+@pytest.mark.parametrize(
+    ("call", "error"),
+    [
+        (lambda: sharpness(scalar_factorization(), [1.0]), InvalidInputError),
+        (lambda: sharpness(scalar_factorization(), [np.nan, 1.0]), InvalidInputError),
+        (lambda: sharpness(scalar_factorization(), [1.0, 1.0], k=3), InvalidInputError),
+        (lambda: sharpness("x**2", [1.0]), InvalidInputError),
+        (lambda: track_sharpness(scalar_factorization(), [1.0, 1.0], -1, 10), InvalidInputError),
+        (lambda: TwoLayerTanh(np.ones((3, 3)), np.ones(4), 2), ShapeError),
+        (lambda: TwoLayerTanh(np.ones((3, 3)), np.ones(3), 0), InvalidInputError),
+        (lambda: FactorizationModel(np.ones(3), 1), ShapeError),
+        (lambda: FactorizationModel(np.ones((2, 2)), 1).hvp(np.ones(4), np.ones(3)), ShapeError),
+        (lambda: synthetic_regression(10, 2), InvalidInputError),
+    ],
+)
+def test_bad_input(call, error):
+    with pytest.raises(error):
+        call()
