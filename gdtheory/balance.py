@@ -326,6 +326,11 @@ def derive_balance_bound() -> tuple[sp.Expr, sp.Expr]:
 def balance_bound(h: RealLike, mu: Any = 1) -> BalanceBound:
     r"""The bound 2/h - 2 mu on the imbalance of any point limit of GD with step h.
 
+    It holds for every limit that is not linearly unstable, i.e. for limits reached
+    from generic starts (the unstable minimisers attract only a measure-zero set); a
+    start lying exactly on the minimiser set is a fixed point whatever h is, and may
+    sit outside the bound.
+
     ``mu`` is the target of the scalar or vector case, or a matrix A (matrix case, where
     mu = sigma_1(A) and the bound is on (sigma_1(X) - sigma_1(Y))^2).
 

@@ -100,6 +100,9 @@ def test_balance_bound_decreases_in_h(h1, h2, mu):
 @settings(max_examples=40, deadline=None)
 def test_a_converged_gd_limit_obeys_the_bound_and_linear_stability(mu, x0, ratio, sign, c):
     start = np.array([[sign * x0, sign * ratio * mu / x0]])
+    # A start whose float gradient is exactly zero is a fixed point of GD whatever h is
+    # (a measure-zero set of starts): the bound is about limits reached by moving there.
+    assume(start[0, 0] * start[0, 1] != mu)
     w = convergence_window([c], start, mu=mu, steps=6000, backend="numpy")
     assume(w.outcome[0, 0] == CONVERGED)
     h = w.h[0, 0]
@@ -109,6 +112,15 @@ def test_a_converged_gd_limit_obeys_the_bound_and_linear_stability(mu, x0, ratio
     assert (x - y) ** 2 <= balance_bound(h, mu).value + 1e-8
     lam = ObjectiveModel(scalar_factorization(mu)).hvp(np.array([x, y]), np.array([1.0, 0.0]))
     assert h * (x * x + y * y) <= 2 + 1e-8 and np.isfinite(lam).all()
+
+
+def test_a_start_on_the_minimiser_set_is_a_fixed_point_even_when_unstable():
+    # (-1, -1) with mu = 1 and h L = 3: the float gradient is exactly 0, so GD stays on
+    # an unstable minimiser outside the bound; this is the exception the bound excludes.
+    w = convergence_window([3.0], [[-1.0, -1.0]], steps=100, backend="numpy")
+    assert w.outcome[0, 0] == CONVERGED
+    assert w.h_sharpness[0, 0] == pytest.approx(3.0)
+    assert w.imbalance[0, 0] == 0.0 and w.bound[0, 0] < 0
 
 
 def test_convergence_window_mu_1_balances_inside_the_bound():
