@@ -3,21 +3,27 @@
 ``gdtheory modified "x**4/4 - x**2/2" --order 6 [--latex|--python]`` prints the modified
 equation (fields, gradient structure, potential).
 
-``gdtheory verify [--quick] [--only T1,T3] [--report DIR]`` runs the registered claims of
-``proofs_checks``, prints a table (claim, verdict, key figure), and writes
-``DIR/report.md`` and ``DIR/evidence.json``.  The exit code is 1 when a claim is refuted
-or its check fails to run, 2 for bad command-line input, 0 otherwise.
+``gdtheory verify [--quick] [--only T1,T3] [--report DIR] [--jobs N] [--readme FILE]``
+runs the registered claims of ``proofs_checks`` (N at a time in worker processes),
+prints a table (claim, verdict, key figure, seconds), and writes ``DIR/report.html``
+(self-contained), ``DIR/report.md``, ``DIR/evidence.json``, the figures and
+``DIR/timings.json``; ``--readme`` also rewrites the generated claims table of a README.
+The exit code is 1 when a claim is refuted or its check fails to run, 2 for bad
+command-line input, 0 otherwise.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from .errors import GDTheoryError
-from .verification import CheckContext, environment, evidence_json, markdown_report, run_claims
+from .report import claims_table, update_readme, write_report
+from .verification import CheckContext, environment, run_claims
 
 __all__ = ["main"]
 
@@ -39,7 +45,21 @@ def _parser() -> argparse.ArgumentParser:
         "--report",
         default="gdtheory-report",
         metavar="DIR",
-        help="directory for report.md, evidence.json and figures (default: gdtheory-report)",
+        help="directory for report.html, report.md, evidence.json and figures "
+        "(default: gdtheory-report)",
+    )
+    v.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="checks run at once in worker processes (default: the number of CPUs; 1: serial)",
+    )
+    v.add_argument(
+        "--readme",
+        default=None,
+        metavar="FILE",
+        help="also rewrite the generated claims table in FILE (between its markers)",
     )
     v.add_argument("--seed", type=int, default=20221, help="random seed for sampled studies")
     m = sub.add_parser("modified", help="print the modified equation of GD on an objective")
@@ -86,21 +106,42 @@ def _verify(args: argparse.Namespace) -> int:
             )
             return 2
         claims = tuple(c for c in claims if c.id in wanted)
+    jobs = args.jobs if args.jobs is not None else (os.cpu_count() or 1)
+    if jobs < 1:
+        print(f"gdtheory verify: --jobs must be >= 1, got {jobs}", file=sys.stderr)
+        return 2
+    readme = Path(args.readme) if args.readme else None
+    if readme is not None and not readme.is_file():
+        print(f"gdtheory verify: --readme {readme}: no such file", file=sys.stderr)
+        return 2
     outdir = Path(args.report)
-    ctx = CheckContext(quick=args.quick, outdir=outdir, seed=args.seed)
-    results = run_claims(claims, ctx, progress=lambda m: print(m, file=sys.stderr, flush=True))
+    only = tuple(c.id for c in claims) if args.only else ()
+    ctx = CheckContext(quick=args.quick, outdir=outdir, seed=args.seed, only=only)
+    results = run_claims(
+        claims,
+        ctx,
+        progress=lambda m: print(m, file=sys.stderr, flush=True),
+        jobs=jobs,
+        isolated=True,
+    )
     width = max(len(r.claim.title) for r in results)
-    print(f"{'claim':<6} {'title':<{width}}  {'verdict':<11} key figure")
+    print(f"{'claim':<6} {'title':<{width}}  {'verdict':<11} {'seconds':>8}  key figure")
     for r in results:
         print(
             f"{r.claim.id:<6} {r.claim.title:<{width}}  {r.evidence.verdict.value:<11} "
-            f"{r.evidence.summary}"
+            f"{r.seconds:8.1f}  {r.evidence.summary}"
         )
     env = environment(ctx)
-    outdir.mkdir(parents=True, exist_ok=True)
-    (outdir / "report.md").write_text(markdown_report(results, env), encoding="utf-8")
-    (outdir / "evidence.json").write_text(evidence_json(results, env), encoding="utf-8")
-    print(f"report written to {outdir / 'report.md'} (evidence: {outdir / 'evidence.json'})")
+    paths = write_report(results, env, outdir)
+    print(f"report written to {paths['html']} and {paths['markdown']} (evidence: {paths['json']})")
+    if readme is not None:
+        table = claims_table(json.loads(paths["json"].read_text(encoding="utf-8")))
+        try:
+            readme.write_text(update_readme(readme.read_text(encoding="utf-8"), table), "utf-8")
+        except ValueError as exc:
+            print(f"gdtheory verify: --readme {readme}: {exc}", file=sys.stderr)
+            return 2
+        print(f"claims table updated in {readme}")
     failed = [r.claim.id for r in results if r.evidence.verdict.is_failure]
     if failed:
         print(f"refuted or failed: {', '.join(failed)}", file=sys.stderr)

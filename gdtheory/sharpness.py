@@ -50,13 +50,19 @@ def _point(model: Model, w: Any) -> np.ndarray:
 def top_eigenpairs(
     model: Model, w: np.ndarray, k: int = 1, *, v0: np.ndarray | None = None, tol: float = 1e-10
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The k largest Hessian eigenvalues (descending) and eigenvectors (dim, k) at w."""
+    """The k largest Hessian eigenvalues (descending) and eigenvectors (dim, k) at w.
+
+    Lanczos starts from ``v0``, or from a fixed pseudo-random vector (seed 0) so that
+    results do not depend on ARPACK's internal random state, i.e. on what ran before.
+    """
     n = model.dim
     if n <= max(DENSE_DIM, k + 1):
         H = np.column_stack([model.hvp(w, e) for e in np.eye(n)])
         vals, vecs = np.linalg.eigh((H + H.T) / 2)
         return vals[::-1][:k], vecs[:, ::-1][:, :k]
     op = LinearOperator((n, n), matvec=lambda u: model.hvp(w, np.ravel(u)), dtype=float)
+    if v0 is None:
+        v0 = np.random.default_rng(0).standard_normal(n)
     try:
         vals, vecs = eigsh(op, k=k, which="LA", v0=v0, tol=tol, maxiter=50 * n)
     except ArpackNoConvergence as exc:  # pragma: no cover - ARPACK rarely fails here

@@ -215,7 +215,7 @@ def run_rows(
 
     ``backend`` is resolved once for the whole sweep (:func:`resolve_backend`).
     """
-    from tqdm.auto import tqdm
+    from tqdm import tqdm  # the text bar: tqdm.auto warns in notebooks without ipywidgets
 
     N, n = X0.shape
     backend = resolve_backend(objective, backend, N * steps)

@@ -9,12 +9,16 @@ claims themselves live in the top-level package ``proofs_checks`` (one module ea
 from __future__ import annotations
 
 import enum
-import json
 import math
+import multiprocessing
+import os
+import pickle
 import platform
+import sys
 import time
 import traceback
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,9 +31,10 @@ __all__ = [
     "CheckContext",
     "ClaimResult",
     "run_claims",
-    "markdown_report",
-    "evidence_json",
+    "run_one",
     "environment",
+    "format_number",
+    "markdown_cell",
     "fit_order",
 ]
 
@@ -74,7 +79,7 @@ class Table:
     def markdown(self) -> str:
         head = "| " + " | ".join(self.columns) + " |"
         sep = "|" + "|".join("---" for _ in self.columns) + "|"
-        body = ["| " + " | ".join(_cell(v) for v in row) + " |" for row in self.rows]
+        body = ["| " + " | ".join(markdown_cell(v) for v in row) + " |" for row in self.rows]
         return "\n".join([f"**{self.title}**", "", head, sep, *body])
 
 
@@ -103,12 +108,14 @@ class Evidence:
 
 @dataclass(frozen=True)
 class CheckContext:
-    """How a check should run: ``quick`` (CI-sized), where to write figures, the seed."""
+    """How a check should run: ``quick`` (CI-sized), where to write figures, the seed
+    (``only`` records a ``--only`` selection, for the reproduce line of the report)."""
 
     quick: bool = False
     outdir: Path | None = None
     seed: int = 20221
     dps: int = 50
+    only: tuple[str, ...] = ()
 
     def figure_path(self, name: str) -> Path | None:
         if self.outdir is None:
@@ -119,7 +126,11 @@ class CheckContext:
 
 @dataclass(frozen=True)
 class Claim:
-    """A claim of SPEC section 1 and its check."""
+    """A claim of SPEC section 1 and its check.
+
+    ``statement`` is the precise statement checked (SPEC section 1); ``source`` is the
+    claim as the source blog gives it (an English rendering of the Chinese text).
+    """
 
     id: str
     title: str
@@ -127,6 +138,7 @@ class Claim:
     reference: str
     hypotheses: tuple[str, ...]
     check: Callable[[CheckContext], Evidence] = field(repr=False)
+    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -136,38 +148,144 @@ class ClaimResult:
     seconds: float
 
 
+def run_one(claim: Claim, ctx: CheckContext) -> ClaimResult:
+    """Run one claim's check; an exception becomes an ``ERROR`` verdict with its traceback."""
+    t0 = time.perf_counter()
+    try:
+        ev = claim.check(ctx)
+    except Exception as exc:  # noqa: BLE001 - a report must survive a broken check
+        ev = Evidence(
+            Verdict.ERROR,
+            f"check raised {type(exc).__name__}: {exc}",
+            notes=traceback.format_exc(),
+        )
+    return ClaimResult(claim, ev, time.perf_counter() - t0)
+
+
+def _picklable(claim: Claim) -> bool:
+    try:
+        pickle.dumps(claim)
+    except Exception:  # noqa: BLE001 - lambdas, closures: run those in this process
+        return False
+    return True
+
+
+def _worker_init() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+
+
+#: BLAS/OpenMP thread caps given to worker processes (one check per core).
+_WORKER_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")
+
+
 def run_claims(
-    claims: Sequence[Claim], ctx: CheckContext, progress: Callable[[str], None] | None = None
+    claims: Sequence[Claim],
+    ctx: CheckContext,
+    progress: Callable[[str], None] | None = None,
+    *,
+    jobs: int = 1,
+    isolated: bool = False,
 ) -> tuple[ClaimResult, ...]:
-    """Run each claim's check; an exception becomes an ``ERROR`` verdict with its traceback."""
-    results = []
-    for claim in claims:
+    """Run the claims' checks; results in input order.
+
+    With ``isolated=True`` every check runs in a fresh worker process (``jobs`` at a
+    time) with single-threaded BLAS, so nothing one check leaves behind (caches, random
+    states) reaches another and the evidence is bit-for-bit the same whatever ``jobs``
+    is and whichever check finishes first; each check seeds its own random numbers from
+    ``ctx.seed``.  A claim whose check cannot be pickled (a lambda) runs in this
+    process.  ``isolated=False`` (with ``jobs=1``) runs everything here.  ``progress``
+    receives one line when a check starts and one when it ends, naming the checks still
+    running.
+    """
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise ValueError(f"jobs must be a positive integer, got {jobs!r}")
+    n = len(claims)
+    results: dict[int, ClaimResult] = {}
+    running: dict[int, str] = {}
+
+    def started(i: int) -> None:
+        running[i] = claims[i].id
         if progress:
-            progress(f"running {claim.id}: {claim.title} ...")
-        t0 = time.perf_counter()
-        try:
-            ev = claim.check(ctx)
-        except Exception as exc:  # noqa: BLE001 - a report must survive a broken check
-            ev = Evidence(
-                Verdict.ERROR,
-                f"check raised {type(exc).__name__}: {exc}",
-                notes=traceback.format_exc(),
+            progress(f"running {claims[i].id}: {claims[i].title} ...")
+
+    def finished(i: int, res: ClaimResult) -> None:
+        results[i] = res
+        running.pop(i, None)
+        if progress:
+            still = ", ".join(running.values()) or "nothing"
+            progress(
+                f"[{len(results)}/{n}] {res.claim.id} {res.evidence.verdict.value} "
+                f"in {res.seconds:.1f} s (still running: {still})"
             )
-        results.append(ClaimResult(claim, ev, time.perf_counter() - t0))
-    return tuple(results)
+
+    if jobs > 1:
+        isolated = True
+    remote = [i for i, c in enumerate(claims) if isolated and _picklable(c)]
+    local = [i for i in range(n) if i not in set(remote)]
+    if remote:
+        saved = {k: os.environ.get(k) for k in _WORKER_ENV}
+        os.environ.update({k: "1" for k in _WORKER_ENV})
+        try:
+            ctx_mp = multiprocessing.get_context("spawn")
+            fresh: dict[str, Any] = (
+                {"max_tasks_per_child": 1} if sys.version_info >= (3, 11) else {}
+            )
+            with ProcessPoolExecutor(
+                min(jobs, len(remote)), mp_context=ctx_mp, initializer=_worker_init, **fresh
+            ) as pool:
+                queue = list(remote)
+                futures: dict[Future[ClaimResult], int] = {}
+                while queue or futures:
+                    while queue and len(futures) < jobs:
+                        i = queue.pop(0)
+                        futures[pool.submit(run_one, claims[i], ctx)] = i
+                        started(i)
+                    done, _ = wait(futures, return_when=FIRST_COMPLETED)
+                    for fut in done:
+                        i = futures.pop(fut)
+                        try:
+                            res = fut.result()
+                        except Exception as exc:  # noqa: BLE001 - a dead worker, say
+                            res = ClaimResult(
+                                claims[i],
+                                Evidence(
+                                    Verdict.ERROR,
+                                    f"worker failed: {type(exc).__name__}: {exc}",
+                                    notes=traceback.format_exc(),
+                                ),
+                                0.0,
+                            )
+                        finished(i, res)
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+    for i in local:
+        started(i)
+        finished(i, run_one(claims[i], ctx))
+    return tuple(results[i] for i in range(n))
 
 
-def _cell(v: Any) -> str:
-    """A value formatted for a Markdown table cell (pipes escaped)."""
-    return _fmt(v).replace("|", "\\|")
+def format_number(v: Any) -> str:
+    """A value formatted for a report: 4 significant digits, scientific when tiny or huge.
 
-
-def _fmt(v: Any) -> str:
+    >>> format_number(0.123456), format_number(1.5e-12), format_number(3)
+    ('0.1235', '1.500e-12', '3')
+    """
     if isinstance(v, float):
         if v == 0 or math.isnan(v) or math.isinf(v):
             return str(v)
         return f"{v:.4g}" if 1e-3 <= abs(v) < 1e5 else f"{v:.3e}"
     return str(v)
+
+
+def markdown_cell(v: Any) -> str:
+    """A value formatted for a Markdown table cell (pipes escaped, one line)."""
+    return format_number(v).replace("|", "\\|").replace("\n", " ")
 
 
 def environment(ctx: CheckContext) -> dict[str, Any]:
@@ -190,95 +308,53 @@ def environment(ctx: CheckContext) -> dict[str, Any]:
         "numpy": numpy.__version__,
         "scipy": scipy.__version__,
         "matplotlib": matplotlib.__version__,
+        "python-flint": _version("python-flint"),
+        "numba": _version("numba"),
+        "gdtheory commit": _git_commit(),
         "mode": "quick" if ctx.quick else "full",
         "default dps": ctx.dps,
         "seed": ctx.seed,
+        "reproduce": (
+            f"gdtheory verify{' --quick' if ctx.quick else ''} --seed {ctx.seed}"
+            + (f" --only {','.join(ctx.only)}" if ctx.only else "")
+        ),
     }
 
 
-def markdown_report(results: Sequence[ClaimResult], env: Mapping[str, Any]) -> str:
-    """The report: a summary table, then per claim its statement, evidence and verdict."""
-    lines = [
-        "# gdtheory verification report",
-        "",
-        "| claim | title | verdict | key figure | seconds |",
-        "|---|---|---|---|---|",
-    ]
-    for r in results:
-        lines.append(
-            f"| {r.claim.id} | {_cell(r.claim.title)} | **{r.evidence.verdict.value}** | "
-            f"{_cell(r.evidence.summary)} | {r.seconds:.1f} |"
-        )
-    lines += ["", "## Environment", ""]
-    lines += [f"- {k}: {v}" for k, v in env.items()]
-    for r in results:
-        c, ev = r.claim, r.evidence
-        lines += [
-            "",
-            f"## {c.id}: {c.title}",
-            "",
-            f"**Verdict: {ev.verdict.value}** — {ev.verdict.message}",
-            "",
-            f"**Statement.** {c.statement}",
-            "",
-            f"**Reference.** {c.reference}",
-            "",
-            "**Hypotheses.**",
-            "",
-        ]
-        lines += [f"- {hyp}" for hyp in c.hypotheses]
-        lines += ["", f"**Key figure.** {ev.summary}", ""]
-        if ev.numbers:
-            lines += ["| quantity | value |", "|---|---|"]
-            lines += [f"| {_cell(k)} | {_cell(v)} |" for k, v in ev.numbers.items()]
-            lines.append("")
-        for t in ev.tables:
-            lines += [t.markdown(), ""]
-        for fig in ev.figures:
-            lines += [f"![{c.id}]({Path(fig).name})", ""]
-        if ev.notes:
-            lines += ["**Notes.**", "", ev.notes, ""]
-    return "\n".join(lines) + "\n"
+def _version(dist: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(dist)
+    except PackageNotFoundError:
+        return "not installed"
 
 
-def evidence_json(results: Sequence[ClaimResult], env: Mapping[str, Any]) -> str:
-    """All evidence as JSON, for machine use."""
+def _git_commit() -> str:
+    """The source checkout's commit (with '+modified' if the tree differs), if any."""
+    import subprocess
 
-    def clean(v: Any) -> Any:
-        if isinstance(v, float) and not math.isfinite(v):
-            return str(v)
-        if isinstance(v, int | float | str | bool) or v is None:
-            return v
-        if isinstance(v, Mapping):
-            return {str(k): clean(x) for k, x in v.items()}
-        if isinstance(v, list | tuple):
-            return [clean(x) for x in v]
-        return str(v)
-
-    data = {
-        "environment": env,
-        "claims": [
-            {
-                "id": r.claim.id,
-                "title": r.claim.title,
-                "statement": r.claim.statement,
-                "reference": r.claim.reference,
-                "hypotheses": list(r.claim.hypotheses),
-                "verdict": r.evidence.verdict.value,
-                "summary": r.evidence.summary,
-                "numbers": r.evidence.numbers,
-                "tables": [
-                    {"title": t.title, "columns": t.columns, "rows": t.rows}
-                    for t in r.evidence.tables
-                ],
-                "figures": [Path(f).name for f in r.evidence.figures],
-                "notes": r.evidence.notes,
-                "seconds": round(r.seconds, 3),
-            }
-            for r in results
-        ],
-    }
-    return json.dumps(clean(data), indent=2)
+    root = Path(__file__).resolve().parent.parent
+    if not (root / ".git").exists():
+        return "not a git checkout"
+    try:
+        head = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return head + ("+modified" if dirty else "")
 
 
 def fit_order(hs: Sequence[float], errors: Sequence[float]) -> float:

@@ -29,6 +29,8 @@ Sec. 1.2.3 (eq. 1.2.19).
 
 from __future__ import annotations
 
+from typing import Any
+
 import mpmath
 import numpy as np
 import sympy as sp
@@ -66,7 +68,7 @@ STARTS_1D = ((3,), ("-1/2",), (5,))
 
 def descent_run(
     objective: Objective, L: sp.Expr, x0: object, h: sp.Expr, steps: int, dps: int
-) -> dict[str, float]:
+) -> dict[str, Any]:
     """GD and the per-step descent-lemma slack s_k = f_k - h(1 - Lh/2)|g_k|^2 - f_{k+1}."""
     t = gd(objective, x0, h, steps, dps=dps)
     with mpmath.workdps(dps):
@@ -87,6 +89,10 @@ def descent_run(
             "c": float(c),
             "steps": t.steps,
             "diverged": t.status == "diverged",
+            "f_seq": [float(v) for v in f],
+            "gap": [float(v - f[-1]) for v in f],  # f(x_k) - f(x_K) at full precision
+            "decrease": [float(f[k] - f[k + 1]) for k in range(t.steps)],
+            "guaranteed": [float(c * g[k] ** 2) for k in range(t.steps)],
         }
 
 
@@ -95,6 +101,7 @@ def check(ctx: CheckContext) -> Evidence:
     dps = 40
     rounding = 10.0 ** (-dps + 8)
     rows, all_ok, worst_slack, worst_grad, worst_increase = [], True, np.inf, 0.0, -np.inf
+    series: dict[tuple[str, str], dict[str, Any]] = {}
     for obj, L, f_low, box in CASES:
         centres = np.stack(
             np.meshgrid(*[np.linspace(lo, hi, 41) for lo, hi in box]), axis=-1
@@ -106,6 +113,8 @@ def check(ctx: CheckContext) -> Evidence:
             h = c / L
             for x0 in starts:
                 r = descent_run(obj, L, x0, h, steps, dps)
+                if x0 == starts[0]:
+                    series[(obj.name, str(c))] = r
                 bound = (r["f0"] - f_low) / (r["c"] * (r["steps"] + 1))
                 ok = (
                     L_ok
@@ -138,6 +147,11 @@ def check(ctx: CheckContext) -> Evidence:
     contrast = descent_run(quadratic([1, 4]), sp.Integer(4), (1, 1), sp.Rational(21, 40), 30, dps)
     contrast_ok = contrast["increases"] > 0
     verdict = Verdict.VERIFIED if all_ok and contrast_ok else Verdict.REFUTED
+    figures = []
+    path = ctx.figure_path("t1_descent_lemma.png")
+    if path is not None:
+        _figure(path, series, contrast)
+        figures.append(str(path))
     return Evidence(
         verdict,
         f"{len(rows)} runs, min descent slack {worst_slack:.2e} (>= -{rounding:.0e}), "
@@ -170,6 +184,7 @@ def check(ctx: CheckContext) -> Evidence:
                 tuple(rows),
             ),
         ),
+        figures=tuple(figures),
         notes=(
             "Slack is relative to 1 + max|f|; a slack >= -1e-32 is zero up to rounding "
             "at 40 digits, and 'f increases' counts increases beyond that rounding level. "
@@ -193,5 +208,56 @@ CLAIM = Claim(
         "f bounded below by a known f_low",
         "0 < h < 2/L (h = c/L, c in {1/2, 1, 3/2, 19/10})",
     ),
+    source=(
+        'Blog sec. 1.2 (translated): "A function f is called L-smooth if grad f is globally '
+        "L-Lipschitz. This is a strong assumption (under this definition x^2 is 2-smooth, but"
+        " x^4 is not smooth). ... Theorem: given an L-smooth function f whose minimum f* "
+        "exists, GD converges to a stationary point when the learning rate satisfies h < "
+        '2/L."'
+    ),
     check=check,
 )
+
+
+def _figure(path: Any, series: dict[tuple[str, str], dict[str, Any]], contrast: Any) -> None:
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(13, 6.2))
+    names = [CASES[1][0].name, CASES[2][0].name]
+    styles = {names[0]: "-", names[1]: "--"}
+    cmap = plt.cm.viridis(np.linspace(0, 0.85, len(FRACTIONS)))
+    colours = dict(zip((str(c) for c in FRACTIONS), cmap, strict=True))
+    ax = axes[0]
+    for (name, c), r in series.items():
+        if name not in names:
+            continue
+        gap = np.array(r["gap"][:80])
+        gap = np.where(gap > 1e-33, gap, np.nan)  # below: the 40-digit rounding level
+        ax.semilogy(gap, styles[name], color=colours[c], label=f"{name}, h = {c}/L")
+    ax.semilogy(
+        np.array(contrast["f_seq"]),
+        ":",
+        color="crimson",
+        label="diag(1,4): f(x_k), h = 2.1/L (outside the theorem)",
+    )
+    ax.set_xlabel("step k")
+    ax.set_ylabel("f(x_k) - f(x_K)  (log scale; K = last step)")
+    ax.set_title("f decreases monotonically for h < 2/L")
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2)
+    ax = axes[1]
+    for (_name, c), r in series.items():
+        dec, gua = np.array(r["decrease"]), np.array(r["guaranteed"])
+        keep = gua > 1e-30
+        ax.semilogx(gua[keep], dec[keep] / gua[keep], ".", ms=3, color=colours[c], alpha=0.6)
+    ax.axhline(1.0, color="k", lw=1, label="actual = guaranteed (the lemma's bound)")
+    for c, col in colours.items():
+        ax.plot([], [], ".", color=col, label=f"h = {c}/L (all 4 objectives)")
+    ax.set_yscale("log")
+    ax.set_xlabel("guaranteed decrease  h (1 - L h/2) |grad f(x_k)|^2")
+    ax.set_ylabel("actual decrease / guaranteed decrease")
+    ax.set_title("descent lemma: every step has ratio >= 1")
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2)
+    fig.suptitle("T1: the descent lemma at 40 digits")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

@@ -187,5 +187,12 @@ CLAIM = Claim(
         "x0 != 0",
         "h exact rational (so h = 2/L is exactly critical)",
     ),
+    source=(
+        'Blog sec. 1.2 and 3.1 (translated): "This range of learning rates can be split into '
+        "two parts. As the animation on f = x^2/2 shows, for h < 1/L the trajectory of x is "
+        "nearly monotone and continuous, but a larger learning rate gives a discontinuous, "
+        "oscillating trajectory (only x oscillates; f(x) still decreases monotonically). ... "
+        "For a quadratic function GD 'explodes' when h > 2/L.\""
+    ),
     check=check,
 )

@@ -278,5 +278,13 @@ CLAIM = Claim(
         "h small for (d): fitted on h = 1/20..1/160",
         "quadratic A symmetric with exact rational entries for (e)",
     ),
+    source=(
+        'Blog sec. 2.2-2.3 (translated): "Correcting gradient flow to first order in h gives '
+        "dx/dt = -grad f_1(x), f_1 = f + (h/4)|grad f|^2, an O(h^2) approximation of GD ... "
+        "the first-order modified equation is still a gradient flow, and f_1 is called the "
+        "(first-order) modified potential. ... The power series in h has a radius of "
+        "convergence, and the series of the ODE has convergence issues too. ... If h is too "
+        'large, the higher the order of the modified equation, the worse the approximation."'
+    ),
     check=check,
 )

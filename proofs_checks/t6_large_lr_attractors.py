@@ -466,5 +466,14 @@ CLAIM = Claim(
         "orbit search: Davidchack-Lai multi-start + Newton at 50 digits",
         "GD fates from a grid of starts (float64); h scan over [1, 2]",
     ),
+    source=(
+        'Blog sec. 3.1 (translated): "Below is an example of GD converging to periodic '
+        "orbits, from a simplified matrix factorisation problem, f(x, y) = (1 - xy)^2/2 "
+        "(although it looks simple, this function is neither L-smooth nor convex). Its GD "
+        "iterates have different periods, and none of the GD iterates in the figure converges"
+        " to a minimiser. With h = 1.9, GD converges at least to orbits of periods 2, 3 and "
+        "4, depending on the initial condition. The blue lines are the periodic orbits, the "
+        'red line all minimisers xy = 1."'
+    ),
     check=check,
 )

@@ -274,21 +274,34 @@ def _figure(path: Any, ms2: Any, h2: float, x0: np.ndarray, quick: bool, ms1: An
     q = gibbs_density(ms1.macro, T)
     qh = gibbs_density(ms1.macro, h2 * ms1.noise_variance / (2 - h2))
     axes[1].plot(mids, q.pdf(mids), "r-", label=f"Gibbs, T = h s^2/2 = {T:.3f}")
-    axes[1].plot(
-        mids, qh.pdf(mids), "b--", label=f"Gibbs, T = h s^2/(2-h) = {h2 * 0.5 / (2 - h2):.3f}"
-    )
+    T_exact = h2 * ms1.noise_variance / (2 - h2)
+    axes[1].plot(mids, qh.pdf(mids), "b--", label=f"Gibbs, T = h s^2/(2-h) = {T_exact:.3f}")
     axes[1].set_xlabel("x")
     axes[1].set_ylabel("density")
     axes[1].legend(fontsize=8)
     axes[1].set_title("long-run density vs Gibbs")
-    ms = multiscale("x**2/2", "1/1000", 1)
-    xs = np.linspace(-1, 1, 4001)
-    axes[2].plot(xs, ms.objective.f_np(xs[:, None]), "k-", lw=0.4, label="f = f0 + f1_eps")
-    axes[2].plot(xs, ms.macro.f_np(xs[:, None]), "r-", label="f0")
-    axes[2].set_xlim(-1, 1)
+    # the blog's picture: spurious minima trap small-h GD; large-h GD escapes and wanders
+    ms = multiscale("x**2/2", "1/50", 1)
+    xs = np.linspace(-1.2, 1.2, 4001)
+    fx = ms.objective.f_np(xs[:, None])
+    axes[2].plot(xs, fx, "k-", lw=0.7, label="f = x^2/2 + eps sin(x/eps), eps = 1/50")
+    axes[2].plot(xs, ms.macro.f_np(xs[:, None]), "r-", lw=1, alpha=0.7, label="f0 = x^2/2")
+    for h, colour, ms_ in ((0.01, "tab:blue", 7), (0.3, "tab:orange", 3)):
+        tail = iterate_map(ms.objective, np.array([[0.9]]), h, 4000, keep=300).tail[:, 0, 0]
+        axes[2].plot(
+            tail,
+            ms.objective.f_np(tail[:, None]),
+            "o",
+            color=colour,
+            ms=ms_,
+            alpha=0.6,
+            label=f"GD from x0 = 0.9, h = {h}: last 300 iterates",
+        )
+    axes[2].set_xlim(-1.2, 1.2)
     axes[2].set_xlabel("x")
-    axes[2].set_title("the multiscale objective (eps = 1e-3)")
-    axes[2].legend(fontsize=8)
+    axes[2].set_ylabel("f(x)")
+    axes[2].set_title("small h: stuck in a spurious minimum; large h: escapes")
+    axes[2].legend(fontsize=7, loc="upper center")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -307,6 +320,18 @@ CLAIM = Claim(
         "f1_eps = a eps sin(x/eps); sigma^2 by quadrature (a^2/2)",
         "f0 = x^2/2 (Gibbs), tilted double well (lower minima), (x^2 + y^2)/2 (2-D)",
         "float64 GD, many runs from uniform starts; temperatures by maximum likelihood",
+    ),
+    source=(
+        'Blog sec. 3.2 (translated): "Write f = f0 + f1_eps, with f0 the macro trend and '
+        "f1_eps the micro details. ... When the LR is large enough, GD can no longer resolve "
+        "the micro details. ... [Kong and Tao (2020)] prove that in deterministic GD the "
+        "gradient of the micro part acts much like added noise ... GD iterates converge to a "
+        "chaotic attractor, so the result of GD converges to a probability distribution very "
+        "close to exp(-f0/T)/Z, the Gibbs distribution. It depends only on the macro part f0;"
+        " the micro details vanish because of the large LR (h >> eps). ... Smaller values of "
+        "f0 are (significantly) more probable: GD escapes local minima and exponentially "
+        "prefers lower ones.\" (The blog gives no formula for T; SPEC's T = h sigma^2/2 is "
+        "checked here.)"
     ),
     check=check,
 )

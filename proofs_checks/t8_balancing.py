@@ -409,5 +409,17 @@ CLAIM = Claim(
         "h = c / L with L the sharpness at the start; float64 GD, 20000 steps",
         "converged: the last 16 iterates agree to 1e-10 and |xy - mu| <= 1e-6",
     ),
+    source=(
+        'Blog sec. 3.3 (translated): "[Wang et al (2022)] show that if the LR is large '
+        "enough, GD starts to prefer balanced minimisers, and the larger the LR, the stronger"
+        " the preference, with no regulariser. ... Even when the start is close to an "
+        "unbalanced minimiser and GD with a small LR converges to a nearby minimiser, GD with"
+        " a large LR travels far to converge to a more balanced one. ... They prove 1) if GD "
+        "converges to a point, the limit satisfies an inequality: its imbalance has an upper "
+        "bound, which decreases as the learning rate grows; 2) GD does converge to a point "
+        "even for truly large learning rates. ... Balancing happens for h in (2/L, 4/L), "
+        "exactly complementary to the classical range; a larger h can make GD not converge. L"
+        ' is the spectral radius of the Hessian at initialisation."'
+    ),
     check=check,
 )

@@ -256,5 +256,11 @@ CLAIM = Claim(
         "sharpness = largest Hessian eigenvalue by Lanczos on exact HVPs, every 25 steps",
         "matrix factorisation 6 x 6 rank 2 from a small initialisation as a contrast",
     ),
+    source=(
+        'Blog sec. 3.3, note (translated): "[Wang et al (2022)] can also be seen as related '
+        "to a recently observed phenomenon called the Edge of Stability [Cohen et al (2021)],"
+        ' which is quickly attracting attention." The blog states no more; the statement '
+        "checked is Cohen et al.'s (SPEC T9)."
+    ),
     check=check,
 )
