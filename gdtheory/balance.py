@@ -436,11 +436,12 @@ class ConvergenceWindow:
         return (self.outcome == code).mean(axis=1)
 
     def inside_bound(self, slack: float = 1e-9) -> np.ndarray:
-        """Fraction of converged runs whose limit obeys (x - y)^2 <= 2/h - 2 mu (+ slack)."""
+        """Fraction of converged runs whose limit obeys (x - y)^2 <= 2/h - 2 mu (+ slack);
+        NaN at a c where no run converged (the fraction is undefined there)."""
         conv = self.outcome == CONVERGED
         ok = conv & (self.imbalance <= self.bound + slack)
-        with np.errstate(invalid="ignore"):
-            return ok.sum(axis=1) / np.maximum(conv.sum(axis=1), 1)
+        n = conv.sum(axis=1)
+        return np.where(n > 0, ok.sum(axis=1) / np.maximum(n, 1), np.nan)
 
     def mean_over_converged(self, values: np.ndarray) -> np.ndarray:
         conv = self.outcome == CONVERGED

@@ -63,7 +63,8 @@ for h, colour in [("1/2", "tab:blue"), ("3/2", "tab:orange"), ("2", "tab:green")
     x = t.as_numpy()[:, 0]
     axes[0].plot(x, "o-", color=colour, label=f"h = {h}")
     style = "x--" if h == "1/2" else "o-"  # h = 1/2 and 3/2 share |x_k| = 2^-k: f coincides
-    axes[1].semilogy([float(v) for v in t.f_values], style, color=colour, label=f"h = {h}")
+    axes[1].semilogy([float(v) for v in t.f_values], style, color=colour, label=f"h = {h}",
+                     zorder=3 if h == "1/2" else 2)
     exact = (1 - float(Rational(h))) ** np.arange(13)
     assert np.allclose(x, exact, rtol=1e-12, atol=1e-15)  # the closed form, as an oracle
 axes[0].set(xlabel="step k", ylabel="x_k", title="GD on x^2/2: the iterates")

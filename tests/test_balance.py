@@ -114,6 +114,13 @@ def test_a_converged_gd_limit_obeys_the_bound_and_linear_stability(mu, x0, ratio
     assert h * (x * x + y * y) <= 2 + 1e-8 and np.isfinite(lam).all()
 
 
+def test_inside_bound_is_nan_where_nothing_converged():
+    w = convergence_window([1.0, 6.0], [[2.0, 0.6], [0.4, 2.4]], steps=2000, backend="numpy")
+    assert w.fraction(CONVERGED).tolist() == [1.0, 0.0]
+    inside = w.inside_bound()
+    assert inside[0] == 1.0 and np.isnan(inside[1])
+
+
 def test_a_start_on_the_minimiser_set_is_a_fixed_point_even_when_unstable():
     # (-1, -1) with mu = 1 and h L = 3: the float gradient is exactly 0, so GD stays on
     # an unstable minimiser outside the bound; this is the exception the bound excludes.
