@@ -331,7 +331,8 @@ def _version(dist: str) -> str:
 
 
 def _git_commit() -> str:
-    """The source checkout's commit (with '+modified' if the tree differs), if any."""
+    """The source checkout's commit, with '+modified' if the library, the checks or
+    pyproject.toml differ from it ('not a git checkout' for an installed package)."""
     import subprocess
 
     root = Path(__file__).resolve().parent.parent
@@ -346,7 +347,9 @@ def _git_commit() -> str:
             check=True,
         ).stdout.strip()
         dirty = subprocess.run(
-            ["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+            # the code that computes the evidence (not docs/, where reports are written)
+            ["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no", "--"]
+            + [p for p in ("gdtheory", "proofs_checks", "pyproject.toml") if (root / p).exists()],
             capture_output=True,
             text=True,
             timeout=10,
