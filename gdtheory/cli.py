@@ -3,6 +3,9 @@
 ``gdtheory modified "x**4/4 - x**2/2" --order 6 [--latex|--python]`` prints the modified
 equation (fields, gradient structure, potential).
 
+``gdtheory recheck FILE...`` re-verifies saved orbit certificates from their exact data
+alone (exit code 1 if any fails or is invalid).
+
 ``gdtheory verify [--quick] [--only T1,T3] [--report DIR] [--jobs N] [--readme FILE]``
 runs the registered claims of ``proofs_checks`` (N at a time in worker processes),
 prints a table (claim, verdict, key figure, seconds), and writes ``DIR/report.html``
@@ -62,6 +65,10 @@ def _parser() -> argparse.ArgumentParser:
         help="also rewrite the generated claims table in FILE (between its markers)",
     )
     v.add_argument("--seed", type=int, default=20221, help="random seed for sampled studies")
+    r = sub.add_parser(
+        "recheck", help="re-verify saved orbit certificates (JSON) from their exact data alone"
+    )
+    r.add_argument("files", nargs="+", metavar="FILE", help="certificate JSON files")
     m = sub.add_parser("modified", help="print the modified equation of GD on an objective")
     m.add_argument("objective", help='the objective, e.g. "x**4/4 - x**2/2"')
     m.add_argument("--order", type=int, default=2, help="highest power of h (default 2)")
@@ -88,6 +95,30 @@ def _modified(args: argparse.Namespace) -> int:
         if all(me.is_gradient):
             print(f"  modified potential f_h = {me.potential()}")
     return 0
+
+
+def _recheck(args: argparse.Namespace) -> int:
+    from .certify import recheck
+
+    failed = 0
+    for name in args.files:
+        path = Path(name)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            print(f"{name}: cannot read: {exc.strerror or exc}", file=sys.stderr)
+            failed += 1
+            continue
+        try:
+            cert = recheck(text)
+        except GDTheoryError as exc:
+            print(f"{name}: invalid certificate: {exc}", file=sys.stderr)
+            failed += 1
+            continue
+        print(f"{name}:\n{cert}")
+        failed += not cert.proved
+    print(f"{len(args.files) - failed} of {len(args.files)} certificates re-verified")
+    return 1 if failed else 0
 
 
 def _verify(args: argparse.Namespace) -> int:
@@ -157,6 +188,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _verify(args)
         if args.command == "modified":
             return _modified(args)
+        if args.command == "recheck":
+            return _recheck(args)
     except GDTheoryError as exc:
         print(f"gdtheory: error: {exc}", file=sys.stderr)
         return 2

@@ -50,13 +50,14 @@ def markdown_report(results: Sequence[ClaimResult], env: Mapping[str, Any]) -> s
     lines = [
         "# gdtheory verification report",
         "",
-        "| claim | title | verdict | key figure |",
-        "|---|---|---|---|",
+        "| claim | title | verdict | certificates | key figure |",
+        "|---|---|---|---|---|",
     ]
     for r in results:
         lines.append(
             f"| [{r.claim.id}](#{r.claim.id.lower()}) | {markdown_cell(r.claim.title)} | "
-            f"**{r.evidence.verdict.value}** | {markdown_cell(r.evidence.summary)} |"
+            f"**{r.evidence.verdict.value}** | {r.evidence.proofs_summary or '-'} | "
+            f"{markdown_cell(r.evidence.summary)} |"
         )
     lines += ["", "Verdicts: " + "; ".join(f"**{v.value}**: {v.message}" for v in Verdict)]
     lines += ["", "## Environment", ""]
@@ -74,6 +75,18 @@ def markdown_report(results: Sequence[ClaimResult], env: Mapping[str, Any]) -> s
         if ev.numbers:
             lines += ["**What was computed**", "", "| quantity | value |", "|---|---|"]
             lines += [f"| {markdown_cell(k)} | {markdown_cell(v)} |" for k, v in ev.numbers.items()]
+            lines.append("")
+        if ev.proofs:
+            lines += [
+                "**Proved by computer-assisted proof** (ball arithmetic; "
+                "`gdtheory recheck FILE` re-verifies a saved certificate)",
+                "",
+            ]
+            for pr in ev.proofs:
+                mark = "PROVED" if pr.proved else "NOT PROVED"
+                cert = f" [certificate: `{pr.certificate}`]" if pr.certificate else ""
+                detail = f" — {pr.detail}" if pr.detail else ""
+                lines.append(f"- **{mark}**: {pr.statement}{detail}{cert}")
             lines.append("")
         for t in ev.tables:
             lines += [t.markdown(), ""]
@@ -102,8 +115,9 @@ dl.env dt{font-weight:600}
 """
 
 
-def _badge(v: Verdict) -> str:
-    return f'<span class="badge" style="background:{_BADGE[v]}">{html.escape(v.value)}</span>'
+def _badge(v: Verdict, label: str | None = None) -> str:
+    text = html.escape(label if label is not None else v.value)
+    return f'<span class="badge" style="background:{_BADGE[v]}">{text}</span>'
 
 
 def _td(v: Any) -> str:
@@ -152,11 +166,12 @@ def html_report(
         "<tr>"
         f'<td><a href="#{e(r.claim.id.lower())}">{e(r.claim.id)}</a></td>'
         f"<td>{e(r.claim.title)}</td><td>{_badge(r.evidence.verdict)}</td>"
-        f"<td>{e(r.evidence.summary)}</td></tr>"
+        f"<td>{e(r.evidence.proofs_summary or '-')}</td><td>{e(r.evidence.summary)}</td></tr>"
         for r in results
     ]
     out.append(
-        "<table><thead><tr><th>claim</th><th>title</th><th>verdict</th><th>key figure</th>"
+        "<table><thead><tr><th>claim</th><th>title</th><th>verdict</th><th>certificates</th>"
+        "<th>key figure</th>"
         "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
     )
     out.append("<p>" + "<br>".join(f"{_badge(v)} {e(v.message)}" for v in Verdict) + "</p>")
@@ -179,6 +194,21 @@ def html_report(
         if ev.numbers:
             out.append("<p class='caption'>What was computed</p>")
             out.append(_html_table(("quantity", "value"), list(ev.numbers.items())))
+        if ev.proofs:
+            out.append(
+                "<p class='caption'>Proved by computer-assisted proof (ball arithmetic; "
+                "<code>gdtheory recheck FILE</code> re-verifies a saved certificate)</p><ul>"
+            )
+            for pr in ev.proofs:
+                badge = (
+                    _badge(Verdict.PROVED)
+                    if pr.proved
+                    else _badge(Verdict.UNCONFIRMED, "not proved")
+                )
+                cert = f" [certificate: <code>{e(pr.certificate)}</code>]" if pr.certificate else ""
+                detail = f" — {e(pr.detail)}" if pr.detail else ""
+                out.append(f"<li>{badge} {e(pr.statement)}{detail}{cert}</li>")
+            out.append("</ul>")
         for t in ev.tables:
             out.append(f"<p class='caption'>{e(t.title)}</p>")
             out.append(_html_table(t.columns, t.rows))
@@ -226,6 +256,15 @@ def evidence_json(results: Sequence[ClaimResult], env: Mapping[str, Any]) -> str
                     for t in r.evidence.tables
                 ],
                 "figures": [Path(f).name for f in r.evidence.figures],
+                "proofs": [
+                    {
+                        "statement": p.statement,
+                        "proved": p.proved,
+                        "detail": p.detail,
+                        "certificate": p.certificate,
+                    }
+                    for p in r.evidence.proofs
+                ],
                 "notes": r.evidence.notes,
             }
             for r in results
@@ -240,16 +279,23 @@ def claims_table(evidence: Mapping[str, Any]) -> str:
     >>> ev = {"environment": {"mode": "full"}, "claims": [{"id": "T2", "title": "Regimes",
     ...       "verdict": "verified", "summary": "h = 2/L: period 2"}]}
     >>> print(claims_table(ev))
-    | claim | title | verdict | key figure |
-    |---|---|---|---|
-    | T2 | Regimes | **verified** | h = 2/L: period 2 |
+    | claim | title | verdict | certificates | key figure |
+    |---|---|---|---|---|
+    | T2 | Regimes | **verified** | - | h = 2/L: period 2 |
     <BLANKLINE>
     Generated from the full report (`gdtheory verify`, mode: full).
     """
-    lines = ["| claim | title | verdict | key figure |", "|---|---|---|---|"]
+    lines = [
+        "| claim | title | verdict | certificates | key figure |",
+        "|---|---|---|---|---|",
+    ]
     for c in evidence["claims"]:
+        proofs = c.get("proofs", [])
+        certs = (
+            f"{sum(bool(p['proved']) for p in proofs)} of {len(proofs)} proved" if proofs else "-"
+        )
         lines.append(
-            f"| {c['id']} | {markdown_cell(c['title'])} | **{c['verdict']}** | "
+            f"| {c['id']} | {markdown_cell(c['title'])} | **{c['verdict']}** | {certs} | "
             f"{markdown_cell(c['summary'])} |"
         )
     mode = evidence.get("environment", {}).get("mode", "?")

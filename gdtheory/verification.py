@@ -27,6 +27,7 @@ __all__ = [
     "Verdict",
     "Table",
     "Evidence",
+    "Proof",
     "Claim",
     "CheckContext",
     "ClaimResult",
@@ -84,6 +85,20 @@ class Table:
 
 
 @dataclass(frozen=True)
+class Proof:
+    """A statement established (or not) by a finite rigorous computation (a certificate).
+
+    ``certificate`` names the JSON file in the report folder that
+    ``gdtheory recheck`` re-verifies independently, when there is one.
+    """
+
+    statement: str
+    proved: bool
+    detail: str = ""
+    certificate: str | None = None
+
+
+@dataclass(frozen=True)
 class Evidence:
     """What a check measured and concluded.
 
@@ -96,6 +111,9 @@ class Evidence:
         Every named figure measured (errors, rates, bounds, counts).
     tables, figures : tuples of :class:`Table` and of figure file paths
     notes : str
+    proofs : tuple of :class:`Proof`
+        Parts established by certificates (ball arithmetic), as opposed to the numerical
+        evidence in ``numbers`` and ``tables``.
     """
 
     verdict: Verdict
@@ -104,6 +122,14 @@ class Evidence:
     tables: tuple[Table, ...] = ()
     figures: tuple[str, ...] = ()
     notes: str = ""
+    proofs: tuple[Proof, ...] = ()
+
+    @property
+    def proofs_summary(self) -> str:
+        """'k of n proved', or '' when the check has no certificates."""
+        if not self.proofs:
+            return ""
+        return f"{sum(p.proved for p in self.proofs)} of {len(self.proofs)} proved"
 
 
 @dataclass(frozen=True)

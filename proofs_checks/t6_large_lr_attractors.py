@@ -39,6 +39,7 @@ import numpy as np
 import sympy as sp
 
 from gdtheory import (
+    Objective,
     arcsine_law,
     compare_density,
     invariant_density,
@@ -46,9 +47,10 @@ from gdtheory import (
     lyapunov_batch,
     periodic_orbits,
 )
+from gdtheory.certify import certify_period_three_chaos, certify_periodic_orbit
 from gdtheory.objectives import logistic_conjugate, scalar_factorization
 from gdtheory.sweeps import basins, detect_periods, orbit_diagram
-from gdtheory.verification import CheckContext, Claim, Evidence, Table, Verdict
+from gdtheory.verification import CheckContext, Claim, Evidence, Proof, Table, Verdict
 
 H_CLAIM = sp.Rational(19, 10)
 BOX = [(-3, 3), (-3, 3)]
@@ -320,6 +322,8 @@ def check(ctx: CheckContext) -> Evidence:
         )
     )
 
+    proofs = _certificates(ctx, obj, searches)
+
     figures = []
     path = ctx.figure_path("t6_orbits_h19.png")
     if path is not None:
@@ -360,6 +364,7 @@ def check(ctx: CheckContext) -> Evidence:
         numbers=numbers,
         tables=tuple(tables),
         figures=tuple(figures),
+        proofs=proofs,
         notes=(
             "The literal claim (periods 2, 3 and 4 at h = 1.9) is refuted: at h = 19/10 every "
             "orbit of period <= 4 in [-3, 3]^2 is unstable (table a; the search reproduces the "
@@ -377,6 +382,87 @@ def check(ctx: CheckContext) -> Evidence:
             "presumably shows runs at different h."
         ),
     )
+
+
+def _save(ctx: CheckContext, name: str, text: str) -> str | None:
+    path = ctx.figure_path(name)
+    if path is None:
+        return None
+    path.write_text(text, encoding="utf-8")
+    return name
+
+
+def _certificates(ctx: CheckContext, obj: Any, searches: dict[int, Any]) -> tuple[Proof, ...]:
+    """Computer-assisted proofs (Krawczyk in ball arithmetic) of the key orbit facts."""
+    proofs = []
+    a = math.sqrt(1 + 2 / 1.9)
+    c2 = certify_periodic_orbit(obj, H_CLAIM, [[a, a], [-a, -a]], 1e-6)
+    proofs.append(
+        Proof(
+            "at h = 19/10 GD on (1 - xy)^2/2 has the 2-cycle +-(a, a), a^2 = 1 + 2/h, and it is "
+            "unstable",
+            c2.proved and c2.minimal_period and c2.stable is False,
+            f"multipliers in {', '.join(c2.multipliers)}",
+            _save(ctx, "t6_certificate_2cycle_h19.json", c2.to_json()),
+        )
+    )
+    found = [o for p in (2, 3, 4) for o in searches[p].orbits]
+    certs = [
+        certify_periodic_orbit(obj, H_CLAIM, [[float(v) for v in pt] for pt in o.points], 1e-9)
+        for o in found
+    ]
+    ok = [c.proved and c.minimal_period and c.stable is False for c in certs]
+    proofs.append(
+        Proof(
+            f"each of the {len(found)} orbits of period 2-4 found at h = 19/10 is a true orbit "
+            "of that least period and is unstable (the completeness of the search is not "
+            "proved)",
+            all(ok) and bool(found),
+            f"{sum(ok)} of {len(found)} certified",
+        )
+    )
+    # the diagonal x = y is invariant and GD there is GD on (s^2 - 1)^2/4
+    diag = Objective.parse("(s**2 - 1)**2/4")
+    s3 = periodic_orbits(diag, H_CLAIM, 3, [(-2, 2)], seeds=64, dps=50)
+    chaos = None
+    for o in s3.orbits:
+        chaos = certify_period_three_chaos(diag, H_CLAIM, [float(pt[0]) for pt in o.points], 1e-9)
+        if chaos.proved:
+            break
+    proofs.append(
+        Proof(
+            "at h = 19/10 GD on (1 - xy)^2/2 has periodic orbits of every period on the "
+            "diagonal x = y (where it is GD on (s^2 - 1)^2/4), and is Li-Yorke chaotic there: "
+            "period three implies chaos",
+            chaos is not None and chaos.proved,
+            "certified point of least period 3; Sharkovskii (1964), Li and Yorke (1975)"
+            if chaos is not None and chaos.proved
+            else "no period-3 orbit of the diagonal map was certified",
+            _save(ctx, "t6_certificate_period3_diagonal_h19.json", chaos.orbit.to_json())
+            if chaos is not None
+            else None,
+        )
+    )
+    for h, p in (("73/50", 3), ("5/4", 4)):
+        stable = [o for o in periodic_orbits(obj, h, p, BOX, seeds=128, dps=50).orbits if o.stable]
+        cert = (
+            certify_periodic_orbit(
+                obj, h, [[float(v) for v in pt] for pt in stable[0].points], 1e-6
+            )
+            if stable
+            else None
+        )
+        proofs.append(
+            Proof(
+                f"at h = {h} GD on (1 - xy)^2/2 has a stable orbit of least period {p}",
+                cert is not None and cert.proved and cert.minimal_period and cert.stable is True,
+                f"multipliers in {', '.join(cert.multipliers)}" if cert else "none found",
+                _save(ctx, f"t6_certificate_stable{p}_h{h.replace('/', '_')}.json", cert.to_json())
+                if cert
+                else None,
+            )
+        )
+    return tuple(proofs)
 
 
 def _figure_orbits(path: Any, searches: dict[int, Any], run: Any, bounded: np.ndarray) -> None:

@@ -46,10 +46,11 @@ from gdtheory.balance import (
     derive_balance_bound,
     scalar_init_sharpness,
 )
+from gdtheory.certify import certify_balance
 from gdtheory.models import FactorizationModel
 from gdtheory.objectives import scalar_factorization
 from gdtheory.sharpness import sharpness
-from gdtheory.verification import CheckContext, Claim, Evidence, Table, Verdict
+from gdtheory.verification import CheckContext, Claim, Evidence, Proof, Table, Verdict
 
 #: The start of the blog figure: next to the unbalanced minimiser (3, 1/3) of (1 - xy)^2/2.
 BLOG_START = (3.0, 0.38)
@@ -313,6 +314,7 @@ def check(ctx: CheckContext) -> Evidence:
         numbers=numbers,
         tables=tuple(tables),
         figures=tuple(figures),
+        proofs=_balance_proofs(),
         notes=(
             "The Hessian spectra on the minimiser sets are exact (SymPy identities) and match "
             "numpy eigenvalues at random minimisers. The bound (x - y)^2 <= 2/h - 2 mu is "
@@ -392,6 +394,38 @@ def _figure(path: Any, win: Any, cs: np.ndarray) -> None:
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+def _balance_proofs() -> tuple[Proof, ...]:
+    """The blog's picture, certified: near (3, 1/3) every minimiser is unstable at hL = 3,
+    while the minimisers at GD's limit are stable and inside the bound."""
+    from gdtheory import gd_batch
+
+    x0 = np.array([BLOG_START])
+    L = float(scalar_init_sharpness(x0, 1.0)[0])
+    h = Fraction(3.0 / L)  # the float's exact value: the h that GD ran with
+    run = gd_batch(scalar_factorization(), x0, float(h), 20000, tol=1e-13)
+    lx, ly = (float(v) for v in run.x[0])
+    near = certify_balance(h, 1, [(2.9, 3.1), (0.3, 0.36)])
+    r = 1e-7
+    limit = certify_balance(h, 1, [(lx - r, lx + r), (ly - r, ly + r)])
+    inside = limit.contains_minimiser and Fraction(limit.imbalance[1]) <= Fraction(limit.bound)
+    return (
+        Proof(
+            f"at h L = 3 (h = {float(h):.6f}) every minimiser xy = 1 with x in [2.9, 3.1] (next "
+            "to the start (3, 0.38)) is linearly unstable, so GD cannot stay near the start",
+            near.contains_minimiser and near.stable is False,
+            f"h (x^2 + y^2) in [{float(h * Fraction(near.sharp[0])):.4f}, "
+            f"{float(h * Fraction(near.sharp[1])):.4f}] > 2",
+        ),
+        Proof(
+            f"the minimisers within 1e-7 of GD's limit ({lx:.6f}, {ly:.6f}) at h L = 3 are "
+            "linearly stable and obey the balance bound (x - y)^2 <= 2/h - 2 mu",
+            limit.contains_minimiser and limit.stable is True and inside,
+            f"(x - y)^2 <= {float(Fraction(limit.imbalance[1])):.6f} <= bound "
+            f"{float(Fraction(limit.bound)):.6f}",
+        ),
+    )
 
 
 CLAIM = Claim(

@@ -18,7 +18,15 @@ from gdtheory.report import (
     markdown_report,
     update_readme,
 )
-from gdtheory.verification import CheckContext, Claim, Evidence, Table, Verdict, run_claims
+from gdtheory.verification import (
+    CheckContext,
+    Claim,
+    Evidence,
+    Proof,
+    Table,
+    Verdict,
+    run_claims,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -83,6 +91,10 @@ def _render(statement: str = "x < 2/L & <b>", notes: str = "n") -> tuple[str, st
         numbers={"err": 1.5e-12, "n": 3, "bad": float("nan")},
         tables=(Table("t", ("a", "b"), ((1, 0.5), ("x|y", None))),),
         notes=notes,
+        proofs=(
+            Proof("orbit <exists>", True, "margin 0.5", "c.json"),
+            Proof("another", False, "K not inside"),
+        ),
     )
     from gdtheory.verification import ClaimResult
 
@@ -99,15 +111,19 @@ def test_html_escapes_user_text_and_is_well_formed():
     p.feed(page)
     assert not p.errors and p.stack == []
     assert "1.500e-12" in page and "nan" in page and "qualified" in page
+    assert "orbit &lt;exists&gt;" in page and "not proved" in page and "1 of 2 proved" in page
 
 
 def test_markdown_escapes_pipes_and_json_round_trips():
     md, _, js = _render()
     assert "key \\| figure" in md and "x\\|y" in md
     assert "**As the source states it.** src <q>" in md
+    assert "- **PROVED**: orbit <exists> — margin 0.5 [certificate: `c.json`]" in md
+    assert "- **NOT PROVED**: another — K not inside" in md and "| 1 of 2 proved |" in md
     data = json.loads(js)
     (c,) = data["claims"]
     assert c["source"] == "src <q>" and c["numbers"]["bad"] == "nan"
+    assert [p["proved"] for p in c["proofs"]] == [True, False]
     assert "seconds" not in c  # durations are not part of the reproducible report
 
 
@@ -119,7 +135,7 @@ def test_claims_table_goes_between_the_markers_only():
     }
     out = update_readme(readme, claims_table(ev))
     assert out.startswith("intro\n") and out.endswith(f"{README_END}\nrest\n")
-    assert "old table" not in out and "| T1 | t | **verified** | s |" in out
+    assert "old table" not in out and "| T1 | t | **verified** | - | s |" in out
     assert update_readme(out, claims_table(ev)) == out  # idempotent
     with pytest.raises(ValueError, match="markers"):
         update_readme("no markers here", "x")
@@ -166,7 +182,7 @@ def test_cli_readme_rewrites_the_table(tmp_path):
     args = ["verify", "--quick", "--only", "T2", "--report", str(tmp_path / "r")]
     assert main([*args, "--readme", str(readme)]) == 0
     text = readme.read_text()
-    assert "| T2 | Learning-rate regimes on a quadratic | **verified** |" in text
+    assert "| T2 | Learning-rate regimes on a quadratic | **verified** | - |" in text
     assert "Generated from the quick report" in text
 
 
@@ -182,3 +198,28 @@ def test_readme_table_is_the_one_generated_from_the_committed_full_report():
     for c in evidence["claims"]:
         for fig in c["figures"]:
             assert (ROOT / "docs" / "report" / fig).is_file(), fig
+
+
+def test_cli_recheck_verifies_good_and_rejects_tampered_certificates(tmp_path, capsys):
+    import math
+
+    from gdtheory.certify import certify_periodic_orbit
+    from gdtheory.objectives import scalar_factorization
+
+    a = math.sqrt(1 + 2 / 1.9)
+    cert = certify_periodic_orbit(scalar_factorization(), "19/10", [[a, a], [-a, -a]], 1e-6)
+    good = tmp_path / "good.json"
+    good.write_text(cert.to_json())
+    data = json.loads(cert.to_json())
+    data["boxes"][0][0] = ["1/2", "3/5"]  # moved off the orbit
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(data))
+    junk = tmp_path / "junk.json"
+    junk.write_text("[1, 2]")
+    assert main(["recheck", str(good)]) == 0
+    out = capsys.readouterr().out
+    assert "PROVED" in out and "1 of 1 certificates re-verified" in out
+    assert main(["recheck", str(good), str(bad), str(junk), str(tmp_path / "none.json")]) == 1
+    captured = capsys.readouterr()
+    assert "NOT PROVED" in captured.out and "1 of 4 certificates re-verified" in captured.out
+    assert "invalid certificate" in captured.err and "cannot read" in captured.err

@@ -33,6 +33,9 @@ def test_a_broken_check_is_reported_as_error_not_raised():
 #: Claims whose literal statement does not hold as the source gives it (see their notes).
 QUALIFIED = {"T6", "T7", "T8", "T9"}
 
+#: Claims with parts proved by certificates (ball arithmetic), and how many at least.
+CERTIFIED = {"T1": 4, "T6": 5, "T8": 2}
+
 #: Verdicts of the committed full report (docs/report, the README's table).
 FULL_VERDICTS = {
     c["id"]: c["verdict"]
@@ -50,7 +53,10 @@ def test_every_claim_reaches_its_verdict_quickly_with_numbers(claim, tmp_path):
     assert ev.verdict is expected, (ev.summary, ev.notes)
     assert ev.verdict.value == FULL_VERDICTS[claim.id], "regenerate docs/report (see README)"
     assert ev.numbers and ev.tables
-    assert claim.statement and claim.reference and claim.hypotheses
+    assert claim.statement and claim.reference and claim.hypotheses and claim.source
+    assert all(p.proved for p in ev.proofs), [p for p in ev.proofs if not p.proved]
+    if claim.id in CERTIFIED:
+        assert len(ev.proofs) >= CERTIFIED[claim.id]
 
 
 def test_t3_measured_order_is_one_within_a_tenth(tmp_path):

@@ -1,0 +1,179 @@
+"""Certificates: Krawczyk proofs of periodic orbits, period-3 chaos, descent, balance."""
+
+from __future__ import annotations
+
+import json
+import math
+from fractions import Fraction
+
+import numpy as np
+import pytest
+import sympy as sp
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+import gdtheory as gt
+from gdtheory.certify import (
+    OrbitCertificate,
+    certify_balance,
+    certify_descent,
+    certify_period_three_chaos,
+    certify_periodic_orbit,
+    recheck,
+)
+from gdtheory.errors import InvalidInputError, ShapeError
+from gdtheory.objectives import logistic_conjugate, scalar_factorization
+
+F = scalar_factorization()
+
+
+def _two_cycle(h: float) -> list[list[float]]:
+    a = math.sqrt(1 + 2 / h)  # h (a^2 - 1) = 2 on the diagonal
+    return [[a, a], [-a, -a]]
+
+
+def test_symmetric_two_cycle_at_19_10_is_proved_unstable_with_closed_form_multipliers():
+    c = certify_periodic_orbit(F, "19/10", _two_cycle(1.9), 1e-6)
+    assert c.proved and c.minimal_period and c.stable is False
+    assert c.margin > 0.4 and c.width < 1e-30
+    h = sp.Rational(19, 10)
+    assert c.contains_multiplier((5 + 2 * h) ** 2) and c.contains_multiplier(9)  # exact values
+    assert not c.contains_multiplier(sp.Rational(7744, 100) + sp.Rational(1, 10**25))
+    # the enclosure of z_0 contains the exact point sqrt(1 + 2/h)
+    a = sp.sqrt(1 + 2 / h)
+    (lo, hi), _ = c.enclosure[0]
+    assert sp.Rational(lo) <= a <= sp.Rational(hi)
+
+
+def _stable_orbit(h: str, period: int) -> list[list[float]]:
+    s = gt.periodic_orbits(F, h, period, [(-3, 3), (-3, 3)])
+    stable = [o for o in s.orbits if o.stable]
+    assert stable, s
+    return [[float(v) for v in pt] for pt in stable[0].points]
+
+
+@pytest.mark.parametrize("h, period", [("5/4", 4), ("73/50", 3)])
+def test_stable_orbits_of_period_3_and_4_are_proved_stable(h, period):
+    c = certify_periodic_orbit(F, h, _stable_orbit(h, period), 1e-6)
+    assert c.proved and c.minimal_period and c.stable is True, c
+    assert c.period == period and len(c.multiplier_boxes) == 2
+
+
+def test_a_saved_certificate_rechecks_and_a_shifted_box_fails():
+    c = certify_periodic_orbit(F, "5/4", _stable_orbit("5/4", 4), 1e-6)
+    text = c.to_json()
+    assert OrbitCertificate.from_json(text) == c
+    again = recheck(text)
+    assert again.proved and again.stable is True and again.enclosure == c.enclosure
+    data = json.loads(text)
+    lo, hi = (Fraction(v) for v in data["boxes"][1][0])
+    data["boxes"][1][0] = [str(lo + Fraction(1, 1000)), str(hi + Fraction(1, 1000))]
+    bad = recheck(json.dumps(data))
+    assert not bad.proved and bad.stable is None and "not inside" in bad.reason
+    data["h"] = "6/5"  # the same boxes at another h: not an orbit there
+    assert not recheck(json.dumps({**json.loads(text), "h": "6/5"})).proved
+
+
+def test_malformed_certificates_are_rejected_clearly():
+    with pytest.raises(InvalidInputError, match="JSON"):
+        recheck("{not json")
+    with pytest.raises(InvalidInputError, match="certificate"):
+        recheck(json.dumps({"format": "something else"}))
+    text = certify_periodic_orbit(F, "19/10", _two_cycle(1.9), 1e-6).to_json()
+    d = json.loads(text)
+    del d["boxes"]
+    with pytest.raises(InvalidInputError, match="malformed"):
+        recheck(json.dumps(d))
+    d = json.loads(text)
+    d["objective"] = "__import__('os').system('echo hi')"
+    with pytest.raises(gt.ParseError):
+        recheck(json.dumps(d))
+
+
+def test_a_fixed_point_given_twice_is_not_a_minimal_two_cycle():
+    c = certify_periodic_orbit(F, "19/10", [[0, 0], [0, 0]], "1/100")
+    assert c.proved and not c.minimal_period  # the origin is a fixed point
+    assert "divisor" in c.reason
+
+
+def test_a_box_without_an_orbit_is_not_proved():
+    c = certify_periodic_orbit(F, "19/10", [[0.5, 0.7], [-0.2, 1.1]], 1e-3)
+    assert not c.proved and c.stable is None and c.multipliers == ()
+
+
+@pytest.mark.parametrize(
+    "points, radius, error",
+    [
+        ([[1.0, 1.0]], 0, InvalidInputError),
+        ([[1.0, 1.0]], -1, InvalidInputError),
+        ([[1.0]], 0.1, ShapeError),
+        ([], 0.1, ShapeError),
+        ([[1.0, "x"]], 0.1, InvalidInputError),
+    ],
+)
+def test_bad_inputs_raise_named_errors(points, radius, error):
+    with pytest.raises(error):
+        certify_periodic_orbit(F, "19/10", points, radius)
+    with pytest.raises(InvalidInputError, match="prec"):
+        certify_periodic_orbit(F, "19/10", _two_cycle(1.9), 1e-6, prec=8)
+    with pytest.raises(InvalidInputError, match="h must be > 0"):
+        certify_periodic_orbit(F, 0, _two_cycle(1.9), 1e-6)
+
+
+def test_period_three_chaos_on_the_logistic_conjugate_cubic():
+    pts = [math.cos(2 * math.pi * k / 7) for k in (1, 2, 4)]  # T_2 maps 2 pi k/7 to 4 pi k/7
+    c = certify_period_three_chaos(logistic_conjugate(), 1, pts, 1e-9)
+    assert c.proved and "Sharkovskii" in c.conclusion and "Li and Yorke" in c.conclusion
+    assert c.orbit.stable is False and c.orbit.contains_multiplier(8)  # 4^3 prod cos = 8
+    for (lo, hi), k in zip((b[0] for b in c.orbit.enclosure), (1, 2, 4), strict=True):
+        assert sp.Rational(lo) <= sp.cos(2 * sp.pi * k / 7) <= sp.Rational(hi)
+    with pytest.raises(ShapeError):
+        certify_period_three_chaos(F, 1, [[0, 0]] * 3, 0.1)
+    with pytest.raises(ShapeError):
+        certify_period_three_chaos(logistic_conjugate(), 1, pts[:2], 0.1)
+    wrong = certify_period_three_chaos(logistic_conjugate(), 1, [0.1, 0.5, 0.9], 1e-3)
+    assert not wrong.proved and wrong.conclusion.startswith("NOT PROVED")
+
+
+def test_descent_certificate_and_an_independent_numerical_check():
+    f = gt.Objective.parse("logcosh(x + 2*y) + x**2/2")
+    c = certify_descent(f, "1/4", [(-1, 1), (-1, 1)])
+    assert c.proved and Fraction(c.L_bound) >= Fraction(5)  # true sup near 3 + sqrt 5
+    factor, h = float(Fraction(c.factor)), 0.25
+    X = np.random.default_rng(0).uniform(-1, 1, (2000, 2))
+    g = f.grad_np(X)
+    decrease = f.f_np(X) - f.f_np(X - h * g)
+    assert np.all(decrease >= factor * np.sum(g * g, axis=1) - 1e-12)
+    too_big = certify_descent(f, "1/2", [(-1, 1), (-1, 1)])  # h L ~ 2.6
+    assert not too_big.proved and "h L_bound" in too_big.reason
+    with pytest.raises(ShapeError):
+        certify_descent(f, "1/4", [(-1, 1)])
+
+
+@given(
+    x=st.floats(0.3, 3.0),
+    mu=st.floats(0.2, 2.0),
+    h=st.floats(0.05, 1.5),
+)
+@settings(max_examples=40, deadline=None)
+def test_balance_certificate_agrees_with_the_closed_form_away_from_the_boundary(x, mu, h):
+    y = mu / x
+    s = x * x + y * y
+    assume(abs(h * s - 2) > 0.05)
+    r = 1e-4
+    c = certify_balance(h, mu, [(x - r, x + r), (y - r, y + r)])
+    assert c.contains_minimiser
+    assert c.stable is (h * s < 2)
+    lo, hi = (float(Fraction(v)) for v in c.sharp)
+    assert lo <= s <= hi and hi - lo < 1e-2
+    ilo, ihi = (float(Fraction(v)) for v in c.imbalance)
+    assert ilo <= (x - y) ** 2 + 1e-12 and (x - y) ** 2 <= ihi + 1e-12
+
+
+def test_balance_certificate_edge_cases():
+    assert not certify_balance("1/2", 1, [(2, 3), (2, 3)]).contains_minimiser  # xy >= 4
+    assert certify_balance("1/2", 1, [(-1.1, -0.9), (-1.1, -0.9)]).stable is True
+    with pytest.raises(InvalidInputError, match="contain 0"):
+        certify_balance("1/2", 1, [(-1, 1), (0.5, 2)])
+    undecided = certify_balance("1", 1, [(0.9, 1.1), (0.9, 1.1)])  # h s straddles 2
+    assert undecided.stable is None
