@@ -26,7 +26,16 @@ import sympy as sp
 from .errors import InvalidInputError
 from .scalars import exact_real
 
-__all__ = ["enclose", "box_ball", "to_fraction", "subdivide", "arb_upper", "arb_lower"]
+__all__ = [
+    "enclose",
+    "enclose_gradient",
+    "enclose_hessian",
+    "box_ball",
+    "to_fraction",
+    "subdivide",
+    "arb_upper",
+    "arb_lower",
+]
 
 _FUNCS: dict[type, Callable[[Any], Any]] = {
     sp.exp: lambda a: _monotone(lambda v: v.exp())(a),
@@ -218,3 +227,31 @@ def arb_lower(a: Any) -> Fraction:
     if not a.is_finite():
         raise ValueError("ball is not finite")
     return _to_fraction(a.lower())
+
+
+def _box_env(objective: Any, box: Sequence[tuple[Any, Any]]) -> dict[sp.Symbol, Any]:
+    syms = objective.symbols
+    if len(box) != len(syms):
+        from .errors import ShapeError
+
+        raise ShapeError(f"box has {len(box)} sides for an objective of dimension {len(syms)}")
+    return {s: box_ball(lo, hi) for s, (lo, hi) in zip(syms, box, strict=True)}
+
+
+def enclose_gradient(objective: Any, box: Sequence[tuple[Any, Any]]) -> list[Any]:
+    """Balls containing each component of grad f(x) for every x in ``box``.
+
+    >>> from gdtheory import Objective
+    >>> g = enclose_gradient(Objective.parse("x**2*y"), [(1, 2), (-1, 1)])
+    >>> [(float(b.lower()) <= -4.0, float(b.upper()) >= 4.0) for b in g]  # 2xy, x^2
+    [(True, True), (False, True)]
+    """
+    env = _box_env(objective, box)
+    return [enclose(g, env) for g in objective.grad]
+
+
+def enclose_hessian(objective: Any, box: Sequence[tuple[Any, Any]]) -> list[list[Any]]:
+    """Balls containing each entry of the Hessian H(x) for every x in ``box``."""
+    env = _box_env(objective, box)
+    H = objective.hessian
+    return [[enclose(H[i, j], env) for j in range(H.cols)] for i in range(H.rows)]

@@ -177,3 +177,40 @@ def test_balance_certificate_edge_cases():
         certify_balance("1/2", 1, [(-1, 1), (0.5, 2)])
     undecided = certify_balance("1", 1, [(0.9, 1.1), (0.9, 1.1)])  # h s straddles 2
     assert undecided.stable is None
+
+
+@given(
+    h=st.fractions(Fraction(101, 100), Fraction(19, 10), max_denominator=1000),
+    x=st.floats(0, 1),
+    y=st.floats(0, 1),
+)
+@settings(max_examples=30, deadline=None)
+def test_enclosures_contain_float_gradients_and_hessians(h, x, y):
+    from gdtheory.rigorous import enclose_gradient, enclose_hessian
+
+    box = [(Fraction(0), Fraction(1)), (Fraction(0), Fraction(1))]
+    pt = np.array([[x, y]])
+    for ball, v in zip(enclose_gradient(F, box), F.grad_np(pt)[0], strict=True):
+        assert float(ball.lower()) <= v <= float(ball.upper())
+    for row, vals in zip(enclose_hessian(F, box), F.hess_np(pt)[0], strict=True):
+        for ball, v in zip(row, vals, strict=True):
+            assert float(ball.lower()) <= v <= float(ball.upper())
+
+
+@given(h=st.fractions(Fraction(101, 100), Fraction(19, 10), max_denominator=1000))
+@settings(max_examples=25, deadline=None)
+def test_closed_form_two_cycles_are_certified_with_the_right_stability(h):
+    """Off-symmetric diagonal 2-cycle: multipliers 9 - 2(1 + h)^2 and 3 - 2h, stable iff
+    1 < h < sqrt(5) - 1; the anti-diagonal one: (2h - 5)^2 and 9, always unstable."""
+    hs = sp.Rational(h.numerator, h.denominator)
+    assume(abs(float(hs) - (math.sqrt(5) - 1)) > 0.01)
+    root = math.sqrt((float(hs) + 1) ** 2 - 4)
+    sp_ = math.sqrt((float(hs) + 1 + root) / (2 * float(hs)))
+    sm_ = math.sqrt((float(hs) + 1 - root) / (2 * float(hs)))
+    c = certify_periodic_orbit(F, hs, [[sp_, sp_], [sm_, sm_]], 1e-7)
+    assert c.proved and c.minimal_period
+    assert c.stable is (float(hs) < math.sqrt(5) - 1)
+    assert c.contains_multiplier(9 - 2 * (1 + hs) ** 2) and c.contains_multiplier(3 - 2 * hs)
+    a = math.sqrt(2 / float(hs) - 1)
+    anti = certify_periodic_orbit(F, hs, [[a, -a], [-a, a]], 1e-7)
+    assert anti.proved and anti.stable is False and anti.contains_multiplier((2 * hs - 5) ** 2)
