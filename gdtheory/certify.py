@@ -55,7 +55,7 @@ import sympy as sp
 
 from .errors import InvalidInputError, ShapeError
 from .objective import Objective
-from .rigorous import enclose
+from .rigorous import arb_lower, arb_upper, box_ball, enclose, to_fraction
 from .scalars import RealLike, exact_real, positive_real
 
 __all__ = [
@@ -87,25 +87,11 @@ class _Prec:
         flint.ctx.prec = self.saved
 
 
-def _arb(q: Fraction) -> Any:
-    return flint.arb(flint.fmpq(q.numerator, q.denominator))
-
-
-def _interval(lo: Fraction, hi: Fraction) -> Any:
-    return _arb(lo).union(_arb(hi))
-
-
-def _frac(a: Any) -> Fraction:
-    """The exact value of an arb with zero radius (an endpoint from lower()/upper())."""
-    man, exp = a.mid().man_exp()
-    return Fraction(int(man)) * Fraction(2) ** int(exp)
-
-
 def _fraction(value: Any, name: str) -> Fraction:
+    """An exact rational: the value itself, or a 60-digit rational approximation of an
+    irrational point (sqrt(2), ...), which the boxes around it then contain."""
     v = exact_real(value, name)
-    if not v.is_Rational:
-        v = sp.Rational(sp.Float(v, 60))
-    return Fraction(int(v.p), int(v.q))
+    return to_fraction(v if v.is_Rational else sp.Rational(sp.Float(v, 60)), name)
 
 
 def _identity(n: int) -> Any:
@@ -280,8 +266,8 @@ def _krawczyk(gd: _GDMap, X: Box) -> tuple[list[tuple[Any, Any]], bool, float]:
     p, n = len(X), gd.n
     N = p * n
     mids = [[(lo + hi) / 2 for lo, hi in pt] for pt in X]
-    m_balls = [[_arb(c) for c in pt] for pt in mids]
-    x_balls = [[_interval(lo, hi) for lo, hi in pt] for pt in X]
+    m_balls = [[box_ball(c, c) for c in pt] for pt in mids]
+    x_balls = [[box_ball(lo, hi) for lo, hi in pt] for pt in X]
     # G(m) and J(X), J(m)
     Gm = []
     for i in range(p):
@@ -318,7 +304,7 @@ def _krawczyk(gd: _GDMap, X: Box) -> tuple[list[tuple[Any, Any]], bool, float]:
         lo, hi = X[i][k]
         if not kb.is_finite():
             return [], False, -np.inf
-        klo, khi = _frac(kb.lower()), _frac(kb.upper())
+        klo, khi = arb_lower(kb), arb_upper(kb)
         out.append((klo, khi))
         inside &= lo < klo and khi < hi
         w = hi - lo
@@ -329,7 +315,7 @@ def _krawczyk(gd: _GDMap, X: Box) -> tuple[list[tuple[Any, Any]], bool, float]:
 def _monodromy(gd: _GDMap, X: Box) -> Any:
     M = _identity(gd.n)
     for pt in X:
-        J = flint.arb_mat(gd.jac_at([_interval(lo, hi) for lo, hi in pt]))
+        J = flint.arb_mat(gd.jac_at([box_ball(lo, hi) for lo, hi in pt]))
         M = J * M
     return M
 
@@ -341,10 +327,10 @@ def _encl(z: Any) -> Enclosure:
     z = flint.acb(z)
     r, i = z.real, z.imag
     return (
-        str(_frac(r.lower())),
-        str(_frac(r.upper())),
-        str(_frac(i.lower())),
-        str(_frac(i.upper())),
+        str(arb_lower(r)),
+        str(arb_upper(r)),
+        str(arb_lower(i)),
+        str(arb_upper(i)),
     )
 
 
@@ -591,7 +577,7 @@ def certify_descent(
     >>> c.proved, float(sp.Rational(c.L_bound)) < 6
     (True, True)
     """
-    from .rigorous import arb_lower, arb_upper, box_ball, subdivide
+    from .rigorous import subdivide
     from .smoothness import smoothness_constant
 
     if not isinstance(objective, Objective):
@@ -721,14 +707,14 @@ def certify_balance(
         )
     assert lo_x is not None and hi_x is not None
     with _Prec(128):
-        xb = _interval(lo_x, hi_x)
+        xb = box_ball(lo_x, hi_x)
         x = sp.Symbol("x")
         s = enclose(x**2 + sp.Rational(mq.numerator, mq.denominator) ** 2 / x**2, {x: xb})
-        imb = s - 2 * _arb(mq)
-        hs = _arb(hq) * s
+        imb = s - 2 * box_ball(mq, mq)
+        hs = box_ball(hq, hq) * s
         stable = True if hs < 2 else False if hs > 2 else None
-        s_lo, s_hi = _frac(s.lower()), _frac(s.upper())
-        i_lo, i_hi = _frac(imb.lower()), _frac(imb.upper())
+        s_lo, s_hi = arb_lower(s), arb_upper(s)
+        i_lo, i_hi = arb_lower(imb), arb_upper(imb)
     return BalanceCertificate(
         box=((str(xl), str(xh)), (str(yl), str(yh))),
         h=str(hh),
