@@ -144,6 +144,8 @@ class CheckContext:
     only: tuple[str, ...] = ()
 
     def figure_path(self, name: str) -> Path | None:
+        """Where a check writes an output file (a figure, a certificate), or None when the
+        run writes no files; creates the report folder."""
         if self.outdir is None:
             return None
         self.outdir.mkdir(parents=True, exist_ok=True)
@@ -249,7 +251,7 @@ def run_claims(
     if jobs > 1:
         isolated = True
     remote = [i for i, c in enumerate(claims) if isolated and _picklable(c)]
-    local = [i for i in range(n) if i not in set(remote)]
+    local = sorted(set(range(n)) - set(remote))
     if remote:
         saved = {k: os.environ.get(k) for k in _WORKER_ENV}
         os.environ.update({k: "1" for k in _WORKER_ENV})
