@@ -375,6 +375,18 @@ def _as_box(points: Any, radius: Any, n_expected: int) -> Box:
     return [[(_fraction(c, "point") - r, _fraction(c, "point") + r) for c in pt] for pt in P]
 
 
+def _width(X: Box) -> Fraction:
+    return max(hi - lo for pt in X for lo, hi in pt)
+
+
+def _intersect(X: Box, K: list[tuple[Fraction, Fraction]], n: int) -> Box:
+    """X n K, with K flat (p n pairs) as returned by :func:`_krawczyk`."""
+    return [
+        [(max(lo, K[i * n + k][0]), min(hi, K[i * n + k][1])) for k, (lo, hi) in enumerate(pt)]
+        for i, pt in enumerate(X)
+    ]
+
+
 def _prove(objective: Objective, h: sp.Expr, X: Box, prec: int, t0: float) -> OrbitCertificate:
     p, n = len(X), objective.dim
     gd = _GDMap(objective, h)
@@ -387,32 +399,16 @@ def _prove(objective: Objective, h: sp.Expr, X: Box, prec: int, t0: float) -> Or
         encl: tuple[Enclosure, ...] = ()
         minimal = False
         if proved:
-            for _ in range(60):  # X <- X n K(X): still contains the unique orbit
-                new = [
-                    [
-                        (max(tight[i][k][0], K[i * n + k][0]), min(tight[i][k][1], K[i * n + k][1]))
-                        for k in range(n)
-                    ]
-                    for i in range(p)
-                ]
-                old_w = max(hi - lo for pt in tight for lo, hi in pt)
+            # Every zero of G in X lies in K(X), so X n K(X) still holds the unique orbit.
+            for _ in range(60):
+                new = _intersect(tight, K, n)
+                shrunk = _width(new) < _width(tight) * Fraction(9, 10)
                 tight = new
-                new_w = max(hi - lo for pt in tight for lo, hi in pt)
-                K2, ok, _ = _krawczyk(gd, tight)
-                if not ok or new_w >= old_w * Fraction(9, 10):
-                    if ok:
-                        tight = [
-                            [
-                                (
-                                    max(tight[i][k][0], K2[i * n + k][0]),
-                                    min(tight[i][k][1], K2[i * n + k][1]),
-                                )
-                                for k in range(n)
-                            ]
-                            for i in range(p)
-                        ]
+                if not shrunk:
                     break
-                K = K2
+                K, _, _ = _krawczyk(gd, tight)
+                if not K:
+                    break
             minimal = all(
                 any(
                     tight[0][k][1] < tight[q][k][0] or tight[q][k][1] < tight[0][k][0]
@@ -424,7 +420,7 @@ def _prove(objective: Objective, h: sp.Expr, X: Box, prec: int, t0: float) -> Or
                 reason = "the enclosure does not separate z_0 from z_q for a divisor q of p"
             stable, mults, encl, why = _stability(_monodromy(gd, tight), n)
             reason = reason or why
-    width = float(max(hi - lo for pt in tight for lo, hi in pt))
+    width = float(_width(tight))
     return OrbitCertificate(
         objective=str(objective.expr),
         symbols=tuple(str(s) for s in objective.symbols),
