@@ -7,6 +7,10 @@ r"""Hypothesis strategies for objectives whose constants are known exactly.
   d_i >= 0.  Then H(x) <= sum_j c_j sup(phi_j'') |a_j|^2 + max d_i =: L (a valid
   smoothness constant, not necessarily the best), and f >= 0.
 * :func:`learning_rates` — exact rational h inside a named regime of L.
+* :func:`factorization_instances` — scalar, vector or matrix factorisation objectives
+  with an exact minimiser and the exact sharpness (top Hessian eigenvalue) there:
+  x^2 + y^2 (scalar), |x|^2 + |y|^2 (vector), and for the matrix case with X = U G,
+  Y = V G^-T balanced or not, the top eigenvalue of J^T J computed exactly.
 """
 
 from __future__ import annotations
@@ -17,7 +21,13 @@ import sympy as sp
 from hypothesis import strategies as st
 
 from ..objective import Objective
-from ..objectives import quadratic, state_symbols
+from ..objectives import (
+    matrix_factorization,
+    quadratic,
+    scalar_factorization,
+    state_symbols,
+    vector_factorization,
+)
 from ..regimes import Regime
 
 __all__ = [
@@ -26,6 +36,8 @@ __all__ = [
     "quadratics",
     "smooth_objectives",
     "learning_rates",
+    "FactorizationInstance",
+    "factorization_instances",
 ]
 
 
@@ -134,3 +146,59 @@ def learning_rates(regime: Regime | str, L: int | sp.Rational) -> st.SearchStrat
         return st.just(2 / Lr)
     lo, hi = ranges[r]
     return st.integers(1, 999).map(lambda k: (lo + sp.Rational(k, 1000) * (hi - lo)) / Lr)
+
+
+@dataclass(frozen=True)
+class FactorizationInstance:
+    """A factorisation objective with an exact minimiser and its exact sharpness.
+
+    ``kind`` is "scalar", "vector" or "matrix"; ``minimiser`` a point of the objective's
+    state (exact rationals) with f = 0 there; ``sharpness`` the largest Hessian
+    eigenvalue at it (exact), so GD can converge there only if h * sharpness <= 2.
+    """
+
+    kind: str
+    objective: Objective
+    minimiser: tuple[sp.Rational, ...]
+    sharpness: sp.Expr
+
+
+@st.composite
+def factorization_instances(
+    draw: st.DrawFn, kinds: tuple[str, ...] = ("scalar", "vector", "matrix")
+) -> FactorizationInstance:
+    """Factorisation problems with a known minimiser (balanced or not) and its sharpness.
+
+    >>> import numpy as np
+    >>> from hypothesis import given
+    >>> @given(factorization_instances())
+    ... def t(inst):
+    ...     assert inst.objective.f_np(np.array([float(v) for v in inst.minimiser])) == 0
+    >>> t()
+    """
+    kind = draw(st.sampled_from(kinds))
+    nonzero = _rationals(sp.Rational(1, 4), 3, 4)
+    signed = st.tuples(nonzero, st.sampled_from([-1, 1])).map(lambda t: t[0] * t[1])
+    if kind == "scalar":
+        x, y = draw(signed), draw(signed)
+        return FactorizationInstance(kind, scalar_factorization(x * y), (x, y), x**2 + y**2)
+    if kind == "vector":
+        n = draw(st.integers(2, 3))
+        xs = draw(st.lists(signed, min_size=n, max_size=n))
+        ys = draw(st.lists(signed, min_size=n, max_size=n))
+        mu = sum((a * b for a, b in zip(xs, ys, strict=True)), sp.Integer(0))
+        # the Hessian at a minimiser is v v^T with v = (y, x) (also when mu = 0)
+        sharp = sum((v**2 for v in xs + ys), sp.Integer(0))
+        return FactorizationInstance(
+            kind, vector_factorization(n, mu), tuple(xs) + tuple(ys), sharp
+        )
+    n, m, d = draw(st.integers(2, 3)), draw(st.integers(2, 3)), 1
+    X = sp.Matrix(draw(st.lists(signed, min_size=n * d, max_size=n * d))).reshape(n, d)
+    Y = sp.Matrix(draw(st.lists(signed, min_size=m * d, max_size=m * d))).reshape(m, d)
+    A = X * Y.T
+    f = matrix_factorization(A, d)
+    point = tuple(X) + tuple(Y)
+    # the Hessian at a minimiser is J^T J; its top eigenvalue equals that of J J^T =
+    # (X X^T) (x) I_m + I_n (x) (Y Y^T), i.e. |X|^2 + |Y|^2 for rank-one factors (d = 1)
+    sharp = sum((v**2 for v in point), sp.Integer(0))
+    return FactorizationInstance(kind, f, point, sharp)
