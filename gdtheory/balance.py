@@ -43,7 +43,7 @@ import sympy as sp
 from .errors import InvalidInputError, ShapeError
 from .objective import Objective
 from .scalars import RealLike, exact_real, positive_real
-from .sweeps import check_count, detect_periods, iterate_map
+from .sweeps import check_count, detect_periods, iterate_map, learning_rates
 
 __all__ = [
     "MinimiserSpectrum",
@@ -480,10 +480,11 @@ def convergence_window(
     >>> bool(np.all(w.imbalance[w.outcome == 1] <= w.bound[w.outcome == 1]))
     True
     """
-    C = np.asarray(cs, dtype=float).ravel()
-    if C.size == 0 or not np.all(np.isfinite(C)) or np.any(C <= 0):
-        raise InvalidInputError("every c = h L must be finite and > 0")
-    X0 = np.asarray(starts, dtype=float)
+    C = learning_rates(cs, "cs (the values of h L)").ravel()
+    try:
+        X0 = np.asarray(starts, dtype=float)
+    except (TypeError, ValueError, OverflowError):
+        raise ShapeError("starts must be an array of numbers of shape (N, 2)") from None
     if X0.ndim != 2 or X0.shape[1] != 2 or X0.shape[0] == 0:
         raise ShapeError(f"starts must have shape (N, 2), got {X0.shape}")
     if not np.all(np.isfinite(X0)):

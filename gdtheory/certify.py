@@ -43,6 +43,7 @@ scalar factorisation** (:func:`certify_balance`) are the other finite computatio
 from __future__ import annotations
 
 import json
+import math
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -56,7 +57,7 @@ import sympy as sp
 from .errors import InvalidInputError, ShapeError
 from .objective import Objective
 from .rigorous import arb_lower, arb_upper, box_ball, enclose, to_fraction
-from .scalars import RealLike, exact_real, positive_real
+from .scalars import RealLike, check_box, exact_real, positive_real
 
 __all__ = [
     "OrbitCertificate",
@@ -85,6 +86,14 @@ class _Prec:
 
     def __exit__(self, *exc: object) -> None:
         flint.ctx.prec = self.saved
+
+
+def _float(q: Fraction) -> float:
+    """float(q), or +-inf when q is beyond the float range (a huge or tiny box)."""
+    try:
+        return float(q)
+    except OverflowError:
+        return math.inf if q > 0 else -math.inf
 
 
 def _fraction(value: Any, name: str) -> Fraction:
@@ -308,7 +317,7 @@ def _krawczyk(gd: _GDMap, X: Box) -> tuple[list[tuple[Any, Any]], bool, float]:
         out.append((klo, khi))
         inside &= lo < klo and khi < hi
         w = hi - lo
-        margin = min(margin, float(min(klo - lo, hi - khi) / w) if w > 0 else -np.inf)
+        margin = min(margin, _float(min(klo - lo, hi - khi) / w) if w > 0 else -np.inf)
     return out, inside, margin
 
 
@@ -420,7 +429,7 @@ def _prove(objective: Objective, h: sp.Expr, X: Box, prec: int, t0: float) -> Or
                 reason = "the enclosure does not separate z_0 from z_q for a divisor q of p"
             stable, mults, encl, why = _stability(_monodromy(gd, tight), n)
             reason = reason or why
-    width = float(_width(tight))
+    width = _float(_width(tight))
     return OrbitCertificate(
         objective=str(objective.expr),
         symbols=tuple(str(s) for s in objective.symbols),
@@ -579,13 +588,18 @@ def certify_descent(
     if not isinstance(objective, Objective):
         raise InvalidInputError(f"objective must be an Objective, got {type(objective).__name__}")
     hh = positive_real(h, "h")
-    sides = [(_fraction(lo, "box low"), _fraction(hi, "box high")) for lo, hi in box]
-    if len(sides) != objective.dim:
-        raise ShapeError(
-            f"box has {len(sides)} sides for an objective of dimension {objective.dim}"
+    sides = [
+        (_fraction(lo, "box low"), _fraction(hi, "box high"))
+        for lo, hi in check_box(box, objective.dim)
+    ]
+    if (
+        isinstance(pieces, bool)
+        or not isinstance(pieces, int)
+        or not 1 <= pieces**objective.dim <= 10**5
+    ):
+        raise InvalidInputError(
+            f"pieces={pieces!r}: need an integer >= 1 with pieces**dim <= 1e5 sub-boxes"
         )
-    if any(hi < lo for lo, hi in sides):
-        raise InvalidInputError("box side with high < low")
     hq = Fraction(int(hh.p), int(hh.q)) if hh.is_Rational else _fraction(hh, "h")
     # B' = hull of the box and of x - h grad f(x) over the box (sub-box enclosures)
     lo_all = [lo for lo, _ in sides]
@@ -618,7 +632,7 @@ def certify_descent(
         L_bound=str(Lq),
         factor=str(factor),
         proved=proved,
-        reason="" if proved else f"h L_bound = {float(hq * Lq):.4g} >= 2 on the hull",
+        reason="" if proved else f"h L_bound = {_float(hq * Lq):.4g} >= 2 on the hull",
     )
 
 

@@ -105,8 +105,10 @@ def _recheck(args: argparse.Namespace) -> int:
         path = Path(name)
         try:
             text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            print(f"{name}: cannot read: {exc.strerror or exc}", file=sys.stderr)
+        except (OSError, ValueError) as exc:  # ValueError: a NUL byte or bad encoding
+            print(
+                f"{name!r}: cannot read: {getattr(exc, 'strerror', None) or exc}", file=sys.stderr
+            )
             failed += 1
             continue
         try:
@@ -192,6 +194,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _recheck(args)
     except GDTheoryError as exc:
         print(f"gdtheory: error: {exc}", file=sys.stderr)
+        return 2
+    except (OSError, ValueError) as exc:  # unusable paths (NUL bytes, no permission, ...)
+        print(f"gdtheory: error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("gdtheory: interrupted", file=sys.stderr)

@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 from scipy import integrate
 
+from .budget import check_memory
 from .errors import InvalidInputError
 from .objective import Objective
 from .sweeps import _check_objective, broadcast_batch, check_count, detect_periods, run_rows
@@ -247,6 +248,15 @@ def invariant_density(
     steps = check_count(steps, "steps", 1)
     transient = check_count(transient, "transient", 0)
     bins = check_count(bins, "bins", 1)
+    check_memory("the histogram", bins)
+    if range is not None:
+        try:
+            r_lo, r_hi = (float(v) for v in range)
+        except (TypeError, ValueError, OverflowError):
+            raise InvalidInputError(f"range must be a (low, high) pair, got {range!r}") from None
+        if not (math.isfinite(r_lo) and math.isfinite(r_hi) and r_lo < r_hi):
+            raise InvalidInputError(f"range must be finite with low < high, got {range!r}")
+        range = (r_lo, r_hi)
     if not (isinstance(component, int) and 0 <= component < obj.dim):
         raise InvalidInputError(f"component must be in 0..{obj.dim - 1}, got {component!r}")
     _, rows, rates = broadcast_batch(obj, x0s, h)

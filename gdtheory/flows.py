@@ -91,6 +91,8 @@ def integrate_flow(
     True
     """
     dps = check_dps(dps)
+    if isinstance(times, str | bytes) or not hasattr(times, "__iter__"):
+        raise InvalidInputError(f"times must be a sequence of times, got {times!r}")
     ts = [exact_real(t, "times[i]") for t in times]
     if any(t < 0 for t in ts) or any(b < a for a, b in zip(ts, ts[1:], strict=False)):
         raise InvalidInputError("times must be non-negative and sorted")
@@ -98,6 +100,7 @@ def integrate_flow(
     with mpmath.workdps(dps + 10):
         tol_m = mpmath.mpf(10) ** (-dps) if tol is None else to_mpf(tol, "tol")
         y = tuple(to_mpf(c, "x0[i]") for c in x0)
+        blow_up = mpmath.mpf(10) ** 30 * (1 + _norm(y))
         t = mpmath.mpf(0)
         H = mpmath.mpf("0.1")
         err_total = mpmath.mpf(0)
@@ -152,6 +155,12 @@ def integrate_flow(
                         )
                     continue
                 y, e, j = accepted
+                if _norm(y) > blow_up:
+                    raise GDTheoryError(
+                        f"the solution may blow up in finite time: |x| > "
+                        f"{mpmath.nstr(blow_up, 3)} at t = {mpmath.nstr(t, 8)}, before "
+                        f"t = {mpmath.nstr(target, 8)}"
+                    )
                 t = t + step if step < target - t else target
                 err_total += e
                 H = step * (

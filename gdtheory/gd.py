@@ -29,6 +29,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
+from .budget import RATE_FLOAT_ITERATIONS, RATE_MP_STEPS, check_cost, check_memory
 from .errors import InvalidInputError
 from .objective import Objective
 from .scalars import RealLike, check_dps, exact_real, positive_real, to_mpf
@@ -69,7 +70,10 @@ def _check_steps(steps: object) -> int:
 
 
 def _check_bound(bound: object) -> float:
-    b = float(exact_real(bound, "bound"))
+    try:
+        b = float(exact_real(bound, "bound"))
+    except OverflowError:
+        raise InvalidInputError(f"bound must be a finite positive number, got {bound!r}") from None
     if not b > 0:
         raise InvalidInputError(f"bound must be > 0, got {bound!r}")
     return b
@@ -182,6 +186,9 @@ def gd(
     dps = check_dps(dps)
     h_exact = positive_real(h, "h")
     b = _check_bound(bound)
+    # cost ~ steps x dim x (digits / 50)^1.6 (multiplication cost at high precision)
+    work = steps * max(objective.dim, 2) / 2 * max(1.0, dps / 50) ** 1.6
+    check_cost("GD at high precision", work, RATE_MP_STEPS, "steps")
     with mpmath.workdps(dps):
         x = objective.point_mp(x0)
         hm = to_mpf(h_exact)
@@ -306,6 +313,8 @@ def gd_batch(
     b = _check_bound(bound)
     n = objective.dim
     N = X.shape[0]
+    check_cost("the GD batch", max(N, 1000) * steps, RATE_FLOAT_ITERATIONS, "map iterations")
+    check_memory("the GD batch history", (steps + 1) * N * n if record else N * n)
     code = np.zeros(N, dtype=np.int8)
     decided = np.full(N, steps, dtype=np.int64)
     hist = np.empty((steps + 1, N, n)) if record else None

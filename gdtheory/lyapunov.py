@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from .budget import RATE_FLOAT_ITERATIONS, check_cost
 from .errors import InvalidInputError
 from .objective import Objective
 from .sweeps import _check_objective, broadcast_batch, check_count, step_coords
@@ -186,6 +187,7 @@ def _check_common(steps: int, transient: int, blocks: int) -> tuple[int, int, in
     steps = check_count(steps, "steps", 1)
     transient = check_count(transient, "transient", 0)
     blocks = check_count(blocks, "blocks", 2)
+    check_cost("the Lyapunov run", steps + transient, RATE_FLOAT_ITERATIONS / 100, "steps")
     if steps < blocks:
         raise InvalidInputError(f"steps ({steps}) must be at least blocks ({blocks})")
     return steps, transient, blocks

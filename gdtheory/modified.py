@@ -39,12 +39,14 @@ for multiscale objective function, NeurIPS (2020).
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import sympy as sp
 
+from . import budget
 from ._compile import compile_mp, compile_np
 from ._diffring import DifferentialRing
 from .errors import InvalidInputError, NotAGradientError, ParseError, ShapeError
@@ -196,6 +198,21 @@ def _increments(target: _Target, order: int) -> list[list[sp.Expr]]:
 
 
 # ----------------------------------------------------------------------- the recursion
+def _check_remaining(done: int, order: int, elapsed: float) -> None:
+    """Refuse (CostError) when orders 0..done-1 took ``elapsed`` seconds and the remaining
+    ones would exceed the budget: the cost of orders 0..k grows at least like k^4 (k^3
+    products of polynomials whose size grows with k), so the whole run is estimated as
+    elapsed * (order / done)^4, a conservative (low) estimate."""
+    estimate = elapsed * ((order + 1) / done) ** 4
+    if estimate > budget.MAX_SECONDS:
+        raise budget.CostError(
+            f"the modified equation to order {order} would take about "
+            f"{budget.human(estimate)} (orders 0..{done - 1} took {elapsed:.2g} s; the cost "
+            f"grows at least like order^4); refused above {budget.human(budget.MAX_SECONDS)}: "
+            "lower the order, or raise the limit with gdtheory.budget.allow(seconds)"
+        )
+
+
 def _ring_fields(ring: DifferentialRing, d: list[list[Any]], order: int) -> list[list[Any]]:
     """F_0..F_order in the ring, by the recursion of the module docstring."""
     n = ring.n
@@ -225,7 +242,10 @@ def _ring_fields(ring: DifferentialRing, d: list[list[Any]], order: int) -> list
             W[(i, m)] = [ring.reduce(v) for v in acc]
         return W[(i, m)]
 
+    t0 = time.perf_counter()
     for k in range(order + 1):
+        if k >= 4:
+            _check_remaining(k, order, time.perf_counter() - t0)
         Fk = list(d[k])  # F_k = d_{k+1} - sum_{i=2}^{k+1} W_{i,k+1-i} / i!
         for i in range(2, k + 2):
             wi = w(i, k + 1 - i)

@@ -39,6 +39,7 @@ import numpy as np
 import sympy as sp
 from scipy import integrate, optimize
 
+from .budget import check_memory
 from .densities import (
     DensityComparison,
     compare_density,
@@ -282,7 +283,12 @@ class EscapeStudy:
 def _spurious_cell(obj: Objective, x_start: float, eps: float) -> tuple[float, float, float]:
     """The local minimum of f nearest x_start and the two maxima around it."""
     grid = np.linspace(x_start - 4 * np.pi * eps, x_start + 4 * np.pi * eps, 4001)
-    d = obj.grad_np(grid[:, None])[:, 0]
+    with np.errstate(all="ignore"):
+        d = obj.grad_np(grid[:, None])[:, 0]
+    if not (np.all(np.isfinite(grid)) and np.all(np.isfinite(d))):
+        raise InvalidInputError(
+            f"f' is not finite near x_start = {x_start}: choose a moderate start"
+        )
     roots = []
     for i in np.flatnonzero(np.sign(d[:-1]) != np.sign(d[1:])):
         r = optimize.brentq(
@@ -327,13 +333,17 @@ def escape_study(
     H = learning_rates(hs).ravel()
     rng = np.random.default_rng(seed)
     runs = check_count(runs, "runs", 1)
+    x_begin = float(exact_real(x_start, "x_start"))
+    check_memory("the escape study", runs * H.size)
+    if isinstance(epss, str | bytes) or not hasattr(epss, "__iter__"):
+        raise InvalidInputError(f"epss must be a sequence of positive numbers, got {epss!r}")
     steps = check_count(steps, "steps", 1)
     E = [positive_real(e, "eps") for e in epss]
     frac = np.zeros((len(E), H.size))
     mins, curvs, cells = [], [], []
     for i, e in enumerate(E):
         ms = multiscale(macro, e, amplitude)
-        xm, lo, hi = _spurious_cell(ms.objective, float(x_start), float(e))
+        xm, lo, hi = _spurious_cell(ms.objective, x_begin, float(e))
         mins.append(xm)
         curvs.append(float(ms.objective.hess_np(np.array([[xm]]))[0, 0, 0]))
         cells.append((lo, hi))

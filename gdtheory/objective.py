@@ -294,7 +294,11 @@ class Objective:
 def point_mp(x: Any, symbols: Sequence[sp.Symbol], name: str = "x0") -> tuple[mpmath.mpf, ...]:
     """Validate a point of the state space spanned by ``symbols``; a tuple of mpf."""
     dim = len(symbols)
-    if isinstance(x, str | int | float) or np.ndim(x) == 0:
+    try:
+        scalar = isinstance(x, str | int | float) or np.ndim(x) == 0
+    except ValueError:  # a ragged nest of sequences
+        raise ShapeError(f"{name} must be a sequence of {dim} numbers, got {x!r}") from None
+    if scalar:
         if dim != 1:
             raise ShapeError(f"{name} must have {dim} coordinates, got a scalar")
         coords: list[Any] = [x]

@@ -53,10 +53,11 @@ import mpmath
 import numpy as np
 import sympy as sp
 
+from .budget import RATE_FLOAT_ITERATIONS, check_cost
 from .errors import InvalidInputError, ShapeError
 from .gd import gd_step_mp
 from .objective import Objective
-from .scalars import RealLike, check_dps, exact_real, positive_real, to_mpf
+from .scalars import RealLike, check_box, check_dps, positive_real, to_mpf
 from .sweeps import _check_objective, check_count, step_coords
 
 __all__ = [
@@ -279,6 +280,9 @@ def _dl_solve(
             conv = gn <= 1e-11 * scale
             done[idx[conv]] = True
             A = betas[idx, None, None] * gn[:, None, None] * np.swapaxes(Cs[idx], 1, 2) - (M - eye)
+            bad = ~np.all(np.isfinite(A.reshape(idx.size, -1)), axis=1) | ~np.isfinite(gn)
+            alive[idx[bad]] = False  # the map overflowed there (huge h or box)
+            A[bad], g[bad] = eye, 0.0
             step = np.einsum("nij,nj->ni", np.linalg.pinv(A, rcond=1e-13), g)
             sn = np.sqrt(np.einsum("ij,ij->i", step, step))
             cap = 0.25 * width
@@ -453,21 +457,6 @@ def _orbit_mp(
     )
 
 
-def _check_box(box: Any, n: int) -> tuple[tuple[float, float], ...]:
-    try:
-        pairs = [tuple(exact_real(v, "box") for v in pair) for pair in box]
-    except TypeError:
-        raise ShapeError(f"box must be a list of {n} (low, high) pairs") from None
-    if len(pairs) != n or any(len(pr) != 2 for pr in pairs):
-        raise ShapeError(f"box must be a list of {n} (low, high) pairs, one per coordinate")
-    out = []
-    for i, (a, b) in enumerate(pairs):
-        if not a < b:
-            raise InvalidInputError(f"box[{i}] = ({a}, {b}) must have low < high")
-        out.append((float(a), float(b)))
-    return tuple(out)
-
-
 def periodic_orbits(
     objective: Objective,
     h: RealLike,
@@ -527,8 +516,9 @@ def periodic_orbits(
         raise InvalidInputError(f"period must be <= {MAX_PERIOD}, got {p}")
     dps = check_dps(dps)
     n = obj.dim
-    bx = _check_box(box, n)
+    bx = tuple((float(a), float(b)) for a, b in check_box(box, n))
     seeds = check_count(seeds, "seeds", 1)
+    check_cost("the orbit search", seeds * period * 100, RATE_FLOAT_ITERATIONS / 100, "map steps")
     if not (isinstance(beta, int | float) and math.isfinite(beta) and beta >= 0):
         raise InvalidInputError(f"beta must be a finite number >= 0, got {beta!r}")
     lo = np.array([a for a, _ in bx])
@@ -549,7 +539,16 @@ def periodic_orbits(
     continuum_pts: list[np.ndarray] = []
     nullity: list[int] = []
     if sols.size:
-        _, M, pts = _flow_np(obj, sols, H, p)
+        with np.errstate(all="ignore"):
+            _, M, pts = _flow_np(obj, sols, H, p)
+        assert M is not None
+        finite = np.all(np.isfinite(M.reshape(M.shape[0], -1)), axis=1)
+        finite &= np.all(np.isfinite(np.stack(pts, axis=1).reshape(M.shape[0], -1)), axis=1)
+        if not finite.all():  # overflow of the map (huge h or box): no orbit there
+            sols = sols[finite]
+            _, M, pts = _flow_np(obj, sols, H, p)
+            assert M is not None
+    if sols.size:
         assert M is not None
         sv = np.linalg.svd(M - np.eye(n), compute_uv=False)
         cycles = np.stack(pts, axis=1)  # (N, p, n)

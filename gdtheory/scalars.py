@@ -18,9 +18,18 @@ from typing import Union
 import mpmath
 import sympy as sp
 
-from .errors import InvalidInputError, PrecisionError
+from .errors import InvalidInputError, PrecisionError, ShapeError
 
-__all__ = ["RealLike", "exact_real", "to_mpf", "positive_real", "check_dps", "MIN_DPS", "MAX_DPS"]
+__all__ = [
+    "RealLike",
+    "exact_real",
+    "to_mpf",
+    "positive_real",
+    "check_dps",
+    "check_box",
+    "MIN_DPS",
+    "MAX_DPS",
+]
 
 #: Smallest working precision (decimal digits) accepted by the high-precision engines.
 MIN_DPS = 15
@@ -138,3 +147,33 @@ def check_dps(dps: object, *, minimum: int = MIN_DPS) -> int:
             "(each step would take seconds); lower dps"
         )
     return d
+
+
+def check_box(box: object, n: int, name: str = "box") -> list[tuple[sp.Rational, sp.Rational]]:
+    """Validate ``n`` (low, high) pairs with finite exact ends and low < high.
+
+    >>> check_box([(0, "1/2"), (-1, 1)], 2)
+    [(0, 1/2), (-1, 1)]
+    >>> check_box([(1, 0)], 1)
+    Traceback (most recent call last):
+    ...
+    gdtheory.errors.InvalidInputError: box side 0 is [1, 0]: need low < high
+    """
+    if isinstance(box, str | bytes) or not hasattr(box, "__iter__"):
+        raise ShapeError(f"{name} must be a sequence of {n} (low, high) pairs, got {box!r}")
+    try:
+        pairs = [tuple(pair) for pair in box]
+    except TypeError:
+        raise ShapeError(f"{name} must be a sequence of {n} (low, high) pairs") from None
+    if len(pairs) != n or any(len(pr) != 2 for pr in pairs):
+        raise ShapeError(
+            f"{name} must hold one (low, high) pair per coordinate of the dimension {n} "
+            f"state, got {box!r}"
+        )
+    out = []
+    for i, (a, b) in enumerate(pairs):
+        lo, hi = exact_real(a, f"{name} side {i} low"), exact_real(b, f"{name} side {i} high")
+        if not bool(lo < hi):
+            raise InvalidInputError(f"{name} side {i} is [{lo}, {hi}]: need low < high")
+        out.append((lo, hi))
+    return out

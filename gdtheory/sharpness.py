@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, eigsh
 
+from .budget import RATE_FLOAT_ITERATIONS, check_cost, check_memory
 from .errors import InvalidInputError
 from .models import Model, as_model
 from .sweeps import check_count, learning_rates
@@ -175,6 +176,8 @@ def track_sharpness(
     model = as_model(objective)
     h_f = float(learning_rates(h, "h").ravel()[0])
     steps = check_count(steps, "steps", 1)
+    check_memory("the sharpness trace", steps + 1)
+    check_cost("track_sharpness", steps, RATE_FLOAT_ITERATIONS / 1000, "GD steps")
     every = check_count(every, "every", 1)
     w = _point(model, x0).copy()
     losses = np.empty(steps + 1)

@@ -40,10 +40,10 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from .errors import InvalidInputError, NoGlobalSmoothnessError, ShapeError
+from .errors import InvalidInputError, NoGlobalSmoothnessError
 from .objective import Objective
 from .rigorous import arb_upper, box_ball, enclose, subdivide, to_fraction
-from .scalars import check_dps
+from .scalars import check_box, check_dps
 
 __all__ = ["SmoothnessScope", "SmoothnessConstant", "smoothness_constant"]
 
@@ -171,17 +171,11 @@ def _at_point(objective: Objective, point: Any, dps: int) -> SmoothnessConstant:
 
 def _over_box(objective: Objective, box: Any, pieces: int | None) -> SmoothnessConstant:
     n = objective.dim
-    try:
-        sides = [(to_fraction(lo, "box low"), to_fraction(hi, "box high")) for lo, hi in box]
-    except (TypeError, ValueError) as exc:
-        if isinstance(exc, InvalidInputError):
-            raise
-        raise ShapeError(f"box must be a sequence of {n} (low, high) pairs") from None
-    if len(sides) != n:
-        raise ShapeError(f"box has {len(sides)} sides but the objective has dimension {n}")
-    for i, (lo, hi) in enumerate(sides):
-        if not lo < hi:
-            raise InvalidInputError(f"box side {i} is [{lo}, {hi}]: need low < high")
+    sides = [
+        (to_fraction(lo, "box low"), to_fraction(hi, "box high")) for lo, hi in check_box(box, n)
+    ]
+    if any(max(abs(a), abs(b)) > Fraction(10) ** 300 for a, b in sides):
+        raise InvalidInputError("box sides beyond 1e300 are outside the range of this bound")
     if pieces is None:
         pieces = max(1, int(round(4096 ** (1 / n))))
     if not isinstance(pieces, int) or pieces < 1 or pieces**n > 10**6:
@@ -219,9 +213,12 @@ def _over_box(objective: Objective, box: Any, pieces: int | None) -> SmoothnessC
 def _collatz_wielandt(B: np.ndarray) -> Fraction:
     """An exact upper bound max_i (Bv)_i / v_i >= rho(B) for entrywise non-negative B."""
     n = B.shape[0]
-    Bf = B.astype(float)
     if n == 1:
         return Fraction(B[0, 0])
+    try:
+        Bf = B.astype(float)
+    except OverflowError:  # entries beyond the float range: the max row sum also bounds rho
+        return max(sum((B[i, j] for j in range(n)), Fraction(0)) for i in range(n))
     w, V = np.linalg.eigh(Bf)
     v = np.abs(V[:, np.argmax(w)])
     v = np.maximum(v, 1e-3 * max(v.max(), 1e-300))  # strictly positive

@@ -36,8 +36,10 @@ from typing import Any
 
 import numpy as np
 
+from .budget import RATE_FLOAT_ITERATIONS, check_cost, check_memory
 from .errors import InvalidInputError, ShapeError
 from .objective import Objective
+from .scalars import check_box
 
 __all__ = [
     "BACKENDS",
@@ -67,7 +69,7 @@ def learning_rates(hs: Any, name: str = "hs") -> np.ndarray:
     """Validate an array of learning rates: finite and > 0 (float64)."""
     try:
         H = np.asarray(hs, dtype=float)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise InvalidInputError(f"{name} must be an array of positive numbers") from None
     if H.size == 0 or not np.all(np.isfinite(H)) or np.any(H <= 0):
         raise InvalidInputError(f"every learning rate in {name} must be finite and > 0")
@@ -218,6 +220,9 @@ def run_rows(
     from tqdm import tqdm  # the text bar: tqdm.auto warns in notebooks without ipywidgets
 
     N, n = X0.shape
+    # a step costs at least ~1000 iterations' worth of overhead, whatever the batch size
+    check_memory(desc, keep * N * n)
+    check_cost(desc, steps * max(N, 1000), RATE_FLOAT_ITERATIONS, "map iterations")
     backend = resolve_backend(objective, backend, N * steps)
     bounds = _chunk_bounds(N, chunk, executor is not None or progress)
     final = np.empty((N, n))
@@ -331,8 +336,12 @@ def iterate_map(
     keep = check_count(keep, "keep", 1)
     if keep > steps:
         raise InvalidInputError(f"keep ({keep}) cannot exceed steps ({steps})")
-    if not (isinstance(bound, int | float) and bound > 0):
-        raise InvalidInputError(f"bound must be a positive number, got {bound!r}")
+    try:
+        b = float(bound) if isinstance(bound, int | float) and not isinstance(bound, bool) else -1.0
+    except OverflowError:
+        b = math.inf
+    if not 0 < b < math.inf:
+        raise InvalidInputError(f"bound must be a finite positive number, got {bound!r}")
     batch, rows, rates = broadcast_batch(obj, x0s, hs)
     backend = resolve_backend(obj, backend, rows.shape[0] * steps)
     final, tail, diverged = run_rows(
@@ -341,7 +350,7 @@ def iterate_map(
         rates,
         steps,
         keep,
-        float(bound),
+        b,
         executor=executor,
         progress=progress,
         chunk=chunk,
@@ -614,15 +623,25 @@ def basins(
     """
     obj = _check_objective(objective)
     h_f = float(learning_rates(h, "h").ravel()[0])
-    if len(box) != 2:
-        raise ShapeError(f"box must hold two (low, high) pairs, got {len(box)}")
-    nx, ny = (resolution, resolution) if isinstance(resolution, int) else resolution
-    nx, ny = check_count(nx, "resolution", 1), check_count(ny, "resolution", 1)
-    for d in dims:
-        if not (isinstance(d, int) and 0 <= d < obj.dim):
-            raise InvalidInputError(f"dims must index coordinates 0..{obj.dim - 1}, got {dims}")
+    sides = check_box(box, 2)
+    if isinstance(resolution, int | np.integer) and not isinstance(resolution, bool):
+        nx = ny = check_count(resolution, "resolution", 1)
+    elif isinstance(resolution, tuple | list) and len(resolution) == 2:
+        nx, ny = (check_count(r, "resolution", 1) for r in resolution)
+    else:
+        raise InvalidInputError(f"resolution must be an integer or a pair, got {resolution!r}")
+    check_memory("the basin grid", nx * ny * obj.dim)
+    if (
+        not isinstance(dims, tuple | list)
+        or len(dims) != 2
+        or dims[0] == dims[1]
+        or not all(isinstance(d, int) and 0 <= d < obj.dim for d in dims)
+    ):
+        raise InvalidInputError(
+            f"dims must be two distinct coordinates in 0..{obj.dim - 1}, got {dims!r}"
+        )
     base = np.zeros(obj.dim) if base_point is None else obj.batch_np(base_point).reshape(obj.dim)
-    (x_lo, x_hi), (y_lo, y_hi) = ((float(a), float(b)) for a, b in box)
+    (x_lo, x_hi), (y_lo, y_hi) = ((float(a), float(b)) for a, b in sides)
     xs, ys = np.linspace(x_lo, x_hi, nx), np.linspace(y_lo, y_hi, ny)
     starts = np.broadcast_to(base, (ny, nx, obj.dim)).copy()
     starts[..., dims[0]] = xs[None, :]

@@ -170,6 +170,12 @@ def assert_gd_step(
     """
     if not callable(step_fn):
         raise InvalidInputError("step_fn must be callable as step_fn(x, h)")
+    if (
+        isinstance(max_ulps, bool)
+        or not isinstance(max_ulps, int | float)
+        or not 0 <= max_ulps <= 2**64
+    ):
+        raise InvalidInputError(f"max_ulps must be a number in [0, 2^64], got {max_ulps!r}")
     f = _objective(objective)
     xs = _point(x, f.dim)
     hf = float(exact_real(h, "h"))

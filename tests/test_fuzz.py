@@ -1,0 +1,519 @@
+"""Fuzzing every public entry point and the CLI with malformed and hostile input.
+
+Each generated case calls one entry point with valid, cheap arguments except one that is
+replaced by a hostile value (NaN, infinities, huge or negative numbers, wrong shapes,
+unparsable or code-injecting expressions, non-smooth functions, precision 0 or huge,
+orders that would take hours, ...).  Every case must end in one of gdtheory's
+documented exceptions (``gdtheory.errors.GDTheoryError`` and subclasses) with a
+non-empty message, or in a normal result; never another exception type, never a hang
+(each case has a deadline).  The CLI must return an exit code without a traceback.
+The number of cases tried is counted and reported (issue 8 asks for >= 2000 per run).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import gdtheory as gt
+from gdtheory.certify import certify_descent, certify_periodic_orbit
+from gdtheory.cli import main
+from gdtheory.errors import GDTheoryError
+from gdtheory.multiscale import escape_study, multiscale
+from gdtheory.objectives import logistic_conjugate, scalar_factorization
+from gdtheory.testing import assert_gd_step
+
+F2 = scalar_factorization()  # (1 - xy)^2/2
+F1 = logistic_conjugate()
+
+HOSTILE_NUMBERS = [
+    float("nan"),
+    float("inf"),
+    -float("inf"),
+    0,
+    0.0,
+    -1,
+    -1e-300,
+    1e308,
+    10**400,
+    -(10**400),
+    1e-320,
+    "abc",
+    "1/0",
+    "nan",
+    "inf",
+    "-2",
+    "1e999",
+    "__import__('os')",
+    None,
+    [],
+    {},
+    1j,
+    True,
+    False,
+    "",
+    " ",
+    "0x10",
+    "1_0",
+    "2**10000",
+    object(),
+    np.float64("nan"),
+    np.array([1.0, 2.0]),
+    "sqrt(-1)",
+    "I",
+    "oo",
+    "zoo",
+]
+HOSTILE_COUNTS = [-1, -(10**9), 10**12, 2.5, "3", None, True, float("nan"), 10**30, [], 1e9]
+HOSTILE_DPS = [0, 1, 14, -5, 10**7, 2.5, "50", None, float("inf")]
+HOSTILE_POINTS = [
+    [],
+    [[]],
+    [1.0, 2.0, 3.0],
+    [1.0],
+    ["x", 1.0],
+    [float("nan"), 1.0],
+    [float("inf"), 0.0],
+    "12",
+    None,
+    3.0,
+    [[1.0, 2.0], [3.0]],
+    {"x": 1},
+    [1e308, 1e308],
+    [[[1.0, 2.0]]],
+    np.zeros((0, 2)),
+    np.zeros((2, 3)),
+    [None, None],
+    [1j, 2.0],
+]
+HOSTILE_EXPRESSIONS = [
+    "",
+    "x+",
+    "x**",
+    "(",
+    "x)",
+    "Abs(x)",
+    "sign(x)",
+    "abs(x)",
+    "Max(x, 0)",
+    "floor(x)",
+    "x @ y",
+    "lambda: 1",
+    "__import__('os').system('echo hacked')",
+    "().__class__",
+    "x.__class__",
+    "open('/etc/passwd')",
+    "eval('1')",
+    "x" * 5000,
+    "x**(10**10)",
+    "x;1",
+    "x\n+1",
+    "ｘ**2",
+    "1/x",
+    "log(x)",
+    "sqrt(x)",
+    "x**0.5",
+    "exp(exp(exp(exp(x))))",
+    "zz**2 + q",
+    "x**2 + y**2 + z**2 + w**2 + v**2 + u**2 + t**2 + s**2 + r**2",
+    "I*x",
+    "x > 0",
+    "[x, y]",
+    "{x}",
+    "x if x else y",
+    "1",
+    "pi",
+    "E**x",
+    "Derivative(x, x)",
+    "Integral(x, x)",
+    "besselj(0, x)",
+    "x'",
+    "x**2/0",
+    "0**x",
+    "nan*x",
+    "oo*x",
+]
+HOSTILE_BOXES = [
+    [],
+    [(1, 0)],
+    [(0, 1)],
+    [(0, float("nan")), (0, 1)],
+    [(0, float("inf")), (0, 1)],
+    [(-3, 3), (-3, 3), (-3, 3)],
+    "box",
+    [(0, 1, 2), (0, 1)],
+    [("a", "b"), (0, 1)],
+    [(0, 0), (0, 0)],
+    [(-1e308, 1e308), (-1e308, 1e308)],
+    None,
+]
+
+# entry point -> (function, valid keyword arguments, {argument: hostile values})
+ENTRY: dict[str, tuple[Callable[..., Any], dict[str, Any], dict[str, list[Any]]]] = {
+    "Objective.parse": (gt.Objective.parse, {"text": "x**2"}, {"text": HOSTILE_EXPRESSIONS}),
+    "gd": (
+        gt.gd,
+        {"objective": F2, "x0": [0.5, 1.5], "h": "1/2", "steps": 5, "dps": 20},
+        {
+            "x0": HOSTILE_POINTS,
+            "h": HOSTILE_NUMBERS,
+            "steps": HOSTILE_COUNTS,
+            "dps": HOSTILE_DPS,
+            "tol": HOSTILE_NUMBERS,
+            "objective": HOSTILE_EXPRESSIONS,
+        },
+    ),
+    "gd_batch": (
+        gt.gd_batch,
+        {"objective": F2, "x0s": [[0.5, 1.5]], "hs": 0.5, "steps": 5},
+        {"x0s": HOSTILE_POINTS, "hs": HOSTILE_NUMBERS, "steps": HOSTILE_COUNTS},
+    ),
+    "modified_equation": (
+        gt.modified_equation,
+        {"target": "x**4/4 - x**2/2", "order": 2},
+        {"target": HOSTILE_EXPRESSIONS, "order": HOSTILE_COUNTS + [61, 10**6, 59]},
+    ),
+    "modified_potential": (
+        gt.modified_potential,
+        {"objective": "x**2/2", "order": 2},
+        {"objective": HOSTILE_EXPRESSIONS, "order": HOSTILE_COUNTS},
+    ),
+    "series_diagnostics": (
+        gt.series_diagnostics,
+        {"target": "3*x**2/2", "x": ["1/2"], "order": 6},
+        {
+            "target": HOSTILE_EXPRESSIONS,
+            "x": HOSTILE_POINTS,
+            "order": HOSTILE_COUNTS,
+            "dps": HOSTILE_DPS,
+        },
+    ),
+    "lr_regime": (gt.lr_regime, {"h": "1/2", "L": 1}, {"h": HOSTILE_NUMBERS, "L": HOSTILE_NUMBERS}),
+    "smoothness_constant": (
+        gt.smoothness_constant,
+        {"objective": F1, "box": [(-1, 1)], "pieces": 4},
+        {"box": HOSTILE_BOXES, "pieces": HOSTILE_COUNTS, "objective": HOSTILE_EXPRESSIONS},
+    ),
+    "periodic_orbits": (
+        gt.periodic_orbits,
+        {"objective": F2, "h": "19/10", "period": 2, "box": [(-2, 2), (-2, 2)], "seeds": 4},
+        {
+            "h": HOSTILE_NUMBERS,
+            "period": HOSTILE_COUNTS,
+            "box": HOSTILE_BOXES,
+            "seeds": HOSTILE_COUNTS,
+            "dps": HOSTILE_DPS,
+        },
+    ),
+    "lyapunov_exponent": (
+        gt.lyapunov_exponent,
+        {"objective": F1, "h": 1, "x0": [0.3], "steps": 200, "transient": 10},
+        {
+            "h": HOSTILE_NUMBERS,
+            "x0": HOSTILE_POINTS,
+            "steps": HOSTILE_COUNTS,
+            "transient": HOSTILE_COUNTS,
+        },
+    ),
+    "iterate_map": (
+        gt.iterate_map,
+        {"objective": F2, "x0s": [[0.5, 1.5]], "hs": 0.5, "steps": 5, "backend": "numpy"},
+        {
+            "x0s": HOSTILE_POINTS,
+            "hs": HOSTILE_NUMBERS,
+            "steps": HOSTILE_COUNTS,
+            "keep": HOSTILE_COUNTS,
+            "backend": ["cuda", "", None, 3],
+            "bound": HOSTILE_NUMBERS,
+        },
+    ),
+    "orbit_diagram": (
+        gt.orbit_diagram,
+        {
+            "objective": F2,
+            "hs": [0.5, 1.0],
+            "x0s": [[0.5, 1.5]],
+            "transient": 5,
+            "keep": 4,
+            "backend": "numpy",
+        },
+        {
+            "hs": HOSTILE_NUMBERS,
+            "x0s": HOSTILE_POINTS,
+            "keep": HOSTILE_COUNTS,
+            "max_period": HOSTILE_COUNTS,
+            "tol": HOSTILE_NUMBERS,
+        },
+    ),
+    "basins": (
+        gt.basins,
+        {
+            "objective": F2,
+            "h": 1.1,
+            "box": [(-2, 2), (-2, 2)],
+            "resolution": 8,
+            "transient": 5,
+            "backend": "numpy",
+        },
+        {
+            "h": HOSTILE_NUMBERS,
+            "box": HOSTILE_BOXES,
+            "resolution": HOSTILE_COUNTS,
+            "dims": [(0, 0), (0, 5), "ab", None],
+        },
+    ),
+    "invariant_density": (
+        gt.invariant_density,
+        {
+            "objective": F1,
+            "h": 1.0,
+            "x0s": [[0.3]],
+            "steps": 50,
+            "transient": 5,
+            "backend": "numpy",
+        },
+        {
+            "h": HOSTILE_NUMBERS,
+            "x0s": HOSTILE_POINTS,
+            "steps": HOSTILE_COUNTS,
+            "bins": HOSTILE_COUNTS,
+            "range": [(1, 0), (0, float("nan")), "r", (0,)],
+        },
+    ),
+    "balance_bound": (
+        gt.balance_bound,
+        {"h": "1/2", "mu": 1},
+        {"h": HOSTILE_NUMBERS, "mu": HOSTILE_NUMBERS + [[[1, 2]], [[]], [[float("nan")]]]},
+    ),
+    "convergence_window": (
+        gt.convergence_window,
+        {"cs": [1.0], "starts": [[2.0, 0.6]], "steps": 50, "backend": "numpy"},
+        {
+            "cs": HOSTILE_NUMBERS,
+            "starts": HOSTILE_POINTS,
+            "mu": HOSTILE_NUMBERS,
+            "steps": HOSTILE_COUNTS,
+        },
+    ),
+    "balancing": (
+        gt.balancing,
+        {"kind": "scalar"},
+        {"kind": ["tensor", "", None, 3], "n": HOSTILE_COUNTS, "d": HOSTILE_COUNTS},
+    ),
+    "sharpness": (
+        gt.sharpness,
+        {"objective": F2, "x": [2.0, 0.5]},
+        {"x": HOSTILE_POINTS, "k": HOSTILE_COUNTS, "objective": HOSTILE_EXPRESSIONS},
+    ),
+    "track_sharpness": (
+        gt.track_sharpness,
+        {"objective": F2, "x0": [2.0, 0.5], "h": 0.1, "steps": 5, "every": 1},
+        {
+            "x0": HOSTILE_POINTS,
+            "h": HOSTILE_NUMBERS,
+            "steps": HOSTILE_COUNTS,
+            "every": HOSTILE_COUNTS,
+        },
+    ),
+    "gradient_flow": (
+        gt.gradient_flow,
+        {"objective": F1, "x0": [0.1], "times": [0, "1/10"], "dps": 20},
+        {
+            "x0": HOSTILE_POINTS,
+            "times": [[], ["a"], [1, 0], [float("nan")], None, 5],
+            "dps": HOSTILE_DPS,
+        },
+    ),
+    "modified_flow": (
+        gt.modified_flow,
+        {"target": "x**2/2", "order": 1, "h": "1/10", "x0": [1], "times": [0, "1/10"], "dps": 20},
+        {
+            "order": HOSTILE_COUNTS,
+            "h": HOSTILE_NUMBERS,
+            "x0": HOSTILE_POINTS,
+            "target": HOSTILE_EXPRESSIONS,
+        },
+    ),
+    "multiscale": (
+        multiscale,
+        {"macro": "x**2/2", "eps": "1/100", "amplitude": 1},
+        {
+            "macro": HOSTILE_EXPRESSIONS,
+            "eps": HOSTILE_NUMBERS,
+            "amplitude": HOSTILE_NUMBERS,
+            "dim": HOSTILE_COUNTS,
+        },
+    ),
+    "escape_study": (
+        escape_study,
+        {
+            "macro": "x**2/2",
+            "amplitude": 2,
+            "hs": [0.01],
+            "epss": ["1/100"],
+            "runs": 4,
+            "steps": 10,
+        },
+        {
+            "hs": HOSTILE_NUMBERS,
+            "epss": [[0], ["x"], [float("nan")], None, "e"],
+            "runs": HOSTILE_COUNTS,
+            "x_start": HOSTILE_NUMBERS,
+        },
+    ),
+    "certify_periodic_orbit": (
+        certify_periodic_orbit,
+        {"objective": F2, "h": "19/10", "points": [[1.43, 1.43], [-1.43, -1.43]], "radius": 0.01},
+        {
+            "h": HOSTILE_NUMBERS,
+            "points": HOSTILE_POINTS,
+            "radius": HOSTILE_NUMBERS,
+            "prec": HOSTILE_DPS,
+        },
+    ),
+    "certify_descent": (
+        certify_descent,
+        {"objective": F1, "h": "1/4", "box": [(-1, 1)], "pieces": 2},
+        {"h": HOSTILE_NUMBERS, "box": HOSTILE_BOXES, "pieces": HOSTILE_COUNTS},
+    ),
+    "assert_gd_step": (
+        assert_gd_step,
+        {"step_fn": lambda x, h: x - h * F2.grad_np(x), "objective": F2, "x": [0.5, 1.5], "h": 0.1},
+        {
+            "x": HOSTILE_POINTS,
+            "h": HOSTILE_NUMBERS,
+            "objective": HOSTILE_EXPRESSIONS,
+            "max_ulps": HOSTILE_NUMBERS,
+            "dps": HOSTILE_DPS,
+        },
+    ),
+}
+
+SEEN: Counter[str] = Counter()
+OUTCOMES: Counter[str] = Counter()
+
+
+def _hostile(value: Any) -> Any:
+    return value.copy() if isinstance(value, np.ndarray) else value
+
+
+@given(data=st.data())
+@settings(
+    max_examples=2200,
+    deadline=30_000,  # a hang detector: valid-but-heavy inputs (exp(exp(...))) may take ~15 s
+    suppress_health_check=[HealthCheck.too_slow],
+    database=None,
+)
+def test_every_entry_point_fails_cleanly_on_hostile_input(data):
+    name = data.draw(st.sampled_from(sorted(ENTRY)), label="entry point")
+    fn, valid, hostile = ENTRY[name]
+    arg = data.draw(st.sampled_from(sorted(hostile)), label="argument")
+    bad = _hostile(data.draw(st.sampled_from(hostile[arg]), label="value"))
+    kwargs = {**valid, arg: bad}
+    SEEN[name] += 1
+    try:
+        fn(**kwargs)
+    except GDTheoryError as exc:
+        msg = str(exc)
+        assert msg and "Traceback" not in msg, (name, arg, bad)
+        OUTCOMES["documented error"] += 1
+    except AssertionError:
+        if name != "assert_gd_step":  # an oracle may legitimately fail its assertion
+            raise
+        OUTCOMES["oracle assertion"] += 1
+    else:
+        OUTCOMES["result"] += 1
+
+
+CLI_TOKENS = [
+    "verify",
+    "modified",
+    "recheck",
+    "--quick",
+    "--only",
+    "T1,T99",
+    "T2",
+    "--report",
+    "/nonexistent/dir/x",
+    "--jobs",
+    "0",
+    "-3",
+    "abc",
+    "--seed",
+    "1e9",
+    "--readme",
+    "nofile.md",
+    "--order",
+    "-1",
+    "100000",
+    "x**2",
+    "Abs(x)",
+    "__import__('os')",
+    "",
+    "--latex",
+    "--python",
+    "--symbols",
+    "x,y,x",
+    "--version",
+    "--help",
+    "-h",
+    "\x00",
+    "x" * 300,
+    "--bogus",
+    "[",
+    "1/0",
+    "sign(x)",
+]
+
+
+@given(argv=st.lists(st.sampled_from(CLI_TOKENS), min_size=0, max_size=6))
+@settings(max_examples=300, deadline=20_000, database=None)
+def test_the_cli_never_shows_a_traceback(argv):
+    if "verify" in argv and not any(t in argv for t in ("T99", "0", "-3", "abc", "nofile.md")):
+        argv = [*argv, "--only", "T99"]  # keep verify runs to the argument checks
+    out, err = io.StringIO(), io.StringIO()
+    SEEN["cli"] += 1
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main(argv)
+        except SystemExit as exc:  # argparse: usage errors (2), --help/--version (0)
+            code = exc.code if isinstance(exc.code, int) else 2
+    assert code in (0, 1, 2), (argv, code)
+    assert "Traceback" not in err.getvalue() + out.getvalue(), (argv, err.getvalue())
+    OUTCOMES[f"cli exit {code}"] += 1
+
+
+def test_fuzz_case_count_is_reported(capsys):
+    """Runs after the two fuzz tests (file order): at least 2000 cases, all clean; the
+    counts are printed in the test log even without -s."""
+    total = sum(SEEN.values())
+    if total == 0:
+        pytest.skip("the fuzz tests did not run in this session (e.g. -k selection)")
+    with capsys.disabled():
+        print(
+            f"\nfuzz: {total} hostile cases over {len(SEEN)} entry points; outcomes "
+            f"{dict(OUTCOMES)}; per entry point {dict(SEEN)}"
+        )
+    assert total >= 2000
+
+
+def test_costly_requests_are_refused_with_the_estimate():
+    from gdtheory import budget
+
+    with pytest.raises(budget.CostError, match=r"would take about .* refused above"):
+        gt.gd(F2, [0.5, 1.5], "1/2", 10**12)
+    with pytest.raises(budget.CostError, match="GiB"):
+        gt.iterate_map(F2, [[0.5, 1.5]], 0.5, 10**10, keep=10**10, backend="numpy")
+    with budget.allow(0.5), pytest.raises(budget.CostError, match="modified equation to order 40"):
+        gt.modified_equation("x**2*y**2*z**2 + x*y*z + logcosh(x + y)", 40)
+    with budget.allow(10**9):  # the limit is a knob, not a wall
+        budget.check_cost("GD", 10**12, budget.RATE_MP_STEPS, "steps")
+    assert budget.human(30) == "30 s" and budget.human(3 * 86400) == "3 days"
