@@ -65,6 +65,14 @@ def _parser() -> argparse.ArgumentParser:
         help="also rewrite the generated claims table in FILE (between its markers)",
     )
     v.add_argument("--seed", type=int, default=20221, help="random seed for sampled studies")
+    v.add_argument(
+        "--cache",
+        default=None,
+        metavar="DIR",
+        help="where finished claims are kept so an interrupted run resumes "
+        "(default: DIR/.cache inside the report folder)",
+    )
+    v.add_argument("--no-cache", action="store_true", help="recompute every claim")
     r = sub.add_parser(
         "recheck", help="re-verify saved orbit certificates (JSON) from their exact data alone"
     )
@@ -156,6 +164,7 @@ def _verify(args: argparse.Namespace) -> int:
         progress=lambda m: print(m, file=sys.stderr, flush=True),
         jobs=jobs,
         isolated=True,
+        cache=None if args.no_cache else Path(args.cache or outdir / ".cache"),
     )
     width = max(len(r.claim.title) for r in results)
     print(f"{'claim':<6} {'title':<{width}}  {'verdict':<11} {'seconds':>8}  key figure")

@@ -228,6 +228,7 @@ def invariant_density(
     executor: Executor | None = None,
     progress: bool = False,
     backend: str = "auto",
+    cache: Any = None,
 ) -> InvariantDensity:
     r"""Histogram of coordinate ``component`` over ``steps`` iterates of every run in ``x0s``.
 
@@ -271,6 +272,7 @@ def invariant_density(
         progress=progress,
         desc="invariant density",
         backend=backend,
+        cache=cache,
     )
     samples = tail[:, ~diverged, component].T  # (runs, steps)
     if samples.size == 0:

@@ -12,7 +12,8 @@ against plain Python loops.  A diverged run becomes NaN and is flagged, at no co
 others.
 
 Long sweeps split their batch into chunks, show a progress bar (tqdm) with
-``progress=True``, and accept ``executor=``: any :class:`concurrent.futures.Executor`
+``progress=True``, keep finished chunks on disk with ``cache=DIR`` (resumable after
+Ctrl-C, :mod:`gdtheory.cache`), and accept ``executor=``: any :class:`concurrent.futures.Executor`
 (a ``ProcessPoolExecutor``, or ``dask.distributed.Client.get_executor()``) runs the
 chunks.  The result does not depend on the executor or the chunking.
 
@@ -37,6 +38,7 @@ from typing import Any
 import numpy as np
 
 from .budget import RATE_FLOAT_ITERATIONS, check_cost, check_memory
+from .cache import as_cache
 from .errors import InvalidInputError, ShapeError
 from .objective import Objective
 from .scalars import check_box
@@ -212,10 +214,14 @@ def run_rows(
     chunk: int | None = None,
     desc: str = "GD sweep",
     backend: str = "auto",
+    cache: Any = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """:func:`run_chunk` over flat rows, split into chunks for an executor / progress bar.
 
-    ``backend`` is resolved once for the whole sweep (:func:`resolve_backend`).
+    ``backend`` is resolved once for the whole sweep (:func:`resolve_backend`).  With
+    ``cache`` (a directory or :class:`gdtheory.cache.Cache`) every finished chunk is
+    stored on disk, keyed by its inputs and the code version, and found again on the next
+    call: an interrupted sweep resumes where it stopped.
     """
     from tqdm import tqdm  # the text bar: tqdm.auto warns in notebooks without ipywidgets
 
@@ -224,29 +230,52 @@ def run_rows(
     check_memory(desc, keep * N * n)
     check_cost(desc, steps * max(N, 1000), RATE_FLOAT_ITERATIONS, "map iterations")
     backend = resolve_backend(objective, backend, N * steps)
-    bounds = _chunk_bounds(N, chunk, executor is not None or progress)
+    store = as_cache(cache)
+    bounds = _chunk_bounds(N, chunk, executor is not None or progress or store is not None)
     final = np.empty((N, n))
     tail = np.empty((keep, N, n))
     diverged = np.empty(N, dtype=bool)
-    with tqdm(total=N, disable=not progress, desc=desc, unit="run") as bar:
+
+    def key(a: int, b: int) -> str:
+        assert store is not None
+        inputs = (str(objective.expr), [str(s) for s in objective.symbols], X0[a:b], H[a:b])
+        return store.key("sweep", *inputs, steps, keep, bound, backend)
+
+    def put(a: int, b: int, res: tuple[np.ndarray, np.ndarray, np.ndarray]) -> None:
+        final[a:b], tail[:, a:b], diverged[a:b] = res
+        if store is not None:
+            store.store_arrays(key(a, b), final=res[0], tail=res[1], diverged=res[2])
+
+    todo = []
+    for a, b in bounds:
+        got = store.load_arrays(key(a, b)) if store is not None else None
+        if got is not None and got["tail"].shape == (keep, b - a, n):
+            final[a:b], tail[:, a:b], diverged[a:b] = got["final"], got["tail"], got["diverged"]
+        else:
+            todo.append((a, b))
+    with tqdm(
+        total=N,
+        initial=N - sum(b - a for a, b in todo),
+        disable=not progress,
+        desc=desc,
+        unit="run",
+    ) as bar:
         if executor is None:
-            for a, b in bounds:
-                final[a:b], tail[:, a:b], diverged[a:b] = run_chunk(
-                    objective, X0[a:b], H[a:b], steps, keep, bound, backend
-                )
+            for a, b in todo:
+                put(a, b, run_chunk(objective, X0[a:b], H[a:b], steps, keep, bound, backend))
                 bar.update(b - a)
         else:
             futures = {
                 executor.submit(
                     run_chunk, objective, X0[a:b], H[a:b], steps, keep, bound, backend
                 ): (a, b)
-                for a, b in bounds
+                for a, b in todo
             }
             from concurrent.futures import as_completed
 
             for fut in as_completed(futures):
                 a, b = futures[fut]
-                final[a:b], tail[:, a:b], diverged[a:b] = fut.result()
+                put(a, b, fut.result())
                 bar.update(b - a)
     return final, tail, diverged
 
@@ -313,6 +342,7 @@ def iterate_map(
     progress: bool = False,
     chunk: int | None = None,
     backend: str = "auto",
+    cache: Any = None,
 ) -> MapRun:
     r"""Iterate x_{k+1} = x_k - h grad f(x_k) in float64 over a batch; keep the last iterates.
 
@@ -355,6 +385,7 @@ def iterate_map(
         progress=progress,
         chunk=chunk,
         backend=backend,
+        cache=cache,
     )
     n = obj.dim
     return MapRun(
@@ -455,6 +486,7 @@ def orbit_diagram(
     executor: Executor | None = None,
     progress: bool = False,
     backend: str = "auto",
+    cache: Any = None,
 ) -> OrbitDiagram:
     r"""Long-run iterates of GD for every h in ``hs`` from every start in ``x0s``.
 
@@ -485,6 +517,7 @@ def orbit_diagram(
         executor=executor,
         progress=progress,
         backend=backend,
+        cache=cache,
     )
     pts = np.moveaxis(run.tail, 0, 2)  # (m, s, keep, n)
     return OrbitDiagram(
@@ -601,6 +634,7 @@ def basins(
     executor: Executor | None = None,
     progress: bool = False,
     backend: str = "auto",
+    cache: Any = None,
 ) -> BasinMap:
     r"""Classify the long-run fate of GD from every start of a 2-D grid.
 
@@ -656,6 +690,7 @@ def basins(
         executor=executor,
         progress=progress,
         backend=backend,
+        cache=cache,
     )
     periods = detect_periods(run.tail, max_period, tol)
     flat_p = periods.ravel()

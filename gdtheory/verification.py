@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 __all__ = [
     "Verdict",
     "Table",
@@ -176,6 +178,71 @@ class ClaimResult:
     seconds: float
 
 
+def _plain(v: Any) -> Any:
+    """A JSON value rendering exactly like ``v`` in the reports (numbers stay numbers)."""
+    if isinstance(v, bool | np.bool_):
+        return bool(v)
+    if isinstance(v, int | np.integer):
+        return int(v)
+    if isinstance(v, float | np.floating):
+        return float(v)
+    if isinstance(v, str) or v is None:
+        return v
+    if isinstance(v, list | tuple):
+        return [_plain(x) for x in v]
+    return str(v)
+
+
+def evidence_to_data(ev: Evidence) -> dict[str, Any]:
+    """Evidence as plain JSON data (for the resumable cache of ``gdtheory verify``)."""
+    return {
+        "verdict": ev.verdict.value,
+        "summary": ev.summary,
+        "numbers": [[k, _plain(v)] for k, v in ev.numbers.items()],
+        "tables": [[t.title, _plain(t.columns), _plain(t.rows)] for t in ev.tables],
+        "figures": list(ev.figures),
+        "notes": ev.notes,
+        "proofs": [[p.statement, p.proved, p.detail, p.certificate] for p in ev.proofs],
+    }
+
+
+def evidence_from_data(d: dict[str, Any]) -> Evidence:
+    """The inverse of :func:`evidence_to_data` (renders identically)."""
+    return Evidence(
+        Verdict(d["verdict"]),
+        d["summary"],
+        numbers={k: v for k, v in d["numbers"]},
+        tables=tuple(
+            Table(t, tuple(cols), tuple(tuple(r) for r in rows)) for t, cols, rows in d["tables"]
+        ),
+        figures=tuple(d["figures"]),
+        notes=d["notes"],
+        proofs=tuple(Proof(s, bool(p), det, c) for s, p, det, c in d["proofs"]),
+    )
+
+
+def _cached(cache: Any, claim: Claim, ctx: CheckContext) -> ClaimResult | None:
+    """A finished claim from the cache, if its files (figures, certificates) still exist."""
+    try:
+        d = cache.load_json(cache.key("claim", claim.id, ctx.quick, ctx.seed, ctx.dps))
+        if d is None:
+            return None
+        ev = evidence_from_data(d["evidence"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    files = list(ev.figures) + [p.certificate for p in ev.proofs if p.certificate]
+    if ctx.outdir is not None and not all((ctx.outdir / Path(f).name).exists() for f in files):
+        return None
+    return ClaimResult(claim, ev, float(d["seconds"]))
+
+
+def _store(cache: Any, res: ClaimResult, ctx: CheckContext) -> None:
+    if res.evidence.verdict is Verdict.ERROR:
+        return  # a broken check is retried next time
+    key = cache.key("claim", res.claim.id, ctx.quick, ctx.seed, ctx.dps)
+    cache.store_json(key, {"evidence": evidence_to_data(res.evidence), "seconds": res.seconds})
+
+
 def run_one(claim: Claim, ctx: CheckContext) -> ClaimResult:
     """Run one claim's check; an exception becomes an ``ERROR`` verdict with its traceback."""
     t0 = time.perf_counter()
@@ -215,6 +282,7 @@ def run_claims(
     *,
     jobs: int = 1,
     isolated: bool = False,
+    cache: Any = None,
 ) -> tuple[ClaimResult, ...]:
     """Run the claims' checks; results in input order.
 
@@ -225,8 +293,13 @@ def run_claims(
     ``ctx.seed``.  A claim whose check cannot be pickled (a lambda) runs in this
     process.  ``isolated=False`` (with ``jobs=1``) runs everything here.  ``progress``
     receives one line when a check starts and one when it ends, naming the checks still
-    running.
+    running.  With ``cache`` (a :class:`gdtheory.cache.Cache` or a directory) each
+    finished claim is stored as it ends and found again by the next run with the same
+    inputs and code: an interrupted report (Ctrl-C) resumes without redoing them.
     """
+    from .cache import as_cache
+
+    store = as_cache(cache)
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
         raise ValueError(f"jobs must be a positive integer, got {jobs!r}")
     n = len(claims)
@@ -238,20 +311,29 @@ def run_claims(
         if progress:
             progress(f"running {claims[i].id}: {claims[i].title} ...")
 
-    def finished(i: int, res: ClaimResult) -> None:
+    def finished(i: int, res: ClaimResult, cached: bool = False) -> None:
         results[i] = res
         running.pop(i, None)
+        if store is not None and not cached:
+            _store(store, res, ctx)
         if progress:
             still = ", ".join(running.values()) or "nothing"
+            how = "from the cache" if cached else f"in {res.seconds:.1f} s"
             progress(
                 f"[{len(results)}/{n}] {res.claim.id} {res.evidence.verdict.value} "
-                f"in {res.seconds:.1f} s (still running: {still})"
+                f"{how} (still running: {still})"
             )
 
     if jobs > 1:
         isolated = True
-    remote = [i for i, c in enumerate(claims) if isolated and _picklable(c)]
-    local = sorted(set(range(n)) - set(remote))
+    if store is not None:
+        for i, c in enumerate(claims):
+            hit = _cached(store, c, ctx)
+            if hit is not None:
+                finished(i, hit, cached=True)
+    pending = [i for i in range(n) if i not in results]
+    remote = [i for i in pending if isolated and _picklable(claims[i])]
+    local = sorted(set(pending) - set(remote))
     if remote:
         saved = {k: os.environ.get(k) for k in _WORKER_ENV}
         os.environ.update({k: "1" for k in _WORKER_ENV})
