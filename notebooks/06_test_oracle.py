@@ -103,6 +103,23 @@ expected = {"step_correct": True, "step_sign_bug": False, "step_half_bug": False
 assert verdicts(make_reference_test) == expected
 
 # %% [markdown]
+# The same oracle ships as `gdtheory.testing.assert_gd_step`: it reports the error in
+# ulps of the step's natural scale, so one step on one point already separates a correct
+# implementation (a few ulps) from a buggy one (~1e15 ulps). With gdtheory installed,
+# pytest also provides it as the `gd_oracle` fixture (see `docs/testing.md`).
+
+# %%
+from gdtheory.testing import assert_gd_step  # noqa: E402
+
+f = gt.Objective.parse("logcosh(x - 2*y) + x**2/4 + y**4/8")
+for step in (step_correct, step_sign_bug, step_half_bug):
+    try:
+        r = assert_gd_step(lambda x, h, step=step: step(f.grad_np, x, h), f, [0.7, -1.3], 0.05)
+        print(f"{step.__name__}: passes, worst error {r.max_ulps_seen:.1f} ulps")
+    except AssertionError as exc:
+        print(f"{step.__name__}: FAILS -> {str(exc)[:90]}...")
+
+# %% [markdown]
 # ## Oracle 2: a theorem as a property (the descent lemma)
 #
 # For $h$ drawn in the oscillatory regime $1/L < h < 2/L$, the descent lemma promises
