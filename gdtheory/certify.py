@@ -19,8 +19,10 @@ minimal period p.  The orbit is then enclosed more tightly by iterating X <- X n
 and its monodromy matrix M = DPhi(z_{p-1}) ... DPhi(z_0) is enclosed by interval matrix
 products; its eigenvalues (the multipliers) decide stability: rigorously for n <= 2 by
 the Schur-Cohn-Jury conditions (both roots of l^2 - t l + d inside the unit disc iff
-|d| < 1 and |t| < 1 + d; one outside if |d| > 1 or |t| > 1 + d), undecided (None) when
-the enclosures straddle the boundary or n > 2.
+|d| < 1 and |t| < 1 + d; one outside if |d| > 1 or |t| > 1 + d), and for n >= 3 by
+Gershgorin discs of V^{-1} M V with V an exact approximate eigenvector matrix (stable
+when every disc lies inside the unit circle, unstable when a connected component of
+discs lies outside it); undecided (None) when the enclosures straddle the boundary.
 
 Why arb (python-flint) rather than ``mpmath.iv``: arb is rigorous for every elementary
 function the objectives use (``mpmath.iv`` lacks tanh, cosh, atan, ...), supports ball
@@ -368,7 +370,109 @@ def _stability(M: Any, n: int) -> tuple[bool | None, tuple[str, ...], tuple[Encl
         txt = tuple(lam.str(30, radius=True) for lam in lams)
         why = "" if stable is not None else "a multiplier enclosure meets |l| = 1"
         return stable, txt, tuple(_encl(lam) for lam in lams), why
-    return None, (), (), f"stability is decided rigorously for n <= 2 only (n = {n})"
+    return _stability_gershgorin(M, n)
+
+
+def _approx_eigenvectors(M: Any, n: int) -> Any | None:
+    """An approximate eigenvector matrix of the midpoint of M (an exact acb_mat), or None.
+
+    Only its being close to diagonalising M matters for the sharpness of the discs; the
+    enclosure itself is rigorous whatever matrix is returned, as long as it is invertible.
+    """
+    mid = flint.acb_mat(M.mid())
+    try:
+        _, R = mid.eig(right=True, nonstop=True)
+        ok = all(R[i, j].is_finite() for i in range(n) for j in range(n))
+    except (ValueError, ZeroDivisionError):
+        ok = False
+    if ok:
+        return flint.acb_mat(R.mid())
+    A = np.array([[float(M[i, j].mid()) for j in range(n)] for i in range(n)])
+    if not np.all(np.isfinite(A)):
+        return None
+    _, V = np.linalg.eig(A)
+    return flint.acb_mat([[complex(V[i, j]) for j in range(n)] for i in range(n)])
+
+
+def _stability_gershgorin(
+    M: Any, n: int
+) -> tuple[bool | None, tuple[str, ...], tuple[Enclosure, ...], str]:
+    """Stability of the ball matrix M (every matrix in it) for any n, by Gershgorin discs
+    of B = V^{-1} M V with V an exact, approximately diagonalising matrix.
+
+    B is similar to M, so the eigenvalues of M lie in the union of the discs
+    D_i = {|z - B_ii| <= sum_{j != i} |B_ij|}, and a connected component of k discs holds
+    exactly k eigenvalues (Gershgorin 1931; Varga, *Gersgorin and His Circles*, 2004,
+    Thm 1.1 and 1.6).  Stable when every disc lies in |z| < 1; unstable when some
+    component lies in |z| > 1.  V^{-1} is the ball inverse of the exact matrix V, so the
+    enclosure holds for every matrix in the ball M, not only its midpoint.
+    """
+    V = _approx_eigenvectors(M, n)
+    why_fail = "the monodromy enclosure could not be diagonalised"
+    if V is None:
+        return None, (), (), why_fail
+    try:
+        B = V.inv() * flint.acb_mat(M) * V
+    except (ZeroDivisionError, ValueError):
+        return None, (), (), why_fail
+    centers, radii = [], []
+    for i in range(n):
+        c = B[i, i]
+        r = flint.arb(0)
+        for j in range(n):
+            if j != i:
+                r += abs(B[i, j])
+        # the disc about mid(c) of radius rad(c) + r (upper bound) contains D_i
+        cm = flint.acb(c.mid())
+        centers.append(cm)
+        radii.append(flint.arb((abs(c - cm) + r).upper()))
+    if not all(c.is_finite() and r.is_finite() for c, r in zip(centers, radii, strict=True)):
+        return None, (), (), why_fail
+    parent = list(range(n))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    for i in range(n):
+        for j in range(i + 1, n):
+            if not abs(centers[i] - centers[j]) > radii[i] + radii[j]:
+                parent[find(i)] = find(j)
+    comps: dict[int, list[int]] = {}
+    for i in range(n):
+        comps.setdefault(find(i), []).append(i)
+    inside = [abs(centers[i]) + radii[i] < 1 for i in range(n)]
+    outside = [abs(centers[i]) - radii[i] > 1 for i in range(n)]
+    stable: bool | None
+    if all(inside):
+        stable = True
+    elif any(all(outside[i] for i in comp) for comp in comps.values()):
+        stable = False
+    else:
+        stable = None
+    txt: list[str] = []
+    encl: list[Enclosure] = []
+    for comp in comps.values():
+        lo_re = min(arb_lower(centers[i].real - radii[i]) for i in comp)
+        hi_re = max(arb_upper(centers[i].real + radii[i]) for i in comp)
+        lo_im = min(arb_lower(centers[i].imag - radii[i]) for i in comp)
+        hi_im = max(arb_upper(centers[i].imag + radii[i]) for i in comp)
+        if len(comp) == 1:
+            (i,) = comp
+            ball = flint.acb(
+                flint.arb(centers[i].real.mid(), radii[i]),
+                flint.arb(centers[i].imag.mid(), radii[i]),
+            )
+            txt.append(ball.str(30, radius=True))
+        else:
+            txt.append(
+                f"{len(comp)} multipliers in [{float(lo_re):.6g}, {float(hi_re):.6g}]"
+                f" + i[{float(lo_im):.6g}, {float(hi_im):.6g}]"
+            )
+        encl += [(str(lo_re), str(hi_re), str(lo_im), str(hi_im))] * len(comp)
+    why = "" if stable is not None else "a Gershgorin disc of the multipliers meets |l| = 1"
+    return stable, tuple(txt), tuple(encl), why
 
 
 def _as_box(points: Any, radius: Any, n_expected: int) -> Box:
@@ -481,9 +585,24 @@ def certify_periodic_orbit(
     """
     t0 = time.perf_counter()
     obj = objective if isinstance(objective, Objective) else Objective.parse(str(objective))
+    # Prove the statement about the text the certificate stores: SymPy may print a tree
+    # that re-parses to another (equal) one, and a recheck must redo the same proof.
+    obj = _from_text(str(obj.expr), [str(s) for s in obj.symbols])
     hh = positive_real(h, "h")
     X = _as_box(points, radius, obj.dim)
     return _prove(obj, hh, X, _check_prec(prec), t0)
+
+
+def _from_text(text: str, symbols: list[str]) -> Objective:
+    """The objective denoted by ``text``, printed and re-parsed until the text is stable."""
+    obj = Objective.parse(text, symbols)
+    for _ in range(3):
+        again = str(obj.expr)
+        if again == text:
+            break
+        text = again
+        obj = Objective.parse(text, symbols)
+    return obj
 
 
 def recheck(certificate: OrbitCertificate | str) -> OrbitCertificate:
@@ -494,7 +613,7 @@ def recheck(certificate: OrbitCertificate | str) -> OrbitCertificate:
     """
     t0 = time.perf_counter()
     c = OrbitCertificate.from_json(certificate) if isinstance(certificate, str) else certificate
-    obj = Objective.parse(c.objective, list(c.symbols))
+    obj = _from_text(c.objective, list(c.symbols))
     hh = positive_real(c.h, "h")
     X = [[(Fraction(lo), Fraction(hi)) for lo, hi in pt] for pt in c.boxes]
     if len(X) != c.period or any(len(pt) != obj.dim for pt in X):

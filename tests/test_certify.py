@@ -214,3 +214,133 @@ def test_closed_form_two_cycles_are_certified_with_the_right_stability(h):
     a = math.sqrt(2 / float(hs) - 1)
     anti = certify_periodic_orbit(F, hs, [[a, -a], [-a, a]], 1e-7)
     assert anti.proved and anti.stable is False and anti.contains_multiplier((2 * hs - 5) ** 2)
+
+
+# --- stability in dimension n >= 3 (Gershgorin discs of V^{-1} M V) ---------------------
+
+_Q = sp.Matrix([[1, 2, 2], [2, 1, -2], [2, -2, 1]]) / 3  # symmetric and orthogonal
+
+
+def _rotated_factorization(c: sp.Rational) -> gt.Objective:
+    """g(Q x) with g(y) = (1 - y1 y2)^2/2 + c y3^2/2: GD on it is conjugate by x = Q y to
+    the product of GD on (1 - y1 y2)^2/2 and on c y3^2/2, so the multipliers of a 2-cycle
+    are those of the 2-D cycle and (1 - h c)^2, but the monodromy matrix is full."""
+    xs = sp.symbols("x1 x2 x3")
+    y = _Q * sp.Matrix(xs)
+    return gt.Objective((1 - y[0] * y[1]) ** 2 / 2 + c * y[2] ** 2 / 2, list(xs))
+
+
+@given(
+    h=st.fractions(Fraction(101, 100), Fraction(19, 10), max_denominator=1000),
+    c=st.fractions(Fraction(1, 10), Fraction(3, 1), max_denominator=20),
+)
+@settings(max_examples=15, deadline=None)
+def test_three_dimensional_two_cycles_get_the_closed_form_stability(h, c):
+    hs, cs = sp.Rational(h.numerator, h.denominator), sp.Rational(c.numerator, c.denominator)
+    mults = [9 - 2 * (1 + hs) ** 2, 3 - 2 * hs, (1 - hs * cs) ** 2]
+    assume(all(abs(abs(float(m)) - 1) > 0.01 for m in mults))
+    hf = float(hs)
+    root = math.sqrt((hf + 1) ** 2 - 4)
+    s = [math.sqrt((hf + 1 + sg * root) / (2 * hf)) for sg in (1, -1)]
+    pts = [[float(v) for v in _Q * sp.Matrix([si, si, 0])] for si in s]
+    cert = certify_periodic_orbit(_rotated_factorization(cs), hs, pts, 1e-7)
+    assert cert.proved and cert.minimal_period, cert
+    assert cert.stable is all(abs(float(m)) < 1 for m in mults), cert
+    assert all(cert.contains_multiplier(m) for m in mults), cert
+    assert len(cert.multiplier_boxes) == 3
+
+
+def test_three_dimensional_orbit_at_19_10_is_unstable_with_its_three_multipliers():
+    h = sp.Rational(19, 10)
+    a = math.sqrt(1 + 2 / 1.9)
+    pts = [[float(v) for v in _Q * sp.Matrix([sg * a, sg * a, 0])] for sg in (1, -1)]
+    cert = certify_periodic_orbit(_rotated_factorization(sp.Rational(1, 2)), h, pts, 1e-6)
+    assert cert.proved and cert.stable is False and cert.width < 1e-30
+    for m in ((5 + 2 * h) ** 2, 9, (1 - h / 2) ** 2):
+        assert cert.contains_multiplier(m)
+    assert not cert.contains_multiplier(9 + sp.Rational(1, 10**20))
+    assert cert.recheck() == cert
+
+
+@pytest.mark.parametrize("h, stable", [("1/2", True), ("5/2", False), ("2", None)])
+def test_repeated_multipliers_in_three_dimensions(h, stable):
+    """f = |x|^2/2: the fixed point 0 has the triple multiplier 1 - h (one Gershgorin
+    component of three discs); at h = 2 it is -1 exactly, on the circle: undecided."""
+    q = gt.Objective("(x1**2 + x2**2 + x3**2)/2", ["x1", "x2", "x3"])
+    cert = certify_periodic_orbit(q, h, [[0, 0, 0]], Fraction(1, 8))
+    assert cert.proved and cert.stable is stable
+    assert cert.contains_multiplier(1 - sp.Rational(h))
+    if stable is None:
+        assert "meets |l| = 1" in cert.reason
+
+
+_entries = st.fractions(Fraction(-2), Fraction(2), max_denominator=16)
+
+
+@given(
+    n=st.integers(3, 5),
+    data=st.data(),
+)
+@settings(max_examples=60, deadline=None)
+def test_gershgorin_stability_agrees_with_high_precision_eigenvalues(n, data):
+    """Random exact matrices (complex pairs, near-repeated eigenvalues included): every
+    eigenvalue (mpmath at 60 digits, a different algorithm) lies in an enclosure, and a
+    decided verdict agrees with the spectral radius."""
+    import flint
+    import mpmath
+
+    from gdtheory.certify import _Prec, _stability_gershgorin
+
+    rows = [[data.draw(_entries) for _ in range(n)] for _ in range(n)]
+    with _Prec(128):
+        M = flint.arb_mat([[flint.arb(q.numerator) / q.denominator for q in r] for r in rows])
+        stable, _, boxes, _ = _stability_gershgorin(M, n)
+    with mpmath.workdps(60):
+        eig = mpmath.eig(
+            mpmath.matrix([[mpmath.mpf(q.numerator) / q.denominator for q in r] for r in rows]),
+            left=False,
+            right=False,
+        )
+        radius = max(abs(e) for e in eig)
+        if boxes:
+            for e in eig:
+                assert any(
+                    mpmath.mpf(Fraction(b[0]).numerator) / Fraction(b[0]).denominator - 1e-50
+                    <= e.real
+                    <= mpmath.mpf(Fraction(b[1]).numerator) / Fraction(b[1]).denominator + 1e-50
+                    and mpmath.mpf(Fraction(b[2]).numerator) / Fraction(b[2]).denominator - 1e-50
+                    <= e.imag
+                    <= mpmath.mpf(Fraction(b[3]).numerator) / Fraction(b[3]).denominator + 1e-50
+                    for b in boxes
+                ), (e, boxes)
+    if stable is True:
+        assert radius < 1
+    if stable is False:
+        assert radius > 1
+
+
+@pytest.mark.parametrize("scale, stable", [(1, True), (3, False)])
+def test_complex_multipliers_are_enclosed_and_decided(scale, stable):
+    """M = S D S^{-1} with D = diag(1/2, -3/10) + the block [[a, -b], [b, a]] (eigenvalues
+    a +- ib = (1 +- 2i)/5, |.| = 0.447), scaled: exact spectrum known."""
+    import flint
+
+    from gdtheory.certify import _Prec, _stability_gershgorin
+
+    a, b = sp.Rational(1, 5), sp.Rational(2, 5)
+    D = sp.diag(sp.Rational(1, 2), sp.Rational(-3, 10), sp.Matrix([[a, -b], [b, a]])) * scale
+    S = sp.Matrix([[1, 2, 0, 1], [0, 1, 3, 0], [1, 0, 1, 2], [2, 1, 0, 1]])
+    M = S * D * S.inv()
+    with _Prec(128):
+        Mb = flint.arb_mat([[flint.arb(int(v.p)) / int(v.q) for v in M.row(i)] for i in range(4)])
+        got, txt, boxes, why = _stability_gershgorin(Mb, 4)
+    assert got is stable and not why and len(txt) == 4
+    exact = [scale * sp.Rational(1, 2), scale * sp.Rational(-3, 10)]
+    exact += [scale * (a + sg * sp.I * b) for sg in (1, -1)]
+    for lam in exact:
+        assert any(
+            sp.Rational(b0) <= sp.re(lam) <= sp.Rational(b1)
+            and sp.Rational(b2) <= sp.im(lam) <= sp.Rational(b3)
+            for b0, b1, b2, b3 in boxes
+        )
+    assert max(float(sp.Rational(b1) - sp.Rational(b0)) for b0, b1, _, _ in boxes) < 1e-25
