@@ -40,6 +40,12 @@ from .gd import Status as Status
 from .gd import Trajectory as Trajectory
 from .gd import gd as gd
 from .gd import gd_batch as gd_batch
+from .joint_density import Density2D as Density2D
+from .joint_density import JointComparison as JointComparison
+from .joint_density import JointDensity as JointDensity
+from .joint_density import compare_joint_density as compare_joint_density
+from .joint_density import gibbs_density_2d as gibbs_density_2d
+from .joint_density import joint_density as joint_density
 from .lyapunov import LyapunovBatch as LyapunovBatch
 from .lyapunov import LyapunovResult as LyapunovResult
 from .lyapunov import LyapunovStatus as LyapunovStatus
@@ -55,6 +61,8 @@ from .modified import modified_potential as modified_potential
 from .modified_flows import ModifiedErrorTable as ModifiedErrorTable
 from .modified_flows import modified_error_table as modified_error_table
 from .modified_flows import modified_flow as modified_flow
+from .multiscale import modified_gibbs_potential as modified_gibbs_potential
+from .multiscale import noise_model_covariance as noise_model_covariance
 from .objective import Objective as Objective
 from .objective import h as h
 from .periodic import OrbitContinuum as OrbitContinuum
@@ -129,6 +137,14 @@ __all__ = [
     "compare_density",
     "gibbs_density",
     "invariant_density",
+    "Density2D",
+    "JointComparison",
+    "JointDensity",
+    "compare_joint_density",
+    "gibbs_density_2d",
+    "joint_density",
+    "modified_gibbs_potential",
+    "noise_model_covariance",
     "LyapunovBatch",
     "LyapunovResult",
     "LyapunovStatus",

@@ -36,6 +36,7 @@ from scipy import integrate
 from .budget import check_memory
 from .errors import InvalidInputError
 from .objective import Objective
+from .scalars import finite_float
 from .sweeps import _check_objective, broadcast_batch, check_count, detect_periods, run_rows
 
 __all__ = [
@@ -101,8 +102,7 @@ def gibbs_density(
     >>> bool(abs(q.pdf(np.array([0.0]))[0] - 1 / np.sqrt(np.pi)) < 1e-9)
     True
     """
-    if not (isinstance(T, int | float) and math.isfinite(T) and T > 0):
-        raise InvalidInputError(f"the temperature T must be a finite number > 0, got {T!r}")
+    T = finite_float(T, "the temperature T", positive=True)
     if isinstance(f0, Objective):
         if f0.dim != 1:
             raise InvalidInputError(f"gibbs_density needs a 1-D macro objective, got dim {f0.dim}")
@@ -260,6 +260,64 @@ def invariant_density(
         range = (r_lo, r_hi)
     if not (isinstance(component, int) and 0 <= component < obj.dim):
         raise InvalidInputError(f"component must be in 0..{obj.dim - 1}, got {component!r}")
+    run = long_runs(
+        obj,
+        h,
+        x0s,
+        steps,
+        transient,
+        executor=executor,
+        progress=progress,
+        backend=backend,
+        cache=cache,
+        desc="invariant density",
+    )
+    samples = run.tail[:, :, component].T  # (runs, steps)
+    if range is None:
+        lo, hi = float(samples.min()), float(samples.max())
+        range = (lo, hi) if hi > lo else (lo - 0.5, hi + 0.5)
+    counts, edges = np.histogram(samples, bins=bins, range=range)
+    width = np.diff(edges)
+    density = counts / (samples.size * width)
+    return InvariantDensity(
+        samples=samples,
+        edges=edges,
+        counts=counts,
+        density=density,
+        component=component,
+        h=run.h,
+        transient=transient,
+        diverged_runs=run.diverged_runs,
+        periodic_runs=run.periodic_runs,
+    )
+
+
+@dataclass(frozen=True)
+class LongRuns:
+    """The iterates after the transient of the runs that stayed bounded (shape
+    (steps, runs, n)), how many diverged, and how many ended on a cycle of period <= 16."""
+
+    tail: np.ndarray = field(repr=False)
+    h: float
+    diverged_runs: int
+    periodic_runs: int
+
+
+def long_runs(
+    obj: Objective,
+    h: float,
+    x0s: Any,
+    steps: int,
+    transient: int,
+    *,
+    executor: Executor | None = None,
+    progress: bool = False,
+    backend: str = "auto",
+    cache: Any = None,
+    desc: str = "long runs",
+) -> LongRuns:
+    """Run GD from every start in ``x0s`` for ``transient + steps`` steps, keeping the last
+    ``steps`` (the shared engine of :func:`invariant_density` and the 2-D densities)."""
     _, rows, rates = broadcast_batch(obj, x0s, h)
     _, tail, diverged = run_rows(
         obj,
@@ -270,36 +328,19 @@ def invariant_density(
         1e30,
         executor=executor,
         progress=progress,
-        desc="invariant density",
+        desc=desc,
         backend=backend,
         cache=cache,
     )
-    samples = tail[:, ~diverged, component].T  # (runs, steps)
-    if samples.size == 0:
+    if not np.any(~diverged):
         raise InvalidInputError("every run diverged: there is no invariant density to estimate")
-    if range is None:
-        lo, hi = float(samples.min()), float(samples.max())
-        range = (lo, hi) if hi > lo else (lo - 0.5, hi + 0.5)
     window = min(32, steps - steps % 2)
     periodic = (
         int(np.count_nonzero(detect_periods(tail[-window:, ~diverged], window // 2) > 0))
         if window >= 2
         else 0
     )
-    counts, edges = np.histogram(samples, bins=bins, range=range)
-    width = np.diff(edges)
-    density = counts / (samples.size * width)
-    return InvariantDensity(
-        samples=samples,
-        edges=edges,
-        counts=counts,
-        density=density,
-        component=component,
-        h=float(rates[0]),
-        transient=transient,
-        diverged_runs=int(diverged.sum()),
-        periodic_runs=periodic,
-    )
+    return LongRuns(tail[:, ~diverged], float(rates[0]), int(diverged.sum()), periodic)
 
 
 @dataclass(frozen=True)

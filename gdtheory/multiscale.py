@@ -17,7 +17,16 @@ h^2 sigma^2 = (h sigma^2) h), the invariant density is exp(-f0/T)/Z with
 
 a small-h statement.  For quadratic f0 = l x^2/2 the recursion is an AR(1) process whose
 exact stationary variance is h sigma^2/(l (2 - h l)), i.e. T_h = h sigma^2/(2 - h l):
-the finite-h correction factor is 2/(2 - h l) = 1 + h l/2 + O(h^2).  This module
+the finite-h correction factor is 2/(2 - h l) = 1 + h l/2 + O(h^2).  In n dimensions,
+for f0 = x^T A x/2 and noise of covariance sigma^2 I, the stationary covariance solves the
+discrete Lyapunov equation Sigma = (I - hA) Sigma (I - hA) + h^2 sigma^2 I, so
+
+    Sigma_h = h sigma^2 (2A - h A^2)^{-1}   (:func:`noise_model_covariance`),
+
+which is *not* T A^{-1} for any scalar T when A has distinct eigenvalues: the finite-h
+law is not a Gibbs law of f0 at all.  It is exactly the Gibbs law at T = h sigma^2/2 of
+the modified potential f_h = f0 - (h/4)|grad f0|^2 (:func:`modified_gibbs_potential`),
+whose Hessian is A - h A^2/2.  This module
 computes sigma^2 by quadrature (not from the formula), estimates T from GD data by
 maximum likelihood, and reports both predictions.
 
@@ -50,7 +59,7 @@ from .densities import (
 from .errors import InvalidInputError
 from .objective import Objective
 from .objectives import multiscale_1d, multiscale_2d
-from .scalars import RealLike, exact_real, positive_real, to_mpf
+from .scalars import RealLike, exact_real, finite_float, positive_real, to_mpf
 from .sweeps import check_count, iterate_map, learning_rates
 
 __all__ = [
@@ -61,6 +70,8 @@ __all__ = [
     "gibbs_comparison",
     "EscapeStudy",
     "escape_study",
+    "noise_model_covariance",
+    "modified_gibbs_potential",
 ]
 
 
@@ -363,3 +374,58 @@ def escape_study(
         runs=runs,
         steps=steps,
     )
+
+
+def noise_model_covariance(hessian: Any, h: float, sigma2: float) -> np.ndarray:
+    r"""Stationary covariance of x_{k+1} = x_k - h A x_k + h zeta_k (zeta_k iid, covariance
+    sigma2 I): Sigma_h = h sigma2 (2A - h A^2)^{-1}, the solution of the discrete Lyapunov
+    equation Sigma = (I - hA) Sigma (I - hA) + h^2 sigma2 I (module docstring).
+
+    ``hessian`` is the symmetric matrix A = Hess f0; every eigenvalue l must satisfy
+    0 < h l < 2 (otherwise the recursion has no stationary law).
+
+    >>> S = noise_model_covariance([[1.0, 0.5], [0.5, 2.0]], 0.4, 0.5)
+    >>> np.round(S, 6).tolist()
+    [[0.139818, -0.024316], [-0.024316, 0.091185]]
+    """
+    try:
+        A = np.array(hessian, dtype=float)
+    except (TypeError, ValueError, OverflowError):
+        raise InvalidInputError("hessian must be a square matrix of numbers") from None
+    if A.ndim == 0:
+        A = A.reshape(1, 1)
+    if A.ndim != 2 or A.shape[0] != A.shape[1] or A.size == 0:
+        raise InvalidInputError(f"hessian must be a square matrix, got shape {A.shape}")
+    if not np.all(np.isfinite(A)) or not np.allclose(
+        A, A.T, rtol=0, atol=1e-12 * (1 + abs(A).max())
+    ):
+        raise InvalidInputError("hessian must be a finite symmetric matrix")
+    hf = finite_float(h, "h", positive=True)
+    s2 = finite_float(sigma2, "sigma2")
+    if s2 < 0:
+        raise InvalidInputError(f"sigma2 must be >= 0, got {sigma2!r}")
+    lam, V = np.linalg.eigh(A)
+    with np.errstate(over="ignore"):
+        hl = hf * lam
+    if not np.all((hl > 0) & (hl < 2)):
+        raise InvalidInputError(
+            f"the noise model has no stationary law: h * eig(A) = {hl} must lie in (0, 2)"
+        )
+    return (V * (hf * s2 / (2 * lam - hf * lam**2))) @ V.T
+
+
+def modified_gibbs_potential(f0: Objective | str, h: RealLike) -> Objective:
+    r"""f_h = f0 - (h/4) |grad f0|^2, exact in h (SymPy).
+
+    For quadratic f0 the Gibbs law exp(-f_h/T)/Z with T = h sigma^2/2 is exactly the
+    stationary law of the Gaussian noise model (its covariance is
+    :func:`noise_model_covariance`); note the sign, opposite to the first-order modified
+    potential f + (h/4)|grad f|^2 that GD *trajectories* follow (backward error analysis).
+
+    >>> modified_gibbs_potential("x**2/2", "1/5").expr
+    9*x**2/20
+    """
+    obj = f0 if isinstance(f0, Objective) else Objective.parse(str(f0))
+    hh = positive_real(h, "h")
+    grad2 = sum((g**2 for g in obj.grad), sp.Integer(0))
+    return Objective(sp.expand(obj.expr - hh * grad2 / 4), list(obj.symbols))

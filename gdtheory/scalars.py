@@ -112,6 +112,26 @@ def positive_real(value: RealLike, name: str = "h") -> sp.Expr:
     return v
 
 
+def finite_float(value: RealLike, name: str, *, positive: bool = False) -> float:
+    """:func:`exact_real` rounded to a finite float (a huge exact value is refused, not
+    turned into inf); with ``positive`` also requires ``value > 0``.
+
+    >>> finite_float("1/4", "T")
+    0.25
+    >>> finite_float(10**400, "T")
+    Traceback (most recent call last):
+    ...
+    gdtheory.errors.InvalidInputError: T is too large for a float: 1000...
+    """
+    v = positive_real(value, name) if positive else exact_real(value, name)
+    f = float(v)
+    if not math.isfinite(f):
+        raise InvalidInputError(f"{name} is too large for a float: {str(v)[:4]}...")
+    if positive and f <= 0:
+        raise InvalidInputError(f"{name} must be > 0 as a float, got {value!r}")
+    return f
+
+
 def to_mpf(value: RealLike, name: str = "value") -> mpmath.mpf:
     """Convert to an mpmath number, correctly rounded at the *current* mpmath precision.
 

@@ -288,6 +288,44 @@ ENTRY: dict[str, tuple[Callable[..., Any], dict[str, Any], dict[str, list[Any]]]
             "range": [(1, 0), (0, float("nan")), "r", (0,)],
         },
     ),
+    "joint_density": (
+        gt.joint_density,
+        {
+            "objective": F2,
+            "h": 0.1,
+            "x0s": [[0.3, 0.2]],
+            "steps": 50,
+            "transient": 5,
+            "backend": "numpy",
+        },
+        {
+            "h": HOSTILE_NUMBERS,
+            "x0s": HOSTILE_POINTS,
+            "steps": HOSTILE_COUNTS,
+            "bins": HOSTILE_COUNTS,
+            "components": [(0, 0), (0, 9), "xy", None, (0.5, 1), (True, 1)],
+            "range": HOSTILE_BOXES,
+        },
+    ),
+    "gibbs_density_2d": (
+        gt.gibbs_density_2d,
+        {"f0": F2, "T": 0.5, "support": [(-2, 2), (-2, 2)], "points": 51},
+        {
+            "f0": HOSTILE_EXPRESSIONS + [None, 3],
+            "T": HOSTILE_NUMBERS,
+            "support": HOSTILE_BOXES,
+            "points": HOSTILE_COUNTS,
+        },
+    ),
+    "noise_model_covariance": (
+        gt.noise_model_covariance,
+        {"hessian": [[1.0, 0.5], [0.5, 2.0]], "h": 0.2, "sigma2": 0.5},
+        {
+            "hessian": HOSTILE_POINTS + [[[1, 2], [3]], [[float("inf")]], [["a"]], [[-1.0]]],
+            "h": HOSTILE_NUMBERS,
+            "sigma2": HOSTILE_NUMBERS,
+        },
+    ),
     "balance_bound": (
         gt.balance_bound,
         {"h": "1/2", "mu": 1},
