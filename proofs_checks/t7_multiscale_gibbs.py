@@ -302,7 +302,12 @@ def check(ctx: CheckContext) -> Evidence:
             "matches that covariance to within sampling error at h = 0.1, 0.2, 0.4, while "
             "T A^-1 is off by tens to hundreds of standard errors; the full joint shape "
             "is close to Gibbs(f_h) only at small h (the joint TV grows with h for the same "
-            "non-Gaussian-noise reason as in 1-D)."
+            "non-Gaussian-noise reason as in 1-D). "
+            "Not checked here: the SPEC's last sentence (a weight of a small feed-forward "
+            "network trained by GD on multiscale data shows the same cloud). The source gives "
+            "only a picture; one construction was tried briefly (a sine network with rare "
+            "inputs at the micro scale 1/eps) and gave no clean result, so that part of the "
+            "claim is unconfirmed."
         ),
     )
 
