@@ -37,7 +37,7 @@ from .budget import check_memory
 from .densities import long_runs
 from .errors import InvalidInputError
 from .objective import Objective
-from .scalars import check_box, finite_float
+from .scalars import finite_float, float_box
 from .sweeps import _check_objective, check_count
 
 __all__ = [
@@ -96,17 +96,6 @@ class JointDensity:
         return int(self.samples.shape[0] * self.samples.shape[1])
 
 
-def _float_box(box: Any, name: str) -> tuple[tuple[float, float], tuple[float, float]]:
-    """A validated 2-D box as floats (finite, low < high after rounding)."""
-    out = []
-    for i, (lo, hi) in enumerate(check_box(box, 2, name)):
-        a, b = float(lo), float(hi)
-        if not (math.isfinite(a) and math.isfinite(b) and a < b):
-            raise InvalidInputError(f"{name} side {i} is not a finite float interval: [{lo}, {hi}]")
-        out.append((a, b))
-    return (out[0], out[1])
-
-
 def joint_density(
     objective: Objective,
     h: float,
@@ -152,7 +141,7 @@ def joint_density(
         raise InvalidInputError(
             f"components must be two distinct ints in 0..{obj.dim - 1}, got {components!r}"
         )
-    box = None if range is None else _float_box(range, "range")
+    box = None if range is None else float_box(range, 2, "range")
     run = long_runs(
         obj,
         h,
@@ -171,8 +160,7 @@ def joint_density(
         box = tuple(
             (float(lo), float(hi)) if hi > lo else (float(lo) - 0.5, float(hi) + 0.5)
             for lo, hi in zip(flat.min(0), flat.max(0), strict=True)
-        )  # type: ignore[assignment]
-    assert box is not None
+        )
     counts, xe, ye = np.histogram2d(flat[:, 0], flat[:, 1], bins=bins, range=box)
     area = np.outer(np.diff(xe), np.diff(ye))
     per_run = np.array([np.cov(r.T) for r in S])
@@ -260,7 +248,7 @@ def gibbs_density_2d(
     :class:`Objective` or a vectorised callable of (x, y).
     """
     T = finite_float(T, "the temperature T", positive=True)
-    box = _float_box(support, "support")
+    box = float_box(support, 2, "support")
     points = check_count(points, "points", 3)
     points += 1 - points % 2  # odd, for Simpson
     check_memory("the Gibbs grid", points * points)

@@ -57,7 +57,7 @@ from .budget import RATE_FLOAT_ITERATIONS, check_cost
 from .errors import InvalidInputError, ShapeError
 from .gd import gd_step_mp
 from .objective import Objective
-from .scalars import RealLike, check_box, check_dps, positive_real, to_mpf
+from .scalars import RealLike, check_dps, float_box, positive_real, to_mpf
 from .sweeps import _check_objective, check_count, step_coords
 
 __all__ = [
@@ -516,7 +516,7 @@ def periodic_orbits(
         raise InvalidInputError(f"period must be <= {MAX_PERIOD}, got {p}")
     dps = check_dps(dps)
     n = obj.dim
-    bx = tuple((float(a), float(b)) for a, b in check_box(box, n))
+    bx = float_box(box, n)
     seeds = check_count(seeds, "seeds", 1)
     check_cost("the orbit search", seeds * period * 100, RATE_FLOAT_ITERATIONS / 100, "map steps")
     if not (isinstance(beta, int | float) and math.isfinite(beta) and beta >= 0):

@@ -197,3 +197,19 @@ def check_box(box: object, n: int, name: str = "box") -> list[tuple[sp.Rational,
             raise InvalidInputError(f"{name} side {i} is [{lo}, {hi}]: need low < high")
         out.append((lo, hi))
     return out
+
+
+def float_box(box: object, n: int, name: str = "box") -> tuple[tuple[float, float], ...]:
+    """:func:`check_box` rounded to floats; an exact side too large for a float is refused
+    (rather than becoming inf), as is one that rounds to low == high.
+
+    >>> float_box([(0, "1/2"), (-1, 1)], 2)
+    ((0.0, 0.5), (-1.0, 1.0))
+    """
+    out = []
+    for i, (lo, hi) in enumerate(check_box(box, n, name)):
+        a, b = float(lo), float(hi)
+        if not (math.isfinite(a) and math.isfinite(b) and a < b):
+            raise InvalidInputError(f"{name} side {i} is not a finite float interval: [{lo}, {hi}]")
+        out.append((a, b))
+    return tuple(out)

@@ -41,7 +41,7 @@ from .budget import RATE_FLOAT_ITERATIONS, check_cost, check_memory
 from .cache import as_cache
 from .errors import InvalidInputError, ShapeError
 from .objective import Objective
-from .scalars import check_box
+from .scalars import float_box
 
 __all__ = [
     "BACKENDS",
@@ -657,7 +657,7 @@ def basins(
     """
     obj = _check_objective(objective)
     h_f = float(learning_rates(h, "h").ravel()[0])
-    sides = check_box(box, 2)
+    sides = float_box(box, 2)
     if isinstance(resolution, int | np.integer) and not isinstance(resolution, bool):
         nx = ny = check_count(resolution, "resolution", 1)
     elif isinstance(resolution, tuple | list) and len(resolution) == 2:
@@ -675,7 +675,7 @@ def basins(
             f"dims must be two distinct coordinates in 0..{obj.dim - 1}, got {dims!r}"
         )
     base = np.zeros(obj.dim) if base_point is None else obj.batch_np(base_point).reshape(obj.dim)
-    (x_lo, x_hi), (y_lo, y_hi) = ((float(a), float(b)) for a, b in sides)
+    (x_lo, x_hi), (y_lo, y_hi) = sides
     xs, ys = np.linspace(x_lo, x_hi, nx), np.linspace(y_lo, y_hi, ny)
     starts = np.broadcast_to(base, (ny, nx, obj.dim)).copy()
     starts[..., dims[0]] = xs[None, :]
