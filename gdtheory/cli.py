@@ -25,14 +25,15 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .errors import GDTheoryError
-from .report import claims_table, update_readme, write_report
-from .verification import CheckContext, environment, run_claims
+from .report.claims import CheckContext
+from .report.render import claims_table, update_readme, write_report
+from .report.runner import environment, run_claims
 
 __all__ = ["main"]
 
 
 def _parser() -> argparse.ArgumentParser:
-    from . import __version__
+    from ._version import __version__
 
     p = argparse.ArgumentParser(
         prog="gdtheory", description=("Derive, compute and verify the theory of gradient descent.")
@@ -90,7 +91,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _modified(args: argparse.Namespace) -> int:
-    from .modified import modified_equation
+    from .backward_error.modified import modified_equation
 
     symbols = [s.strip() for s in args.symbols.split(",")] if args.symbols else None
     me = modified_equation(args.objective, args.order, symbols=symbols)
@@ -106,7 +107,7 @@ def _modified(args: argparse.Namespace) -> int:
 
 
 def _recheck(args: argparse.Namespace) -> int:
-    from .certify import recheck
+    from .rigorous.certify import recheck
 
     failed = 0
     for name in args.files:

@@ -34,7 +34,7 @@ from sympy import Rational
 
 import gdtheory as gt
 from gdtheory.objectives import double_well, quadratic
-from gdtheory.verification import fit_order
+from gdtheory.report.claims import fit_order
 
 # %% [markdown]
 # ## Regimes, decided exactly

@@ -30,7 +30,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import gdtheory as gt
-from gdtheory.balance import CONVERGED
+from gdtheory.landscape.balance import CONVERGED
 
 # %% [markdown]
 # ## Hessians on the minimiser sets, symbolically

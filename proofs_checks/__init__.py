@@ -1,5 +1,5 @@
 """One module per claim of SPEC section 1; each defines ``CLAIM``, a
-:class:`gdtheory.verification.Claim` whose check returns evidence.
+:class:`gdtheory.report.claims.Claim` whose check returns evidence.
 
 ``gdtheory verify`` runs every claim listed in :data:`MODULES`.
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from importlib import import_module
 
-from gdtheory.verification import Claim
+from gdtheory.report.claims import Claim
 
 #: The claim modules, in report order.
 MODULES = (

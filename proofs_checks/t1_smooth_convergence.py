@@ -39,7 +39,7 @@ import sympy as sp
 from gdtheory import Objective, gd
 from gdtheory.certify import certify_descent
 from gdtheory.objectives import quadratic
-from gdtheory.verification import CheckContext, Claim, Evidence, Proof, Table, Verdict
+from gdtheory.report.claims import CheckContext, Claim, Evidence, Proof, Table, Verdict
 
 #: (objective, L proved by hand, lower bound f_low of f, box for the L cross-check)
 CASES: tuple[tuple[Objective, sp.Rational, int, list[tuple[int, int]]], ...] = (

@@ -23,7 +23,7 @@ import sympy as sp
 
 from gdtheory import Regime, gd, lr_regime
 from gdtheory.objectives import quadratic
-from gdtheory.verification import CheckContext, Claim, Evidence, Table, Verdict
+from gdtheory.report.claims import CheckContext, Claim, Evidence, Table, Verdict
 
 CASES = (
     (sp.Rational(1, 2), Regime.GRADIENT_FLOW_LIKE),

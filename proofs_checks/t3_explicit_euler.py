@@ -8,8 +8,8 @@ measured with GD at 50 digits and the flow from two independent oracles:
 
 * closed forms: f = x^2/2 (x(t) = x0 e^{-t}) and the double well x^4/4 - x^2/2
   (x(t) = x0 / sqrt(x0^2 + (1 - x0^2) e^{-2t}));
-* the Gragg-Bulirsch-Stoer integrator (:mod:`gdtheory.flows`) at 50 digits for the 2-D
-  objective logcosh(x + 2y) + x^2/2, which has no closed form.  The integrator is
+* the Gragg-Bulirsch-Stoer integrator (:mod:`gdtheory.backward_error.flows`) at 50 digits
+  for the 2-D objective logcosh(x + 2y) + x^2/2, which has no closed form.  The integrator is
   validated against the closed forms in the same check (the discrepancy is reported).
 
 The measured order is the least-squares slope of log E against log h; verified when it
@@ -29,7 +29,7 @@ import sympy as sp
 
 from gdtheory import Objective, gd, gradient_flow
 from gdtheory.objectives import double_well, quadratic
-from gdtheory.verification import CheckContext, Claim, Evidence, Table, Verdict, fit_order
+from gdtheory.report.claims import CheckContext, Claim, Evidence, Table, Verdict, fit_order
 
 T_FINAL = 1
 

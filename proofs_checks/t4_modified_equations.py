@@ -36,11 +36,11 @@ import mpmath
 import sympy as sp
 
 from gdtheory import Objective
-from gdtheory.closed_forms import quadratic_modified_equation
-from gdtheory.modified import modified_equation
-from gdtheory.modified_flows import modified_error_table
-from gdtheory.series import series_diagnostics
-from gdtheory.verification import CheckContext, Claim, Evidence, Table, Verdict
+from gdtheory.backward_error.closed_forms import quadratic_modified_equation
+from gdtheory.backward_error.modified import modified_equation
+from gdtheory.backward_error.modified_flows import modified_error_table
+from gdtheory.backward_error.series import series_diagnostics
+from gdtheory.report.claims import CheckContext, Claim, Evidence, Table, Verdict
 
 RATE_TOL = 0.3
 

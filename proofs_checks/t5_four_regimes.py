@@ -33,10 +33,10 @@ import mpmath
 import sympy as sp
 
 from gdtheory import Objective, gd
-from gdtheory.modified import modified_equation
-from gdtheory.modified_flows import modified_flow
-from gdtheory.scalars import to_mpf
-from gdtheory.verification import CheckContext, Claim, Evidence, Table, Verdict
+from gdtheory.backward_error.modified import modified_equation
+from gdtheory.backward_error.modified_flows import modified_flow
+from gdtheory.core.scalars import to_mpf
+from gdtheory.report.claims import CheckContext, Claim, Evidence, Table, Verdict
 
 REGIMES = (
     ("(1) h near 0", sp.Rational(1, 20)),

@@ -49,9 +49,9 @@ from gdtheory import (
     periodic_orbits,
 )
 from gdtheory.certify import certify_period_three_chaos, certify_periodic_orbit
+from gdtheory.dynamics.engine import basins, detect_periods, orbit_diagram
 from gdtheory.objectives import logistic_conjugate, scalar_factorization
-from gdtheory.sweeps import basins, detect_periods, orbit_diagram
-from gdtheory.verification import CheckContext, Claim, Evidence, Proof, Table, Verdict
+from gdtheory.report.claims import CheckContext, Claim, Evidence, Proof, Table, Verdict
 
 H_CLAIM = sp.Rational(19, 10)
 BOX = [(-3, 3), (-3, 3)]

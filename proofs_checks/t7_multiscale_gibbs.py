@@ -39,8 +39,8 @@ import sympy as sp
 from scipy import integrate
 
 from gdtheory import compare_density, gibbs_density, invariant_density
-from gdtheory.joint_density import compare_joint_density, gibbs_density_2d, joint_density
-from gdtheory.multiscale import (
+from gdtheory.dynamics.joint_density import compare_joint_density, gibbs_density_2d, joint_density
+from gdtheory.dynamics.multiscale import (
     escape_study,
     estimate_temperature,
     gibbs_comparison,
@@ -48,7 +48,7 @@ from gdtheory.multiscale import (
     multiscale,
     noise_model_covariance,
 )
-from gdtheory.verification import CheckContext, Claim, Evidence, Table, Verdict
+from gdtheory.report.claims import CheckContext, Claim, Evidence, Table, Verdict
 
 TILTED = "(x**2 - 1)**2/4 + x/10"
 

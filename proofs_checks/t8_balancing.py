@@ -9,7 +9,7 @@ sharpness at the start, and there the limit is balanced, more so for larger h.
 
 What is computed.
 (a) Symbolic: the Hessian spectrum at scalar, vector (n = 2, 3) and matrix minimisers
-    (:func:`gdtheory.balance.balancing`), every identity checked by SymPy; the bound
+    (:func:`gdtheory.landscape.balance.balancing`), every identity checked by SymPy; the bound
     derived by solving h (D + 2 mu) = 2 and its h-derivative.
 (b) Oracle for (a): the closed forms against numpy eigenvalues of the Hessian at random
     minimisers (vector n = 4, matrix 3 x 3 rank 2).
@@ -36,7 +36,8 @@ from typing import Any
 import numpy as np
 
 from gdtheory import iterate_map
-from gdtheory.balance import (
+from gdtheory.certify import certify_balance
+from gdtheory.landscape.balance import (
     CONVERGED,
     DIVERGED,
     PERIODIC,
@@ -46,11 +47,10 @@ from gdtheory.balance import (
     derive_balance_bound,
     scalar_init_sharpness,
 )
-from gdtheory.certify import certify_balance
-from gdtheory.models import FactorizationModel
+from gdtheory.landscape.models import FactorizationModel
+from gdtheory.landscape.sharpness import sharpness
 from gdtheory.objectives import scalar_factorization
-from gdtheory.sharpness import sharpness
-from gdtheory.verification import CheckContext, Claim, Evidence, Proof, Table, Verdict
+from gdtheory.report.claims import CheckContext, Claim, Evidence, Proof, Table, Verdict
 
 #: The start of the blog figure: next to the unbalanced minimiser (3, 1/3) of (1 - xy)^2/2.
 BLOG_START = (3.0, 0.38)
@@ -67,7 +67,7 @@ def near_unbalanced_starts(N: int, seed: int) -> np.ndarray:
 
 def _oracle_errors(seed: int) -> dict[str, float]:
     """Closed-form spectra vs numpy eigenvalues of the Hessian at random minimisers."""
-    from gdtheory.models import ObjectiveModel
+    from gdtheory.landscape.models import ObjectiveModel
     from gdtheory.objectives import vector_factorization
 
     rng = np.random.default_rng(seed)

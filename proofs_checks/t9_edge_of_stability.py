@@ -25,9 +25,9 @@ from typing import Any
 
 import numpy as np
 
-from gdtheory.models import FactorizationModel, TwoLayerTanh, synthetic_regression
-from gdtheory.sharpness import sharpness, top_eigenpairs, track_sharpness
-from gdtheory.verification import CheckContext, Claim, Evidence, Table, Verdict
+from gdtheory.landscape.models import FactorizationModel, TwoLayerTanh, synthetic_regression
+from gdtheory.landscape.sharpness import sharpness, top_eigenpairs, track_sharpness
+from gdtheory.report.claims import CheckContext, Claim, Evidence, Table, Verdict
 
 #: The network study: 200 points in R^5, width 32.
 DATA = (200, 5)

@@ -17,8 +17,8 @@ from gdtheory import (
     balancing,
     convergence_window,
 )
-from gdtheory.balance import CONVERGED, derive_balance_bound, scalar_init_sharpness
-from gdtheory.models import ObjectiveModel
+from gdtheory.landscape.balance import CONVERGED, derive_balance_bound, scalar_init_sharpness
+from gdtheory.landscape.models import ObjectiveModel
 from gdtheory.objectives import scalar_factorization
 from proofs_checks.t8_balancing import near_unbalanced_starts
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gdtheory import iterate_map, sweeps
-from gdtheory.cache import Cache, CacheWarning, code_version
+from gdtheory import iterate_map
+from gdtheory.core.cache import Cache, CacheWarning, code_version
+from gdtheory.dynamics import engine as sweeps
 from gdtheory.objectives import scalar_factorization
-from gdtheory.verification import CheckContext, Claim, Evidence, Table, Verdict, run_claims
+from gdtheory.report.claims import CheckContext, Claim, Evidence, Table, Verdict
+from gdtheory.report.runner import run_claims
 
 F = scalar_factorization()
 STARTS = np.random.default_rng(3).uniform(-1.5, 1.5, (50, 2))

@@ -186,7 +186,7 @@ def test_balance_certificate_edge_cases():
 )
 @settings(max_examples=30, deadline=None)
 def test_enclosures_contain_float_gradients_and_hessians(h, x, y):
-    from gdtheory.rigorous import enclose_gradient, enclose_hessian
+    from gdtheory.rigorous.balls import enclose_gradient, enclose_hessian
 
     box = [(Fraction(0), Fraction(1)), (Fraction(0), Fraction(1))]
     pt = np.array([[x, y]])

@@ -18,7 +18,7 @@ from gdtheory import (
     gibbs_density,
     invariant_density,
 )
-from gdtheory.densities import Density, InvariantDensity
+from gdtheory.dynamics.densities import Density, InvariantDensity
 from gdtheory.objectives import logistic_conjugate
 
 

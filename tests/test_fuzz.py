@@ -26,8 +26,8 @@ from hypothesis import strategies as st
 import gdtheory as gt
 from gdtheory.certify import certify_descent, certify_periodic_orbit
 from gdtheory.cli import main
+from gdtheory.dynamics.multiscale import escape_study, multiscale
 from gdtheory.errors import GDTheoryError
-from gdtheory.multiscale import escape_study, multiscale
 from gdtheory.objectives import logistic_conjugate, scalar_factorization
 from gdtheory.testing import assert_gd_step
 
@@ -544,7 +544,7 @@ def test_fuzz_case_count_is_reported(capsys):
 
 
 def test_costly_requests_are_refused_with_the_estimate():
-    from gdtheory import budget
+    from gdtheory.core import budget
 
     with pytest.raises(budget.CostError, match=r"would take about .* refused above"):
         gt.gd(F2, [0.5, 1.5], "1/2", 10**12)

@@ -12,8 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gdtheory import InvalidInputError, Objective, PrecisionError, ShapeError, Status, gd, gd_batch
+from gdtheory.core.regimes import Regime
 from gdtheory.objectives import double_well, quadratic, scalar_factorization
-from gdtheory.regimes import Regime
 from gdtheory.testing import learning_rates, quadratics, smooth_objectives
 
 

@@ -13,13 +13,17 @@ from scipy.linalg import solve_discrete_lyapunov
 from scipy.stats import multivariate_normal
 
 from gdtheory import Objective
-from gdtheory.errors import GDTheoryError, InvalidInputError
-from gdtheory.joint_density import (
+from gdtheory.dynamics.joint_density import (
     compare_joint_density,
     gibbs_density_2d,
     joint_density,
 )
-from gdtheory.multiscale import modified_gibbs_potential, multiscale, noise_model_covariance
+from gdtheory.dynamics.multiscale import (
+    modified_gibbs_potential,
+    multiscale,
+    noise_model_covariance,
+)
+from gdtheory.errors import GDTheoryError, InvalidInputError
 
 ANISO = "(x**2 + x*y + 2*y**2)/2"
 A = np.array([[1.0, 0.5], [0.5, 2.0]])

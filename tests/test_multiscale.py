@@ -9,7 +9,12 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from gdtheory import InvalidInputError, Objective
-from gdtheory.multiscale import escape_study, estimate_temperature, gibbs_comparison, multiscale
+from gdtheory.dynamics.multiscale import (
+    escape_study,
+    estimate_temperature,
+    gibbs_comparison,
+    multiscale,
+)
 
 
 @pytest.mark.parametrize("a", [1, 2, "1/2"])

@@ -14,9 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gdtheory import gd_batch
+from gdtheory.core.regimes import Regime
 from gdtheory.errors import InvalidInputError, ShapeError
-from gdtheory.models import ObjectiveModel
-from gdtheory.regimes import Regime
+from gdtheory.landscape.models import ObjectiveModel
 from gdtheory.testing import (
     assert_gd_step,
     assert_modified_equation,

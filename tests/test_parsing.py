@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gdtheory import NonSmoothError, Objective, ParseError, UnknownSymbolError
-from gdtheory.parsing import parse_expression
+from gdtheory.core.parsing import parse_expression
 
 HOSTILE = [
     ("__import__('os')", "__import__"),

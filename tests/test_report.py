@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from gdtheory.cli import main
-from gdtheory.report import (
+from gdtheory.report.claims import CheckContext, Claim, Evidence, Proof, Table, Verdict
+from gdtheory.report.render import (
     README_END,
     README_START,
     claims_table,
@@ -18,15 +19,7 @@ from gdtheory.report import (
     markdown_report,
     update_readme,
 )
-from gdtheory.verification import (
-    CheckContext,
-    Claim,
-    Evidence,
-    Proof,
-    Table,
-    Verdict,
-    run_claims,
-)
+from gdtheory.report.runner import run_claims
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -96,7 +89,7 @@ def _render(statement: str = "x < 2/L & <b>", notes: str = "n") -> tuple[str, st
             Proof("another", False, "K not inside"),
         ),
     )
-    from gdtheory.verification import ClaimResult
+    from gdtheory.report.claims import ClaimResult
 
     results = [ClaimResult(claim, ev, 1.0)]
     env = {"gdtheory": "0", "seed": 1}

@@ -9,7 +9,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from gdtheory import InvalidInputError, PrecisionError
-from gdtheory.scalars import check_dps, exact_real, positive_real, to_mpf
+from gdtheory.core.scalars import check_dps, exact_real, positive_real, to_mpf
 
 
 @pytest.mark.parametrize(

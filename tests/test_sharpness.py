@@ -18,8 +18,8 @@ from gdtheory import (
     synthetic_regression,
     track_sharpness,
 )
+from gdtheory.landscape.sharpness import top_eigenpairs
 from gdtheory.objectives import matrix_factorization, scalar_factorization
-from gdtheory.sharpness import top_eigenpairs
 from proofs_checks.t9_edge_of_stability import network
 
 T = 1e-30  # complex step: exact to rounding, no cancellation

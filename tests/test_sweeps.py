@@ -20,9 +20,9 @@ from gdtheory import (
     gd_batch,
     iterate_map,
     orbit_diagram,
-    sweeps,
 )
-from gdtheory._numba import kernel_source
+from gdtheory.dynamics import engine as sweeps
+from gdtheory.dynamics.numba_kernel import kernel_source
 from gdtheory.objectives import (
     double_well,
     matrix_factorization,
@@ -115,7 +115,7 @@ def test_auto_backend_uses_numpy_for_small_sweeps_and_numba_once_compiled_or_lar
 def test_numba_backend_reports_a_missing_numba_and_auto_falls_back(monkeypatch):
     # Every smooth function the parser admits has a math twin, so simulate the one
     # failure a user can meet: numba missing (or failing to compile) on their machine.
-    from gdtheory import _numba
+    from gdtheory.dynamics import numba_kernel as _numba
 
     def no_numba(*args):
         raise ImportError("No module named 'numba'")

@@ -11,7 +11,8 @@ import pytest
 
 import proofs_checks
 from gdtheory.cli import main
-from gdtheory.verification import CheckContext, Claim, Evidence, Verdict, fit_order, run_claims
+from gdtheory.report.claims import CheckContext, Claim, Evidence, Verdict, fit_order
+from gdtheory.report.runner import run_claims
 
 
 def test_fit_order_recovers_known_slopes():

@@ -41,10 +41,10 @@ import mpmath
 import numpy as np
 import sympy as sp
 
+from ..core.objective import Objective
+from ..core.regimes import Regime, lr_regime
+from ..core.scalars import RealLike, check_dps, exact_real, positive_real
 from ..errors import InvalidInputError, ShapeError
-from ..objective import Objective
-from ..regimes import Regime, lr_regime
-from ..scalars import RealLike, check_dps, exact_real, positive_real
 
 __all__ = [
     "StepCheck",
@@ -259,8 +259,8 @@ def assert_modified_equation(
     >>> r.passed, r.error < r.gradient_flow_error / 10
     (True, True)
     """
-    from ..gd import gd
-    from ..modified_flows import modified_flow
+    from ..backward_error.modified_flows import modified_flow
+    from ..dynamics.trajectories import gd
 
     f = _objective(objective)
     try:

@@ -39,14 +39,14 @@ class Oracle:
     @staticmethod
     def objective(text: str, symbols: Any = None) -> Any:
         """An Objective parsed safely from text."""
-        from ..objective import Objective
+        from ..core.objective import Objective
 
         return Objective.parse(text, symbols)
 
     @staticmethod
     def trajectory(objective: Any, x0: Any, h: Any, steps: int, dps: int = 50) -> Any:
         """A reference GD trajectory at ``dps`` digits (float64 array, shape (K + 1, n))."""
-        from ..gd import gd
+        from ..dynamics.trajectories import gd
 
         return gd(objective, x0, h, steps, dps=dps).as_numpy()
 

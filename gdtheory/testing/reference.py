@@ -5,7 +5,7 @@ for each order k, take the ansatz G = F_0 + h F_1 + ... + h^k F_k with F_k unkno
 expand the time-h flow  x + sum_{i=1}^{k+1} h^i/i! L_G^{i-1} G  with ``sympy.expand``,
 and read F_k off the coefficient of h^{k+1}.  Everything is recomputed at every order on
 SymPy expressions, which is why it is slow (the issue quotes 2.5 s at order 8 and 35 s
-at order 14 for the double well); it shares no code with :mod:`gdtheory.modified`.
+at order 14 for the double well); it shares no code with :mod:`gdtheory.backward_error.modified`.
 
 :func:`naive_krawczyk_single_shooting` is the obvious computer-assisted proof of a
 periodic orbit: compose the GD map p times symbolically, differentiate the composition,
@@ -20,7 +20,7 @@ import math
 
 import sympy as sp
 
-from ..objective import Objective
+from ..core.objective import Objective
 
 __all__ = ["naive_modified_fields", "naive_krawczyk_single_shooting"]
 

@@ -20,15 +20,15 @@ from dataclasses import dataclass
 import sympy as sp
 from hypothesis import strategies as st
 
-from ..objective import Objective
-from ..objectives import (
+from ..core.library import (
     matrix_factorization,
     quadratic,
     scalar_factorization,
     state_symbols,
     vector_factorization,
 )
-from ..regimes import Regime
+from ..core.objective import Objective
+from ..core.regimes import Regime
 
 __all__ = [
     "QuadraticInstance",

@@ -1,0 +1,355 @@
+r"""A differential ring for exact, fast derivative algebra on modified equations.
+
+Expressions in the state variables x_1..x_n are represented as polynomials with
+rational coefficients in the variables and a finite set of *atoms* a_1..a_m:
+
+    Q[x_1, ..., x_n, a_1, ..., a_m],
+
+where each atom is a non-polynomial subexpression (``exp(x)``, ``sinh(x)``,
+``1/cosh(x)``, ``(1 + x**2)**(-1/2)``, a constant such as ``sqrt(2)``) whose partial
+derivatives are again polynomials in the variables and atoms.  The atoms are found by
+closing the input under differentiation (``exp`` needs only itself, ``log(cosh x)``
+needs ``sinh``, ``cosh`` and ``1/cosh``, ...).  The partial derivative is then the
+derivation
+
+    D_j P = dP/dx_j + sum_i dP/da_i * (da_i/dx_j),
+
+computed in FLINT's sparse multivariate polynomials over Q (``fmpq_mpoly``), which is
+orders of magnitude faster than SymPy expression arithmetic and exact.
+
+Atoms are treated as independent generators, so a ring element that is zero modulo an
+algebraic relation between atoms (``sin**2 + cos**2 = 1``) may look nonzero here.
+Reciprocal pairs (``cosh`` and ``1/cosh``, ``b**(1/q)`` and ``b**(-1/q)``) are
+cancelled monomial by monomial; other zero tests fall back on SymPy (see
+:meth:`DifferentialRing.is_zero`).
+
+This is the approach of differential algebra (Ritt, *Differential Algebra*, 1950) in
+its simplest computational form; it is an internal module of gdtheory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import flint
+import sympy as sp
+
+from ..errors import GDTheoryError
+
+__all__ = ["DifferentialRing", "MAX_ATOMS"]
+
+#: Points (rational, generic-looking) at which numerical zero tests evaluate.
+_PROBES = (
+    (sp.Rational(3, 7), sp.Rational(-5, 11)),
+    (sp.Rational(-13, 17), sp.Rational(2, 9)),
+    (sp.Rational(5, 19), sp.Rational(7, 23)),
+)
+
+#: Largest number of atoms accepted before giving up on closing under differentiation.
+MAX_ATOMS = 40
+
+
+class _Atoms:
+    """Discovery of the atoms of a family of expressions, closed under d/dx_j."""
+
+    def __init__(self, symbols: Sequence[sp.Symbol]) -> None:
+        self.symbols = tuple(symbols)
+        self.atoms: list[sp.Expr] = []
+        self.index: dict[sp.Expr, int] = {}
+        self.constant: list[bool] = []
+
+    def add(self, atom: sp.Expr) -> int:
+        if atom not in self.index:
+            if len(self.atoms) >= MAX_ATOMS:
+                raise GDTheoryError(
+                    f"the expression needs more than {MAX_ATOMS} non-polynomial building "
+                    "blocks closed under differentiation; simplify the objective"
+                )
+            self.index[atom] = len(self.atoms)
+            self.atoms.append(atom)
+            self.constant.append(not (atom.free_symbols & set(self.symbols)))
+        return self.index[atom]
+
+    def scan(self, expr: sp.Expr) -> None:
+        """Register every atom of ``expr`` (same walk as the conversion)."""
+        _walk(expr, self.symbols, self, None)
+
+    def close(self) -> None:
+        """Add atoms until the set is closed under every d/dx_j."""
+        done = 0
+        while done < len(self.atoms):
+            atom = self.atoms[done]
+            if not self.constant[done]:
+                for s in self.symbols:
+                    self.scan(sp.diff(atom, s))
+            done += 1
+
+
+def _split_power(expr: sp.Pow) -> tuple[sp.Expr, int] | None:
+    """Write b**e (e rational, not a non-negative integer) as atom**k with k > 0."""
+    b, e = expr.args
+    if not e.is_Rational:
+        return None
+    p, q = int(e.p), int(e.q)
+    if q == 1:  # negative integer power: (1/b)**(-p)
+        return sp.Pow(b, -1), -p
+    if p > 0:
+        return sp.Pow(b, sp.Rational(1, q)), p
+    return sp.Pow(b, sp.Rational(-1, q)), -p
+
+
+def _walk(
+    expr: sp.Expr, symbols: tuple[sp.Symbol, ...], atoms: _Atoms, ring: DifferentialRing | None
+) -> Any:
+    """Scan (ring is None) or convert ``expr`` into the ring."""
+    if expr.is_Rational:
+        return None if ring is None else ring.constant(expr)
+    if expr.is_Float:
+        return _walk(sp.Rational(expr), symbols, atoms, ring)  # exact binary value
+    if expr in symbols:
+        return None if ring is None else ring.gens[symbols.index(expr)]
+    if not (expr.free_symbols & set(symbols)):
+        i = atoms.add(expr)  # a constant such as sqrt(2) or pi: an atom with zero derivative
+        return None if ring is None else ring.atom_gen(i)
+    if expr.is_Add or expr.is_Mul:
+        parts = [_walk(a, symbols, atoms, ring) for a in expr.args]
+        if ring is None:
+            return None
+        out = parts[0]
+        for p in parts[1:]:
+            out = out + p if expr.is_Add else out * p
+        return out
+    if expr.is_Pow:
+        b, e = expr.args
+        if e.is_Integer and e >= 0:
+            base = _walk(b, symbols, atoms, ring)
+            return None if ring is None else base ** int(e)
+        split = _split_power(expr)
+        if split is not None:
+            atom, k = split
+            i = atoms.add(atom)
+            return None if ring is None else ring.atom_gen(i) ** k
+    # any other non-polynomial piece (a function application, b**x, ...) is an atom
+    i = atoms.add(expr)
+    return None if ring is None else ring.atom_gen(i)
+
+
+class DifferentialRing:
+    """Q[x, atoms] with the partial derivatives d/dx_j as derivations.
+
+    Examples
+    --------
+    >>> x = sp.Symbol("x")
+    >>> R = DifferentialRing([x], [sp.log(sp.cosh(x))])
+    >>> p = R.convert(sp.log(sp.cosh(x)))
+    >>> R.to_sympy(R.diff(p, 0))
+    sinh(x)/cosh(x)
+    >>> E = DifferentialRing([x], [x**3 * sp.exp(x)])
+    >>> E.to_sympy(E.diff(E.convert(x**3 * sp.exp(x)), 0))
+    x**3*exp(x) + 3*x**2*exp(x)
+    """
+
+    def __init__(self, symbols: Sequence[sp.Symbol], exprs: Sequence[sp.Expr]) -> None:
+        self.symbols = tuple(symbols)
+        self.n = len(self.symbols)
+        found = _Atoms(self.symbols)
+        for e in exprs:
+            found.scan(sp.sympify(e))
+        found.close()
+        self._found = found
+        self.atoms = tuple(found.atoms)
+        self.m = len(self.atoms)
+        names = [f"x{i}" for i in range(self.n)] + [f"a{i}" for i in range(self.m)]
+        self.ctx = flint.fmpq_mpoly_ctx.get(tuple(names), "lex")
+        self.gens = self.ctx.gens()
+        self.zero = self.ctx.from_dict({})
+        self.one = self.constant(sp.Integer(1))
+        # derivative of each non-constant atom with respect to each variable
+        self._datom: list[list[Any] | None] = []
+        for i, atom in enumerate(self.atoms):
+            if found.constant[i]:
+                self._datom.append(None)
+            else:
+                self._datom.append([self._convert(sp.diff(atom, s)) for s in self.symbols])
+        # reciprocal pairs (u, v) with u*v = 1, cancelled monomial by monomial
+        pairs = []
+        for i, a in enumerate(self.atoms):
+            for j, b in enumerate(self.atoms):
+                if (
+                    i < j and a * b == 1
+                ):  # automatic evaluation: cosh(x)/cosh(x), b**(1/q) * b**(-1/q)
+                    pairs.append((self.n + i, self.n + j))
+        self._pairs = tuple(pairs)
+        self._sym_gens = list(self.symbols) + list(self.atoms)
+
+    def atom_gen(self, i: int) -> Any:
+        """The generator of atom i; an atom found after construction is an error."""
+        if i >= self.m:
+            raise GDTheoryError(
+                f"{self._found.atoms[i]} is not a building block of this differential ring "
+                f"(its atoms are {', '.join(map(str, self.atoms)) or 'none'})"
+            )
+        return self.gens[self.n + i]
+
+    def constant(self, value: sp.Rational) -> Any:
+        return self.ctx.constant(flint.fmpq(int(value.p), int(value.q)))
+
+    def _convert(self, expr: sp.Expr) -> Any:
+        return _walk(sp.sympify(expr), self.symbols, self._found, self)
+
+    def convert(self, expr: sp.Expr) -> Any:
+        """The ring element of ``expr`` (whose atoms must have been declared)."""
+        return self.reduce(self._convert(expr))
+
+    def reduce(self, p: Any) -> Any:
+        """Cancel reciprocal pairs u*v = 1 in every monomial."""
+        if not self._pairs:
+            return p
+        terms: dict[tuple[int, ...], Any] = {}
+        changed = False
+        for mono, c in p.to_dict().items():
+            e = list(mono)
+            for u, v in self._pairs:
+                k = min(e[u], e[v])
+                if k:
+                    e[u] -= k
+                    e[v] -= k
+                    changed = True
+            key = tuple(e)
+            terms[key] = terms[key] + c if key in terms else c
+        return self.ctx.from_dict(terms) if changed else p
+
+    def diff(self, p: Any, j: int) -> Any:
+        """The total derivative d/dx_j of a ring element (chain rule through the atoms)."""
+        out = p.derivative(j)
+        for i, d in enumerate(self._datom):
+            if d is not None:
+                pa = p.derivative(self.n + i)
+                if not pa.is_zero():
+                    out = out + pa * d[j]
+        return self.reduce(out)
+
+    def scale(self, p: Any, value: sp.Rational) -> Any:
+        return p * flint.fmpq(int(value.p), int(value.q))
+
+    def to_sympy(self, p: Any) -> sp.Expr:
+        """The SymPy expression of a ring element."""
+        gens = self._sym_gens
+        terms = []
+        for mono, c in p.to_dict().items():
+            factors = [sp.Rational(int(c.p), int(c.q))]
+            factors += [g**e for g, e in zip(gens, mono, strict=True) if e]
+            terms.append(sp.Mul(*factors))
+        return sp.Add(*terms)
+
+    def antiderivative(self, G: Sequence[Any], max_candidates: int = 800) -> Any | None:
+        """A ring element P with D_j P = G_j for every j, or None if none is found.
+
+        Ansatz: P is a rational combination of the monomials whose exponents are at most
+        one more than the largest exponent of the same generator in G (reciprocal pairs
+        excluded, no constant term); the linear system D_j P = G_j is solved exactly
+        (FLINT ``fmpq_mat.rref``).  A returned P is an exact antiderivative by
+        construction; None means the ansatz was too small (or too large to try).
+
+        >>> x = sp.Symbol("x")
+        >>> R = DifferentialRing([x], [sp.log(sp.cosh(x))])
+        >>> G = R.convert(1 / sp.cosh(x) ** 4 * sp.sinh(x))   # sech^4 tanh * cosh
+        >>> R.to_sympy(R.antiderivative([G]))
+        -1/(3*cosh(x)**3)
+        """
+        bounds = [0] * (self.n + self.m)
+        for g in G:
+            for mono in g.to_dict():
+                bounds = [max(b, e) for b, e in zip(bounds, mono, strict=True)]
+        for i, d in enumerate(self._datom):
+            if d is None:  # constants never need a higher power
+                continue
+            bounds[self.n + i] += 1
+        for j in range(self.n):
+            bounds[j] += 1
+        total = 1
+        for b in bounds:
+            total *= b + 1
+            if total > 50 * max_candidates:
+                return None
+        candidates = []
+        for mono in _box(bounds):
+            if not any(mono) or any(mono[u] and mono[v] for u, v in self._pairs):
+                continue
+            candidates.append(mono)
+            if len(candidates) > max_candidates:
+                return None
+        images = [
+            [self.diff(self.ctx.from_dict({mono: flint.fmpq(1)}), j) for j in range(self.n)]
+            for mono in candidates
+        ]
+        rows: dict[tuple[int, tuple[int, ...]], int] = {}
+        for j in range(self.n):
+            for g in [G[j], *(img[j] for img in images)]:
+                for mono in g.to_dict():
+                    rows.setdefault((j, mono), len(rows))
+        ncol = len(candidates)
+        M = flint.fmpq_mat(len(rows), ncol + 1)
+        for c, img in enumerate(images):
+            for j in range(self.n):
+                for mono, v in img[j].to_dict().items():
+                    M[rows[(j, mono)], c] = v
+        for j in range(self.n):
+            for mono, v in G[j].to_dict().items():
+                M[rows[(j, mono)], ncol] = v
+        R, rank = M.rref()
+        coeffs: dict[tuple[int, ...], Any] = {}
+        for r in range(rank):
+            lead = next(c for c in range(ncol + 1) if R[r, c] != 0)
+            if lead == ncol:
+                return None  # inconsistent: no antiderivative in the ansatz
+            coeffs[candidates[lead]] = R[r, ncol]  # free unknowns set to zero
+        P = self.ctx.from_dict(coeffs)
+        ok = all((self.diff(P, j) - G[j]).is_zero() for j in range(self.n))
+        return P if ok else None
+
+    def is_zero(self, p: Any) -> bool:
+        """Zero test.  Exact in the ring; when atoms are present a ring element may vanish
+        through a relation between atoms (sin^2 + cos^2 = 1), so a nonzero element is
+        evaluated at three fixed irrational-looking points at 60 and 90 digits: it is
+        nonzero when a value is clearly nonzero at both precisions, zero when every
+        value is below 1e-45 relative to the size of its terms; otherwise SymPy's
+        ``simplify`` decides."""
+        if p.is_zero():
+            return True
+        if not self.m:
+            return False
+        import mpmath
+
+        from ..core.compiled import compile_mp
+
+        expr = self.to_sympy(p)
+        fn = compile_mp([expr], self.symbols)
+        size_fn = compile_mp([sp.Add(*[abs(t) for t in sp.Add.make_args(expr)])], self.symbols)
+        verdicts = []
+        for point in _PROBES:
+            x = [point[i % len(point)] * (1 + sp.Rational(i, 7)) for i in range(self.n)]
+            try:
+                with mpmath.workdps(60):
+                    v60 = fn([mpmath.mpf(c.p) / c.q for c in x])[0]
+                    scale = size_fn([mpmath.mpf(c.p) / c.q for c in x])[0]
+                with mpmath.workdps(90):
+                    v90 = fn([mpmath.mpf(c.p) / c.q for c in x])[0]
+            except (ValueError, ZeroDivisionError, TypeError):
+                continue
+            if not (mpmath.isfinite(v60) and mpmath.isfinite(v90) and mpmath.isfinite(scale)):
+                continue
+            if abs(v90) > mpmath.mpf(10) ** -30 * scale and abs(v60 - v90) < abs(v90) / 1000:
+                return False
+            verdicts.append(abs(v90) <= mpmath.mpf(10) ** -45 * (1 + scale))
+        if len(verdicts) == len(_PROBES) and all(verdicts):
+            return True
+        return bool(sp.simplify(expr) == 0)
+
+
+def _box(bounds: Sequence[int]) -> Any:
+    """Every exponent vector e with 0 <= e_i <= bounds[i]."""
+    import itertools
+
+    return itertools.product(*(range(b + 1) for b in bounds))

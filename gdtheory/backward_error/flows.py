@@ -1,0 +1,203 @@
+r"""High-precision integration of autonomous flows dx/dt = F(x) (gradient and modified flows).
+
+Method: Gragg-Bulirsch-Stoer extrapolation (Hairer, Norsett, Wanner, *Solving Ordinary
+Differential Equations I*, 2nd ed., Sec. II.9).  For a macro step H the modified
+midpoint rule with n_j = 2j sub-steps,
+
+    z_0 = y,  z_1 = z_0 + (H/n) F(z_0),  z_{i+1} = z_{i-1} + 2 (H/n) F(z_i),
+
+gives T_{j,1} = z_n, whose error has an expansion in even powers of H/n (Gragg 1965).
+The Aitken-Neville tableau
+
+    T_{j,k+1} = T_{j,k} + (T_{j,k} - T_{j-1,k}) / ((n_j / n_{j-k})^2 - 1)
+
+raises the order by 2 per column; the step is accepted when |T_{j,j} - T_{j,j-1}| <=
+tol (1 + |T_{j,j}|) and the macro step grows or shrinks with the column at which this
+happened.  Everything runs at ``dps + 10`` digits inside ``mpmath.workdps``.  Because
+the order adapts (up to 2 * max_columns), 50-digit accuracy costs a few hundred field
+evaluations per unit time on smooth problems.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import mpmath
+
+from ..core.objective import Objective
+from ..core.scalars import RealLike, check_dps, exact_real, to_mpf
+from ..errors import GDTheoryError, InvalidInputError
+
+__all__ = ["FlowSolution", "integrate_flow", "gradient_flow"]
+
+Field = Callable[[Sequence[mpmath.mpf]], Sequence[mpmath.mpf]]
+
+
+@dataclass(frozen=True)
+class FlowSolution:
+    """States of a flow at requested times.
+
+    Attributes
+    ----------
+    times : tuple of mpf
+    states : tuple of tuple of mpf
+        ``states[i]`` is x(times[i]).
+    dps : int
+    error_estimate : mpf
+        Sum of the accepted local error estimates (a global error estimate for
+        non-expanding flows).
+    evaluations : int
+        Number of evaluations of the field.
+    """
+
+    times: tuple[mpmath.mpf, ...] = field(repr=False)
+    states: tuple[tuple[mpmath.mpf, ...], ...] = field(repr=False)
+    dps: int
+    error_estimate: mpmath.mpf
+    evaluations: int
+
+
+def _norm(v: Sequence[mpmath.mpf]) -> mpmath.mpf:
+    return max(abs(c) for c in v)
+
+
+def integrate_flow(
+    F: Field,
+    x0: Sequence[Any],
+    times: Sequence[RealLike],
+    *,
+    dps: int = 50,
+    tol: RealLike | None = None,
+    max_columns: int | None = None,
+    max_evaluations: int = 5_000_000,
+) -> FlowSolution:
+    """Integrate dx/dt = F(x) from x(0) = x0 and return x at each of ``times`` (>= 0, sorted).
+
+    Parameters
+    ----------
+    F : callable
+        The field at the current mpmath precision, ``F(x) -> sequence of mpf``.
+    tol : relative local tolerance, default 10**(-dps)
+
+    Examples
+    --------
+    dx/dt = -x, x(0) = 1 at t = 1 is 1/e:
+
+    >>> s = integrate_flow(lambda x: (-x[0],), [1], [1], dps=40)
+    >>> with mpmath.workdps(50):
+    ...     print(abs(s.states[-1][0] - mpmath.exp(-1)) < mpmath.mpf(10) ** -38)
+    True
+    """
+    dps = check_dps(dps)
+    if isinstance(times, str | bytes) or not hasattr(times, "__iter__"):
+        raise InvalidInputError(f"times must be a sequence of times, got {times!r}")
+    ts = [exact_real(t, "times[i]") for t in times]
+    if any(t < 0 for t in ts) or any(b < a for a, b in zip(ts, ts[1:], strict=False)):
+        raise InvalidInputError("times must be non-negative and sorted")
+    kmax = max_columns if max_columns is not None else max(8, min(40, dps // 3 + 4))
+    with mpmath.workdps(dps + 10):
+        tol_m = mpmath.mpf(10) ** (-dps) if tol is None else to_mpf(tol, "tol")
+        y = tuple(to_mpf(c, "x0[i]") for c in x0)
+        blow_up = mpmath.mpf(10) ** 30 * (1 + _norm(y))
+        t = mpmath.mpf(0)
+        H = mpmath.mpf("0.1")
+        err_total = mpmath.mpf(0)
+        evals = 0
+        out_t, out_y = [], []
+        for target_exact in ts:
+            target = to_mpf(target_exact)
+            while t < target:
+                step = min(H, target - t)
+                f0 = tuple(F(y))
+                evals += 1
+                accepted = None
+                rows: list[list[tuple[mpmath.mpf, ...]]] = []
+                for j in range(1, kmax + 1):
+                    n = 2 * j
+                    hh = step / n
+                    z0 = y
+                    z1 = tuple(a + hh * b for a, b in zip(y, f0, strict=True))
+                    for _ in range(1, n):
+                        fz = F(z1)
+                        z0, z1 = z1, tuple(a + 2 * hh * b for a, b in zip(z0, fz, strict=True))
+                    evals += n - 1
+                    row = [z1]
+                    for k in range(1, j):
+                        ratio = mpmath.mpf(n) ** 2 / (2 * (j - k)) ** 2 - 1
+                        prev = rows[-1][k - 1]
+                        row.append(
+                            tuple(
+                                a + (a - b) / ratio for a, b in zip(row[k - 1], prev, strict=True)
+                            )
+                        )
+                    rows.append(row)
+                    if j >= 2:
+                        e = _norm([a - b for a, b in zip(row[-1], row[-2], strict=True)])
+                        if not mpmath.isfinite(e):
+                            break
+                        if e <= tol_m * (1 + _norm(row[-1])):
+                            accepted = (row[-1], e, j)
+                            break
+                if evals > max_evaluations:
+                    raise GDTheoryError(
+                        f"flow integration used more than {max_evaluations} field evaluations "
+                        f"by t = {mpmath.nstr(t, 8)}; the flow may blow up or be stiff: "
+                        "lower dps or the final time"
+                    )
+                if accepted is None:
+                    H = step / 2
+                    if H < mpmath.mpf(10) ** (-dps):
+                        raise GDTheoryError(
+                            f"flow integration step underflow at t = {mpmath.nstr(t, 8)}: the "
+                            "solution may blow up in finite time"
+                        )
+                    continue
+                y, e, j = accepted
+                if _norm(y) > blow_up:
+                    raise GDTheoryError(
+                        f"the solution may blow up in finite time: |x| > "
+                        f"{mpmath.nstr(blow_up, 3)} at t = {mpmath.nstr(t, 8)}, before "
+                        f"t = {mpmath.nstr(target, 8)}"
+                    )
+                t = t + step if step < target - t else target
+                err_total += e
+                H = step * (
+                    mpmath.mpf("1.5")
+                    if j < kmax * 2 // 3
+                    else (mpmath.mpf(1) if j < kmax else mpmath.mpf("0.7"))
+                )
+            out_t.append(+target)
+            out_y.append(y)
+    with mpmath.workdps(dps):
+        return FlowSolution(
+            tuple(+v for v in out_t),
+            tuple(tuple(+c for c in s) for s in out_y),
+            dps,
+            +err_total,
+            evals,
+        )
+
+
+def gradient_flow(
+    objective: Objective,
+    x0: Any,
+    times: Sequence[RealLike],
+    *,
+    dps: int = 50,
+    tol: RealLike | None = None,
+) -> FlowSolution:
+    """Gradient flow dx/dt = -grad f(x) at high precision (SPEC T3).
+
+    >>> from gdtheory.objectives import quadratic
+    >>> s = gradient_flow(quadratic([2]), [1], [1], dps=30)
+    >>> with mpmath.workdps(40):
+    ...     print(abs(s.states[-1][0] - mpmath.exp(-2)) < mpmath.mpf(10) ** -28)
+    True
+    """
+    with mpmath.workdps(check_dps(dps)):
+        x = objective.point_mp(x0)
+    return integrate_flow(
+        lambda v: tuple(-g for g in objective.grad_mp(v)), x, times, dps=dps, tol=tol
+    )

@@ -1,0 +1,602 @@
+r"""Backward error analysis: the modified equation of a one-step map, to any order.
+
+Let Phi_h(x) = x + h d_1(x) + h^2 d_2(x) + ... be a one-step map (GD: d_1 = -grad f,
+d_j = 0 for j >= 2).  The *modified vector field*
+
+    F_h = F_0 + h F_1 + h^2 F_2 + ...          (F_0 = d_1 = -grad f for GD)
+
+is the formal series whose exact time-h flow equals Phi_h to all orders in h (Hairer,
+Lubich, Wanner, *Geometric Numerical Integration*, 2nd ed., 2006, Ch. IX, eqs. (1.1)-(1.4);
+SPEC T4, where F_{k+1} there is F_k here).  Writing L_G for the Lie derivative
+(L_G u)(x) = u'(x) G(x), the time-h flow of G is  sum_i h^i/i! L_G^{i-1} G, and matching
+the coefficient of h^{k+1} with d_{k+1} gives the recursion
+
+    F_k = d_{k+1} - sum_{i=2}^{k+1} (1/i!) W_{i, k+1-i},
+    W_{1, m} = F_m,    W_{i+1, m} = sum_{a+b=m} W_{i,a}' F_b,
+
+where W_{i,m} is the coefficient of h^m in L_G^{i-1} G.  Each W_{i,m} is computed once
+and reused by every later order, so order p costs O(p^3) Jacobian-vector products, all
+done exactly in a differential ring of rational polynomials in the state variables and
+the transcendental building blocks of f
+(:mod:`gdtheory.backward_error.diffring`).  This replaces the
+obvious algorithm (expand exp(h L_G) with SymPy at every order), whose cost explodes with
+expression swell; see ``tests/benchmarks``.
+
+Gradient structure (SPEC T4).  F_0 + h F_1 = -grad(f + (h/4)|grad f|^2) for GD.  In one
+dimension every F_k is a gradient.  In dimension n >= 2 the coefficient F_k is a
+gradient on R^n iff its Jacobian is symmetric; the antisymmetric part
+(F_k' - F_k'^T)/2 (the curl) is reported as the obstruction.  For GD, F_2 is a gradient
+iff H and D^3 f[grad f] commute, which fails for f = (xy - 1)^2/2.
+
+References
+----------
+E. Hairer, C. Lubich, G. Wanner, Geometric Numerical Integration, Springer (2006), IX.1.
+Q. Li, C. Tai, W. E, Stochastic modified equations and dynamics of stochastic gradient
+algorithms I, JMLR 20 (2019).
+L. Kong, M. Tao, Stochasticity of deterministic gradient descent: large learning rate
+for multiscale objective function, NeurIPS (2020).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import sympy as sp
+
+from ..core import budget
+from ..core.compiled import compile_mp, compile_np
+from ..core.objective import Objective, h, point_mp
+from ..core.parsing import check_smooth, parse_expression
+from ..errors import InvalidInputError, NotAGradientError, ParseError, ShapeError
+from .diffring import DifferentialRing
+
+__all__ = [
+    "ModifiedEquation",
+    "modified_equation",
+    "modified_potential",
+    "MAX_ORDER",
+]
+
+#: Highest order accepted (the cost grows like order**3 products of growing polynomials).
+MAX_ORDER = 60
+
+
+# --------------------------------------------------------------------------- the target
+@dataclass(frozen=True)
+class _Target:
+    symbols: tuple[sp.Symbol, ...]
+    objective: Objective | None
+    map_expr: sp.ImmutableMatrix  # Phi_h(x) as a column
+    description: str
+
+
+def _as_target(target: Any, symbols: Sequence[sp.Symbol | str] | None) -> _Target:
+    """Validate ``target``: an Objective, an objective string, or a one-step map."""
+    if isinstance(target, str):
+        target = Objective.parse(target, symbols)
+    if isinstance(target, Objective):
+        if symbols is not None and tuple(str(s) for s in symbols) != tuple(
+            s.name for s in target.symbols
+        ):
+            raise InvalidInputError(
+                "symbols= does not match the objective's symbols "
+                f"{[s.name for s in target.symbols]}"
+            )
+        x = sp.Matrix(target.symbols)
+        return _Target(
+            target.symbols,
+            target,
+            sp.ImmutableMatrix(x - h * target.grad),
+            f"GD on f = {sp.sstr(target.expr)}",
+        )
+    return _map_target(target, symbols)
+
+
+def _map_target(target: Any, symbols: Sequence[sp.Symbol | str] | None) -> _Target:
+    if isinstance(target, sp.MatrixBase):
+        comps = list(target)
+    elif isinstance(target, Sequence):
+        comps = list(target)
+    elif isinstance(target, sp.Expr):
+        comps = [target]
+    else:
+        raise ParseError(
+            "target must be an Objective, an objective string, or a one-step map given as "
+            f"a SymPy expression or a sequence of them; got {type(target).__name__}"
+        )
+    exprs: list[sp.Expr] = []
+    for i, c in enumerate(comps):
+        if isinstance(c, str):
+            names = [str(s) for s in symbols] if symbols is not None else None
+            if names is None:
+                raise ParseError(
+                    "a one-step map given as text needs symbols=[...] to fix the state order"
+                )
+            c, _ = parse_expression(c, names, extra_names=[h])
+        try:
+            e = sp.sympify(c, strict=True)
+        except (sp.SympifyError, TypeError):
+            raise ParseError(f"component {i} of the map is not an expression: {c!r}") from None
+        if not isinstance(e, sp.Expr):
+            raise ParseError(f"component {i} of the map is not a scalar expression: {c!r}")
+        exprs.append(e)
+    if not exprs:
+        raise ShapeError("the one-step map has no components")
+    # any symbol named 'h' is the learning rate
+    hs = {s for e in exprs for s in e.free_symbols if s.name == "h" and s != h}
+    exprs = [e.subs({s: h for s in hs}) for e in exprs]
+    free = set().union(*(e.free_symbols for e in exprs)) - {h}
+    if symbols is None:
+        syms = tuple(sorted(free, key=lambda s: s.name))
+    else:
+        syms = tuple(
+            s
+            if isinstance(s, sp.Symbol)
+            else next((f for f in free if f.name == str(s)), None) or sp.Symbol(str(s), real=True)
+            for s in symbols
+        )
+    unknown = free - set(syms)
+    if unknown:
+        raise InvalidInputError(
+            f"the map uses {', '.join(sorted(s.name for s in unknown))}, which is neither a "
+            f"state symbol ({', '.join(s.name for s in syms)}) nor the learning rate h"
+        )
+    if len(syms) != len(exprs):
+        raise ShapeError(
+            f"the map has {len(exprs)} components but there are {len(syms)} state symbols "
+            f"({', '.join(s.name for s in syms)}); pass symbols=[...] in state order"
+        )
+    for e in exprs:
+        check_smooth(e, where="one-step map")
+    at0 = [e.subs(h, 0) for e in exprs]
+    for i, (v, s) in enumerate(zip(at0, syms, strict=True)):
+        if v.has(sp.nan, sp.zoo, sp.oo):
+            raise InvalidInputError(
+                f"component {i} of the one-step map is not analytic in h at h = 0 "
+                f"(it evaluates to {v} there)"
+            )
+        if sp.simplify(v - s) != 0:
+            raise InvalidInputError(
+                f"a one-step map must be the identity at h = 0, but component {i} gives "
+                f"{v} instead of {s}"
+            )
+    return _Target(
+        syms,
+        None,
+        sp.ImmutableMatrix(exprs),
+        "one-step map x -> " + sp.sstr(sp.Matrix(exprs).T if len(exprs) > 1 else exprs[0]),
+    )
+
+
+def _increments(target: _Target, order: int) -> list[list[sp.Expr]]:
+    """d_j(x) for j = 1..order+1, the h**j Taylor coefficients of Phi_h(x) - x."""
+    n = len(target.symbols)
+    if target.objective is not None:
+        zero = [sp.Integer(0)] * n
+        return [[-g for g in target.objective.grad]] + [zero] * order
+    out: list[list[sp.Expr]] = [[] for _ in range(order + 1)]
+    for i, e in enumerate(target.map_expr):
+        if e.is_polynomial(h):
+            poly = sp.Poly(sp.expand(e), h)
+            for j in range(1, order + 2):
+                out[j - 1].append(poly.coeff_monomial(h**j))
+            continue
+        deriv = e
+        for j in range(1, order + 2):  # d_j = (1/j!) d^j Phi / dh^j at h = 0
+            deriv = sp.diff(deriv, h)
+            value = deriv.subs(h, 0)
+            if value.has(sp.nan, sp.zoo, sp.oo):
+                raise InvalidInputError(
+                    f"component {i} of the one-step map is not analytic in h at h = 0 "
+                    f"(its order-{j} h-derivative is {value} there)"
+                )
+            out[j - 1].append(value / math.factorial(j))
+    return out
+
+
+# ----------------------------------------------------------------------- the recursion
+def _check_remaining(done: int, order: int, elapsed: float) -> None:
+    """Refuse (CostError) when orders 0..done-1 took ``elapsed`` seconds and the remaining
+    ones would exceed the budget: the cost of orders 0..k grows at least like k^4 (k^3
+    products of polynomials whose size grows with k), so the whole run is estimated as
+    elapsed * (order / done)^4, a conservative (low) estimate."""
+    estimate = elapsed * ((order + 1) / done) ** 4
+    if estimate > budget.MAX_SECONDS:
+        raise budget.CostError(
+            f"the modified equation to order {order} would take about "
+            f"{budget.human(estimate)} (orders 0..{done - 1} took {elapsed:.2g} s; the cost "
+            f"grows at least like order^4); refused above {budget.human(budget.MAX_SECONDS)}: "
+            "lower the order, or raise the limit with gdtheory.core.budget.allow(seconds)"
+        )
+
+
+def _ring_fields(ring: DifferentialRing, d: list[list[Any]], order: int) -> list[list[Any]]:
+    """F_0..F_order in the ring, by the recursion of the module docstring."""
+    n = ring.n
+    F: list[list[Any]] = []
+    W: dict[tuple[int, int], list[Any]] = {}
+    jac: dict[tuple[int, int], list[list[Any]]] = {}
+
+    def jacobian(i: int, m: int) -> list[list[Any]]:
+        if (i, m) not in jac:
+            v = F[m] if i == 1 else W[(i, m)]
+            jac[(i, m)] = [[ring.diff(v[c], j) for j in range(n)] for c in range(n)]
+        return jac[(i, m)]
+
+    def w(i: int, m: int) -> list[Any]:
+        if i == 1:
+            return F[m]
+        if (i, m) not in W:
+            acc = [ring.zero] * n
+            for a in range(m + 1):  # W_{i,m} = sum_{a+b=m} W_{i-1,a}' F_b
+                if i - 1 > 1:
+                    w(i - 1, a)
+                J, Fb = jacobian(i - 1, a), F[m - a]
+                for c in range(n):
+                    for j in range(n):
+                        if not (J[c][j].is_zero() or Fb[j].is_zero()):
+                            acc[c] = acc[c] + J[c][j] * Fb[j]
+            W[(i, m)] = [ring.reduce(v) for v in acc]
+        return W[(i, m)]
+
+    t0 = time.perf_counter()
+    for k in range(order + 1):
+        if k >= 4:
+            _check_remaining(k, order, time.perf_counter() - t0)
+        Fk = list(d[k])  # F_k = d_{k+1} - sum_{i=2}^{k+1} W_{i,k+1-i} / i!
+        for i in range(2, k + 2):
+            wi = w(i, k + 1 - i)
+            inv = sp.Rational(1, math.factorial(i))
+            for c in range(n):
+                if not wi[c].is_zero():
+                    Fk[c] = Fk[c] - ring.scale(wi[c], inv)
+        F.append(Fk)
+    return F
+
+
+def _homotopy_potential(ring: DifferentialRing, G: list[Any]) -> Any:
+    """For a polynomial gradient field G = grad g with g(0) = 0:
+    g(x) = int_0^1 G(tx).x dt = sum_d Q_d(x)/d, Q_d the degree-d part of G(x).x."""
+    Q = ring.zero
+    for j in range(ring.n):
+        Q = Q + G[j] * ring.gens[j]
+    terms = {}
+    for mono, c in Q.to_dict().items():
+        deg = sum(mono[: ring.n])
+        terms[mono] = c / deg
+    return ring.ctx.from_dict(terms)
+
+
+def _line_integral(symbols: Sequence[sp.Symbol], G: Sequence[sp.Expr]) -> sp.Expr:
+    """The potential g(x) = int_0^1 G(t x).x dt of a gradient field G (g(0) = 0), kept as
+    an unevaluated SymPy Integral (exact; evaluate with ``.doit()`` or numerically)."""
+    t = sp.Dummy("t")
+    integrand = sum(
+        (
+            g.subs({s: t * s for s in symbols}, simultaneous=True) * s
+            for g, s in zip(G, symbols, strict=True)
+        ),
+        sp.Integer(0),
+    )
+    return sp.Integral(integrand, (t, 0, 1))
+
+
+# ------------------------------------------------------------------------ the result
+@dataclass(frozen=True)
+class ModifiedEquation:
+    r"""The modified equation dx/dt = F_0 + h F_1 + ... + h^p F_p of a one-step map.
+
+    Attributes
+    ----------
+    description : str
+        What was analysed (``"GD on f = ..."`` or the map).
+    symbols : tuple of Symbol
+    order : int
+        p, the highest power of h kept.
+    fields : tuple of ImmutableMatrix
+        ``fields[k]`` is F_k, the coefficient of h**k (a column).
+    is_gradient : tuple of bool
+        ``is_gradient[k]``: the truncated field F_0 + ... + h^k F_k is a gradient.
+    obstructions : tuple of (ImmutableMatrix or None)
+        ``obstructions[k]`` is the antisymmetric part (F_k' - F_k'^T)/2 of the Jacobian of
+        F_k when it is nonzero (then F_k is not a gradient), else None.
+    objective : Objective or None
+        The objective when the map is GD.
+
+    Notes
+    -----
+    ``potentials`` (computed on first use) holds f_k with F_k = -grad f_k wherever
+    ``is_gradient[k]``: f_0 = f and f_1 = |grad f|^2/4 for GD (SPEC T4), and for k >= 2
+    (or any k of a general map) the potential normalised by f_k(0) = 0.
+
+    Examples
+    --------
+    >>> me = modified_equation("x**4/4 - x**2/2", 2)
+    >>> me.fields[1]
+    Matrix([[-3*x**5/2 + 2*x**3 - x/2]])
+    >>> me.potentials[1]
+    x**2*(x**2 - 1)**2/4
+    >>> me2 = modified_equation("(x*y - 1)**2/2", 2)
+    >>> me2.is_gradient
+    (True, True, False)
+    """
+
+    description: str
+    symbols: tuple[sp.Symbol, ...]
+    order: int
+    fields: tuple[sp.ImmutableMatrix, ...] = field(repr=False)
+    is_gradient: tuple[bool, ...]
+    obstructions: tuple[sp.ImmutableMatrix | None, ...] = field(repr=False)
+    objective: Objective | None = field(default=None, repr=False)
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False, hash=False)
+
+    @property
+    def dim(self) -> int:
+        return len(self.symbols)
+
+    def point_mp(self, x: Any, name: str = "x0") -> tuple[Any, ...]:
+        """Validate a point of the state space (as :meth:`Objective.point_mp`)."""
+        return point_mp(x, self.symbols, name)
+
+    def field(self, order: int | None = None) -> sp.ImmutableMatrix:
+        """The truncated modified field F_0 + h F_1 + ... + h^order F_order."""
+        p = self._check_order(order)
+        out = sp.zeros(self.dim, 1)
+        for k in range(p + 1):
+            out += h**k * self.fields[k]
+        return sp.ImmutableMatrix(out)
+
+    def _check_order(self, order: int | None) -> int:
+        if order is None:
+            return self.order
+        if isinstance(order, bool) or not isinstance(order, int) or not 0 <= order <= self.order:
+            raise InvalidInputError(
+                f"order must be an integer in 0..{self.order} (the order computed); got {order!r}"
+            )
+        return order
+
+    @property
+    def potentials(self) -> tuple[sp.Expr | None, ...]:
+        """f_k with F_k = -grad f_k, for every k where the field up to h**k is a gradient."""
+        if "potentials" not in self._cache:
+            self._cache["potentials"] = tuple(
+                self._potential(k) if self.is_gradient[k] else None for k in range(self.order + 1)
+            )
+        return self._cache["potentials"]
+
+    def _potential(self, k: int) -> sp.Expr:
+        obj = self.objective
+        if obj is not None and k == 0:
+            return obj.expr
+        if obj is not None and k == 1:
+            return sp.factor_terms(sum(g**2 for g in obj.grad) / 4)  # f_1 = |grad f|^2/4
+        ring: DifferentialRing = self._cache["ring"]
+        G = [-c for c in self._cache["ring_fields"][k]]
+        if not ring.m:
+            return ring.to_sympy(_homotopy_potential(ring, G))
+        P = ring.antiderivative(G)
+        if P is not None:
+            expr = ring.to_sympy(P)
+            at0 = expr.subs({s: 0 for s in self.symbols})
+            return expr - at0 if at0.is_finite else expr
+        return _line_integral(self.symbols, [-c for c in self.fields[k]])
+
+    def potential(self, order: int | None = None) -> sp.Expr:
+        """The modified potential f_0 + h f_1 + ... + h^order f_order.
+
+        Raises
+        ------
+        NotAGradientError
+            When the field up to h**order is not a gradient; carries the obstruction.
+        """
+        p = self._check_order(order)
+        for k in range(p + 1):
+            if not self.is_gradient[k]:
+                bad = next(j for j in range(k + 1) if self.obstructions[j] is not None)
+                raise NotAGradientError(
+                    f"the modified field of {self.description} is not a gradient at order "
+                    f"h**{bad}: its Jacobian has the nonzero antisymmetric part (curl) "
+                    f"{sp.sstr(self.obstructions[bad])}; no modified potential exists beyond "
+                    f"order {bad - 1}",
+                    obstruction=self.obstructions[bad],
+                    order=bad,
+                )
+        pots = self.potentials
+        return sum((h**k * pots[k] for k in range(p + 1)), sp.Integer(0))
+
+    # ------------------------------------------------------------------ output
+    def __str__(self) -> str:
+        names = ", ".join(s.name for s in self.symbols)
+        lines = [
+            f"Modified equation of {self.description}, to order h**{self.order}:",
+            f"  d({names})/dt = F_0 + h F_1 + ... + h**{self.order} F_{self.order}",
+        ]
+        for k, Fk in enumerate(self.fields):
+            body = sp.sstr(Fk[0] if self.dim == 1 else list(Fk))
+            lines.append(f"  F_{k} = {body}")
+        if all(self.is_gradient):
+            lines.append(f"  gradient to order h**{self.order}: F_k = -grad f_k")
+        else:
+            k = self.is_gradient.index(False)
+            lines.append(
+                f"  gradient through h**{k - 1}; not a gradient at h**{k} "
+                f"(curl {sp.sstr(self.obstructions[k])})"
+            )
+        return "\n".join(lines)
+
+    def latex(self, *, potential: bool = True) -> str:
+        """LaTeX for the fields (and the modified potential where it exists)."""
+        xs = sp.Matrix(self.symbols)
+        lhs = r"\dot{" + sp.latex(self.symbols[0]) + "}" if self.dim == 1 else r"\dot{x}"
+        out = [
+            rf"{lhs} = \sum_{{k=0}}^{{{self.order}}} h^k F_k, \qquad "
+            + (r"" if self.dim == 1 else rf"x = {sp.latex(xs)},")
+        ]
+        for k, Fk in enumerate(self.fields):
+            out.append(rf"F_{{{k}}} = {sp.latex(Fk[0] if self.dim == 1 else Fk)}")
+        if potential:
+            for k, fk in enumerate(self.potentials):
+                if fk is not None:
+                    out.append(rf"f_{{{k}}} = {sp.latex(fk)}")
+            if not all(self.is_gradient):
+                k = self.is_gradient.index(False)
+                out.append(
+                    rf"\text{{no potential at }} h^{{{k}}}:\ \tfrac12(F_{{{k}}}' - F_{{{k}}}'^T)"
+                    rf" = {sp.latex(self.obstructions[k])}"
+                )
+        return " \\\\\n".join(out)
+
+    def python(self, *, name: str = "modified_field") -> str:
+        """Python source of ``name(x, h)`` evaluating the truncated field (NumPy/mpmath)."""
+        body = sp.pycode(list(self.field()), fully_qualified_modules=False)
+        args = ", ".join(s.name for s in self.symbols)
+        return (
+            f"def {name}(x, h):\n"
+            f'    """Order-{self.order} modified field of {self.description}."""\n'
+            f"    {args}{',' if self.dim == 1 else ''} = x\n"
+            f"    return {body}\n"
+        )
+
+    def lambdify(self, backend: str = "mpmath", order: int | None = None) -> Callable[..., Any]:
+        """A fast callable ``F(x, h)`` for the truncated field F_0 + ... + h^order F_order.
+
+        ``"mpmath"``: ``x`` a sequence of n numbers, ``h`` a number; returns a tuple of mpf
+        at the working precision in force at the call.  ``"numpy"``: ``x`` of shape
+        (..., n), ``h`` a float (or an array broadcasting against x[..., 0]); returns an
+        array of shape (..., n).
+
+        >>> import numpy as np
+        >>> F = modified_equation("x**2/2", 3).lambdify("numpy")
+        >>> F(np.array([[1.0]]), 0.5)     # -(1 + h/2 + h^2/3 + h^3/4) x
+        array([[-1.36458333]])
+        """
+        p = self._check_order(order)
+        syms = (*self.symbols, h)
+        exprs = list(self.field(p))
+        if backend == "mpmath":
+            fn = compile_mp(exprs, syms)
+            return lambda x, hh: fn([*x, hh])
+        if backend == "numpy":
+            import numpy as np
+
+            fnp = compile_np(exprs, syms)
+
+            def evaluate(X: Any, hh: Any) -> Any:
+                X = np.asarray(X, dtype=float)
+                H = np.broadcast_to(np.asarray(hh, dtype=float), X.shape[:-1])
+                return fnp(np.concatenate([X, H[..., None]], axis=-1))
+
+            return evaluate
+        raise InvalidInputError(f"backend must be 'mpmath' or 'numpy', got {backend!r}")
+
+
+# -------------------------------------------------------------------- public functions
+def modified_equation(
+    target: Objective | str | sp.Expr | Sequence[Any],
+    order: int,
+    *,
+    symbols: Sequence[sp.Symbol | str] | None = None,
+) -> ModifiedEquation:
+    r"""The modified vector field of a one-step map to order h**order (backward error analysis).
+
+    Formula (Hairer-Lubich-Wanner IX.1): with Phi_h(x) = x + sum_j h^j d_j(x),
+    F_k = d_{k+1} - sum_{i=2}^{k+1} W_{i,k+1-i}/i!, W as in the module docstring.  For GD,
+    F_0 = -grad f, F_1 = -(1/2) H grad f, F_2 = (1/12) F''(F,F) + (1/3) F'F'F.
+
+    Parameters
+    ----------
+    target : Objective, str, SymPy expression or sequence of them
+        An objective (its GD map x - h grad f), or any one-step map Phi_h(x) written in
+        the state symbols and ``gdtheory.h``, analytic in h with Phi_0(x) = x
+        (preconditioned GD, GD with weight decay, extragradient, ...).
+    order : int
+        p >= 0, the highest power of h kept.
+    symbols : sequence, optional
+        The state symbols in order (default: sorted by name).
+
+    Examples
+    --------
+    >>> me = modified_equation("x**2/2", 4)
+    >>> [F[0] for F in me.fields]       # -h^k x/(k+1): the series of log(1-h)/h
+    [-x, -x/2, -x/3, -x/4, -x/5]
+    >>> import sympy as sp
+    >>> from gdtheory import h
+    >>> x = sp.Symbol("x")
+    >>> modified_equation(x - h * (x**3 + x / 10), 1).fields[1]   # weight decay 1/10
+    Matrix([[-3*x**5/2 - x**3/5 - x/200]])
+    """
+    if isinstance(order, bool) or not isinstance(order, int):
+        raise InvalidInputError(f"order must be a non-negative integer, got {order!r}")
+    if not 0 <= order <= MAX_ORDER:
+        raise InvalidInputError(f"order must be in 0..{MAX_ORDER}, got {order}")
+    tgt = _as_target(target, symbols)
+    d_sym = _increments(tgt, order)
+    ring = DifferentialRing(tgt.symbols, [e for dj in d_sym for e in dj])
+    d = [[ring.convert(e) for e in dj] for dj in d_sym]
+    F = _ring_fields(ring, d, order)
+    n = ring.n
+    fields = tuple(sp.ImmutableMatrix([ring.to_sympy(c) for c in Fk]) for Fk in F)
+    obstructions: list[sp.ImmutableMatrix | None] = []
+    for Fk in F:
+        if n == 1:
+            obstructions.append(None)
+            continue
+        J = [[ring.diff(Fk[i], j) for j in range(n)] for i in range(n)]
+        half = sp.Rational(1, 2)
+        anti = [[ring.scale(J[i][j] - J[j][i], half) for j in range(n)] for i in range(n)]
+        nonzero = any(not ring.is_zero(anti[i][j]) for i in range(n) for j in range(i + 1, n))
+        obstructions.append(
+            sp.ImmutableMatrix([[ring.to_sympy(a) for a in row] for row in anti])
+            if nonzero
+            else None
+        )
+    is_grad = []
+    ok = True
+    for ob in obstructions:
+        ok = ok and ob is None
+        is_grad.append(ok)
+    me = ModifiedEquation(
+        tgt.description,
+        tgt.symbols,
+        order,
+        fields,
+        tuple(is_grad),
+        tuple(obstructions),
+        tgt.objective,
+    )
+    me._cache["ring"] = ring
+    me._cache["ring_fields"] = F
+    return me
+
+
+def modified_potential(
+    objective: Objective | str | sp.Expr | Sequence[Any],
+    order: int,
+    *,
+    symbols: Sequence[sp.Symbol | str] | None = None,
+) -> sp.Expr:
+    r"""The modified potential f_h = f_0 + h f_1 + ... + h^order f_order (a polynomial in h).
+
+    F_k = -grad f_k with f_0 = f, f_1 = |grad f|^2/4 (implicit gradient regularisation;
+    SPEC T4) and f_k(0) = 0 for k >= 2.  Always exists in one dimension.
+
+    Raises
+    ------
+    NotAGradientError
+        In dimension >= 2 when some F_k, k <= order, is not a gradient; the error carries
+        the obstruction (the antisymmetric part of its Jacobian) and the order.
+
+    Examples
+    --------
+    >>> modified_potential("x**2/2", 2)
+    h**2*x**2/6 + h*x**2/4 + x**2/2
+    >>> modified_potential("(x*y - 1)**2/2", 2)
+    Traceback (most recent call last):
+    ...
+    gdtheory.errors.NotAGradientError: the modified field of GD on f = (x*y - 1)**2/2 is not ...
+    """
+    return modified_equation(objective, order, symbols=symbols).potential()

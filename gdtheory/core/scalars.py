@@ -1,0 +1,215 @@
+"""Exact and high-precision handling of the scalars users pass (h, L, tolerances).
+
+A learning rate such as ``h = 19/10`` must be honoured *exactly*: the float ``1.9`` is
+``1.899999999999999911182158029987...`` and over hundreds of chaotic GD steps that
+difference is visible.  This module turns what a user types into an exact SymPy number
+when the input is exact (int, :class:`fractions.Fraction`, decimal or fraction strings,
+SymPy rationals) and keeps the exact binary value of floats, so that conversion to an
+mpmath number at any working precision is correctly rounded.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from fractions import Fraction
+from typing import Union
+
+import mpmath
+import sympy as sp
+
+from ..errors import InvalidInputError, PrecisionError, ShapeError
+
+__all__ = [
+    "RealLike",
+    "exact_real",
+    "to_mpf",
+    "positive_real",
+    "check_dps",
+    "check_box",
+    "MIN_DPS",
+    "MAX_DPS",
+]
+
+#: Smallest working precision (decimal digits) accepted by the high-precision engines.
+MIN_DPS = 15
+#: Largest working precision accepted; beyond it a single step takes seconds.
+MAX_DPS = 10_000
+
+#: What a user may pass for a real scalar such as h or L.
+RealLike = Union[int, float, Fraction, str, sp.Basic, mpmath.mpf]  # noqa: UP007 (runtime alias)
+
+
+def exact_real(value: RealLike, name: str = "value") -> sp.Expr:
+    """Return ``value`` as a finite real SymPy number, exact whenever the input is.
+
+    Accepted: ``int``, ``Fraction``, ``str`` (``"19/10"``, ``"1.9"``, ``"1e-3"``, all
+    read exactly as decimals/fractions), SymPy numbers (``Rational``, ``Float``, ``pi``,
+    ``sqrt(2)`` ...), ``mpmath.mpf`` and floats (their exact binary value).
+
+    Examples
+    --------
+    >>> exact_real("19/10")
+    19/10
+    >>> exact_real("1.9")
+    19/10
+    >>> exact_real(0.5)
+    1/2
+    >>> exact_real("nan", "h")
+    Traceback (most recent call last):
+    ...
+    gdtheory.errors.InvalidInputError: h must be a finite real number, got 'nan'
+    """
+    bad = InvalidInputError(f"{name} must be a finite real number, got {value!r}")
+    if isinstance(value, bool):
+        raise bad
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            if "/" in text:
+                num, den = text.split("/")
+                ratio = Fraction(num.strip()) / Fraction(den.strip())  # ZeroDivisionError
+                result: sp.Expr = sp.Rational(ratio.numerator, ratio.denominator)
+            else:
+                result = sp.Rational(Fraction(text))
+        except (ValueError, ZeroDivisionError, TypeError):
+            raise bad from None
+        return result
+    if isinstance(value, Fraction):
+        return sp.Rational(value.numerator, value.denominator)
+    if isinstance(value, numbers.Integral):
+        return sp.Integer(int(value))
+    if isinstance(value, mpmath.mpf):
+        if not mpmath.isfinite(value):
+            raise bad
+        sign, man, exp, _ = value._mpf_  # man_exp drops the sign
+        return (-1) ** sign * sp.Integer(man) * sp.Integer(2) ** exp
+    if isinstance(value, sp.Basic):
+        if not (value.is_number and value.is_real is not False) or not value.is_finite:
+            raise bad
+        if value.is_real is None:
+            raise bad
+        return sp.sympify(value)
+    if isinstance(value, numbers.Real):  # float, numpy floats
+        v = float(value)
+        if not math.isfinite(v):
+            raise bad
+        return sp.Rational(Fraction(v))
+    raise bad
+
+
+def positive_real(value: RealLike, name: str = "h") -> sp.Expr:
+    """:func:`exact_real` that also requires ``value > 0``.
+
+    >>> positive_real(0, "h")
+    Traceback (most recent call last):
+    ...
+    gdtheory.errors.InvalidInputError: h must be > 0, got 0
+    """
+    v = exact_real(value, name)
+    if not bool(v > 0):
+        raise InvalidInputError(f"{name} must be > 0, got {value!r}")
+    return v
+
+
+def finite_float(value: RealLike, name: str, *, positive: bool = False) -> float:
+    """:func:`exact_real` rounded to a finite float (a huge exact value is refused, not
+    turned into inf); with ``positive`` also requires ``value > 0``.
+
+    >>> finite_float("1/4", "T")
+    0.25
+    >>> finite_float(10**400, "T")
+    Traceback (most recent call last):
+    ...
+    gdtheory.errors.InvalidInputError: T is too large for a float: 1000...
+    """
+    v = positive_real(value, name) if positive else exact_real(value, name)
+    f = float(v)
+    if not math.isfinite(f):
+        raise InvalidInputError(f"{name} is too large for a float: {str(v)[:4]}...")
+    if positive and f <= 0:
+        raise InvalidInputError(f"{name} must be > 0 as a float, got {value!r}")
+    return f
+
+
+def to_mpf(value: RealLike, name: str = "value") -> mpmath.mpf:
+    """Convert to an mpmath number, correctly rounded at the *current* mpmath precision.
+
+    >>> with mpmath.workdps(30):
+    ...     print(to_mpf("1/3"))
+    0.333333333333333333333333333333
+    """
+    v = exact_real(value, name)
+    if v.is_Rational:
+        return mpmath.mpf(int(v.p)) / int(v.q)
+    return mpmath.mpf(sp.N(v, mpmath.mp.dps + 10))
+
+
+def check_dps(dps: object, *, minimum: int = MIN_DPS) -> int:
+    """Validate a working precision in decimal digits.
+
+    >>> check_dps(5)
+    Traceback (most recent call last):
+    ...
+    gdtheory.errors.PrecisionError: dps=5 is too low: ... (pass dps >= 15)
+    """
+    if isinstance(dps, bool) or not isinstance(dps, numbers.Integral):
+        raise PrecisionError(f"dps must be an integer number of decimal digits, got {dps!r}")
+    d = int(dps)
+    if d < minimum:
+        raise PrecisionError(
+            f"dps={d} is too low: at least {minimum} decimal digits are needed "
+            f"(pass dps >= {minimum})"
+        )
+    if d > MAX_DPS:
+        raise PrecisionError(
+            f"dps={d} is too high: at most {MAX_DPS} digits are supported "
+            "(each step would take seconds); lower dps"
+        )
+    return d
+
+
+def check_box(box: object, n: int, name: str = "box") -> list[tuple[sp.Rational, sp.Rational]]:
+    """Validate ``n`` (low, high) pairs with finite exact ends and low < high.
+
+    >>> check_box([(0, "1/2"), (-1, 1)], 2)
+    [(0, 1/2), (-1, 1)]
+    >>> check_box([(1, 0)], 1)
+    Traceback (most recent call last):
+    ...
+    gdtheory.errors.InvalidInputError: box side 0 is [1, 0]: need low < high
+    """
+    if isinstance(box, str | bytes) or not hasattr(box, "__iter__"):
+        raise ShapeError(f"{name} must be a sequence of {n} (low, high) pairs, got {box!r}")
+    try:
+        pairs = [tuple(pair) for pair in box]
+    except TypeError:
+        raise ShapeError(f"{name} must be a sequence of {n} (low, high) pairs") from None
+    if len(pairs) != n or any(len(pr) != 2 for pr in pairs):
+        raise ShapeError(
+            f"{name} must hold one (low, high) pair per coordinate of the dimension {n} "
+            f"state, got {box!r}"
+        )
+    out = []
+    for i, (a, b) in enumerate(pairs):
+        lo, hi = exact_real(a, f"{name} side {i} low"), exact_real(b, f"{name} side {i} high")
+        if not bool(lo < hi):
+            raise InvalidInputError(f"{name} side {i} is [{lo}, {hi}]: need low < high")
+        out.append((lo, hi))
+    return out
+
+
+def float_box(box: object, n: int, name: str = "box") -> tuple[tuple[float, float], ...]:
+    """:func:`check_box` rounded to floats; an exact side too large for a float is refused
+    (rather than becoming inf), as is one that rounds to low == high.
+
+    >>> float_box([(0, "1/2"), (-1, 1)], 2)
+    ((0.0, 0.5), (-1.0, 1.0))
+    """
+    out = []
+    for i, (lo, hi) in enumerate(check_box(box, n, name)):
+        a, b = float(lo), float(hi)
+        if not (math.isfinite(a) and math.isfinite(b) and a < b):
+            raise InvalidInputError(f"{name} side {i} is not a finite float interval: [{lo}, {hi}]")
+        out.append((a, b))
+    return tuple(out)

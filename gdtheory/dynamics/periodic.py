@@ -1,0 +1,622 @@
+r"""Periodic orbits of the GD map Phi_h(x) = x - h grad f(x), with their multipliers.
+
+A periodic orbit of minimal period p is a solution of g(z) = Phi_h^p(z) - z = 0 with
+Phi_h^d(z) != z for every proper divisor d of p.  Its multipliers are the eigenvalues
+of the monodromy matrix
+
+    M = D Phi_h(z_{p-1}) ... D Phi_h(z_0),     D Phi_h(x) = I - h Hess f(x),
+
+and it is (linearly) stable when the spectral radius of M is < 1.
+
+Algorithm
+---------
+1. **Float64 multi-start, vectorised.**  From ``seeds`` random points of the box, each
+   combined with each stabilising transformation C (signed permutation matrices), the
+   Davidchack-Lai iteration
+
+       z <- z + (beta |g(z)| C^T - G(z))^{-1} g(z),       G = M - I,
+
+   is run (Davidchack and Lai, Phys. Rev. E 60, 6172, 1999; it interpolates between
+   Newton's method, beta = 0, and the Schmelcher-Diakonos flow z <- z + lambda C g(z),
+   Phys. Rev. Lett. 78, 4733, 1997, whose transformations C turn every hyperbolic orbit,
+   stable or not, into an attractor of some C).  Pure Newton (beta = 0) runs too.
+2. **Deduplication** up to cyclic shift (the key of an orbit is its lexicographically
+   smallest point, rounded).
+3. **Continua.**  Where G is singular at a solution, a bordered Newton step is tried
+   along the null direction; if neighbouring solutions exist the point belongs to a
+   continuum (e.g. the fixed points on the minimiser curve xy = mu of (mu - xy)^2/2).
+   Continua are reported once each, with samples, not as thousands of "orbits".
+4. **High precision.**  Each isolated orbit is refined by Newton's method at
+   ``dps + 10`` digits, its minimal period is confirmed at that precision, and the
+   multipliers are the eigenvalues of M computed at ``dps`` digits (``mpmath.eig``).
+
+Completeness is not guaranteed by any multi-start search; the tests check it where the
+number of orbits is known exactly (the Chebyshev map has (1/p) sum_{d|p} mu(p/d) 2^d
+orbits of minimal period p).
+
+References
+----------
+Cvitanovic et al., *Chaos: Classical and Quantum*, ch. "Fixed points, and how to get
+them" (Newton, multiple shooting); Davidchack and Lai (1999); Schmelcher and Diakonos
+(1997).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import mpmath
+import numpy as np
+import sympy as sp
+
+from ..core.budget import RATE_FLOAT_ITERATIONS, check_cost
+from ..core.gdmap import FLOAT64, MP, gd_step, monodromy
+from ..core.objective import Objective
+from ..core.scalars import RealLike, check_dps, float_box, positive_real, to_mpf
+from ..errors import InvalidInputError, ShapeError
+from .engine import _check_objective, check_count
+
+__all__ = [
+    "PeriodicOrbit",
+    "OrbitContinuum",
+    "OrbitSearch",
+    "periodic_orbits",
+    "orbit_from_point",
+    "monodromy_mp",
+]
+
+#: Largest period accepted (the float stage costs O(period) per iteration).
+MAX_PERIOD = 64
+
+
+@dataclass(frozen=True)
+class PeriodicOrbit:
+    """A periodic orbit of the GD map, computed at high precision.
+
+    Attributes
+    ----------
+    points : tuple of tuple of mpf
+        z_0, ..., z_{p-1} with z_{i+1} = Phi_h(z_i); z_0 is the lexicographically
+        smallest point (a canonical starting point).
+    multipliers : tuple of mpf or mpc
+        Eigenvalues of the monodromy matrix, by decreasing modulus (real ones as mpf).
+    stable : bool or None
+        True when the spectral radius is < 1, False when > 1, None when it equals 1
+        within 10**(-dps/2) (a bifurcation point: linear stability is undecided).
+    period : int
+        The minimal period p.
+    spectral_radius : mpf
+    residual : mpf
+        max_i |Phi_h(z_i) - z_{i+1}| at dps + 10 digits (a measure of accuracy).
+    h : sympy number
+    dps : int
+    """
+
+    points: tuple[tuple[mpmath.mpf, ...], ...] = field(repr=False)
+    multipliers: tuple[Any, ...] = field(repr=False)
+    stable: bool | None
+    period: int
+    spectral_radius: mpmath.mpf = field(repr=False)
+    residual: mpmath.mpf = field(repr=False)
+    h: sp.Expr
+    dps: int
+
+    def as_numpy(self) -> np.ndarray:
+        """The points as a float64 array (p, n)."""
+        return np.array([[float(c) for c in z] for z in self.points])
+
+    def __repr__(self) -> str:
+        with mpmath.workdps(12):
+            pts = "; ".join(
+                "(" + ", ".join(mpmath.nstr(c, 8) for c in z) + ")" for z in self.points
+            )
+            mus = ", ".join(mpmath.nstr(m, 8) for m in self.multipliers)
+        word = {True: "stable", False: "unstable", None: "marginal"}[self.stable]
+        return f"PeriodicOrbit(period={self.period}, {word}, points=[{pts}], multipliers=[{mus}])"
+
+
+@dataclass(frozen=True)
+class OrbitContinuum:
+    """A continuum (manifold) of period-p points, reported once with samples.
+
+    Attributes
+    ----------
+    period : int
+    dimension : int
+        The nullity of D Phi^p - I on the samples (the continuum's local dimension).
+    samples : ndarray (m, n)
+        Float64 points of the continuum found by the search.
+    f_range : tuple of float
+        min and max of f over the samples (0, 0 for a set of global minimisers).
+    normal_radius : ndarray (m,)
+        At each sample, the largest modulus of the multipliers transverse to the
+        continuum (the ``dimension`` multipliers closest to 1 removed): a sample is
+        linearly stable in the normal directions when it is < 1.
+    description : str
+    """
+
+    period: int
+    dimension: int
+    samples: np.ndarray = field(repr=False)
+    f_range: tuple[float, float]
+    normal_radius: np.ndarray = field(repr=False)
+    description: str
+
+    @property
+    def stable_fraction(self) -> float:
+        """Fraction of the samples that are normally stable (normal_radius < 1)."""
+        return float(np.mean(self.normal_radius < 1))
+
+    def __repr__(self) -> str:
+        return (
+            f"OrbitContinuum(period={self.period}, dimension={self.dimension}, "
+            f"samples={len(self.samples)}, f in [{self.f_range[0]:.3g}, {self.f_range[1]:.3g}], "
+            f"normally stable: {self.stable_fraction:.0%})"
+        )
+
+
+@dataclass(frozen=True)
+class OrbitSearch:
+    """All periodic orbits of one minimal period found in a box.
+
+    Attributes
+    ----------
+    orbits : tuple of PeriodicOrbit
+        Isolated orbits with at least one point in the box, sorted by their first point.
+    continua : tuple of OrbitContinuum
+    period : int
+    h : sympy number
+    box : tuple of (float, float)
+    starts : int
+        Number of (seed, transformation) starts tried.
+    converged_starts : int
+        Starts whose float iteration converged to a solution (any period dividing p).
+    dps : int
+    """
+
+    orbits: tuple[PeriodicOrbit, ...]
+    continua: tuple[OrbitContinuum, ...]
+    period: int
+    h: sp.Expr
+    box: tuple[tuple[float, float], ...]
+    starts: int
+    converged_starts: int
+    dps: int
+
+    @property
+    def stable(self) -> tuple[PeriodicOrbit, ...]:
+        return tuple(o for o in self.orbits if o.stable)
+
+    def __repr__(self) -> str:
+        n_st = len(self.stable)
+        return (
+            f"OrbitSearch(period={self.period}, h={self.h}, orbits={len(self.orbits)} "
+            f"({n_st} stable), continua={len(self.continua)}, "
+            f"starts={self.starts} ({self.converged_starts} converged))"
+        )
+
+
+# -- float stage ---------------------------------------------------------------------------
+
+
+def _flow_np(
+    objective: Objective, Z: np.ndarray, H: float, p: int, with_jac: bool = True
+) -> tuple[np.ndarray, np.ndarray | None, list[np.ndarray]]:
+    """Phi^p(Z) for rows Z (N, n), the monodromy matrices (N, n, n), and the orbit points."""
+    coords = [Z[:, i].copy() for i in range(Z.shape[1])]
+    orbit = []
+    with np.errstate(all="ignore"):
+        for _ in range(p):
+            orbit.append(coords)
+            coords = gd_step(objective, coords, H, FLOAT64)
+        M = monodromy(objective, orbit, H, FLOAT64) if with_jac else None
+    return np.stack(coords, axis=1), M, [np.stack(c, axis=1) for c in orbit]
+
+
+def signed_permutations(n: int) -> list[np.ndarray]:
+    """The 2^n n! signed permutation matrices (the Schmelcher-Diakonos set)."""
+    mats = []
+    for perm in itertools.permutations(range(n)):
+        for signs in itertools.product((1.0, -1.0), repeat=n):
+            C = np.zeros((n, n))
+            for i, (j, s) in enumerate(zip(perm, signs, strict=True)):
+                C[i, j] = s
+            mats.append(C)
+    return mats
+
+
+def _transformations(n: int, spec: Any) -> list[np.ndarray]:
+    if spec == "auto":
+        if n <= 3:
+            return signed_permutations(n)
+        if n <= 6:
+            return [np.diag(s) for s in itertools.product((1.0, -1.0), repeat=n)]
+        return [np.eye(n)]
+    if spec == "none":
+        return []
+    mats = [np.asarray(C, dtype=float) for C in spec]
+    for C in mats:
+        if C.shape != (n, n):
+            raise ShapeError(f"each transformation must be {n}x{n}, got {C.shape}")
+    return mats
+
+
+def _dl_solve(
+    objective: Objective,
+    Z: np.ndarray,
+    Cs: np.ndarray,
+    betas: np.ndarray,
+    H: float,
+    p: int,
+    max_iter: int,
+    lo: np.ndarray,
+    hi: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Davidchack-Lai iterations on rows Z with per-row C and beta; (Z, converged mask)."""
+    N, n = Z.shape
+    width = float(np.max(hi - lo))
+    alive = np.ones(N, dtype=bool)
+    done = np.zeros(N, dtype=bool)
+    eye = np.eye(n)
+    with np.errstate(all="ignore"):
+        for _ in range(max_iter):
+            idx = np.flatnonzero(alive & ~done)
+            if idx.size == 0:
+                break
+            z = Z[idx]
+            end, M, _ = _flow_np(objective, z, H, p)
+            assert M is not None
+            g = end - z
+            gn = np.sqrt(np.einsum("ij,ij->i", g, g))
+            scale = 1.0 + np.sqrt(np.einsum("ij,ij->i", z, z))
+            conv = gn <= 1e-11 * scale
+            done[idx[conv]] = True
+            A = betas[idx, None, None] * gn[:, None, None] * np.swapaxes(Cs[idx], 1, 2) - (M - eye)
+            bad = ~np.all(np.isfinite(A.reshape(idx.size, -1)), axis=1) | ~np.isfinite(gn)
+            alive[idx[bad]] = False  # the map overflowed there (huge h or box)
+            A[bad], g[bad] = eye, 0.0
+            step = np.einsum("nij,nj->ni", np.linalg.pinv(A, rcond=1e-13), g)
+            sn = np.sqrt(np.einsum("ij,ij->i", step, step))
+            cap = 0.25 * width
+            step *= np.minimum(1.0, cap / np.where(sn > 0, sn, 1.0))[:, None]
+            znew = z + np.where(conv[:, None], 0.0, step)
+            out = ~np.all(np.isfinite(znew), axis=1) | np.any(
+                (znew < lo - width) | (znew > hi + width), axis=1
+            )
+            alive[idx[out]] = False
+            Z[idx] = znew
+    return Z, done & alive
+
+
+def _key(cycle: np.ndarray, decimals: int = 7) -> tuple[float, ...]:
+    rounded = np.round(cycle, decimals) + 0.0
+    return min(tuple(float(v) for v in row) for row in rounded)
+
+
+def _continuation_test(
+    objective: Objective, z: np.ndarray, H: float, p: int, delta: float
+) -> np.ndarray | None:
+    """If solutions of Phi^p(z) = z continue along the null direction of G, return one."""
+    _, M, _ = _flow_np(objective, z[None, :], H, p)
+    assert M is not None
+    n = z.size
+    _, _, Vt = np.linalg.svd(M[0] - np.eye(n))
+    v = Vt[-1]
+    w = z + delta * v
+    for _ in range(30):
+        end, M, _ = _flow_np(objective, w[None, :], H, p)
+        assert M is not None
+        g = end[0] - w
+        c = v @ (w - z) - delta
+        if np.linalg.norm(g) <= 1e-11 * (1 + np.linalg.norm(w)) and abs(c) <= 1e-12:
+            return w
+        A = np.vstack([M[0] - np.eye(n), v[None, :]])
+        rhs = -np.concatenate([g, [c]])
+        w = w + np.linalg.lstsq(A, rhs, rcond=None)[0]
+        if not np.all(np.isfinite(w)):
+            return None
+    return None
+
+
+# -- high-precision stage ------------------------------------------------------------------
+
+
+def monodromy_mp(
+    objective: Objective, z: Sequence[Any], h: mpmath.mpf, p: int
+) -> tuple[list[tuple[mpmath.mpf, ...]], mpmath.matrix]:
+    """The orbit z, Phi(z), ..., Phi^p(z) and D Phi^p(z) at the working precision."""
+    pts = [tuple(z)]
+    for _ in range(p):
+        pts.append(tuple(gd_step(objective, pts[-1], h, MP)))
+    return pts, monodromy(objective, pts[:-1], h, MP)
+
+
+def _refine_mp(
+    objective: Objective, z0: Sequence[float], h: mpmath.mpf, p: int, dps: int
+) -> tuple[tuple[mpmath.mpf, ...], bool]:
+    """Newton on Phi^p(z) - z at the working precision; (z, converged)."""
+    n = objective.dim
+    z = mpmath.matrix([mpmath.mpf(float(c)) for c in z0])
+    tol = mpmath.mpf(10) ** (-(dps - 6))  # dps is the working precision here
+    for _ in range(60):
+        pts, M = monodromy_mp(objective, tuple(z), h, p)
+        g = mpmath.matrix(pts[-1]) - z
+        try:
+            dz = mpmath.lu_solve(M - mpmath.eye(n), -g)
+        except ZeroDivisionError:
+            return tuple(z), False
+        z = z + dz
+        if mpmath.norm(dz) <= tol * (1 + mpmath.norm(z)):
+            return tuple(z), True
+    return tuple(z), False
+
+
+def _minimal_period(pts: list[tuple[mpmath.mpf, ...]], p: int, tol: mpmath.mpf) -> int:
+    z = pts[0]
+    for d in range(1, p):
+        if p % d == 0 and max(abs(a - b) for a, b in zip(pts[d], z, strict=True)) <= tol:
+            return d
+    return p
+
+
+def orbit_from_point(
+    objective: Objective, h: RealLike, point: Any, period: int, *, dps: int = 50
+) -> PeriodicOrbit:
+    r"""Refine a point near a period-p orbit at ``dps`` digits and return the orbit.
+
+    Raises InvalidInputError when Newton's method does not converge from ``point`` or
+    the orbit found has a smaller minimal period.
+
+    >>> from gdtheory.objectives import logistic_conjugate
+    >>> o = orbit_from_point(logistic_conjugate(), 1, [-0.5], 1, dps=30)
+    >>> o.multipliers, o.stable
+    ((mpf('-2.0'),), False)
+    """
+    obj = _check_objective(objective)
+    p = check_count(period, "period", 1)
+    dps = check_dps(dps)
+    h_exact = positive_real(h, "h")
+    with mpmath.workdps(dps):
+        z0 = obj.point_mp(point, "point")
+    orbit = _orbit_mp(obj, h_exact, [float(c) for c in z0], p, dps)
+    if orbit is None:
+        raise InvalidInputError(
+            f"Newton's method did not converge to a period-{p} orbit from {point!r} at h = "
+            f"{h_exact}; start closer to the orbit"
+        )
+    if orbit.period != p:
+        raise InvalidInputError(
+            f"the orbit through {point!r} has minimal period {orbit.period}, not {p}"
+        )
+    return orbit
+
+
+def _orbit_mp(
+    objective: Objective, h_exact: sp.Expr, z0: Sequence[float], p: int, dps: int
+) -> PeriodicOrbit | None:
+    work = dps + 10
+    with mpmath.workdps(work):
+        hm = to_mpf(h_exact)
+        z, ok = _refine_mp(objective, z0, hm, p, work)
+        if not ok:
+            return None
+        pts, _ = monodromy_mp(objective, z, hm, p)
+        tol = mpmath.mpf(10) ** (-(dps // 2))
+        q = _minimal_period(pts, p, tol)
+        cycle = pts[:q]
+        start = min(range(q), key=lambda i: tuple(float(c) for c in cycle[i]))
+        cycle = cycle[start:] + cycle[:start]
+        pts, M = monodromy_mp(objective, cycle[0], hm, q)
+        residual = max(
+            max(abs(a - b) for a, b in zip(pts[i + 1], cycle[(i + 1) % q], strict=True))
+            for i in range(q)
+        )
+    with mpmath.workdps(dps):
+        M = M * 1  # round to dps
+        if objective.dim == 1:
+            mus = [M[0, 0]]
+        else:
+            mus = list(mpmath.eig(M, left=False, right=False))
+        clean = []
+        for m in mus:
+            m = m + 0
+            if isinstance(m, mpmath.mpc) and abs(m.imag) <= mpmath.mpf(10) ** (-(dps - 5)) * (
+                1 + abs(m)
+            ):
+                m = m.real
+            clean.append(m)
+        clean.sort(key=lambda m: -abs(m))
+        rho = abs(clean[0])
+        margin = mpmath.mpf(10) ** (-(dps // 2))
+        stable = True if rho < 1 - margin else False if rho > 1 + margin else None
+        points = tuple(tuple(c + 0 for c in z) for z in cycle)
+    return PeriodicOrbit(
+        points=points,
+        multipliers=tuple(clean),
+        stable=stable,
+        period=q,
+        spectral_radius=rho,
+        residual=residual,
+        h=h_exact,
+        dps=dps,
+    )
+
+
+def periodic_orbits(
+    objective: Objective,
+    h: RealLike,
+    period: int,
+    box: Sequence[tuple[RealLike, RealLike]],
+    *,
+    seeds: int = 256,
+    dps: int = 50,
+    beta: float = 1.0,
+    transformations: Any = "auto",
+    max_iter: int = 60,
+    seed: int = 0,
+) -> OrbitSearch:
+    r"""Find the periodic orbits of exact minimal period ``period`` of GD in ``box``.
+
+    Parameters
+    ----------
+    objective : Objective
+    h : learning rate (exact: ``"19/10"`` is 19/10)
+    period : minimal period p (1 = fixed points)
+    box : one (low, high) pair per coordinate
+    seeds : random starting points (each tried with every transformation and with Newton)
+    dps : digits of the reported points and multipliers
+    beta : Davidchack-Lai parameter (0 = Newton only)
+    transformations : ``"auto"`` (signed permutations for n <= 3, sign flips for n <= 6),
+        ``"none"`` (Newton only), or a list of n x n matrices
+    seed : random seed of the starting points
+
+    Returns
+    -------
+    OrbitSearch
+        Isolated orbits (with multipliers at ``dps`` digits) and continua.
+
+    Examples
+    --------
+    The Chebyshev map 2x^2 - 1 (GD on :func:`~gdtheory.objectives.logistic_conjugate`)
+    has exactly two orbits of period 3, cos(2 pi k/7) and cos(2 pi k/9), multipliers
+    2^3 and -2^3:
+
+    >>> from gdtheory.objectives import logistic_conjugate
+    >>> s = periodic_orbits(logistic_conjugate(), 1, 3, [(-1, 1)], seeds=64, dps=30)
+    >>> [(o.multipliers[0], o.stable) for o in s.orbits]
+    [(mpf('-8.0'), False), (mpf('8.0'), False)]
+
+    The two branches of the minimiser curve xy = 1 of (1 - xy)^2/2 are continua of fixed
+    points (f = 0 on them); the saddle (0, 0) is the one isolated fixed point:
+
+    >>> from gdtheory.objectives import scalar_factorization
+    >>> s = periodic_orbits(scalar_factorization(), "1/2", 1, [(-2, 2), (-2, 2)], seeds=32)
+    >>> [(c.dimension, round(c.f_range[1], 12)) for c in s.continua], len(s.orbits)
+    ([(1, 0.0), (1, 0.0)], 1)
+    """
+    obj = _check_objective(objective)
+    h_exact = positive_real(h, "h")
+    p = check_count(period, "period", 1)
+    if p > MAX_PERIOD:
+        raise InvalidInputError(f"period must be <= {MAX_PERIOD}, got {p}")
+    dps = check_dps(dps)
+    n = obj.dim
+    bx = float_box(box, n)
+    seeds = check_count(seeds, "seeds", 1)
+    check_cost("the orbit search", seeds * period * 100, RATE_FLOAT_ITERATIONS / 100, "map steps")
+    if not (isinstance(beta, int | float) and math.isfinite(beta) and beta >= 0):
+        raise InvalidInputError(f"beta must be a finite number >= 0, got {beta!r}")
+    lo = np.array([a for a, _ in bx])
+    hi = np.array([b for _, b in bx])
+    Cs = [np.eye(n)] + _transformations(n, transformations)
+    bs = [0.0] + [float(beta)] * (len(Cs) - 1)
+    rng = np.random.default_rng(seed)
+    S = lo + (hi - lo) * rng.random((seeds, n))
+    Z = np.repeat(S, len(Cs), axis=0)
+    Cm = np.tile(np.stack(Cs), (seeds, 1, 1))
+    Bm = np.tile(np.array(bs), seeds)
+    H = float(h_exact)
+    Z, ok = _dl_solve(obj, Z, Cm, Bm, H, p, check_count(max_iter, "max_iter", 1), lo, hi)
+    sols = Z[ok]
+    # classify: isolated vs continuum (singular G), dedupe up to cyclic shift
+    width = float(np.max(hi - lo))
+    candidates: dict[tuple[float, ...], list[float]] = {}
+    continuum_pts: list[np.ndarray] = []
+    nullity: list[int] = []
+    if sols.size:
+        with np.errstate(all="ignore"):
+            _, M, pts = _flow_np(obj, sols, H, p)
+        assert M is not None
+        finite = np.all(np.isfinite(M.reshape(M.shape[0], -1)), axis=1)
+        finite &= np.all(np.isfinite(np.stack(pts, axis=1).reshape(M.shape[0], -1)), axis=1)
+        if not finite.all():  # overflow of the map (huge h or box): no orbit there
+            sols = sols[finite]
+            _, M, pts = _flow_np(obj, sols, H, p)
+            assert M is not None
+    if sols.size:
+        assert M is not None
+        sv = np.linalg.svd(M - np.eye(n), compute_uv=False)
+        cycles = np.stack(pts, axis=1)  # (N, p, n)
+        for i in range(sols.shape[0]):
+            small = sv[i] <= 1e-7 * max(1.0, float(sv[i][0]))
+            lower = any(
+                p % d == 0 and np.linalg.norm(cycles[i][d] - sols[i]) <= 1e-8 * width
+                for d in range(1, p)
+            )
+            if lower:  # reported by the search for the smaller period
+                continue
+            if small.any():
+                if not np.all((sols[i] >= lo) & (sols[i] <= hi)):
+                    continue
+                near = any(
+                    np.linalg.norm(sols[i] - c) < 0.05 * width and d == int(small.sum())
+                    for c, d in zip(continuum_pts, nullity, strict=True)
+                )
+                if near or _continuation_test(obj, sols[i], H, p, 1e-3 * width) is not None:
+                    continuum_pts.append(sols[i])
+                    nullity.append(int(small.sum()))
+                    continue
+            candidates.setdefault(_key(cycles[i]), [float(v) for v in cycles[i][0]])
+    orbits: dict[tuple[float, ...], PeriodicOrbit] = {}
+    for z0 in candidates.values():
+        orbit = _orbit_mp(obj, h_exact, z0, p, dps)
+        if orbit is None or orbit.period != p:
+            continue
+        arr = orbit.as_numpy()
+        if not np.any(np.all((arr >= lo) & (arr <= hi), axis=1)):
+            continue
+        orbits.setdefault(_key(arr, 12), orbit)
+    continua = _group_continua(obj, np.array(continuum_pts), nullity, p, width, H)
+    return OrbitSearch(
+        orbits=tuple(orbits[k] for k in sorted(orbits)),
+        continua=continua,
+        period=p,
+        h=h_exact,
+        box=bx,
+        starts=int(Z.shape[0]),
+        converged_starts=int(ok.sum()),
+        dps=dps,
+    )
+
+
+def _group_continua(
+    objective: Objective, pts: np.ndarray, nullity: list[int], p: int, width: float, H: float
+) -> tuple[OrbitContinuum, ...]:
+    if pts.size == 0:
+        return ()
+    from scipy.cluster.hierarchy import fclusterdata
+
+    labels = (
+        fclusterdata(pts, t=0.25 * width, criterion="distance", method="single")
+        if len(pts) > 1
+        else np.array([1])
+    )
+    out = []
+    for lab in sorted(set(labels.tolist())):
+        sel = pts[labels == lab]
+        dims = [d for d, lb in zip(nullity, labels, strict=True) if lb == lab]
+        fv = objective.f_np(sel)
+        dim = max(set(dims), key=dims.count)
+        _, M, _ = _flow_np(objective, sel, H, p)
+        assert M is not None
+        mus = np.linalg.eigvals(M)
+        order = np.argsort(np.abs(mus - 1.0), axis=1)[:, dim:]
+        normal = np.take_along_axis(np.abs(mus), order, axis=1)
+        radius = normal.max(axis=1) if normal.shape[1] else np.zeros(len(sel))
+        kind = "fixed points" if p == 1 else f"period-{p} points"
+        crit = " (critical points of f" + (", global minimisers)" if np.allclose(fv, 0) else ")")
+        out.append(
+            OrbitContinuum(
+                period=p,
+                dimension=dim,
+                samples=sel,
+                f_range=(float(fv.min()) + 0.0, float(fv.max()) + 0.0),
+                normal_radius=radius,
+                description=f"a continuum of {kind}" + (crit if p == 1 else ""),
+            )
+        )
+    return tuple(out)

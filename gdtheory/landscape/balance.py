@@ -1,0 +1,522 @@
+r"""Balancing on matrix factorisation: minimiser spectra, balance bounds, the convergence window.
+
+Matrix factorisation f(X, Y) = (1/2) ||A - X Y^T||_F^2 is homogeneous: (X G, Y G^{-T})
+is a minimiser whenever (X, Y) is, so the minimisers form a continuum.  Its simplest
+cases are the scalar f = (mu - x y)^2 / 2 and the vector f = (mu - x . y)^2 / 2.
+
+Symbolic results derived here (:func:`balancing`), each checked as an identity by SymPy:
+
+* scalar, at x y = mu: Hessian [[y^2, mu], [mu, x^2]], eigenvalues 0 and x^2 + y^2;
+  x^2 + y^2 - 2 mu = (x - y)^2, so the sharp eigenvalue is minimal (= 2 mu) exactly at
+  balance |x| = |y|;
+* vector, at x . y = mu: Hessian v v^T with v = (y, x): eigenvalues ||x||^2 + ||y||^2
+  (once) and 0 (2n - 1 times);
+* matrix, at X Y^T = A: Hessian J^T J (J the Jacobian of (X, Y) -> X Y^T), and
+  J J^T = (X X^T) (x) I + I (x) (Y Y^T) (a Kronecker sum), so the non-zero eigenvalues are
+  sigma_i(X)^2 + sigma_j(Y)^2 and the sharpest is sigma_1(X)^2 + sigma_1(Y)^2 >= 2 sigma_1(A);
+* homogeneity f(c X, Y / c) = f(X, Y), and the gradient-flow invariant X^T X - Y^T Y
+  (its time derivative vanishes identically: gradient flow never balances; GD at large
+  h does).
+
+Balance bound (:func:`balance_bound`): a point limit of GD is a fixed point at which the
+GD map is not linearly unstable, h lambda_max <= 2; on the minimiser set this reads
+
+    scalar / vector:  ||x - y||^2 <= 2/h - 2 mu,
+    matrix:           (sigma_1(X) - sigma_1(Y))^2 <= 2/h - 2 sigma_1(A),
+                      sigma_1(X)^2 + sigma_1(Y)^2 <= 2/h,
+
+decreasing in h, and empty for h > 1/mu (resp. 1/sigma_1(A)): no minimiser is stable.
+
+Reference: Wang, Chen, Zhao, Tao, "Large learning rate tames homogeneity: convergence and
+balancing effect", ICLR 2022 (sec. 3: convergence for h up to about 4/L and balancing
+of the limit); the source blog, sec. 4.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import sympy as sp
+
+from ..core.objective import Objective
+from ..core.scalars import RealLike, exact_real, positive_real
+from ..dynamics.engine import check_count, detect_periods, iterate_map, learning_rates
+from ..errors import InvalidInputError, ShapeError
+
+__all__ = [
+    "MinimiserSpectrum",
+    "balancing",
+    "BalanceBound",
+    "balance_bound",
+    "scalar_init_sharpness",
+    "ConvergenceWindow",
+    "convergence_window",
+]
+
+MU = sp.Symbol("mu", positive=True)
+H = sp.Symbol("h", positive=True)
+
+
+def _is_zero(expr: sp.Expr) -> bool:
+    return sp.simplify(sp.expand(expr)) == 0
+
+
+def _matrix_is_zero(M: sp.Matrix) -> bool:
+    return all(_is_zero(e) for e in M)
+
+
+@dataclass(frozen=True)
+class MinimiserSpectrum:
+    r"""The Hessian of a factorisation objective on its minimiser set, in closed form.
+
+    Attributes
+    ----------
+    kind : str
+        "scalar", "vector" or "matrix".
+    objective : sympy expression
+        f, with mu (scalar/vector) or the entries of A (matrix) as symbols.
+    variables : tuple of Symbol
+    minimiser : dict
+        Substitution putting a generic point on the minimiser set (mu = x y, mu = x . y,
+        A = X Y^T).
+    hessian : Matrix
+        The Hessian at that minimiser.
+    eigenvalues : dict
+        Closed-form eigenvalue -> multiplicity.  Matrix case: the non-zero eigenvalues are
+        the non-zero sums sigma_i(X)^2 + sigma_j(Y)^2 (i <= n, j <= m, sigma_i = 0 beyond
+        the rank), by the Kronecker-sum identity in ``identities``; the rest are 0.
+    sharp : Expr
+        The largest eigenvalue (scalar/vector: ||x||^2 + ||y||^2).
+    imbalance : Expr
+        ||x - y||^2 (scalar, vector); sigma-based in the matrix case (a string note).
+    sharp_minus_imbalance : Expr
+        sharp - imbalance on the minimiser set: 2 mu, so the sharp eigenvalue is minimal
+        exactly at balance (scalar, vector).
+    identities : dict of str -> bool
+        Every identity that was checked symbolically, with its outcome.
+    """
+
+    kind: str
+    objective: sp.Expr = field(repr=False)
+    variables: tuple[sp.Symbol, ...] = field(repr=False)
+    minimiser: dict[Any, Any] = field(repr=False)
+    hessian: sp.Matrix = field(repr=False)
+    eigenvalues: dict[Any, int]
+    sharp: Any
+    imbalance: Any
+    sharp_minus_imbalance: Any
+    identities: dict[str, bool]
+
+    @property
+    def all_identities_hold(self) -> bool:
+        return all(self.identities.values())
+
+
+def _gradient_flow_invariant(f: sp.Expr, X: sp.Matrix, Y: sp.Matrix) -> sp.Matrix:
+    """d/dt (X^T X - Y^T Y) along gradient flow X' = -df/dX, Y' = -df/dY."""
+    dX = -X.applyfunc(lambda e: sp.diff(f, e))
+    dY = -Y.applyfunc(lambda e: sp.diff(f, e))
+    return dX.T * X + X.T * dX - (dY.T * Y + Y.T * dY)
+
+
+def _scalar() -> MinimiserSpectrum:
+    x, y, c = sp.symbols("x y c", real=True)
+    f = (MU - x * y) ** 2 / 2
+    Hs = sp.hessian(f, (x, y))
+    at = {MU: x * y}
+    Hm = Hs.subs(at)
+    eig = {sp.factor(k): v for k, v in Hm.eigenvals().items()}
+    sharp = x**2 + y**2
+    imb = (x - y) ** 2
+    ids = {
+        "Hessian at xy = mu is [[y^2, mu], [mu, x^2]]": _matrix_is_zero(
+            Hm - sp.Matrix([[y**2, x * y], [x * y, x**2]])
+        ),
+        "eigenvalues are {0, x^2 + y^2}": set(map(sp.expand, eig)) == {0, sp.expand(sharp)},
+        "x^2 + y^2 - 2 mu = (x - y)^2 on xy = mu": _is_zero((sharp - 2 * MU - imb).subs(at)),
+        "homogeneity f(c x, y / c) = f(x, y)": _is_zero(
+            f.subs({x: c * x, y: y / c}, simultaneous=True) - f
+        ),
+        "gradient flow conserves x^2 - y^2": _matrix_is_zero(
+            _gradient_flow_invariant(f, sp.Matrix([[x]]), sp.Matrix([[y]]))
+        ),
+    }
+    return MinimiserSpectrum(
+        "scalar", f, (x, y), at, Hm, eig, sharp, imb, sp.simplify((sharp - imb).subs(at)), ids
+    )
+
+
+def _vector(n: int) -> MinimiserSpectrum:
+    xs = sp.symbols(f"x1:{n + 1}", real=True)
+    ys = sp.symbols(f"y1:{n + 1}", real=True)
+    c, lam = sp.symbols("c lambda", real=True)
+    dot = sum((a * b for a, b in zip(xs, ys, strict=True)), sp.Integer(0))
+    f = (MU - dot) ** 2 / 2
+    variables = xs + ys
+    at = {MU: dot}
+    Hm = sp.hessian(f, variables).subs(at)
+    v = sp.Matrix(list(ys) + list(xs))
+    sharp = sum((s**2 for s in variables), sp.Integer(0))
+    imb = sum(((a - b) ** 2 for a, b in zip(xs, ys, strict=True)), sp.Integer(0))
+    charpoly = None
+    if n <= 3:
+        poly = Hm.charpoly(lam)  # its generator may not carry lam's assumptions
+        charpoly = poly.as_expr().subs(poly.gen, lam)
+    ids = {
+        "Hessian at x.y = mu is v v^T, v = (y, x)": _matrix_is_zero(Hm - v * v.T),
+        "||x||^2 + ||y||^2 - 2 mu = ||x - y||^2 on x.y = mu": _is_zero(
+            (sharp - 2 * MU - imb).subs(at)
+        ),
+        "homogeneity f(c x, y / c) = f(x, y)": _is_zero(
+            f.subs({**{a: c * a for a in xs}, **{b: b / c for b in ys}}, simultaneous=True) - f
+        ),
+        "gradient flow conserves ||x||^2 - ||y||^2": _matrix_is_zero(
+            _gradient_flow_invariant(f, sp.Matrix([xs]).T, sp.Matrix([ys]).T)
+        ),
+    }
+    if charpoly is not None:  # det(lambda I - v v^T) = lambda^(2n-1) (lambda - |v|^2)
+        ids["characteristic polynomial lambda^(2n-1) (lambda - ||x||^2 - ||y||^2)"] = _is_zero(
+            charpoly - lam ** (2 * n - 1) * (lam - sharp)
+        )
+    eig = {sharp: 1, sp.Integer(0): 2 * n - 1}
+    return MinimiserSpectrum(
+        "vector", f, variables, at, Hm, eig, sharp, imb, sp.simplify((sharp - imb).subs(at)), ids
+    )
+
+
+def _matrix(n: int, m: int, d: int) -> MinimiserSpectrum:
+    X = sp.Matrix(n, d, lambda i, j: sp.Symbol(f"X_{i}_{j}", real=True))
+    Y = sp.Matrix(m, d, lambda i, j: sp.Symbol(f"Y_{i}_{j}", real=True))
+    A = sp.Matrix(n, m, lambda i, j: sp.Symbol(f"A_{i}_{j}", real=True))
+    c = sp.Symbol("c", real=True)
+    R = A - X * Y.T
+    f = sum((R[i, j] ** 2 for i in range(n) for j in range(m)), sp.Integer(0)) / 2
+    variables = tuple(X) + tuple(Y)
+    P = X * Y.T
+    at = {A[i, j]: P[i, j] for i in range(n) for j in range(m)}
+    Hm = sp.hessian(f, variables).subs(at)
+    J = sp.Matrix([[sp.diff(P[i, j], s) for s in variables] for i in range(n) for j in range(m)])
+    kron_sum = sp.kronecker_product(X * X.T, sp.eye(m)) + sp.kronecker_product(sp.eye(n), Y * Y.T)
+    scale = {**{s: c * s for s in X}, **{s: s / c for s in Y}}
+    ids = {
+        "Hessian at XY^T = A is J^T J": _matrix_is_zero(Hm - J.T * J),
+        "J J^T = (X X^T) (x) I_m + I_n (x) (Y Y^T)": _matrix_is_zero(J * J.T - kron_sum),
+        "homogeneity f(c X, Y / c) = f(X, Y)": _is_zero(f.subs(scale, simultaneous=True) - f),
+        "gradient flow conserves X^T X - Y^T Y": _matrix_is_zero(_gradient_flow_invariant(f, X, Y)),
+    }
+    if d == 2:  # f(X G, Y G^{-T}) = f(X, Y) for a generic invertible G
+        g = sp.symbols("g0:4", real=True)
+        G = sp.Matrix(2, 2, g)
+        XG, YG = X * G, Y * G.inv().T
+        sub = {**{s: XG[k] for k, s in enumerate(X)}, **{s: YG[k] for k, s in enumerate(Y)}}
+        ids["homogeneity f(X G, Y G^-T) = f(X, Y), G invertible 2x2"] = _is_zero(
+            sp.together(f.subs(sub, simultaneous=True) - f)
+        )
+    s1x, s1y = sp.symbols("sigma_1(X) sigma_1(Y)", nonnegative=True)
+    return MinimiserSpectrum(
+        "matrix",
+        f,
+        variables,
+        at,
+        Hm,
+        {
+            sp.Symbol("sigma_i(X)^2 + sigma_j(Y)^2"): min(n * m, (n + m) * d),
+            sp.Integer(0): max(0, (n + m) * d - n * m),
+        },
+        s1x**2 + s1y**2,
+        (s1x - s1y) ** 2,
+        2 * s1x * s1y,
+        ids,
+    )
+
+
+def balancing(
+    kind: str = "scalar", *, n: int = 2, m: int | None = None, d: int = 1
+) -> MinimiserSpectrum:
+    r"""Derive the Hessian spectrum on the minimiser set of a factorisation objective.
+
+    ``kind`` is "scalar" ((mu - x y)^2/2), "vector" ((mu - x . y)^2/2, x, y in R^n) or
+    "matrix" ((1/2)||A - X Y^T||_F^2, X n x d, Y m x d, A symbolic).  Every identity in
+    ``identities`` is checked by SymPy; see the module docstring for the statements.
+
+    >>> s = balancing("scalar")
+    >>> sorted(s.eigenvalues, key=str), s.sharp_minus_imbalance, s.all_identities_hold
+    ([0, x**2 + y**2], 2*x*y, True)
+    """
+    if kind == "scalar":
+        return _scalar()
+    for name, value in (("n", n), ("d", d)) + ((("m", m),) if m is not None else ()):
+        check_count(value, name, 1)
+    if kind == "vector":
+        if n > 6:
+            raise InvalidInputError(f"the symbolic vector case is limited to n <= 6, got {n}")
+        return _vector(n)
+    if kind == "matrix":
+        mm = n if m is None else m
+        if (n + mm) * d > 12 or n * mm > 9:
+            raise InvalidInputError(
+                f"the symbolic matrix case is limited to (n + m) d <= 12 and n m <= 9 "
+                f"(got n={n}, m={mm}, d={d}): the Hessian has ((n + m) d)^2 entries"
+            )
+        return _matrix(n, mm, d)
+    raise InvalidInputError(f"kind must be 'scalar', 'vector' or 'matrix', got {kind!r}")
+
+
+@dataclass(frozen=True)
+class BalanceBound:
+    r"""The imbalance bound on a point limit of GD with step h, from linear stability.
+
+    Scalar/vector: ||x - y||^2 <= 2/h - 2 mu.  Matrix (``mu`` = sigma_1(A)):
+    (sigma_1(X) - sigma_1(Y))^2 <= 2/h - 2 sigma_1(A), and the sharpness
+    sigma_1(X)^2 + sigma_1(Y)^2 <= 2/h.
+
+    Attributes
+    ----------
+    h, mu : the inputs (mu = sigma_1(A) in the matrix case)
+    value : float
+        2/h - 2 mu; negative means no minimiser is linearly stable (GD cannot converge
+        to a point, except from a measure-zero set).
+    exact : sympy number
+        The same, exact when h and mu are.
+    sharpness_bound : float
+        2/h: the largest Hessian eigenvalue a stable limit can have.
+    expression : Expr
+        2/h - 2 mu, derived by :func:`derive_balance_bound`.
+    derivative : Expr
+        d(bound)/dh = -2/h^2 < 0: the bound decreases in h.
+    feasible : bool
+        value >= 0.
+    """
+
+    h: float
+    mu: float
+    value: float
+    exact: Any
+    sharpness_bound: float
+    expression: Any = field(repr=False)
+    derivative: Any = field(repr=False)
+    feasible: bool
+
+    def __float__(self) -> float:
+        return self.value
+
+
+def derive_balance_bound() -> tuple[sp.Expr, sp.Expr]:
+    r"""Solve h (D + 2 mu) = 2 for the imbalance D: returns (2/h - 2 mu, its h-derivative).
+
+    The sharp eigenvalue at a minimiser is ||x||^2 + ||y||^2 = ||x - y||^2 + 2 mu
+    (checked in :func:`balancing`), and linear stability of the GD map needs
+    h lambda_max <= 2; the boundary h (D + 2 mu) = 2 gives the largest admissible D.
+    """
+    spec = _scalar()
+    if not spec.all_identities_hold:  # pragma: no cover - a SymPy regression
+        raise RuntimeError(f"a balancing identity failed: {spec.identities}")
+    D = sp.Symbol("D", nonnegative=True)
+    x, y = spec.variables
+    # sharp = imbalance + (sharp - imbalance) = D + 2 x y, and x y = mu on the minimisers
+    sharp_in_D = D + spec.sharp_minus_imbalance.subs(x * y, MU)
+    if sharp_in_D != D + 2 * MU:  # pragma: no cover - a SymPy regression
+        raise RuntimeError(f"unexpected sharp eigenvalue {sharp_in_D}")
+    (bound,) = sp.solve(sp.Eq(H * sharp_in_D, 2), D)
+    return sp.simplify(bound), sp.simplify(sp.diff(bound, H))
+
+
+def balance_bound(h: RealLike, mu: Any = 1) -> BalanceBound:
+    r"""The bound 2/h - 2 mu on the imbalance of any point limit of GD with step h.
+
+    It holds for every limit that is not linearly unstable, i.e. for limits reached
+    from generic starts (the unstable minimisers attract only a measure-zero set); a
+    start lying exactly on the minimiser set is a fixed point whatever h is, and may
+    sit outside the bound.
+
+    ``mu`` is the target of the scalar or vector case, or a matrix A (matrix case, where
+    mu = sigma_1(A) and the bound is on (sigma_1(X) - sigma_1(Y))^2).
+
+    >>> b = balance_bound("1/2", 1)
+    >>> b.exact, b.sharpness_bound, b.feasible, b.derivative
+    (2, 4.0, True, -2/h**2)
+    >>> balance_bound(0.9, [[3, 0], [0, 1]]).value  # sigma_1(A) = 3 > 1/h: no stable minimiser
+    -3.7777777777777777
+    """
+    h_e = positive_real(h, "h")
+    if isinstance(mu, list | tuple | np.ndarray) or (
+        hasattr(mu, "shape") and not isinstance(mu, sp.Expr)
+    ):
+        Am = np.asarray(mu, dtype=float)
+        if Am.ndim != 2 or Am.size == 0 or not np.all(np.isfinite(Am)):
+            raise ShapeError(f"A must be a finite non-empty matrix, got shape {Am.shape}")
+        mu_e: sp.Expr = sp.Float(float(np.linalg.norm(Am, 2)))
+    else:
+        mu_e = exact_real(mu, "mu")
+        if mu_e <= 0:
+            raise InvalidInputError(f"mu must be > 0 (the minimisers xy = mu), got {mu_e}")
+    expr, deriv = derive_balance_bound()
+    exact = (
+        sp.nsimplify(expr.subs({H: h_e, MU: mu_e}))
+        if mu_e.is_Rational
+        else expr.subs({H: h_e, MU: mu_e})
+    )
+    value = float(exact)
+    return BalanceBound(
+        h=float(h_e),
+        mu=float(mu_e),
+        value=value,
+        exact=exact,
+        sharpness_bound=float(2 / h_e),
+        expression=expr,
+        derivative=deriv,
+        feasible=value >= 0,
+    )
+
+
+def scalar_init_sharpness(x0: Any, mu: float = 1.0) -> np.ndarray:
+    r"""L = lambda_max of the Hessian of (mu - xy)^2/2 at (x, y), vectorised over (..., 2).
+
+    Hessian [[y^2, 2xy - mu], [2xy - mu, x^2]]:
+    L = (x^2 + y^2 + sqrt((x^2 - y^2)^2 + 4 (2xy - mu)^2)) / 2.
+
+    >>> float(scalar_init_sharpness([2.0, 0.5]))
+    4.25
+    """
+    P = np.asarray(x0, dtype=float)
+    x, y = P[..., 0], P[..., 1]
+    off = 2 * x * y - mu
+    return (x * x + y * y + np.sqrt((x * x - y * y) ** 2 + 4 * off * off)) / 2
+
+
+#: Outcome codes of :class:`ConvergenceWindow`.
+CONVERGED, PERIODIC, OTHER, DIVERGED = 1, 2, 3, 0
+OUTCOMES = {
+    CONVERGED: "converged to a point",
+    PERIODIC: "periodic",
+    OTHER: "not converged",
+    DIVERGED: "diverged",
+}
+
+
+@dataclass(frozen=True)
+class ConvergenceWindow:
+    r"""GD on (mu - xy)^2/2 with h = c / L(x0), L the sharpness at the start, over a grid of c.
+
+    Attributes
+    ----------
+    c : ndarray (k,)
+        The values of h L.
+    starts : ndarray (N, 2)
+    L : ndarray (N,)
+    h : ndarray (k, N)
+    outcome : ndarray of int (k, N)
+        1 converged to a point, 2 periodic, 3 not converged, 0 diverged.
+    limit : ndarray (k, N, 2)
+        The last iterate (NaN where diverged).
+    imbalance : ndarray (k, N)
+        (x - y)^2 at the last iterate.
+    bound : ndarray (k, N)
+        2/h - 2 mu.
+    h_sharpness : ndarray (k, N)
+        h (x^2 + y^2) at the last iterate: <= 2 at a stable limit.
+    """
+
+    mu: float
+    c: np.ndarray = field(repr=False)
+    starts: np.ndarray = field(repr=False)
+    L: np.ndarray = field(repr=False)
+    h: np.ndarray = field(repr=False)
+    outcome: np.ndarray = field(repr=False)
+    limit: np.ndarray = field(repr=False)
+    imbalance: np.ndarray = field(repr=False)
+    bound: np.ndarray = field(repr=False)
+    h_sharpness: np.ndarray = field(repr=False)
+    steps: int
+
+    def fraction(self, code: int = CONVERGED) -> np.ndarray:
+        """Fraction of runs with ``code`` at each c."""
+        return (self.outcome == code).mean(axis=1)
+
+    def inside_bound(self, slack: float = 1e-9) -> np.ndarray:
+        """Fraction of converged runs whose limit obeys (x - y)^2 <= 2/h - 2 mu (+ slack);
+        NaN at a c where no run converged (the fraction is undefined there)."""
+        conv = self.outcome == CONVERGED
+        ok = conv & (self.imbalance <= self.bound + slack)
+        n = conv.sum(axis=1)
+        return np.where(n > 0, ok.sum(axis=1) / np.maximum(n, 1), np.nan)
+
+    def mean_over_converged(self, values: np.ndarray) -> np.ndarray:
+        conv = self.outcome == CONVERGED
+        with np.errstate(invalid="ignore"):
+            return np.where(
+                conv.any(axis=1),
+                np.nansum(np.where(conv, values, 0), axis=1) / conv.sum(axis=1),
+                np.nan,
+            )
+
+    def __repr__(self) -> str:
+        return (
+            f"ConvergenceWindow(mu={self.mu:g}, c in [{self.c.min():g}, {self.c.max():g}] "
+            f"({self.c.size} values), {self.starts.shape[0]} starts, steps={self.steps})"
+        )
+
+
+def convergence_window(
+    cs: Any,
+    starts: Any,
+    *,
+    mu: float = 1.0,
+    steps: int = 5000,
+    tol: float = 1e-10,
+    backend: str = "auto",
+) -> ConvergenceWindow:
+    r"""Run GD on (mu - xy)^2/2 from every start with h = c / L(start) for every c in ``cs``.
+
+    A run *converged to a point* when its last 16 iterates agree to ``tol`` (relative)
+    and it sits on the minimiser set (|xy - mu| <= 1e-6); periodic when a cycle of
+    period 2..8 repeats; otherwise not converged, or diverged.
+
+    >>> w = convergence_window([1.0, 3.0], [[2.0, 0.1], [0.3, 1.5]])
+    >>> w.outcome.tolist(), np.round(w.imbalance, 3).tolist()
+    ([[1, 1], [1, 0]], [[2.327, 0.85], [0.041, nan]])
+    >>> bool(np.all(w.imbalance[w.outcome == 1] <= w.bound[w.outcome == 1]))
+    True
+    """
+    C = learning_rates(cs, "cs (the values of h L)").ravel()
+    try:
+        X0 = np.asarray(starts, dtype=float)
+    except (TypeError, ValueError, OverflowError):
+        raise ShapeError("starts must be an array of numbers of shape (N, 2)") from None
+    if X0.ndim != 2 or X0.shape[1] != 2 or X0.shape[0] == 0:
+        raise ShapeError(f"starts must have shape (N, 2), got {X0.shape}")
+    if not np.all(np.isfinite(X0)):
+        raise InvalidInputError("starts contain NaN or infinite coordinates")
+    mu_f = float(exact_real(mu, "mu"))
+    if mu_f <= 0:
+        raise InvalidInputError(f"mu must be > 0, got {mu_f}")
+    steps = check_count(steps, "steps", 32)
+    L = scalar_init_sharpness(X0, mu_f)  # > 0: L >= max(x^2, y^2, |2xy - mu|) and mu > 0
+    Hs = C[:, None] / L[None, :]
+    from ..core.library import scalar_factorization
+
+    obj: Objective = scalar_factorization(exact_real(mu, "mu"))
+    run = iterate_map(obj, X0[None, :, :], Hs, steps, keep=16, backend=backend)
+    per = detect_periods(run.tail, 8, tol)
+    last = run.x
+    on_min = np.abs(last[..., 0] * last[..., 1] - mu_f) <= 1e-6
+    outcome = np.full(per.shape, OTHER)
+    outcome[(per == 1) & on_min] = CONVERGED
+    outcome[per > 1] = PERIODIC
+    outcome[per == 0] = DIVERGED
+    imb = (last[..., 0] - last[..., 1]) ** 2
+    return ConvergenceWindow(
+        mu=mu_f,
+        c=C,
+        starts=X0,
+        L=L,
+        h=Hs,
+        outcome=outcome,
+        limit=last,
+        imbalance=imb,
+        bound=2 / Hs - 2 * mu_f,
+        h_sharpness=Hs * (last[..., 0] ** 2 + last[..., 1] ** 2),
+        steps=steps,
+    )

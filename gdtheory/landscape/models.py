@@ -1,0 +1,273 @@
+r"""NumPy models with exact gradients and Hessian-vector products (no Hessian formed).
+
+A *model* here is anything with ``dim`` and three methods on a flat float64 parameter
+vector w: ``loss(w)``, ``grad(w)`` and ``hvp(w, v)`` = (Hessian of the loss at w) v.
+These are the objectives too large for SymPy (a neural network has hundreds of
+parameters); :func:`gdtheory.landscape.sharpness.sharpness` runs Lanczos on their HVPs.
+
+* :class:`TwoLayerTanh`: a two-layer tanh network with the mean-squared loss, gradient by
+  back-propagation and HVP by Pearlmutter's R-operator (forward-mode differentiation of
+  the back-propagation), both written out by hand.
+* :class:`FactorizationModel`: (1/2) ||X Y^T - A||_F^2 with the closed-form HVP.
+* :class:`ObjectiveModel`: any symbolic :class:`~gdtheory.core.objective.Objective`, its HVP
+  compiled from the expressions sum_j (d^2 f / dx_i dx_j) v_j.
+
+Every method is complex-analytic in w (tanh, products and sums only), so the tests check
+the HVPs against the complex-step derivative Im(grad(w + i t v)) / t, exact to rounding:
+an oracle independent of the R-operator algebra.
+
+Reference: Pearlmutter, "Fast exact multiplication by the Hessian", Neural Computation
+6 (1994).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+import sympy as sp
+
+from ..core.compiled import compile_np
+from ..core.objective import Objective
+from ..errors import InvalidInputError, ShapeError
+
+__all__ = [
+    "Model",
+    "TwoLayerTanh",
+    "FactorizationModel",
+    "ObjectiveModel",
+    "synthetic_regression",
+    "as_model",
+]
+
+
+@runtime_checkable
+class Model(Protocol):
+    """A loss on R^dim with exact gradient and Hessian-vector product."""
+
+    @property
+    def dim(self) -> int: ...
+
+    def loss(self, w: np.ndarray) -> float: ...
+
+    def grad(self, w: np.ndarray) -> np.ndarray: ...
+
+    def hvp(self, w: np.ndarray, v: np.ndarray) -> np.ndarray: ...
+
+
+def _vector(w: Any, dim: int, name: str = "w") -> np.ndarray:
+    arr = np.asarray(w)
+    if arr.dtype.kind not in "fciu":
+        raise ShapeError(f"{name} must be a numeric vector of length {dim}")
+    if arr.shape != (dim,):
+        raise ShapeError(f"{name} has shape {arr.shape}; expected ({dim},)")
+    return arr
+
+
+@dataclass(frozen=True)
+class TwoLayerTanh:
+    r"""f(x) = a^T tanh(W x + b) / sqrt(width) on data (X, y); loss (1/2N) sum (f(x_i) - y_i)^2.
+
+    Parameters w = (vec W (width x d row-major), b (width), a (width)).
+
+    >>> X, y = synthetic_regression(20, 3, seed=0)
+    >>> net = TwoLayerTanh(X, y, width=8)
+    >>> net.dim, round(net.loss(net.init(seed=1)), 4)
+    (40, 0.4762)
+    """
+
+    X: np.ndarray = field(repr=False)
+    y: np.ndarray = field(repr=False)
+    width: int
+
+    def __post_init__(self) -> None:
+        X = np.asarray(self.X, dtype=float)
+        y = np.asarray(self.y, dtype=float).ravel()
+        if X.ndim != 2 or X.shape[0] != y.shape[0] or X.shape[0] == 0:
+            raise ShapeError(f"X must be (N, d) and y (N,); got {X.shape} and {y.shape}")
+        if not (isinstance(self.width, int) and self.width >= 1):
+            raise InvalidInputError(f"width must be a positive integer, got {self.width!r}")
+        if not (np.all(np.isfinite(X)) and np.all(np.isfinite(y))):
+            raise InvalidInputError("the data contain NaN or infinite values")
+        object.__setattr__(self, "X", X)
+        object.__setattr__(self, "y", y)
+
+    @property
+    def dim(self) -> int:
+        return self.width * (self.X.shape[1] + 2)
+
+    def init(self, seed: int = 0, scale: float = 1.0) -> np.ndarray:
+        """Standard normal W (scaled by 1/sqrt(d)), b, a: a random starting point."""
+        rng = np.random.default_rng(seed)
+        d = self.X.shape[1]
+        W = rng.standard_normal((self.width, d)) / np.sqrt(d)
+        b = rng.standard_normal(self.width) * 0.1
+        a = rng.standard_normal(self.width)
+        return scale * np.concatenate([W.ravel(), b, a])
+
+    def _unpack(self, w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        m, d = self.width, self.X.shape[1]
+        return w[: m * d].reshape(m, d), w[m * d : m * d + m], w[m * d + m :]
+
+    def _forward(self, w: np.ndarray) -> tuple[Any, ...]:
+        W, b, a = self._unpack(_vector(w, self.dim))
+        s = 1.0 / np.sqrt(self.width)
+        Z = self.X @ W.T + b  # (N, m)
+        T = np.tanh(Z)
+        r = s * (T @ a) - self.y  # residuals (N,)
+        return W, b, a, s, Z, T, r
+
+    def loss(self, w: np.ndarray) -> float:
+        r = self._forward(w)[-1]
+        return float(np.real(r @ r) / (2 * len(r)))
+
+    def grad(self, w: np.ndarray) -> np.ndarray:
+        """Back-propagation: dL/da = s T^T r / N, dL/dZ = s (r a^T) (1 - T^2) / N."""
+        W, b, a, s, Z, T, r = self._forward(w)
+        N = len(r)
+        ga = s * (T.T @ r) / N
+        G = s * np.outer(r, a) * (1 - T * T) / N  # dL/dZ, (N, m)
+        return np.concatenate([(G.T @ self.X).ravel(), G.sum(axis=0), ga])
+
+    def hvp(self, w: np.ndarray, v: np.ndarray) -> np.ndarray:
+        """Pearlmutter's R-operator: the directional derivative of :meth:`grad` along v."""
+        W, b, a, s, Z, T, r = self._forward(w)
+        V = _vector(v, self.dim, "v")
+        dW, db, da = self._unpack(V)
+        N = len(r)
+        dZ = self.X @ dW.T + db
+        S = 1 - T * T  # tanh'
+        dT = S * dZ
+        dr = s * (dT @ a + T @ da)
+        dga = s * (dT.T @ r + T.T @ dr) / N
+        dS = -2 * T * dT
+        dG = s * (np.outer(dr, a) * S + np.outer(r, da) * S + np.outer(r, a) * dS) / N
+        return np.concatenate([(dG.T @ self.X).ravel(), dG.sum(axis=0), dga])
+
+
+def synthetic_regression(n: int, d: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Inputs X ~ N(0, I_d) (n x d), targets y = sin(3 x_1) cos(2 x_2) + x_3^2/2 - 1/2 (d >= 3).
+
+    A target a small tanh network cannot fit quickly, so full-batch GD on it shows
+    progressive sharpening (the edge-of-stability study, T9).
+
+    >>> X, y = synthetic_regression(5, 3)
+    >>> X.shape, y.shape
+    ((5, 3), (5,))
+    """
+    if not (isinstance(n, int) and n >= 1 and isinstance(d, int) and d >= 1):
+        raise InvalidInputError(f"n and d must be positive integers, got {n!r}, {d!r}")
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, d))
+    if d < 3:
+        raise InvalidInputError(f"synthetic_regression needs d >= 3, got {d}")
+    y = np.sin(3 * X[:, 0]) * np.cos(2 * X[:, 1]) + X[:, 2] ** 2 / 2 - 0.5
+    return X, y
+
+
+@dataclass(frozen=True)
+class FactorizationModel:
+    r"""(1/2) ||X Y^T - A||_F^2, X (n x d), Y (m x d); w = (vec X, vec Y) row-major.
+
+    Gradient (R Y, R^T X) with R = X Y^T - A; along (U, V) the residual moves by
+    dR = U Y^T + X V^T and the HVP is (dR Y + R V, dR^T X + R^T U).  The same state
+    layout as :func:`gdtheory.objectives.matrix_factorization`.
+
+    >>> m = FactorizationModel(np.eye(2), 1)
+    >>> m.hvp(np.array([1.0, 0, 1, 0]), np.array([1.0, 0, 0, 0]))
+    array([1., 0., 1., 0.])
+    """
+
+    A: np.ndarray = field(repr=False)
+    d: int
+
+    def __post_init__(self) -> None:
+        A = np.asarray(self.A, dtype=float)
+        if A.ndim != 2 or A.size == 0:
+            raise ShapeError(f"A must be a non-empty matrix, got shape {A.shape}")
+        if not np.all(np.isfinite(A)):
+            raise InvalidInputError("A contains NaN or infinite entries")
+        if not (isinstance(self.d, int) and self.d >= 1):
+            raise InvalidInputError(f"the rank d must be a positive integer, got {self.d!r}")
+        object.__setattr__(self, "A", A)
+
+    @property
+    def dim(self) -> int:
+        n, m = self.A.shape
+        return (n + m) * self.d
+
+    def split(self, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(X, Y) from the flat state."""
+        n, m = self.A.shape
+        w = _vector(w, self.dim)
+        return w[: n * self.d].reshape(n, self.d), w[n * self.d :].reshape(m, self.d)
+
+    def loss(self, w: np.ndarray) -> float:
+        X, Y = self.split(w)
+        R = X @ Y.T - self.A
+        return float(np.real(np.sum(R * R)) / 2)
+
+    def grad(self, w: np.ndarray) -> np.ndarray:
+        X, Y = self.split(w)
+        R = X @ Y.T - self.A
+        return np.concatenate([(R @ Y).ravel(), (R.T @ X).ravel()])
+
+    def hvp(self, w: np.ndarray, v: np.ndarray) -> np.ndarray:
+        X, Y = self.split(w)
+        U, V = self.split(_vector(v, self.dim, "v"))
+        R = X @ Y.T - self.A
+        dR = U @ Y.T + X @ V.T
+        return np.concatenate([(dR @ Y + R @ V).ravel(), (dR.T @ X + R.T @ U).ravel()])
+
+
+class ObjectiveModel:
+    """A symbolic :class:`Objective` as a model; the HVP is compiled, the Hessian never formed.
+
+    >>> from gdtheory.objectives import scalar_factorization
+    >>> m = ObjectiveModel(scalar_factorization())
+    >>> m.hvp(np.array([2.0, 0.5]), np.array([1.0, 0.0]))  # [[y^2, 2xy - 1], ...] e_1
+    array([0.25, 1.  ])
+    """
+
+    def __init__(self, objective: Objective) -> None:
+        if not isinstance(objective, Objective):
+            raise InvalidInputError(f"expected an Objective, got {type(objective).__name__}")
+        self.objective = objective
+        n = objective.dim
+        vs = sp.symbols(f"_v0:{n}", real=True)
+        g = list(objective.grad)
+        hv = [
+            sum((sp.diff(g[i], s) * vs[j] for j, s in enumerate(objective.symbols)), 0)
+            for i in range(n)
+        ]
+        self._hvp = compile_np(hv, tuple(objective.symbols) + tuple(vs))
+
+    @property
+    def dim(self) -> int:
+        return self.objective.dim
+
+    def loss(self, w: np.ndarray) -> float:
+        return float(self.objective.f_np(_vector(w, self.dim)[None, :])[0])
+
+    def grad(self, w: np.ndarray) -> np.ndarray:
+        return self.objective.grad_np(_vector(w, self.dim)[None, :])[0]
+
+    def hvp(self, w: np.ndarray, v: np.ndarray) -> np.ndarray:
+        z = np.concatenate([_vector(w, self.dim), _vector(v, self.dim, "v")])
+        return self._hvp(z[None, :])[0]
+
+    def __repr__(self) -> str:
+        return f"ObjectiveModel({self.objective!r})"
+
+
+def as_model(objective: Any) -> Model:
+    """An :class:`Objective` becomes an :class:`ObjectiveModel`; a model passes through."""
+    if isinstance(objective, Objective):
+        return ObjectiveModel(objective)
+    if isinstance(objective, Model):
+        return objective
+    raise InvalidInputError(
+        "expected an Objective or a model with dim, loss(w), grad(w) and hvp(w, v); "
+        f"got {type(objective).__name__}"
+    )

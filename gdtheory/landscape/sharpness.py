@@ -1,0 +1,222 @@
+r"""Sharpness: the top Hessian eigenvalues by Lanczos on exact Hessian-vector products.
+
+The sharpness of a loss at w is lambda_max(Hessian(w)) (largest algebraic eigenvalue).
+Gradient descent with step h is linearly stable at a minimiser only if
+h lambda_max <= 2, and Cohen et al. observed that on neural-network losses full-batch GD
+raises the sharpness ("progressive sharpening") until it reaches 2/h and then hovers
+there, the *edge of stability*, while the loss keeps decreasing non-monotonically
+(SPEC T9).
+
+:func:`sharpness` runs SciPy's ``eigsh`` (implicitly restarted Lanczos, ARPACK) on a
+``LinearOperator`` whose product is the model's exact HVP (:mod:`gdtheory.landscape.models`):
+the Hessian is never formed, so the cost is a few dozen HVPs, each about two gradients.
+:func:`track_sharpness` records it along a GD run, warm-starting each Lanczos run from
+the previous top eigenvector.
+
+Reference: Cohen, Kaur, Li, Kolter, Talwalkar, "Gradient descent on neural networks
+typically occurs at the edge of stability", ICLR 2021.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, eigsh
+
+from ..core.budget import RATE_FLOAT_ITERATIONS, check_cost, check_memory
+from ..dynamics.engine import check_count, learning_rates
+from ..errors import InvalidInputError
+from .models import Model, as_model
+
+__all__ = ["sharpness", "top_eigenpairs", "SharpnessTrace", "track_sharpness"]
+
+#: Below this dimension the Hessian is assembled from dim HVPs and diagonalised densely.
+DENSE_DIM = 8
+
+
+def _point(model: Model, w: Any) -> np.ndarray:
+    try:
+        arr = np.asarray(w, dtype=float).reshape(-1)
+    except (TypeError, ValueError):
+        raise InvalidInputError(f"the point must be a vector of {model.dim} numbers") from None
+    if arr.shape != (model.dim,):
+        raise InvalidInputError(f"the point has {arr.size} coordinates; the model has {model.dim}")
+    if not np.all(np.isfinite(arr)):
+        raise InvalidInputError("the point contains NaN or infinite coordinates")
+    return arr
+
+
+def top_eigenpairs(
+    model: Model, w: np.ndarray, k: int = 1, *, v0: np.ndarray | None = None, tol: float = 1e-10
+) -> tuple[np.ndarray, np.ndarray]:
+    """The k largest Hessian eigenvalues (descending) and eigenvectors (dim, k) at w.
+
+    Lanczos starts from ``v0``, or from a fixed pseudo-random vector (seed 0) so that
+    results do not depend on ARPACK's internal random state, i.e. on what ran before.
+    """
+    n = model.dim
+    if n <= max(DENSE_DIM, k + 1):
+        H = np.column_stack([model.hvp(w, e) for e in np.eye(n)])
+        vals, vecs = np.linalg.eigh((H + H.T) / 2)
+        return vals[::-1][:k], vecs[:, ::-1][:, :k]
+    op = LinearOperator((n, n), matvec=lambda u: model.hvp(w, np.ravel(u)), dtype=float)
+    if v0 is None:
+        v0 = np.random.default_rng(0).standard_normal(n)
+    try:
+        vals, vecs = eigsh(op, k=k, which="LA", v0=v0, tol=tol, maxiter=50 * n)
+    except ArpackNoConvergence as exc:  # pragma: no cover - ARPACK rarely fails here
+        raise InvalidInputError(f"Lanczos did not converge at tol={tol}: {exc}") from None
+    order = np.argsort(vals)[::-1]
+    return vals[order], vecs[:, order]
+
+
+def sharpness(objective: Any, x: Any, k: int = 1, *, tol: float = 1e-10) -> Any:
+    r"""The top Hessian eigenvalue at x (a float), or the top k (an array, descending).
+
+    ``objective`` is an :class:`~gdtheory.core.objective.Objective` or a model with an exact
+    ``hvp`` (:mod:`gdtheory.landscape.models`).
+
+    >>> from gdtheory.objectives import scalar_factorization
+    >>> round(sharpness(scalar_factorization(), [2.0, 0.5]), 12)  # x^2 + y^2 on xy = 1
+    4.25
+    >>> from gdtheory.landscape.models import FactorizationModel
+    >>> m = FactorizationModel(np.diag([3.0, 1.0, 0.5]), 3)
+    >>> w = np.concatenate([np.diag(np.sqrt([3.0, 1.0, 0.5])).ravel()] * 2)  # balanced
+    >>> np.round(sharpness(m, w, k=3), 10)  # sigma_i(X)^2 + sigma_j(Y)^2: 6, 4, 4
+    array([6., 4., 4.])
+    """
+    model = as_model(objective)
+    k = check_count(k, "k", 1)
+    if k > model.dim:
+        raise InvalidInputError(f"k = {k} exceeds the dimension {model.dim}")
+    vals, _ = top_eigenpairs(model, _point(model, x), k, tol=tol)
+    return float(vals[0]) if k == 1 else vals
+
+
+@dataclass(frozen=True)
+class SharpnessTrace:
+    r"""Loss at every step and sharpness every ``every`` steps along a float64 GD run.
+
+    Attributes
+    ----------
+    h : float
+    steps : ndarray (m,)
+        The steps at which the sharpness was measured.
+    sharpness : ndarray (m,)
+    loss : ndarray (total + 1,)
+        The loss at every step 0..total.
+    w : ndarray
+        The last iterate.
+    edge : float
+        2 / h.
+    final_ratio : float
+        sharpness at the last measured step / (2/h).
+    reached_edge_at : int or None
+        First measured step with sharpness >= 0.95 (2/h).
+    hover_range : tuple of float or None
+        (min, max) of sharpness / (2/h) from ``reached_edge_at`` on.
+    loss_increases : int
+        Steps where the loss went up (non-monotone descent).
+    diverged : bool
+    """
+
+    h: float
+    steps: np.ndarray = field(repr=False)
+    sharpness: np.ndarray = field(repr=False)
+    loss: np.ndarray = field(repr=False)
+    w: np.ndarray = field(repr=False)
+    edge: float
+    final_ratio: float
+    reached_edge_at: int | None
+    hover_range: tuple[float, float] | None
+    loss_increases: int
+    diverged: bool
+
+    def plot(self, axes: Any = None) -> Any:
+        """Loss (log scale) and sharpness with the 2/h line; returns the two axes."""
+        import matplotlib.pyplot as plt
+
+        if axes is None:
+            _, axes = plt.subplots(1, 2, figsize=(10, 3.8))
+        ax0, ax1 = axes
+        ax0.semilogy(np.arange(len(self.loss)), self.loss, lw=0.7)
+        ax0.set_xlabel("GD step")
+        ax0.set_ylabel("training loss")
+        ax1.plot(self.steps, self.sharpness, ".-", ms=2, lw=0.8, label="sharpness")
+        ax1.axhline(self.edge, color="r", ls="--", label=f"2/h = {self.edge:.3g}")
+        ax1.set_xlabel("GD step")
+        ax1.set_ylabel("top Hessian eigenvalue")
+        ax1.legend(fontsize=8)
+        return axes
+
+
+def track_sharpness(
+    objective: Any,
+    x0: Any,
+    h: float,
+    steps: int,
+    *,
+    every: int = 10,
+    tol: float = 1e-8,
+    bound: float = 1e12,
+) -> SharpnessTrace:
+    r"""Run float64 GD w <- w - h grad L(w) for ``steps`` steps; record loss and sharpness.
+
+    From (3, 0.2), near the sharp minimiser (3, 2/3) of (xy - 2)^2/2 whose sharpness
+    9.4 exceeds 2/h, GD with h = 0.3 travels to a flatter minimiser (balancing):
+
+    >>> from gdtheory.landscape.models import FactorizationModel
+    >>> m = FactorizationModel(np.array([[2.0]]), 1)
+    >>> t = track_sharpness(m, [3.0, 0.2], 0.3, 200, every=20)
+    >>> t.diverged, bool(t.loss[-1] < 1e-20), round(float(t.sharpness[-1]), 3), round(t.edge, 3)
+    (False, True, 4.065, 6.667)
+    """
+    model = as_model(objective)
+    h_f = float(learning_rates(h, "h").ravel()[0])
+    steps = check_count(steps, "steps", 1)
+    check_memory("the sharpness trace", steps + 1)
+    check_cost("track_sharpness", steps, RATE_FLOAT_ITERATIONS / 1000, "GD steps")
+    every = check_count(every, "every", 1)
+    w = _point(model, x0).copy()
+    losses = np.empty(steps + 1)
+    rec_steps, rec_sharp = [], []
+    v0 = None
+    diverged = False
+    last = steps
+    for k in range(steps + 1):
+        losses[k] = model.loss(w)
+        if not (np.isfinite(losses[k]) and np.all(np.abs(w) <= bound)):
+            diverged, last = True, k
+            break
+        if k % every == 0 or k == steps:
+            vals, vecs = top_eigenpairs(model, w, 1, v0=v0, tol=tol)
+            rec_steps.append(k)
+            rec_sharp.append(float(vals[0]))
+            v0 = vecs[:, 0]
+        if k < steps:
+            w = w - h_f * model.grad(w)
+    losses = losses[: last + 1]
+    S = np.array(rec_sharp)
+    edge = 2.0 / h_f
+    reached = np.nonzero(S >= 0.95 * edge)[0]
+    at = int(rec_steps[reached[0]]) if reached.size else None
+    hover = (
+        (float(S[reached[0] :].min() / edge), float(S[reached[0] :].max() / edge))
+        if reached.size
+        else None
+    )
+    return SharpnessTrace(
+        h=h_f,
+        steps=np.array(rec_steps),
+        sharpness=S,
+        loss=losses,
+        w=w,
+        edge=edge,
+        final_ratio=float(S[-1] / edge) if S.size else float("nan"),
+        reached_edge_at=at,
+        hover_range=hover,
+        loss_increases=int(np.count_nonzero(np.diff(losses) > 0)),
+        diverged=diverged,
+    )

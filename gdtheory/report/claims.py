@@ -1,0 +1,199 @@
+"""The claim model: claims, the evidence a check returns, and its verdict.
+
+A :class:`Claim` holds a statement of the theory with its reference and hypotheses,
+and a check.  A check takes a :class:`CheckContext` and returns :class:`Evidence`: the
+numbers it measured, tables, figures, proofs, and the :class:`Verdict` drawn from them.
+The claims themselves live in the top-level package ``proofs_checks`` (one module each);
+:mod:`gdtheory.report.runner` runs them and :mod:`gdtheory.report.render` writes them.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..core.tables import Table, fit_order, format_number, markdown_cell
+
+__all__ = [
+    "Verdict",
+    "Table",
+    "Evidence",
+    "Proof",
+    "Claim",
+    "CheckContext",
+    "ClaimResult",
+    "evidence_to_data",
+    "evidence_from_data",
+    "format_number",
+    "markdown_cell",
+    "fit_order",
+]
+
+
+class Verdict(str, enum.Enum):
+    """The outcome of a check."""
+
+    PROVED = "proved"
+    VERIFIED = "verified"
+    QUALIFIED = "qualified"
+    UNCONFIRMED = "unconfirmed"
+    REFUTED = "refuted"
+    ERROR = "error"
+
+    @property
+    def message(self) -> str:
+        return {
+            "proved": "Established by a finite rigorous computation (certificate).",
+            "verified": "The measured numbers agree with the statement within its tolerance.",
+            "qualified": "Holds only under a stated extra condition; see the notes.",
+            "unconfirmed": "The evidence is not strong enough either way; see the notes.",
+            "refuted": "The numbers measured contradict the statement.",
+            "error": "The check itself failed to run; see the notes for the traceback.",
+        }[self.value]
+
+    @property
+    def is_failure(self) -> bool:
+        return self in (Verdict.REFUTED, Verdict.ERROR)
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
+class Proof:
+    """A statement established (or not) by a finite rigorous computation (a certificate).
+
+    ``certificate`` names the JSON file in the report folder that
+    ``gdtheory recheck`` re-verifies independently, when there is one.
+    """
+
+    statement: str
+    proved: bool
+    detail: str = ""
+    certificate: str | None = None
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What a check measured and concluded.
+
+    Attributes
+    ----------
+    verdict : Verdict
+    summary : str
+        The key figure in one line (shown in the CLI table).
+    numbers : mapping
+        Every named figure measured (errors, rates, bounds, counts).
+    tables, figures : tuples of :class:`Table` and of figure file paths
+    notes : str
+    proofs : tuple of :class:`Proof`
+        Parts established by certificates (ball arithmetic), as opposed to the numerical
+        evidence in ``numbers`` and ``tables``.
+    """
+
+    verdict: Verdict
+    summary: str
+    numbers: Mapping[str, Any] = field(default_factory=dict)
+    tables: tuple[Table, ...] = ()
+    figures: tuple[str, ...] = ()
+    notes: str = ""
+    proofs: tuple[Proof, ...] = ()
+
+    @property
+    def proofs_summary(self) -> str:
+        """'k of n proved', or '' when the check has no certificates."""
+        if not self.proofs:
+            return ""
+        return f"{sum(p.proved for p in self.proofs)} of {len(self.proofs)} proved"
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    """How a check should run: ``quick`` (CI-sized), where to write figures, the seed
+    (``only`` records a ``--only`` selection, for the reproduce line of the report)."""
+
+    quick: bool = False
+    outdir: Path | None = None
+    seed: int = 20221
+    dps: int = 50
+    only: tuple[str, ...] = ()
+
+    def figure_path(self, name: str) -> Path | None:
+        """Where a check writes an output file (a figure, a certificate), or None when the
+        run writes no files; creates the report folder."""
+        if self.outdir is None:
+            return None
+        self.outdir.mkdir(parents=True, exist_ok=True)
+        return self.outdir / name
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A claim of SPEC section 1 and its check.
+
+    ``statement`` is the precise statement checked (SPEC section 1); ``source`` is the
+    claim as the source blog gives it (an English rendering of the Chinese text).
+    """
+
+    id: str
+    title: str
+    statement: str
+    reference: str
+    hypotheses: tuple[str, ...]
+    check: Callable[[CheckContext], Evidence] = field(repr=False)
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class ClaimResult:
+    claim: Claim
+    evidence: Evidence
+    seconds: float
+
+
+def _plain(v: Any) -> Any:
+    """A JSON value rendering exactly like ``v`` in the reports (numbers stay numbers)."""
+    if isinstance(v, bool | np.bool_):
+        return bool(v)
+    if isinstance(v, int | np.integer):
+        return int(v)
+    if isinstance(v, float | np.floating):
+        return float(v)
+    if isinstance(v, str) or v is None:
+        return v
+    if isinstance(v, list | tuple):
+        return [_plain(x) for x in v]
+    return str(v)
+
+
+def evidence_to_data(ev: Evidence) -> dict[str, Any]:
+    """Evidence as plain JSON data (for the resumable cache of ``gdtheory verify``)."""
+    return {
+        "verdict": ev.verdict.value,
+        "summary": ev.summary,
+        "numbers": [[k, _plain(v)] for k, v in ev.numbers.items()],
+        "tables": [[t.title, _plain(t.columns), _plain(t.rows)] for t in ev.tables],
+        "figures": list(ev.figures),
+        "notes": ev.notes,
+        "proofs": [[p.statement, p.proved, p.detail, p.certificate] for p in ev.proofs],
+    }
+
+
+def evidence_from_data(d: dict[str, Any]) -> Evidence:
+    """The inverse of :func:`evidence_to_data` (renders identically)."""
+    return Evidence(
+        Verdict(d["verdict"]),
+        d["summary"],
+        numbers={k: v for k, v in d["numbers"]},
+        tables=tuple(
+            Table(t, tuple(cols), tuple(tuple(r) for r in rows)) for t, cols, rows in d["tables"]
+        ),
+        figures=tuple(d["figures"]),
+        notes=d["notes"],
+        proofs=tuple(Proof(s, bool(p), det, c) for s, p, det, c in d["proofs"]),
+    )
