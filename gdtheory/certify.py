@@ -1,4 +1,27 @@
-"""Certificates, importable as ``gdtheory.certify`` (they live in :mod:`gdtheory.rigorous`)."""
+"""Computer-assisted proofs about GD maps, importable as ``gdtheory.certify``.
 
-from .rigorous.certify import *  # noqa: F403
-from .rigorous.certify import __all__ as __all__
+They live in :mod:`gdtheory.rigorous`: periodic orbits (:mod:`~gdtheory.rigorous.orbits`),
+period three implies chaos (:mod:`~gdtheory.rigorous.chaos`), the descent lemma on a box
+(:mod:`~gdtheory.rigorous.descent`), stability of balanced minimisers
+(:mod:`~gdtheory.rigorous.balance_proofs`), all sharing one certificate base and
+:func:`recheck` (:mod:`~gdtheory.rigorous.certificate`).
+"""
+
+from .rigorous.balance_proofs import BalanceCertificate, certify_balance
+from .rigorous.certificate import Certificate, recheck
+from .rigorous.chaos import ChaosCertificate, certify_period_three_chaos
+from .rigorous.descent import DescentCertificate, certify_descent
+from .rigorous.orbits import OrbitCertificate, certify_periodic_orbit
+
+__all__ = [
+    "Certificate",
+    "recheck",
+    "OrbitCertificate",
+    "certify_periodic_orbit",
+    "ChaosCertificate",
+    "certify_period_three_chaos",
+    "DescentCertificate",
+    "certify_descent",
+    "BalanceCertificate",
+    "certify_balance",
+]

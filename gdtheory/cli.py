@@ -107,7 +107,7 @@ def _modified(args: argparse.Namespace) -> int:
 
 
 def _recheck(args: argparse.Namespace) -> int:
-    from .rigorous.certify import recheck
+    from .rigorous.certificate import recheck
 
     failed = 0
     for name in args.files:

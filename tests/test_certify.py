@@ -289,7 +289,8 @@ def test_gershgorin_stability_agrees_with_high_precision_eigenvalues(n, data):
     import flint
     import mpmath
 
-    from gdtheory.certify import _Prec, _stability_gershgorin
+    from gdtheory.rigorous.balls import Prec as _Prec
+    from gdtheory.rigorous.multipliers import gershgorin_stability as _stability_gershgorin
 
     rows = [[data.draw(_entries) for _ in range(n)] for _ in range(n)]
     with _Prec(128):
@@ -325,7 +326,8 @@ def test_complex_multipliers_are_enclosed_and_decided(scale, stable):
     a +- ib = (1 +- 2i)/5, |.| = 0.447), scaled: exact spectrum known."""
     import flint
 
-    from gdtheory.certify import _Prec, _stability_gershgorin
+    from gdtheory.rigorous.balls import Prec as _Prec
+    from gdtheory.rigorous.multipliers import gershgorin_stability as _stability_gershgorin
 
     a, b = sp.Rational(1, 5), sp.Rational(2, 5)
     D = sp.diag(sp.Rational(1, 2), sp.Rational(-3, 10), sp.Matrix([[a, -b], [b, a]])) * scale

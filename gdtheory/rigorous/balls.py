@@ -23,6 +23,7 @@ from typing import Any
 import flint
 import sympy as sp
 
+from ..core.gdmap import Arithmetic
 from ..core.scalars import exact_real
 from ..errors import InvalidInputError
 
@@ -35,6 +36,11 @@ __all__ = [
     "subdivide",
     "arb_upper",
     "arb_lower",
+    "ARB",
+    "Prec",
+    "float_or_inf",
+    "exact_fraction",
+    "arb_identity",
 ]
 
 _FUNCS: dict[type, Callable[[Any], Any]] = {
@@ -255,3 +261,57 @@ def enclose_hessian(objective: Any, box: Sequence[tuple[Any, Any]]) -> list[list
     env = _box_env(objective, box)
     H = objective.hessian
     return [[enclose(H[i, j], env) for j in range(H.cols)] for i in range(H.rows)]
+
+
+def _env(objective: Any, balls: Sequence[Any]) -> dict[sp.Symbol, Any]:
+    return dict(zip(objective.symbols, balls, strict=True))
+
+
+def arb_identity(n: int) -> Any:
+    """The n x n identity as an ``arb_mat``."""
+    return flint.arb_mat([[1 if i == j else 0 for j in range(n)] for i in range(n)])
+
+
+#: Ball arithmetic for :mod:`gdtheory.core.gdmap`: ``x`` a list of arb balls, ``h`` an
+#: arb ball; gradients and Hessians are enclosed by :func:`enclose` (every value of the
+#: entry over the balls lies in the result), matrices are ``arb_mat``.
+ARB = Arithmetic(
+    name="arb",
+    gradient=lambda objective, x: [enclose(g, _env(objective, x)) for g in objective.grad],
+    hessian=lambda objective, x: [
+        [enclose(e, _env(objective, x)) for e in objective.hessian.row(i)]
+        for i in range(objective.dim)
+    ],
+    matrix=flint.arb_mat,
+    identity=lambda n, like: arb_identity(n),
+    matmul=lambda A, B: A * B,
+)
+
+
+class Prec:
+    """Set flint's working precision (bits) for a block, and restore it afterwards."""
+
+    def __init__(self, bits: int) -> None:
+        self.bits = bits
+
+    def __enter__(self) -> None:
+        self.saved = flint.ctx.prec
+        flint.ctx.prec = self.bits
+
+    def __exit__(self, *exc: object) -> None:
+        flint.ctx.prec = self.saved
+
+
+def float_or_inf(q: Fraction) -> float:
+    """float(q), or +-inf when q is beyond the float range (a huge or tiny box)."""
+    try:
+        return float(q)
+    except OverflowError:
+        return float("inf") if q > 0 else float("-inf")
+
+
+def exact_fraction(value: Any, name: str) -> Fraction:
+    """An exact rational: the value itself, or a 60-digit rational approximation of an
+    irrational point (sqrt(2), ...), which the boxes around it then contain."""
+    v = exact_real(value, name)
+    return to_fraction(v if v.is_Rational else sp.Rational(sp.Float(v, 60)), name)

@@ -1,0 +1,193 @@
+"""The certificate base shared by every computer-assisted proof, and :func:`recheck`.
+
+A certificate stores exact data only: the objective as text, numbers as exact fractions
+(strings), the working precision.  Every kind (periodic orbit, chaos, descent, balance)
+shares one shape:
+
+* ``proved`` (bool) and ``reason`` (why not, or a caveat);
+* :meth:`Certificate.to_json` / :meth:`Certificate.from_json`, with a format tag
+  ``gdtheory-<kind>-certificate/1``;
+* :meth:`Certificate.recheck`: the proof is redone from the stored inputs alone, and the
+  stored statement (every other field) is compared with the recomputed one.  A
+  certificate that asserts anything the recomputation does not reproduce (a flipped
+  ``stable``, an edited multiplier enclosure, a changed period) is returned *not proved*,
+  with a reason naming the fields that disagree: a certificate proves what it states
+  and nothing else.
+
+>>> import math
+>>> from gdtheory.certify import certify_periodic_orbit
+>>> from gdtheory.objectives import scalar_factorization
+>>> a = math.sqrt(1 + 2 / 1.9)
+>>> c = certify_periodic_orbit(scalar_factorization(), "19/10", [[a, a], [-a, -a]], 1e-6)
+>>> recheck(c.to_json()).proved
+True
+>>> bad = c.to_json().replace('"stable": false', '"stable": true')
+>>> r = recheck(bad)
+>>> r.proved, r.reason.split(":")[0]
+(False, 'the stored stable disagrees with the recomputation')
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Any, ClassVar, TypeVar
+
+from ..core.objective import Objective
+from ..errors import GDTheoryError, InvalidInputError
+
+__all__ = ["Certificate", "recheck", "certificate_kinds"]
+
+C = TypeVar("C", bound="Certificate")
+
+_KINDS: dict[str, type[Certificate]] = {}
+
+
+def _tuples(v: Any) -> Any:
+    """JSON lists back to the tuples the dataclasses hold (recursively)."""
+    if isinstance(v, list):
+        return tuple(_tuples(x) for x in v)
+    return v
+
+
+@dataclasses.dataclass(frozen=True)
+class Certificate:
+    """Base of every certificate (see the module docstring).
+
+    Subclasses are frozen dataclasses with the fields ``proved`` and ``reason``, set
+    ``KIND``, and implement :meth:`reprove` (redo the proof from the stored inputs).
+    Fields declared with ``compare=False`` (such as timings) are not part of the
+    statement.
+    """
+
+    KIND: ClassVar[str] = ""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.KIND:
+            _KINDS[cls.KIND] = cls
+
+    @classmethod
+    def format_tag(cls) -> str:
+        return f"gdtheory-{cls.KIND}-certificate/1"
+
+    def to_json(self) -> str:
+        """The certificate as JSON (exact data; re-checkable with :func:`recheck`)."""
+        d = dataclasses.asdict(self)
+        d["format"] = self.format_tag()
+        return json.dumps(d, indent=2)
+
+    @classmethod
+    def from_data(cls: type[C], d: dict[str, Any]) -> C:
+        """The certificate from its JSON data (lists become tuples)."""
+        names = {f.name for f in dataclasses.fields(cls)}
+        missing = [f.name for f in dataclasses.fields(cls) if f.name not in d and _required(f)]
+        if missing:
+            raise InvalidInputError(f"malformed {cls.KIND} certificate: missing {missing}")
+        unknown = sorted(set(d) - names)
+        if unknown:
+            raise InvalidInputError(f"malformed {cls.KIND} certificate: unknown fields {unknown}")
+        return cls(**{k: _tuples(v) for k, v in d.items()})
+
+    @classmethod
+    def from_json(cls: type[C], text: str) -> C:
+        d = _load(text)
+        if d.get("format") != cls.format_tag():
+            raise InvalidInputError(f"not a {cls.format_tag()} certificate")
+        d.pop("format")
+        return cls.from_data(d)
+
+    def reprove(self: C) -> C:  # pragma: no cover - every kind overrides it
+        """Redo the proof from the stored inputs alone."""
+        raise NotImplementedError
+
+    def recheck(self: C) -> C:
+        """Redo the proof and compare the stored statement with the recomputed one.
+
+        Returns the recomputed certificate; when a stored field differs from the
+        recomputation, the result is not proved and its ``reason`` names the fields.
+        """
+        try:
+            again = self.reprove()
+        except GDTheoryError:
+            raise
+        except (TypeError, ValueError, ArithmeticError, KeyError, IndexError) as exc:
+            raise InvalidInputError(
+                f"malformed {self.KIND} certificate: {type(exc).__name__}: {exc}"
+            ) from None
+        differ = [
+            f.name
+            for f in dataclasses.fields(self)
+            if f.compare and getattr(self, f.name) != getattr(again, f.name)
+        ]
+        if not differ:
+            return again
+        shown = "; ".join(
+            f"{n}: stored {_short(getattr(self, n))}, recomputed {_short(getattr(again, n))}"
+            for n in differ
+        )
+        return dataclasses.replace(
+            again,
+            proved=False,
+            reason=f"the stored {', '.join(differ)} disagrees with the recomputation: {shown}",
+        )
+
+
+def _required(f: dataclasses.Field[Any]) -> bool:
+    return f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+
+
+def _short(v: Any) -> str:
+    text = repr(v)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _load(text: str) -> dict[str, Any]:
+    try:
+        d = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidInputError(f"certificate is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise InvalidInputError("certificate JSON is nested too deeply") from None
+    if not isinstance(d, dict):
+        raise InvalidInputError("a certificate is a JSON object")
+    return d
+
+
+def certificate_kinds() -> dict[str, type[Certificate]]:
+    """The registered kinds of certificate, by ``KIND``."""
+    return dict(_KINDS)
+
+
+def recheck(certificate: Certificate | str) -> Certificate:
+    """Redo a certificate's proof from its exact data alone and compare its statement.
+
+    Accepts a certificate of any kind or its JSON (the kind is read from the format
+    tag).  ``recheck(c).proved`` is the independent verdict; a tampered input or a
+    stored claim the recomputation does not reproduce fails, naming the field.
+    """
+    if isinstance(certificate, Certificate):
+        return certificate.recheck()
+    if not isinstance(certificate, str):
+        raise InvalidInputError(
+            f"recheck takes a certificate or its JSON text, got {type(certificate).__name__}"
+        )
+    d = _load(certificate)
+    tag = d.pop("format", None)
+    for cls in _KINDS.values():
+        if tag == cls.format_tag():
+            return cls.from_data(d).recheck()
+    known = ", ".join(sorted(c.format_tag() for c in _KINDS.values()))
+    raise InvalidInputError(f"unknown certificate format {tag!r}; known: {known}")
+
+
+def objective_from_text(text: str, symbols: list[str]) -> Objective:
+    """The objective denoted by ``text``, printed and re-parsed until the text is stable."""
+    obj = Objective.parse(text, symbols)
+    for _ in range(3):
+        again = str(obj.expr)
+        if again == text:
+            break
+        text = again
+        obj = Objective.parse(text, symbols)
+    return obj
