@@ -85,3 +85,14 @@ class NotAGradientError(GDTheoryError):
 
 class PrecisionError(GDTheoryError, ValueError):
     """The requested precision is too low (or absurdly high) for the requested check."""
+
+
+class FlowIntegrationError(GDTheoryError):
+    """A flow could not be integrated to the requested time within the evaluation cap
+    (stiff, or growing fast); lower the precision or the final time."""
+
+
+class FlowBlowUpError(FlowIntegrationError):
+    """The solution of a flow blows up (or its step size underflows) before the requested
+    time: the flow has no solution there.  Distinct from a budget refusal
+    (:class:`gdtheory.core.budget.CostError`), which says nothing about the flow."""

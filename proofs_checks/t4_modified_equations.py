@@ -38,8 +38,8 @@ import sympy as sp
 from gdtheory import Objective
 from gdtheory.backward_error.closed_forms import quadratic_modified_equation
 from gdtheory.backward_error.modified import modified_equation
-from gdtheory.backward_error.modified_flows import modified_error_table
 from gdtheory.backward_error.series import series_diagnostics
+from gdtheory.dynamics.error_tables import modified_error_table
 from gdtheory.report.claims import CheckContext, Claim, Evidence, Table, Verdict
 
 RATE_TOL = 0.3

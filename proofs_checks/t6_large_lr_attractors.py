@@ -49,7 +49,7 @@ from gdtheory import (
     periodic_orbits,
 )
 from gdtheory.certify import certify_period_three_chaos, certify_periodic_orbit
-from gdtheory.dynamics.engine import basins, detect_periods, orbit_diagram
+from gdtheory.dynamics.diagrams import basins, detect_periods, orbit_diagram
 from gdtheory.objectives import logistic_conjugate, scalar_factorization
 from gdtheory.report.claims import CheckContext, Claim, Evidence, Proof, Table, Verdict
 

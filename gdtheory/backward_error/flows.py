@@ -28,7 +28,7 @@ import mpmath
 
 from ..core.objective import Objective
 from ..core.scalars import RealLike, check_dps, exact_real, to_mpf
-from ..errors import GDTheoryError, InvalidInputError
+from ..errors import FlowBlowUpError, FlowIntegrationError, InvalidInputError
 
 __all__ = ["FlowSolution", "integrate_flow", "gradient_flow"]
 
@@ -141,7 +141,7 @@ def integrate_flow(
                             accepted = (row[-1], e, j)
                             break
                 if evals > max_evaluations:
-                    raise GDTheoryError(
+                    raise FlowIntegrationError(
                         f"flow integration used more than {max_evaluations} field evaluations "
                         f"by t = {mpmath.nstr(t, 8)}; the flow may blow up or be stiff: "
                         "lower dps or the final time"
@@ -149,14 +149,14 @@ def integrate_flow(
                 if accepted is None:
                     H = step / 2
                     if H < mpmath.mpf(10) ** (-dps):
-                        raise GDTheoryError(
+                        raise FlowBlowUpError(
                             f"flow integration step underflow at t = {mpmath.nstr(t, 8)}: the "
                             "solution may blow up in finite time"
                         )
                     continue
                 y, e, j = accepted
                 if _norm(y) > blow_up:
-                    raise GDTheoryError(
+                    raise FlowBlowUpError(
                         f"the solution may blow up in finite time: |x| > "
                         f"{mpmath.nstr(blow_up, 3)} at t = {mpmath.nstr(t, 8)}, before "
                         f"t = {mpmath.nstr(target, 8)}"

@@ -50,9 +50,9 @@ import sympy as sp
 from ..core import budget
 from ..core.compiled import compile_mp, compile_np
 from ..core.objective import Objective, h, point_mp
-from ..core.parsing import check_smooth, parse_expression
-from ..errors import InvalidInputError, NotAGradientError, ParseError, ShapeError
+from ..errors import InvalidInputError, NotAGradientError
 from .diffring import DifferentialRing
+from .one_step_maps import as_target, increments
 
 __all__ = [
     "ModifiedEquation",
@@ -63,139 +63,6 @@ __all__ = [
 
 #: Highest order accepted (the cost grows like order**3 products of growing polynomials).
 MAX_ORDER = 60
-
-
-# --------------------------------------------------------------------------- the target
-@dataclass(frozen=True)
-class _Target:
-    symbols: tuple[sp.Symbol, ...]
-    objective: Objective | None
-    map_expr: sp.ImmutableMatrix  # Phi_h(x) as a column
-    description: str
-
-
-def _as_target(target: Any, symbols: Sequence[sp.Symbol | str] | None) -> _Target:
-    """Validate ``target``: an Objective, an objective string, or a one-step map."""
-    if isinstance(target, str):
-        target = Objective.parse(target, symbols)
-    if isinstance(target, Objective):
-        if symbols is not None and tuple(str(s) for s in symbols) != tuple(
-            s.name for s in target.symbols
-        ):
-            raise InvalidInputError(
-                "symbols= does not match the objective's symbols "
-                f"{[s.name for s in target.symbols]}"
-            )
-        x = sp.Matrix(target.symbols)
-        return _Target(
-            target.symbols,
-            target,
-            sp.ImmutableMatrix(x - h * target.grad),
-            f"GD on f = {sp.sstr(target.expr)}",
-        )
-    return _map_target(target, symbols)
-
-
-def _map_target(target: Any, symbols: Sequence[sp.Symbol | str] | None) -> _Target:
-    if isinstance(target, sp.MatrixBase):
-        comps = list(target)
-    elif isinstance(target, Sequence):
-        comps = list(target)
-    elif isinstance(target, sp.Expr):
-        comps = [target]
-    else:
-        raise ParseError(
-            "target must be an Objective, an objective string, or a one-step map given as "
-            f"a SymPy expression or a sequence of them; got {type(target).__name__}"
-        )
-    exprs: list[sp.Expr] = []
-    for i, c in enumerate(comps):
-        if isinstance(c, str):
-            names = [str(s) for s in symbols] if symbols is not None else None
-            if names is None:
-                raise ParseError(
-                    "a one-step map given as text needs symbols=[...] to fix the state order"
-                )
-            c, _ = parse_expression(c, names, extra_names=[h])
-        try:
-            e = sp.sympify(c, strict=True)
-        except (sp.SympifyError, TypeError):
-            raise ParseError(f"component {i} of the map is not an expression: {c!r}") from None
-        if not isinstance(e, sp.Expr):
-            raise ParseError(f"component {i} of the map is not a scalar expression: {c!r}")
-        exprs.append(e)
-    if not exprs:
-        raise ShapeError("the one-step map has no components")
-    # any symbol named 'h' is the learning rate
-    hs = {s for e in exprs for s in e.free_symbols if s.name == "h" and s != h}
-    exprs = [e.subs({s: h for s in hs}) for e in exprs]
-    free = set().union(*(e.free_symbols for e in exprs)) - {h}
-    if symbols is None:
-        syms = tuple(sorted(free, key=lambda s: s.name))
-    else:
-        syms = tuple(
-            s
-            if isinstance(s, sp.Symbol)
-            else next((f for f in free if f.name == str(s)), None) or sp.Symbol(str(s), real=True)
-            for s in symbols
-        )
-    unknown = free - set(syms)
-    if unknown:
-        raise InvalidInputError(
-            f"the map uses {', '.join(sorted(s.name for s in unknown))}, which is neither a "
-            f"state symbol ({', '.join(s.name for s in syms)}) nor the learning rate h"
-        )
-    if len(syms) != len(exprs):
-        raise ShapeError(
-            f"the map has {len(exprs)} components but there are {len(syms)} state symbols "
-            f"({', '.join(s.name for s in syms)}); pass symbols=[...] in state order"
-        )
-    for e in exprs:
-        check_smooth(e, where="one-step map")
-    at0 = [e.subs(h, 0) for e in exprs]
-    for i, (v, s) in enumerate(zip(at0, syms, strict=True)):
-        if v.has(sp.nan, sp.zoo, sp.oo):
-            raise InvalidInputError(
-                f"component {i} of the one-step map is not analytic in h at h = 0 "
-                f"(it evaluates to {v} there)"
-            )
-        if sp.simplify(v - s) != 0:
-            raise InvalidInputError(
-                f"a one-step map must be the identity at h = 0, but component {i} gives "
-                f"{v} instead of {s}"
-            )
-    return _Target(
-        syms,
-        None,
-        sp.ImmutableMatrix(exprs),
-        "one-step map x -> " + sp.sstr(sp.Matrix(exprs).T if len(exprs) > 1 else exprs[0]),
-    )
-
-
-def _increments(target: _Target, order: int) -> list[list[sp.Expr]]:
-    """d_j(x) for j = 1..order+1, the h**j Taylor coefficients of Phi_h(x) - x."""
-    n = len(target.symbols)
-    if target.objective is not None:
-        zero = [sp.Integer(0)] * n
-        return [[-g for g in target.objective.grad]] + [zero] * order
-    out: list[list[sp.Expr]] = [[] for _ in range(order + 1)]
-    for i, e in enumerate(target.map_expr):
-        if e.is_polynomial(h):
-            poly = sp.Poly(sp.expand(e), h)
-            for j in range(1, order + 2):
-                out[j - 1].append(poly.coeff_monomial(h**j))
-            continue
-        deriv = e
-        for j in range(1, order + 2):  # d_j = (1/j!) d^j Phi / dh^j at h = 0
-            deriv = sp.diff(deriv, h)
-            value = deriv.subs(h, 0)
-            if value.has(sp.nan, sp.zoo, sp.oo):
-                raise InvalidInputError(
-                    f"component {i} of the one-step map is not analytic in h at h = 0 "
-                    f"(its order-{j} h-derivative is {value} there)"
-                )
-            out[j - 1].append(value / math.factorial(j))
-    return out
 
 
 # ----------------------------------------------------------------------- the recursion
@@ -533,8 +400,8 @@ def modified_equation(
         raise InvalidInputError(f"order must be a non-negative integer, got {order!r}")
     if not 0 <= order <= MAX_ORDER:
         raise InvalidInputError(f"order must be in 0..{MAX_ORDER}, got {order}")
-    tgt = _as_target(target, symbols)
-    d_sym = _increments(tgt, order)
+    tgt = as_target(target, symbols)
+    d_sym = increments(tgt, order)
     ring = DifferentialRing(tgt.symbols, [e for dj in d_sym for e in dj])
     d = [[ring.convert(e) for e in dj] for dj in d_sym]
     F = _ring_fields(ring, d, order)

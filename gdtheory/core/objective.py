@@ -322,3 +322,19 @@ def point_mp(x: Any, symbols: Sequence[sp.Symbol], name: str = "x0") -> tuple[mp
 
 def _rebuild(expr: sp.Expr, symbols: tuple[sp.Symbol, ...], name: str) -> Objective:
     return Objective(expr, symbols, name=name)
+
+
+def as_objective(objective: object) -> Objective:
+    """An :class:`Objective`, or the objective a string denotes (parsed safely, never
+    executed); anything else is an InvalidInputError naming its type.
+
+    >>> as_objective("x**2/2").expr
+    x**2/2
+    """
+    if isinstance(objective, Objective):
+        return objective
+    if isinstance(objective, str):
+        return Objective.parse(objective)
+    raise InvalidInputError(
+        f"objective must be an Objective or an expression string, got {type(objective).__name__}"
+    )

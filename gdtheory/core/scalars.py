@@ -13,9 +13,10 @@ from __future__ import annotations
 import math
 import numbers
 from fractions import Fraction
-from typing import Union
+from typing import Any, Union
 
 import mpmath
+import numpy as np
 import sympy as sp
 
 from ..errors import InvalidInputError, PrecisionError, ShapeError
@@ -213,3 +214,21 @@ def float_box(box: object, n: int, name: str = "box") -> tuple[tuple[float, floa
             raise InvalidInputError(f"{name} side {i} is not a finite float interval: [{lo}, {hi}]")
         out.append((a, b))
     return tuple(out)
+
+
+def check_count(value: object, name: str, minimum: int = 0) -> int:
+    """A non-negative (or >= minimum) integer, else InvalidInputError naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
+        raise InvalidInputError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def learning_rates(hs: Any, name: str = "hs") -> np.ndarray:
+    """Validate an array of learning rates: finite and > 0 (float64)."""
+    try:
+        H = np.asarray(hs, dtype=float)
+    except (TypeError, ValueError, OverflowError):
+        raise InvalidInputError(f"{name} must be an array of positive numbers") from None
+    if H.size == 0 or not np.all(np.isfinite(H)) or np.any(H <= 0):
+        raise InvalidInputError(f"every learning rate in {name} must be finite and > 0")
+    return H

@@ -34,10 +34,11 @@ import numpy as np
 from scipy import integrate
 
 from ..core.budget import check_memory
-from ..core.objective import Objective
-from ..core.scalars import finite_float
+from ..core.objective import Objective, as_objective
+from ..core.scalars import check_count, finite_float
 from ..errors import InvalidInputError
-from .engine import _check_objective, broadcast_batch, check_count, detect_periods, run_rows
+from .diagrams import detect_periods
+from .engine import broadcast_batch, run_rows
 
 __all__ = [
     "Density",
@@ -245,7 +246,7 @@ def invariant_density(
     symmetric starts of ``np.linspace(-0.9, 0.9, 64)``: ``periodic_runs`` counts the runs
     that ended on a cycle of period <= 16, so such artefacts are visible.)
     """
-    obj = _check_objective(objective)
+    obj = as_objective(objective)
     steps = check_count(steps, "steps", 1)
     transient = check_count(transient, "transient", 0)
     bins = check_count(bins, "bins", 1)

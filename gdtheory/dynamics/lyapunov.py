@@ -30,9 +30,10 @@ import numpy as np
 
 from ..core.budget import RATE_FLOAT_ITERATIONS, check_cost
 from ..core.gdmap import FLOAT64, gd_jacobian, gd_step
-from ..core.objective import Objective
+from ..core.objective import Objective, as_objective
+from ..core.scalars import check_count
 from ..errors import InvalidInputError
-from .engine import _check_objective, broadcast_batch, check_count
+from .engine import broadcast_batch
 
 __all__ = [
     "LyapunovStatus",
@@ -207,7 +208,7 @@ def lyapunov_batch(
     >>> np.round(b.exponents[..., 0], 6).tolist()  # ln|1 - h| exactly
     [-0.693147, -0.693147]
     """
-    obj = _check_objective(objective)
+    obj = as_objective(objective)
     steps, transient, blocks = _check_common(steps, transient, blocks)
     batch, rows, rates = broadcast_batch(obj, x0s, hs)
     k = obj.dim if spectrum else 1
@@ -248,7 +249,7 @@ def lyapunov_exponent(
     >>> bool(abs(r.largest - np.log(2)) < 0.01), r.status.value
     (True, 'converged')
     """
-    obj = _check_objective(objective)
+    obj = as_objective(objective)
     steps, transient, blocks = _check_common(steps, transient, blocks)
     batch, rows, rates = broadcast_batch(obj, x0, h)
     if rows.shape[0] != 1:

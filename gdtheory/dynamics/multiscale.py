@@ -51,7 +51,15 @@ from scipy import integrate, optimize
 from ..core.budget import check_memory
 from ..core.library import multiscale_1d, multiscale_2d
 from ..core.objective import Objective
-from ..core.scalars import RealLike, exact_real, finite_float, positive_real, to_mpf
+from ..core.scalars import (
+    RealLike,
+    check_count,
+    exact_real,
+    finite_float,
+    learning_rates,
+    positive_real,
+    to_mpf,
+)
 from ..errors import InvalidInputError
 from .densities import (
     DensityComparison,
@@ -60,7 +68,7 @@ from .densities import (
     gibbs_grid,
     invariant_density,
 )
-from .engine import check_count, iterate_map, learning_rates
+from .engine import iterate_map
 
 __all__ = [
     "MultiscaleObjective",

@@ -43,7 +43,6 @@ them" (Newton, multiple shooting); Davidchack and Lai (1999); Schmelcher and Dia
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -54,11 +53,12 @@ import numpy as np
 import sympy as sp
 
 from ..core.budget import RATE_FLOAT_ITERATIONS, check_cost
-from ..core.gdmap import FLOAT64, MP, gd_step, monodromy
-from ..core.objective import Objective
-from ..core.scalars import RealLike, check_dps, float_box, positive_real, to_mpf
-from ..errors import InvalidInputError, ShapeError
-from .engine import _check_objective, check_count
+from ..core.gdmap import MP, gd_step, monodromy
+from ..core.objective import Objective, as_objective
+from ..core.scalars import RealLike, check_count, check_dps, float_box, positive_real, to_mpf
+from ..errors import InvalidInputError
+from .diagrams import cycle_key
+from .orbit_search import _flow_np, classify_solutions, float_solutions
 
 __all__ = [
     "PeriodicOrbit",
@@ -200,131 +200,6 @@ class OrbitSearch:
         )
 
 
-# -- float stage ---------------------------------------------------------------------------
-
-
-def _flow_np(
-    objective: Objective, Z: np.ndarray, H: float, p: int, with_jac: bool = True
-) -> tuple[np.ndarray, np.ndarray | None, list[np.ndarray]]:
-    """Phi^p(Z) for rows Z (N, n), the monodromy matrices (N, n, n), and the orbit points."""
-    coords = [Z[:, i].copy() for i in range(Z.shape[1])]
-    orbit = []
-    with np.errstate(all="ignore"):
-        for _ in range(p):
-            orbit.append(coords)
-            coords = gd_step(objective, coords, H, FLOAT64)
-        M = monodromy(objective, orbit, H, FLOAT64) if with_jac else None
-    return np.stack(coords, axis=1), M, [np.stack(c, axis=1) for c in orbit]
-
-
-def signed_permutations(n: int) -> list[np.ndarray]:
-    """The 2^n n! signed permutation matrices (the Schmelcher-Diakonos set)."""
-    mats = []
-    for perm in itertools.permutations(range(n)):
-        for signs in itertools.product((1.0, -1.0), repeat=n):
-            C = np.zeros((n, n))
-            for i, (j, s) in enumerate(zip(perm, signs, strict=True)):
-                C[i, j] = s
-            mats.append(C)
-    return mats
-
-
-def _transformations(n: int, spec: Any) -> list[np.ndarray]:
-    if spec == "auto":
-        if n <= 3:
-            return signed_permutations(n)
-        if n <= 6:
-            return [np.diag(s) for s in itertools.product((1.0, -1.0), repeat=n)]
-        return [np.eye(n)]
-    if spec == "none":
-        return []
-    mats = [np.asarray(C, dtype=float) for C in spec]
-    for C in mats:
-        if C.shape != (n, n):
-            raise ShapeError(f"each transformation must be {n}x{n}, got {C.shape}")
-    return mats
-
-
-def _dl_solve(
-    objective: Objective,
-    Z: np.ndarray,
-    Cs: np.ndarray,
-    betas: np.ndarray,
-    H: float,
-    p: int,
-    max_iter: int,
-    lo: np.ndarray,
-    hi: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Davidchack-Lai iterations on rows Z with per-row C and beta; (Z, converged mask)."""
-    N, n = Z.shape
-    width = float(np.max(hi - lo))
-    alive = np.ones(N, dtype=bool)
-    done = np.zeros(N, dtype=bool)
-    eye = np.eye(n)
-    with np.errstate(all="ignore"):
-        for _ in range(max_iter):
-            idx = np.flatnonzero(alive & ~done)
-            if idx.size == 0:
-                break
-            z = Z[idx]
-            end, M, _ = _flow_np(objective, z, H, p)
-            assert M is not None
-            g = end - z
-            gn = np.sqrt(np.einsum("ij,ij->i", g, g))
-            scale = 1.0 + np.sqrt(np.einsum("ij,ij->i", z, z))
-            conv = gn <= 1e-11 * scale
-            done[idx[conv]] = True
-            A = betas[idx, None, None] * gn[:, None, None] * np.swapaxes(Cs[idx], 1, 2) - (M - eye)
-            bad = ~np.all(np.isfinite(A.reshape(idx.size, -1)), axis=1) | ~np.isfinite(gn)
-            alive[idx[bad]] = False  # the map overflowed there (huge h or box)
-            A[bad], g[bad] = eye, 0.0
-            step = np.einsum("nij,nj->ni", np.linalg.pinv(A, rcond=1e-13), g)
-            sn = np.sqrt(np.einsum("ij,ij->i", step, step))
-            cap = 0.25 * width
-            step *= np.minimum(1.0, cap / np.where(sn > 0, sn, 1.0))[:, None]
-            znew = z + np.where(conv[:, None], 0.0, step)
-            out = ~np.all(np.isfinite(znew), axis=1) | np.any(
-                (znew < lo - width) | (znew > hi + width), axis=1
-            )
-            alive[idx[out]] = False
-            Z[idx] = znew
-    return Z, done & alive
-
-
-def _key(cycle: np.ndarray, decimals: int = 7) -> tuple[float, ...]:
-    rounded = np.round(cycle, decimals) + 0.0
-    return min(tuple(float(v) for v in row) for row in rounded)
-
-
-def _continuation_test(
-    objective: Objective, z: np.ndarray, H: float, p: int, delta: float
-) -> np.ndarray | None:
-    """If solutions of Phi^p(z) = z continue along the null direction of G, return one."""
-    _, M, _ = _flow_np(objective, z[None, :], H, p)
-    assert M is not None
-    n = z.size
-    _, _, Vt = np.linalg.svd(M[0] - np.eye(n))
-    v = Vt[-1]
-    w = z + delta * v
-    for _ in range(30):
-        end, M, _ = _flow_np(objective, w[None, :], H, p)
-        assert M is not None
-        g = end[0] - w
-        c = v @ (w - z) - delta
-        if np.linalg.norm(g) <= 1e-11 * (1 + np.linalg.norm(w)) and abs(c) <= 1e-12:
-            return w
-        A = np.vstack([M[0] - np.eye(n), v[None, :]])
-        rhs = -np.concatenate([g, [c]])
-        w = w + np.linalg.lstsq(A, rhs, rcond=None)[0]
-        if not np.all(np.isfinite(w)):
-            return None
-    return None
-
-
-# -- high-precision stage ------------------------------------------------------------------
-
-
 def monodromy_mp(
     objective: Objective, z: Sequence[Any], h: mpmath.mpf, p: int
 ) -> tuple[list[tuple[mpmath.mpf, ...]], mpmath.matrix]:
@@ -376,7 +251,7 @@ def orbit_from_point(
     >>> o.multipliers, o.stable
     ((mpf('-2.0'),), False)
     """
-    obj = _check_objective(objective)
+    obj = as_objective(objective)
     p = check_count(period, "period", 1)
     dps = check_dps(dps)
     h_exact = positive_real(h, "h")
@@ -498,7 +373,7 @@ def periodic_orbits(
     >>> [(c.dimension, round(c.f_range[1], 12)) for c in s.continua], len(s.orbits)
     ([(1, 0.0), (1, 0.0)], 1)
     """
-    obj = _check_objective(objective)
+    obj = as_objective(objective)
     h_exact = positive_real(h, "h")
     p = check_count(period, "period", 1)
     if p > MAX_PERIOD:
@@ -512,55 +387,21 @@ def periodic_orbits(
         raise InvalidInputError(f"beta must be a finite number >= 0, got {beta!r}")
     lo = np.array([a for a, _ in bx])
     hi = np.array([b for _, b in bx])
-    Cs = [np.eye(n)] + _transformations(n, transformations)
-    bs = [0.0] + [float(beta)] * (len(Cs) - 1)
-    rng = np.random.default_rng(seed)
-    S = lo + (hi - lo) * rng.random((seeds, n))
-    Z = np.repeat(S, len(Cs), axis=0)
-    Cm = np.tile(np.stack(Cs), (seeds, 1, 1))
-    Bm = np.tile(np.array(bs), seeds)
     H = float(h_exact)
-    Z, ok = _dl_solve(obj, Z, Cm, Bm, H, p, check_count(max_iter, "max_iter", 1), lo, hi)
-    sols = Z[ok]
-    # classify: isolated vs continuum (singular G), dedupe up to cyclic shift
+    Z, ok = float_solutions(
+        obj,
+        H,
+        p,
+        lo,
+        hi,
+        seeds,
+        transformations,
+        float(beta),
+        check_count(max_iter, "max_iter", 1),
+        seed,
+    )
     width = float(np.max(hi - lo))
-    candidates: dict[tuple[float, ...], list[float]] = {}
-    continuum_pts: list[np.ndarray] = []
-    nullity: list[int] = []
-    if sols.size:
-        with np.errstate(all="ignore"):
-            _, M, pts = _flow_np(obj, sols, H, p)
-        assert M is not None
-        finite = np.all(np.isfinite(M.reshape(M.shape[0], -1)), axis=1)
-        finite &= np.all(np.isfinite(np.stack(pts, axis=1).reshape(M.shape[0], -1)), axis=1)
-        if not finite.all():  # overflow of the map (huge h or box): no orbit there
-            sols = sols[finite]
-            _, M, pts = _flow_np(obj, sols, H, p)
-            assert M is not None
-    if sols.size:
-        assert M is not None
-        sv = np.linalg.svd(M - np.eye(n), compute_uv=False)
-        cycles = np.stack(pts, axis=1)  # (N, p, n)
-        for i in range(sols.shape[0]):
-            small = sv[i] <= 1e-7 * max(1.0, float(sv[i][0]))
-            lower = any(
-                p % d == 0 and np.linalg.norm(cycles[i][d] - sols[i]) <= 1e-8 * width
-                for d in range(1, p)
-            )
-            if lower:  # reported by the search for the smaller period
-                continue
-            if small.any():
-                if not np.all((sols[i] >= lo) & (sols[i] <= hi)):
-                    continue
-                near = any(
-                    np.linalg.norm(sols[i] - c) < 0.05 * width and d == int(small.sum())
-                    for c, d in zip(continuum_pts, nullity, strict=True)
-                )
-                if near or _continuation_test(obj, sols[i], H, p, 1e-3 * width) is not None:
-                    continuum_pts.append(sols[i])
-                    nullity.append(int(small.sum()))
-                    continue
-            candidates.setdefault(_key(cycles[i]), [float(v) for v in cycles[i][0]])
+    candidates, continuum_pts, nullity = classify_solutions(obj, Z[ok], H, p, lo, hi)
     orbits: dict[tuple[float, ...], PeriodicOrbit] = {}
     for z0 in candidates.values():
         orbit = _orbit_mp(obj, h_exact, z0, p, dps)
@@ -569,7 +410,7 @@ def periodic_orbits(
         arr = orbit.as_numpy()
         if not np.any(np.all((arr >= lo) & (arr <= hi), axis=1)):
             continue
-        orbits.setdefault(_key(arr, 12), orbit)
+        orbits.setdefault(cycle_key(arr, 12), orbit)
     continua = _group_continua(obj, np.array(continuum_pts), nullity, p, width, H)
     return OrbitSearch(
         orbits=tuple(orbits[k] for k in sorted(orbits)),

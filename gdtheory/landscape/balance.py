@@ -41,8 +41,9 @@ import numpy as np
 import sympy as sp
 
 from ..core.objective import Objective
-from ..core.scalars import RealLike, exact_real, positive_real
-from ..dynamics.engine import check_count, detect_periods, iterate_map, learning_rates
+from ..core.scalars import RealLike, check_count, exact_real, learning_rates, positive_real
+from ..dynamics.diagrams import detect_periods
+from ..dynamics.engine import iterate_map
 from ..errors import InvalidInputError, ShapeError
 
 __all__ = [

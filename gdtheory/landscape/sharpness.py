@@ -26,7 +26,7 @@ import numpy as np
 from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, eigsh
 
 from ..core.budget import RATE_FLOAT_ITERATIONS, check_cost, check_memory
-from ..dynamics.engine import check_count, learning_rates
+from ..core.scalars import check_count, learning_rates
 from ..errors import InvalidInputError
 from .models import Model, as_model
 

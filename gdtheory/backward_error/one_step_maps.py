@@ -1,0 +1,155 @@
+r"""One-step maps for backward error analysis: GD on an objective, or any map analytic in h.
+
+A one-step map Phi_h(x) = x + h d_1(x) + h^2 d_2(x) + ... is given either by an objective
+(its GD map x - h grad f(x), d_1 = -grad f and d_j = 0 for j >= 2) or by an expression
+analytic in h (preconditioned GD, weight decay, ...), validated here: it must reduce to
+the identity at h = 0.  :func:`increments` returns the Taylor coefficients d_j
+(Hairer, Lubich and Wanner, *Geometric Numerical Integration*, 2006, IX.1).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sympy as sp
+
+from ..core.objective import Objective, h
+from ..core.parsing import check_smooth, parse_expression
+from ..errors import InvalidInputError, ParseError, ShapeError
+
+__all__ = ["Target", "as_target", "increments"]
+
+
+@dataclass(frozen=True)
+class Target:
+    symbols: tuple[sp.Symbol, ...]
+    objective: Objective | None
+    map_expr: sp.ImmutableMatrix  # Phi_h(x) as a column
+    description: str
+
+
+def as_target(target: Any, symbols: Sequence[sp.Symbol | str] | None) -> Target:
+    """Validate ``target``: an Objective, an objective string, or a one-step map."""
+    if isinstance(target, str):
+        target = Objective.parse(target, symbols)
+    if isinstance(target, Objective):
+        if symbols is not None and tuple(str(s) for s in symbols) != tuple(
+            s.name for s in target.symbols
+        ):
+            raise InvalidInputError(
+                "symbols= does not match the objective's symbols "
+                f"{[s.name for s in target.symbols]}"
+            )
+        x = sp.Matrix(target.symbols)
+        return Target(
+            target.symbols,
+            target,
+            sp.ImmutableMatrix(x - h * target.grad),
+            f"GD on f = {sp.sstr(target.expr)}",
+        )
+    return map_target(target, symbols)
+
+
+def map_target(target: Any, symbols: Sequence[sp.Symbol | str] | None) -> Target:
+    if isinstance(target, sp.MatrixBase):
+        comps = list(target)
+    elif isinstance(target, Sequence):
+        comps = list(target)
+    elif isinstance(target, sp.Expr):
+        comps = [target]
+    else:
+        raise ParseError(
+            "target must be an Objective, an objective string, or a one-step map given as "
+            f"a SymPy expression or a sequence of them; got {type(target).__name__}"
+        )
+    exprs: list[sp.Expr] = []
+    for i, c in enumerate(comps):
+        if isinstance(c, str):
+            names = [str(s) for s in symbols] if symbols is not None else None
+            if names is None:
+                raise ParseError(
+                    "a one-step map given as text needs symbols=[...] to fix the state order"
+                )
+            c, _ = parse_expression(c, names, extra_names=[h])
+        try:
+            e = sp.sympify(c, strict=True)
+        except (sp.SympifyError, TypeError):
+            raise ParseError(f"component {i} of the map is not an expression: {c!r}") from None
+        if not isinstance(e, sp.Expr):
+            raise ParseError(f"component {i} of the map is not a scalar expression: {c!r}")
+        exprs.append(e)
+    if not exprs:
+        raise ShapeError("the one-step map has no components")
+    # any symbol named 'h' is the learning rate
+    hs = {s for e in exprs for s in e.free_symbols if s.name == "h" and s != h}
+    exprs = [e.subs({s: h for s in hs}) for e in exprs]
+    free = set().union(*(e.free_symbols for e in exprs)) - {h}
+    if symbols is None:
+        syms = tuple(sorted(free, key=lambda s: s.name))
+    else:
+        syms = tuple(
+            s
+            if isinstance(s, sp.Symbol)
+            else next((f for f in free if f.name == str(s)), None) or sp.Symbol(str(s), real=True)
+            for s in symbols
+        )
+    unknown = free - set(syms)
+    if unknown:
+        raise InvalidInputError(
+            f"the map uses {', '.join(sorted(s.name for s in unknown))}, which is neither a "
+            f"state symbol ({', '.join(s.name for s in syms)}) nor the learning rate h"
+        )
+    if len(syms) != len(exprs):
+        raise ShapeError(
+            f"the map has {len(exprs)} components but there are {len(syms)} state symbols "
+            f"({', '.join(s.name for s in syms)}); pass symbols=[...] in state order"
+        )
+    for e in exprs:
+        check_smooth(e, where="one-step map")
+    at0 = [e.subs(h, 0) for e in exprs]
+    for i, (v, s) in enumerate(zip(at0, syms, strict=True)):
+        if v.has(sp.nan, sp.zoo, sp.oo):
+            raise InvalidInputError(
+                f"component {i} of the one-step map is not analytic in h at h = 0 "
+                f"(it evaluates to {v} there)"
+            )
+        if sp.simplify(v - s) != 0:
+            raise InvalidInputError(
+                f"a one-step map must be the identity at h = 0, but component {i} gives "
+                f"{v} instead of {s}"
+            )
+    return Target(
+        syms,
+        None,
+        sp.ImmutableMatrix(exprs),
+        "one-step map x -> " + sp.sstr(sp.Matrix(exprs).T if len(exprs) > 1 else exprs[0]),
+    )
+
+
+def increments(target: Target, order: int) -> list[list[sp.Expr]]:
+    """d_j(x) for j = 1..order+1, the h**j Taylor coefficients of Phi_h(x) - x."""
+    n = len(target.symbols)
+    if target.objective is not None:
+        zero = [sp.Integer(0)] * n
+        return [[-g for g in target.objective.grad]] + [zero] * order
+    out: list[list[sp.Expr]] = [[] for _ in range(order + 1)]
+    for i, e in enumerate(target.map_expr):
+        if e.is_polynomial(h):
+            poly = sp.Poly(sp.expand(e), h)
+            for j in range(1, order + 2):
+                out[j - 1].append(poly.coeff_monomial(h**j))
+            continue
+        deriv = e
+        for j in range(1, order + 2):  # d_j = (1/j!) d^j Phi / dh^j at h = 0
+            deriv = sp.diff(deriv, h)
+            value = deriv.subs(h, 0)
+            if value.has(sp.nan, sp.zoo, sp.oo):
+                raise InvalidInputError(
+                    f"component {i} of the one-step map is not analytic in h at h = 0 "
+                    f"(its order-{j} h-derivative is {value} there)"
+                )
+            out[j - 1].append(value / math.factorial(j))
+    return out

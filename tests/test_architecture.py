@@ -1,0 +1,143 @@
+"""The package's shape: layers import only downwards, no cycles, no module imports the
+package ``__init__``, only the CLI loads ``proofs_checks``, modules stay under 600 lines.
+
+The imports are read from the source (every ``import`` statement, including the ones
+inside functions), not from a running interpreter, so a lazy import cannot hide a cycle.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1] / "gdtheory"
+
+#: Layer of each subpackage (a module may import its own layer and the ones below).
+LAYERS = {
+    "errors": 0,
+    "_version": 0,
+    "core": 0,
+    "backward_error": 1,
+    "dynamics": 2,
+    "landscape": 3,
+    "rigorous": 4,
+    "report": 5,
+    "testing": 5,
+    # the public import paths and the command line sit on top
+    "objectives": 6,
+    "certify": 6,
+    "__init__": 6,
+    "cli": 7,
+    "__main__": 7,
+}
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT.parent).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+def _imports(path: Path) -> set[str]:
+    """Every gdtheory / proofs_checks module this file imports (absolute dotted names)."""
+    name = _module_name(path)
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                mod = ".".join(base + ([node.module] if node.module else []))
+            else:
+                mod = node.module or ""
+            found.add(mod)
+            for a in node.names:  # `from . import x` may import the module x
+                if (
+                    (ROOT.parent / (mod + "." + a.name).replace(".", "/"))
+                    .with_suffix(".py")
+                    .exists()
+                ):
+                    found.add(mod + "." + a.name)
+    return {m for m in found if m.split(".")[0] in ("gdtheory", "proofs_checks")}
+
+
+MODULES = {_module_name(p): p for p in sorted(ROOT.rglob("*.py"))}
+GRAPH = {m: _imports(p) for m, p in MODULES.items()}
+
+
+def _layer(module: str) -> int:
+    parts = module.split(".")
+    key = parts[1] if len(parts) > 1 else "__init__"
+    return LAYERS[key]
+
+
+def test_every_module_has_a_layer():
+    assert all(_layer(m) >= 0 for m in MODULES)
+
+
+def test_layers_import_only_downwards():
+    bad = [
+        f"{m} (layer {_layer(m)}) imports {d} (layer {_layer(d)})"
+        for m, deps in GRAPH.items()
+        for d in deps
+        if d in MODULES and _layer(d) > _layer(m)
+    ]
+    assert not bad, "\n".join(bad)
+
+
+def test_no_module_imports_the_package_init():
+    bad = [m for m, deps in GRAPH.items() if "gdtheory" in deps and m != "gdtheory"]
+    assert not bad, bad
+
+
+def test_only_the_cli_loads_the_claims():
+    bad = [
+        m
+        for m, deps in GRAPH.items()
+        if any(d.split(".")[0] == "proofs_checks" for d in deps) and m != "gdtheory.cli"
+    ]
+    assert not bad, bad
+
+
+def test_no_import_cycle():
+    """Depth-first search over the module graph; a back edge is a cycle."""
+    state: dict[str, int] = {}
+    stack: list[str] = []
+    cycles: list[list[str]] = []
+
+    def visit(m: str) -> None:
+        state[m] = 1
+        stack.append(m)
+        for d in sorted(GRAPH.get(m, ())):
+            if d not in MODULES:
+                continue
+            if state.get(d) == 1:
+                cycles.append(stack[stack.index(d) :] + [d])
+            elif d not in state:
+                visit(d)
+        stack.pop()
+        state[m] = 2
+
+    for m in MODULES:
+        if m not in state:
+            visit(m)
+    assert not cycles, cycles
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_modules_stay_under_600_lines(module):
+    n = len(MODULES[module].read_text().splitlines())
+    assert n <= 600, f"{module} has {n} lines"
+
+
+def test_the_checker_sees_a_planted_violation(tmp_path):
+    """The import reader resolves relative imports (a test of the test)."""
+    core = ROOT / "core" / "objective.py"
+    assert "gdtheory.core.parsing" in _imports(core)
+    assert "gdtheory.errors" in _imports(core)
+    assert _layer("gdtheory.report.runner") > _layer("gdtheory.dynamics.engine")
