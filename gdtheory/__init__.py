@@ -22,6 +22,9 @@ from .backward_error.series import series_diagnostics as series_diagnostics
 from .core import library as objectives
 from .core.objective import Objective as Objective
 from .core.objective import h as h
+from .core.outcomes import AttractorKind as AttractorKind
+from .core.outcomes import LimitKind as LimitKind
+from .core.outcomes import Outcome as Outcome
 from .core.regimes import Regime as Regime
 from .core.regimes import RegimeClassification as RegimeClassification
 from .core.regimes import lr_regime as lr_regime
@@ -109,6 +112,9 @@ __all__ = [
     "integrate_flow",
     "BatchTrajectory",
     "Status",
+    "Outcome",
+    "AttractorKind",
+    "LimitKind",
     "Trajectory",
     "gd",
     "gd_batch",

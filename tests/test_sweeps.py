@@ -179,7 +179,7 @@ def test_basins_merge_a_continuum_of_fixed_points():
         (lambda: iterate_map(scalar_factorization(), [[0, 0, 0]], 1, 10), ShapeError),
         (lambda: iterate_map(scalar_factorization(), [[0, 0]], 1, 10, keep=11), InvalidInputError),
         (lambda: iterate_map(scalar_factorization(), [[np.nan, 0]], 1, 10), InvalidInputError),
-        (lambda: iterate_map("x**2", [[0]], 1, 10), InvalidInputError),
+        (lambda: iterate_map(42, [[0]], 1, 10), InvalidInputError),
         (lambda: basins(scalar_factorization(), 1, [(0, 1)], 5), ShapeError),
         (
             lambda: basins(scalar_factorization(), 1, [(0, 1), (0, 1)], 5, dims=(0, 5)),
@@ -190,3 +190,10 @@ def test_basins_merge_a_continuum_of_fixed_points():
 def test_bad_input(call, error):
     with pytest.raises(error):
         call()
+
+
+def test_an_expression_string_is_the_objective_it_denotes():
+    """Strings are accepted wherever an objective is taken (parsed, never executed)."""
+    a = iterate_map("(1 - x*y)**2/2", [[0.3, 1.2]], 0.5, 50, keep=3)
+    b = iterate_map(scalar_factorization(), [[0.3, 1.2]], 0.5, 50, keep=3)
+    assert np.array_equal(a.tail, b.tail)

@@ -18,6 +18,7 @@ import numpy as np
 
 from ..core.budget import check_memory
 from ..core.objective import Objective, as_objective
+from ..core.outcomes import DIVERGED_PERIOD, NO_PERIOD, AttractorKind
 from ..core.scalars import check_count, float_box, learning_rates
 from ..errors import InvalidInputError
 from .engine import iterate_map
@@ -38,8 +39,9 @@ def detect_periods(tail: np.ndarray, max_period: int, tol: float = 1e-7) -> np.n
 
     A run has period p when |x_{K-1-j} - x_{K-1-j-p}| <= tol (1 + |x|) for all
     j = 0..p-1 (one whole cycle must repeat, so a chaotic orbit's close return is not
-    mistaken for a cycle).  Returns ints: p >= 1, -1 (no period <= max_period), 0
-    (diverged: NaN in the tail).  Needs K >= 2 max_period.
+    mistaken for a cycle).  Returns ints: p >= 1, :data:`~gdtheory.core.outcomes.NO_PERIOD`
+    (-1: no period <= max_period) or :data:`~gdtheory.core.outcomes.DIVERGED_PERIOD`
+    (0: NaN in the tail).  Needs K >= 2 max_period.
 
     >>> t = np.array([[1.0], [2.0], [1.0], [2.0]])[:, None, :]
     >>> detect_periods(t, 2).tolist()
@@ -49,7 +51,7 @@ def detect_periods(tail: np.ndarray, max_period: int, tol: float = 1e-7) -> np.n
     if K < 2 * max_period:
         raise InvalidInputError(f"detect_periods needs >= {2 * max_period} iterates, got {K}")
     batch = tail.shape[1:-1]
-    out = np.full(batch, -1, dtype=np.int64)
+    out = np.full(batch, NO_PERIOD, dtype=np.int64)
     finite = np.all(np.isfinite(tail), axis=(0, -1))
     scale = 1.0 + np.abs(tail[-1])
     for p in range(1, max_period + 1):
@@ -57,8 +59,8 @@ def detect_periods(tail: np.ndarray, max_period: int, tol: float = 1e-7) -> np.n
         for j in range(p):
             a, b = tail[K - 1 - j], tail[K - 1 - j - p]
             same &= np.all(np.abs(a - b) <= tol * scale, axis=-1)
-        out[(out == -1) & same] = p
-    out[~finite] = 0
+        out[(out == NO_PERIOD) & same] = p
+    out[~finite] = DIVERGED_PERIOD
     return out
 
 
@@ -169,14 +171,15 @@ def orbit_diagram(
 class Attractor:
     """One class of long-run behaviour in a basin map.
 
-    ``kind`` is ``"diverged"``, ``"fixed point"``, ``"fixed points (continuum)"``,
-    ``"periodic"`` or ``"non-periodic"`` (chaotic, quasi-periodic, or period >
+    ``kind`` is an :class:`~gdtheory.core.outcomes.AttractorKind` (it compares equal to
+    its word: ``"diverged"``, ``"fixed point"``, ``"fixed points (continuum)"``,
+    ``"periodic"`` or ``"non-periodic"``: chaotic, quasi-periodic, or period >
     max_period); ``point`` is a representative point of the cycle (None for diverged /
     merged classes); ``count`` the number of starts that went there.
     """
 
     label: int
-    kind: str
+    kind: AttractorKind
     period: int
     point: tuple[float, ...] | None
     count: int
@@ -205,9 +208,10 @@ class BasinMap:
     dims: tuple[int, int]
     periods: np.ndarray = field(repr=False)
 
-    def fraction(self, kind: str) -> float:
+    def fraction(self, kind: AttractorKind | str) -> float:
         """Fraction of starts whose attractor is of ``kind``."""
-        total = sum(a.count for a in self.attractors if a.kind == kind)
+        kind = AttractorKind(kind)
+        total = sum(a.count for a in self.attractors if a.kind is kind)
         return total / self.labels.size
 
     def plot(self, ax: Any = None) -> Any:
@@ -334,15 +338,19 @@ def basins(
     for i in np.flatnonzero(flat_p > 0):
         p = int(flat_p[i])
         keys.setdefault((p, cycle_key(tail[keep - p :, i], key_decimals)), []).append(int(i))
-    classes: list[tuple[str, int, tuple[float, ...] | None, np.ndarray]] = []
+    classes: list[tuple[AttractorKind, int, tuple[float, ...] | None, np.ndarray]] = []
     fixed = [(k, v) for k, v in keys.items() if k[0] == 1]
     if len(fixed) > max_fixed_points:
         merged = np.concatenate([np.asarray(v) for _, v in fixed])
-        classes.append(("fixed points (continuum)", 1, None, merged))
+        classes.append((AttractorKind.CONTINUUM, 1, None, merged))
         keys = {k: v for k, v in keys.items() if k[0] != 1}
     for (p, key), members in sorted(keys.items()):
-        classes.append(("fixed point" if p == 1 else "periodic", p, key, np.asarray(members)))
-    for kind, code in (("non-periodic", -1), ("diverged", 0)):
+        kind = AttractorKind.FIXED_POINT if p == 1 else AttractorKind.PERIODIC
+        classes.append((kind, p, key, np.asarray(members)))
+    for kind, code in (
+        (AttractorKind.NON_PERIODIC, NO_PERIOD),
+        (AttractorKind.DIVERGED, DIVERGED_PERIOD),
+    ):
         rest = np.flatnonzero(flat_p == code)
         if rest.size:
             classes.append((kind, 0, None, rest))

@@ -21,7 +21,6 @@ Float64 throughout, vectorised over a batch of (start, h) pairs.
 
 from __future__ import annotations
 
-import enum
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,6 +30,7 @@ import numpy as np
 from ..core.budget import RATE_FLOAT_ITERATIONS, check_cost
 from ..core.gdmap import FLOAT64, gd_jacobian, gd_step
 from ..core.objective import Objective, as_objective
+from ..core.outcomes import LyapunovStatus
 from ..core.scalars import check_count
 from ..errors import InvalidInputError
 from .engine import broadcast_batch
@@ -42,25 +42,6 @@ __all__ = [
     "lyapunov_exponent",
     "lyapunov_batch",
 ]
-
-
-class LyapunovStatus(str, enum.Enum):
-    """How a Lyapunov estimate ended."""
-
-    CONVERGED = "converged"
-    NOT_CONVERGED = "not_converged"
-    DIVERGED = "diverged"
-
-    @property
-    def message(self) -> str:
-        return {
-            "converged": "The standard error is within the tolerance.",
-            "not_converged": (
-                "The batch-means standard error exceeds the tolerance. Increase `steps` "
-                "(the error decays like steps**-0.5) or the transient."
-            ),
-            "diverged": "The orbit left every bounded set; no exponent exists. Try a smaller h.",
-        }[self.value]
 
 
 def tangent_blocks(

@@ -21,7 +21,6 @@ descent lemma).
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,36 +31,12 @@ import sympy as sp
 from ..core.budget import RATE_FLOAT_ITERATIONS, RATE_MP_STEPS, check_cost, check_memory
 from ..core.gdmap import descend
 from ..core.objective import Objective
+from ..core.outcomes import Status
 from ..core.scalars import RealLike, check_dps, exact_real, positive_real, to_mpf
 from ..errors import InvalidInputError
 from .engine import broadcast_batch
 
 __all__ = ["Status", "Trajectory", "BatchTrajectory", "gd", "gd_batch"]
-
-
-class Status(str, enum.Enum):
-    """How a GD run ended.  Compares equal to its string value (``"converged"`` ...)."""
-
-    CONVERGED = "converged"
-    DIVERGED = "diverged"
-    MAX_STEPS = "max_steps"
-
-    @property
-    def message(self) -> str:
-        return {
-            "converged": "The gradient norm fell below tol.",
-            "diverged": (
-                "The iterates left every bounded set (a coordinate beyond `bound`, or f or "
-                "grad f not finite/real). Try a smaller h: on an L-smooth f, h < 2/L."
-            ),
-            "max_steps": (
-                "All steps were taken without a decision. Increase `steps`, or pass `tol` "
-                "to stop at a stationary point."
-            ),
-        }[self.value]
-
-    def __str__(self) -> str:
-        return self.value
 
 
 def _check_steps(steps: object) -> int:

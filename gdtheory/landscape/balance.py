@@ -41,6 +41,7 @@ import numpy as np
 import sympy as sp
 
 from ..core.objective import Objective
+from ..core.outcomes import DIVERGED_PERIOD, LimitKind
 from ..core.scalars import RealLike, check_count, exact_real, learning_rates, positive_real
 from ..dynamics.diagrams import detect_periods
 from ..dynamics.engine import iterate_map
@@ -387,14 +388,13 @@ def scalar_init_sharpness(x0: Any, mu: float = 1.0) -> np.ndarray:
     return (x * x + y * y + np.sqrt((x * x - y * y) ** 2 + 4 * off * off)) / 2
 
 
-#: Outcome codes of :class:`ConvergenceWindow`.
-CONVERGED, PERIODIC, OTHER, DIVERGED = 1, 2, 3, 0
-OUTCOMES = {
-    CONVERGED: "converged to a point",
-    PERIODIC: "periodic",
-    OTHER: "not converged",
-    DIVERGED: "diverged",
-}
+#: Outcomes of a run of :class:`ConvergenceWindow` (members of :class:`LimitKind`).
+CONVERGED, PERIODIC, OTHER, DIVERGED = (
+    LimitKind.CONVERGED,
+    LimitKind.PERIODIC,
+    LimitKind.OTHER,
+    LimitKind.DIVERGED,
+)
 
 
 @dataclass(frozen=True)
@@ -408,8 +408,9 @@ class ConvergenceWindow:
     starts : ndarray (N, 2)
     L : ndarray (N,)
     h : ndarray (k, N)
-    outcome : ndarray of int (k, N)
-        1 converged to a point, 2 periodic, 3 not converged, 0 diverged.
+    outcome : ndarray of str (k, N)
+        The :class:`~gdtheory.core.outcomes.LimitKind` of each run: "converged" (to a
+        point), "periodic", "not_converged" or "diverged".
     limit : ndarray (k, N, 2)
         The last iterate (NaN where diverged).
     imbalance : ndarray (k, N)
@@ -432,9 +433,9 @@ class ConvergenceWindow:
     h_sharpness: np.ndarray = field(repr=False)
     steps: int
 
-    def fraction(self, code: int = CONVERGED) -> np.ndarray:
-        """Fraction of runs with ``code`` at each c."""
-        return (self.outcome == code).mean(axis=1)
+    def fraction(self, kind: LimitKind | str = CONVERGED) -> np.ndarray:
+        """Fraction of runs whose outcome is ``kind`` at each c."""
+        return (self.outcome == LimitKind(kind).value).mean(axis=1)
 
     def inside_bound(self, slack: float = 1e-9) -> np.ndarray:
         """Fraction of converged runs whose limit obeys (x - y)^2 <= 2/h - 2 mu (+ slack);
@@ -477,8 +478,9 @@ def convergence_window(
 
     >>> w = convergence_window([1.0, 3.0], [[2.0, 0.1], [0.3, 1.5]])
     >>> w.outcome.tolist(), np.round(w.imbalance, 3).tolist()
-    ([[1, 1], [1, 0]], [[2.327, 0.85], [0.041, nan]])
-    >>> bool(np.all(w.imbalance[w.outcome == 1] <= w.bound[w.outcome == 1]))
+    ([['converged', 'converged'], ['converged', 'diverged']], [[2.327, 0.85], [0.041, nan]])
+    >>> ok = w.outcome == CONVERGED
+    >>> bool(np.all(w.imbalance[ok] <= w.bound[ok]))
     True
     """
     C = learning_rates(cs, "cs (the values of h L)").ravel()
@@ -503,10 +505,10 @@ def convergence_window(
     per = detect_periods(run.tail, 8, tol)
     last = run.x
     on_min = np.abs(last[..., 0] * last[..., 1] - mu_f) <= 1e-6
-    outcome = np.full(per.shape, OTHER)
-    outcome[(per == 1) & on_min] = CONVERGED
-    outcome[per > 1] = PERIODIC
-    outcome[per == 0] = DIVERGED
+    outcome = np.full(per.shape, OTHER.value, dtype=object).astype(str)
+    outcome[(per == 1) & on_min] = CONVERGED.value
+    outcome[per > 1] = PERIODIC.value
+    outcome[per == DIVERGED_PERIOD] = DIVERGED.value
     imb = (last[..., 0] - last[..., 1]) ** 2
     return ConvergenceWindow(
         mu=mu_f,

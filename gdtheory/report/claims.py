@@ -9,7 +9,6 @@ The claims themselves live in the top-level package ``proofs_checks`` (one modul
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from ..core.outcomes import Outcome
 from ..core.tables import Table, fit_order, format_number, markdown_cell
 
 __all__ = [
@@ -35,33 +35,22 @@ __all__ = [
 ]
 
 
-class Verdict(str, enum.Enum):
-    """The outcome of a check."""
+class Verdict(Outcome):
+    """The verdict of a check (an :class:`~gdtheory.core.outcomes.Outcome`)."""
 
-    PROVED = "proved"
-    VERIFIED = "verified"
-    QUALIFIED = "qualified"
-    UNCONFIRMED = "unconfirmed"
-    REFUTED = "refuted"
-    ERROR = "error"
-
-    @property
-    def message(self) -> str:
-        return {
-            "proved": "Established by a finite rigorous computation (certificate).",
-            "verified": "The measured numbers agree with the statement within its tolerance.",
-            "qualified": "Holds only under a stated extra condition; see the notes.",
-            "unconfirmed": "The evidence is not strong enough either way; see the notes.",
-            "refuted": "The numbers measured contradict the statement.",
-            "error": "The check itself failed to run; see the notes for the traceback.",
-        }[self.value]
+    PROVED = ("proved", "Established by a finite rigorous computation (certificate).")
+    VERIFIED = (
+        "verified",
+        "The measured numbers agree with the statement within its tolerance.",
+    )
+    QUALIFIED = ("qualified", "Holds only under a stated extra condition; see the notes.")
+    UNCONFIRMED = ("unconfirmed", "The evidence is not strong enough either way; see the notes.")
+    REFUTED = ("refuted", "The numbers measured contradict the statement.")
+    ERROR = ("error", "The check itself failed to run; see the notes for the traceback.")
 
     @property
     def is_failure(self) -> bool:
         return self in (Verdict.REFUTED, Verdict.ERROR)
-
-    def __str__(self) -> str:
-        return self.value
 
 
 @dataclass(frozen=True)
