@@ -45,7 +45,7 @@ from gdtheory.report.claims import fit_order
 # %%
 L = 1
 for h in ["1/2", "1", "3/2", "2", "21/10"]:
-    print(f"h = {h:>5}:", gt.lr_regime(h, L).regime.value)
+    print(f"h = {h:>5}:", gt.lr_regime(h=h, L=L).regime.value)
 
 # %% [markdown]
 # ## The four behaviours on $f = x^2/2$
@@ -59,7 +59,7 @@ f = quadratic([1])
 fig, axes = plt.subplots(1, 2, figsize=(12, 4))
 for h, colour in [("1/2", "tab:blue"), ("3/2", "tab:orange"), ("2", "tab:green"),
                   ("21/10", "tab:red")]:
-    t = gt.gd(f, [1], h, steps=12, dps=50)
+    t = gt.gd(f, [1], h=h, steps=12, dps=50)
     x = t.as_numpy()[:, 0]
     axes[0].plot(x, "o-", color=colour, label=f"h = {h}")
     style = "x--" if h == "1/2" else "o-"  # h = 1/2 and 3/2 share |x_k| = 2^-k: f coincides
@@ -90,7 +90,7 @@ print("certified bound on L over [-3, 3]^2:", float(certified.value))
 L = 6  # proved by hand: H = sech^2(u) a a^T + diag(1, 0) <= |a|^2 + 1 with a = (1, 2)
 for c in ["1/2", "1", "3/2", "19/10"]:
     h = Rational(c) / L
-    t = gt.gd(g, [2, -1], h, steps=200, dps=40)
+    t = gt.gd(g, [2, -1], h=h, steps=200, dps=40)
     fv = np.array([float(v) for v in t.f_values])
     gn = np.array([float(v) for v in t.grad_norms])
     slack = fv[:-1] - float(h) * (1 - L * float(h) / 2) * gn[:-1] ** 2 - fv[1:]
@@ -102,7 +102,7 @@ for c in ["1/2", "1", "3/2", "19/10"]:
 # does monotonicity:
 
 # %%
-t = gt.gd(quadratic([1, 4]), [1, 1], "21/40", steps=10, dps=40)  # h = 2.1/L with L = 4
+t = gt.gd(quadratic([1, 4]), [1, 1], h="21/40", steps=10, dps=40)  # h = 2.1/L with L = 4
 print("f along GD at h = 2.1/L:", [round(float(v), 3) for v in t.f_values])
 
 # %% [markdown]
@@ -119,7 +119,7 @@ errors = []
 for h in hs:
     hr = Rational(h)
     steps = int(1 / hr)
-    t = gt.gd(dw, ["1/2"], hr, steps=steps, dps=50)
+    t = gt.gd(dw, ["1/2"], h=hr, steps=steps, dps=50)
     times = [k * hr for k in range(steps + 1)]
     flow = gt.gradient_flow(dw, ["1/2"], times, dps=50)
     errors.append(max(abs(float(a[0] - b[0])) for a, b in zip(t.iterates, flow.states)))

@@ -95,12 +95,12 @@ fig, axes = plt.subplots(1, 4, figsize=(17, 4))
 for ax, (title, hs) in zip(axes, regimes):
     h = sp.Rational(hs)
     K = 8 if h > 1 else int(4 / h)
-    gd_x = gt.gd(gt.Objective.parse("x**2/2"), [1], h, steps=K, dps=30).as_numpy()[:, 0]
+    gd_x = gt.gd(gt.Objective.parse("x**2/2"), [1], h=h, steps=K, dps=30).as_numpy()[:, 0]
     t = float(h) * np.arange(K + 1)
     ax.plot(t, gd_x, "ko:", ms=4, lw=0.6, label="GD")
     for p in orders:
         times = [k * h for k in range(K + 1)]
-        y = gt.modified_flow("x**2/2", p, h, [1], times, dps=30)
+        y = gt.modified_flow("x**2/2", [1], times, order=p, h=h, dps=30)
         y = np.array([float(s[0]) for s in y.states])
         c_p = sum(float(h) ** j / (j + 1) for j in range(p + 1))
         assert np.allclose(y, np.exp(-c_p * t), rtol=1e-12)  # closed-form oracle
@@ -126,8 +126,7 @@ fig.tight_layout()
 # order of the error, which should be $p + 2$ for the order-$p$ flow (local error).
 
 # %%
-table = gt.modified_error_table("x**2/2 + logcosh(x)", [1], ["1/10", "1/20", "1/40"],
-                                [0, 1, 2], steps=1, dps=40)
+table = gt.modified_error_table("x**2/2 + logcosh(x)", [1], hs=["1/10", "1/20", "1/40"], orders=[0, 1, 2], steps=1, dps=40)
 print(table)
 
 # %% [markdown]

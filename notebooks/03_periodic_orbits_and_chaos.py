@@ -44,7 +44,7 @@ box = [(-3, 3), (-3, 3)]
 # as continua, not as thousands of orbits.
 
 # %%
-searches = {p: gt.periodic_orbits(f, "19/10", p, box) for p in (1, 2, 3, 4)}
+searches = {p: gt.periodic_orbits(f, box, h="19/10", period=p) for p in (1, 2, 3, 4)}
 for p, s in searches.items():
     stable = sum(bool(o.stable) for o in s.orbits)
     print(f"period {p}: {len(s.orbits)} orbits ({stable} stable), continua: {len(s.continua)}")
@@ -97,7 +97,7 @@ ax.set_aspect("equal")
 # (with a block-based standard error and a drift diagnostic) is clearly positive.
 
 # %%
-lyap = gt.lyapunov_exponent(f, 1.9, [0.3, 0.5], steps=20000)
+lyap = gt.lyapunov_exponent(f, [0.3, 0.5], h=1.9, steps=20000)
 print(f"lambda = {lyap.exponents[0]:.4f} +- {lyap.stderr[0]:.4f}  ({lyap.status.value})")
 
 # %% [markdown]
@@ -107,10 +107,10 @@ print(f"lambda = {lyap.exponents[0]:.4f} +- {lyap.stderr[0]:.4f}  ({lyap.status.
 
 # %%
 conj = logistic_conjugate()
-lc = gt.lyapunov_exponent(conj, 1, 0.3, steps=50000)
+lc = gt.lyapunov_exponent(conj, 0.3, h=1, steps=50000)
 print(f"logistic-conjugate cubic: lambda = {lc.exponents[0]:.5f}, ln 2 = {np.log(2):.5f}")
 starts = np.linspace(-0.9, 0.9, 200)[:, None]
-dens = gt.invariant_density(conj, 1.0, starts, 50000, range=(-1, 1))  # 10^7 samples
+dens = gt.invariant_density(conj, starts, h=1.0, steps=50000, range=(-1, 1))  # 10^7 samples
 cmp = gt.compare_density(dens, gt.arcsine_law())
 print(f"total variation to the arcsine law: {cmp.tv:.4f} (split-half noise {cmp.tv_split:.4f})")
 
@@ -122,7 +122,7 @@ print(f"total variation to the arcsine law: {cmp.tv:.4f} (split-half noise {cmp.
 # of period 3 and 4 later, and divergence near $h = 2$.
 
 # %%
-d = gt.orbit_diagram(f, np.linspace(0.8, 2.0, 800), [[0.3, 0.5]], keep=64)
+d = gt.orbit_diagram(f, [[0.3, 0.5]], hs=np.linspace(0.8, 2.0, 800), keep=64)
 ax = d.plot(s=0.3)
 ax.axvline(np.sqrt(5) - 1, color="grey", ls="--", lw=0.8)
 ax.set_title("orbit diagram of GD on (1 - xy)^2/2 from (0.3, 0.5); dashed: h = sqrt(5) - 1")
@@ -135,9 +135,9 @@ ax.set_title("orbit diagram of GD on (1 - xy)^2/2 from (0.3, 0.5); dashed: h = s
 # saddle at the origin attracts: a measure-zero basin that the symmetric grid hits.
 
 # %%
-s11 = gt.periodic_orbits(f, "11/10", 2, box)
+s11 = gt.periodic_orbits(f, box, h="11/10", period=2)
 print(s11, [o.stable for o in s11.orbits])
-b = gt.basins(f, 1.1, [(-2, 2), (-2, 2)], 200)
+b = gt.basins(f, [(-2, 2), (-2, 2)], h=1.1, resolution=200)
 print(b)
 fixed = b.labels == next(a.label for a in b.attractors if a.kind == "fixed point")
 assert np.allclose(b.xs[np.nonzero(fixed)[1]], -b.ys[np.nonzero(fixed)[0]])  # on x = -y

@@ -49,9 +49,9 @@ print(f"sigma^2 by quadrature: {ms.noise_variance:.12f}  (a^2/2 = 0.5)")
 epss = ["1/100", "1/300", "1/1000"]
 fig, ax = plt.subplots(figsize=(7, 4))
 for e in epss:
-    s_thr = escape_study("x**2/2", 2, [1e-4], [e], runs=10, steps=10)  # for f''(x*) only
+    s_thr = escape_study("x**2/2", amplitude=2, hs=[1e-4], epss=[e], runs=10, steps=10)  # for f''(x*) only
     hs = np.linspace(0.2, 6, 40) / s_thr.curvature[0]
-    s = escape_study("x**2/2", 2, hs, [e], runs=200, steps=400)
+    s = escape_study("x**2/2", amplitude=2, hs=hs, epss=[e], runs=200, steps=400)
     ax.plot(hs * s.curvature[0], s.fraction[0], "o-", ms=3, label=f"eps = {e}")
 ax.axvline(2, color="k", ls="--", lw=1, label="h f''(x*) = 2 (linear stability)")
 ax.set(xlabel="h f''(x*)", ylabel="fraction of runs that escaped",
@@ -70,7 +70,7 @@ ax.legend()
 # %%
 rows = []
 for h in [0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.8]:
-    g = gibbs_comparison(ms, h, runs=32, steps=5000)
+    g = gibbs_comparison(ms, h=h, runs=32, steps=5000)
     rows.append((h, g.T_spec, g.T_fit, g.T_quadratic, g.fit.tv))
     print(f"h = {h:4}: T_spec = {g.T_spec:.4f}, T_fit = {g.T_fit:.4f}, "
           f"AR(1) = {g.T_quadratic:.4f}, T_fit / T_spec = {g.ratio:.3f}, "
@@ -85,7 +85,7 @@ axes[0].axhline(1, color="r", lw=1, label="SPEC: T = h sigma^2/2")
 axes[0].set(xlabel="h", ylabel="T_fit / (h sigma^2 / 2)", title="which temperature?")
 axes[0].legend()
 h = 0.3
-d = gt.invariant_density(ms.objective, h, np.linspace(-1, 1, 64)[:, None], 20000, bins=60)
+d = gt.invariant_density(ms.objective, np.linspace(-1, 1, 64)[:, None], h=h, steps=20000, bins=60)
 mids = (d.edges[:-1] + d.edges[1:]) / 2
 axes[1].bar(mids, d.density, width=np.diff(d.edges), alpha=0.5, label="GD samples")
 for T, style, name in [(ms.temperature(h), "r-", "T = h sigma^2/2"),
@@ -117,7 +117,7 @@ fig.tight_layout()
 tilted = multiscale("(x**2 - 1)**2/4 + x/10", "1/1000", 2)
 rng = np.random.default_rng(0)
 for h in [0.1, 0.2, 0.4]:
-    d = gt.invariant_density(tilted.objective, h, rng.uniform(-1.5, 1.5, (64, 1)), 10000)
+    d = gt.invariant_density(tilted.objective, rng.uniform(-1.5, 1.5, (64, 1)), h=h, steps=10000)
     p_left = float(np.mean(d.samples < 0))
     T_fit = estimate_temperature(d.samples, tilted.macro)
     print(f"h = {h}: P(lower well) = {p_left:.3f}, log odds = {np.log(p_left / (1 - p_left)):.2f},"
@@ -143,15 +143,15 @@ print(f"wells at x = {crit[0]:.4f} and {crit[2]:.4f}: Delta f0 = {f0(crit[2]) - 
 aniso = multiscale("(x**2 + x*y + 2*y**2)/2", "1/1000", 1, dim=2)
 A = np.array([[1.0, 0.5], [0.5, 2.0]])
 h = 0.4
-d2 = gt.joint_density(aniso.objective, h, rng.uniform(-0.5, 0.5, (64, 2)), 10000)
-predicted = gt.noise_model_covariance(A, h, aniso.noise_variance)
+d2 = gt.joint_density(aniso.objective, rng.uniform(-0.5, 0.5, (64, 2)), h=h, steps=10000)
+predicted = gt.noise_model_covariance(A, h=h, sigma2=aniso.noise_variance)
 gibbs_f0 = h * aniso.noise_variance / 2 * np.linalg.inv(A)
 z_mod = np.abs(d2.covariance - predicted) / d2.covariance_se
 z_f0 = np.abs(d2.covariance - gibbs_f0) / d2.covariance_se
 print("GD covariance:\n", d2.covariance.round(5))
 print("h s^2 (2A - hA^2)^-1:\n", predicted.round(5), f"\nmax z-score {z_mod.max():.2f}")
 print("Gibbs of f0, T A^-1:\n", gibbs_f0.round(5), f"\nmax z-score {z_f0.max():.0f}")
-print("f_h =", gt.modified_gibbs_potential(aniso.macro, "2/5").expr)
+print("f_h =", gt.modified_gibbs_potential(aniso.macro, h="2/5").expr)
 assert z_mod.max() < 5 and z_f0.max() > 30
 
 # %% [markdown]

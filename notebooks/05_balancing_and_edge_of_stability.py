@@ -30,7 +30,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import gdtheory as gt
-from gdtheory.landscape.balance import CONVERGED
+from gdtheory.landscape.balance import CONVERGED, DIVERGED
 
 # %% [markdown]
 # ## Hessians on the minimiser sets, symbolically
@@ -46,11 +46,11 @@ for kind, kw in [("scalar", {}), ("vector", {"n": 3}), ("matrix", {"n": 2, "m": 
 # ## The balance bound, derived
 
 # %%
-b = gt.balance_bound("1/2", 1)
+b = gt.balance_bound(h="1/2", mu=1)
 print(b)
 print("bound expression:", b.expression, "  d/dh:", b.derivative)
 hs = np.linspace(0.2, 1.0, 100)
-bounds = [gt.balance_bound(h, 1).value for h in hs]
+bounds = [gt.balance_bound(h=h, mu=1).value for h in hs]
 
 # %% [markdown]
 # ## The blog's figure: near an unbalanced minimiser, large $h$ travels to balance
@@ -66,7 +66,7 @@ fig, ax = plt.subplots(figsize=(6.5, 5))
 xs = np.linspace(0.2, 4.5, 300)
 ax.plot(xs, 1 / xs, "k-", lw=1, label="minimisers xy = 1")
 for c, colour in [(1.0, "tab:blue"), (2.5, "tab:orange"), (3.0, "tab:red")]:
-    run = gt.gd_batch(f, start[None, :], c / L, 3000, tol=1e-12, record=True)
+    run = gt.gd_batch(f, start[None, :], hs=c / L, steps=3000, tol=1e-12, record=True)
     path = run.history[:, 0, :]  # (steps + 1, 2)
     ax.plot(path[:60, 0], path[:60, 1], ".-", color=colour, lw=0.6, ms=3)
     ax.plot(*path[-1], "o", color=colour, ms=8, mec="k",
@@ -83,7 +83,7 @@ rng = np.random.default_rng(0)
 x0 = rng.uniform(2, 4, 400)
 starts = np.column_stack([x0, (1 + rng.uniform(-0.3, 0.3, 400)) / x0])
 cs = np.linspace(0.5, 5, 19)
-w = gt.convergence_window(cs, starts, steps=8000)
+w = gt.convergence_window(starts, cs=cs, steps=8000)
 imb = w.mean_over_converged(w.imbalance)
 print("fraction converged:", np.round(w.fraction(CONVERGED), 3))
 print("inside the bound (of the converged; nan: none converged):", np.round(w.inside_bound(), 3))
@@ -96,7 +96,7 @@ ax.set(xlabel="h L", ylabel="imbalance", title="balancing vs h (converged runs)"
 ax.legend(fontsize=8)
 ax = axes[1]
 ax.plot(cs, w.fraction(CONVERGED), "o-", label="converged to a point")
-ax.plot(cs, w.fraction(0), "s-", label="diverged")
+ax.plot(cs, w.fraction(DIVERGED), "s-", label="diverged")
 ax.axvspan(2, 4, color="grey", alpha=0.2)
 ax.set(xlabel="h L", ylabel="fraction of runs", title="the convergence window")
 ax.legend(fontsize=8)
@@ -121,7 +121,7 @@ w0 = net.init(0)
 print("sharpness at the start:", round(gt.sharpness(net, w0), 4), " top 3:", gt.sharpness(net, w0, k=3))
 fig, axes = plt.subplots(1, 2, figsize=(13, 4.5))
 for h, colour in [(2.5, "tab:orange"), (3.0, "tab:green")]:
-    tr = gt.track_sharpness(net, w0, h, 3000, every=20)
+    tr = gt.track_sharpness(net, w0, h=h, steps=3000, every=20)
     print(f"h = {h}: final sharpness / (2/h) = {tr.final_ratio:.3f}, "
           f"loss {tr.loss[0]:.3f} -> {tr.loss[-1]:.4f} with {tr.loss_increases} increases")
     axes[0].semilogy(tr.loss, color=colour, lw=0.8, label=f"h = {h}")  # loss at every step
@@ -145,7 +145,7 @@ A = rng.standard_normal((6, 2)) @ rng.standard_normal((2, 6)) / np.sqrt(2)
 s1 = np.linalg.norm(A, 2)
 fm = gt.FactorizationModel(A, 2)
 for c in (0.5, 0.9):
-    tr = gt.track_sharpness(fm, rng.standard_normal(fm.dim) * 0.1, c / s1, 3000, every=50)
+    tr = gt.track_sharpness(fm, rng.standard_normal(fm.dim) * 0.1, h=c / s1, steps=3000, every=50)
     print(f"h = {c}/sigma_1: final sharpness {tr.sharpness[-1]:.3f}, 2 sigma_1 = {2 * s1:.3f}, "
           f"2/h = {2 * s1 / c:.3f}")
 

@@ -77,7 +77,7 @@ def make_reference_test(step):
     @settings(max_examples=15, deadline=None, database=None, phases=FAST, derandomize=True)
     def test_matches_reference(inst, x0):
         h = 1 / inst.L
-        ref = gt.gd(inst.objective, list(x0), h, steps=20, dps=50).as_numpy()[-1]
+        ref = gt.gd(inst.objective, list(x0), h=h, steps=20, dps=50).as_numpy()[-1]
         mine = run(step, inst.objective, x0, h, 20)
         err = np.max(np.abs(mine - ref))
         assert err <= 1e-10 * (1 + np.max(np.abs(ref))), f"max error {err:.3e} after 20 steps"
@@ -114,7 +114,7 @@ from gdtheory.testing import assert_gd_step  # noqa: E402
 f = gt.Objective.parse("logcosh(x - 2*y) + x**2/4 + y**4/8")
 for step in (step_correct, step_sign_bug, step_half_bug):
     try:
-        r = assert_gd_step(lambda x, h, step=step: step(f.grad_np, x, h), f, [0.7, -1.3], 0.05)
+        r = assert_gd_step(lambda x, h, step=step: step(f.grad_np, x, h), f, [0.7, -1.3], h=0.05)
         print(f"{step.__name__}: passes, worst error {r.max_ulps_seen:.1f} ulps")
     except AssertionError as exc:
         print(f"{step.__name__}: FAILS -> {str(exc)[:90]}...")
@@ -163,7 +163,7 @@ def test_reference_equals_closed_form(inst, data):
     h = data.draw(learning_rates("gradient_flow_like", inst.L))
     x0 = sp.Matrix([1, -2, 3])
     exact = (sp.eye(3) - h * inst.A) ** 8 * x0
-    ref = gt.gd(inst.objective, list(x0), h, steps=8, dps=60)
+    ref = gt.gd(inst.objective, list(x0), h=h, steps=8, dps=60)
     with mpmath.workdps(60):  # compare at 60 digits (exact rationals to mpf)
         err = max(abs(a - mpmath.mpf(b.p) / b.q) for a, b in zip(ref.x, exact))
     assert err < mpmath.mpf(10) ** -50, f"reference vs closed form: {mpmath.nstr(err, 3)}"
@@ -181,8 +181,7 @@ print("the 60-digit reference equals the exact rational closed form on 20 random
 # fingerprint of a correct step.
 
 # %%
-table = gt.modified_error_table("logcosh(x) + x**2/4", [1], ["1/10", "1/20", "1/40"], [0, 1],
-                                steps=1, dps=40)
+table = gt.modified_error_table("logcosh(x) + x**2/4", [1], hs=["1/10", "1/20", "1/40"], orders=[0, 1], steps=1, dps=40)
 print(table)
 
 # %%
@@ -196,7 +195,7 @@ for step, marker in [(step_correct, "o"), (step_half_bug, "s")]:
     errs = []
     for h in hs:
         hr = sp.Rational(h).limit_denominator(10**6)  # exactly 1/10, 1/20, ...
-        y = gt.modified_flow(f, 1, hr, [1], [0, hr], dps=30)
+        y = gt.modified_flow(f, [1], [0, hr], order=1, h=hr, dps=30)
         errs.append(abs(run(step, f, [1.0], h, 1)[0] - float(y.states[-1][0])))
     slope = np.polyfit(np.log(hs), np.log(errs), 1)[0]
     slopes[step.__name__] = slope

@@ -72,7 +72,7 @@ def descent_run(
     objective: Objective, L: sp.Expr, x0: object, h: sp.Expr, steps: int, dps: int
 ) -> dict[str, Any]:
     """GD and the per-step descent-lemma slack s_k = f_k - h(1 - Lh/2)|g_k|^2 - f_{k+1}."""
-    t = gd(objective, x0, h, steps, dps=dps)
+    t = gd(objective, x0, h=h, steps=steps, dps=dps)
     with mpmath.workdps(dps):
         c = mpmath.mpf(h.p) / h.q * (1 - mpmath.mpf(L.p) / L.q * h / 2)  # h(1 - Lh/2)
         f, g = t.f_values, t.grad_norms
@@ -156,7 +156,7 @@ def check(ctx: CheckContext) -> Evidence:
         figures.append(str(path))
     proofs = []
     for obj, L, _f_low, box in CASES:
-        cert = certify_descent(obj, 1 / L, box)
+        cert = certify_descent(obj, box, h=1 / L)
         L_cert = float(Fraction(cert.L_bound))
         proofs.append(
             Proof(

@@ -36,7 +36,7 @@ CASES = (
 def observe(L: sp.Expr, c: sp.Expr, steps: int, dps: int = 50) -> dict[str, object]:
     """Run GD on (L/2)x^2 with h = c/L from x0 = 1 and measure the regime's signature."""
     h = c / L
-    t = gd(quadratic([L]), 1, h, steps, dps=dps, bound=10**20)
+    t = gd(quadratic([L]), 1, h=h, steps=steps, dps=dps, bound=10**20)
     with mpmath.workdps(dps):
         xs = [p[0] for p in t.iterates]
         q = 1 - mpmath.mpf(c.p) / c.q  # 1 - hL, exactly c's value at dps
@@ -57,7 +57,7 @@ def observe(L: sp.Expr, c: sp.Expr, steps: int, dps: int = 50) -> dict[str, obje
         "f decreasing": f_dec,
         "period2_defect": float(period2),
         "closed_form_rel_err": float(closed),
-        "regime": lr_regime(h, L).regime,
+        "regime": lr_regime(h=h, L=L).regime,
         "x_last": float(xs[-1]),
     }
 
@@ -112,8 +112,8 @@ def check(ctx: CheckContext) -> Evidence:
     # 2-D: the largest eigenvalue decides
     two_d = []
     for c, _regime in CASES:
-        t = gd(quadratic([1, 4]), (1, 1), c / 4, steps, dps=50, bound=10**20)
-        two_d.append((str(c / 4), t.status.value, lr_regime(c / 4, 4).regime.value))
+        t = gd(quadratic([1, 4]), (1, 1), h=c / 4, steps=steps, dps=50, bound=10**20)
+        two_d.append((str(c / 4), t.status.value, lr_regime(h=c / 4, L=4).regime.value))
         ok_all &= (t.status == "diverged") == (c > 2)
     figures = ()
     path = ctx.figure_path("t2_regimes.png")
@@ -159,7 +159,7 @@ def _figure(path: object) -> object:
 
     fig, axes = plt.subplots(1, 4, figsize=(14, 3.2), sharey=False)
     for ax, (c, regime) in zip(axes, CASES, strict=True):
-        t = gd(quadratic([1]), 1, c, 12, dps=30, bound=10**20)
+        t = gd(quadratic([1]), 1, h=c, steps=12, dps=30, bound=10**20)
         xs = t.as_numpy()[:, 0]
         ax.plot(range(len(xs)), xs, "o-", ms=3, label="GD iterates $x_k$")
         ax.axhline(0, color="grey", lw=0.5)

@@ -51,7 +51,7 @@ def gd_flow_error(
 ) -> tuple[float, float]:
     """(max_k |x_k - x(kh)|, max discrepancy integrator vs closed form) on [0, T]."""
     steps = int(T_FINAL / h)
-    traj = gd(objective, x0, h, steps, dps=dps)
+    traj = gd(objective, x0, h=h, steps=steps, dps=dps)
     with mpmath.workdps(dps):
         hm = mpmath.mpf(h.p) / h.q
         times = [k * hm for k in range(steps + 1)]

@@ -147,7 +147,7 @@ def _local_errors(
     ]
     ok, rates = True, {}
     for text, x0 in cases:
-        tab = modified_error_table(text, x0, hs, [0, 1, 2, 3], steps=1, dps=60)
+        tab = modified_error_table(text, x0, hs=hs, orders=[0, 1, 2, 3], steps=1, dps=60)
         tables.append(tab)
         for p, m, e in zip(tab.orders, tab.measured_orders, tab.expected_orders, strict=True):
             rates[f"{text}, p={p}"] = m if m is not None else math.nan

@@ -53,7 +53,7 @@ def _run(
     obj = Objective.parse(text)
     hh = hL / L
     me = modified_equation(obj, max(orders))
-    traj = gd(obj, [1], hh, K, dps=dps)
+    traj = gd(obj, [1], h=hh, steps=K, dps=dps)
     xs = [x[0] for x in traj.iterates]
     out: dict[str, Any] = {
         "h": hh,
@@ -68,7 +68,7 @@ def _run(
         fine = [j * times[-1] / 60 for j in range(61)]
     for p in orders:
         try:
-            sol = modified_flow(me, p, hh, [1], sorted(set(times) | set(fine)), dps=dps)
+            sol = modified_flow(me, [1], sorted(set(times) | set(fine)), order=p, h=hh, dps=dps)
         except Exception:  # noqa: BLE001 - a truncated flow may blow up: that is a failure
             out["E"].append(float("inf"))
             out["M"].append(float("inf"))

@@ -93,7 +93,7 @@ def _chebyshev_orbits(pmax: int, seeds: int) -> tuple[list[tuple[Any, ...]], flo
     obj = logistic_conjugate()
     rows, worst = [], 0.0
     for p in range(1, pmax + 1):
-        found = periodic_orbits(obj, 1, p, [(-1, 1)], seeds=seeds, dps=50).orbits
+        found = periodic_orbits(obj, [(-1, 1)], h=1, period=p, seeds=seeds, dps=50).orbits
         exact_count = sum(_mobius(p // d) * 2**d for d in range(1, p + 1) if p % d == 0) // p
         err = 0.0
         with mpmath.workdps(50):
@@ -132,7 +132,7 @@ def check(ctx: CheckContext) -> Evidence:
 
     # (a) all orbits of period <= 4 at h = 19/10
     searches = {
-        p: periodic_orbits(obj, H_CLAIM, p, BOX, seeds=128 if quick else 512, dps=50)
+        p: periodic_orbits(obj, BOX, h=H_CLAIM, period=p, seeds=128 if quick else 512, dps=50)
         for p in (1, 2, 3, 4)
     }
     orbit_rows = []
@@ -193,7 +193,7 @@ def check(ctx: CheckContext) -> Evidence:
     steps = 3000 if quick else 20000
     xs = np.linspace(-3, 3, n_grid)
     starts = np.stack(np.meshgrid(xs, xs), axis=-1).reshape(-1, 2)
-    run = iterate_map(obj, starts, 1.9, steps, keep=64)
+    run = iterate_map(obj, starts, hs=1.9, steps=steps, keep=64)
     periods = detect_periods(run.tail, 32)
     bounded = ~run.diverged
     frac_div = float(run.diverged.mean())
@@ -201,7 +201,7 @@ def check(ctx: CheckContext) -> Evidence:
     frac_nonper = float(np.mean(periods == -1))
     diag = float(np.nanmax(np.abs(run.x[bounded, 0] - run.x[bounded, 1]))) if bounded.any() else 0
     pick = np.flatnonzero(bounded)[:: max(1, bounded.sum() // 64)][:64]
-    ly = lyapunov_batch(obj, run.x[pick], 1.9, steps=4000 if quick else 20000, transient=0)
+    ly = lyapunov_batch(obj, run.x[pick], hs=1.9, steps=4000 if quick else 20000, transient=0)
     lam, lam_se = ly.pooled()
     numbers.update(
         {
@@ -238,7 +238,7 @@ def check(ctx: CheckContext) -> Evidence:
     g = np.linspace(-2, 2, ng)
     grid = np.stack(np.meshgrid(g, g), axis=-1).reshape(-1, 2)
     diagram = orbit_diagram(
-        obj, hs, grid, transient=1500 if quick else 6000, keep=64, max_period=32
+        obj, grid, hs=hs, transient=1500 if quick else 6000, keep=64, max_period=32
     )
     scan_rows, coexist, where = [], 0, {2: [], 3: [], 4: []}
     for i, hv in enumerate(hs):
@@ -281,9 +281,11 @@ def check(ctx: CheckContext) -> Evidence:
     cheb = logistic_conjugate()
     rng = np.random.default_rng(ctx.seed)
     x0 = rng.uniform(-1, 1, (64 if quick else 256, 1))
-    lyc = lyapunov_batch(cheb, x0, 1.0, steps=5000 if quick else 20000, transient=100)
+    lyc = lyapunov_batch(cheb, x0, hs=1.0, steps=5000 if quick else 20000, transient=100)
     lam_c, lam_c_se = lyc.pooled()
-    dens = invariant_density(cheb, 1.0, x0, 4000 if quick else 20000, bins=100, range=(-1, 1))
+    dens = invariant_density(
+        cheb, x0, h=1.0, steps=4000 if quick else 20000, bins=100, range=(-1, 1)
+    )
     cmp_ = compare_density(dens, arcsine_law())
     lam_rel = abs(lam_c - math.log(2)) / math.log(2)
     numbers.update(
@@ -401,7 +403,7 @@ def _certificates(ctx: CheckContext, obj: Any, searches: dict[int, Any]) -> tupl
     """Computer-assisted proofs (Krawczyk in ball arithmetic) of the key orbit facts."""
     proofs = []
     a = math.sqrt(1 + 2 / 1.9)
-    c2 = certify_periodic_orbit(obj, H_CLAIM, [[a, a], [-a, -a]], 1e-6)
+    c2 = certify_periodic_orbit(obj, [[a, a], [-a, -a]], h=H_CLAIM, radius=1e-6)
     proofs.append(
         Proof(
             "at h = 19/10 GD on (1 - xy)^2/2 has the 2-cycle +-(a, a), a^2 = 1 + 2/h, and it is "
@@ -413,7 +415,9 @@ def _certificates(ctx: CheckContext, obj: Any, searches: dict[int, Any]) -> tupl
     )
     found = [o for p in (2, 3, 4) for o in searches[p].orbits]
     certs = [
-        certify_periodic_orbit(obj, H_CLAIM, [[float(v) for v in pt] for pt in o.points], 1e-9)
+        certify_periodic_orbit(
+            obj, [[float(v) for v in pt] for pt in o.points], h=H_CLAIM, radius=1e-9
+        )
         for o in found
     ]
     ok = [c.proved and c.minimal_period and c.stable is False for c in certs]
@@ -428,10 +432,12 @@ def _certificates(ctx: CheckContext, obj: Any, searches: dict[int, Any]) -> tupl
     )
     # the diagonal x = y is invariant and GD there is GD on (s^2 - 1)^2/4
     diag = Objective.parse("(s**2 - 1)**2/4")
-    s3 = periodic_orbits(diag, H_CLAIM, 3, [(-2, 2)], seeds=64, dps=50)
+    s3 = periodic_orbits(diag, [(-2, 2)], h=H_CLAIM, period=3, seeds=64, dps=50)
     chaos = None
     for o in s3.orbits:
-        chaos = certify_period_three_chaos(diag, H_CLAIM, [float(pt[0]) for pt in o.points], 1e-9)
+        chaos = certify_period_three_chaos(
+            diag, [float(pt[0]) for pt in o.points], h=H_CLAIM, radius=1e-9
+        )
         if chaos.proved:
             break
     proofs.append(
@@ -449,10 +455,14 @@ def _certificates(ctx: CheckContext, obj: Any, searches: dict[int, Any]) -> tupl
         )
     )
     for h, p in (("73/50", 3), ("5/4", 4)):
-        stable = [o for o in periodic_orbits(obj, h, p, BOX, seeds=128, dps=50).orbits if o.stable]
+        stable = [
+            o
+            for o in periodic_orbits(obj, BOX, h=h, period=p, seeds=128, dps=50).orbits
+            if o.stable
+        ]
         cert = (
             certify_periodic_orbit(
-                obj, h, [[float(v) for v in pt] for pt in stable[0].points], 1e-6
+                obj, [[float(v) for v in pt] for pt in stable[0].points], h=h, radius=1e-6
             )
             if stable
             else None
@@ -514,7 +524,7 @@ def _figure_diagram(path: Any, obj: Any, quick: bool) -> None:
 
     hs = np.linspace(0.8, 2.0, 240 if quick else 1200)
     starts = np.array([[0.3, 0.5], [-0.4, -0.2], [1.2, 0.9], [0.2, 1.3]])
-    d = orbit_diagram(obj, hs, starts, transient=1000 if quick else 4000, keep=64)
+    d = orbit_diagram(obj, starts, hs=hs, transient=1000 if quick else 4000, keep=64)
     fig, ax = plt.subplots(figsize=(10, 5.5))
     d.plot(ax=ax, component=0, s=0.3)
     for hv, lab in ((1.0, "h = 1"), (math.sqrt(5) - 1, "sqrt(5) - 1"), (1.9, "h = 1.9")):
@@ -533,7 +543,7 @@ def _figure_basins(path: Any, obj: Any, quick: bool) -> None:
     res = 80 if quick else 300
     fig, axes = plt.subplots(1, 3, figsize=(18, 5.5))
     for ax, hv in zip(axes, (1.1, 1.46, 1.9), strict=True):
-        b = basins(obj, hv, [(-2, 2), (-2, 2)], res, transient=1500 if quick else 5000)
+        b = basins(obj, [(-2, 2), (-2, 2)], h=hv, resolution=res, transient=1500 if quick else 5000)
         b.plot(ax=ax)
     fig.tight_layout()
     fig.savefig(path, dpi=100)

@@ -84,7 +84,13 @@ def check(ctx: CheckContext) -> Evidence:
     hs_esc = [0.002, 0.005, 0.01, 0.02, 0.05, 0.1] if quick else list(np.geomspace(1e-4, 0.3, 16))
     epss = ["1/100", "1/1000"] if quick else ["1/100", "1/300", "1/1000", "1/3000"]
     esc = escape_study(
-        "x**2/2", 2, hs_esc, epss, runs=50 if quick else 400, steps=300, seed=ctx.seed
+        "x**2/2",
+        amplitude=2,
+        hs=hs_esc,
+        epss=epss,
+        runs=50 if quick else 400,
+        steps=300,
+        seed=ctx.seed,
     )
     esc_rows, agree, total = [], 0, 0
     for i, e in enumerate(epss):
@@ -119,7 +125,7 @@ def check(ctx: CheckContext) -> Evidence:
     for e, hv in grid:
         ms = multiscale("x**2/2", e, 1)
         g = gibbs_comparison(
-            ms, hv, runs=32 if quick else 128, steps=3000 if quick else 20000, seed=ctx.seed
+            ms, h=hv, runs=32 if quick else 128, steps=3000 if quick else 20000, seed=ctx.seed
         )
         r_spec = g.T_fit / g.T_spec
         r_quad = g.T_fit / g.T_quadratic if g.T_quadratic else float("nan")
@@ -176,7 +182,9 @@ def check(ctx: CheckContext) -> Evidence:
     rng = np.random.default_rng(ctx.seed)
     for hv in hs_dw:
         x0 = rng.uniform(-1.5, 1.5, (32 if quick else 128, 1))
-        d = invariant_density(ms.objective, hv, x0, 6000 if quick else 40000, transient=1000)
+        d = invariant_density(
+            ms.objective, x0, h=hv, steps=6000 if quick else 40000, transient=1000
+        )
         p_left = float(np.mean(d.samples < 0))
         odds = math.log(p_left / (1 - p_left))
         T = ms.temperature(hv)
@@ -215,7 +223,7 @@ def check(ctx: CheckContext) -> Evidence:
     ms2 = multiscale("(x**2 + y**2)/2", "1/1000", 1, dim=2)
     x0 = rng.uniform(-1, 1, (32 if quick else 128, 2))
     h2 = 0.3
-    d2 = invariant_density(ms2.objective, h2, x0, 3000 if quick else 20000)
+    d2 = invariant_density(ms2.objective, x0, h=h2, steps=3000 if quick else 20000)
     ms1 = multiscale("x**2/2", "1/1000", 1)
     c2 = compare_density(d2, gibbs_density(ms1.macro, ms1.temperature(h2)))
     numbers["2-D: TV of x-marginal to Gibbs(T_spec)"] = c2.tv
@@ -325,17 +333,22 @@ def _anisotropic_joint(
     rows, worst, best_gibbs, edge = [], 0.0, math.inf, 0.0
     for hv in (0.1, 0.2, 0.4):
         T = hv * s2 / 2
-        Sh = noise_model_covariance(ANISO_A, hv, s2)
+        Sh = noise_model_covariance(ANISO_A, h=hv, sigma2=s2)
         Sg = T * np.linalg.inv(ANISO_A)
         r = 4 * math.sqrt(float(np.max(np.diag(Sh))))
         x0 = rng.uniform(-0.5, 0.5, (32 if quick else 128, 2))
         d = joint_density(
-            ms.objective, hv, x0, 5000 if quick else 20000, bins=40, range=[(-r, r), (-r, r)]
+            ms.objective,
+            x0,
+            h=hv,
+            steps=5000 if quick else 20000,
+            bins=40,
+            range=[(-r, r), (-r, r)],
         )
         # the MLE of T in the family exp(-f0/T) for a quadratic f0 in 2-D: E_T f0 = T
         T_fit = float(np.mean(ms.macro.f_np(d.samples.reshape(-1, 2))))
         box = [(-2 * r, 2 * r), (-2 * r, 2 * r)]
-        fh = modified_gibbs_potential(ms.macro, sp.Rational(str(hv)))
+        fh = modified_gibbs_potential(ms.macro, h=sp.Rational(str(hv)))
         targets = [
             gibbs_density_2d(f, t, box) for f, t in ((ms.macro, T), (ms.macro, T_fit), (fh, T))
         ]
@@ -371,7 +384,7 @@ def _figure(path: Any, ms2: Any, h2: float, x0: np.ndarray, quick: bool, ms1: An
 
     aniso = multiscale(ANISO, "1/1000", 1, dim=2)
     ha = 0.4
-    run = iterate_map(aniso.objective, x0[:8], ha, 3000, keep=2000)
+    run = iterate_map(aniso.objective, x0[:8], hs=ha, steps=3000, keep=2000)
     pts = run.tail.reshape(-1, 2)
     fig, axes = plt.subplots(1, 3, figsize=(17, 5))
     axes[0].plot(pts[:, 0], pts[:, 1], "k.", ms=0.6, alpha=0.3)
@@ -381,7 +394,12 @@ def _figure(path: Any, ms2: Any, h2: float, x0: np.ndarray, quick: bool, ms1: An
     for cov, style, lw, label in (
         (np.cov(pts.T), "g-", 5, "GD, sample covariance"),
         (ha * s2 / 2 * np.linalg.inv(ANISO_A), "r-", 1.6, "Gibbs of f0, T = h s^2/2"),
-        (noise_model_covariance(ANISO_A, ha, s2), "b--", 1.6, "Gibbs of f0 - (h/4)|grad f0|^2"),
+        (
+            noise_model_covariance(ANISO_A, h=ha, sigma2=s2),
+            "b--",
+            1.6,
+            "Gibbs of f0 - (h/4)|grad f0|^2",
+        ),
     ):
         L = np.linalg.cholesky(cov)
         e = 2 * L @ circle
@@ -394,7 +412,7 @@ def _figure(path: Any, ms2: Any, h2: float, x0: np.ndarray, quick: bool, ms1: An
     axes[0].set_title(
         f"GD on (x^2+xy+2y^2)/2 + eps(sin(x/eps)+sin(y/eps)), eps=1e-3, h={ha}", fontsize=9
     )
-    d = invariant_density(ms2.objective, h2, x0, 3000 if quick else 20000, bins=60)
+    d = invariant_density(ms2.objective, x0, h=h2, steps=3000 if quick else 20000, bins=60)
     mids = (d.edges[:-1] + d.edges[1:]) / 2
     axes[1].bar(
         mids, d.density, width=np.diff(d.edges), alpha=0.5, label="GD on (x^2+y^2)/2: x-marginal"
@@ -416,7 +434,9 @@ def _figure(path: Any, ms2: Any, h2: float, x0: np.ndarray, quick: bool, ms1: An
     axes[2].plot(xs, fx, "k-", lw=0.7, label="f = x^2/2 + eps sin(x/eps), eps = 1/50")
     axes[2].plot(xs, ms.macro.f_np(xs[:, None]), "r-", lw=1, alpha=0.7, label="f0 = x^2/2")
     for h, colour, ms_ in ((0.01, "tab:blue", 7), (0.3, "tab:orange", 3)):
-        tail = iterate_map(ms.objective, np.array([[0.9]]), h, 4000, keep=300).tail[:, 0, 0]
+        tail = iterate_map(ms.objective, np.array([[0.9]]), hs=h, steps=4000, keep=300).tail[
+            :, 0, 0
+        ]
         axes[2].plot(
             tail,
             ms.objective.f_np(tail[:, None]),

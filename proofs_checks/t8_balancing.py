@@ -177,7 +177,7 @@ def check(ctx: CheckContext) -> Evidence:
     N = 400 if quick else 3000
     cs = np.r_[np.linspace(0.5, 1.75, 6), np.linspace(2.0, 4.0, 17), np.linspace(4.25, 6.0, 8)]
     starts = near_unbalanced_starts(N, ctx.seed)
-    win = convergence_window(cs, starts, steps=20000)
+    win = convergence_window(starts, cs=cs, steps=20000)
     imb = win.mean_over_converged(win.imbalance)
     bnd = win.mean_over_converged(win.bound)
     inside = win.inside_bound()
@@ -247,12 +247,12 @@ def check(ctx: CheckContext) -> Evidence:
     # over converged runs only changes with the set of runs that converge)
     bound_dec = bool(np.all(np.diff(win.bound[grid_idx].mean(axis=1)) < 0))
     numbers["mean bound (all starts) strictly decreasing over hL in [2, 4]"] = bound_dec
-    bb = [balance_bound(h, 1).value for h in np.linspace(0.1, 1.0, 10)]
+    bb = [balance_bound(h=h, mu=1).value for h in np.linspace(0.1, 1.0, 10)]
     numbers["balance_bound(h, 1) decreasing on h = 0.1..1"] = bool(np.all(np.diff(bb) < 0))
 
     # uniform starts: the window without selection
     uni = np.random.default_rng(ctx.seed + 1).uniform(-3, 3, (N, 2))
-    wu = convergence_window(np.array([1.0, 2.0, 3.0, 3.9, 5.0]), uni, steps=20000)
+    wu = convergence_window(uni, cs=np.array([1.0, 2.0, 3.0, 3.9, 5.0]), steps=20000)
     tables.append(
         Table(
             f"(c') the same over {N} starts uniform in [-3, 3]^2",
@@ -348,7 +348,7 @@ def _figure(path: Any, win: Any, cs: np.ndarray) -> None:
     ax.plot(-t, -1 / t, "k-", lw=1)
     for c, col in ((1.0, "tab:blue"), (2.5, "tab:orange"), (3.0, "tab:red")):
         h = c / L
-        run = iterate_map(f, x0[None, :], h, 400, keep=400, backend="numpy")
+        run = iterate_map(f, x0[None, :], hs=h, steps=400, keep=400, backend="numpy")
         path_xy = np.r_[x0[None, :], run.tail[:, 0, :]]
         ax.plot(
             path_xy[:, 0],
@@ -404,11 +404,11 @@ def _balance_proofs() -> tuple[Proof, ...]:
     x0 = np.array([BLOG_START])
     L = float(scalar_init_sharpness(x0, 1.0)[0])
     h = Fraction(3.0 / L)  # the float's exact value: the h that GD ran with
-    run = gd_batch(scalar_factorization(), x0, float(h), 20000, tol=1e-13)
+    run = gd_batch(scalar_factorization(), x0, hs=float(h), steps=20000, tol=1e-13)
     lx, ly = (float(v) for v in run.x[0])
-    near = certify_balance(h, 1, [(2.9, 3.1), (0.3, 0.36)])
+    near = certify_balance([(2.9, 3.1), (0.3, 0.36)], h=h, mu=1)
     r = 1e-7
-    limit = certify_balance(h, 1, [(lx - r, lx + r), (ly - r, ly + r)])
+    limit = certify_balance([(lx - r, lx + r), (ly - r, ly + r)], h=h, mu=1)
     inside = limit.contains_minimiser and Fraction(limit.imbalance[1]) <= Fraction(limit.bound)
     return (
         Proof(

@@ -75,7 +75,7 @@ def check(ctx: CheckContext) -> Evidence:
     traces = {}
     rows = []
     for h in hs:
-        tr = track_sharpness(net, w0, h, steps, every=25)
+        tr = track_sharpness(net, w0, h=h, steps=steps, every=25)
         traces[h] = tr
         rows.append(
             (
@@ -121,7 +121,7 @@ def check(ctx: CheckContext) -> Evidence:
         for data_seed in range(1, 5):
             other = network(data_seed)
             for h in (2.0, 2.5, 3.0):
-                tr = track_sharpness(other, other.init(seed=1), h, 8000, every=25)
+                tr = track_sharpness(other, other.init(seed=1), h=h, steps=8000, every=25)
                 robust.append(
                     (
                         data_seed,
@@ -153,7 +153,7 @@ def check(ctx: CheckContext) -> Evidence:
     mrows = []
     for c in (0.5, 0.9, 0.99, 1.02, 1.1):
         h = c / s1
-        tr = track_sharpness(fm, w_mf, h, 3000 if quick else 8000, every=50)
+        tr = track_sharpness(fm, w_mf, h=h, steps=3000 if quick else 8000, every=50)
         last = float(tr.sharpness[-1])
         mrows.append((c, h, tr.edge, 2 * s1, last, tr.final_ratio, float(tr.loss[-1]), tr.diverged))
         numbers[f"MF c = {c}: final sharpness / (2/h)"] = tr.final_ratio

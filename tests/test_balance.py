@@ -77,17 +77,17 @@ def test_balance_bound_is_derived_and_decreasing():
     h, mu = sp.Symbol("h", positive=True), sp.Symbol("mu", positive=True)
     assert sp.simplify(expr - (2 / h - 2 * mu)) == 0
     assert sp.simplify(deriv + 2 / h**2) == 0 and deriv.is_negative
-    b = balance_bound("1/2", 1)
+    b = balance_bound(h="1/2", mu=1)
     assert b.exact == 2 and b.feasible and b.sharpness_bound == 4.0
-    assert not balance_bound(2, 1).feasible  # h > 1/mu: no stable minimiser
-    assert balance_bound(0.1, [[3, 0], [0, 1]]).mu == pytest.approx(3.0)
+    assert not balance_bound(h=2, mu=1).feasible  # h > 1/mu: no stable minimiser
+    assert balance_bound(h=0.1, mu=[[3, 0], [0, 1]]).mu == pytest.approx(3.0)
 
 
 @given(h1=st.floats(0.01, 5), h2=st.floats(0.01, 5), mu=st.floats(0.05, 4))
 def test_balance_bound_decreases_in_h(h1, h2, mu):
     assume(abs(h1 - h2) > 1e-9)
     lo, hi = sorted((h1, h2))
-    assert balance_bound(lo, mu).value > balance_bound(hi, mu).value
+    assert balance_bound(h=lo, mu=mu).value > balance_bound(h=hi, mu=mu).value
 
 
 @given(
@@ -103,19 +103,19 @@ def test_a_converged_gd_limit_obeys_the_bound_and_linear_stability(mu, x0, ratio
     # A start whose float gradient is exactly zero is a fixed point of GD whatever h is
     # (a measure-zero set of starts): the bound is about limits reached by moving there.
     assume(start[0, 0] * start[0, 1] != mu)
-    w = convergence_window([c], start, mu=mu, steps=6000, backend="numpy")
+    w = convergence_window(start, cs=[c], mu=mu, steps=6000, backend="numpy")
     assume(w.outcome[0, 0] == CONVERGED)
     h = w.h[0, 0]
     x, y = w.limit[0, 0]
     assert abs(x * y - mu) <= 1e-6
     # measured tolerances: the limit is reached to ~1e-10, so both hold to 1e-8
-    assert (x - y) ** 2 <= balance_bound(h, mu).value + 1e-8
+    assert (x - y) ** 2 <= balance_bound(h=h, mu=mu).value + 1e-8
     lam = ObjectiveModel(scalar_factorization(mu)).hvp(np.array([x, y]), np.array([1.0, 0.0]))
     assert h * (x * x + y * y) <= 2 + 1e-8 and np.isfinite(lam).all()
 
 
 def test_inside_bound_is_nan_where_nothing_converged():
-    w = convergence_window([1.0, 6.0], [[2.0, 0.6], [0.4, 2.4]], steps=2000, backend="numpy")
+    w = convergence_window([[2.0, 0.6], [0.4, 2.4]], cs=[1.0, 6.0], steps=2000, backend="numpy")
     assert w.fraction(CONVERGED).tolist() == [1.0, 0.0]
     inside = w.inside_bound()
     assert inside[0] == 1.0 and np.isnan(inside[1])
@@ -124,7 +124,7 @@ def test_inside_bound_is_nan_where_nothing_converged():
 def test_a_start_on_the_minimiser_set_is_a_fixed_point_even_when_unstable():
     # (-1, -1) with mu = 1 and h L = 3: the float gradient is exactly 0, so GD stays on
     # an unstable minimiser outside the bound; this is the exception the bound excludes.
-    w = convergence_window([3.0], [[-1.0, -1.0]], steps=100, backend="numpy")
+    w = convergence_window([[-1.0, -1.0]], cs=[3.0], steps=100, backend="numpy")
     assert w.outcome[0, 0] == CONVERGED
     assert w.h_sharpness[0, 0] == pytest.approx(3.0)
     assert w.imbalance[0, 0] == 0.0 and w.bound[0, 0] < 0
@@ -133,7 +133,7 @@ def test_a_start_on_the_minimiser_set_is_a_fixed_point_even_when_unstable():
 def test_convergence_window_mu_1_balances_inside_the_bound():
     starts = near_unbalanced_starts(300, seed=5)
     cs = np.linspace(2.0, 3.0, 9)  # nine values of h L in [2, 3]
-    w = convergence_window(cs, starts, steps=20000)
+    w = convergence_window(starts, cs=cs, steps=20000)
     inside = w.inside_bound()
     assert np.all(w.fraction(CONVERGED) >= 0.95)
     assert np.all(inside >= 0.95)
@@ -157,13 +157,13 @@ def test_scalar_init_sharpness_matches_the_hessian():
         (lambda: balancing("tensor"), InvalidInputError),
         (lambda: balancing("vector", n=0), InvalidInputError),
         (lambda: balancing("matrix", n=5, d=3), InvalidInputError),
-        (lambda: balance_bound(0, 1), InvalidInputError),
-        (lambda: balance_bound(-1, 1), InvalidInputError),
-        (lambda: balance_bound(1, 0), InvalidInputError),
-        (lambda: balance_bound(1, [[np.nan]]), ShapeError),
-        (lambda: convergence_window([0], [[1, 1]]), InvalidInputError),
-        (lambda: convergence_window([1], [[1, 1, 1]]), ShapeError),
-        (lambda: convergence_window([1], [[0, 0]], mu=1, steps=10), InvalidInputError),
+        (lambda: balance_bound(h=0, mu=1), InvalidInputError),
+        (lambda: balance_bound(h=-1, mu=1), InvalidInputError),
+        (lambda: balance_bound(h=1, mu=0), InvalidInputError),
+        (lambda: balance_bound(h=1, mu=[[np.nan]]), ShapeError),
+        (lambda: convergence_window([[1, 1]], cs=[0]), InvalidInputError),
+        (lambda: convergence_window([[1, 1, 1]], cs=[1]), ShapeError),
+        (lambda: convergence_window([[0, 0]], cs=[1], mu=1, steps=10), InvalidInputError),
     ],
 )
 def test_bad_input(call, error):

@@ -45,7 +45,7 @@ def test_a_corrupt_entry_is_detected_removed_and_reported(tmp_path):
 
 
 def test_an_interrupted_sweep_resumes_without_redoing_finished_chunks(tmp_path, monkeypatch):
-    fresh = iterate_map(F, STARTS, 0.9, 300, keep=4, backend="numpy")
+    fresh = iterate_map(F, STARTS, hs=0.9, steps=300, keep=4, backend="numpy")
     real = sweeps.run_chunk
     calls = []
 
@@ -57,26 +57,36 @@ def test_an_interrupted_sweep_resumes_without_redoing_finished_chunks(tmp_path, 
 
     monkeypatch.setattr(sweeps, "run_chunk", flaky)
     with pytest.raises(KeyboardInterrupt):
-        iterate_map(F, STARTS, 0.9, 300, keep=4, chunk=10, backend="numpy", cache=tmp_path)
+        iterate_map(F, STARTS, hs=0.9, steps=300, keep=4, chunk=10, backend="numpy", cache=tmp_path)
     calls.clear()
     monkeypatch.setattr(sweeps, "run_chunk", lambda *a, **k: calls.append(1) or real(*a, **k))
-    resumed = iterate_map(F, STARTS, 0.9, 300, keep=4, chunk=10, backend="numpy", cache=tmp_path)
+    resumed = iterate_map(
+        F, STARTS, hs=0.9, steps=300, keep=4, chunk=10, backend="numpy", cache=tmp_path
+    )
     assert len(calls) == 3  # chunks 3, 4, 5 of 5: the two finished ones came from disk
     assert np.array_equal(resumed.tail, fresh.tail, equal_nan=True)
     assert np.array_equal(resumed.diverged, fresh.diverged)
     calls.clear()
-    again = iterate_map(F, STARTS, 0.9, 300, keep=4, chunk=10, backend="numpy", cache=tmp_path)
+    again = iterate_map(
+        F, STARTS, hs=0.9, steps=300, keep=4, chunk=10, backend="numpy", cache=tmp_path
+    )
     assert calls == [] and np.array_equal(again.x, fresh.x, equal_nan=True)
-    other = iterate_map(F, STARTS, 0.8, 300, keep=4, chunk=10, backend="numpy", cache=tmp_path)
+    other = iterate_map(
+        F, STARTS, hs=0.8, steps=300, keep=4, chunk=10, backend="numpy", cache=tmp_path
+    )
     assert len(calls) == 5 and not np.array_equal(other.x, fresh.x, equal_nan=True)
 
 
 def test_a_corrupt_sweep_chunk_is_recomputed_identically(tmp_path):
-    first = iterate_map(F, STARTS, 0.9, 200, keep=2, chunk=25, backend="numpy", cache=tmp_path)
+    first = iterate_map(
+        F, STARTS, hs=0.9, steps=200, keep=2, chunk=25, backend="numpy", cache=tmp_path
+    )
     victim = sorted(tmp_path.glob("sweep-*.npz"))[0]
     victim.write_bytes(victim.read_bytes()[:100])  # truncated
     with pytest.warns(CacheWarning):
-        second = iterate_map(F, STARTS, 0.9, 200, keep=2, chunk=25, backend="numpy", cache=tmp_path)
+        second = iterate_map(
+            F, STARTS, hs=0.9, steps=200, keep=2, chunk=25, backend="numpy", cache=tmp_path
+        )
     assert np.array_equal(first.tail, second.tail, equal_nan=True)
 
 

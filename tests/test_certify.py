@@ -33,7 +33,7 @@ def _two_cycle(h: float) -> list[list[float]]:
 
 
 def test_symmetric_two_cycle_at_19_10_is_proved_unstable_with_closed_form_multipliers():
-    c = certify_periodic_orbit(F, "19/10", _two_cycle(1.9), 1e-6)
+    c = certify_periodic_orbit(F, _two_cycle(1.9), h="19/10", radius=1e-6)
     assert c.proved and c.minimal_period and c.stable is False
     assert c.margin > 0.4 and c.width < 1e-30
     h = sp.Rational(19, 10)
@@ -46,7 +46,7 @@ def test_symmetric_two_cycle_at_19_10_is_proved_unstable_with_closed_form_multip
 
 
 def _stable_orbit(h: str, period: int) -> list[list[float]]:
-    s = gt.periodic_orbits(F, h, period, [(-3, 3), (-3, 3)])
+    s = gt.periodic_orbits(F, [(-3, 3), (-3, 3)], h=h, period=period)
     stable = [o for o in s.orbits if o.stable]
     assert stable, s
     return [[float(v) for v in pt] for pt in stable[0].points]
@@ -54,13 +54,13 @@ def _stable_orbit(h: str, period: int) -> list[list[float]]:
 
 @pytest.mark.parametrize("h, period", [("5/4", 4), ("73/50", 3)])
 def test_stable_orbits_of_period_3_and_4_are_proved_stable(h, period):
-    c = certify_periodic_orbit(F, h, _stable_orbit(h, period), 1e-6)
+    c = certify_periodic_orbit(F, _stable_orbit(h, period), h=h, radius=1e-6)
     assert c.proved and c.minimal_period and c.stable is True, c
     assert c.period == period and len(c.multiplier_boxes) == 2
 
 
 def test_a_saved_certificate_rechecks_and_a_shifted_box_fails():
-    c = certify_periodic_orbit(F, "5/4", _stable_orbit("5/4", 4), 1e-6)
+    c = certify_periodic_orbit(F, _stable_orbit("5/4", 4), h="5/4", radius=1e-6)
     text = c.to_json()
     assert OrbitCertificate.from_json(text) == c
     again = recheck(text)
@@ -79,7 +79,7 @@ def test_malformed_certificates_are_rejected_clearly():
         recheck("{not json")
     with pytest.raises(InvalidInputError, match="certificate"):
         recheck(json.dumps({"format": "something else"}))
-    text = certify_periodic_orbit(F, "19/10", _two_cycle(1.9), 1e-6).to_json()
+    text = certify_periodic_orbit(F, _two_cycle(1.9), h="19/10", radius=1e-6).to_json()
     d = json.loads(text)
     del d["boxes"]
     with pytest.raises(InvalidInputError, match="malformed"):
@@ -91,13 +91,13 @@ def test_malformed_certificates_are_rejected_clearly():
 
 
 def test_a_fixed_point_given_twice_is_not_a_minimal_two_cycle():
-    c = certify_periodic_orbit(F, "19/10", [[0, 0], [0, 0]], "1/100")
+    c = certify_periodic_orbit(F, [[0, 0], [0, 0]], h="19/10", radius="1/100")
     assert c.proved and not c.minimal_period  # the origin is a fixed point
     assert "divisor" in c.reason
 
 
 def test_a_box_without_an_orbit_is_not_proved():
-    c = certify_periodic_orbit(F, "19/10", [[0.5, 0.7], [-0.2, 1.1]], 1e-3)
+    c = certify_periodic_orbit(F, [[0.5, 0.7], [-0.2, 1.1]], h="19/10", radius=1e-3)
     assert not c.proved and c.stable is None and c.multipliers == ()
 
 
@@ -113,41 +113,41 @@ def test_a_box_without_an_orbit_is_not_proved():
 )
 def test_bad_inputs_raise_named_errors(points, radius, error):
     with pytest.raises(error):
-        certify_periodic_orbit(F, "19/10", points, radius)
+        certify_periodic_orbit(F, points, h="19/10", radius=radius)
     with pytest.raises(InvalidInputError, match="prec"):
-        certify_periodic_orbit(F, "19/10", _two_cycle(1.9), 1e-6, prec=8)
+        certify_periodic_orbit(F, _two_cycle(1.9), h="19/10", radius=1e-6, prec=8)
     with pytest.raises(InvalidInputError, match="h must be > 0"):
-        certify_periodic_orbit(F, 0, _two_cycle(1.9), 1e-6)
+        certify_periodic_orbit(F, _two_cycle(1.9), h=0, radius=1e-6)
 
 
 def test_period_three_chaos_on_the_logistic_conjugate_cubic():
     pts = [math.cos(2 * math.pi * k / 7) for k in (1, 2, 4)]  # T_2 maps 2 pi k/7 to 4 pi k/7
-    c = certify_period_three_chaos(logistic_conjugate(), 1, pts, 1e-9)
+    c = certify_period_three_chaos(logistic_conjugate(), pts, h=1, radius=1e-9)
     assert c.proved and "Sharkovskii" in c.conclusion and "Li and Yorke" in c.conclusion
     assert c.orbit.stable is False and c.orbit.contains_multiplier(8)  # 4^3 prod cos = 8
     for (lo, hi), k in zip((b[0] for b in c.orbit.enclosure), (1, 2, 4), strict=True):
         assert sp.Rational(lo) <= sp.cos(2 * sp.pi * k / 7) <= sp.Rational(hi)
     with pytest.raises(ShapeError):
-        certify_period_three_chaos(F, 1, [[0, 0]] * 3, 0.1)
+        certify_period_three_chaos(F, [[0, 0]] * 3, h=1, radius=0.1)
     with pytest.raises(ShapeError):
-        certify_period_three_chaos(logistic_conjugate(), 1, pts[:2], 0.1)
-    wrong = certify_period_three_chaos(logistic_conjugate(), 1, [0.1, 0.5, 0.9], 1e-3)
+        certify_period_three_chaos(logistic_conjugate(), pts[:2], h=1, radius=0.1)
+    wrong = certify_period_three_chaos(logistic_conjugate(), [0.1, 0.5, 0.9], h=1, radius=1e-3)
     assert not wrong.proved and wrong.conclusion.startswith("NOT PROVED")
 
 
 def test_descent_certificate_and_an_independent_numerical_check():
     f = gt.Objective.parse("logcosh(x + 2*y) + x**2/2")
-    c = certify_descent(f, "1/4", [(-1, 1), (-1, 1)])
+    c = certify_descent(f, [(-1, 1), (-1, 1)], h="1/4")
     assert c.proved and Fraction(c.L_bound) >= Fraction(5)  # true sup near 3 + sqrt 5
     factor, h = float(Fraction(c.factor)), 0.25
     X = np.random.default_rng(0).uniform(-1, 1, (2000, 2))
     g = f.grad_np(X)
     decrease = f.f_np(X) - f.f_np(X - h * g)
     assert np.all(decrease >= factor * np.sum(g * g, axis=1) - 1e-12)
-    too_big = certify_descent(f, "1/2", [(-1, 1), (-1, 1)])  # h L ~ 2.6
+    too_big = certify_descent(f, [(-1, 1), (-1, 1)], h="1/2")  # h L ~ 2.6
     assert not too_big.proved and "h L_bound" in too_big.reason
     with pytest.raises(ShapeError):
-        certify_descent(f, "1/4", [(-1, 1)])
+        certify_descent(f, [(-1, 1)], h="1/4")
 
 
 @given(
@@ -161,7 +161,7 @@ def test_balance_certificate_agrees_with_the_closed_form_away_from_the_boundary(
     s = x * x + y * y
     assume(abs(h * s - 2) > 0.05)
     r = 1e-4
-    c = certify_balance(h, mu, [(x - r, x + r), (y - r, y + r)])
+    c = certify_balance([(x - r, x + r), (y - r, y + r)], h=h, mu=mu)
     assert c.contains_minimiser
     assert c.stable is (h * s < 2)
     lo, hi = (float(Fraction(v)) for v in c.sharp)
@@ -171,11 +171,11 @@ def test_balance_certificate_agrees_with_the_closed_form_away_from_the_boundary(
 
 
 def test_balance_certificate_edge_cases():
-    assert not certify_balance("1/2", 1, [(2, 3), (2, 3)]).contains_minimiser  # xy >= 4
-    assert certify_balance("1/2", 1, [(-1.1, -0.9), (-1.1, -0.9)]).stable is True
+    assert not certify_balance([(2, 3), (2, 3)], h="1/2", mu=1).contains_minimiser  # xy >= 4
+    assert certify_balance([(-1.1, -0.9), (-1.1, -0.9)], h="1/2", mu=1).stable is True
     with pytest.raises(InvalidInputError, match="contain 0"):
-        certify_balance("1/2", 1, [(-1, 1), (0.5, 2)])
-    undecided = certify_balance("1", 1, [(0.9, 1.1), (0.9, 1.1)])  # h s straddles 2
+        certify_balance([(-1, 1), (0.5, 2)], h="1/2", mu=1)
+    undecided = certify_balance([(0.9, 1.1), (0.9, 1.1)], h="1", mu=1)  # h s straddles 2
     assert undecided.stable is None
 
 
@@ -207,12 +207,12 @@ def test_closed_form_two_cycles_are_certified_with_the_right_stability(h):
     root = math.sqrt((float(hs) + 1) ** 2 - 4)
     sp_ = math.sqrt((float(hs) + 1 + root) / (2 * float(hs)))
     sm_ = math.sqrt((float(hs) + 1 - root) / (2 * float(hs)))
-    c = certify_periodic_orbit(F, hs, [[sp_, sp_], [sm_, sm_]], 1e-7)
+    c = certify_periodic_orbit(F, [[sp_, sp_], [sm_, sm_]], h=hs, radius=1e-7)
     assert c.proved and c.minimal_period
     assert c.stable is (float(hs) < math.sqrt(5) - 1)
     assert c.contains_multiplier(9 - 2 * (1 + hs) ** 2) and c.contains_multiplier(3 - 2 * hs)
     a = math.sqrt(2 / float(hs) - 1)
-    anti = certify_periodic_orbit(F, hs, [[a, -a], [-a, a]], 1e-7)
+    anti = certify_periodic_orbit(F, [[a, -a], [-a, a]], h=hs, radius=1e-7)
     assert anti.proved and anti.stable is False and anti.contains_multiplier((2 * hs - 5) ** 2)
 
 
@@ -243,7 +243,7 @@ def test_three_dimensional_two_cycles_get_the_closed_form_stability(h, c):
     root = math.sqrt((hf + 1) ** 2 - 4)
     s = [math.sqrt((hf + 1 + sg * root) / (2 * hf)) for sg in (1, -1)]
     pts = [[float(v) for v in _Q * sp.Matrix([si, si, 0])] for si in s]
-    cert = certify_periodic_orbit(_rotated_factorization(cs), hs, pts, 1e-7)
+    cert = certify_periodic_orbit(_rotated_factorization(cs), pts, h=hs, radius=1e-7)
     assert cert.proved and cert.minimal_period, cert
     assert cert.stable is all(abs(float(m)) < 1 for m in mults), cert
     assert all(cert.contains_multiplier(m) for m in mults), cert
@@ -254,7 +254,7 @@ def test_three_dimensional_orbit_at_19_10_is_unstable_with_its_three_multipliers
     h = sp.Rational(19, 10)
     a = math.sqrt(1 + 2 / 1.9)
     pts = [[float(v) for v in _Q * sp.Matrix([sg * a, sg * a, 0])] for sg in (1, -1)]
-    cert = certify_periodic_orbit(_rotated_factorization(sp.Rational(1, 2)), h, pts, 1e-6)
+    cert = certify_periodic_orbit(_rotated_factorization(sp.Rational(1, 2)), pts, h=h, radius=1e-6)
     assert cert.proved and cert.stable is False and cert.width < 1e-30
     for m in ((5 + 2 * h) ** 2, 9, (1 - h / 2) ** 2):
         assert cert.contains_multiplier(m)
@@ -267,7 +267,7 @@ def test_repeated_multipliers_in_three_dimensions(h, stable):
     """f = |x|^2/2: the fixed point 0 has the triple multiplier 1 - h (one Gershgorin
     component of three discs); at h = 2 it is -1 exactly, on the circle: undecided."""
     q = gt.Objective("(x1**2 + x2**2 + x3**2)/2", ["x1", "x2", "x3"])
-    cert = certify_periodic_orbit(q, h, [[0, 0, 0]], Fraction(1, 8))
+    cert = certify_periodic_orbit(q, [[0, 0, 0]], h=h, radius=Fraction(1, 8))
     assert cert.proved and cert.stable is stable
     assert cert.contains_multiplier(1 - sp.Rational(h))
     if stable is None:

@@ -24,7 +24,7 @@ from gdtheory.objectives import logistic_conjugate
 
 def test_logistic_conjugate_density_is_the_arcsine_law():
     x0 = np.random.default_rng(7).uniform(-1, 1, (128, 1))
-    d = invariant_density(logistic_conjugate(), 1.0, x0, 10000, bins=100, range=(-1, 1))
+    d = invariant_density(logistic_conjugate(), x0, h=1.0, steps=10000, bins=100, range=(-1, 1))
     c = compare_density(d, arcsine_law())
     assert c.tv < 0.02 and c.w1 < 0.005
     assert c.tv < 3 * c.tv_split  # at the sampling-noise level
@@ -33,7 +33,7 @@ def test_logistic_conjugate_density_is_the_arcsine_law():
 
 def test_a_wrong_target_is_detected():
     x0 = np.random.default_rng(7).uniform(-1, 1, (64, 1))
-    d = invariant_density(logistic_conjugate(), 1.0, x0, 4000, bins=50, range=(-1, 1))
+    d = invariant_density(logistic_conjugate(), x0, h=1.0, steps=4000, bins=50, range=(-1, 1))
     uniform = Density(
         lambda x: np.where(np.abs(x) <= 1, 0.5, 0.0),
         lambda x: np.clip((x + 1) / 2, 0, 1),
@@ -69,6 +69,8 @@ def test_bad_input():
     with pytest.raises(InvalidInputError):
         gibbs_density(Objective.parse("-x**2"), 1)  # not confining
     with pytest.raises(InvalidInputError):
-        invariant_density(Objective.parse("x**2/2"), 3.0, [[1.0]], 2000)  # every run diverges
+        invariant_density(
+            Objective.parse("x**2/2"), [[1.0]], h=3.0, steps=2000
+        )  # every run diverges
     with pytest.raises(InvalidInputError):
         arcsine_law(1, -1)

@@ -21,7 +21,7 @@ from gdtheory.testing import learning_rates, quadratics, smooth_objectives
 @pytest.mark.parametrize("c", [sp.Rational(1, 3), sp.Rational(3, 2), sp.Rational(19, 10)])
 def test_quadratic_matches_closed_form_to_45_digits(L, c):
     h = c / L
-    t = gd(quadratic([L]), "2/7", h, 60, dps=50)
+    t = gd(quadratic([L]), "2/7", h=h, steps=60, dps=50)
     with mpmath.workdps(80):
         q = 1 - mpmath.mpf(c.p) / c.q
         for k, x in enumerate(t.iterates):
@@ -32,9 +32,9 @@ def test_quadratic_matches_closed_form_to_45_digits(L, c):
 def test_exact_h_is_honoured():
     """h = "19/10" and the float 1.9 are different numbers; chaotic GD shows it."""
     f = scalar_factorization()
-    a = gd(f, ("1/5", 3), "19/10", 8, dps=60)
-    b = gd(f, ("1/5", 3), Fraction(19, 10), 8, dps=60)
-    c = gd(f, ("1/5", 3), 1.9, 8, dps=60)
+    a = gd(f, ("1/5", 3), h="19/10", steps=8, dps=60)
+    b = gd(f, ("1/5", 3), h=Fraction(19, 10), steps=8, dps=60)
+    c = gd(f, ("1/5", 3), h=1.9, steps=8, dps=60)
     assert a.iterates == b.iterates
     assert a.h == sp.Rational(19, 10) and c.h != sp.Rational(19, 10)
     assert a.iterates[1] != c.iterates[1]
@@ -42,21 +42,21 @@ def test_exact_h_is_honoured():
 
 def test_statuses_and_decision_step():
     q = quadratic([1])
-    conv = gd(q, 1, "1/2", 500, tol="1e-20")
+    conv = gd(q, 1, h="1/2", steps=500, tol="1e-20")
     assert conv.status is Status.CONVERGED and conv.decided_at == conv.steps
     assert float(conv.grad_norms[-1]) <= 1e-20
     assert conv.decided_at == 67  # 2^-67 < 1e-20 < 2^-66
-    div = gd(q, 1, 3, 1000)
+    div = gd(q, 1, h=3, steps=1000)
     assert div.status is Status.DIVERGED
     # |x_k| = 2^k passes 1e30 first at k = 100
     assert div.decided_at == 100 and all(mpmath.isfinite(c) for p in div.iterates for c in p)
-    ms = gd(q, 1, "1/2", 5)
+    ms = gd(q, 1, h="1/2", steps=5)
     assert ms.status == "max_steps" and ms.steps == 5
     assert "Increase `steps`" in ms.message
 
 
 def test_leaving_the_domain_is_divergence_not_a_complex_number():
-    t = gd(Objective.parse("log(x) + x**2"), 1, 2, 10)
+    t = gd(Objective.parse("log(x) + x**2"), 1, h=2, steps=10)
     assert t.status is Status.DIVERGED and "not real" in t.reason
 
 
@@ -83,19 +83,19 @@ def test_batch_agrees_with_high_precision_and_broadcasts():
     f = double_well()
     x0s = np.array([[0.3], [1.7], [-2.0]])
     hs = np.array([0.1, 0.5, 0.9])
-    r = gd_batch(f, x0s[:, None, :], hs[None, :], 50)
+    r = gd_batch(f, x0s[:, None, :], hs=hs[None, :], steps=50)
     assert r.x.shape == (3, 3, 1) and r.status.shape == (3, 3)
     assert r.count("diverged") >= 1  # x0 = -2, h = 0.9 escapes
     for i in range(3):
         for j in range(3):
-            t = gd(f, x0s[i, 0], hs[j], 50, dps=30)
+            t = gd(f, x0s[i, 0], h=hs[j], steps=50, dps=30)
             assert r.status[i, j] == t.status.value and r.decided_at[i, j] == t.decided_at
             if t.status != "diverged":
                 assert r.x[i, j, 0] == pytest.approx(float(t.x[0]), rel=1e-9, abs=1e-12)
 
 
 def test_batch_statuses_and_freezing():
-    r = gd_batch(quadratic([1]), [[1.0]], [0.5, 1.0, 3.0], 200, tol=1e-12, record=True)
+    r = gd_batch(quadratic([1]), [[1.0]], hs=[0.5, 1.0, 3.0], steps=200, tol=1e-12, record=True)
     assert r.status.tolist() == ["converged", "converged", "diverged"]
     assert r.decided_at.tolist() == [40, 1, 100]
     assert np.all(np.isfinite(r.x)) and np.all(np.abs(r.x) <= 1e30)
@@ -106,11 +106,11 @@ def test_batch_statuses_and_freezing():
 
 def test_batch_bad_input():
     with pytest.raises(InvalidInputError, match="broadcast"):
-        gd_batch(quadratic([1]), np.zeros((3, 1)), np.ones(4), 5)
+        gd_batch(quadratic([1]), np.zeros((3, 1)), hs=np.ones(4), steps=5)
     with pytest.raises(InvalidInputError):
-        gd_batch(quadratic([1]), [[1.0]], [0.0], 5)
+        gd_batch(quadratic([1]), [[1.0]], hs=[0.0], steps=5)
     with pytest.raises(InvalidInputError):
-        gd_batch(quadratic([1]), [[np.inf]], [0.1], 5)
+        gd_batch(quadratic([1]), [[np.inf]], hs=[0.1], steps=5)
 
 
 @given(smooth_objectives(dim=2, L_max=4), st.data())
@@ -124,7 +124,7 @@ def test_descent_lemma_holds_at_every_step(inst, data):
     )
     x0 = data.draw(st.tuples(st.integers(-40, 40), st.integers(-40, 40)))
     x0 = tuple(sp.Rational(v, 8) for v in x0)
-    t = gd(inst.objective, [str(v) for v in x0], h, 25, dps=30)
+    t = gd(inst.objective, [str(v) for v in x0], h=h, steps=25, dps=30)
     assert t.status != "diverged"
     with mpmath.workdps(30):
         c = mpmath.mpf(h.p) / h.q * (1 - mpmath.mpf(L.p) / L.q * mpmath.mpf(h.p) / h.q / 2)
@@ -144,7 +144,7 @@ def test_quadratic_beyond_stability_diverges_in_both_engines(inst, data):
     A = np.array(inst.A.tolist(), dtype=float)
     w, V = np.linalg.eigh(A)
     x0 = V[:, np.argmax(np.abs(w))] + 0.1 * np.ones(3)
-    r = gd_batch(inst.objective, x0, float(h), 2000)
+    r = gd_batch(inst.objective, x0, hs=float(h), steps=2000)
     assert r.status.item() == "diverged"
-    t = gd(inst.objective, x0.tolist(), h, 2000, dps=20)
+    t = gd(inst.objective, x0.tolist(), h=h, steps=2000, dps=20)
     assert t.status is Status.DIVERGED

@@ -24,14 +24,16 @@ from gdtheory import (
     ],
 )
 def test_local_error_is_order_p_plus_2(text, x0):
-    tab = modified_error_table(text, x0, ["1/20", "1/40", "1/80"], [0, 1, 2, 3], steps=1, dps=60)
+    tab = modified_error_table(
+        text, x0, hs=["1/20", "1/40", "1/80"], orders=[0, 1, 2, 3], steps=1, dps=60
+    )
     for m, e in zip(tab.measured_orders, tab.expected_orders, strict=True):
         assert m is not None and abs(m - e) < 0.3, (text, tab.measured_orders)
 
 
 def test_global_error_on_fixed_time_is_order_p_plus_1():
     tab = modified_error_table(
-        "x**4/4 - x**2/2", ["1/2"], ["1/10", "1/20", "1/40"], [0, 1, 2], T=1, dps=40
+        "x**4/4 - x**2/2", ["1/2"], hs=["1/10", "1/20", "1/40"], orders=[0, 1, 2], T=1, dps=40
     )
     assert [round(m) for m in tab.measured_orders] == [1, 2, 3]
     assert tab.expected_orders == (1, 2, 3) and tab.steps == (10, 20, 40)
@@ -39,7 +41,7 @@ def test_global_error_on_fixed_time_is_order_p_plus_1():
 
 
 def test_quadratic_modified_flow_has_the_closed_form_solution():
-    s = modified_flow("x**2/2", 2, "1/2", [1], [0, 1, 2], dps=40)
+    s = modified_flow("x**2/2", [1], [0, 1, 2], order=2, h="1/2", dps=40)
     with mpmath.workdps(40):
         c = 1 + mpmath.mpf(1) / 4 + mpmath.mpf(1) / 12
         for t, y in zip(s.times, s.states, strict=True):
@@ -48,14 +50,14 @@ def test_quadratic_modified_flow_has_the_closed_form_solution():
 
 def test_bad_arguments():
     with pytest.raises(InvalidInputError, match="exactly one"):
-        modified_error_table("x**2", [1], ["1/2"], [0])
+        modified_error_table("x**2", [1], hs=["1/2"], orders=[0])
     with pytest.raises(InvalidInputError):
-        modified_error_table("x**2", [1], ["-1/2"], [0], steps=1)
+        modified_error_table("x**2", [1], hs=["-1/2"], orders=[0], steps=1)
     with pytest.raises(InvalidInputError):
-        modified_error_table("x**2", [1], [], [0], steps=1)
+        modified_error_table("x**2", [1], hs=[], orders=[0], steps=1)
 
 
 def test_precision_floor_is_reported():
     with pytest.raises(PrecisionError, match="precision floor"):
         # the quadratic's order-30 flow is GD to ~h^32: below 1e-12 at dps = 20
-        modified_error_table("x**2/2", [1], ["1/100", "1/200"], [30], steps=1, dps=20)
+        modified_error_table("x**2/2", [1], hs=["1/100", "1/200"], orders=[30], steps=1, dps=20)

@@ -37,8 +37,10 @@ def test_escape_never_below_linear_stability_and_always_beyond_the_crisis(k, e):
     # k = h f''(x*).  k < 2: x* is a stable fixed point and no start leaves its cell
     # (measured); k > 4: every start leaves.  In between GD may be trapped on the
     # period-doubled cycles of the cell (measured: 0.13 escape at k = 2.4, 0.4 at k = 3).
-    thr = float(escape_study("x**2/2", 2, [1.0], [e], runs=1, steps=1).threshold_h[0])
-    s = escape_study("x**2/2", 2, [k * thr / 2], [e], runs=40, steps=1000)
+    thr = float(
+        escape_study("x**2/2", amplitude=2, hs=[1.0], epss=[e], runs=1, steps=1).threshold_h[0]
+    )
+    s = escape_study("x**2/2", amplitude=2, hs=[k * thr / 2], epss=[e], runs=40, steps=1000)
     if k < 1.9:
         assert s.fraction[0, 0] == 0.0
     elif k > 4.2:
@@ -48,11 +50,11 @@ def test_escape_never_below_linear_stability_and_always_beyond_the_crisis(k, e):
 
 
 def test_gd_temperature_matches_the_ar1_value_not_only_h_sigma2_over_2():
-    g = gibbs_comparison(multiscale("x**2/2", "1/1000", 1), 0.5, runs=32, steps=4000)
+    g = gibbs_comparison(multiscale("x**2/2", "1/1000", 1), h=0.5, runs=32, steps=4000)
     assert abs(g.T_fit / g.T_quadratic - 1) < 0.03  # h s^2 / (2 - h)
     assert g.T_fit / g.T_spec > 1.2  # the SPEC's h s^2/2 is low by 2/(2 - h) = 4/3
 
 
 def test_no_spurious_minimum_is_a_clear_error():
     with pytest.raises(InvalidInputError, match="amplitude"):
-        escape_study("x**2/2", "1/10", [0.1], ["1/100"], x_start=5.0)
+        escape_study("x**2/2", amplitude="1/10", hs=[0.1], epss=["1/100"], x_start=5.0)

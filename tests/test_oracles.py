@@ -56,13 +56,13 @@ def test_the_batch_engine_step_passes_the_oracle_and_planted_bugs_fail(inst, x, 
     """Dog-fooding: gdtheory's own float64 engine is a correct GD step in ulps."""
     h = float(data.draw(learning_rates("oscillatory", inst.L)))
     f = inst.objective
-    r = assert_gd_step(lambda z, hh: gd_batch(f, z, hh, 1).x, f, x, h)
+    r = assert_gd_step(lambda z, hh: gd_batch(f, z, hs=hh, steps=1).x, f, x, h=h)
     assert r.passed and r.max_ulps_seen <= 8
     g = f.grad_np(np.array(x))
     if np.max(np.abs(h * g)) > 1e-6 * (1 + np.max(np.abs(x))):  # a step that moves
         for bug in (sign_bug, half_bug):
             with pytest.raises(AssertionError, match="ulps"):
-                assert_gd_step(lambda z, hh, bug=bug: bug(f, z, hh), f, x, h)
+                assert_gd_step(lambda z, hh, bug=bug: bug(f, z, hh), f, x, h=h)
 
 
 def test_step_oracle_reports_the_numbers_and_rejects_bad_input():
@@ -70,23 +70,23 @@ def test_step_oracle_reports_the_numbers_and_rejects_bad_input():
 
     f = Objective.parse("x**4/4 + y**2")
     with pytest.raises(AssertionError) as info:
-        assert_gd_step(lambda z, h: half_bug(f, z, h), f, [1.0, 2.0], 0.1)
+        assert_gd_step(lambda z, h: half_bug(f, z, h), f, [1.0, 2.0], h=0.1)
     msg = str(info.value)
     assert "ulps (allowed 32)" in msg and "x = [1.0, 2.0]" in msg and "0.9" in msg
     with pytest.raises(AssertionError, match="shape"):
-        assert_gd_step(lambda z, h: np.zeros(3), f, [1.0, 2.0], 0.1)
+        assert_gd_step(lambda z, h: np.zeros(3), f, [1.0, 2.0], h=0.1)
     with pytest.raises(AssertionError, match="not a point"):
-        assert_gd_step(lambda z, h: "nope", f, [1.0, 2.0], 0.1)
+        assert_gd_step(lambda z, h: "nope", f, [1.0, 2.0], h=0.1)
     with pytest.raises(AssertionError, match="inf"):
-        assert_gd_step(lambda z, h: np.array([np.inf, 0.0]), f, [1.0, 2.0], 0.1)
+        assert_gd_step(lambda z, h: np.array([np.inf, 0.0]), f, [1.0, 2.0], h=0.1)
     with pytest.raises(InvalidInputError, match="callable"):
-        assert_gd_step(42, f, [1.0, 2.0], 0.1)
+        assert_gd_step(42, f, [1.0, 2.0], h=0.1)
     with pytest.raises(ShapeError):
-        assert_gd_step(lambda z, h: z, f, [1.0], 0.1)
+        assert_gd_step(lambda z, h: z, f, [1.0], h=0.1)
     with pytest.raises(InvalidInputError, match="NaN"):
-        assert_gd_step(lambda z, h: z, f, [1.0, float("nan")], 0.1)
+        assert_gd_step(lambda z, h: z, f, [1.0, float("nan")], h=0.1)
     with pytest.raises(InvalidInputError, match="h must be"):
-        assert_gd_step(lambda z, h: z, f, [1.0, 2.0], -0.1)
+        assert_gd_step(lambda z, h: z, f, [1.0, 2.0], h=-0.1)
 
 
 @pytest.mark.parametrize("order", [0, 1, 2])
@@ -94,12 +94,12 @@ def test_modified_equation_fingerprint_of_gd(order):
     from gdtheory import Objective
 
     f = Objective.parse("logcosh(x) + x**2/4")
-    good = assert_modified_equation(_run(correct, f, [1.5], 0.1, 15), f, 0.1, order)
+    good = assert_modified_equation(_run(correct, f, [1.5], 0.1, 15), f, h=0.1, order=order)
     assert good.passed and good.reference_error > 0
     if order:
         assert good.error < good.gradient_flow_error / 5  # higher order is closer
     with pytest.raises(AssertionError, match="modified flow"):
-        assert_modified_equation(_run(half_bug, f, [1.5], 0.1, 15), f, 0.1, order)
+        assert_modified_equation(_run(half_bug, f, [1.5], 0.1, 15), f, h=0.1, order=order)
 
 
 def test_modified_equation_rejects_a_sampled_gradient_flow_and_bad_input():
@@ -109,13 +109,13 @@ def test_modified_equation_rejects_a_sampled_gradient_flow_and_bad_input():
     times = [sp.Rational(k, 10) for k in range(16)]
     flow = np.array([[float(c) for c in s] for s in gradient_flow(f, [1.5], times).states])
     with pytest.raises(AssertionError, match="order-1"):
-        assert_modified_equation(flow, f, 0.1, 1)
+        assert_modified_equation(flow, f, h=0.1, order=1)
     with pytest.raises(ShapeError):
-        assert_modified_equation(np.zeros((1, 1)), f, 0.1, 1)
+        assert_modified_equation(np.zeros((1, 1)), f, h=0.1, order=1)
     with pytest.raises(InvalidInputError, match="order"):
-        assert_modified_equation(flow, f, 0.1, 99)
+        assert_modified_equation(flow, f, h=0.1, order=99)
     with pytest.raises(InvalidInputError, match="NaN"):
-        assert_modified_equation(np.array([[1.0], [np.nan]]), f, 0.1, 1)
+        assert_modified_equation(np.array([[1.0], [np.nan]]), f, h=0.1, order=1)
 
 
 @given(inst=quadratics(dim=2, spectrum=(sp.Rational(1, 4), 4)), data=st.data())
@@ -129,11 +129,11 @@ def test_regime_oracle_on_random_quadratics(inst, data):
     f = inst.objective
     x0 = np.array([1.0, -0.5])
     traj = _run(correct, f, x0, float(h), 8)
-    r = assert_regime(traj, f, h, inst.L)
+    r = assert_regime(traj, f, h=h, L=inst.L)
     assert r.regime is regime
     if regime is Regime.OSCILLATORY:
         with pytest.raises(AssertionError, match="regime oscillatory"):
-            assert_regime(_run(half_bug, f, x0, float(h), 8), f, h, inst.L)
+            assert_regime(_run(half_bug, f, x0, float(h), 8), f, h=h, L=inst.L)
 
 
 @given(factorization_instances())
@@ -149,8 +149,8 @@ def test_factorization_instances_have_the_stated_minimiser_and_sharpness(inst):
 
 def test_the_plugin_fixture_is_registered(gd_oracle):
     f = gd_oracle.objective("x**2/2")
-    assert gd_oracle.assert_step(lambda z, h: z - h * z, f, [0.5], 0.25).passed
-    assert gd_oracle.trajectory(f, [1], "1/2", 3)[-1, 0] == 0.125
+    assert gd_oracle.assert_step(lambda z, h: z - h * z, f, [0.5], h=0.25).passed
+    assert gd_oracle.trajectory(f, [1], h="1/2", steps=3)[-1, 0] == 0.125
     assert set(vars(gd_oracle.strategies)) >= {"quadratics", "factorization_instances"}
 
 

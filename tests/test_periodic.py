@@ -22,7 +22,7 @@ def _orbit_count(p: int) -> int:
 
 @pytest.mark.parametrize("p", [1, 2, 3, 4, 5, 6])
 def test_chebyshev_orbit_counts_and_multipliers_are_exact(p):
-    s = periodic_orbits(logistic_conjugate(), 1, p, [(-1, 1)], seeds=96, dps=40)
+    s = periodic_orbits(logistic_conjugate(), [(-1, 1)], h=1, period=p, seeds=96, dps=40)
     assert len(s.orbits) == _orbit_count(p)
     with mpmath.workdps(40):
         for o in s.orbits:
@@ -37,7 +37,7 @@ def test_chebyshev_orbit_counts_and_multipliers_are_exact(p):
 @settings(max_examples=8, deadline=None)
 def test_two_cycle_closed_forms_are_found_to_30_digits(hf):
     h = sp.Rational(hf.numerator, hf.denominator)
-    s = periodic_orbits(scalar_factorization(), h, 2, [(-3, 3), (-3, 3)], seeds=64, dps=45)
+    s = periodic_orbits(scalar_factorization(), [(-3, 3), (-3, 3)], h=h, period=2, seeds=64, dps=45)
     for pts, mults in two_cycles_closed_form(h):
         errs = [e for e in (_match_error(o, pts, mults) for o in s.orbits) if e is not None]
         assert errs and min(errs) < 1e-30, (h, pts)
@@ -46,7 +46,7 @@ def test_two_cycle_closed_forms_are_found_to_30_digits(hf):
 def test_stability_of_the_balanced_two_cycle_flips_at_sqrt5_minus_1():
     # multipliers 9 - 2(1 + h)^2 and 3 - 2h: stable exactly for 1 < h < sqrt(5) - 1
     for h, stable in (("123/100", True), ("124/100", False)):
-        o = orbit_from_point(scalar_factorization(), h, [1.1, 1.1], 2, dps=30)
+        o = orbit_from_point(scalar_factorization(), [1.1, 1.1], h=h, period=2, dps=30)
         assert o.stable is stable
         hh = sp.Rational(h)
         with mpmath.workdps(30):
@@ -55,19 +55,19 @@ def test_stability_of_the_balanced_two_cycle_flips_at_sqrt5_minus_1():
 
 
 def test_found_orbits_are_periodic_under_the_independent_gd_engine():
-    s = periodic_orbits(scalar_factorization(), "19/10", 3, [(-3, 3), (-3, 3)], seeds=32)
+    s = periodic_orbits(scalar_factorization(), [(-3, 3), (-3, 3)], h="19/10", period=3, seeds=32)
     assert s.orbits
     for o in s.orbits[:4]:
         with mpmath.workdps(60):
             start = [mpmath.nstr(c, 55) for c in o.points[0]]
-        t = gd(scalar_factorization(), start, "19/10", 3, dps=60)
+        t = gd(scalar_factorization(), start, h="19/10", steps=3, dps=60)
         with mpmath.workdps(50):
             gap = max(abs(mpmath.mpf(a) - b) for a, b in zip(t.x, o.points[0], strict=True))
         assert gap < 1e-40
 
 
 def test_minimiser_curve_is_a_continuum_with_the_right_normal_stability():
-    s = periodic_orbits(scalar_factorization(), "1/2", 1, [(-3, 3), (-3, 3)], seeds=64)
+    s = periodic_orbits(scalar_factorization(), [(-3, 3), (-3, 3)], h="1/2", period=1, seeds=64)
     assert len(s.continua) == 2 and len(s.orbits) == 1  # two branches; the saddle (0, 0)
     for c in s.continua:
         x = c.samples
@@ -77,7 +77,7 @@ def test_minimiser_curve_is_a_continuum_with_the_right_normal_stability():
 
 
 def test_lower_periods_are_not_reported_as_period_p():
-    s = periodic_orbits(logistic_conjugate(), 1, 4, [(-1, 1)], seeds=64)
+    s = periodic_orbits(logistic_conjugate(), [(-1, 1)], h=1, period=4, seeds=64)
     assert all(o.period == 4 for o in s.orbits)
 
 
@@ -99,13 +99,13 @@ def test_bad_input_is_refused_with_a_clear_error(kwargs, error):
     with pytest.raises(error):
         periodic_orbits(
             scalar_factorization(),
-            args["h"],
-            args["period"],
             args["box"],
+            h=args["h"],
+            period=args["period"],
             **({"dps": kwargs["dps"]} if "dps" in kwargs else {}),
         )
 
 
 def test_orbit_from_point_refuses_a_wrong_period():
     with pytest.raises(InvalidInputError, match="minimal period 1"):
-        orbit_from_point(logistic_conjugate(), 1, [-0.5], 2)
+        orbit_from_point(logistic_conjugate(), [-0.5], h=1, period=2)

@@ -201,7 +201,9 @@ def test_cli_recheck_verifies_good_and_rejects_tampered_certificates(tmp_path, c
     from gdtheory.objectives import scalar_factorization
 
     a = math.sqrt(1 + 2 / 1.9)
-    cert = certify_periodic_orbit(scalar_factorization(), "19/10", [[a, a], [-a, -a]], 1e-6)
+    cert = certify_periodic_orbit(
+        scalar_factorization(), [[a, a], [-a, -a]], h="19/10", radius=1e-6
+    )
     good = tmp_path / "good.json"
     good.write_text(cert.to_json())
     data = json.loads(cert.to_json())

@@ -87,7 +87,7 @@ def test_edge_of_stability_on_the_network_study():
     # issue 5 acceptance: the network run ends within 10% of 2/h, the loss going down
     # non-monotonically on the way
     net = network(0)
-    tr = track_sharpness(net, net.init(seed=1), 2.5, 3000, every=25)
+    tr = track_sharpness(net, net.init(seed=1), h=2.5, steps=3000, every=25)
     assert not tr.diverged
     assert tr.sharpness[0] < 0.95 * tr.edge  # it starts below the edge ...
     assert tr.reached_edge_at is not None  # ... rises to it ...
@@ -96,7 +96,7 @@ def test_edge_of_stability_on_the_network_study():
 
 
 def test_track_sharpness_flags_divergence():
-    tr = track_sharpness(scalar_factorization(), [3.0, 3.0], 1.0, 50, every=5)
+    tr = track_sharpness(scalar_factorization(), [3.0, 3.0], h=1.0, steps=50, every=5)
     assert tr.diverged and len(tr.loss) < 51
 
 
@@ -107,7 +107,10 @@ def test_track_sharpness_flags_divergence():
         (lambda: sharpness(scalar_factorization(), [np.nan, 1.0]), InvalidInputError),
         (lambda: sharpness(scalar_factorization(), [1.0, 1.0], k=3), InvalidInputError),
         (lambda: sharpness("x**2", [1.0]), InvalidInputError),
-        (lambda: track_sharpness(scalar_factorization(), [1.0, 1.0], -1, 10), InvalidInputError),
+        (
+            lambda: track_sharpness(scalar_factorization(), [1.0, 1.0], h=-1, steps=10),
+            InvalidInputError,
+        ),
         (lambda: TwoLayerTanh(np.ones((3, 3)), np.ones(4), 2), ShapeError),
         (lambda: TwoLayerTanh(np.ones((3, 3)), np.ones(3), 0), InvalidInputError),
         (lambda: FactorizationModel(np.ones(3), 1), ShapeError),

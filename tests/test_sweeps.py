@@ -34,23 +34,23 @@ from gdtheory.objectives import (
 def test_iterate_map_agrees_with_gd_batch_bit_for_bit_on_bounded_runs():
     f = scalar_factorization()
     x0 = np.random.default_rng(0).uniform(-1, 1, (50, 2))
-    a = iterate_map(f, x0, 0.4, 300)
-    b = gd_batch(f, x0, 0.4, 300)
+    a = iterate_map(f, x0, hs=0.4, steps=300)
+    b = gd_batch(f, x0, hs=0.4, steps=300)
     assert np.array_equal(a.x, b.x)
 
 
 def test_executor_and_chunking_do_not_change_the_result():
     f = scalar_factorization()
     x0 = np.random.default_rng(1).uniform(-2, 2, (1000, 2))
-    ref = iterate_map(f, x0, 1.3, 200, keep=4)
+    ref = iterate_map(f, x0, hs=1.3, steps=200, keep=4)
     with ThreadPoolExecutor(2) as ex:
-        par = iterate_map(f, x0, 1.3, 200, keep=4, executor=ex, chunk=97)
+        par = iterate_map(f, x0, hs=1.3, steps=200, keep=4, executor=ex, chunk=97)
     assert np.array_equal(ref.tail, par.tail, equal_nan=True)
     assert np.array_equal(ref.diverged, par.diverged)
 
 
 def test_divergence_is_flagged_and_nan_not_inf():
-    r = iterate_map(scalar_factorization(), [[5.0, 5.0], [0.5, 0.5]], 1.0, 100, keep=2)
+    r = iterate_map(scalar_factorization(), [[5.0, 5.0], [0.5, 0.5]], hs=1.0, steps=100, keep=2)
     assert r.diverged.tolist() == [True, False]
     assert np.isnan(r.x[0]).all() and np.isfinite(r.x[1]).all()
 
@@ -60,8 +60,8 @@ def test_numba_kernel_equals_the_numpy_engine_bit_for_bit_on_the_factorisation(h
     # +, -, * only: both engines round the same IEEE operations in the same order, so
     # even the chaotic and the diverging runs (h = 1.9) agree exactly.
     x0 = np.random.default_rng(2).uniform(-1.5, 1.5, (3000, 2))
-    a = iterate_map(scalar_factorization(), x0, h, 300, keep=8, backend="numpy")
-    b = iterate_map(scalar_factorization(), x0, h, 300, keep=8, backend="numba")
+    a = iterate_map(scalar_factorization(), x0, hs=h, steps=300, keep=8, backend="numpy")
+    b = iterate_map(scalar_factorization(), x0, hs=h, steps=300, keep=8, backend="numba")
     assert (a.backend, b.backend) == ("numpy", "numba")
     assert np.array_equal(a.diverged, b.diverged)
     assert np.array_equal(a.tail, b.tail, equal_nan=True)
@@ -77,39 +77,46 @@ def test_numba_kernel_equals_the_numpy_engine_bit_for_bit_on_the_factorisation(h
     ],
 )
 def test_numba_kernel_agrees_with_numpy_on_transcendental_and_larger_objectives(objective, h, x0):
-    a = iterate_map(objective, x0, h, 400, keep=3, backend="numpy")
-    b = iterate_map(objective, x0, h, 400, keep=3, backend="numba")
+    a = iterate_map(objective, x0, hs=h, steps=400, keep=3, backend="numpy")
+    b = iterate_map(objective, x0, hs=h, steps=400, keep=3, backend="numba")
     assert not a.diverged.any() and not b.diverged.any()
     np.testing.assert_allclose(b.tail, a.tail, rtol=1e-12, atol=1e-14)
 
 
 def test_numba_kernel_flags_divergence_with_the_numpy_rule_and_nan_tails():
     x0 = [[5.0, 5.0], [0.5, 0.5], [1.2, -1.3]]
-    a = iterate_map(scalar_factorization(), x0, 1.0, 100, keep=5, backend="numpy")
-    b = iterate_map(scalar_factorization(), x0, 1.0, 100, keep=5, backend="numba")
+    a = iterate_map(scalar_factorization(), x0, hs=1.0, steps=100, keep=5, backend="numpy")
+    b = iterate_map(scalar_factorization(), x0, hs=1.0, steps=100, keep=5, backend="numba")
     assert b.diverged.tolist() == a.diverged.tolist() == [True, False, True]
     assert np.isnan(b.tail[:, 0]).all() and np.isfinite(b.tail[:, 1]).all()
     # A bounded gradient never overflows: only the bound can stop the run.
     tanh = Objective("-x - tanh(x)")  # f' = -1 - sech^2: x grows by >= h a step
-    r = iterate_map(tanh, [[0.0]], 1.0, 100, bound=50.0, backend="numba")
+    r = iterate_map(tanh, [[0.0]], hs=1.0, steps=100, bound=50.0, backend="numba")
     assert r.diverged.tolist() == [True]
 
 
 def test_numba_kernel_with_a_thread_pool_and_chunks_gives_the_serial_result():
     x0 = np.random.default_rng(3).uniform(-2, 2, (1000, 2))
-    ref = iterate_map(scalar_factorization(), x0, 1.3, 200, keep=4, backend="numba")
+    ref = iterate_map(scalar_factorization(), x0, hs=1.3, steps=200, keep=4, backend="numba")
     with ThreadPoolExecutor(2) as ex:
         par = iterate_map(
-            scalar_factorization(), x0, 1.3, 200, keep=4, backend="numba", executor=ex, chunk=97
+            scalar_factorization(),
+            x0,
+            hs=1.3,
+            steps=200,
+            keep=4,
+            backend="numba",
+            executor=ex,
+            chunk=97,
         )
     assert np.array_equal(ref.tail, par.tail, equal_nan=True)
 
 
 def test_auto_backend_uses_numpy_for_small_sweeps_and_numba_once_compiled_or_large():
     f = Objective("x**4/4 - x**2/2 + x/7")  # a gradient no other test compiles
-    assert iterate_map(f, [[0.1]], 0.5, 10).backend == "numpy"
+    assert iterate_map(f, [[0.1]], hs=0.5, steps=10).backend == "numpy"
     assert sweeps.resolve_backend(f, "auto", sweeps.AUTO_NUMBA_WORK) == "numba"
-    assert iterate_map(f, [[0.1]], 0.5, 10).backend == "numba"  # compiled now: reused
+    assert iterate_map(f, [[0.1]], hs=0.5, steps=10).backend == "numba"  # compiled now: reused
 
 
 def test_numba_backend_reports_a_missing_numba_and_auto_falls_back(monkeypatch):
@@ -123,11 +130,11 @@ def test_numba_backend_reports_a_missing_numba_and_auto_falls_back(monkeypatch):
     monkeypatch.setattr(_numba, "map_kernel", no_numba)
     f = Objective("x**2/2 + x**3/11")  # a gradient no other test compiles
     with pytest.raises(InvalidInputError, match="numba backend cannot compile.*numba"):
-        iterate_map(f, [[0.1]], 0.5, 10, backend="numba")
-    r = iterate_map(f, [[0.1]], 0.5, 10, backend="auto")
+        iterate_map(f, [[0.1]], hs=0.5, steps=10, backend="numba")
+    r = iterate_map(f, [[0.1]], hs=0.5, steps=10, backend="auto")
     assert r.backend == "numpy" and np.isfinite(r.x).all()
     with pytest.raises(InvalidInputError, match="backend must be one of"):
-        iterate_map(f, [[0.1]], 0.5, 10, backend="cuda")
+        iterate_map(f, [[0.1]], hs=0.5, steps=10, backend="cuda")
 
 
 def test_kernel_source_is_printed_from_the_expression_tree_not_user_text():
@@ -147,12 +154,14 @@ def test_detect_periods_finds_the_minimal_period_of_a_synthetic_cycle(p, reps, n
 
 def test_orbit_diagram_period_doubling_of_the_double_well():
     # x -> x - h (x^3 - x): the fixed point 1 has multiplier 1 - 2h, doubling at h = 1
-    d = orbit_diagram(double_well(), [0.5, 0.95, 1.05, 1.2], [[0.5]], transient=3000, keep=64)
+    d = orbit_diagram(double_well(), [[0.5]], hs=[0.5, 0.95, 1.05, 1.2], transient=3000, keep=64)
     assert d.periods[:, 0].tolist() == [1, 1, 2, 2]
 
 
 def test_basins_classify_the_mirror_pair_of_two_cycles():
-    b = basins(scalar_factorization(), 1.1, [(-1.5, 1.5), (-1.5, 1.5)], 21, transient=800)
+    b = basins(
+        scalar_factorization(), [(-1.5, 1.5), (-1.5, 1.5)], h=1.1, resolution=21, transient=800
+    )
     per = [a for a in b.attractors if a.kind == "periodic"]
     assert [a.period for a in per] == [2, 2]
     # closed form (T6): s^2 = ((h + 1) +- sqrt((h + 1)^2 - 4))/(2h); cycle keys are the
@@ -167,7 +176,12 @@ def test_basins_classify_the_mirror_pair_of_two_cycles():
 
 def test_basins_merge_a_continuum_of_fixed_points():
     b = basins(
-        scalar_factorization(), 0.3, [(0.5, 2), (0.5, 2)], 20, transient=3000, max_fixed_points=5
+        scalar_factorization(),
+        [(0.5, 2), (0.5, 2)],
+        h=0.3,
+        resolution=20,
+        transient=3000,
+        max_fixed_points=5,
     )
     assert [a.kind for a in b.attractors][0] == "fixed points (continuum)"
 
@@ -175,14 +189,22 @@ def test_basins_merge_a_continuum_of_fixed_points():
 @pytest.mark.parametrize(
     ("call", "error"),
     [
-        (lambda: iterate_map(scalar_factorization(), [[0, 0]], 0, 10), InvalidInputError),
-        (lambda: iterate_map(scalar_factorization(), [[0, 0, 0]], 1, 10), ShapeError),
-        (lambda: iterate_map(scalar_factorization(), [[0, 0]], 1, 10, keep=11), InvalidInputError),
-        (lambda: iterate_map(scalar_factorization(), [[np.nan, 0]], 1, 10), InvalidInputError),
-        (lambda: iterate_map(42, [[0]], 1, 10), InvalidInputError),
-        (lambda: basins(scalar_factorization(), 1, [(0, 1)], 5), ShapeError),
+        (lambda: iterate_map(scalar_factorization(), [[0, 0]], hs=0, steps=10), InvalidInputError),
+        (lambda: iterate_map(scalar_factorization(), [[0, 0, 0]], hs=1, steps=10), ShapeError),
         (
-            lambda: basins(scalar_factorization(), 1, [(0, 1), (0, 1)], 5, dims=(0, 5)),
+            lambda: iterate_map(scalar_factorization(), [[0, 0]], hs=1, steps=10, keep=11),
+            InvalidInputError,
+        ),
+        (
+            lambda: iterate_map(scalar_factorization(), [[np.nan, 0]], hs=1, steps=10),
+            InvalidInputError,
+        ),
+        (lambda: iterate_map(42, [[0]], hs=1, steps=10), InvalidInputError),
+        (lambda: basins(scalar_factorization(), [(0, 1)], h=1, resolution=5), ShapeError),
+        (
+            lambda: basins(
+                scalar_factorization(), [(0, 1), (0, 1)], h=1, resolution=5, dims=(0, 5)
+            ),
             InvalidInputError,
         ),
     ],
@@ -194,6 +216,6 @@ def test_bad_input(call, error):
 
 def test_an_expression_string_is_the_objective_it_denotes():
     """Strings are accepted wherever an objective is taken (parsed, never executed)."""
-    a = iterate_map("(1 - x*y)**2/2", [[0.3, 1.2]], 0.5, 50, keep=3)
-    b = iterate_map(scalar_factorization(), [[0.3, 1.2]], 0.5, 50, keep=3)
+    a = iterate_map("(1 - x*y)**2/2", [[0.3, 1.2]], hs=0.5, steps=50, keep=3)
+    b = iterate_map(scalar_factorization(), [[0.3, 1.2]], hs=0.5, steps=50, keep=3)
     assert np.array_equal(a.tail, b.tail)

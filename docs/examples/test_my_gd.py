@@ -33,7 +33,7 @@ def my_gd_step(grad, x, h):
 
 def test_one_step_on_a_known_objective(gd_oracle):
     f = gd_oracle.objective("logcosh(x - 2*y) + x**2/4 + y**4/8")
-    gd_oracle.assert_step(lambda x, h: my_gd_step(f.grad_np, x, h), f, [0.7, -1.3], 0.05)
+    gd_oracle.assert_step(lambda x, h: my_gd_step(f.grad_np, x, h), f, [0.7, -1.3], h=0.05)
 
 
 @given(
@@ -45,7 +45,7 @@ def test_one_step_on_a_known_objective(gd_oracle):
 def test_one_step_on_random_smooth_objectives(gd_oracle, inst, x, data):
     h = data.draw(learning_rates("oscillatory", inst.L))
     f = inst.objective
-    gd_oracle.assert_step(lambda z, hh: my_gd_step(f.grad_np, z, hh), f, x, float(h))
+    gd_oracle.assert_step(lambda z, hh: my_gd_step(f.grad_np, z, hh), f, x, h=float(h))
 
 
 def test_a_trajectory_carries_the_modified_equation_fingerprint(gd_oracle):
@@ -53,7 +53,7 @@ def test_a_trajectory_carries_the_modified_equation_fingerprint(gd_oracle):
     xs = [np.array([1.5])]
     for _ in range(20):
         xs.append(my_gd_step(f.grad_np, xs[-1], 0.1))
-    gd_oracle.assert_modified_equation(np.array(xs), f, 0.1, order=2)
+    gd_oracle.assert_modified_equation(np.array(xs), f, h=0.1, order=2)
 
 
 def test_the_regime_on_a_quadratic(gd_oracle):
@@ -61,7 +61,7 @@ def test_the_regime_on_a_quadratic(gd_oracle):
     xs = [np.array([1.0, 1.0])]
     for _ in range(12):
         xs.append(my_gd_step(f.grad_np, xs[-1], 0.4))  # 1/L < h < 2/L: oscillatory
-    gd_oracle.assert_regime(np.array(xs), f, 0.4, 4)
+    gd_oracle.assert_regime(np.array(xs), f, h=0.4, L=4)
 
 
 def test_a_pytorch_style_step(gd_oracle):
@@ -77,4 +77,4 @@ def test_a_pytorch_style_step(gd_oracle):
             return (t + sign * scale * h * g).numpy()
 
     f = gd_oracle.objective("logcosh(x - 2*y) + x**2/4 + y**4/8")
-    gd_oracle.assert_step(torch_step, f, [0.7, -1.3], 0.05)
+    gd_oracle.assert_step(torch_step, f, [0.7, -1.3], h=0.05)

@@ -33,16 +33,16 @@ __all__ = ["modified_flow"]
 
 def modified_flow(
     target: ModifiedEquation | Objective | str,
-    order: int,
-    h: RealLike,
     x0: Any,
     times: Sequence[RealLike],
     *,
+    order: int,
+    h: RealLike,
     dps: int = 50,
 ) -> FlowSolution:
     """Integrate the order-``order`` modified flow dx/dt = sum_{k<=order} h^k F_k(x).
 
-    >>> s = modified_flow("x**2/2", 3, "1/2", [1], [1], dps=30)
+    >>> s = modified_flow("x**2/2", [1], [1], order=3, h="1/2", dps=30)
     >>> with mpmath.workdps(30):
     ...     c = 1 + mpmath.mpf(1)/4 + mpmath.mpf(1)/12 + mpmath.mpf(1)/32   # sum h^k/(k+1)
     ...     print(abs(s.states[-1][0] - mpmath.exp(-c)) < 1e-28)

@@ -89,8 +89,8 @@ def _fit_domb_sykes(ks: Sequence[int], b: Sequence[float]) -> tuple[float, float
 def series_diagnostics(
     target: ModifiedEquation | Any,
     x: Any,
-    order: int = 20,
     *,
+    order: int = 20,
     dps: int = 50,
 ) -> SeriesDiagnostics:
     r"""Numeric coefficients c_k(x) of the modified field and its radius of convergence in h.

@@ -72,16 +72,21 @@ class RegimeClassification:
         return self.regime.message
 
 
-def lr_regime(h: RealLike, L: RealLike, *, rtol: RealLike = 0) -> RegimeClassification:
+def lr_regime(
+    *,
+    h: RealLike,
+    L: RealLike,
+    rtol: RealLike = 0,
+) -> RegimeClassification:
     """Classify the learning rate h against 1/L and 2/L.
 
     ``rtol`` widens the two boundaries h = 1/L and h = 2/L to |hL - c| <= c * rtol.
 
-    >>> lr_regime("2/3", 3).regime
+    >>> lr_regime(h="2/3", L=3).regime
     <Regime.CRITICAL: 'critical'>
-    >>> r = lr_regime(0.5, 1); r.regime.value, r.monotone_threshold, r.stability_threshold
+    >>> r = lr_regime(h=0.5, L=1); r.regime.value, r.monotone_threshold, r.stability_threshold
     ('gradient_flow_like', 1, 2)
-    >>> lr_regime(-1, 1)
+    >>> lr_regime(h=-1, L=1)
     Traceback (most recent call last):
     ...
     gdtheory.errors.InvalidInputError: h must be > 0, got -1

@@ -218,14 +218,14 @@ class InvariantDensity:
 
 def invariant_density(
     objective: Objective,
-    h: float,
     x0s: Any,
-    steps: int,
     *,
+    h: float,
+    steps: int,
     transient: int = 1000,
     component: int = 0,
     bins: int = 100,
-    range: tuple[float, float] | None = None,  # noqa: A002 - numpy's name
+    range: tuple[float, float] | None = None,
     executor: Executor | None = None,
     progress: bool = False,
     backend: str = "auto",
@@ -237,8 +237,8 @@ def invariant_density(
     ``backend`` selects the float64 engine (see :func:`gdtheory.dynamics.engine.iterate_map`).
 
     >>> from gdtheory.objectives import logistic_conjugate
-    >>> d = invariant_density(logistic_conjugate(), 1.0, np.linspace(-0.9, 0.9, 8)[:, None],
-    ...                       2000, bins=20, range=(-1, 1))
+    >>> x0s = np.linspace(-0.9, 0.9, 8)[:, None]
+    >>> d = invariant_density(logistic_conjugate(), x0s, h=1.0, steps=2000, bins=20, range=(-1, 1))
     >>> d.n_samples, d.diverged_runs, d.periodic_runs
     (16000, 0, 0)
 
@@ -399,7 +399,7 @@ def compare_density(
 
     >>> from gdtheory.objectives import logistic_conjugate
     >>> x0s = np.random.default_rng(0).uniform(-1, 1, (64, 1))
-    >>> d = invariant_density(logistic_conjugate(), 1.0, x0s, 4000, bins=50, range=(-1, 1))
+    >>> d = invariant_density(logistic_conjugate(), x0s, h=1.0, steps=4000, bins=50, range=(-1, 1))
     >>> c = compare_density(d, arcsine_law())
     >>> bool(c.tv < 0.02), bool(c.w1 < 0.01)
     (True, True)

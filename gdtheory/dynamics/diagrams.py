@@ -113,9 +113,9 @@ class OrbitDiagram:
 
 def orbit_diagram(
     objective: Objective,
-    hs: Any,
     x0s: Any,
     *,
+    hs: Any,
     transient: int = 2000,
     keep: int = 100,
     max_period: int = 32,
@@ -136,7 +136,7 @@ def orbit_diagram(
     h = 1:
 
     >>> from gdtheory.objectives import double_well
-    >>> d = orbit_diagram(double_well(), [0.9, 1.1], [[0.5]], transient=500, keep=64)
+    >>> d = orbit_diagram(double_well(), [[0.5]], hs=[0.9, 1.1], transient=500, keep=64)
     >>> d.periods.tolist()
     [[1], [2]]
     """
@@ -148,8 +148,8 @@ def orbit_diagram(
     run = iterate_map(
         obj,
         X0[None, :, :],
-        H[:, None],
-        transient + keep,
+        hs=H[:, None],
+        steps=transient + keep,
         keep=keep,
         executor=executor,
         progress=progress,
@@ -259,10 +259,10 @@ def cycle_key(cycle: np.ndarray, decimals: int = 7) -> tuple[float, ...]:
 
 def basins(
     objective: Objective,
-    h: float,
     box: Sequence[tuple[float, float]],
-    resolution: int | tuple[int, int] = 200,
     *,
+    h: float,
+    resolution: int | tuple[int, int] = 200,
     dims: tuple[int, int] = (0, 1),
     base_point: Any = None,
     transient: int = 2000,
@@ -289,8 +289,9 @@ def basins(
     (the minimisers xy = 1 are all unstable: h (x^2 + y^2) >= 2h > 2):
 
     >>> from gdtheory.objectives import scalar_factorization
-    >>> b = basins(scalar_factorization(), 1.1, [(-1.5, 1.5), (-1.5, 1.5)], 9, transient=500)
-    >>> [(a.kind, a.period, a.point, a.count) for a in b.attractors]
+    >>> box = [(-1.5, 1.5), (-1.5, 1.5)]
+    >>> b = basins(scalar_factorization(), box, h=1.1, resolution=9, transient=500)
+    >>> [(str(a.kind), a.period, a.point, a.count) for a in b.attractors]
     [('fixed point', 1, (0.0, 0.0), 5), ('periodic', 2, (-1.11606, -1.11606), 28),
      ('periodic', 2, (0.81455, 0.81455), 28), ('diverged', 0, None, 20)]
     """
@@ -323,8 +324,8 @@ def basins(
     run = iterate_map(
         obj,
         starts,
-        h_f,
-        check_count(transient, "transient", 0) + keep,
+        hs=h_f,
+        steps=check_count(transient, "transient", 0) + keep,
         keep=keep,
         executor=executor,
         progress=progress,

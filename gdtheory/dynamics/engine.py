@@ -294,9 +294,9 @@ def broadcast_batch(
 def iterate_map(
     objective: Objective,
     x0s: Any,
+    *,
     hs: Any,
     steps: int,
-    *,
     keep: int = 1,
     bound: float = 1e30,
     executor: Executor | None = None,
@@ -318,7 +318,7 @@ def iterate_map(
     On the logistic-conjugate cubic the GD map is 2x^2 - 1:
 
     >>> from gdtheory.objectives import logistic_conjugate
-    >>> r = iterate_map(logistic_conjugate(), [[0.5], [2.0]], 1.0, 3, keep=3)
+    >>> r = iterate_map(logistic_conjugate(), [[0.5], [2.0]], hs=1.0, steps=3, keep=3)
     >>> r.tail[:, 0, 0].tolist(), r.diverged.tolist()
     ([-0.5, -0.5, -0.5], [False, False])
     """

@@ -93,10 +93,10 @@ class ModifiedErrorTable:
 def modified_error_table(
     objective: Objective | str,
     x0: Any,
+    *,
     hs: Sequence[RealLike],
     orders: Sequence[int],
     steps: int | None = None,
-    *,
     T: RealLike | None = None,
     dps: int = 50,
 ) -> ModifiedErrorTable:
@@ -105,8 +105,8 @@ def modified_error_table(
     Exactly one of ``steps`` (a fixed number of GD steps: expected order p+2; ``steps=1``
     is the local error) and ``T`` (a fixed time, steps = round(T/h): expected order p+1).
 
-    >>> tab = modified_error_table("x**4/4 - x**2/2", ["1/2"], ["1/10", "1/20", "1/40"],
-    ...                            [0, 1, 2], steps=1, dps=40)
+    >>> tab = modified_error_table("x**4/4 - x**2/2", ["1/2"], hs=["1/10", "1/20", "1/40"],
+    ...                            orders=[0, 1, 2], steps=1, dps=40)
     >>> [round(m) for m in tab.measured_orders]
     [2, 3, 4]
     """
@@ -137,7 +137,7 @@ def modified_error_table(
     floor = 10.0 ** (-(dps - 8))
     rows, statuses = [], []
     for hh, K in zip(h_exact, step_counts, strict=True):
-        traj = gd(obj, x0, hh, K, dps=dps)
+        traj = gd(obj, x0, h=hh, steps=K, dps=dps)
         statuses.append(traj.status)
         with mpmath.workdps(dps):
             hm = to_mpf(hh)
@@ -145,7 +145,7 @@ def modified_error_table(
         errs = []
         for p in order_list:
             try:
-                sol = modified_flow(me, p, hh, traj.iterates[0], times, dps=dps)
+                sol = modified_flow(me, traj.iterates[0], times, order=p, h=hh, dps=dps)
             except FlowBlowUpError:
                 errs.append(math.inf)  # the truncated modified flow blows up
                 continue

@@ -97,14 +97,14 @@ class JointDensity:
 
 def joint_density(
     objective: Objective,
-    h: float,
     x0s: Any,
-    steps: int,
     *,
+    h: float,
+    steps: int,
     transient: int = 1000,
     components: tuple[int, int] = (0, 1),
     bins: int = 60,
-    range: Sequence[tuple[float, float]] | None = None,  # noqa: A002 - numpy's name
+    range: Sequence[tuple[float, float]] | None = None,
     executor: Executor | None = None,
     progress: bool = False,
     backend: str = "auto",
@@ -118,7 +118,7 @@ def joint_density(
     >>> from gdtheory.dynamics.multiscale import multiscale
     >>> ms = multiscale("(x**2 + y**2)/2", "1/1000", 1, dim=2)
     >>> x0s = np.random.default_rng(0).uniform(-0.5, 0.5, (16, 2))
-    >>> d = joint_density(ms.objective, 0.2, x0s, 2000, bins=20)
+    >>> d = joint_density(ms.objective, x0s, h=0.2, steps=2000, bins=20)
     >>> d.counts.shape, d.diverged_runs
     ((20, 20), 0)
     """

@@ -175,9 +175,9 @@ def _check_common(steps: int, transient: int, blocks: int) -> tuple[int, int, in
 def lyapunov_batch(
     objective: Objective,
     x0s: Any,
+    *,
     hs: Any,
     steps: int = 20000,
-    *,
     transient: int = 1000,
     spectrum: bool = False,
     blocks: int = 20,
@@ -185,7 +185,7 @@ def lyapunov_batch(
     r"""Lyapunov exponents for a broadcast batch of starts ``x0s`` (..., n) and rates ``hs``.
 
     >>> from gdtheory.objectives import quadratic
-    >>> b = lyapunov_batch(quadratic([1]), [[1.0]], [0.5, 1.5], steps=100, transient=0)
+    >>> b = lyapunov_batch(quadratic([1]), [[1.0]], hs=[0.5, 1.5], steps=100, transient=0)
     >>> np.round(b.exponents[..., 0], 6).tolist()  # ln|1 - h| exactly
     [-0.693147, -0.693147]
     """
@@ -207,10 +207,10 @@ def lyapunov_batch(
 
 def lyapunov_exponent(
     objective: Objective,
-    h: Any,
     x0: Any,
-    steps: int = 20000,
     *,
+    h: Any,
+    steps: int = 20000,
     transient: int = 1000,
     spectrum: bool = False,
     blocks: int = 20,
@@ -226,7 +226,7 @@ def lyapunov_exponent(
     The logistic-conjugate cubic (GD map 2x^2 - 1) is chaotic with exponent ln 2:
 
     >>> from gdtheory.objectives import logistic_conjugate
-    >>> r = lyapunov_exponent(logistic_conjugate(), 1, 0.3, steps=50000)
+    >>> r = lyapunov_exponent(logistic_conjugate(), 0.3, h=1, steps=50000)
     >>> bool(abs(r.largest - np.log(2)) < 0.01), r.status.value
     (True, 'converged')
     """

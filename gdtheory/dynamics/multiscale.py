@@ -221,8 +221,8 @@ class GibbsComparison:
 
 def gibbs_comparison(
     ms: MultiscaleObjective,
-    h: float,
     *,
+    h: float,
     runs: int = 64,
     steps: int = 5000,
     transient: int = 1000,
@@ -233,7 +233,7 @@ def gibbs_comparison(
     r"""Run GD on a 1-D multiscale objective and compare its density with Gibbs.
 
     >>> ms = multiscale("x**2/2", "1/1000", 1)
-    >>> g = gibbs_comparison(ms, 0.3, runs=32, steps=2000)
+    >>> g = gibbs_comparison(ms, h=0.3, runs=32, steps=2000)
     >>> round(g.T_spec, 4), bool(abs(g.T_fit / g.T_quadratic - 1) < 0.05)
     (0.075, True)
     """
@@ -242,7 +242,7 @@ def gibbs_comparison(
     hh = float(learning_rates(h, "h").ravel()[0])
     rng = np.random.default_rng(seed)
     x0s = rng.uniform(*start_range, (check_count(runs, "runs", 2), 1))
-    dens = invariant_density(ms.objective, hh, x0s, steps, transient=transient, bins=bins)
+    dens = invariant_density(ms.objective, x0s, h=hh, steps=steps, transient=transient, bins=bins)
     T_spec = ms.temperature(hh)
     T_fit = estimate_temperature(dens.samples, ms.macro)
     x = ms.macro.symbols[0]
@@ -330,10 +330,10 @@ def _spurious_cell(obj: Objective, x_start: float, eps: float) -> tuple[float, f
 
 def escape_study(
     macro: str,
+    *,
     amplitude: RealLike,
     hs: Any,
     epss: Any,
-    *,
     x_start: float = 1.0,
     runs: int = 200,
     steps: int = 300,
@@ -345,7 +345,8 @@ def escape_study(
     and its cell (the two neighbouring maxima) are found; ``runs`` starts uniform in the
     cell iterate GD ``steps`` times; a run has escaped once it has left the cell.
 
-    >>> s = escape_study("x**2/2", 2, [0.002, 0.05], ["1/100"], runs=50, steps=200)
+    >>> s = escape_study("x**2/2", amplitude=2, hs=[0.002, 0.05], epss=["1/100"],
+    ...                  runs=50, steps=200)
     >>> s.fraction.tolist(), round(float(s.threshold_h[0]), 4)
     ([[0.0, 1.0]], 0.0115)
     """
@@ -367,7 +368,7 @@ def escape_study(
         curvs.append(float(ms.objective.hess_np(np.array([[xm]]))[0, 0, 0]))
         cells.append((lo, hi))
         x0 = rng.uniform(lo, hi, (runs, 1))
-        run = iterate_map(ms.objective, x0[:, None, :], H[None, :], steps, keep=steps)
+        run = iterate_map(ms.objective, x0[:, None, :], hs=H[None, :], steps=steps, keep=steps)
         path = run.tail[..., 0]  # (steps, runs, len(H))
         with np.errstate(invalid="ignore"):
             left = np.any(~((path >= lo) & (path <= hi)), axis=0)
@@ -384,7 +385,12 @@ def escape_study(
     )
 
 
-def noise_model_covariance(hessian: Any, h: float, sigma2: float) -> np.ndarray:
+def noise_model_covariance(
+    hessian: Any,
+    *,
+    h: float,
+    sigma2: float,
+) -> np.ndarray:
     r"""Stationary covariance of x_{k+1} = x_k - h A x_k + h zeta_k (zeta_k iid, covariance
     sigma2 I): Sigma_h = h sigma2 (2A - h A^2)^{-1}, the solution of the discrete Lyapunov
     equation Sigma = (I - hA) Sigma (I - hA) + h^2 sigma2 I (module docstring).
@@ -392,7 +398,7 @@ def noise_model_covariance(hessian: Any, h: float, sigma2: float) -> np.ndarray:
     ``hessian`` is the symmetric matrix A = Hess f0; every eigenvalue l must satisfy
     0 < h l < 2 (otherwise the recursion has no stationary law).
 
-    >>> S = noise_model_covariance([[1.0, 0.5], [0.5, 2.0]], 0.4, 0.5)
+    >>> S = noise_model_covariance([[1.0, 0.5], [0.5, 2.0]], h=0.4, sigma2=0.5)
     >>> np.round(S, 6).tolist()
     [[0.139818, -0.024316], [-0.024316, 0.091185]]
     """
@@ -422,7 +428,11 @@ def noise_model_covariance(hessian: Any, h: float, sigma2: float) -> np.ndarray:
     return (V * (hf * s2 / (2 * lam - hf * lam**2))) @ V.T
 
 
-def modified_gibbs_potential(f0: Objective | str, h: RealLike) -> Objective:
+def modified_gibbs_potential(
+    f0: Objective | str,
+    *,
+    h: RealLike,
+) -> Objective:
     r"""f_h = f0 - (h/4) |grad f0|^2, exact in h (SymPy).
 
     For quadratic f0 the Gibbs law exp(-f_h/T)/Z with T = h sigma^2/2 is exactly the
@@ -430,7 +440,7 @@ def modified_gibbs_potential(f0: Objective | str, h: RealLike) -> Objective:
     :func:`noise_model_covariance`); note the sign, opposite to the first-order modified
     potential f + (h/4)|grad f|^2 that GD *trajectories* follow (backward error analysis).
 
-    >>> modified_gibbs_potential("x**2/2", "1/5").expr
+    >>> modified_gibbs_potential("x**2/2", h="1/5").expr
     9*x**2/20
     """
     obj = f0 if isinstance(f0, Objective) else Objective.parse(str(f0))

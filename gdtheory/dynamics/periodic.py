@@ -239,7 +239,12 @@ def _minimal_period(pts: list[tuple[mpmath.mpf, ...]], p: int, tol: mpmath.mpf) 
 
 
 def orbit_from_point(
-    objective: Objective, h: RealLike, point: Any, period: int, *, dps: int = 50
+    objective: Objective,
+    point: Any,
+    *,
+    h: RealLike,
+    period: int,
+    dps: int = 50,
 ) -> PeriodicOrbit:
     r"""Refine a point near a period-p orbit at ``dps`` digits and return the orbit.
 
@@ -247,7 +252,7 @@ def orbit_from_point(
     the orbit found has a smaller minimal period.
 
     >>> from gdtheory.objectives import logistic_conjugate
-    >>> o = orbit_from_point(logistic_conjugate(), 1, [-0.5], 1, dps=30)
+    >>> o = orbit_from_point(logistic_conjugate(), [-0.5], h=1, period=1, dps=30)
     >>> o.multipliers, o.stable
     ((mpf('-2.0'),), False)
     """
@@ -323,10 +328,10 @@ def _orbit_mp(
 
 def periodic_orbits(
     objective: Objective,
-    h: RealLike,
-    period: int,
     box: Sequence[tuple[RealLike, RealLike]],
     *,
+    h: RealLike,
+    period: int,
     seeds: int = 256,
     dps: int = 50,
     beta: float = 1.0,
@@ -361,7 +366,7 @@ def periodic_orbits(
     2^3 and -2^3:
 
     >>> from gdtheory.objectives import logistic_conjugate
-    >>> s = periodic_orbits(logistic_conjugate(), 1, 3, [(-1, 1)], seeds=64, dps=30)
+    >>> s = periodic_orbits(logistic_conjugate(), [(-1, 1)], h=1, period=3, seeds=64, dps=30)
     >>> [(o.multipliers[0], o.stable) for o in s.orbits]
     [(mpf('-8.0'), False), (mpf('8.0'), False)]
 
@@ -369,7 +374,7 @@ def periodic_orbits(
     points (f = 0 on them); the saddle (0, 0) is the one isolated fixed point:
 
     >>> from gdtheory.objectives import scalar_factorization
-    >>> s = periodic_orbits(scalar_factorization(), "1/2", 1, [(-2, 2), (-2, 2)], seeds=32)
+    >>> s = periodic_orbits(scalar_factorization(), [(-2, 2), (-2, 2)], h="1/2", period=1, seeds=32)
     >>> [(c.dimension, round(c.f_range[1], 12)) for c in s.continua], len(s.orbits)
     ([(1, 0.0), (1, 0.0)], 1)
     """

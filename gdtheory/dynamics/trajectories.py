@@ -118,11 +118,11 @@ class Trajectory:
 def gd(
     objective: Objective,
     x0: Any,
+    *,
     h: RealLike,
     steps: int,
     dps: int = 50,
     tol: RealLike | None = None,
-    *,
     bound: RealLike = 10**30,
 ) -> Trajectory:
     r"""Iterate x_{k+1} = x_k - h grad f(x_k) at ``dps`` decimal digits.
@@ -142,10 +142,10 @@ def gd(
     On f = x^2/2 (L = 1) GD is x_k = (1 - h)^k x_0:
 
     >>> from gdtheory.objectives import quadratic
-    >>> t = gd(quadratic([1]), 1, "1/2", 3)
+    >>> t = gd(quadratic([1]), 1, h="1/2", steps=3)
     >>> t.iterates[-1][0], t.status
     (mpf('0.125'), <Status.MAX_STEPS: 'max_steps'>)
-    >>> gd(quadratic([1]), 1, 3, 200).status.value
+    >>> gd(quadratic([1]), 1, h=3, steps=200).status.value
     'diverged'
     """
     if not isinstance(objective, Objective):
@@ -253,9 +253,9 @@ class BatchTrajectory:
 def gd_batch(
     objective: Objective,
     x0s: Any,
+    *,
     hs: Any,
     steps: int,
-    *,
     tol: float | None = None,
     bound: float = 1e30,
     record: bool = False,
@@ -269,7 +269,7 @@ def gd_batch(
     Examples
     --------
     >>> from gdtheory.objectives import quadratic
-    >>> r = gd_batch(quadratic([1]), [[1.0]], [0.5, 1.5, 3.0], 200, tol=1e-12)
+    >>> r = gd_batch(quadratic([1]), [[1.0]], hs=[0.5, 1.5, 3.0], steps=200, tol=1e-12)
     >>> r.status.tolist(), r.decided_at.tolist()
     (['converged', 'converged', 'diverged'], [40, 40, 100])
     """

@@ -325,7 +325,11 @@ def derive_balance_bound() -> tuple[sp.Expr, sp.Expr]:
     return sp.simplify(bound), sp.simplify(sp.diff(bound, H))
 
 
-def balance_bound(h: RealLike, mu: Any = 1) -> BalanceBound:
+def balance_bound(
+    *,
+    h: RealLike,
+    mu: Any = 1,
+) -> BalanceBound:
     r"""The bound 2/h - 2 mu on the imbalance of any point limit of GD with step h.
 
     It holds for every limit that is not linearly unstable, i.e. for limits reached
@@ -336,10 +340,10 @@ def balance_bound(h: RealLike, mu: Any = 1) -> BalanceBound:
     ``mu`` is the target of the scalar or vector case, or a matrix A (matrix case, where
     mu = sigma_1(A) and the bound is on (sigma_1(X) - sigma_1(Y))^2).
 
-    >>> b = balance_bound("1/2", 1)
+    >>> b = balance_bound(h="1/2", mu=1)
     >>> b.exact, b.sharpness_bound, b.feasible, b.derivative
     (2, 4.0, True, -2/h**2)
-    >>> balance_bound(0.9, [[3, 0], [0, 1]]).value  # sigma_1(A) = 3 > 1/h: no stable minimiser
+    >>> balance_bound(h=0.9, mu=[[3, 0], [0, 1]]).value  # sigma_1(A) = 3 > 1/h: no stable minimiser
     -3.7777777777777777
     """
     h_e = positive_real(h, "h")
@@ -462,9 +466,9 @@ class ConvergenceWindow:
 
 
 def convergence_window(
-    cs: Any,
     starts: Any,
     *,
+    cs: Any,
     mu: float = 1.0,
     steps: int = 5000,
     tol: float = 1e-10,
@@ -476,7 +480,7 @@ def convergence_window(
     and it sits on the minimiser set (|xy - mu| <= 1e-6); periodic when a cycle of
     period 2..8 repeats; otherwise not converged, or diverged.
 
-    >>> w = convergence_window([1.0, 3.0], [[2.0, 0.1], [0.3, 1.5]])
+    >>> w = convergence_window([[2.0, 0.1], [0.3, 1.5]], cs=[1.0, 3.0])
     >>> w.outcome.tolist(), np.round(w.imbalance, 3).tolist()
     ([['converged', 'converged'], ['converged', 'diverged']], [[2.327, 0.85], [0.041, nan]])
     >>> ok = w.outcome == CONVERGED
@@ -501,7 +505,7 @@ def convergence_window(
     from ..core.library import scalar_factorization
 
     obj: Objective = scalar_factorization(exact_real(mu, "mu"))
-    run = iterate_map(obj, X0[None, :, :], Hs, steps, keep=16, backend=backend)
+    run = iterate_map(obj, X0[None, :, :], hs=Hs, steps=steps, keep=16, backend=backend)
     per = detect_periods(run.tail, 8, tol)
     last = run.x
     on_min = np.abs(last[..., 0] * last[..., 1] - mu_f) <= 1e-6

@@ -155,9 +155,9 @@ class SharpnessTrace:
 def track_sharpness(
     objective: Any,
     x0: Any,
+    *,
     h: float,
     steps: int,
-    *,
     every: int = 10,
     tol: float = 1e-8,
     bound: float = 1e12,
@@ -169,7 +169,7 @@ def track_sharpness(
 
     >>> from gdtheory.landscape.models import FactorizationModel
     >>> m = FactorizationModel(np.array([[2.0]]), 1)
-    >>> t = track_sharpness(m, [3.0, 0.2], 0.3, 200, every=20)
+    >>> t = track_sharpness(m, [3.0, 0.2], h=0.3, steps=200, every=20)
     >>> t.diverged, bool(t.loss[-1] < 1e-20), round(float(t.sharpness[-1]), 3), round(t.edge, 3)
     (False, True, 4.065, 6.667)
     """

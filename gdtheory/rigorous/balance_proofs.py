@@ -47,12 +47,12 @@ class BalanceCertificate(Certificate):
     bound: str
     contains_minimiser: bool
     stable: bool | None
-    proved: bool
-    reason: str = ""
 
     def reprove(self) -> BalanceCertificate:
         """Redo the enclosures from h, mu and the box."""
-        return certify_balance(self.h, self.mu, [(Fraction(a), Fraction(b)) for a, b in self.box])
+        return certify_balance(
+            [(Fraction(a), Fraction(b)) for a, b in self.box], h=self.h, mu=self.mu
+        )
 
 
 def _x_range(
@@ -73,7 +73,10 @@ def _x_range(
 
 
 def certify_balance(
-    h: RealLike, mu: RealLike, box: Sequence[tuple[Any, Any]]
+    box: Sequence[tuple[Any, Any]],
+    *,
+    h: RealLike,
+    mu: RealLike,
 ) -> BalanceCertificate:
     """Enclose the balance bound's hypotheses over the minimisers of (mu - xy)^2/2 in a box.
 
@@ -81,10 +84,10 @@ def certify_balance(
     (x - y)^2 = x^2 - 2 mu + mu^2/x^2 are enclosed over the x-range where mu/x meets the
     y-range.
 
-    >>> c = certify_balance("1/2", 1, [(0.9, 1.1), (0.9, 1.1)])
+    >>> c = certify_balance([(0.9, 1.1), (0.9, 1.1)], h="1/2", mu=1)
     >>> c.contains_minimiser, c.stable     # s ~ 2 and h s ~ 1 < 2
     (True, True)
-    >>> certify_balance("1/2", 1, [(2.9, 3.1), (0.3, 0.36)]).stable  # s ~ 9.1, h s > 2
+    >>> certify_balance([(2.9, 3.1), (0.3, 0.36)], h="1/2", mu=1).stable  # s ~ 9.1, h s > 2
     False
     >>> c.recheck() == c
     True
@@ -113,8 +116,8 @@ def certify_balance(
             str(bound),
             False,
             None,
-            False,
-            "the box holds no minimiser xy = mu",
+            proved=False,
+            reason="the box holds no minimiser xy = mu",
         )
     assert lo_x is not None and hi_x is not None
     with Prec(128):

@@ -312,6 +312,10 @@ def float_or_inf(q: Fraction) -> float:
 
 def exact_fraction(value: Any, name: str) -> Fraction:
     """An exact rational: the value itself, or a 60-digit rational approximation of an
-    irrational point (sqrt(2), ...), which the boxes around it then contain."""
+    irrational point (sqrt(2), ...), which the boxes around it then contain.
+
+    >>> exact_fraction("1/3", "x"), float(exact_fraction(sp.sqrt(2), "x"))
+    (Fraction(1, 3), 1.4142135623730951)
+    """
     v = exact_real(value, name)
-    return to_fraction(v if v.is_Rational else sp.Rational(sp.Float(v, 60)), name)
+    return to_fraction(v if v.is_Rational else sp.Rational(sp.N(v, 60)), name)

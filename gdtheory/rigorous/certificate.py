@@ -18,7 +18,7 @@ shares one shape:
 >>> from gdtheory.certify import certify_periodic_orbit
 >>> from gdtheory.objectives import scalar_factorization
 >>> a = math.sqrt(1 + 2 / 1.9)
->>> c = certify_periodic_orbit(scalar_factorization(), "19/10", [[a, a], [-a, -a]], 1e-6)
+>>> c = certify_periodic_orbit(scalar_factorization(), [[a, a], [-a, -a]], h="19/10", radius=1e-6)
 >>> recheck(c.to_json()).proved
 True
 >>> bad = c.to_json().replace('"stable": false', '"stable": true')
@@ -54,13 +54,18 @@ def _tuples(v: Any) -> Any:
 class Certificate:
     """Base of every certificate (see the module docstring).
 
-    Subclasses are frozen dataclasses with the fields ``proved`` and ``reason``, set
-    ``KIND``, and implement :meth:`reprove` (redo the proof from the stored inputs).
+    Subclasses are frozen dataclasses that set ``KIND`` and implement :meth:`reprove`
+    (redo the proof from the stored inputs); ``proved`` and ``reason`` are keyword-only
+    fields of the base.
     Fields declared with ``compare=False`` (such as timings) are not part of the
     statement.
     """
 
     KIND: ClassVar[str] = ""
+
+    #: Whether the statement is proved; ``reason`` says why not (or gives a caveat).
+    proved: bool = dataclasses.field(kw_only=True)
+    reason: str = dataclasses.field(default="", kw_only=True)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

@@ -32,9 +32,7 @@ class ChaosCertificate(Certificate):
     KIND: ClassVar[str] = "chaos"
 
     orbit: OrbitCertificate
-    proved: bool
     conclusion: str
-    reason: str = ""
 
     @classmethod
     def from_data(cls, d: dict[str, Any]) -> ChaosCertificate:
@@ -53,14 +51,19 @@ class ChaosCertificate(Certificate):
 
 
 def certify_period_three_chaos(
-    objective: Objective | str, h: RealLike, points: Any, radius: RealLike, *, prec: int = 128
+    objective: Objective | str,
+    points: Any,
+    *,
+    h: RealLike,
+    radius: RealLike,
+    prec: int = 128,
 ) -> ChaosCertificate:
     """Certify an orbit of least period 3 of x -> x - h f'(x) and state the conclusion.
 
     >>> import math
     >>> from gdtheory.objectives import logistic_conjugate  # GD map 2x^2 - 1 at h = 1
     >>> pts = [math.cos(2 * math.pi * k / 7) for k in (1, 2, 4)]
-    >>> c = certify_period_three_chaos(logistic_conjugate(), 1, pts, 1e-8)
+    >>> c = certify_period_three_chaos(logistic_conjugate(), pts, h=1, radius=1e-8)
     >>> c.proved, c.orbit.stable
     (True, False)
     """
@@ -70,7 +73,7 @@ def certify_period_three_chaos(
     pts = list(points)
     if len(pts) != 3:
         raise ShapeError(f"give the 3 points of a period-3 orbit, got {len(pts)}")
-    return _conclude(certify_periodic_orbit(obj, h, [[p] for p in pts], radius, prec=prec))
+    return _conclude(certify_periodic_orbit(obj, [[p] for p in pts], h=h, radius=radius, prec=prec))
 
 
 def _conclude(cert: OrbitCertificate) -> ChaosCertificate:
@@ -85,4 +88,4 @@ def _conclude(cert: OrbitCertificate) -> ChaosCertificate:
         )
     else:
         conclusion = f"NOT PROVED: {cert.reason or 'no orbit of least period 3 certified'}"
-    return ChaosCertificate(cert, proved, conclusion, "" if proved else conclusion)
+    return ChaosCertificate(cert, conclusion, proved=proved, reason="" if proved else conclusion)

@@ -48,23 +48,26 @@ class DescentCertificate(Certificate):
     hull: tuple[tuple[str, str], ...]
     L_bound: str
     factor: str
-    proved: bool
-    reason: str = ""
 
     def reprove(self) -> DescentCertificate:
         """Redo the proof from the objective text, h, the box and the subdivision."""
         obj = objective_from_text(self.objective, list(self.symbols))
         box = [(Fraction(lo), Fraction(hi)) for lo, hi in self.box]
-        return certify_descent(obj, self.h, box, pieces=self.pieces)
+        return certify_descent(obj, box, h=self.h, pieces=self.pieces)
 
 
 def certify_descent(
-    objective: Objective, h: RealLike, box: Sequence[tuple[Any, Any]], *, pieces: int = 8
+    objective: Objective,
+    box: Sequence[tuple[Any, Any]],
+    *,
+    h: RealLike,
+    pieces: int = 8,
 ) -> DescentCertificate:
     """Prove the descent inequality for all x in ``box`` (see :class:`DescentCertificate`).
 
     >>> from gdtheory import Objective
-    >>> c = certify_descent(Objective.parse("logcosh(x + 2*y) + x**2/2"), "1/4", [(-1, 1), (-1, 1)])
+    >>> f = Objective.parse("logcosh(x + 2*y) + x**2/2")
+    >>> c = certify_descent(f, [(-1, 1), (-1, 1)], h="1/4")
     >>> c.proved, float(Fraction(c.L_bound)) < 6
     (True, True)
     >>> c.recheck().proved  # re-proved from the stored exact data

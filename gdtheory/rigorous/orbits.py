@@ -119,7 +119,6 @@ class OrbitCertificate(Certificate):
     h: str
     period: int
     boxes: tuple[tuple[tuple[str, str], ...], ...] = field(repr=False)
-    proved: bool
     minimal_period: bool
     stable: bool | None
     multipliers: tuple[str, ...] = field(repr=False)
@@ -128,7 +127,6 @@ class OrbitCertificate(Certificate):
     margin: float
     width: float
     prec: int
-    reason: str = ""
     seconds: float = field(default=0.0, compare=False)
 
     def contains_multiplier(self, value: Any) -> bool:
@@ -325,10 +323,10 @@ def _check_prec(prec: int) -> int:
 
 def certify_periodic_orbit(
     objective: Objective | str,
-    h: RealLike,
     points: Any,
-    radius: RealLike,
     *,
+    h: RealLike,
+    radius: RealLike,
     prec: int = 128,
 ) -> OrbitCertificate:
     r"""Prove that the boxes ``points[i] +- radius`` contain exactly one periodic orbit.
@@ -338,7 +336,8 @@ def certify_periodic_orbit(
 
     >>> from gdtheory.objectives import scalar_factorization
     >>> a = (1 + 2 / 1.9) ** 0.5   # the symmetric 2-cycle +-(a, a) at h = 19/10
-    >>> c = certify_periodic_orbit(scalar_factorization(), "19/10", [[a, a], [-a, -a]], 1e-6)
+    >>> f = scalar_factorization()
+    >>> c = certify_periodic_orbit(f, [[a, a], [-a, -a]], h="19/10", radius=1e-6)
     >>> c.proved, c.minimal_period, c.stable
     (True, True, False)
     >>> c.recheck().proved

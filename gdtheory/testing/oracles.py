@@ -22,10 +22,10 @@ those numbers when the property fails.
 >>> import numpy as np
 >>> from gdtheory import Objective
 >>> f = Objective.parse("logcosh(x) + y**2")
->>> r = assert_gd_step(lambda x, h: x - h * f.grad_np(x), f, [0.3, -1.2], 0.1)
+>>> r = assert_gd_step(lambda x, h: x - h * f.grad_np(x), f, [0.3, -1.2], h=0.1)
 >>> r.passed, r.max_ulps_seen <= 4
 (True, True)
->>> assert_gd_step(lambda x, h: x + h * f.grad_np(x), f, [0.3, -1.2], 0.1)
+>>> assert_gd_step(lambda x, h: x + h * f.grad_np(x), f, [0.3, -1.2], h=0.1)
 Traceback (most recent call last):
 ...
 AssertionError: GD step off by ... ulps (allowed 32) at x = [0.3, -1.2], h = 0.1: ...
@@ -118,7 +118,13 @@ def _running_error(expr: sp.Expr, env: dict[sp.Symbol, Any]) -> tuple[Any, Any]:
     return v, abs(v)
 
 
-def reference_step(objective: Objective | str, x: Any, h: RealLike, *, dps: int = 50) -> Any:
+def reference_step(
+    objective: Objective | str,
+    x: Any,
+    *,
+    h: RealLike,
+    dps: int = 50,
+) -> Any:
     """x - h grad f(x) at ``dps`` digits for the float point x (its exact binary value);
     a tuple of mpf."""
     f = _objective(objective)
@@ -156,8 +162,8 @@ def assert_gd_step(
     step_fn: Callable[[np.ndarray, float], Any],
     objective: Objective | str,
     x: Any,
-    h: RealLike,
     *,
+    h: RealLike,
     max_ulps: float = 32,
     dps: int = 50,
 ) -> StepCheck:
@@ -181,7 +187,7 @@ def assert_gd_step(
     hf = float(exact_real(h, "h"))
     if not (np.isfinite(hf) and hf > 0):
         raise InvalidInputError(f"h must be finite and > 0, got {h!r}")
-    ref = reference_step(f, xs, hf, dps=dps)
+    ref = reference_step(f, xs, h=hf, dps=dps)
     expected = np.array([float(v) for v in ref])
     out = step_fn(xs.copy(), hf)
     try:
@@ -241,9 +247,9 @@ class ModifiedEquationCheck:
 def assert_modified_equation(
     traj: Any,
     objective: Objective | str,
+    *,
     h: RealLike,
     order: int,
-    *,
     rtol: float = 0.05,
     atol: float = 1e-12,
     dps: int = 30,
@@ -255,7 +261,7 @@ def assert_modified_equation(
     >>> xs = [np.array([1.0])]
     >>> for _ in range(10):
     ...     xs.append(xs[-1] - 0.1 * f.grad_np(xs[-1]))
-    >>> r = assert_modified_equation(np.array(xs), f, 0.1, 1)
+    >>> r = assert_modified_equation(np.array(xs), f, h=0.1, order=1)
     >>> r.passed, r.error < r.gradient_flow_error / 10
     (True, True)
     """
@@ -285,9 +291,9 @@ def assert_modified_equation(
             max(np.max(np.abs(T[k] - np.array([float(c) for c in Y[k]]))) for k in range(K + 1))
         )
 
-    flow = modified_flow(f, order, hh, x0, times, dps=dps).states
-    flow0 = modified_flow(f, 0, hh, x0, times, dps=dps).states
-    ref = gd(f, x0, hh, K, dps=dps).iterates
+    flow = modified_flow(f, x0, times, order=order, h=hh, dps=dps).states
+    flow0 = modified_flow(f, x0, times, order=0, h=hh, dps=dps).states
+    ref = gd(f, x0, h=hh, steps=K, dps=dps).iterates
     if len(ref) != K + 1:
         raise AssertionError("true GD diverged from traj[0] within the trajectory's length")
     with mpmath.workdps(dps):
@@ -332,9 +338,9 @@ class RegimeCheck:
 def assert_regime(
     traj: Any,
     objective: Objective | str,
+    *,
     h: RealLike,
     L: RealLike,
-    *,
     rtol: float = 1e-9,
 ) -> RegimeCheck:
     """Assert that a GD trajectory shows the behaviour of the regime of (h, L).
@@ -350,7 +356,7 @@ def assert_regime(
         T = T[:, None]
     if T.ndim != 2 or T.shape[1] != f.dim or T.shape[0] < 3:
         raise ShapeError(f"traj must have shape (K + 1, {f.dim}) with K >= 2, got {T.shape}")
-    reg = lr_regime(h, L).regime
+    reg = lr_regime(h=h, L=L).regime
     hf, Lf = float(exact_real(h, "h")), float(exact_real(L, "L"))
     fv = f.f_np(T)
     scale = np.maximum(np.abs(fv[:-1]), 1e-300)

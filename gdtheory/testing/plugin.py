@@ -44,11 +44,11 @@ class Oracle:
         return Objective.parse(text, symbols)
 
     @staticmethod
-    def trajectory(objective: Any, x0: Any, h: Any, steps: int, dps: int = 50) -> Any:
+    def trajectory(objective: Any, x0: Any, *, h: Any, steps: int, dps: int = 50) -> Any:
         """A reference GD trajectory at ``dps`` digits (float64 array, shape (K + 1, n))."""
         from ..dynamics.trajectories import gd
 
-        return gd(objective, x0, h, steps, dps=dps).as_numpy()
+        return gd(objective, x0, h=h, steps=steps, dps=dps).as_numpy()
 
 
 @pytest.fixture(scope="session")

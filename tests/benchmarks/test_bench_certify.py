@@ -25,7 +25,7 @@ pytestmark = pytest.mark.benchmark
 
 def test_certify_period_four_orbit(benchmark):
     f = scalar_factorization()
-    s = periodic_orbits(f, "5/4", 4, [(-3, 3), (-3, 3)])
+    s = periodic_orbits(f, [(-3, 3), (-3, 3)], h="5/4", period=4)
     orbit = next(o for o in s.orbits if o.stable)
     pts = [[float(v) for v in pt] for pt in orbit.points]
     t0 = time.perf_counter()

@@ -55,13 +55,13 @@ def test_sweep_iterations_per_second_vs_python_loop(benchmark, backend):
     x0 = np.random.default_rng(0).uniform(-1, 1, (batch, 2))
     x0[0] = (0.3, 0.2)
     t0 = time.perf_counter()
-    iterate_map(f, x0[:1], H, 1, backend=backend)  # compiles the numba kernel, if any
+    iterate_map(f, x0[:1], hs=H, steps=1, backend=backend)  # compiles the numba kernel, if any
     warmup = time.perf_counter() - t0
     run = benchmark.pedantic(
         iterate_map, args=(f, x0, H, steps), kwargs={"backend": backend}, rounds=3, iterations=1
     )
     rate = batch * steps / benchmark.stats.stats.min
-    same = iterate_map(f, x0[:1], H, n_loop, backend=backend).x[0]
+    same = iterate_map(f, x0[:1], hs=H, steps=n_loop, backend=backend).x[0]
     assert np.allclose(same, ref, rtol=0, atol=1e-12)  # the engines iterate the same map
     assert run.x.shape == (batch, 2) and run.backend == backend
     print(
