@@ -1,8 +1,15 @@
-"""Shared test set-up: mpmath precision reset, Agg backend, Hypothesis profiles."""
+"""Shared test set-up: mpmath precision reset, Agg backend, Hypothesis profiles, and one
+quick theorem report per session (:func:`quick_report`)."""
 
 from __future__ import annotations
 
+import contextlib
+import io
+import json
 import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 
@@ -32,3 +39,32 @@ def _reset_mpmath_precision():
     changed = mpmath.mp.dps
     mpmath.mp.dps = 15
     assert changed == 15, f"a test left mpmath.mp.dps = {changed}"
+
+
+@dataclass(frozen=True)
+class QuickReport:
+    """One ``gdtheory verify --quick`` run: its exit code, folder, output and evidence."""
+
+    exit_code: int
+    folder: Path
+    stdout: str
+    evidence: dict[str, Any]
+
+    def claim(self, claim_id: str) -> dict[str, Any]:
+        (found,) = [c for c in self.evidence["claims"] if c["id"] == claim_id]
+        return found
+
+
+@pytest.fixture(scope="session")
+def quick_report(tmp_path_factory: pytest.TempPathFactory) -> QuickReport:
+    """``gdtheory verify --quick`` over every claim, once per test session (two worker
+    processes); the tests of the claims, the CLI and the renderers read its evidence and
+    files instead of running the checks again."""
+    from gdtheory.cli import main
+
+    folder = tmp_path_factory.mktemp("quick-report")
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        code = main(["verify", "--quick", "--report", str(folder), "--jobs", "2"])
+    evidence = json.loads((folder / "evidence.json").read_text())
+    return QuickReport(code, folder, buf.getvalue(), evidence)

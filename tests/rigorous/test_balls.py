@@ -7,12 +7,14 @@ from fractions import Fraction
 
 import flint
 import mpmath
+import numpy as np
 import pytest
 import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gdtheory import Objective
+from gdtheory.core.library import scalar_factorization
 from gdtheory.rigorous.balls import (
     Prec,
     arb_lower,
@@ -26,6 +28,7 @@ from gdtheory.rigorous.balls import (
 )
 
 x = sp.Symbol("x", real=True)
+F = scalar_factorization()
 EXPRS = [x**2 / 3, sp.tanh(x) * sp.exp(-x), sp.log(sp.cosh(x)), 1 / (1 + x**2), sp.atan(x) ** 3]
 
 
@@ -78,3 +81,21 @@ def test_helpers():
     with Prec(300):
         assert flint.ctx.prec == 300
     assert flint.ctx.prec == saved
+
+
+@given(
+    h=st.fractions(Fraction(101, 100), Fraction(19, 10), max_denominator=1000),
+    x=st.floats(0, 1),
+    y=st.floats(0, 1),
+)
+@settings(max_examples=30, deadline=None)
+def test_enclosures_contain_float_gradients_and_hessians(h, x, y):
+    from gdtheory.rigorous.balls import enclose_gradient, enclose_hessian
+
+    box = [(Fraction(0), Fraction(1)), (Fraction(0), Fraction(1))]
+    pt = np.array([[x, y]])
+    for ball, v in zip(enclose_gradient(F, box), F.grad_np(pt)[0], strict=True):
+        assert float(ball.lower()) <= v <= float(ball.upper())
+    for row, vals in zip(enclose_hessian(F, box), F.hess_np(pt)[0], strict=True):
+        for ball, v in zip(row, vals, strict=True):
+            assert float(ball.lower()) <= v <= float(ball.upper())

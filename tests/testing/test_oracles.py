@@ -16,18 +16,16 @@ from hypothesis import strategies as st
 from gdtheory import gd_batch
 from gdtheory.core.regimes import Regime
 from gdtheory.errors import InvalidInputError, ShapeError
-from gdtheory.landscape.models import ObjectiveModel
 from gdtheory.testing import (
     assert_gd_step,
     assert_modified_equation,
     assert_regime,
-    factorization_instances,
     learning_rates,
     quadratics,
     smooth_objectives,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 points = st.lists(st.floats(-4, 4), min_size=2, max_size=2)
 
 
@@ -134,24 +132,6 @@ def test_regime_oracle_on_random_quadratics(inst, data):
     if regime is Regime.OSCILLATORY:
         with pytest.raises(AssertionError, match="regime oscillatory"):
             assert_regime(_run(half_bug, f, x0, float(h), 8), f, h=h, L=inst.L)
-
-
-@given(factorization_instances())
-@settings(max_examples=30, deadline=None)
-def test_factorization_instances_have_the_stated_minimiser_and_sharpness(inst):
-    z = np.array([float(v) for v in inst.minimiser])
-    assert inst.objective.f_np(z) == pytest.approx(0, abs=1e-12)
-    assert np.max(np.abs(inst.objective.grad_np(z))) < 1e-9
-    H = np.array([ObjectiveModel(inst.objective).hvp(z, e) for e in np.eye(z.size)])
-    top = np.linalg.eigvalsh((H + H.T) / 2)[-1]
-    assert top == pytest.approx(float(inst.sharpness), rel=1e-12)
-
-
-def test_the_plugin_fixture_is_registered(gd_oracle):
-    f = gd_oracle.objective("x**2/2")
-    assert gd_oracle.assert_step(lambda z, h: z - h * z, f, [0.5], h=0.25).passed
-    assert gd_oracle.trajectory(f, [1], h="1/2", steps=3)[-1, 0] == 0.125
-    assert set(vars(gd_oracle.strategies)) >= {"quadratics", "factorization_instances"}
 
 
 @pytest.mark.parametrize("variant", ["correct", "sign", "half"])

@@ -9,8 +9,6 @@ from gdtheory import iterate_map
 from gdtheory.core.cache import Cache, CacheWarning, code_version
 from gdtheory.dynamics import engine as sweeps
 from gdtheory.objectives import scalar_factorization
-from gdtheory.report.claims import CheckContext, Claim, Evidence, Table, Verdict
-from gdtheory.report.runner import run_claims
 
 F = scalar_factorization()
 STARTS = np.random.default_rng(3).uniform(-1.5, 1.5, (50, 2))
@@ -88,74 +86,3 @@ def test_a_corrupt_sweep_chunk_is_recomputed_identically(tmp_path):
             F, STARTS, hs=0.9, steps=200, keep=2, chunk=25, backend="numpy", cache=tmp_path
         )
     assert np.array_equal(first.tail, second.tail, equal_nan=True)
-
-
-STATE = {"fail": True, "runs": 0}
-
-
-def _ok(ctx):
-    STATE["runs"] += 1
-    return Evidence(
-        Verdict.VERIFIED,
-        "fine",
-        numbers={"x": np.float64(0.1), "n": np.int64(3), "ok": np.bool_(True)},
-        tables=(Table("t", ("a", "b"), ((1, 2.5), ("s", None))),),
-    )
-
-
-def _interrupted(ctx):
-    if STATE["fail"]:
-        raise KeyboardInterrupt
-    return Evidence(Verdict.QUALIFIED, "second")
-
-
-def _broken(ctx):
-    raise RuntimeError("kaput")
-
-
-def test_an_interrupted_report_resumes_from_the_finished_claims(tmp_path):
-    claims = [
-        Claim("A", "a", "s", "r", ("h",), _ok),
-        Claim("B", "b", "s", "r", ("h",), _interrupted),
-    ]
-    ctx = CheckContext(quick=True)
-    STATE.update(fail=True, runs=0)
-    with pytest.raises(KeyboardInterrupt):
-        run_claims(claims, ctx, cache=tmp_path)
-    STATE["fail"] = False
-    lines: list[str] = []
-    res = run_claims(claims, ctx, lines.append, cache=tmp_path)
-    assert STATE["runs"] == 1  # A ran once, before the interruption
-    assert "A verified from the cache" in lines[0]
-    assert [r.evidence.verdict for r in res] == [Verdict.VERIFIED, Verdict.QUALIFIED]
-    assert res[0].evidence.numbers == {"x": 0.1, "n": 3, "ok": True}
-    assert res[0].evidence.tables[0].rows == ((1, 2.5), ("s", None))
-    other_seed = run_claims(claims, CheckContext(quick=True, seed=1), cache=tmp_path)
-    assert STATE["runs"] == 2 and other_seed[0].evidence.verdict is Verdict.VERIFIED
-
-
-def test_errors_are_not_cached(tmp_path):
-    claim = Claim("E", "e", "s", "r", ("h",), _broken)
-    for _ in range(2):
-        (res,) = run_claims([claim], CheckContext(), cache=tmp_path)
-        assert res.evidence.verdict is Verdict.ERROR
-    assert not list(tmp_path.glob("claim-*.json"))
-
-
-def _with_figure(ctx):
-    STATE["runs"] += 1
-    path = ctx.figure_path("fig.png")
-    path.write_bytes(b"png")
-    return Evidence(Verdict.VERIFIED, "fig", figures=(str(path),))
-
-
-def test_a_cached_claim_whose_figure_is_gone_is_recomputed(tmp_path):
-    claim = Claim("F", "f", "s", "r", ("h",), _with_figure)
-    ctx = CheckContext(outdir=tmp_path / "report")
-    STATE["runs"] = 0
-    run_claims([claim], ctx, cache=tmp_path / "cache")
-    run_claims([claim], ctx, cache=tmp_path / "cache")
-    assert STATE["runs"] == 1
-    (tmp_path / "report" / "fig.png").unlink()
-    run_claims([claim], ctx, cache=tmp_path / "cache")
-    assert STATE["runs"] == 2 and (tmp_path / "report" / "fig.png").exists()

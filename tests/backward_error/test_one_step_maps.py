@@ -1,0 +1,50 @@
+"""Modified equations: independent oracles (HLW formula, naive expansion, closed forms,
+numerical flows), gradient structure, potentials, and bad input."""
+
+from __future__ import annotations
+
+import pytest
+import sympy as sp
+
+from gdtheory import (
+    InvalidInputError,
+    Objective,
+    ShapeError,
+    h,
+    modified_equation,
+)
+
+
+def test_general_one_step_maps():
+    x, y = sp.symbols("x y")
+    # preconditioned GD on x^2/2 + y^2: x - h P grad f with P = diag(1, 1/2)
+    me = modified_equation([x - h * x, y - h * y], 3, symbols=[x, y])
+    assert me.fields[3] == sp.Matrix([-x / 4, -y / 4])
+    # weight decay lam: the map of f + lam |x|^2/2
+    lam = sp.Rational(1, 10)
+    wd = modified_equation(x - h * (x**3 + lam * x), 3, symbols=[x])
+    gd = modified_equation(Objective(x**4 / 4 + lam * x**2 / 2, [x]), 3)
+    assert [
+        sp.expand(a[0] - b[0].subs(gd.symbols[0], x))
+        for a, b in zip(wd.fields, gd.fields, strict=True)
+    ] == [0] * 4
+    # a map non-polynomial in h: x exp(-h) is the exact time-h flow of dx/dt = -x
+    ex = modified_equation(x * sp.exp(-h), 5, symbols=[x])
+    assert ex.fields[0] == sp.Matrix([-x]) and all(F == sp.zeros(1, 1) for F in ex.fields[1:])
+
+
+def test_map_given_with_users_own_h_symbol():
+    x, hh = sp.symbols("x h")
+    assert modified_equation(x - hh * x, 1, symbols=[x]).fields[1] == sp.Matrix([-x / 2])
+
+
+def test_bad_maps_are_named():
+    x, y = sp.symbols("x y")
+    with pytest.raises(InvalidInputError, match="identity at h = 0"):
+        modified_equation(2 * x + h, 1, symbols=[x])
+    with pytest.raises(InvalidInputError, match="not analytic"):
+        modified_equation(x + h * sp.log(h), 1, symbols=[x])
+    with pytest.raises(ShapeError, match="components"):
+        modified_equation([x - h * x], 1, symbols=[x, y])
+    with pytest.raises(InvalidInputError, match="neither a state symbol"):
+        modified_equation(x - h * y, 1, symbols=[x])

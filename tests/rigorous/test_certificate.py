@@ -1,0 +1,127 @@
+"""The certificate base (rigorous.certificate): every kind saves, reloads and rechecks;
+a certificate whose stored statement is not what the recomputation proves is not proved,
+and the reason names the field; malformed certificates are refused clearly."""
+
+from __future__ import annotations
+
+import json
+import math
+from fractions import Fraction
+
+import pytest
+
+from gdtheory.certify import (
+    BalanceCertificate,
+    Certificate,
+    ChaosCertificate,
+    DescentCertificate,
+    OrbitCertificate,
+    certify_balance,
+    certify_descent,
+    certify_period_three_chaos,
+    certify_periodic_orbit,
+    recheck,
+)
+from gdtheory.errors import InvalidInputError, ParseError
+from gdtheory.objectives import logistic_conjugate, scalar_factorization
+
+F = scalar_factorization()
+A = math.sqrt(1 + 2 / 1.9)  # the symmetric 2-cycle +-(a, a) at h = 19/10
+
+
+def _orbit() -> OrbitCertificate:
+    return certify_periodic_orbit(F, [[A, A], [-A, -A]], h="19/10", radius=1e-6)
+
+
+def _chaos() -> ChaosCertificate:
+    pts = [math.cos(2 * math.pi * k / 7) for k in (1, 2, 4)]
+    return certify_period_three_chaos(logistic_conjugate(), pts, h=1, radius=1e-9)
+
+
+def _descent() -> DescentCertificate:
+    return certify_descent(F, [(Fraction(1, 2), 1), (Fraction(1, 2), 1)], h="1/4", pieces=2)
+
+
+def _balance() -> BalanceCertificate:
+    return certify_balance([(0.9, 1.1), (0.9, 1.1)], h="1/2", mu=1)
+
+
+#: kind -> (factory, a stored field to tamper with, a false value for it)
+KINDS = {
+    "orbit": (_orbit, "stable", True),
+    "chaos": (_chaos, "conclusion", "PROVED: anything at all"),
+    "descent": (_descent, "L_bound", "1/1000"),
+    "balance": (_balance, "stable", False),
+}
+
+
+@pytest.fixture(scope="module", params=sorted(KINDS))
+def kind(request):
+    factory, fieldname, false = KINDS[request.param]
+    return request.param, factory(), fieldname, false
+
+
+def test_an_untampered_certificate_of_every_kind_rechecks(kind):
+    name, cert, _, _ = kind
+    assert isinstance(cert, Certificate) and cert.KIND == name and cert.proved, cert
+    text = cert.to_json()
+    assert json.loads(text)["format"] == f"gdtheory-{name}-certificate/1"
+    assert type(cert).from_json(text) == cert
+    again = recheck(text)
+    assert again == cert and again.proved and again.reason == ""
+
+
+def test_a_tampered_statement_of_every_kind_fails_naming_the_field(kind):
+    """Flip one stored claim: the recomputation disagrees and says where."""
+    name, cert, fieldname, false = kind
+    data = json.loads(cert.to_json())
+    assert data[fieldname] != false
+    data[fieldname] = false
+    bad = recheck(json.dumps(data))
+    assert not bad.proved
+    assert f"the stored {fieldname} disagrees" in bad.reason, bad.reason
+
+
+def test_a_tampered_orbit_stability_is_the_issue_example():
+    """The issue's example: flipping "stable" in a stable orbit's file must not pass."""
+    text = _orbit().to_json().replace('"stable": false', '"stable": true')
+    bad = recheck(text)
+    assert not bad.proved and "stable" in bad.reason
+
+
+def test_a_shifted_box_fails_and_another_h_fails():
+    c = _orbit()
+    data = json.loads(c.to_json())
+    lo, hi = (Fraction(v) for v in data["boxes"][1][0])
+    data["boxes"][1][0] = [str(lo + Fraction(1, 1000)), str(hi + Fraction(1, 1000))]
+    bad = recheck(json.dumps(data))
+    assert not bad.proved and "not inside" in bad.reason
+    assert not recheck(json.dumps({**json.loads(c.to_json()), "h": "6/5"})).proved
+
+
+def test_malformed_certificates_are_rejected_clearly():
+    with pytest.raises(InvalidInputError, match="JSON"):
+        recheck("{not json")
+    with pytest.raises(InvalidInputError, match="unknown certificate format"):
+        recheck(json.dumps({"format": "something else"}))
+    with pytest.raises(InvalidInputError, match="nested too deeply"):
+        recheck("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(InvalidInputError, match="certificate or its JSON"):
+        recheck(42)  # type: ignore[arg-type]
+    text = _orbit().to_json()
+    d = json.loads(text)
+    del d["boxes"]
+    with pytest.raises(InvalidInputError, match="missing"):
+        recheck(json.dumps(d))
+    d = json.loads(text)
+    d["surprise"] = 1
+    with pytest.raises(InvalidInputError, match="unknown fields"):
+        recheck(json.dumps(d))
+    d = json.loads(text)
+    d["objective"] = "__import__('os').system('echo hi')"  # parsed, never executed
+    with pytest.raises(ParseError):
+        recheck(json.dumps(d))
+    d = json.loads(text)
+    d["prec"] = 1e400
+    with pytest.raises(InvalidInputError):
+        recheck(json.dumps(d).replace("Infinity", "1e400"))

@@ -1,0 +1,29 @@
+"""The descent lemma proved on a box (rigorous.descent)."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+import gdtheory as gt
+from gdtheory.certify import (
+    certify_descent,
+)
+from gdtheory.errors import ShapeError
+
+
+def test_descent_certificate_and_an_independent_numerical_check():
+    f = gt.Objective.parse("logcosh(x + 2*y) + x**2/2")
+    c = certify_descent(f, [(-1, 1), (-1, 1)], h="1/4")
+    assert c.proved and Fraction(c.L_bound) >= Fraction(5)  # true sup near 3 + sqrt 5
+    factor, h = float(Fraction(c.factor)), 0.25
+    X = np.random.default_rng(0).uniform(-1, 1, (2000, 2))
+    g = f.grad_np(X)
+    decrease = f.f_np(X) - f.f_np(X - h * g)
+    assert np.all(decrease >= factor * np.sum(g * g, axis=1) - 1e-12)
+    too_big = certify_descent(f, [(-1, 1), (-1, 1)], h="1/2")  # h L ~ 2.6
+    assert not too_big.proved and "h L_bound" in too_big.reason
+    with pytest.raises(ShapeError):
+        certify_descent(f, [(-1, 1)], h="1/4")

@@ -1,0 +1,120 @@
+"""The command line: verify, modified, recheck; clean errors and exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import proofs_checks
+from gdtheory.cli import main
+from gdtheory.report.claims import Claim, Evidence, Verdict
+from gdtheory.report.render import (
+    README_END,
+    README_START,
+)
+
+
+def test_cli_rejects_bad_jobs_and_missing_readme(tmp_path, capsys):
+    assert main(["verify", "--only", "T2", "--jobs", "0", "--report", str(tmp_path)]) == 2
+    assert "--jobs must be >= 1" in capsys.readouterr().err
+    missing = tmp_path / "nope.md"
+    assert main(["verify", "--only", "T2", "--readme", str(missing)]) == 2
+    assert "no such file" in capsys.readouterr().err
+
+
+def test_cli_readme_rewrites_the_table(tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# x\n{README_START}\n{README_END}\n")
+    args = ["verify", "--quick", "--only", "T2", "--report", str(tmp_path / "r")]
+    assert main([*args, "--readme", str(readme)]) == 0
+    text = readme.read_text()
+    assert "| T2 | Learning-rate regimes on a quadratic | **verified** | - |" in text
+    assert "Generated from the quick report" in text
+
+
+def test_cli_recheck_verifies_good_and_rejects_tampered_certificates(tmp_path, capsys):
+    import math
+
+    from gdtheory.certify import certify_periodic_orbit
+    from gdtheory.objectives import scalar_factorization
+
+    a = math.sqrt(1 + 2 / 1.9)
+    cert = certify_periodic_orbit(
+        scalar_factorization(), [[a, a], [-a, -a]], h="19/10", radius=1e-6
+    )
+    good = tmp_path / "good.json"
+    good.write_text(cert.to_json())
+    data = json.loads(cert.to_json())
+    data["boxes"][0][0] = ["1/2", "3/5"]  # moved off the orbit
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(data))
+    junk = tmp_path / "junk.json"
+    junk.write_text("[1, 2]")
+    assert main(["recheck", str(good)]) == 0
+    out = capsys.readouterr().out
+    assert "PROVED" in out and "1 of 1 certificates re-verified" in out
+    assert main(["recheck", str(good), str(bad), str(junk), str(tmp_path / "none.json")]) == 1
+    captured = capsys.readouterr()
+    assert "NOT PROVED" in captured.out and "1 of 4 certificates re-verified" in captured.out
+    assert "invalid certificate" in captured.err and "cannot read" in captured.err
+
+
+def test_cli_verify_writes_report_and_json(quick_report):
+    """The session's ``gdtheory verify --quick --jobs 2`` run (see conftest)."""
+    assert quick_report.exit_code == 0
+    out = quick_report.stdout
+    assert "T2" in out and "verified" in out and "report.html" in out
+    report = (quick_report.folder / "report.md").read_text()
+    assert "## T2" in report and "t2_regimes.png" in report
+    data = json.loads((quick_report.folder / "evidence.json").read_text())
+    assert data["claims"][1]["verdict"] == "verified" and data["environment"]["mode"] == "quick"
+    assert (quick_report.folder / "t2_regimes.png").stat().st_size > 10_000
+
+
+def test_cli_unknown_claim_is_a_clean_error(tmp_path, capsys):
+    assert main(["verify", "--only", "T99", "--report", str(tmp_path)]) == 2
+    assert "unknown claim id" in capsys.readouterr().err
+
+
+def test_cli_exit_code_is_nonzero_when_refuted(tmp_path, monkeypatch):
+    refuted = Claim("T1", "r", "s", "r", (), lambda ctx: Evidence(Verdict.REFUTED, "no"))
+    monkeypatch.setattr(proofs_checks, "claims", lambda: (refuted,))
+    assert main(["verify", "--quick", "--report", str(tmp_path)]) == 1
+
+
+def test_python_dash_m_is_the_console_script(tmp_path):
+    res = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "gdtheory",
+            "verify",
+            "--quick",
+            "--only",
+            "T2",
+            "--report",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert res.returncode == 0, res.stderr
+    assert "verified" in res.stdout
+    bad = subprocess.run(
+        [sys.executable, "-m", "gdtheory", "frobnicate"], capture_output=True, text=True, timeout=60
+    )
+    assert bad.returncode == 2 and "invalid choice" in bad.stderr
+
+
+def test_cli_modified_prints_fields_latex_and_python(capsys):
+    assert main(["modified", "x**4/4 - x**2/2", "--order", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "F_3 = -39*x**9/4" in out and "modified potential" in out
+    assert main(["modified", "(x*y - 1)**2/2", "--order", "2", "--latex"]) == 0
+    assert "no potential at" in capsys.readouterr().out
+    assert main(["modified", "x**2/2", "--order", "1", "--python"]) == 0
+    assert "def modified_field(x, h):" in capsys.readouterr().out
+    assert main(["modified", "abs(x)"]) == 2
+    assert "not smooth" in capsys.readouterr().err

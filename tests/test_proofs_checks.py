@@ -1,0 +1,62 @@
+"""Every registered claim of ``proofs_checks`` in quick mode: verdict, numbers, tables,
+figures and proofs, read from the session's one quick report (``quick_report``)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import proofs_checks
+from gdtheory.report.claims import CheckContext, Evidence, Verdict
+
+QUALIFIED = {"T6", "T7", "T8", "T9"}
+
+#: claims with parts proved by certificates, and how many at least
+CERTIFIED = {"T1": 4, "T6": 5, "T8": 2}
+
+#: Verdicts of the committed full report (docs/report, the README's table).
+FULL_VERDICTS = {
+    c["id"]: c["verdict"]
+    for c in json.loads(
+        (Path(__file__).resolve().parents[1] / "docs/report/evidence.json").read_text()
+    )["claims"]
+}
+
+
+def test_the_quick_report_covers_every_claim_and_exits_cleanly(quick_report):
+    assert quick_report.exit_code == 0, quick_report.stdout
+    assert [c["id"] for c in quick_report.evidence["claims"]] == [
+        c.id for c in proofs_checks.claims()
+    ]
+    assert quick_report.evidence["environment"]["mode"] == "quick"
+
+
+@pytest.mark.parametrize("claim", proofs_checks.claims(), ids=lambda c: c.id)
+def test_every_claim_reaches_its_verdict_quickly_with_numbers(claim, quick_report):
+    ev = quick_report.claim(claim.id)
+    expected = Verdict.QUALIFIED if claim.id in QUALIFIED else Verdict.VERIFIED
+    assert ev["verdict"] == expected.value, (ev["summary"], ev["notes"])
+    assert ev["verdict"] == FULL_VERDICTS[claim.id], "regenerate docs/report (see README)"
+    assert ev["numbers"] and ev["tables"] and ev["summary"]
+    assert claim.statement and claim.reference and claim.hypotheses and claim.source
+    assert all(p["proved"] for p in ev["proofs"]), [p for p in ev["proofs"] if not p["proved"]]
+    if claim.id in CERTIFIED:
+        assert len(ev["proofs"]) >= CERTIFIED[claim.id]
+    for name in ev["figures"]:
+        assert (quick_report.folder / name).stat().st_size > 10_000, name
+
+
+def test_t3_measured_order_is_one_within_a_tenth(quick_report):
+    numbers = quick_report.claim("T3")["numbers"]
+    orders = [v for k, v in numbers.items() if k.startswith("order [")]
+    assert len(orders) == 3 and all(abs(p - 1) <= 0.1 for p in orders)
+
+
+def test_a_check_called_from_python_returns_its_evidence():
+    """The Python API of a claim (the README's example): an Evidence object."""
+    from proofs_checks import t2_quadratic_regimes
+
+    ev = t2_quadratic_regimes.check(CheckContext(quick=True))
+    assert isinstance(ev, Evidence) and ev.verdict is Verdict.VERIFIED and ev.numbers
