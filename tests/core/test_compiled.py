@@ -25,9 +25,8 @@ def test_the_three_layouts_agree_with_sympy(a, b):
         for g, e in zip(got, exact, strict=True):
             assert abs(g - sp.N(e, 45)) < mpmath.mpf(10) ** -35
     X = np.array([[float(A), float(B)]] * 3)
-    np.testing.assert_allclose(
-        compile_np(EXPRS, [x, y])(X)[0], [float(e) for e in exact], rtol=1e-13
-    )
+    floats = [float(e) for e in exact]
+    np.testing.assert_allclose(compile_np(EXPRS, [x, y])(X)[0], floats, rtol=1e-13)
     cols = compile_np_coords(EXPRS, [x, y])(X[:, 0], X[:, 1])
     np.testing.assert_allclose([c[1] for c in cols], floats, rtol=1e-13)
 
