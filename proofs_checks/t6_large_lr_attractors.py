@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import mpmath
@@ -51,7 +52,16 @@ from gdtheory import (
 from gdtheory.certify import certify_period_three_chaos, certify_periodic_orbit
 from gdtheory.dynamics.diagrams import basins, detect_periods, orbit_diagram
 from gdtheory.objectives import logistic_conjugate, scalar_factorization
-from gdtheory.report.claims import CheckContext, Claim, Evidence, Proof, Table, Verdict
+from gdtheory.report.claims import (
+    CheckContext,
+    Claim,
+    Evidence,
+    Part,
+    Proof,
+    Table,
+    Verdict,
+    assemble,
+)
 
 H_CLAIM = sp.Rational(19, 10)
 BOX = [(-3, 3), (-3, 3)]
@@ -125,16 +135,28 @@ def _mobius(n: int) -> int:
 
 
 def check(ctx: CheckContext) -> Evidence:
-    quick = ctx.quick
     obj = scalar_factorization()
-    numbers: dict[str, Any] = {}
-    tables = []
+    orbits, searches = _orbits_at_claim(ctx, obj)
+    grid, run, bounded = _grid_at_claim(ctx, obj)
+    parts = [
+        orbits,
+        _closed_forms(ctx, searches),
+        grid,
+        _scan(ctx, obj),
+        _chaos_on_the_cubic(ctx),
+        Part(proofs=_certificates(ctx, obj, searches)),
+        _figures(ctx, obj, searches, run, bounded),
+    ]
+    return assemble(parts, decide, notes=NOTES)
 
-    # (a) all orbits of period <= 4 at h = 19/10
+
+def _orbits_at_claim(ctx: CheckContext, obj: Any) -> tuple[Part, dict[int, Any]]:
+    """(a) all orbits of period <= 4 at h = 19/10, with 50-digit multipliers."""
     searches = {
-        p: periodic_orbits(obj, BOX, h=H_CLAIM, period=p, seeds=128 if quick else 512, dps=50)
+        p: periodic_orbits(obj, BOX, h=H_CLAIM, period=p, seeds=128 if ctx.quick else 512, dps=50)
         for p in (1, 2, 3, 4)
     }
+    numbers: dict[str, Any] = {}
     orbit_rows = []
     for p, s in searches.items():
         radii = [float(o.spectral_radius) for o in s.orbits]
@@ -143,16 +165,17 @@ def check(ctx: CheckContext) -> Evidence:
         )
         numbers[f"orbits of period {p} at h=19/10"] = len(s.orbits)
         numbers[f"stable orbits of period {p} at h=19/10"] = len(s.stable)
-    n_stable = sum(len(s.stable) for s in searches.values())
-    tables.append(
-        Table(
-            "(a) orbits of GD on (1 - xy)^2/2 at h = 19/10 in [-3, 3]^2 (50 digits)",
-            ("period", "isolated orbits", "stable", "min spectral radius", "continua"),
-            tuple(orbit_rows),
-        )
+    table = Table(
+        "(a) orbits of GD on (1 - xy)^2/2 at h = 19/10 in [-3, 3]^2 (50 digits)",
+        ("period", "isolated orbits", "stable", "min spectral radius", "continua"),
+        tuple(orbit_rows),
     )
+    n_stable = sum(len(s.stable) for s in searches.values())
+    return Part(numbers, (table,), facts={"n_stable": n_stable}), searches
 
-    # (b) closed forms
+
+def _closed_forms(ctx: CheckContext, searches: dict[int, Any]) -> Part:
+    """(b) the search against closed forms: the 2-cycles at 19/10 and the Chebyshev map."""
     cf_rows, cf_worst, cf_found = [], 0.0, 0
     for pts, mults in two_cycles_closed_form(H_CLAIM):
         errs = [_match_error(o, pts, mults) for o in searches[2].orbits]
@@ -168,29 +191,32 @@ def check(ctx: CheckContext) -> Evidence:
                 f"{err:.1e}",
             )
         )
-    cheb_rows, cheb_worst = _chebyshev_orbits(4 if quick else 5, 64 if quick else 256)
+    cheb_rows, cheb_worst = _chebyshev_orbits(4 if ctx.quick else 5, 64 if ctx.quick else 256)
     cheb_ok = all(r[1] == r[2] for r in cheb_rows) and cheb_worst < 1e-30
-    numbers["2-cycle closed forms found"] = f"{cf_found}/4"
-    numbers["2-cycle closed forms: max error (points, multipliers)"] = cf_worst
-    numbers["Chebyshev orbits: max error vs closed form"] = cheb_worst
-    tables.append(
+    numbers = {
+        "2-cycle closed forms found": f"{cf_found}/4",
+        "2-cycle closed forms: max error (points, multipliers)": cf_worst,
+        "Chebyshev orbits: max error vs closed form": cheb_worst,
+    }
+    tables = (
         Table(
             "(b1) closed-form 2-cycles at h = 19/10 vs the search",
             ("points", "multipliers", "search", "max error"),
             tuple(cf_rows),
-        )
-    )
-    tables.append(
+        ),
         Table(
             "(b2) Chebyshev map 2x^2 - 1: orbits found vs the exact count, error vs closed form",
             ("period", "found", "exact count", "max error (points, multipliers)"),
             tuple(cheb_rows),
-        )
+        ),
     )
+    return Part(numbers, tables, facts={"cf_found": cf_found, "cheb_ok": cheb_ok})
 
-    # (c) GD from a grid at h = 1.9
-    n_grid = 100 if quick else 300
-    steps = 3000 if quick else 20000
+
+def _grid_at_claim(ctx: CheckContext, obj: Any) -> tuple[Part, Any, np.ndarray]:
+    """(c) GD from a grid of starts at h = 1.9: fates and the Lyapunov exponent."""
+    n_grid = 100 if ctx.quick else 300
+    steps = 3000 if ctx.quick else 20000
     xs = np.linspace(-3, 3, n_grid)
     starts = np.stack(np.meshgrid(xs, xs), axis=-1).reshape(-1, 2)
     run = iterate_map(obj, starts, hs=1.9, steps=steps, keep=64)
@@ -201,44 +227,44 @@ def check(ctx: CheckContext) -> Evidence:
     frac_nonper = float(np.mean(periods == -1))
     diag = float(np.nanmax(np.abs(run.x[bounded, 0] - run.x[bounded, 1]))) if bounded.any() else 0
     pick = np.flatnonzero(bounded)[:: max(1, bounded.sum() // 64)][:64]
-    ly = lyapunov_batch(obj, run.x[pick], hs=1.9, steps=4000 if quick else 20000, transient=0)
+    ly = lyapunov_batch(obj, run.x[pick], hs=1.9, steps=4000 if ctx.quick else 20000, transient=0)
     lam, lam_se = ly.pooled()
-    numbers.update(
-        {
-            "h=1.9 grid: fraction diverged": frac_div,
-            "h=1.9 grid: fraction non-periodic (bounded)": frac_nonper,
-            **{f"h=1.9 grid: fraction period {p}": v for p, v in frac_per.items()},
-            "h=1.9 bounded runs: max |x - y| at the end": diag,
-            "h=1.9 bounded runs: Lyapunov exponent": lam,
-            "h=1.9 bounded runs: Lyapunov standard error": lam_se,
-        }
+    numbers = {
+        "h=1.9 grid: fraction diverged": frac_div,
+        "h=1.9 grid: fraction non-periodic (bounded)": frac_nonper,
+        **{f"h=1.9 grid: fraction period {p}": v for p, v in frac_per.items()},
+        "h=1.9 bounded runs: max |x - y| at the end": diag,
+        "h=1.9 bounded runs: Lyapunov exponent": lam,
+        "h=1.9 bounded runs: Lyapunov standard error": lam_se,
+    }
+    table = Table(
+        f"(c) GD from a {n_grid}x{n_grid} grid of [-3, 3]^2 at h = 1.9, {steps} steps",
+        (
+            "diverged",
+            "period 1",
+            "period 2",
+            "period 3",
+            "period 4",
+            "non-periodic",
+            "Lyapunov (bounded)",
+            "max |x - y|",
+        ),
+        ((frac_div, *frac_per.values(), frac_nonper, f"{lam:.4f} +- {lam_se:.4f}", diag),),
     )
-    tables.append(
-        Table(
-            f"(c) GD from a {n_grid}x{n_grid} grid of [-3, 3]^2 at h = 1.9, {steps} steps",
-            (
-                "diverged",
-                "period 1",
-                "period 2",
-                "period 3",
-                "period 4",
-                "non-periodic",
-                "Lyapunov (bounded)",
-                "max |x - y|",
-            ),
-            ((frac_div, *frac_per.values(), frac_nonper, f"{lam:.4f} +- {lam_se:.4f}", diag),),
-        )
-    )
+    return Part(numbers, (table,)), run, bounded
 
-    # (d) scan over h
+
+def _scan(ctx: CheckContext, obj: Any) -> Part:
+    """(d) attracting cycles over h in (1, 2] from a grid, and the Schwarzian of the
+    diagonal map (at most one attracting orbit or a mirror pair at one h)."""
     # h = 1 itself is excluded: there the minimiser (1, 1) is marginal (multiplier -1)
     # and runs creeping towards it look like 2-cycles off the diagonal
-    hs = np.round(np.linspace(1.0, 2.0, 51 if quick else 201)[1:], 6)
-    ng = 30 if quick else 60
+    hs = np.round(np.linspace(1.0, 2.0, 51 if ctx.quick else 201)[1:], 6)
+    ng = 30 if ctx.quick else 60
     g = np.linspace(-2, 2, ng)
     grid = np.stack(np.meshgrid(g, g), axis=-1).reshape(-1, 2)
     diagram = orbit_diagram(
-        obj, grid, hs=hs, transient=1500 if quick else 6000, keep=64, max_period=32
+        obj, grid, hs=hs, transient=1500 if ctx.quick else 6000, keep=64, max_period=32
     )
     scan_rows, coexist, where = [], 0, {2: [], 3: [], 4: []}
     for i, hv in enumerate(hs):
@@ -253,9 +279,11 @@ def check(ctx: CheckContext) -> Evidence:
     cyc = diagram.periods >= 2
     gap = np.abs(diagram.points[..., -1, 0] - diagram.points[..., -1, 1])
     off_diag = int(np.sum(gap[cyc] > 1e-6))
-    numbers["scan: max number of distinct stable periods >= 2 at one h"] = coexist
-    numbers["scan: runs ending on a cycle"] = int(cyc.sum())
-    numbers["scan: cycles off the diagonal x = y"] = off_diag
+    numbers: dict[str, Any] = {
+        "scan: max number of distinct stable periods >= 2 at one h": coexist,
+        "scan: runs ending on a cycle": int(cyc.sum()),
+        "scan: cycles off the diagonal x = y": off_diag,
+    }
     for p, lst in where.items():
         numbers[f"scan: h with an attracting period-{p} orbit"] = (
             f"{min(lst):.3f}..{max(lst):.3f} ({len(lst)} values)" if lst else "none"
@@ -264,69 +292,73 @@ def check(ctx: CheckContext) -> Evidence:
     gmap = s_ + hh * s_ * (1 - s_**2)
     d1, d2, d3 = (sp.diff(gmap, s_, k) for k in (1, 2, 3))
     schwarz_num = sp.factor(sp.simplify((d3 / d1 - sp.Rational(3, 2) * (d2 / d1) ** 2) * d1**2))
-    schwarz_negative = bool(sp.expand(-schwarz_num).is_positive)
     numbers["Schwarzian of the diagonal map, times g'^2"] = str(schwarz_num)
-    window = sp.sqrt(5) - 1
-    numbers["exact stable 2-cycle window (1, sqrt(5) - 1)"] = float(window)
-    tables.append(
-        Table(
-            f"(d) h in (1, 2] ({hs.size} values) where GD from a {ng}x{ng} grid of [-2, 2]^2 "
-            "converges to cycles (minimal periods >= 2 seen)",
-            ("h", "periods"),
-            tuple(scan_rows),
-        )
+    numbers["exact stable 2-cycle window (1, sqrt(5) - 1)"] = float(sp.sqrt(5) - 1)
+    table = Table(
+        f"(d) h in (1, 2] ({hs.size} values) where GD from a {ng}x{ng} grid of [-2, 2]^2 "
+        "converges to cycles (minimal periods >= 2 seen)",
+        ("h", "periods"),
+        tuple(scan_rows),
     )
+    facts = {
+        "where": where,
+        "coexist": coexist,
+        "off_diag": off_diag,
+        "schwarz_negative": bool(sp.expand(-schwarz_num).is_positive),
+    }
+    return Part(numbers, (table,), facts=facts)
 
-    # (e) chaos on the logistic-conjugate cubic
+
+def _chaos_on_the_cubic(ctx: CheckContext) -> Part:
+    """(e) chaos of the logistic-conjugate cubic: Lyapunov exponent ln 2, arcsine law."""
     cheb = logistic_conjugate()
     rng = np.random.default_rng(ctx.seed)
-    x0 = rng.uniform(-1, 1, (64 if quick else 256, 1))
-    lyc = lyapunov_batch(cheb, x0, hs=1.0, steps=5000 if quick else 20000, transient=100)
-    lam_c, lam_c_se = lyc.pooled()
+    x0 = rng.uniform(-1, 1, (64 if ctx.quick else 256, 1))
+    lyc = lyapunov_batch(cheb, x0, hs=1.0, steps=5000 if ctx.quick else 20000, transient=100)
+    lam_c, _ = lyc.pooled()
     dens = invariant_density(
-        cheb, x0, h=1.0, steps=4000 if quick else 20000, bins=100, range=(-1, 1)
+        cheb, x0, h=1.0, steps=4000 if ctx.quick else 20000, bins=100, range=(-1, 1)
     )
     cmp_ = compare_density(dens, arcsine_law())
     lam_rel = abs(lam_c - math.log(2)) / math.log(2)
-    numbers.update(
-        {
-            "logistic-conjugate: Lyapunov exponent": lam_c,
-            "logistic-conjugate: |lambda - ln 2|/ln 2": lam_rel,
-            "logistic-conjugate: TV to arcsine law": cmp_.tv,
-            "logistic-conjugate: W1 to arcsine law": cmp_.w1,
-            "logistic-conjugate: TV between halves (noise)": cmp_.tv_split,
-        }
-    )
-    tables.append(
-        Table(
-            "(e) GD on the logistic-conjugate cubic (map 2x^2 - 1)",
+    numbers = {
+        "logistic-conjugate: Lyapunov exponent": lam_c,
+        "logistic-conjugate: |lambda - ln 2|/ln 2": lam_rel,
+        "logistic-conjugate: TV to arcsine law": cmp_.tv,
+        "logistic-conjugate: W1 to arcsine law": cmp_.w1,
+        "logistic-conjugate: TV between halves (noise)": cmp_.tv_split,
+    }
+    table = Table(
+        "(e) GD on the logistic-conjugate cubic (map 2x^2 - 1)",
+        (
+            "Lyapunov",
+            "ln 2",
+            "rel. error",
+            "TV (100 bins)",
+            "W1",
+            "TV halves",
+            "samples",
+            "periodic runs",
+        ),
+        (
             (
-                "Lyapunov",
-                "ln 2",
-                "rel. error",
-                "TV (100 bins)",
-                "W1",
-                "TV halves",
-                "samples",
-                "periodic runs",
+                lam_c,
+                math.log(2),
+                lam_rel,
+                cmp_.tv,
+                cmp_.w1,
+                cmp_.tv_split,
+                cmp_.n_samples,
+                dens.periodic_runs,
             ),
-            (
-                (
-                    lam_c,
-                    math.log(2),
-                    lam_rel,
-                    cmp_.tv,
-                    cmp_.w1,
-                    cmp_.tv_split,
-                    cmp_.n_samples,
-                    dens.periodic_runs,
-                ),
-            ),
-        )
+        ),
     )
+    return Part(numbers, (table,))
 
-    proofs = _certificates(ctx, obj, searches)
 
+def _figures(
+    ctx: CheckContext, obj: Any, searches: dict[int, Any], run: Any, bounded: np.ndarray
+) -> Part:
     figures = []
     path = ctx.figure_path("t6_orbits_h19.png")
     if path is not None:
@@ -334,57 +366,65 @@ def check(ctx: CheckContext) -> Evidence:
         figures.append(str(path))
     path = ctx.figure_path("t6_orbit_diagram.png")
     if path is not None:
-        _figure_diagram(path, obj, quick)
+        _figure_diagram(path, obj, ctx.quick)
         figures.append(str(path))
     path = ctx.figure_path("t6_basins.png")
     if path is not None:
-        _figure_basins(path, obj, quick)
+        _figure_basins(path, obj, ctx.quick)
         figures.append(str(path))
+    return Part(figures=tuple(figures))
 
-    literal = n_stable > 0 and frac_nonper < 0.5
-    machinery = cf_found == 4 and cf_worst < 1e-30 and cheb_ok and lam_rel < 0.01 and cmp_.tv < 0.02
+
+def decide(n: Mapping[str, Any]) -> tuple[Verdict, str]:
+    """The verdict from the parts' numbers and facts: the literal claim (stable orbits at
+    h = 1.9), else the qualified one (stable periods 2, 3, 4 at other h, never together,
+    all on the diagonal), provided the machinery passed its closed-form checks."""
+    lam = n["h=1.9 bounded runs: Lyapunov exponent"]
+    lam_rel = n["logistic-conjugate: |lambda - ln 2|/ln 2"]
+    tv = n["logistic-conjugate: TV to arcsine law"]
+    cf_worst = n["2-cycle closed forms: max error (points, multipliers)"]
+    where = n["where"]
+    literal = n["n_stable"] > 0 and n["h=1.9 grid: fraction non-periodic (bounded)"] < 0.5
+    machinery = (
+        n["cf_found"] == 4 and cf_worst < 1e-30 and n["cheb_ok"] and lam_rel < 0.01 and tv < 0.02
+    )
     qualified = (
-        all(where[p] for p in (2, 3, 4)) and coexist <= 2 and off_diag == 0 and schwarz_negative
+        all(where[p] for p in (2, 3, 4))
+        and n["coexist"] <= 2
+        and n["off_diag"] == 0
+        and n["schwarz_negative"]
     )
     if not machinery:
-        verdict = Verdict.ERROR if not cheb_ok else Verdict.UNCONFIRMED
-        summary = "the orbit machinery failed its closed-form checks (see tables)"
-    elif literal:
-        verdict, summary = Verdict.VERIFIED, "stable orbits found at h = 1.9"
-    elif qualified:
-        verdict = Verdict.QUALIFIED
-        summary = (
+        verdict = Verdict.ERROR if not n["cheb_ok"] else Verdict.UNCONFIRMED
+        return verdict, "the orbit machinery failed its closed-form checks (see tables)"
+    if literal:
+        return Verdict.VERIFIED, "stable orbits found at h = 1.9"
+    if qualified:
+        return Verdict.QUALIFIED, (
             f"at h = 1.9 no orbit of period <= 4 is stable and bounded GD is chaotic "
             f"(lambda = {lam:.3f}); stable periods 2, 3, 4 occur at other h "
             f"(2: {min(where[2]):.2f}-{max(where[2]):.2f}, 3: ~{np.median(where[3]):.2f}, "
             f"4: {min(where[4]):.2f}-{max(where[4]):.2f}), never together"
         )
-    else:
-        verdict, summary = Verdict.REFUTED, "no stable periodic orbits of periods 2, 3, 4 found"
-    return Evidence(
-        verdict,
-        summary,
-        numbers=numbers,
-        tables=tuple(tables),
-        figures=tuple(figures),
-        proofs=proofs,
-        notes=(
-            "The literal claim (periods 2, 3 and 4 at h = 1.9) is refuted: at h = 19/10 every "
-            "orbit of period <= 4 in [-3, 3]^2 is unstable (table a; the search reproduces the "
-            "closed-form 2-cycles to 30+ digits, table b), GD from the grid either diverges or "
-            "falls onto the diagonal x = y (balancing) and moves chaotically there with a "
-            "positive Lyapunov exponent (table c). The qualified statement holds: GD converges "
-            "to stable orbits of period 2 (exactly for 1 < h < sqrt(5) - 1, from the multipliers "
-            "9 - 2(1 + h)^2 and 3 - 2h), period 4 (after the period doubling and in a window "
-            "near h = 1.84) and period 3 (a window near h = 1.46), none on the minimisers. "
-            "They never coexist at one h: every attractor lies on the invariant diagonal, where "
-            "GD is the odd cubic g(s) = s + h s (1 - s^2) with negative Schwarzian derivative, "
-            "so by Singer's theorem there is at most one attracting orbit or a mirror pair "
-            "(of equal period). Rescaling mu in (mu - xy)^2/2 is equivalent to changing h (h mu), "
-            "so no scaling brings the three periods together either. The blog's figure "
-            "presumably shows runs at different h."
-        ),
-    )
+    return Verdict.REFUTED, "no stable periodic orbits of periods 2, 3, 4 found"
+
+
+NOTES = (
+    "The literal claim (periods 2, 3 and 4 at h = 1.9) is refuted: at h = 19/10 every "
+    "orbit of period <= 4 in [-3, 3]^2 is unstable (table a; the search reproduces the "
+    "closed-form 2-cycles to 30+ digits, table b), GD from the grid either diverges or "
+    "falls onto the diagonal x = y (balancing) and moves chaotically there with a "
+    "positive Lyapunov exponent (table c). The qualified statement holds: GD converges "
+    "to stable orbits of period 2 (exactly for 1 < h < sqrt(5) - 1, from the multipliers "
+    "9 - 2(1 + h)^2 and 3 - 2h), period 4 (after the period doubling and in a window "
+    "near h = 1.84) and period 3 (a window near h = 1.46), none on the minimisers. "
+    "They never coexist at one h: every attractor lies on the invariant diagonal, where "
+    "GD is the odd cubic g(s) = s + h s (1 - s^2) with negative Schwarzian derivative, "
+    "so by Singer's theorem there is at most one attracting orbit or a mirror pair "
+    "(of equal period). Rescaling mu in (mu - xy)^2/2 is equivalent to changing h (h mu), "
+    "so no scaling brings the three periods together either. The blog's figure "
+    "presumably shows runs at different h."
+)
 
 
 def _save(ctx: CheckContext, name: str, text: str) -> str | None:

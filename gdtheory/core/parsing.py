@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 import sympy as sp
 
@@ -179,6 +180,31 @@ def parse_expression(
     ...
     gdtheory.errors.NonSmoothError: abs is not smooth: ...
     """
+    tree = _syntax_tree(text)
+    declared: dict[str, sp.Symbol] | None = None
+    if symbols is not None:
+        declared = {}
+        for s in symbols:
+            sym = s if isinstance(s, sp.Symbol) else _make_symbol(str(s), text)
+            declared[sym.name] = sym
+    builder = _Builder(text, declared, {s.name: s for s in extra_names})
+    try:
+        expr = builder.build(tree)
+    except RecursionError:
+        raise ParseError(f"expression {text[:40]!r}... is nested too deeply", source=text) from None
+    if not isinstance(expr, sp.Expr) or expr.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
+        raise ParseError(f"{text!r} does not evaluate to a finite expression", source=text)
+    syms = (
+        tuple(declared.values())
+        if declared is not None
+        else tuple(sorted(builder.found.values(), key=lambda s: s.name))
+    )
+    return expr, syms
+
+
+def _syntax_tree(text: object) -> ast.Expression:
+    """Python's syntax tree of the text (never compiled), refusing non-strings, overlong or
+    empty text, and any name or attribute starting with '_' wherever it hides."""
     if not isinstance(text, str):
         raise ParseError(f"expected the expression as a string, got {type(text).__name__}")
     if len(text) > MAX_LENGTH:
@@ -197,166 +223,167 @@ def parse_expression(
         raise ParseError(
             f"cannot parse {text!r}: expression too deeply nested", source=text
         ) from None
-
     for node in ast.walk(tree):  # name the dunder wherever it hides (x.__class__, ...)
         ident = node.id if isinstance(node, ast.Name) else getattr(node, "attr", None)
         if isinstance(ident, str) and ident.startswith("_"):
+            raise _underscore(ident, text)
+    return tree
+
+
+def _underscore(ident: str, text: str) -> ParseError:
+    return _fail(
+        f"{ident!r} is not allowed in an expression: names starting with '_' are refused",
+        text,
+        ident,
+    )
+
+
+class _Builder:
+    """The SymPy expression of a whitelisted syntax tree, built node kind by node kind:
+    numbers (decimals read exactly), names (declared symbols, constants, extras), unary
+    and binary arithmetic, and calls of whitelisted smooth functions.  Anything else is a
+    ParseError naming the offending token."""
+
+    MAX_DEPTH = 200
+
+    def __init__(
+        self, text: str, declared: dict[str, sp.Symbol] | None, extras: dict[str, sp.Symbol]
+    ) -> None:
+        self.text = text
+        self.declared = declared
+        self.extras = extras
+        self.found: dict[str, sp.Symbol] = {}
+
+    def build(self, node: ast.AST, depth: int = 0) -> sp.Expr:
+        if depth > self.MAX_DEPTH:
+            raise _fail(f"expression {self.text[:40]!r}... is nested too deeply", self.text, None)
+        method = self._KINDS.get(type(node))
+        if method is None:
+            kind = type(node).__name__
+            snippet = ast.get_source_segment(self.text, node) if hasattr(node, "lineno") else None
+            tok = snippet or kind
             raise _fail(
-                f"{ident!r} is not allowed in an expression: names starting with '_' are refused",
-                text,
-                ident,
+                f"{tok!r} ({kind}) is not allowed in an expression: only numbers, "
+                "symbols, + - * / ** and whitelisted functions",
+                self.text,
+                tok,
             )
+        return method(self, node, depth + 1)
 
-    declared: dict[str, sp.Symbol] | None = None
-    if symbols is not None:
-        declared = {}
-        for s in symbols:
-            sym = s if isinstance(s, sp.Symbol) else _make_symbol(str(s), text)
-            declared[sym.name] = sym
-    extras = {s.name: s for s in extra_names}
-    found: dict[str, sp.Symbol] = {}
+    def _expression(self, node: ast.Expression, depth: int) -> sp.Expr:
+        return self.build(node.body, depth)
 
-    def name(node: ast.Name) -> sp.Expr:
-        ident = node.id
-        if ident in extras:
-            return extras[ident]
+    def _constant(self, node: ast.Constant, depth: int) -> sp.Expr:
+        v = node.value
+        if isinstance(v, bool) or not isinstance(v, int | float):
+            raise _fail(
+                f"{v!r} is not allowed in an expression: only numbers, symbols and arithmetic",
+                self.text,
+                repr(v),
+            )
+        if isinstance(v, int):
+            return sp.Integer(v)
+        seg = ast.get_source_segment(self.text.strip().replace("^", "**"), node) or repr(v)
+        try:
+            return sp.Rational(seg)  # the decimal as written, exactly
+        except (TypeError, ValueError):
+            return sp.Rational(v)
+
+    def _name(self, node: ast.Name, depth: int) -> sp.Expr:
+        ident, text = node.id, self.text
+        if ident.startswith("_"):
+            raise _underscore(ident, text)
+        if ident in self.extras:
+            return self.extras[ident]
         if ident in _CONSTANTS:
             return _CONSTANTS[ident]
         if ident in SMOOTH_FUNCTIONS or ident in NONSMOOTH_NAMES:
             raise _fail(
                 f"{ident!r} is a function; call it with an argument, e.g. {ident}(x)", text, ident
             )
-        if declared is not None:
-            if ident not in declared:
+        if self.declared is not None:
+            if ident not in self.declared:
                 raise _fail(
                     f"unknown symbol {ident!r} in {text!r}; the declared symbols are "
-                    f"{', '.join(declared) or '(none)'}",
+                    f"{', '.join(self.declared) or '(none)'}",
                     text,
                     ident,
                     UnknownSymbolError,
                 )
-            return declared[ident]
+            return self.declared[ident]
         sym = _make_symbol(ident, text)
-        found[ident] = sym
+        self.found[ident] = sym
         return sym
 
-    def build(node: ast.AST, depth: int = 0) -> sp.Expr:
-        if depth > 200:
-            raise _fail(f"expression {text[:40]!r}... is nested too deeply", text, None)
-        if isinstance(node, ast.Expression):
-            return build(node.body, depth + 1)
-        if isinstance(node, ast.Constant):
-            v = node.value
-            if isinstance(v, bool) or not isinstance(v, int | float):
-                raise _fail(
-                    f"{v!r} is not allowed in an expression: only numbers, symbols and arithmetic",
-                    text,
-                    repr(v),
-                )
-            if isinstance(v, int):
-                return sp.Integer(v)
-            seg = ast.get_source_segment(text.strip().replace("^", "**"), node) or repr(v)
-            try:
-                return sp.Rational(seg)  # the decimal as written, exactly
-            except (TypeError, ValueError):
-                return sp.Rational(v)
-        if isinstance(node, ast.Name):
-            if node.id.startswith("_"):
-                raise _fail(
-                    f"{node.id!r} is not allowed in an expression: names starting "
-                    "with '_' are refused",
-                    text,
-                    node.id,
-                )
-            return name(node)
-        if isinstance(node, ast.UnaryOp):
-            operand = build(node.operand, depth + 1)
-            if isinstance(node.op, ast.USub):
-                return -operand
-            if isinstance(node.op, ast.UAdd):
-                return operand
-            raise _fail(
-                f"operator {type(node.op).__name__} is not allowed", text, type(node.op).__name__
-            )
-        if isinstance(node, ast.BinOp):
-            left = build(node.left, depth + 1)
-            right = build(node.right, depth + 1)
-            if isinstance(node.op, ast.Pow):
-                if right.is_number and (not right.is_finite or abs(right) > MAX_EXPONENT):
-                    raise _fail(
-                        f"exponent {right} is too large (|exponent| <= {MAX_EXPONENT})",
-                        text,
-                        str(right),
-                    )
-                if left.is_number and right.is_number and not right.is_Integer:
-                    return sp.Pow(left, right)
-                return left**right
-            op = _BINOPS.get(type(node.op))
-            if op is None:
-                raise _fail(
-                    f"operator {_op_symbol(node.op)!r} is not allowed: only + - * / ** are",
-                    text,
-                    _op_symbol(node.op),
-                )
-            if isinstance(node.op, ast.Div) and right == 0:
-                raise _fail(f"division by zero in {text!r}", text, "/")
-            return op(left, right)
-        if isinstance(node, ast.Call):
-            if not isinstance(node.func, ast.Name):
-                tok = ast.get_source_segment(text, node.func) or "call"
-                raise _fail(
-                    f"{tok!r} is not allowed: only calls of whitelisted functions "
-                    f"({', '.join(sorted(SMOOTH_FUNCTIONS))})",
-                    text,
-                    tok,
-                )
-            fname = node.func.id
-            if fname.startswith("_"):
-                raise _fail(
-                    f"{fname!r} is not allowed in an expression: names starting "
-                    "with '_' are refused",
-                    text,
-                    fname,
-                )
-            if fname in NONSMOOTH_NAMES:
-                raise NonSmoothError(
-                    f"{fname} is not smooth: gradient-descent theory here (descent lemma, "
-                    "modified equations) needs a twice continuously differentiable f; "
-                    f"replace {fname} by a smooth surrogate (e.g. sqrt(x**2 + eps**2) for abs, "
-                    "softplus for relu)"
-                )
-            if fname not in SMOOTH_FUNCTIONS:
-                raise _fail(
-                    f"unknown function {fname!r}; allowed functions are "
-                    f"{', '.join(sorted(SMOOTH_FUNCTIONS))}",
-                    text,
-                    fname,
-                )
-            if node.keywords or len(node.args) != 1:
-                raise _fail(f"{fname} takes exactly one positional argument", text, fname)
-            return SMOOTH_FUNCTIONS[fname](build(node.args[0], depth + 1))
-        kind = type(node).__name__
-        snippet = ast.get_source_segment(text, node) if hasattr(node, "lineno") else None
-        tok = snippet or kind
-        raise _fail(
-            f"{tok!r} ({kind}) is not allowed in an expression: only numbers, "
-            "symbols, + - * / ** and whitelisted functions",
-            text,
-            tok,
-        )
+    def _unary(self, node: ast.UnaryOp, depth: int) -> sp.Expr:
+        operand = self.build(node.operand, depth)
+        if isinstance(node.op, ast.USub):
+            return -operand
+        if isinstance(node.op, ast.UAdd):
+            return operand
+        op = type(node.op).__name__
+        raise _fail(f"operator {op} is not allowed", self.text, op)
 
-    try:
-        expr = build(tree)
-    except RecursionError:
-        raise ParseError(f"expression {text[:40]!r}... is nested too deeply", source=text) from None
-    if not isinstance(expr, sp.Expr) or expr.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
-        raise ParseError(f"{text!r} does not evaluate to a finite expression", source=text)
-    syms = (
-        tuple(declared.values())
-        if declared is not None
-        else tuple(sorted(found.values(), key=lambda s: s.name))
-    )
-    return expr, syms
+    def _binop(self, node: ast.BinOp, depth: int) -> sp.Expr:
+        left = self.build(node.left, depth)
+        right = self.build(node.right, depth)
+        if isinstance(node.op, ast.Pow):
+            if right.is_number and (not right.is_finite or abs(right) > MAX_EXPONENT):
+                raise _fail(
+                    f"exponent {right} is too large (|exponent| <= {MAX_EXPONENT})",
+                    self.text,
+                    str(right),
+                )
+            if left.is_number and right.is_number and not right.is_Integer:
+                return sp.Pow(left, right)
+            return left**right
+        op = _BINOPS.get(type(node.op))
+        if op is None:
+            tok = _op_symbol(node.op)
+            raise _fail(f"operator {tok!r} is not allowed: only + - * / ** are", self.text, tok)
+        if isinstance(node.op, ast.Div) and right == 0:
+            raise _fail(f"division by zero in {self.text!r}", self.text, "/")
+        return op(left, right)
+
+    def _call(self, node: ast.Call, depth: int) -> sp.Expr:
+        text = self.text
+        if not isinstance(node.func, ast.Name):
+            tok = ast.get_source_segment(text, node.func) or "call"
+            raise _fail(
+                f"{tok!r} is not allowed: only calls of whitelisted functions "
+                f"({', '.join(sorted(SMOOTH_FUNCTIONS))})",
+                text,
+                tok,
+            )
+        fname = node.func.id
+        if fname.startswith("_"):
+            raise _underscore(fname, text)
+        if fname in NONSMOOTH_NAMES:
+            raise NonSmoothError(
+                f"{fname} is not smooth: gradient-descent theory here (descent lemma, "
+                "modified equations) needs a twice continuously differentiable f; "
+                f"replace {fname} by a smooth surrogate (e.g. sqrt(x**2 + eps**2) for abs, "
+                "softplus for relu)"
+            )
+        if fname not in SMOOTH_FUNCTIONS:
+            raise _fail(
+                f"unknown function {fname!r}; allowed functions are "
+                f"{', '.join(sorted(SMOOTH_FUNCTIONS))}",
+                text,
+                fname,
+            )
+        if node.keywords or len(node.args) != 1:
+            raise _fail(f"{fname} takes exactly one positional argument", text, fname)
+        return SMOOTH_FUNCTIONS[fname](self.build(node.args[0], depth))
+
+    _KINDS: dict[type, Any] = {
+        ast.Expression: _expression,
+        ast.Constant: _constant,
+        ast.Name: _name,
+        ast.UnaryOp: _unary,
+        ast.BinOp: _binop,
+        ast.Call: _call,
+    }
 
 
 def _make_symbol(ident: str, text: str) -> sp.Symbol:

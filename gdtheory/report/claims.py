@@ -9,7 +9,7 @@ The claims themselves live in the top-level package ``proofs_checks`` (one modul
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,8 @@ from ..core.tables import Table, fit_order, format_number, markdown_cell
 __all__ = [
     "Verdict",
     "Table",
+    "Part",
+    "assemble",
     "Evidence",
     "Proof",
     "Claim",
@@ -99,6 +101,45 @@ class Evidence:
         if not self.proofs:
             return ""
         return f"{sum(p.proved for p in self.proofs)} of {len(self.proofs)} proved"
+
+
+@dataclass(frozen=True)
+class Part:
+    """One part of a check: the numbers it measured and its tables (and the figures and
+    proofs it made); ``facts`` are the values :func:`assemble`'s decision reads that are
+    not reported as numbers (flags, lists).  A check is a sequence of parts and one
+    decision over them.
+    """
+
+    numbers: Mapping[str, Any] = field(default_factory=dict)
+    tables: tuple[Table, ...] = ()
+    figures: tuple[str, ...] = ()
+    proofs: tuple[Proof, ...] = ()
+    facts: Mapping[str, Any] = field(default_factory=dict)
+
+
+def assemble(
+    parts: Sequence[Part],
+    decide: Callable[[Mapping[str, Any]], tuple[Verdict, str]],
+    notes: str = "",
+) -> Evidence:
+    """Evidence from the parts in order; ``decide`` sees every number and fact of every
+    part (one mapping) and returns the verdict and the summary line."""
+    numbers: dict[str, Any] = {}
+    facts: dict[str, Any] = {}
+    for part in parts:
+        numbers.update(part.numbers)
+        facts.update(part.facts)
+    verdict, summary = decide({**numbers, **facts})
+    return Evidence(
+        verdict,
+        summary,
+        numbers=numbers,
+        tables=tuple(t for part in parts for t in part.tables),
+        figures=tuple(f for part in parts for f in part.figures),
+        notes=notes,
+        proofs=tuple(pr for part in parts for pr in part.proofs),
+    )
 
 
 @dataclass(frozen=True)
