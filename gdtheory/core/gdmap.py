@@ -13,9 +13,13 @@ and the monodromy matrix of a p-cycle z_0, ..., z_{p-1} is the product
 
 As in mpmath, where one algorithm written against a context object runs in float,
 arbitrary precision or interval arithmetic, the three formulas above are written once,
-in :func:`descend`, :func:`gd_jacobian` and :func:`monodromy`, against an
+in :func:`descend`, :func:`identity_minus` and :func:`monodromy`, against an
 :class:`Arithmetic`: how to take the gradient and Hessian of an objective in that
-arithmetic and how to build and multiply matrices there.  Two arithmetics live here:
+arithmetic and how to build and multiply matrices there.  An arithmetic may instead
+*evaluate* the formulas applied to the objective's exact SymPy derivatives (with h
+exact): ball arithmetic does, because enclosing x - h grad f(x) as one expression, in
+SymPy's normal form, suffers less from the dependency problem of interval arithmetic
+than combining separate enclosures of x and grad f(x).  Two arithmetics live here:
 
 * :data:`FLOAT64`: vectorised float64 in coordinate-major layout (``x`` is a list of n
   arrays, one per coordinate, each holding a batch of points; ``h`` a scalar or an array
@@ -53,6 +57,7 @@ from typing import Any
 
 import mpmath
 import numpy as np
+import sympy as sp
 
 from .objective import Objective
 
@@ -61,6 +66,7 @@ __all__ = [
     "FLOAT64",
     "MP",
     "descend",
+    "identity_minus",
     "gd_step",
     "gd_jacobian",
     "monodromy",
@@ -79,14 +85,19 @@ class Arithmetic:
     matrix : callable (rows) -> the arithmetic's matrix type
     identity : callable (n, like) -> the identity matrix (``like``: a point, for shapes)
     matmul : callable (A, B) -> A B
+    evaluate : callable (objective, expressions, x) -> values, or None
+        When set, the step and the Jacobian are formed symbolically (``h`` an exact SymPy
+        number) and evaluated at ``x`` by this function; ``gradient`` and ``hessian``
+        are then not used.
     """
 
     name: str
-    gradient: Callable[[Objective, Any], Sequence[Any]]
-    hessian: Callable[[Objective, Any], Sequence[Sequence[Any]]]
+    gradient: Callable[[Objective, Any], Sequence[Any]] | None
+    hessian: Callable[[Objective, Any], Sequence[Sequence[Any]]] | None
     matrix: Callable[[list[list[Any]]], Any]
     identity: Callable[[int, Any], Any]
     matmul: Callable[[Any, Any], Any]
+    evaluate: Callable[[Objective, Sequence[Any], Any], list[Any]] | None = None
 
     def __repr__(self) -> str:
         return f"Arithmetic({self.name!r})"
@@ -106,18 +117,37 @@ def descend(x: Any, g: Any, h: Any) -> Any:
     return [xi - h * gi for xi, gi in zip(x, g, strict=True)]  # Phi_h(x) = x - h grad f(x)
 
 
+def identity_minus(h: Any, H: Sequence[Sequence[Any]]) -> list[list[Any]]:
+    """I - h H, entry by entry (numbers, arrays or SymPy expressions): D Phi_h = I - h Hess f.
+
+    >>> identity_minus(0.5, [[2.0, 1.0], [1.0, 4.0]])
+    [[0.0, -0.5], [-0.5, -1.0]]
+    """
+    n = len(H)
+    return [[(1 if i == j else 0) - h * H[i][j] for j in range(n)] for i in range(n)]
+
+
 def gd_step(objective: Objective, x: Any, h: Any, arith: Arithmetic) -> list[Any]:
     """Phi_h(x) = x - h grad f(x) with the gradient taken in ``arith``."""
+    if arith.evaluate is not None:  # the formula on the exact gradient, then evaluated
+        exprs = descend(list(objective.symbols), list(objective.grad), sp.sympify(h))
+        return arith.evaluate(objective, exprs, x)
+    assert arith.gradient is not None
     return descend(x, arith.gradient(objective, x), h)
 
 
 def gd_jacobian(objective: Objective, x: Any, h: Any, arith: Arithmetic) -> Any:
     """D Phi_h(x) = I - h Hess f(x), as a matrix of ``arith``."""
-    H = arith.hessian(objective, x)
-    n = len(H)
-    return arith.matrix(
-        [[(1 if i == j else 0) - h * H[i][j] for j in range(n)] for i in range(n)]
-    )  # D Phi_h(x) = I - h Hess f(x)
+    if arith.evaluate is not None:
+        H = objective.hessian
+        rows = identity_minus(
+            sp.sympify(h), [[H[i, j] for j in range(H.cols)] for i in range(H.rows)]
+        )
+        flat = arith.evaluate(objective, [e for row in rows for e in row], x)
+        n = len(rows)
+        return arith.matrix([flat[i * n : (i + 1) * n] for i in range(n)])
+    assert arith.hessian is not None
+    return arith.matrix(identity_minus(h, arith.hessian(objective, x)))
 
 
 def monodromy(objective: Objective, points: Sequence[Any], h: Any, arith: Arithmetic) -> Any:

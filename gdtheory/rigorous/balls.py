@@ -272,19 +272,23 @@ def arb_identity(n: int) -> Any:
     return flint.arb_mat([[1 if i == j else 0 for j in range(n)] for i in range(n)])
 
 
+def _enclose_all(objective: Any, exprs: Sequence[sp.Expr], balls: Sequence[Any]) -> list[Any]:
+    env = _env(objective, balls)
+    return [enclose(e, env) for e in exprs]
+
+
 #: Ball arithmetic for :mod:`gdtheory.core.gdmap`: ``x`` a list of arb balls, ``h`` an
-#: arb ball; gradients and Hessians are enclosed by :func:`enclose` (every value of the
-#: entry over the balls lies in the result), matrices are ``arb_mat``.
+#: exact SymPy number; the step x - h grad f(x) and the Jacobian I - h Hess f(x) are
+#: formed on the exact derivatives and each entry is enclosed as one expression by
+#: :func:`enclose` (every value over the balls lies in the result); matrices are arb_mat.
 ARB = Arithmetic(
     name="arb",
-    gradient=lambda objective, x: [enclose(g, _env(objective, x)) for g in objective.grad],
-    hessian=lambda objective, x: [
-        [enclose(e, _env(objective, x)) for e in objective.hessian.row(i)]
-        for i in range(objective.dim)
-    ],
+    gradient=None,
+    hessian=None,
     matrix=flint.arb_mat,
     identity=lambda n, like: arb_identity(n),
     matmul=lambda A, B: A * B,
+    evaluate=_enclose_all,
 )
 
 

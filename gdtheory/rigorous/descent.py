@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, ClassVar
 
+from ..core.gdmap import gd_step
 from ..core.objective import Objective
 from ..core.scalars import RealLike, check_box, positive_real
 from ..errors import InvalidInputError
-from .balls import arb_lower, arb_upper, box_ball, enclose, exact_fraction, float_or_inf, subdivide
+from .balls import ARB, arb_lower, arb_upper, box_ball, exact_fraction, float_or_inf, subdivide
 from .certificate import Certificate, objective_from_text
 from .smoothness import smoothness_constant
 
@@ -95,22 +96,11 @@ def certify_descent(
     lo_all = [lo for lo, _ in sides]
     hi_all = [hi for _, hi in sides]
     for sub in subdivide(sides, pieces):
-        env = {s: box_ball(a, b) for s, (a, b) in zip(objective.symbols, sub, strict=True)}
-        for k, g in enumerate(objective.grad):
-            step = enclose(objective.symbols[k] - hh * g, env)
+        balls = [box_ball(a, b) for a, b in sub]
+        for k, step in enumerate(gd_step(objective, balls, hh, ARB)):  # x - h grad f over sub
             if not step.is_finite():
-                return DescentCertificate(
-                    objective=str(objective.expr),
-                    symbols=tuple(str(s) for s in objective.symbols),
-                    box=tuple((str(a), str(b)) for a, b in sides),
-                    h=str(hh),
-                    pieces=pieces,
-                    hull=(),
-                    L_bound="inf",
-                    factor="0",
-                    proved=False,
-                    reason="the GD step is not bounded on the box",
-                )
+                why = "the GD step is not bounded on the box"
+                return _descent(objective, sides, hh, pieces, (), "inf", "0", False, why)
             lo_all[k] = min(lo_all[k], arb_lower(step))
             hi_all[k] = max(hi_all[k], arb_upper(step))
     hull = list(zip(lo_all, hi_all, strict=True))
@@ -118,15 +108,30 @@ def certify_descent(
     Lq = Fraction(int(L.p), int(L.q))
     factor = hq * (1 - Lq * hq / 2)
     proved = hq * Lq < 2
+    why = "" if proved else f"h L_bound = {float_or_inf(hq * Lq):.4g} >= 2 on the hull"
+    return _descent(objective, sides, hh, pieces, hull, str(Lq), str(factor), proved, why)
+
+
+def _descent(
+    objective: Objective,
+    sides: Sequence[tuple[Fraction, Fraction]],
+    h: Any,
+    pieces: int,
+    hull: Sequence[tuple[Fraction, Fraction]],
+    L_bound: str,
+    factor: str,
+    proved: bool,
+    reason: str,
+) -> DescentCertificate:
     return DescentCertificate(
         objective=str(objective.expr),
         symbols=tuple(str(s) for s in objective.symbols),
         box=tuple((str(a), str(b)) for a, b in sides),
-        h=str(hh),
+        h=str(h),
         pieces=pieces,
         hull=tuple((str(a), str(b)) for a, b in hull),
-        L_bound=str(Lq),
-        factor=str(factor),
+        L_bound=L_bound,
+        factor=factor,
         proved=proved,
-        reason="" if proved else f"h L_bound = {float_or_inf(hq * Lq):.4g} >= 2 on the hull",
+        reason=reason,
     )

@@ -54,7 +54,6 @@ from .balls import (
     arb_lower,
     arb_upper,
     box_ball,
-    enclose,
     exact_fraction,
     float_or_inf,
 )
@@ -176,11 +175,13 @@ class OrbitCertificate(Certificate):
 Box = list[list[tuple[Fraction, Fraction]]]  # per point, per coordinate
 
 
-def _krawczyk(objective: Objective, hb: Any, X: Box) -> tuple[list[tuple[Any, Any]], bool, float]:
+def _krawczyk(
+    objective: Objective, h: sp.Expr, X: Box
+) -> tuple[list[tuple[Any, Any]], bool, float]:
     """K(X) as (lower, upper) arb pairs, whether K(X) is in int(X), and the margin.
 
-    ``hb`` is a ball containing h; Phi and D Phi are :mod:`gdtheory.core.gdmap`'s, in
-    ball arithmetic (:data:`~gdtheory.rigorous.balls.ARB`)."""
+    ``h`` is exact; Phi and D Phi are :mod:`gdtheory.core.gdmap`'s, in ball arithmetic
+    (:data:`~gdtheory.rigorous.balls.ARB`)."""
     p, n = len(X), objective.dim
     N = p * n
     mids = [[(lo + hi) / 2 for lo, hi in pt] for pt in X]
@@ -189,14 +190,14 @@ def _krawczyk(objective: Objective, hb: Any, X: Box) -> tuple[list[tuple[Any, An
     # G(m) and J(X), J(m)
     Gm = []
     for i in range(p):
-        ph = gd_step(objective, m_balls[i], hb, ARB)
+        ph = gd_step(objective, m_balls[i], h, ARB)
         nxt = m_balls[(i + 1) % p]
         Gm += [ph[k] - nxt[k] for k in range(n)]
     JX = [[flint.arb(0)] * N for _ in range(N)]
     Jm = np.zeros((N, N))
     for i in range(p):
-        jx = gd_jacobian(objective, x_balls[i], hb, ARB)
-        jm = gd_jacobian(objective, m_balls[i], hb, ARB)
+        jx = gd_jacobian(objective, x_balls[i], h, ARB)
+        jm = gd_jacobian(objective, m_balls[i], h, ARB)
         j = (i + 1) % p
         for a in range(n):
             for b in range(n):
@@ -260,8 +261,7 @@ def _intersect(X: Box, K: list[tuple[Fraction, Fraction]], n: int) -> Box:
 def _prove(objective: Objective, h: sp.Expr, X: Box, prec: int, t0: float) -> OrbitCertificate:
     p, n = len(X), objective.dim
     with Prec(prec):
-        hb = enclose(h, {})
-        K, proved, margin = _krawczyk(objective, hb, X)
+        K, proved, margin = _krawczyk(objective, h, X)
         reason = "" if proved else "K(X) is not inside the interior of X"
         tight = [list(pt) for pt in X]
         stable: bool | None = None
@@ -276,7 +276,7 @@ def _prove(objective: Objective, h: sp.Expr, X: Box, prec: int, t0: float) -> Or
                 tight = new
                 if not shrunk:
                     break
-                K, _, _ = _krawczyk(objective, hb, tight)
+                K, _, _ = _krawczyk(objective, h, tight)
                 if not K:
                     break
             minimal = all(
@@ -289,7 +289,7 @@ def _prove(objective: Objective, h: sp.Expr, X: Box, prec: int, t0: float) -> Or
             if not minimal:
                 reason = "the enclosure does not separate z_0 from z_q for a divisor q of p"
             points = [[box_ball(lo, hi) for lo, hi in pt] for pt in tight]
-            M = monodromy(objective, points, hb, ARB)  # encloses D Phi^p over the orbit
+            M = monodromy(objective, points, h, ARB)  # encloses D Phi^p over the orbit
             stable, mults, encl, why = decide_stability(M, n)
             reason = reason or why
     width = float_or_inf(_width(tight))

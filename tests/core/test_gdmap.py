@@ -37,7 +37,7 @@ def test_the_step_agrees_in_float64_mpmath_and_balls(x, y, h):
         for v, e in zip(mp, exact, strict=True):
             assert abs(v - mpmath.mpf(e.p) / e.q) <= mpmath.mpf(10) ** -35 * (1 + abs(v))
     with Prec(200):
-        balls = gd_step(f, [box_ball(x, x), box_ball(y, y)], box_ball(h, h), ARB)
+        balls = gd_step(f, [box_ball(x, x), box_ball(y, y)], H, ARB)  # h exact
         for b, e in zip(balls, exact, strict=True):  # exact rational bounds of the ball
             assert arb_lower(b) <= Fraction(int(e.p), int(e.q)) <= arb_upper(b)
     scale = 1 + max(abs(float(e)) for e in exact)
