@@ -1,5 +1,5 @@
 """Every Python snippet of the README runs as printed (the tour's sections share one
-namespace, as a reader runs them in order)."""
+namespace, as a reader runs them in order; a snippet that defines a test runs it)."""
 
 from __future__ import annotations
 
@@ -34,6 +34,10 @@ def _snippets() -> list[tuple[str, str]]:
 def test_readme_snippet_runs(code, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     out = io.StringIO()
+    namespace: dict[str, object] = {"__name__": "__readme__"}
     with contextlib.redirect_stdout(out):
-        exec(compile(code, "README.md", "exec"), {"__name__": "__readme__"})  # noqa: S102
-    assert out.getvalue().strip(), "a README snippet prints what it shows"
+        exec(compile(code, "README.md", "exec"), namespace)  # noqa: S102
+        tests = [f for name, f in namespace.items() if name.startswith("test_") and callable(f)]
+        for test in tests:  # a snippet that defines a test: run it, as pytest would
+            test()
+    assert out.getvalue().strip() or tests, "a README snippet prints or tests something"
