@@ -35,7 +35,7 @@ from scipy import integrate
 
 from ..core.budget import check_memory
 from ..core.objective import Objective, as_objective
-from ..core.scalars import check_count, finite_float
+from ..core.scalars import check_count, finite_float, float_box
 from ..errors import InvalidInputError
 from .diagrams import detect_periods
 from .engine import broadcast_batch, run_rows
@@ -252,13 +252,7 @@ def invariant_density(
     bins = check_count(bins, "bins", 1)
     check_memory("the histogram", bins)
     if range is not None:
-        try:
-            r_lo, r_hi = (float(v) for v in range)
-        except (TypeError, ValueError, OverflowError):
-            raise InvalidInputError(f"range must be a (low, high) pair, got {range!r}") from None
-        if not (math.isfinite(r_lo) and math.isfinite(r_hi) and r_lo < r_hi):
-            raise InvalidInputError(f"range must be finite with low < high, got {range!r}")
-        range = (r_lo, r_hi)
+        (range,) = float_box([range], 1, "range")  # the one box validator, for one side
     if not (isinstance(component, int) and 0 <= component < obj.dim):
         raise InvalidInputError(f"component must be in 0..{obj.dim - 1}, got {component!r}")
     run = long_runs(
