@@ -11,7 +11,9 @@ What is computed.
 (b) A two-layer tanh network (width 32, 224 parameters) on 200 synthetic points in R^5
     with the mean-squared loss, full-batch GD at several h: the sharpness every 25 steps
     (Lanczos, warm-started), the step where it first reaches 0.95 (2/h), its range
-    relative to 2/h from then on, its final value, and how often the loss went up.
+    relative to 2/h from then on, its final value, and how often the loss went up.  Only
+    a run that starts below 2/h can show the rise; one that starts above shows the
+    decrease to the edge and is reported apart.
 (c) Matrix factorisation (6 x 6, rank 2, small initialisation) at h = c / sigma_1(A):
     does the sharpness settle near 2/h there too?
 
@@ -21,13 +23,22 @@ typically occurs at the edge of stability", ICLR 2021.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
 from gdtheory.landscape.models import FactorizationModel, TwoLayerTanh, synthetic_regression
 from gdtheory.landscape.sharpness import sharpness, top_eigenpairs, track_sharpness
-from gdtheory.report.claims import CheckContext, Claim, Evidence, Table, Verdict
+from gdtheory.report.claims import (
+    CheckContext,
+    Claim,
+    Evidence,
+    Part,
+    Table,
+    Verdict,
+    assemble,
+)
 
 #: The network study: 200 points in R^5, width 32.
 DATA = (200, 5)
@@ -58,30 +69,48 @@ def _oracles(net: TwoLayerTanh, w: np.ndarray, seed: int) -> dict[str, float]:
 
 
 def check(ctx: CheckContext) -> Evidence:
-    quick = ctx.quick
-    numbers: dict[str, Any] = {}
-    tables = []
     net = network(0)  # the study's data set (fixed); other data seeds in the full run
     w0 = net.init(seed=1)
+    network_part, traces = _network(ctx, net, w0)
+    parts = [
+        _machinery(ctx, net, w0),
+        network_part,
+        _other_data(ctx),
+        _matrix_factorisation(ctx),
+        Part({"sharpness at the network's start": sharpness(net, w0)}),
+        _figures(ctx, traces),
+    ]
+    return assemble(parts, decide, notes=NOTES)
+
+
+def _machinery(ctx: CheckContext, net: TwoLayerTanh, w0: np.ndarray) -> Part:
+    """(a) oracles: HVP vs the complex step, Lanczos vs dense eigenvalues."""
     oracle = _oracles(net, w0, ctx.seed)
-    numbers.update(oracle)
-    oracle_ok = (
+    ok = (
         oracle["HVP vs complex step: relative error"] < 1e-12
         and oracle["Lanczos top-3 vs dense: max relative error"] < 1e-8
     )
+    return Part(oracle, facts={"oracle_ok": ok})
 
-    hs = (2.5, 3.0) if quick else (2.0, 2.5, 3.0)
-    steps = 4000 if quick else 10000
+
+def _network(ctx: CheckContext, net: TwoLayerTanh, w0: np.ndarray) -> tuple[Part, dict]:
+    """(b) full-batch GD on the network at several h; a run supports "rises to 2/h" only
+    when it starts below the edge, the others show the decrease to it."""
+    hs = (2.5, 3.0) if ctx.quick else (2.0, 2.5, 3.0)
+    steps = 4000 if ctx.quick else 10000
     traces = {}
     rows = []
+    numbers: dict[str, Any] = {}
     for h in hs:
         tr = track_sharpness(net, w0, h=h, steps=steps, every=25)
         traces[h] = tr
+        start = float(tr.sharpness[0])
         rows.append(
             (
                 h,
                 tr.edge,
-                float(tr.sharpness[0]),
+                start,
+                "below" if start < tr.edge else "above",
                 tr.reached_edge_at if tr.reached_edge_at is not None else "never",
                 tr.hover_range if tr.hover_range is not None else "-",
                 float(tr.sharpness[-1]),
@@ -91,133 +120,160 @@ def check(ctx: CheckContext) -> Evidence:
                 tr.loss_increases,
             )
         )
+        numbers[f"h = {h}: sharpness at the start / (2/h)"] = start / tr.edge
         numbers[f"h = {h}: final sharpness / (2/h)"] = tr.final_ratio
         numbers[f"h = {h}: loss increases"] = tr.loss_increases
-    tables.append(
-        Table(
-            f"(b) two-layer tanh network ({net.dim} parameters), {steps} GD steps",
-            (
-                "h",
-                "2/h",
-                "sharpness at start",
-                "reaches 0.95 (2/h) at step",
-                "then sharpness / (2/h) in",
-                "final sharpness",
-                "final / (2/h)",
-                "loss at start",
-                "final loss",
-                "loss increases",
-            ),
-            tuple(rows),
-        )
+    table = Table(
+        f"(b) two-layer tanh network ({net.dim} parameters), {steps} GD steps",
+        (
+            "h",
+            "2/h",
+            "sharpness at start",
+            "start vs 2/h",
+            "reaches 0.95 (2/h) at step",
+            "then sharpness / (2/h) in",
+            "final sharpness",
+            "final / (2/h)",
+            "loss at start",
+            "final loss",
+            "loss increases",
+        ),
+        tuple(rows),
     )
-    at_edge = [h for h, tr in traces.items() if abs(tr.final_ratio - 1) <= 0.1]
-    non_monotone = [h for h, tr in traces.items() if tr.loss_increases > 0]
-    decreased = [h for h, tr in traces.items() if tr.loss[-1] < 0.1 * tr.loss[0]]
+    below = [h for h, tr in traces.items() if tr.sharpness[0] < tr.edge]
+    numbers["runs starting below 2/h (can show the rise)"] = f"{len(below)}/{len(hs)}"
+    facts = {
+        "hs": hs,
+        "traces": traces,
+        "below": below,
+        "at_edge": [h for h, tr in traces.items() if abs(tr.final_ratio - 1) <= 0.1],
+        "non_monotone": [h for h, tr in traces.items() if tr.loss_increases > 0],
+        "decreased": [h for h, tr in traces.items() if tr.loss[-1] < 0.1 * tr.loss[0]],
+    }
+    return Part(numbers, (table,), facts=facts), traces
 
-    # (b') other data sets (full run): is ending at the edge typical?
+
+def _other_data(ctx: CheckContext) -> Part:
+    """(b') other data sets (full run only): is ending at the edge typical?"""
+    if ctx.quick:
+        return Part()
     robust = []
-    if not quick:
-        for data_seed in range(1, 5):
-            other = network(data_seed)
-            for h in (2.0, 2.5, 3.0):
-                tr = track_sharpness(other, other.init(seed=1), h=h, steps=8000, every=25)
-                robust.append(
-                    (
-                        data_seed,
-                        h,
-                        tr.reached_edge_at if tr.reached_edge_at is not None else "never",
-                        tr.final_ratio,
-                        tr.loss_increases,
-                    )
+    for data_seed in range(1, 5):
+        other = network(data_seed)
+        for h in (2.0, 2.5, 3.0):
+            tr = track_sharpness(other, other.init(seed=1), h=h, steps=8000, every=25)
+            robust.append(
+                (
+                    data_seed,
+                    h,
+                    tr.reached_edge_at if tr.reached_edge_at is not None else "never",
+                    tr.final_ratio,
+                    tr.loss_increases,
                 )
-        tables.append(
-            Table(
-                "(b') other synthetic data sets (seeds 1-4), 8000 steps",
-                ("data seed", "h", "reaches 0.95 (2/h) at step", "final / (2/h)", "loss increases"),
-                tuple(robust),
             )
-        )
-        reached = [r for r in robust if r[2] != "never"]
-        numbers["other data: runs reaching the edge"] = f"{len(reached)}/{len(robust)}"
-        numbers["other data: of those, ending within 10% of 2/h"] = sum(
+    table = Table(
+        "(b') other synthetic data sets (seeds 1-4), 8000 steps",
+        ("data seed", "h", "reaches 0.95 (2/h) at step", "final / (2/h)", "loss increases"),
+        tuple(robust),
+    )
+    reached = [r for r in robust if r[2] != "never"]
+    numbers = {
+        "other data: runs reaching the edge": f"{len(reached)}/{len(robust)}",
+        "other data: of those, ending within 10% of 2/h": sum(
             abs(r[3] - 1) <= 0.1 for r in reached
-        )
+        ),
+    }
+    return Part(numbers, (table,))
 
-    # (c) matrix factorisation
+
+def _matrix_factorisation(ctx: CheckContext) -> Part:
+    """(c) matrix factorisation from a small initialisation at h = c / sigma_1(A)."""
     rng = np.random.default_rng(ctx.seed)
     A = rng.standard_normal((6, 2)) @ rng.standard_normal((2, 6)) / np.sqrt(2)
     s1 = float(np.linalg.norm(A, 2))
     fm = FactorizationModel(A, 2)
     w_mf = rng.standard_normal(fm.dim) * 0.1
     mrows = []
+    numbers: dict[str, Any] = {}
     for c in (0.5, 0.9, 0.99, 1.02, 1.1):
         h = c / s1
-        tr = track_sharpness(fm, w_mf, h=h, steps=3000 if quick else 8000, every=50)
+        tr = track_sharpness(fm, w_mf, h=h, steps=3000 if ctx.quick else 8000, every=50)
         last = float(tr.sharpness[-1])
         mrows.append((c, h, tr.edge, 2 * s1, last, tr.final_ratio, float(tr.loss[-1]), tr.diverged))
         numbers[f"MF c = {c}: final sharpness / (2/h)"] = tr.final_ratio
         numbers[f"MF c = {c}: final sharpness / (2 sigma_1(A))"] = float(
             tr.sharpness[-1] / (2 * s1)
         )
-    tables.append(
-        Table(
-            "(c) matrix factorisation 6 x 6 rank 2, init 0.1 N(0, 1), h = c / sigma_1(A)",
-            (
-                "c",
-                "h",
-                "2/h",
-                "2 sigma_1(A)",
-                "final sharpness",
-                "final / (2/h)",
-                "final loss",
-                "diverged",
-            ),
-            tuple(mrows),
-        )
-    )
-    numbers["sharpness at the network's start"] = sharpness(net, w0)
-
-    figures = []
-    path = ctx.figure_path("t9_edge_of_stability.png")
-    if path is not None:
-        _figure(path, traces)
-        figures.append(str(path))
-
-    net_ok = oracle_ok and len(at_edge) == len(hs) and len(non_monotone) == len(hs)
-    net_ok = net_ok and len(decreased) == len(hs)
-    verdict = Verdict.QUALIFIED if net_ok else Verdict.REFUTED
-    ratios = ", ".join(f"{traces[h].final_ratio:.3f}" for h in hs)
-    return Evidence(
-        verdict,
+    table = Table(
+        "(c) matrix factorisation 6 x 6 rank 2, init 0.1 N(0, 1), h = c / sigma_1(A)",
         (
-            f"tanh network: final sharpness / (2/h) = {ratios} at h = {', '.join(map(str, hs))}; "
-            f"loss non-monotone ({', '.join(str(traces[h].loss_increases) for h in hs)} "
-            f"increases) yet down {min(traces[h].loss[0] / traces[h].loss[-1] for h in hs):.0f}x+; "
-            f"matrix factorisation: sharpness ends at 2 sigma_1(A), not 2/h"
+            "c",
+            "h",
+            "2/h",
+            "2 sigma_1(A)",
+            "final sharpness",
+            "final / (2/h)",
+            "final loss",
+            "diverged",
         ),
-        numbers=numbers,
-        tables=tuple(tables),
-        figures=tuple(figures),
-        notes=(
-            "On the tanh network the edge of stability appears as stated: the sharpness rises "
-            "from ~0.7 (progressive sharpening), reaches 2/h and stays within a few per cent "
-            "of it while the loss keeps decreasing with many up-steps. Smaller h needs more "
-            "steps to reach the edge (table b, 'reaches ... at step'); on other data sets "
-            "(full run, table b') a run at h = 2 may still be sharpening after 8000 steps, and "
-            "every run that reached the edge ended within 10% of 2/h. On matrix factorisation "
-            "from a small initialisation the sharpness instead stops at 2 sigma_1(A), the "
-            "sharpness of the balanced (flattest) minimiser, whatever h < 1/sigma_1(A): "
-            "final / (2/h) equals c = h sigma_1(A), so it is near 1 only when h is tuned "
-            "to 1/sigma_1(A). For h > 1/sigma_1(A) (c = 1.02, 1.1) no minimiser is "
-            "linearly stable (each has sharpness >= 2 sigma_1(A) > 2/h): the loss does not "
-            "go to 0 and GD settles on an oscillation (table c, final loss), so the "
-            "'loss keeps decreasing at the edge' part fails there too. Hence 'qualified': "
-            "the claim holds on the network-like loss, "
-            "not on every objective; where a flat minimiser with sharpness < 2/h is "
-            "reachable, GD converges to it without hovering at the edge."
-        ),
+        tuple(mrows),
     )
+    return Part(numbers, (table,))
+
+
+def _figures(ctx: CheckContext, traces: dict[float, Any]) -> Part:
+    path = ctx.figure_path("t9_edge_of_stability.png")
+    if path is None:
+        return Part()
+    _figure(path, traces)
+    return Part(figures=(str(path),))
+
+
+def decide(n: Mapping[str, Any]) -> tuple[Verdict, str]:
+    """Qualified when, on the network, a run starting below 2/h rises to it, every run
+    ends within 10% of 2/h with a non-monotone loss that fell 10x, and the machinery
+    passed its oracles; the summary keeps the runs that started above the edge apart."""
+    hs, traces, below = n["hs"], n["traces"], n["below"]
+    net_ok = n["oracle_ok"] and bool(below)
+    net_ok = net_ok and all(len(n[k]) == len(hs) for k in ("at_edge", "non_monotone", "decreased"))
+    verdict = Verdict.QUALIFIED if net_ok else Verdict.REFUTED
+    rise = ", ".join(f"{traces[h].final_ratio:.3f} at h = {h}" for h in below) or "no run"
+    above = [h for h in hs if h not in below]
+    fall = "; ".join(
+        f"h = {h} starts above 2/h ({float(traces[h].sharpness[0]):.2f} > {traces[h].edge:.3f}) "
+        f"and decreases to it ({traces[h].final_ratio:.3f})"
+        for h in above
+    )
+    return verdict, (
+        f"tanh network: starting below 2/h, final sharpness / (2/h) = {rise}"
+        + (f"; {fall}" if fall else "")
+        + f"; loss non-monotone ({', '.join(str(traces[h].loss_increases) for h in hs)} "
+        f"increases) yet down {min(traces[h].loss[0] / traces[h].loss[-1] for h in hs):.0f}x+; "
+        "matrix factorisation: sharpness ends at 2 sigma_1(A), not 2/h"
+    )
+
+
+NOTES = (
+    "On the tanh network the edge of stability appears as stated: from a start below 2/h "
+    "the sharpness rises (progressive sharpening), reaches 2/h and stays within a few per "
+    "cent of it while the loss keeps decreasing with many up-steps. A run whose sharpness "
+    "already exceeds 2/h at the start (h = 3: 0.70 > 0.667) supports only the other half, "
+    "the decrease to the edge (self-stabilisation); it is reported apart and not counted as "
+    "a rise. Smaller h needs more "
+    "steps to reach the edge (table b, 'reaches ... at step'); on other data sets "
+    "(full run, table b') a run at h = 2 may still be sharpening after 8000 steps, and "
+    "every run that reached the edge ended within 10% of 2/h. On matrix factorisation "
+    "from a small initialisation the sharpness instead stops at 2 sigma_1(A), the "
+    "sharpness of the balanced (flattest) minimiser, whatever h < 1/sigma_1(A): "
+    "final / (2/h) equals c = h sigma_1(A), so it is near 1 only when h is tuned "
+    "to 1/sigma_1(A). For h > 1/sigma_1(A) (c = 1.02, 1.1) no minimiser is "
+    "linearly stable (each has sharpness >= 2 sigma_1(A) > 2/h): the loss does not "
+    "go to 0 and GD settles on an oscillation (table c, final loss), so the "
+    "'loss keeps decreasing at the edge' part fails there too. Hence 'qualified': "
+    "the claim holds on the network-like loss, "
+    "not on every objective; where a flat minimiser with sharpness < 2/h is "
+    "reachable, GD converges to it without hovering at the edge."
+)
 
 
 def _figure(path: Any, traces: dict[float, Any]) -> None:

@@ -60,3 +60,19 @@ def test_a_check_called_from_python_returns_its_evidence():
 
     ev = t2_quadratic_regimes.check(CheckContext(quick=True))
     assert isinstance(ev, Evidence) and ev.verdict is Verdict.VERIFIED and ev.numbers
+
+
+def test_t9_counts_a_rise_to_the_edge_only_from_below(quick_report):
+    """A run whose sharpness starts above 2/h cannot support "rises to 2/h": it is
+    reported apart as a decrease to the edge (issue 15, item 5)."""
+    ev = quick_report.claim("T9")
+    n = ev["numbers"]
+    assert (
+        n["h = 3.0: sharpness at the start / (2/h)"]
+        > 1
+        > n["h = 2.5: sharpness at the start / (2/h)"]
+    )
+    assert "starting below 2/h, final sharpness / (2/h) = " in ev["summary"]
+    rise = ev["summary"].split("starting below 2/h")[1].split(";")[0]
+    assert "h = 2.5" in rise and "h = 3.0" not in rise
+    assert "h = 3.0 starts above 2/h" in ev["summary"]
