@@ -8,13 +8,14 @@ period three implies chaos (:mod:`~gdtheory.rigorous.chaos`), the descent lemma 
 """
 
 from .rigorous.balance_proofs import BalanceCertificate, certify_balance
-from .rigorous.certificate import Certificate, recheck
+from .rigorous.certificate import Certificate, CertificateBundle, recheck
 from .rigorous.chaos import ChaosCertificate, certify_period_three_chaos
 from .rigorous.descent import DescentCertificate, certify_descent
 from .rigorous.orbits import OrbitCertificate, certify_periodic_orbit
 
 __all__ = [
     "Certificate",
+    "CertificateBundle",
     "recheck",
     "OrbitCertificate",
     "certify_periodic_orbit",

@@ -29,6 +29,7 @@ Sec. 1.2.3 (eq. 1.2.19).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
 
@@ -39,7 +40,16 @@ import sympy as sp
 from gdtheory import Objective, gd
 from gdtheory.certify import certify_descent
 from gdtheory.objectives import quadratic
-from gdtheory.report.claims import CheckContext, Claim, Evidence, Proof, Table, Verdict
+from gdtheory.report.claims import (
+    CheckContext,
+    Claim,
+    Evidence,
+    Part,
+    Proof,
+    Table,
+    Verdict,
+    assemble,
+)
 
 #: (objective, L proved by hand, lower bound f_low of f, box for the L cross-check)
 CASES: tuple[tuple[Objective, sp.Rational, int, list[tuple[int, int]]], ...] = (
@@ -99,9 +109,20 @@ def descent_run(
 
 
 def check(ctx: CheckContext) -> Evidence:
+    runs, series = _runs(ctx)
+    contrast = _contrast()
+    parts = [runs, contrast, _figures(ctx, series, contrast.facts["contrast"]), _certificates(ctx)]
+    return assemble(parts, decide, notes=NOTES)
+
+
+DPS = 40
+ROUNDING = 10.0 ** (-DPS + 8)
+
+
+def _runs(ctx: CheckContext) -> tuple[Part, dict[tuple[str, str], dict[str, Any]]]:
+    """GD at h = c/L on every objective from every start: the descent-lemma slack, the
+    increases of f, the final gradient and the bound on min |grad|^2."""
     steps = 300 if ctx.quick else 2000
-    dps = 40
-    rounding = 10.0 ** (-dps + 8)
     rows, all_ok, worst_slack, worst_grad, worst_increase = [], True, np.inf, 0.0, -np.inf
     series: dict[tuple[str, str], dict[str, Any]] = {}
     for obj, L, f_low, box in CASES:
@@ -114,13 +135,13 @@ def check(ctx: CheckContext) -> Evidence:
         for c in FRACTIONS:
             h = c / L
             for x0 in starts:
-                r = descent_run(obj, L, x0, h, steps, dps)
+                r = descent_run(obj, L, x0, h, steps, DPS)
                 if x0 == starts[0]:
                     series[(obj.name, str(c))] = r
                 bound = (r["f0"] - f_low) / (r["c"] * (r["steps"] + 1))
                 ok = (
                     L_ok
-                    and r["min_slack_rel"] >= -rounding
+                    and r["min_slack_rel"] >= -ROUNDING
                     and r["increases"] == 0
                     and r["final_grad"] <= 1e-8
                     and r["min_grad_sq"] <= bound
@@ -145,17 +166,56 @@ def check(ctx: CheckContext) -> Evidence:
                         "ok" if ok else "FAIL",
                     )
                 )
-    # contrast: beyond 2/L the hypothesis fails and so does monotonicity
-    contrast = descent_run(quadratic([1, 4]), sp.Integer(4), (1, 1), sp.Rational(21, 40), 30, dps)
-    contrast_ok = contrast["increases"] > 0
-    verdict = Verdict.VERIFIED if all_ok and contrast_ok else Verdict.REFUTED
-    figures = []
+    numbers = {
+        "runs": len(rows),
+        "steps per run": steps,
+        "dps": DPS,
+        "min relative descent-lemma slack": worst_slack,
+        "max final gradient norm": worst_grad,
+        "largest f(x_{k+1}) - f(x_k) seen (rounding level)": worst_increase,
+    }
+    table = Table(
+        "Descent lemma and convergence, h = c/L",
+        (
+            "objective",
+            "L",
+            "max rho(H) on grid",
+            "c",
+            "x0",
+            "min slack (rel)",
+            "f increases",
+            "final |grad|",
+            "min |grad|^2",
+            "bound on min |grad|^2",
+            "result",
+        ),
+        tuple(rows),
+    )
+    return Part(numbers, (table,), facts={"all_ok": all_ok}), series
+
+
+def _contrast() -> Part:
+    """Beyond 2/L the hypothesis fails and so does monotonicity (it must)."""
+    contrast = descent_run(quadratic([1, 4]), sp.Integer(4), (1, 1), sp.Rational(21, 40), 30, DPS)
+    numbers = {"f increases at h=2.1/L on diag(1,4) (contrast, must be > 0)": contrast["increases"]}
+    return Part(numbers, facts={"contrast": contrast})
+
+
+def _figures(
+    ctx: CheckContext, series: dict[tuple[str, str], dict[str, Any]], contrast: Any
+) -> Part:
     path = ctx.figure_path("t1_descent_lemma.png")
-    if path is not None:
-        _figure(path, series, contrast)
-        figures.append(str(path))
+    if path is None:
+        return Part()
+    _figure(path, series, contrast)
+    return Part(figures=(str(path),))
+
+
+def _certificates(ctx: CheckContext) -> Part:
+    """The descent lemma proved on each objective's box at h = 1/L (ball arithmetic),
+    each proof saved as a certificate that ``gdtheory recheck`` re-proves."""
     proofs = []
-    for obj, L, _f_low, box in CASES:
+    for i, (obj, L, _f_low, box) in enumerate(CASES):
         cert = certify_descent(obj, box, h=1 / L)
         L_cert = float(Fraction(cert.L_bound))
         proofs.append(
@@ -167,48 +227,27 @@ def check(ctx: CheckContext) -> Evidence:
                 f"factor h (1 - L' h/2) = {float(Fraction(cert.factor)):.4g}"
                 if cert.proved
                 else cert.reason,
+                ctx.save_certificate(f"t1_certificate_descent_{i + 1}.json", cert),
             )
         )
-    return Evidence(
-        verdict,
-        f"{len(rows)} runs, min descent slack {worst_slack:.2e} (>= -{rounding:.0e}), "
-        f"max final |grad| {worst_grad:.2e}",
-        numbers={
-            "runs": len(rows),
-            "steps per run": steps,
-            "dps": dps,
-            "min relative descent-lemma slack": worst_slack,
-            "max final gradient norm": worst_grad,
-            "largest f(x_{k+1}) - f(x_k) seen (rounding level)": worst_increase,
-            "f increases at h=2.1/L on diag(1,4) (contrast, must be > 0)": contrast["increases"],
-        },
-        tables=(
-            Table(
-                "Descent lemma and convergence, h = c/L",
-                (
-                    "objective",
-                    "L",
-                    "max rho(H) on grid",
-                    "c",
-                    "x0",
-                    "min slack (rel)",
-                    "f increases",
-                    "final |grad|",
-                    "min |grad|^2",
-                    "bound on min |grad|^2",
-                    "result",
-                ),
-                tuple(rows),
-            ),
-        ),
-        figures=tuple(figures),
-        proofs=tuple(proofs),
-        notes=(
-            "Slack is relative to 1 + max|f|; a slack >= -1e-32 is zero up to rounding "
-            "at 40 digits, and 'f increases' counts increases beyond that rounding level. "
-            "'bound on min |grad|^2' is (f(x0) - f_low)/(h(1-Lh/2)(K+1))."
-        ),
+    return Part(proofs=tuple(proofs))
+
+
+def decide(n: Mapping[str, Any]) -> tuple[Verdict, str]:
+    """Verified when every run obeys the descent lemma and converges, and the contrast
+    beyond 2/L (which must fail) does."""
+    ok = n["all_ok"] and n["contrast"]["increases"] > 0
+    return Verdict.VERIFIED if ok else Verdict.REFUTED, (
+        f"{n['runs']} runs, min descent slack {n['min relative descent-lemma slack']:.2e} "
+        f"(>= -{ROUNDING:.0e}), max final |grad| {n['max final gradient norm']:.2e}"
     )
+
+
+NOTES = (
+    "Slack is relative to 1 + max|f|; a slack >= -1e-32 is zero up to rounding "
+    "at 40 digits, and 'f increases' counts increases beyond that rounding level. "
+    "'bound on min |grad|^2' is (f(x0) - f_low)/(h(1-Lh/2)(K+1))."
+)
 
 
 CLAIM = Claim(

@@ -31,7 +31,6 @@ Singer, SIAM J. Appl. Math. 35 (1978); Davidchack and Lai, Phys. Rev. E 60 (1999
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping
 from typing import Any
@@ -49,7 +48,11 @@ from gdtheory import (
     lyapunov_batch,
     periodic_orbits,
 )
-from gdtheory.certify import certify_period_three_chaos, certify_periodic_orbit
+from gdtheory.certify import (
+    CertificateBundle,
+    certify_period_three_chaos,
+    certify_periodic_orbit,
+)
 from gdtheory.dynamics.diagrams import basins, detect_periods, orbit_diagram
 from gdtheory.objectives import logistic_conjugate, scalar_factorization
 from gdtheory.report.claims import (
@@ -427,18 +430,6 @@ NOTES = (
 )
 
 
-def _save(ctx: CheckContext, name: str, text: str) -> str | None:
-    """Write a certificate into the report; its wall-clock ``seconds`` are set to 0 so the
-    same inputs give byte-identical files (durations belong in timings.json)."""
-    path = ctx.figure_path(name)
-    if path is None:
-        return None
-    data = json.loads(text)
-    data["seconds"] = 0.0
-    path.write_text(json.dumps(data, indent=2), encoding="utf-8")
-    return name
-
-
 def _certificates(ctx: CheckContext, obj: Any, searches: dict[int, Any]) -> tuple[Proof, ...]:
     """Computer-assisted proofs (Krawczyk in ball arithmetic) of the key orbit facts."""
     proofs = []
@@ -450,7 +441,7 @@ def _certificates(ctx: CheckContext, obj: Any, searches: dict[int, Any]) -> tupl
             "unstable",
             c2.proved and c2.minimal_period and c2.stable is False,
             f"multipliers in {', '.join(c2.multipliers)}",
-            _save(ctx, "t6_certificate_2cycle_h19.json", c2.to_json()),
+            ctx.save_certificate("t6_certificate_2cycle_h19.json", c2),
         )
     )
     found = [o for p in (2, 3, 4) for o in searches[p].orbits]
@@ -461,13 +452,17 @@ def _certificates(ctx: CheckContext, obj: Any, searches: dict[int, Any]) -> tupl
         for o in found
     ]
     ok = [c.proved and c.minimal_period and c.stable is False for c in certs]
+    statement = (
+        f"each of the {len(found)} orbits of period 2-4 found at h = 19/10 is a true orbit "
+        "of that least period and is unstable (the completeness of the search is not proved)"
+    )
+    bundle = CertificateBundle(statement, tuple(certs), proved=all(c.proved for c in certs))
     proofs.append(
         Proof(
-            f"each of the {len(found)} orbits of period 2-4 found at h = 19/10 is a true orbit "
-            "of that least period and is unstable (the completeness of the search is not "
-            "proved)",
+            statement,
             all(ok) and bool(found),
             f"{sum(ok)} of {len(found)} certified",
+            ctx.save_certificate("t6_certificate_unstable_orbits_h19.json", bundle),
         )
     )
     # the diagonal x = y is invariant and GD there is GD on (s^2 - 1)^2/4
@@ -489,7 +484,7 @@ def _certificates(ctx: CheckContext, obj: Any, searches: dict[int, Any]) -> tupl
             "certified point of least period 3; Sharkovskii (1964), Li and Yorke (1975)"
             if chaos is not None and chaos.proved
             else "no period-3 orbit of the diagonal map was certified",
-            _save(ctx, "t6_certificate_period3_diagonal_h19.json", chaos.orbit.to_json())
+            ctx.save_certificate("t6_certificate_period3_diagonal_h19.json", chaos)
             if chaos is not None
             else None,
         )
@@ -512,7 +507,7 @@ def _certificates(ctx: CheckContext, obj: Any, searches: dict[int, Any]) -> tupl
                 f"at h = {h} GD on (1 - xy)^2/2 has a stable orbit of least period {p}",
                 cert is not None and cert.proved and cert.minimal_period and cert.stable is True,
                 f"multipliers in {', '.join(cert.multipliers)}" if cert else "none found",
-                _save(ctx, f"t6_certificate_stable{p}_h{h.replace('/', '_')}.json", cert.to_json())
+                ctx.save_certificate(f"t6_certificate_stable{p}_h{h.replace('/', '_')}.json", cert)
                 if cert
                 else None,
             )

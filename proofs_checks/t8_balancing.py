@@ -30,6 +30,7 @@ balancing effect", ICLR 2022, sec. 3; the source blog, sec. 4.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
 
@@ -50,7 +51,16 @@ from gdtheory.landscape.balance import (
 from gdtheory.landscape.models import FactorizationModel
 from gdtheory.landscape.sharpness import sharpness
 from gdtheory.objectives import scalar_factorization
-from gdtheory.report.claims import CheckContext, Claim, Evidence, Proof, Table, Verdict
+from gdtheory.report.claims import (
+    CheckContext,
+    Claim,
+    Evidence,
+    Part,
+    Proof,
+    Table,
+    Verdict,
+    assemble,
+)
 
 #: The start of the blog figure: next to the unbalanced minimiser (3, 1/3) of (1 - xy)^2/2.
 BLOG_START = (3.0, 0.38)
@@ -143,11 +153,21 @@ def _matrix_study(quick: bool, seed: int) -> tuple[Table, dict[str, Any]]:
 
 
 def check(ctx: CheckContext) -> Evidence:
-    quick = ctx.quick
-    numbers: dict[str, Any] = {}
-    tables = []
+    window, win, cs = _window(ctx)
+    parts = [
+        _symbolic(),
+        _machinery(ctx),
+        window,
+        _uniform_starts(ctx),
+        _matrix(ctx),
+        _figures(ctx, win, cs),
+        Part(proofs=_balance_proofs(ctx)),
+    ]
+    return assemble(parts, decide, notes=NOTES)
 
-    # (a) symbolic spectra and the derived bound
+
+def _symbolic() -> Part:
+    """(a) symbolic spectra on the minimiser sets, and the derived bound."""
     spectra = [balancing("scalar"), balancing("vector", n=2), balancing("vector", n=3)]
     spectra += [balancing("matrix", n=2, d=1), balancing("matrix", n=2, d=2)]
     id_rows = []
@@ -158,23 +178,26 @@ def check(ctx: CheckContext) -> Evidence:
     ):
         for name, ok in s.identities.items():
             id_rows.append((label, name, ok))
-    all_ids = all(r[2] for r in id_rows)
-    numbers["symbolic identities checked"] = len(id_rows)
-    numbers["symbolic identities holding"] = sum(r[2] for r in id_rows)
     expr, deriv = derive_balance_bound()
-    numbers["derived bound"] = str(expr)
-    numbers["d(bound)/dh"] = str(deriv)
-    tables.append(
-        Table("(a) identities checked by SymPy", ("case", "identity", "holds"), tuple(id_rows))
-    )
+    numbers = {
+        "symbolic identities checked": len(id_rows),
+        "symbolic identities holding": sum(r[2] for r in id_rows),
+        "derived bound": str(expr),
+        "d(bound)/dh": str(deriv),
+    }
+    table = Table("(a) identities checked by SymPy", ("case", "identity", "holds"), tuple(id_rows))
+    return Part(numbers, (table,), facts={"all_ids": all(r[2] for r in id_rows)})
 
-    # (b) oracle
+
+def _machinery(ctx: CheckContext) -> Part:
+    """(b) the NumPy spectra against the symbolic ones at random minimisers."""
     oracle = _oracle_errors(ctx.seed)
-    numbers.update(oracle)
-    oracle_ok = max(oracle.values()) < 1e-10
+    return Part(oracle, facts={"oracle_ok": max(oracle.values()) < 1e-10})
 
-    # (c) the convergence window
-    N = 400 if quick else 3000
+
+def _window(ctx: CheckContext) -> tuple[Part, Any, np.ndarray]:
+    """(c) the convergence window from starts near unbalanced minimisers, h = c / L."""
+    N = 400 if ctx.quick else 3000
     cs = np.r_[np.linspace(0.5, 1.75, 6), np.linspace(2.0, 4.0, 17), np.linspace(4.25, 6.0, 8)]
     starts = near_unbalanced_starts(N, ctx.seed)
     win = convergence_window(starts, cs=cs, steps=20000)
@@ -201,33 +224,26 @@ def check(ctx: CheckContext) -> Evidence:
                 float(hs_max),
             )
         )
-    tables.append(
-        Table(
-            f"(c) convergence window, mu = 1, {N} starts near unbalanced minimisers, h = c / L",
-            (
-                "c = h L",
-                "converged",
-                "periodic",
-                "diverged",
-                "inside bound",
-                "mean (x-y)^2",
-                "mean bound",
-                "max h lambda_max",
-            ),
-            tuple(rows),
-        )
+    table = Table(
+        f"(c) convergence window, mu = 1, {N} starts near unbalanced minimisers, h = c / L",
+        (
+            "c = h L",
+            "converged",
+            "periodic",
+            "diverged",
+            "inside bound",
+            "mean (x-y)^2",
+            "mean bound",
+            "max h lambda_max",
+        ),
+        tuple(rows),
     )
     mid = (cs > 2) & (cs < 4)
     conv_runs = win.outcome[mid] == CONVERGED
     in_frac = float(
         (conv_runs & (win.imbalance[mid] <= win.bound[mid] + 1e-9)).sum() / max(conv_runs.sum(), 1)
     )
-    numbers["hL in (2,4): fraction of converged runs inside the bound"] = in_frac
-    numbers["hL in (2,4): converged runs"] = int(conv_runs.sum())
     hsharp = np.where(win.outcome == CONVERGED, win.h_sharpness, np.nan)
-    numbers["max h lambda_max at a converged limit"] = float(np.nanmax(hsharp))
-    numbers["fraction converged, hL <= 3.75"] = float(conv[cs <= 3.75].min())
-    numbers["fraction converged, hL >= 4.5"] = float(conv[cs >= 4.5].max())
     # monotone balancing: the bound at each start decreases in h exactly; the mean imbalance
     # decreases on the grid from 2 to the first c where it turns up
     grid_idx = np.nonzero((cs >= 2.0) & (cs <= 4.0))[0]
@@ -235,104 +251,118 @@ def check(ctx: CheckContext) -> Evidence:
     turn = int(np.argmin(imb_grid))
     dec_part = imb_grid[: turn + 1]
     monotone_len = int(np.sum(np.r_[True, np.diff(dec_part) < 0]))
-    numbers["mean imbalance strictly decreasing on hL in [2, c*]: number of grid values"] = (
-        monotone_len
-    )
-    numbers["c* (minimum of the mean imbalance)"] = float(cs[grid_idx][turn])
-    numbers["mean imbalance at c*"] = float(imb_grid[turn])
-    numbers["mean imbalance at hL = 4 (or last converged)"] = float(
-        imb_grid[np.isfinite(imb_grid)][-1]
-    )
     # every start's bound 2 L / c - 2 mu decreases in c; the mean over all starts (the mean
     # over converged runs only changes with the set of runs that converge)
     bound_dec = bool(np.all(np.diff(win.bound[grid_idx].mean(axis=1)) < 0))
-    numbers["mean bound (all starts) strictly decreasing over hL in [2, 4]"] = bound_dec
     bb = [balance_bound(h=h, mu=1).value for h in np.linspace(0.1, 1.0, 10)]
-    numbers["balance_bound(h, 1) decreasing on h = 0.1..1"] = bool(np.all(np.diff(bb) < 0))
+    numbers = {
+        "hL in (2,4): fraction of converged runs inside the bound": in_frac,
+        "hL in (2,4): converged runs": int(conv_runs.sum()),
+        "max h lambda_max at a converged limit": float(np.nanmax(hsharp)),
+        "fraction converged, hL <= 3.75": float(conv[cs <= 3.75].min()),
+        "fraction converged, hL >= 4.5": float(conv[cs >= 4.5].max()),
+        "mean imbalance strictly decreasing on hL in [2, c*]: number of grid values": (
+            monotone_len
+        ),
+        "c* (minimum of the mean imbalance)": float(cs[grid_idx][turn]),
+        "mean imbalance at c*": float(imb_grid[turn]),
+        "mean imbalance at hL = 4 (or last converged)": float(imb_grid[np.isfinite(imb_grid)][-1]),
+        "mean bound (all starts) strictly decreasing over hL in [2, 4]": bound_dec,
+        "balance_bound(h, 1) decreasing on h = 0.1..1": bool(np.all(np.diff(bb) < 0)),
+    }
+    facts = {"full_monotone": monotone_len == grid_idx.size}
+    return Part(numbers, (table,), facts=facts), win, cs
 
-    # uniform starts: the window without selection
+
+def _uniform_starts(ctx: CheckContext) -> Part:
+    """(c') the window without selecting the starts."""
+    N = 400 if ctx.quick else 3000
     uni = np.random.default_rng(ctx.seed + 1).uniform(-3, 3, (N, 2))
     wu = convergence_window(uni, cs=np.array([1.0, 2.0, 3.0, 3.9, 5.0]), steps=20000)
-    tables.append(
-        Table(
-            f"(c') the same over {N} starts uniform in [-3, 3]^2",
-            ("c = h L", "converged", "periodic", "diverged", "inside bound"),
-            tuple(
-                (
-                    float(c),
-                    float(wu.fraction(CONVERGED)[i]),
-                    float(wu.fraction(PERIODIC)[i]),
-                    float(wu.fraction(DIVERGED)[i]),
-                    float(wu.inside_bound()[i]),
-                )
-                for i, c in enumerate(wu.c)
-            ),
+    table = Table(
+        f"(c') the same over {N} starts uniform in [-3, 3]^2",
+        ("c = h L", "converged", "periodic", "diverged", "inside bound"),
+        tuple(
+            (
+                float(c),
+                float(wu.fraction(CONVERGED)[i]),
+                float(wu.fraction(PERIODIC)[i]),
+                float(wu.fraction(DIVERGED)[i]),
+                float(wu.inside_bound()[i]),
+            )
+            for i, c in enumerate(wu.c)
+        ),
+    )
+    numbers = {
+        "uniform starts: min inside-bound fraction": float(
+            np.min(wu.inside_bound()[wu.fraction(CONVERGED) > 0])
         )
-    )
-    numbers["uniform starts: min inside-bound fraction"] = float(
-        np.min(wu.inside_bound()[wu.fraction(CONVERGED) > 0])
-    )
+    }
+    return Part(numbers, (table,))
 
-    # (d) matrix
-    mtable, mnum = _matrix_study(quick, ctx.seed)
-    tables.append(mtable)
-    numbers.update(mnum)
-    matrix_ok = (
+
+def _matrix(ctx: CheckContext) -> Part:
+    """(d) matrix factorisation: the singular-value form of the bound at the limits."""
+    mtable, mnum = _matrix_study(ctx.quick, ctx.seed)
+    ok = (
         mnum["matrix: max h (s1(X)^2 + s1(Y)^2) - 2 at the limit"] <= 1e-6
         and mnum["matrix: max (s1(X) - s1(Y))^2 - (2/h - 2 s1(A))"] <= 1e-6
     )
+    return Part(mnum, (mtable,), facts={"matrix_ok": ok})
 
-    # (e) the blog figure
-    figures = []
+
+def _figures(ctx: CheckContext, win: Any, cs: np.ndarray) -> Part:
+    """(e) the blog's figure."""
     path = ctx.figure_path("t8_balancing.png")
-    if path is not None:
-        _figure(path, win, cs)
-        figures.append(str(path))
+    if path is None:
+        return Part()
+    _figure(path, win, cs)
+    return Part(figures=(str(path),))
 
-    core = all_ids and oracle_ok and in_frac >= 0.95 and bound_dec and matrix_ok
+
+def decide(n: Mapping[str, Any]) -> tuple[Verdict, str]:
+    """Refuted unless the identities, the oracle, the bound at >= 95% of the converged
+    limits, the decreasing bound and the matrix case hold; verified when moreover the
+    window and the monotone balancing hold on all of (2, 4); qualified otherwise."""
+    in_frac = n["hL in (2,4): fraction of converged runs inside the bound"]
+    core = n["all_ids"] and n["oracle_ok"] and in_frac >= 0.95 and n["matrix_ok"]
+    core = core and n["mean bound (all starts) strictly decreasing over hL in [2, 4]"]
     window_ok = (
-        numbers["fraction converged, hL <= 3.75"] >= 0.95
-        and numbers["fraction converged, hL >= 4.5"] <= 0.05
+        n["fraction converged, hL <= 3.75"] >= 0.95 and n["fraction converged, hL >= 4.5"] <= 0.05
     )
-    full_monotone = monotone_len == grid_idx.size
-    verdict = (
-        Verdict.REFUTED
-        if not core
-        else (Verdict.VERIFIED if (window_ok and full_monotone) else Verdict.QUALIFIED)
+    if not core:
+        verdict = Verdict.REFUTED
+    else:
+        verdict = Verdict.VERIFIED if window_ok and n["full_monotone"] else Verdict.QUALIFIED
+    monotone_len = n["mean imbalance strictly decreasing on hL in [2, c*]: number of grid values"]
+    return verdict, (
+        f"{n['symbolic identities holding']}/{n['symbolic identities checked']} identities; "
+        f"{in_frac:.1%} of converged runs with hL in (2,4) inside (x-y)^2 <= 2/h - 2mu "
+        f"(max h lambda = {n['max h lambda_max at a converged limit']:.4f}); "
+        f"converges for hL <= 3.75 ({n['fraction converged, hL <= 3.75']:.0%}), "
+        f"not beyond 4.5; mean imbalance decreases on hL in "
+        f"[2, {n['c* (minimum of the mean imbalance)']:.3g}] ({monotone_len} values), "
+        f"then rises to {n['mean imbalance at hL = 4 (or last converged)']:.2f}"
     )
-    return Evidence(
-        verdict,
-        (
-            f"{numbers['symbolic identities holding']}/{len(id_rows)} identities; "
-            f"{in_frac:.1%} of converged runs with hL in (2,4) inside (x-y)^2 <= 2/h - 2mu "
-            f"(max h lambda = {numbers['max h lambda_max at a converged limit']:.4f}); "
-            f"converges for hL <= 3.75 ({numbers['fraction converged, hL <= 3.75']:.0%}), "
-            f"not beyond 4.5; mean imbalance decreases on hL in "
-            f"[2, {numbers['c* (minimum of the mean imbalance)']:.3g}] ({monotone_len} values), "
-            f"then rises to {numbers['mean imbalance at hL = 4 (or last converged)']:.2f}"
-        ),
-        numbers=numbers,
-        tables=tuple(tables),
-        figures=tuple(figures),
-        proofs=_balance_proofs(),
-        notes=(
-            "The Hessian spectra on the minimiser sets are exact (SymPy identities) and match "
-            "numpy eigenvalues at random minimisers. The bound (x - y)^2 <= 2/h - 2 mu is "
-            "linear stability of the limit (h lambda_max <= 2) rewritten with "
-            "lambda_max = (x - y)^2 + 2 mu on xy = mu; it decreases in h (d/dh = -2/h^2) and is "
-            "empty for h > 1/mu. Every converged run obeys it. The convergence window matches "
-            "the paper's picture: from starts near unbalanced minimisers GD converges for "
-            "h L up to ~4 and diverges beyond ~4.25. Balancing grows with h only up to "
-            "h L ~ 3: the mean limit imbalance falls from ~7.4 (h L < 2: GD stays near its "
-            "start) to ~0.1 at h L ~ 3, then rises again (still well inside the bound) as "
-            "h L -> 4: 'the larger the learning rate, the more balanced' holds on (2, ~3], "
-            "not on the whole window. Matrix case: the same stability argument gives "
-            "sigma_1(X)^2 + sigma_1(Y)^2 <= 2/h and (sigma_1(X) - sigma_1(Y))^2 <= "
-            "2/h - 2 sigma_1(A), obeyed by every converged run. The paper's own theorems "
-            "(exact constants and initialisation conditions) could not be retrieved here; "
-            "the statements checked are the SPEC's and the toolkit's derivations."
-        ),
-    )
+
+
+NOTES = (
+    "The Hessian spectra on the minimiser sets are exact (SymPy identities) and match "
+    "numpy eigenvalues at random minimisers. The bound (x - y)^2 <= 2/h - 2 mu is "
+    "linear stability of the limit (h lambda_max <= 2) rewritten with "
+    "lambda_max = (x - y)^2 + 2 mu on xy = mu; it decreases in h (d/dh = -2/h^2) and is "
+    "empty for h > 1/mu. Every converged run obeys it. The convergence window matches "
+    "the paper's picture: from starts near unbalanced minimisers GD converges for "
+    "h L up to ~4 and diverges beyond ~4.25. Balancing grows with h only up to "
+    "h L ~ 3: the mean limit imbalance falls from ~7.4 (h L < 2: GD stays near its "
+    "start) to ~0.1 at h L ~ 3, then rises again (still well inside the bound) as "
+    "h L -> 4: 'the larger the learning rate, the more balanced' holds on (2, ~3], "
+    "not on the whole window. Matrix case: the same stability argument gives "
+    "sigma_1(X)^2 + sigma_1(Y)^2 <= 2/h and (sigma_1(X) - sigma_1(Y))^2 <= "
+    "2/h - 2 sigma_1(A), obeyed by every converged run. The paper's own theorems "
+    "(exact constants and initialisation conditions) could not be retrieved here; "
+    "the statements checked are the SPEC's and the toolkit's derivations."
+)
 
 
 def _figure(path: Any, win: Any, cs: np.ndarray) -> None:
@@ -396,7 +426,7 @@ def _figure(path: Any, win: Any, cs: np.ndarray) -> None:
     plt.close(fig)
 
 
-def _balance_proofs() -> tuple[Proof, ...]:
+def _balance_proofs(ctx: CheckContext) -> tuple[Proof, ...]:
     """The blog's picture, certified: near (3, 1/3) every minimiser is unstable at hL = 3,
     while the minimisers at GD's limit are stable and inside the bound."""
     from gdtheory import gd_batch
@@ -417,6 +447,7 @@ def _balance_proofs() -> tuple[Proof, ...]:
             near.contains_minimiser and near.stable is False,
             f"h (x^2 + y^2) in [{float(h * Fraction(near.sharp[0])):.4f}, "
             f"{float(h * Fraction(near.sharp[1])):.4f}] > 2",
+            ctx.save_certificate("t8_certificate_unstable_near_start.json", near),
         ),
         Proof(
             f"the minimisers within 1e-7 of GD's limit ({lx:.6f}, {ly:.6f}) at h L = 3 are "
@@ -424,6 +455,7 @@ def _balance_proofs() -> tuple[Proof, ...]:
             limit.contains_minimiser and limit.stable is True and inside,
             f"(x - y)^2 <= {float(Fraction(limit.imbalance[1])):.6f} <= bound "
             f"{float(Fraction(limit.bound)):.6f}",
+            ctx.save_certificate("t8_certificate_stable_limit.json", limit),
         ),
     )
 

@@ -63,7 +63,8 @@ def _imports(path: Path) -> set[str]:
                     .exists()
                 ):
                     found.add(mod + "." + a.name)
-    return {m for m in found if m.split(".")[0] in ("gdtheory", "proofs_checks")}
+    own = _module_name(path)  # `from . import x` in a package's __init__ names the package
+    return {m for m in found if m.split(".")[0] in ("gdtheory", "proofs_checks") and m != own}
 
 
 MODULES = {_module_name(p): p for p in sorted(ROOT.rglob("*.py"))}

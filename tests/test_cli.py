@@ -118,3 +118,19 @@ def test_cli_modified_prints_fields_latex_and_python(capsys):
     assert "def modified_field(x, h):" in capsys.readouterr().out
     assert main(["modified", "abs(x)"]) == 2
     assert "not smooth" in capsys.readouterr().err
+
+
+def test_recheck_in_a_fresh_process_knows_every_kind(quick_report):
+    """`gdtheory recheck` re-proves the report's certificates of every kind (orbit,
+    bundle, chaos, descent, balance) in a fresh interpreter."""
+    files = sorted(str(p) for p in quick_report.folder.glob("*certificate*.json"))
+    kinds = {json.loads(open(f).read())["format"] for f in files}
+    assert len(kinds) >= 5, kinds
+    res = subprocess.run(
+        [sys.executable, "-m", "gdtheory", "recheck", *files],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert res.returncode == 0, res.stderr
+    assert f"{len(files)} of {len(files)} certificates re-verified" in res.stdout

@@ -9,6 +9,7 @@ The claims themselves live in the top-level package ``proofs_checks`` (one modul
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -152,6 +153,20 @@ class CheckContext:
     seed: int = 20221
     dps: int = 50
     only: tuple[str, ...] = ()
+
+    def save_certificate(self, name: str, certificate: Any) -> str | None:
+        """Write a certificate (anything with ``to_json``) into the report folder as
+        ``name``, for ``gdtheory recheck``; returns the name, or None when the run writes
+        no files.  Wall-clock ``seconds`` are set to 0 so that the same inputs give
+        byte-identical files (durations belong in timings.json)."""
+        path = self.figure_path(name)
+        if path is None:
+            return None
+        data = json.loads(certificate.to_json())
+        if "seconds" in data:
+            data["seconds"] = 0.0
+        path.write_text(json.dumps(data, indent=2), encoding="utf-8")
+        return name
 
     def figure_path(self, name: str) -> Path | None:
         """Where a check writes an output file (a figure, a certificate), or None when the

@@ -36,7 +36,7 @@ from typing import Any, ClassVar, TypeVar
 from ..core.objective import Objective
 from ..errors import GDTheoryError, InvalidInputError
 
-__all__ = ["Certificate", "recheck", "certificate_kinds"]
+__all__ = ["Certificate", "CertificateBundle", "recheck", "certificate_kinds"]
 
 C = TypeVar("C", bound="Certificate")
 
@@ -177,13 +177,7 @@ def recheck(certificate: Certificate | str) -> Certificate:
         raise InvalidInputError(
             f"recheck takes a certificate or its JSON text, got {type(certificate).__name__}"
         )
-    d = _load(certificate)
-    tag = d.pop("format", None)
-    for cls in _KINDS.values():
-        if tag == cls.format_tag():
-            return cls.from_data(d).recheck()
-    known = ", ".join(sorted(c.format_tag() for c in _KINDS.values()))
-    raise InvalidInputError(f"unknown certificate format {tag!r}; known: {known}")
+    return _from_tagged(_load(certificate)).recheck()
 
 
 def objective_from_text(text: str, symbols: list[str]) -> Objective:
@@ -196,3 +190,64 @@ def objective_from_text(text: str, symbols: list[str]) -> Objective:
         text = again
         obj = Objective.parse(text, symbols)
     return obj
+
+
+@dataclasses.dataclass(frozen=True)
+class CertificateBundle(Certificate):
+    """Several certificates behind one statement ("each of these orbits is unstable"):
+    proved when every member is; :meth:`recheck` rechecks every member, so a member whose
+    stored statement is not reproduced makes the bundle fail, naming ``members``.
+
+    >>> import math
+    >>> from gdtheory.certify import certify_periodic_orbit
+    >>> from gdtheory.objectives import scalar_factorization
+    >>> a = math.sqrt(1 + 2 / 1.9)
+    >>> c = certify_periodic_orbit(scalar_factorization(), [[a, a], [-a, -a]], h="19/10",
+    ...                            radius=1e-6)
+    >>> b = CertificateBundle("the 2-cycle, twice", (c, c), proved=True)
+    >>> recheck(b.to_json()).proved
+    True
+    """
+
+    KIND: ClassVar[str] = "bundle"
+
+    statement: str
+    members: tuple[Certificate, ...]
+
+    def to_json(self) -> str:
+        d = {
+            "statement": self.statement,
+            "members": [json.loads(m.to_json()) for m in self.members],
+            "proved": self.proved,
+            "reason": self.reason,
+            "format": self.format_tag(),
+        }
+        return json.dumps(d, indent=2)
+
+    @classmethod
+    def from_data(cls, d: dict[str, Any]) -> CertificateBundle:
+        d = dict(d)
+        raw = d.pop("members", None)
+        if not isinstance(raw, list) or not all(isinstance(m, dict) for m in raw):
+            raise InvalidInputError("malformed bundle certificate: 'members' must be a list")
+        members = tuple(_from_tagged(m) for m in raw)
+        return dataclasses.replace(super().from_data({**d, "members": ()}), members=members)
+
+    def reprove(self) -> CertificateBundle:
+        """Recheck every member; proved when all are."""
+        again = tuple(m.recheck() for m in self.members)
+        failed = [i for i, m in enumerate(again) if not m.proved]
+        reason = f"member {failed[0]}: {again[failed[0]].reason}" if failed else ""
+        return CertificateBundle(
+            self.statement, again, proved=bool(again) and not failed, reason=reason
+        )
+
+
+def _from_tagged(d: dict[str, Any]) -> Certificate:
+    d = dict(d)
+    tag = d.pop("format", None)
+    for cls in _KINDS.values():
+        if tag == cls.format_tag():
+            return cls.from_data(d)
+    known = ", ".join(sorted(c.format_tag() for c in _KINDS.values()))
+    raise InvalidInputError(f"unknown certificate format {tag!r}; known: {known}")
