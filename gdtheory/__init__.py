@@ -68,6 +68,8 @@ from .dynamics.trajectories import Status as Status
 from .dynamics.trajectories import Trajectory as Trajectory
 from .dynamics.trajectories import gd as gd
 from .dynamics.trajectories import gd_batch as gd_batch
+from .errors import FlowBlowUpError as FlowBlowUpError
+from .errors import FlowIntegrationError as FlowIntegrationError
 from .errors import GDTheoryError as GDTheoryError
 from .errors import InvalidInputError as InvalidInputError
 from .errors import NoGlobalSmoothnessError as NoGlobalSmoothnessError
@@ -99,6 +101,8 @@ __all__ = [
     "__version__",
     "objectives",
     "GDTheoryError",
+    "FlowBlowUpError",
+    "FlowIntegrationError",
     "InvalidInputError",
     "NoGlobalSmoothnessError",
     "NonSmoothError",
