@@ -47,10 +47,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     v.add_argument(
         "--report",
-        default="gdtheory-report",
+        default=None,
         metavar="DIR",
         help="directory for report.html, report.md, evidence.json and figures "
-        "(default: gdtheory-report)",
+        "(default: gdtheory-report; with --only, gdtheory-report-<ids>, so that a partial "
+        "run never overwrites the full report)",
     )
     v.add_argument(
         "--jobs",
@@ -136,9 +137,16 @@ def _verify(args: argparse.Namespace) -> int:
     import proofs_checks
 
     claims = proofs_checks.claims()
-    if args.only:
+    if args.only is not None:
         wanted = [s.strip().upper() for s in args.only.split(",") if s.strip()]
         known = {c.id for c in claims}
+        if not wanted:
+            print(
+                f"gdtheory verify: --only {args.only!r} names no claim; known: "
+                f"{', '.join(sorted(known))}",
+                file=sys.stderr,
+            )
+            return 2
         unknown = [w for w in wanted if w not in known]
         if unknown:
             print(
@@ -156,8 +164,10 @@ def _verify(args: argparse.Namespace) -> int:
     if readme is not None and not readme.is_file():
         print(f"gdtheory verify: --readme {readme}: no such file", file=sys.stderr)
         return 2
-    outdir = Path(args.report)
-    only = tuple(c.id for c in claims) if args.only else ()
+    only = tuple(c.id for c in claims) if args.only is not None else ()
+    # a partial run writes next to the full report, never over it
+    default = "gdtheory-report" + "".join(f"-{i}" for i in only)
+    outdir = Path(args.report if args.report is not None else default)
     ctx = CheckContext(quick=args.quick, outdir=outdir, seed=args.seed, only=only)
     results = run_claims(
         claims,
@@ -205,6 +215,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except GDTheoryError as exc:
         print(f"gdtheory: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # the reader went away (`gdtheory modified ... | head -1`)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # nothing more to write, and no error
+        return 0
     except (OSError, ValueError) as exc:  # unusable paths (NUL bytes, no permission, ...)
         print(f"gdtheory: error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 2

@@ -134,3 +134,31 @@ def test_recheck_in_a_fresh_process_knows_every_kind(quick_report):
     )
     assert res.returncode == 0, res.stderr
     assert f"{len(files)} of {len(files)} certificates re-verified" in res.stdout
+
+
+def test_a_closed_pipe_ends_the_output_quietly():
+    """`gdtheory modified ... | head -1`: the reader leaving is not an error (exit 0, no
+    traceback); simulated by a command that meets BrokenPipeError while writing."""
+    code = (
+        "import sys\n"
+        "from gdtheory import cli\n"
+        "def broken(args):\n"
+        "    raise BrokenPipeError(32, 'Broken pipe')\n"
+        "cli._modified = broken\n"
+        "sys.exit(cli.main(['modified', 'x**2']))\n"
+    )
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0 and res.stderr == "", res.stderr
+
+
+def test_a_partial_verify_writes_next_to_the_full_report(tmp_path, monkeypatch):
+    """`gdtheory verify --only T2` without --report writes gdtheory-report-T2/, never
+    over gdtheory-report/ (issue 15, item 7)."""
+    monkeypatch.chdir(tmp_path)
+    full = tmp_path / "gdtheory-report"
+    full.mkdir()
+    (full / "report.md").write_text("the full report")
+    assert main(["verify", "--quick", "--only", "T2", "--no-cache"]) == 0
+    assert (full / "report.md").read_text() == "the full report"
+    assert "## T2" in (tmp_path / "gdtheory-report-T2" / "report.md").read_text()
+    assert main(["verify", "--only", ","]) == 2

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from ..core.objective import Objective, h
+from ..core.objective import Objective, as_objective, h
 from ..errors import InvalidInputError
 
 __all__ = ["QuadraticModifiedEquation", "quadratic_modified_equation"]
@@ -96,9 +96,7 @@ def quadratic_modified_equation(objective: Objective | str) -> QuadraticModified
     ...
     gdtheory.errors.InvalidInputError: x**4 is not quadratic (degree 4); ...
     """
-    obj = Objective.parse(objective) if isinstance(objective, str) else objective
-    if not isinstance(obj, Objective):
-        raise InvalidInputError(f"expected an Objective or a string, got {type(obj).__name__}")
+    obj = as_objective(objective)
     if not obj.is_quadratic:
         deg = obj.polynomial_degree
         raise InvalidInputError(

@@ -25,7 +25,7 @@ import sympy as sp
 
 from ..backward_error.modified import modified_equation
 from ..backward_error.modified_flows import modified_flow
-from ..core.objective import Objective
+from ..core.objective import Objective, as_objective
 from ..core.scalars import RealLike, check_dps, positive_real, to_mpf
 from ..core.tables import Table, fit_order
 from ..errors import FlowBlowUpError, FlowIntegrationError, InvalidInputError, PrecisionError
@@ -111,9 +111,7 @@ def modified_error_table(
     [2, 3, 4]
     """
     dps = check_dps(dps)
-    obj = Objective.parse(objective) if isinstance(objective, str) else objective
-    if not isinstance(obj, Objective):
-        raise InvalidInputError(f"expected an Objective or a string, got {type(obj).__name__}")
+    obj = as_objective(objective)
     if (steps is None) == (T is None):
         raise InvalidInputError("give exactly one of steps= (fixed step count) and T= (time)")
     order_list = [int(p) for p in orders]

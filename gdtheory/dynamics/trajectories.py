@@ -30,7 +30,7 @@ import sympy as sp
 
 from ..core.budget import RATE_FLOAT_ITERATIONS, RATE_MP_STEPS, check_cost, check_memory
 from ..core.gdmap import descend
-from ..core.objective import Objective
+from ..core.objective import Objective, as_objective
 from ..core.outcomes import Status
 from ..core.scalars import RealLike, check_dps, exact_real, positive_real, to_mpf
 from ..errors import InvalidInputError
@@ -148,8 +148,7 @@ def gd(
     >>> gd(quadratic([1]), 1, h=3, steps=200).status.value
     'diverged'
     """
-    if not isinstance(objective, Objective):
-        raise InvalidInputError(f"objective must be an Objective, got {type(objective).__name__}")
+    objective = as_objective(objective)
     steps = _check_steps(steps)
     dps = check_dps(dps)
     h_exact = positive_real(h, "h")
@@ -273,8 +272,7 @@ def gd_batch(
     >>> r.status.tolist(), r.decided_at.tolist()
     (['converged', 'converged', 'diverged'], [40, 40, 100])
     """
-    if not isinstance(objective, Objective):
-        raise InvalidInputError(f"objective must be an Objective, got {type(objective).__name__}")
+    objective = as_objective(objective)
     steps = _check_steps(steps)
     batch, X, Hf = broadcast_batch(objective, x0s, hs)
     tol_f = None if tol is None else float(positive_real(tol, "tol"))

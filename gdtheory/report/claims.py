@@ -157,14 +157,12 @@ class CheckContext:
     def save_certificate(self, name: str, certificate: Any) -> str | None:
         """Write a certificate (anything with ``to_json``) into the report folder as
         ``name``, for ``gdtheory recheck``; returns the name, or None when the run writes
-        no files.  Wall-clock ``seconds`` are set to 0 so that the same inputs give
-        byte-identical files (durations belong in timings.json)."""
+        no files.  Wall-clock ``seconds`` (of nested certificates too) are set to 0 so
+        that the same inputs give byte-identical files (durations belong in timings.json)."""
         path = self.figure_path(name)
         if path is None:
             return None
-        data = json.loads(certificate.to_json())
-        if "seconds" in data:
-            data["seconds"] = 0.0
+        data = _without_seconds(json.loads(certificate.to_json()))
         path.write_text(json.dumps(data, indent=2), encoding="utf-8")
         return name
 
@@ -175,6 +173,15 @@ class CheckContext:
             return None
         self.outdir.mkdir(parents=True, exist_ok=True)
         return self.outdir / name
+
+
+def _without_seconds(data: Any) -> Any:
+    """The JSON data with every ``seconds`` (nested certificates too) set to 0."""
+    if isinstance(data, dict):
+        return {k: 0.0 if k == "seconds" else _without_seconds(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_without_seconds(v) for v in data]
+    return data
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,7 @@ import numpy as np
 import sympy as sp
 
 from ..core.gdmap import gd_jacobian, gd_step, monodromy
-from ..core.objective import Objective
+from ..core.objective import Objective, as_objective
 from ..core.scalars import RealLike, positive_real
 from ..errors import InvalidInputError, ShapeError
 from .balls import (
@@ -344,7 +344,7 @@ def certify_periodic_orbit(
     True
     """
     t0 = time.perf_counter()
-    obj = objective if isinstance(objective, Objective) else Objective.parse(str(objective))
+    obj = as_objective(objective)
     # Prove the statement about the text the certificate stores: SymPy may print a tree
     # that re-parses to another (equal) one, and a recheck must redo the same proof.
     obj = objective_from_text(str(obj.expr), [str(s) for s in obj.symbols])

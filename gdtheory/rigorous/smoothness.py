@@ -40,7 +40,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from ..core.objective import Objective
+from ..core.objective import Objective, as_objective
 from ..core.scalars import check_box, check_dps
 from ..errors import InvalidInputError, NoGlobalSmoothnessError
 from .balls import arb_upper, box_ball, enclose, subdivide, to_fraction
@@ -116,8 +116,7 @@ def smoothness_constant(
     >>> 11 <= float(L) <= 11.1, L.certified
     (True, True)
     """
-    if not isinstance(objective, Objective):
-        raise InvalidInputError(f"objective must be an Objective, got {type(objective).__name__}")
+    objective = as_objective(objective)
     if box is not None and point is not None:
         raise InvalidInputError("give either box= or point=, not both")
     if point is not None:
