@@ -23,16 +23,6 @@ def test_cli_rejects_bad_jobs_and_missing_readme(tmp_path, capsys):
     assert "no such file" in capsys.readouterr().err
 
 
-def test_cli_readme_rewrites_the_table(tmp_path):
-    readme = tmp_path / "README.md"
-    readme.write_text(f"# x\n{README_START}\n{README_END}\n")
-    args = ["verify", "--quick", "--only", "T2", "--report", str(tmp_path / "r")]
-    assert main([*args, "--readme", str(readme)]) == 0
-    text = readme.read_text()
-    assert "| T2 | Learning-rate regimes on a quadratic | **verified** | - |" in text
-    assert "Generated from the quick report" in text
-
-
 def test_cli_recheck_verifies_good_and_rejects_tampered_certificates(tmp_path, capsys):
     import math
 
@@ -83,25 +73,9 @@ def test_cli_exit_code_is_nonzero_when_refuted(tmp_path, monkeypatch):
     assert main(["verify", "--quick", "--report", str(tmp_path)]) == 1
 
 
-def test_python_dash_m_is_the_console_script(tmp_path):
-    res = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "gdtheory",
-            "verify",
-            "--quick",
-            "--only",
-            "T2",
-            "--report",
-            str(tmp_path),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert res.returncode == 0, res.stderr
-    assert "verified" in res.stdout
+def test_python_dash_m_rejects_an_unknown_command():
+    """`python -m gdtheory` is the console script (its success path is exercised by the
+    recheck test below)."""
     bad = subprocess.run(
         [sys.executable, "-m", "gdtheory", "frobnicate"], capture_output=True, text=True, timeout=60
     )
@@ -151,14 +125,21 @@ def test_a_closed_pipe_ends_the_output_quietly():
     assert res.returncode == 0 and res.stderr == "", res.stderr
 
 
-def test_a_partial_verify_writes_next_to_the_full_report(tmp_path, monkeypatch):
+def test_a_partial_verify_writes_next_to_the_full_report_and_updates_the_readme(
+    tmp_path, monkeypatch
+):
     """`gdtheory verify --only T2` without --report writes gdtheory-report-T2/, never
-    over gdtheory-report/ (issue 15, item 7)."""
+    over gdtheory-report/ (issue 15, item 7); --readme rewrites the claims table."""
     monkeypatch.chdir(tmp_path)
     full = tmp_path / "gdtheory-report"
     full.mkdir()
     (full / "report.md").write_text("the full report")
-    assert main(["verify", "--quick", "--only", "T2", "--no-cache"]) == 0
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# x\n{README_START}\n{README_END}\n")
+    assert main(["verify", "--quick", "--only", "T2", "--no-cache", "--readme", str(readme)]) == 0
     assert (full / "report.md").read_text() == "the full report"
     assert "## T2" in (tmp_path / "gdtheory-report-T2" / "report.md").read_text()
+    text = readme.read_text()
+    assert "| T2 | Learning-rate regimes on a quadratic | **verified** | - |" in text
+    assert "Generated from the quick report" in text
     assert main(["verify", "--only", ","]) == 2

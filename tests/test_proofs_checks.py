@@ -78,16 +78,14 @@ def test_t9_counts_a_rise_to_the_edge_only_from_below(quick_report):
     assert "h = 3.0 starts above 2/h" in ev["summary"]
 
 
-def test_every_proof_writes_a_certificate_that_rechecks(quick_report):
-    """Each proved part of a claim is backed by a certificate file in the report, and
-    ``recheck`` re-proves it from the file alone (issue 15, item 3)."""
-    from gdtheory.certify import recheck
-
+def test_every_proof_writes_a_certificate(quick_report):
+    """Each proved part of a claim is backed by a certificate file in the report (issue 15,
+    item 3); test_cli re-proves every file in a fresh process with `gdtheory recheck`."""
     seen = 0
     for claim in quick_report.evidence["claims"]:
         for proof in claim["proofs"]:
             assert proof["certificate"], (claim["id"], proof["statement"])
-            text = (quick_report.folder / proof["certificate"]).read_text()
-            assert recheck(text).proved is proof["proved"] is True, proof["certificate"]
+            assert proof["proved"] is True
+            assert (quick_report.folder / proof["certificate"]).stat().st_size > 200
             seen += 1
     assert seen >= sum(CERTIFIED.values())
