@@ -1,6 +1,6 @@
 """Benchmark: certifying a period-4 orbit of the GD map of (1 - xy)^2/2 (a 2-D quartic).
 
-Run with ``pytest tests/benchmarks -m benchmark -s -n 0``.  The certificate
+Run with ``pytest tests/benchmarks -m benchmark -s``.  The certificate
 (:func:`gdtheory.certify.certify_periodic_orbit`: multi-point Krawczyk in arb at 128
 bits, tightening to ~1e-37 and the rigorous stability decision included) is compared
 with the naive single-shooting proof (Phi^4 composed symbolically, Krawczyk in

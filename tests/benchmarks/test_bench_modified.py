@@ -1,6 +1,6 @@
 """Benchmark: modified equations by the differential-ring recursion vs the naive expansion.
 
-Run with ``pytest tests/benchmarks -m benchmark -s -n 0``.  Each test times the naive baseline
+Run with ``pytest tests/benchmarks -m benchmark -s``.  Each test times the naive baseline
 (:func:`gdtheory.testing.reference.naive_modified_fields`: SymPy ``expand`` of exp(h L_G)
 at every order) and the toolkit in the same run, checks they agree, and prints the ratio.
 """

@@ -1,6 +1,6 @@
 """Benchmark: float64 GD map iterations per second, the sweep engines vs plain Python loops.
 
-Run with ``pytest tests/benchmarks -m benchmark -s -n 0``.  On the 2-D factorisation objective
+Run with ``pytest tests/benchmarks -m benchmark -s``.  On the 2-D factorisation objective
 (1 - xy)^2/2 the baselines are plain Python loops over the map (the gradient written
 inline, the fastest pure-Python form, and the lambdified gradient), run in the same
 process; the sweeps are :func:`gdtheory.iterate_map` over a batch of starts on one core,
