@@ -228,7 +228,14 @@ class ModifiedEquation:
 
     @property
     def potentials(self) -> tuple[sp.Expr | None, ...]:
-        """f_k with F_k = -grad f_k, for every k where the field up to h**k is a gradient."""
+        """f_k with F_k = -grad f_k, for every k where the field up to h**k is a gradient.
+
+        Normalisation (one rule for every order): f_0 = f, and every correction f_k,
+        k >= 1, vanishes at the origin x = 0 (a potential is defined up to a constant;
+        where f_k is not finite at 0 the constant is left as found).  For GD this makes
+        f_1 = (|grad f|^2 - |grad f(0)|^2)/4: the implicit gradient regulariser of
+        Barrett and Dherin (ICLR 2021) up to that constant.
+        """
         if "potentials" not in self._cache:
             self._cache["potentials"] = tuple(
                 self._potential(k) if self.is_gradient[k] else None for k in range(self.order + 1)
@@ -240,17 +247,21 @@ class ModifiedEquation:
         if obj is not None and k == 0:
             return obj.expr
         if obj is not None and k == 1:
-            return sp.factor_terms(sum(g**2 for g in obj.grad) / 4)  # f_1 = |grad f|^2/4
+            f1 = sp.factor_terms(sum(g**2 for g in obj.grad) / 4)  # f_1 = |grad f|^2/4
+            return self._vanishing_at_origin(f1)
         ring: DifferentialRing = self._cache["ring"]
         G = [-c for c in self._cache["ring_fields"][k]]
         if not ring.m:
-            return ring.to_sympy(_homotopy_potential(ring, G))
+            return ring.to_sympy(_homotopy_potential(ring, G))  # 0 at the origin
         P = ring.antiderivative(G)
         if P is not None:
-            expr = ring.to_sympy(P)
-            at0 = expr.subs({s: 0 for s in self.symbols})
-            return expr - at0 if at0.is_finite else expr
-        return _line_integral(self.symbols, [-c for c in self.fields[k]])
+            return self._vanishing_at_origin(ring.to_sympy(P))
+        return _line_integral(self.symbols, [-c for c in self.fields[k]])  # 0 at the origin
+
+    def _vanishing_at_origin(self, expr: sp.Expr) -> sp.Expr:
+        """expr - expr(0) when expr(0) is finite (the normalisation of :attr:`potentials`)."""
+        at0 = sp.simplify(expr.subs({s: 0 for s in self.symbols}))
+        return expr - at0 if at0.is_finite and at0 != 0 else expr
 
     def potential(self, order: int | None = None) -> sp.Expr:
         """The modified potential f_0 + h f_1 + ... + h^order f_order.

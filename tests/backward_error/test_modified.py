@@ -139,3 +139,19 @@ def test_property_quadratic_fields_are_minus_A_to_the_k_grad_over_k_plus_1(q, k)
     A = obj.hessian
     assert sp.expand(me.fields[k] - (-(A**k) * obj.grad / (k + 1))) == sp.zeros(2, 1)
     assert all(me.is_gradient)
+
+
+@pytest.mark.parametrize("text", ["log(1 + exp(-x))", "x**4/4 - x**2/2 + x", "logcosh(x - 1)"])
+def test_every_correction_potential_vanishes_at_the_origin(text):
+    """One normalisation for every order (issue 15, item 10): f_k(0) = 0 for k >= 1; for
+    the logistic loss f_1(0) was 1/16 while f_2(0), f_3(0) were 0."""
+    obj = Objective.parse(text)
+    me = modified_equation(obj, 3)
+    origin = {s: 0 for s in obj.symbols}
+    for k in (1, 2, 3):
+        assert sp.simplify(me.potentials[k].subs(origin)) == 0, k
+    g0 = [g.subs(origin) for g in obj.grad]
+    f1 = (sum(g**2 for g in obj.grad) - sum(v**2 for v in g0)) / 4
+    assert sp.simplify(me.potentials[1] - f1) == 0
+    for i, s in enumerate(obj.symbols):  # still a potential of F_1
+        assert sp.simplify(me.fields[1][i] + sp.diff(me.potentials[1], s)) == 0
