@@ -89,3 +89,14 @@ def test_every_proof_writes_a_certificate(quick_report):
             assert (quick_report.folder / proof["certificate"]).stat().st_size > 200
             seen += 1
     assert seen >= sum(CERTIFIED.values())
+
+
+def test_t6_reports_every_stable_period_of_the_scan_with_its_windows(quick_report):
+    """Issue 15, item 4: the h scan reports every attracting period up to 12 (the 6-cycle
+    at h = 1.7 included) with its windows of h, not only periods 2-4."""
+    ev = quick_report.claim("T6")
+    n = ev["numbers"]
+    assert "6" in n["scan: stable periods seen (2..12)"].split(", ")
+    assert "1.700" in n["scan: h windows with an attracting period-6 orbit"]
+    assert "6: 1.700" in ev["summary"]
+    assert n["scan: max number of distinct stable periods >= 2 at one h"] == 1
