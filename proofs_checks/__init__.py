@@ -1,4 +1,5 @@
-"""One module per claim of SPEC section 1; each defines ``CLAIM``, a
+"""One module per claim of the theory (source: :data:`proofs_checks.source.BLOG`); each
+defines ``CLAIM``, a
 :class:`gdtheory.report.claims.Claim` whose check returns evidence.
 
 ``gdtheory verify`` runs every claim listed in :data:`MODULES`.

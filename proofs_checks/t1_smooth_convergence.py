@@ -1,6 +1,7 @@
 r"""T1 — smooth convergence: the descent lemma and convergence of GD for h < 2/L.
 
-Statement (SPEC T1). If f is L-smooth and bounded below and 0 < h < 2/L, then
+Statement (claim T1; source: Tao and Wang, 2022).
+If f is L-smooth and bounded below and 0 < h < 2/L, then
 
     f(x_{k+1}) <= f(x_k) - h (1 - L h / 2) |grad f(x_k)|^2          (descent lemma)
 
@@ -50,6 +51,7 @@ from gdtheory.report.claims import (
     Verdict,
     assemble,
 )
+from proofs_checks.source import BLOG
 
 #: (objective, L proved by hand, lower bound f_low of f, box for the L cross-check)
 CASES: tuple[tuple[Objective, sp.Rational, int, list[tuple[int, int]]], ...] = (
@@ -266,11 +268,11 @@ CLAIM = Claim(
         "0 < h < 2/L (h = c/L, c in {1/2, 1, 3/2, 19/10})",
     ),
     source=(
-        'Blog sec. 1.2 (translated): "A function f is called L-smooth if grad f is globally '
-        "L-Lipschitz. This is a strong assumption (under this definition x^2 is 2-smooth, but"
-        " x^4 is not smooth). ... Theorem: given an L-smooth function f whose minimum f* "
-        "exists, GD converges to a stationary point when the learning rate satisfies h < "
-        '2/L."'
+        BLOG + ", "
+        'section "The nice classical regime of learning rates": "f is L-smooth if grad f '
+        "is globally Lipschitz with coefficient L. This is a strong assumption (e.g., "
+        "f(x)=x^2 is 2-smooth, but f(x)=x^4 is not smooth in R) ... Thm. If f is "
+        'L-smooth, min f exists, and h<2/L, GD converges to a stationary point."'
     ),
     check=check,
 )

@@ -1,6 +1,7 @@
 r"""T2 — the learning-rate regimes on a quadratic.
 
-Statement (SPEC T2). On f = (L/2) x^2, GD is x_{k+1} = (1 - hL) x_k, and
+Statement (claim T2; source: Tao and Wang, 2022).
+On f = (L/2) x^2, GD is x_{k+1} = (1 - hL) x_k, and
   h < 1/L: monotone trajectory (no sign change, |x| and f decrease);
   1/L < h < 2/L: x changes sign every step, |x| and f still decrease;
   h = 2/L: period 2 (x_{k+2} = x_k, |x_k| = |x_0|);
@@ -12,7 +13,7 @@ count sign changes, test monotonicity of |x| and f, measure the period-2 defect
 |x_{k+2} - x_k| and the distance to the closed form (1 - hL)^k x0, check the status
 (``diverged`` exactly when c > 2) and that :func:`gdtheory.lr_regime` names the regime.
 
-Reference: the source blog (SPEC T2); any numerical-analysis text on explicit Euler
+Reference: the source blog (Tao and Wang, 2022); any numerical-analysis text on explicit Euler
 stability, e.g. Hairer, Norsett, Wanner, *Solving ODEs I* (1993), Sec. IV.2.
 """
 
@@ -24,6 +25,7 @@ import sympy as sp
 from gdtheory import Regime, gd, lr_regime
 from gdtheory.objectives import quadratic
 from gdtheory.report.claims import CheckContext, Claim, Evidence, Table, Verdict
+from proofs_checks.source import BLOG
 
 CASES = (
     (sp.Rational(1, 2), Regime.GRADIENT_FLOW_LIKE),
@@ -181,18 +183,22 @@ CLAIM = Claim(
         "oscillate in sign while |x| and f decrease; h = 2/L is period-2; h > 2/L "
         "diverges."
     ),
-    reference="Source blog (SPEC T2); Hairer, Norsett, Wanner, Solving ODEs I, Sec. IV.2.",
+    reference=(
+        "Tao and Wang (2022), the source blog; Hairer, Norsett, Wanner, Solving Ordinary "
+        "Differential Equations I (Springer, 1993), Sec. IV.2."
+    ),
     hypotheses=(
         "f = (L/2) x^2, L > 0 (and diag(1, L) in 2-D)",
         "x0 != 0",
         "h exact rational (so h = 2/L is exactly critical)",
     ),
     source=(
-        'Blog sec. 1.2 and 3.1 (translated): "This range of learning rates can be split into '
-        "two parts. As the animation on f = x^2/2 shows, for h < 1/L the trajectory of x is "
-        "nearly monotone and continuous, but a larger learning rate gives a discontinuous, "
-        "oscillating trajectory (only x oscillates; f(x) still decreases monotonically). ... "
-        "For a quadratic function GD 'explodes' when h > 2/L.\""
+        BLOG + ", "
+        'section "The nice classical regime of learning rates" and "Welcome to the zoo": '
+        '"As the following animations show (for a simple f=x^2/2), h<1/L leads to '
+        "continuous motion of x_k, but a bigger h gives a discontinuous, oscillatory "
+        'behavior, however only in x_k but not in f(x_k)!" ... "if LR is too large, GD '
+        'will just blow up ... such as whenever h>2/L for quadratic objectives"'
     ),
     check=check,
 )

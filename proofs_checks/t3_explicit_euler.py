@@ -1,6 +1,7 @@
 r"""T3 — GD is explicit Euler for gradient flow: global error O(h) on bounded time.
 
-Statement (SPEC T3). GD x_{k+1} = x_k - h grad f(x_k) is the explicit Euler method for
+Statement (claim T3; source: Tao and Wang, 2022).
+GD x_{k+1} = x_k - h grad f(x_k) is the explicit Euler method for
 dx/dt = -grad f(x); as h -> 0, max_{kh <= T} |x_k - x(kh)| = O(h).
 
 Check. On [0, T] with T = 1, for h = 1/10, 1/20, ..., E(h) = max_{kh <= T} |x_k - x(kh)| is
@@ -30,6 +31,7 @@ import sympy as sp
 from gdtheory import Objective, gd, gradient_flow
 from gdtheory.objectives import double_well, quadratic
 from gdtheory.report.claims import CheckContext, Claim, Evidence, Table, Verdict, fit_order
+from proofs_checks.source import BLOG
 
 T_FINAL = 1
 
@@ -188,11 +190,11 @@ CLAIM = Claim(
         "flow known in closed form or integrated to 50 digits",
     ),
     source=(
-        'Blog sec. 1.3 (translated): "GD can be seen as the explicit Euler discretisation of '
-        "the gradient-flow ODE dx/dt = -grad f(x). In the continuous-time limit (h infinitely"
-        " small) x changes continuously. ... Such learning rates keep GD close to gradient "
-        "flow, so we call them small learning rates. As h grows, GD departs more and more "
-        'from gradient flow."'
+        BLOG + ", "
+        'section "Nice part of the nice regime, and gradient flow": "A computational '
+        "mathematician would immediately recognize gradient descent as a forward Euler "
+        "discretization of the gradient flow ODE xdot = -grad f(x) ... It makes gradient "
+        'descent close to gradient flow."'
     ),
     check=check,
 )

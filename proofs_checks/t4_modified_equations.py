@@ -1,6 +1,7 @@
 r"""T4 — Modified equations (backward error analysis).
 
-Statement (SPEC T4). There is a formal series of vector fields F_h = F_0 + h F_1 + ...
+Statement (claim T4; source: Tao and Wang, 2022).
+There is a formal series of vector fields F_h = F_0 + h F_1 + ...
 whose time-h flow equals the GD map to all orders in h, with F_0 = -grad f,
 F_1 = -(1/2) H grad f, F_2 = (1/12) F''(F,F) + (1/3) F'F'F.  (a) F_0 + h F_1 is the
 gradient of the modified potential f + (h/4)|grad f|^2.  (b) In one dimension every F_k
@@ -41,6 +42,7 @@ from gdtheory.backward_error.modified import modified_equation
 from gdtheory.backward_error.series import series_diagnostics
 from gdtheory.dynamics.error_tables import modified_error_table
 from gdtheory.report.claims import CheckContext, Claim, Evidence, Table, Verdict
+from proofs_checks.source import BLOG
 
 RATE_TOL = 0.3
 
@@ -279,12 +281,12 @@ CLAIM = Claim(
         "quadratic A symmetric with exact rational entries for (e)",
     ),
     source=(
-        'Blog sec. 2.2-2.3 (translated): "Correcting gradient flow to first order in h gives '
-        "dx/dt = -grad f_1(x), f_1 = f + (h/4)|grad f|^2, an O(h^2) approximation of GD ... "
-        "the first-order modified equation is still a gradient flow, and f_1 is called the "
-        "(first-order) modified potential. ... The power series in h has a radius of "
-        "convergence, and the series of the ODE has convergence issues too. ... If h is too "
-        'large, the higher the order of the modified equation, the worse the approximation."'
+        BLOG + ", "
+        'section "Backward error analysis, a.k.a. modified equation" and "Discussions": '
+        '"Doing it to 1st-order in h gives xdot = -grad f_1(x), where f_1(x) := f(x) + '
+        "(h/4)||grad f(x)||_2^2 ... In this case, the 1st-order modified equation is "
+        'still a gradient flow" ... "a power series (in h) has a radius of convergence, '
+        'and its generalization to an ODE will have a similar issue of convergence."'
     ),
     check=check,
 )

@@ -1,6 +1,7 @@
 r"""T5 — The four regimes of modified equations (the blog's four-panel figure).
 
-Statement (SPEC T5). Compare GD with gradient flow (p = 0), the first-order modified flow
+Statement (claim T5; source: Tao and Wang, 2022).
+Compare GD with gradient flow (p = 0), the first-order modified flow
 (p = 1) and higher orders: (1) h near 0: gradient flow is good; (2) medium h < 1/L:
 modified flows are good and higher order is better; (3) 1/L < h < 2/L: modified flows
 fail and higher order is worse; (4) h > 2/L: GD diverges on the quadratic.
@@ -37,6 +38,7 @@ from gdtheory.backward_error.modified import modified_equation
 from gdtheory.backward_error.modified_flows import modified_flow
 from gdtheory.core.scalars import to_mpf
 from gdtheory.report.claims import CheckContext, Claim, Evidence, Table, Verdict
+from proofs_checks.source import BLOG
 
 REGIMES = (
     ("(1) h near 0", sp.Rational(1, 20)),
@@ -201,18 +203,26 @@ CLAIM = Claim(
         "higher order better; (3) 1/L < h < 2/L: modified flows fail, higher order worse; "
         "(4) h > 2/L: GD diverges on the quadratic."
     ),
-    reference="Source blog sec. 2.3; Kong and Tao (NeurIPS 2020); Hairer-Lubich-Wanner IX.7.",
+    reference=(
+        "Tao and Wang (2022), the source blog; Kong and Tao, Stochasticity of deterministic "
+        "gradient descent (NeurIPS 2020); Hairer, Lubich, Wanner, Geometric Numerical "
+        "Integration (Springer, 2006), IX.7."
+    ),
     hypotheses=(
         "f = x^2/2 (L = 1) and f = x^2/2 + log cosh x (L = 2), x0 = 1",
         "errors over K GD steps (8 quick, 12 full); flows integrated at 30/50 digits",
         "'worse' in regime (3) measured on magnitudes M_p (see notes)",
     ),
     source=(
-        'Blog sec. 2.3 (translated): "The figure below shows learning rates that are 1) '
-        "small, close to 0, where gradient flow approximates GD well; 2) medium but still h <"
-        " 1/L, where gradient flow is not a good approximation but the modified equation is; "
-        "3) larger, in 1/L < h < 2/L, where the modified equations stop working; 4) truly "
-        'large, h > 2/L, where GD diverges on the simple objective f = x^2/2."'
+        BLOG + ", "
+        'section "Discussions": "Will higher-order modified equation help with large h? '
+        "In most cases, no. In fact if h is too large, higher-order modified equation "
+        "(i.e. more correction terms) may even lead to worse approximation. These facts "
+        "can be exemplified by the following plots, where the LR is respectively 1) small "
+        "so that gradient flow is a good approximation; 2) still <1/L, but medium so that "
+        "gradient flow is insufficient but modified equation is a good approximation; 3) "
+        "larger, in (1/L, 2/L), and modified equation no longer works well; 4) truly "
+        'large, >2/L, and for this simple objective function (f=x^2/2) GD blows up."'
     ),
     check=check,
 )

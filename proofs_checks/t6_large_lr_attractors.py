@@ -1,6 +1,6 @@
 r"""T6 — Large learning rates: GD converges to periodic orbits and chaotic attractors.
 
-Statement (SPEC T6; the source blog, after Wang, Chen, Zhao and Tao, ICLR 2022). Beyond
+Statement (claim T6; the source blog, after Wang, Chen, Zhao and Tao, ICLR 2022). Beyond
 2/L GD on a non-quadratic f need not diverge: the GD map can converge to fixed points,
 periodic orbits or chaotic attractors.  Example: on f(x, y) = (1 - xy)^2/2, GD with
 h = 1.9 converges to orbits of periods 2, 3 and 4 depending on the initial point, none
@@ -65,6 +65,7 @@ from gdtheory.report.claims import (
     Verdict,
     assemble,
 )
+from proofs_checks.source import BLOG
 
 H_CLAIM = sp.Rational(19, 10)
 BOX = [(-3, 3), (-3, 3)]
@@ -614,7 +615,8 @@ CLAIM = Claim(
         "orbits of periods 2, 3 and 4 depending on the start, none reaching xy = 1."
     ),
     reference=(
-        "Source blog sec. 3.2; Wang, Chen, Zhao, Tao (ICLR 2022); Singer (1978); "
+        "Tao and Wang (2022), the source blog; Wang, Chen, Zhao, Tao, Large learning rate "
+        "tames homogeneity (ICLR 2022); Singer (1978); "
         "Davidchack and Lai (1999)."
     ),
     hypotheses=(
@@ -623,13 +625,13 @@ CLAIM = Claim(
         "GD fates from a grid of starts (float64); h scan over [1, 2]",
     ),
     source=(
-        'Blog sec. 3.1 (translated): "Below is an example of GD converging to periodic '
-        "orbits, from a simplified matrix factorisation problem, f(x, y) = (1 - xy)^2/2 "
-        "(although it looks simple, this function is neither L-smooth nor convex). Its GD "
-        "iterates have different periods, and none of the GD iterates in the figure converges"
-        " to a minimiser. With h = 1.9, GD converges at least to orbits of periods 2, 3 and "
-        "4, depending on the initial condition. The blue lines are the periodic orbits, the "
-        'red line all minimisers xy = 1."'
+        BLOG + ", "
+        'section "Welcome to the zoo", the periodic-orbit figure: "examples of periodic '
+        "motions produced by GD for a miniature matrix factorization problem, with "
+        "f(x,y)=(1-xy)^2/2 (note: seemingly simple, but in fact not L-smooth for any L, "
+        "nor convex). Various values of period are possible, but in none of these figures "
+        'is the convergence to any minimizer." Caption: "GD with h=1.9 converges to three '
+        'orbits with period 2, 3 and 4 respectively (depending on initial condition)."'
     ),
     check=check,
 )

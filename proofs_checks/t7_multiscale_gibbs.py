@@ -1,6 +1,6 @@
 r"""T7 — Multiscale objectives: large-LR GD escapes spurious minima and samples a Gibbs law.
 
-Statement (SPEC T7; Kong and Tao, NeurIPS 2020). For f = f0 + f1_eps with micro
+Statement (claim T7; Kong and Tao, NeurIPS 2020). For f = f0 + f1_eps with micro
 oscillations f1_eps = a eps f1(x/eps) and h independent of eps (h >> eps), GD escapes
 spurious local minima, converges to a chaotic attractor, and its long-run distribution
 is close to the Gibbs density exp(-f0/T)/Z with T = h sigma^2/2 (sigma^2 the variance
@@ -58,6 +58,7 @@ from gdtheory.report.claims import (
     Verdict,
     assemble,
 )
+from proofs_checks.source import BLOG
 
 TILTED = "(x**2 - 1)**2/4 + x/10"
 
@@ -338,14 +339,14 @@ NOTES = (
     "law of f0 at any temperature: the noise model's stationary covariance is "
     "h sigma^2 (2A - hA^2)^-1 (discrete Lyapunov equation), which is not proportional "
     "to A^-1 when A has distinct eigenvalues. It is exactly the covariance of the Gibbs "
-    "law at the SPEC's T = h sigma^2/2 of the modified potential "
+    "law at the claim's T = h sigma^2/2 of the modified potential "
     "f_h = f0 - (h/4)|grad f0|^2 (note the sign: opposite to the backward-error "
     "potential f + (h/4)|grad f|^2 that trajectories follow). GD on the multiscale f "
     "matches that covariance to within sampling error at h = 0.1, 0.2, 0.4, while "
     "T A^-1 is off by tens to hundreds of standard errors; the full joint shape "
     "is close to Gibbs(f_h) only at small h (the joint TV grows with h for the same "
     "non-Gaussian-noise reason as in 1-D). "
-    "Not checked here: the SPEC's last sentence (a weight of a small feed-forward "
+    "Not checked here: the claim's last sentence (a weight of a small feed-forward "
     "network trained by GD on multiscale data shows the same cloud). The source gives "
     "only a picture; one construction was tried briefly (a sine network with rare "
     "inputs at the micro scale 1/eps) and gave no clean result, so that part of the "
@@ -505,16 +506,15 @@ CLAIM = Claim(
         "float64 GD, many runs from uniform starts; temperatures by maximum likelihood",
     ),
     source=(
-        'Blog sec. 3.2 (translated): "Write f = f0 + f1_eps, with f0 the macro trend and '
-        "f1_eps the micro details. ... When the LR is large enough, GD can no longer resolve "
-        "the micro details. ... [Kong and Tao (2020)] prove that in deterministic GD the "
-        "gradient of the micro part acts much like added noise ... GD iterates converge to a "
-        "chaotic attractor, so the result of GD converges to a probability distribution very "
-        "close to exp(-f0/T)/Z, the Gibbs distribution. It depends only on the macro part f0;"
-        " the micro details vanish because of the large LR (h >> eps). ... Smaller values of "
-        "f0 are (significantly) more probable: GD escapes local minima and exponentially "
-        "prefers lower ones.\" (The blog gives no formula for T; SPEC's T = h sigma^2/2 is "
-        "checked here.)"
+        BLOG + ", "
+        'section "An alternative mechanism for escapes from local min": "[Kong and Tao '
+        "(2020)] rigorously proved that the microscopic part of the gradient, -h grad "
+        "f_1(x), effectively acts like a noisy forcing to the deterministic GD dynamics "
+        "... the GD iterates actually converge to a chaotic attractor, and hence to a "
+        "statistical distribution, which is very close to Z^-1 exp(-f_0(x)/T) dx ... "
+        'smaller values of f_0 (and f too) will have (significantly) higher probability." '
+        "(The blog gives no formula for T; T = h sigma^2/2 is the toolkit's derivation, "
+        "checked numerically.)"
     ),
     check=check,
 )

@@ -1,6 +1,6 @@
 r"""T8 — Balancing: large-LR GD on matrix factorisation prefers balanced minimisers.
 
-Statement (SPEC T8; Wang, Chen, Zhao, Tao, ICLR 2022). For min (1/2)||A - X Y^T||_F^2:
+Statement (claim T8; Wang, Chen, Zhao, Tao, ICLR 2022). For min (1/2)||A - X Y^T||_F^2:
 homogeneity makes the minimisers a continuum; at a minimiser the Hessian is flat or
 sharp according to balance (scalar: eigenvalues 0 and x^2 + y^2 on xy = mu, smallest at
 |x| = |y|). (a) A point limit of GD obeys an imbalance bound that decreases in h
@@ -61,6 +61,7 @@ from gdtheory.report.claims import (
     Verdict,
     assemble,
 )
+from proofs_checks.source import BLOG
 
 #: The start of the blog figure: next to the unbalanced minimiser (3, 1/3) of (1 - xy)^2/2.
 BLOG_START = (3.0, 0.38)
@@ -361,7 +362,7 @@ NOTES = (
     "sigma_1(X)^2 + sigma_1(Y)^2 <= 2/h and (sigma_1(X) - sigma_1(Y))^2 <= "
     "2/h - 2 sigma_1(A), obeyed by every converged run. The paper's own theorems "
     "(exact constants and initialisation conditions) could not be retrieved here; "
-    "the statements checked are the SPEC's and the toolkit's derivations."
+    "the statements checked are the claim as stated here and the toolkit's derivations."
 )
 
 
@@ -476,16 +477,14 @@ CLAIM = Claim(
         "converged: the last 16 iterates agree to 1e-10 and |xy - mu| <= 1e-6",
     ),
     source=(
-        'Blog sec. 3.3 (translated): "[Wang et al (2022)] show that if the LR is large '
-        "enough, GD starts to prefer balanced minimisers, and the larger the LR, the stronger"
-        " the preference, with no regulariser. ... Even when the start is close to an "
-        "unbalanced minimiser and GD with a small LR converges to a nearby minimiser, GD with"
-        " a large LR travels far to converge to a more balanced one. ... They prove 1) if GD "
-        "converges to a point, the limit satisfies an inequality: its imbalance has an upper "
-        "bound, which decreases as the learning rate grows; 2) GD does converge to a point "
-        "even for truly large learning rates. ... Balancing happens for h in (2/L, 4/L), "
-        "exactly complementary to the classical range; a larger h can make GD not converge. L"
-        ' is the spectral radius of the Hessian at initialisation."'
+        BLOG + ", "
+        'section "An implicit bias of large LR: preference of flatter minima": "if '
+        "convergent to a point, GD with large enough h has an implicit regularization "
+        "effect of balancing, and the limiting point (X_inf, Y_inf) of GD iterates will "
+        "satisfy a bound of ||X_inf - Y_inf|| that decreases with h. 2) GD with large h "
+        'converges." ... "Very roughly speaking, the regime where balancing is pronounced '
+        "is h in (2/L, 4/L) ... The L in (2/L,4/L) is simply the spectral radius of Hess "
+        'f at initialization."'
     ),
     check=check,
 )

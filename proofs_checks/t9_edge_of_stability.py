@@ -1,6 +1,6 @@
 r"""T9 — Edge of stability: GD sharpness rises to about 2/h and hovers there.
 
-Statement (SPEC T9; Cohen et al., ICLR 2021). On neural-network-like losses the sharpness
+Statement (claim T9; Cohen et al., ICLR 2021). On neural-network-like losses the sharpness
 (top Hessian eigenvalue) of full-batch GD rises until about 2/h and hovers there while
 the loss keeps decreasing, non-monotonically.
 
@@ -39,6 +39,7 @@ from gdtheory.report.claims import (
     Verdict,
     assemble,
 )
+from proofs_checks.source import BLOG
 
 #: The network study: 200 points in R^5, width 32.
 DATA = (200, 5)
@@ -313,10 +314,12 @@ CLAIM = Claim(
         "matrix factorisation 6 x 6 rank 2 from a small initialisation as a contrast",
     ),
     source=(
-        'Blog sec. 3.3, note (translated): "[Wang et al (2022)] can also be seen as related '
-        "to a recently observed phenomenon called the Edge of Stability [Cohen et al (2021)],"
-        ' which is quickly attracting attention." The blog states no more; the statement '
-        "checked is Cohen et al.'s (SPEC T9)."
+        BLOG + ", "
+        'section "An implicit bias of large LR: preference of flatter minima", side '
+        'remark: "(Side remark: in a way, [Wang et al (2022)] can also be thought as '
+        "related to a phenomenon known as Edge of Stability that was empirically "
+        'discovered recently [Cohen et al (2021)] and starting to attract attention.)" '
+        "The blog states no more; the statement checked is Cohen et al.'s."
     ),
     check=check,
 )

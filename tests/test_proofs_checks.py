@@ -100,3 +100,19 @@ def test_t6_reports_every_stable_period_of_the_scan_with_its_windows(quick_repor
     assert "1.700" in n["scan: h windows with an attracting period-6 orbit"]
     assert "6: 1.700" in ev["summary"]
     assert n["scan: max number of distinct stable periods >= 2 at one h"] == 1
+
+
+@pytest.mark.parametrize("claim", proofs_checks.claims(), ids=lambda c: c.id)
+def test_every_claim_names_and_quotes_the_english_source(claim):
+    """Issue 15, item 6: the blog is cited by authors, title, date and address, and quoted
+    in the original English (no translation, no reference to a SPEC not in the repository)."""
+    from proofs_checks.source import BLOG
+
+    assert claim.source.startswith(BLOG) and '"' in claim.source[len(BLOG) :]
+    for needle in (
+        "Molei Tao and Yuqing Wang",
+        "Fun facts about large learning rates",
+        "2022-07-25",
+    ):
+        assert needle in claim.source
+    assert "translated" not in claim.source and "SPEC" not in claim.source + claim.reference

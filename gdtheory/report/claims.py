@@ -186,10 +186,11 @@ def _without_seconds(data: Any) -> Any:
 
 @dataclass(frozen=True)
 class Claim:
-    """A claim of SPEC section 1 and its check.
+    """A claim of the theory and its check.
 
-    ``statement`` is the precise statement checked (SPEC section 1); ``source`` is the
-    claim as the source blog gives it (an English rendering of the Chinese text).
+    ``statement`` is the precise statement checked; ``source`` is the
+    claim as the source blog states it, quoted from the English original with its author,
+    title, date and address.
     """
 
     id: str

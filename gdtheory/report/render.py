@@ -158,7 +158,9 @@ def html_report(
         "<title>gdtheory verification report</title>",
         f"<style>{_CSS}</style></head><body>",
         "<h1>gdtheory verification report</h1>",
-        "<p>Each claim of the theory of gradient descent covered by gdtheory (SPEC section 1), "
+        "<p>Each claim of the theory of gradient descent covered by gdtheory (after Molei Tao "
+        "and Yuqing Wang, <i>Fun facts about large learning rates: how large is large, and "
+        "what tricks they can do?</i>, It's Dynamical, 2022-07-25, and the papers it cites), "
         "as the source states it, the precise statement checked, what was computed, the "
         "figures, the numbers and the verdict.</p>",
     ]
