@@ -113,7 +113,14 @@ def descent_run(
 def check(ctx: CheckContext) -> Evidence:
     runs, series = _runs(ctx)
     contrast = _contrast()
-    parts = [runs, contrast, _figures(ctx, series, contrast.facts["contrast"]), _certificates(ctx)]
+    parts = [
+        runs,
+        contrast,
+        ctx.figures(
+            ("t1_descent_lemma.png", lambda p: _figure(p, series, contrast.facts["contrast"]))
+        ),
+        _certificates(ctx),
+    ]
     return assemble(parts, decide, notes=NOTES)
 
 
@@ -201,16 +208,6 @@ def _contrast() -> Part:
     contrast = descent_run(quadratic([1, 4]), sp.Integer(4), (1, 1), sp.Rational(21, 40), 30, DPS)
     numbers = {"f increases at h=2.1/L on diag(1,4) (contrast, must be > 0)": contrast["increases"]}
     return Part(numbers, facts={"contrast": contrast})
-
-
-def _figures(
-    ctx: CheckContext, series: dict[tuple[str, str], dict[str, Any]], contrast: Any
-) -> Part:
-    path = ctx.figure_path("t1_descent_lemma.png")
-    if path is None:
-        return Part()
-    _figure(path, series, contrast)
-    return Part(figures=(str(path),))
 
 
 def _certificates(ctx: CheckContext) -> Part:

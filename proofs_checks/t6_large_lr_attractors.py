@@ -151,7 +151,11 @@ def check(ctx: CheckContext) -> Evidence:
         _scan(ctx, obj),
         _chaos_on_the_cubic(ctx),
         Part(proofs=_certificates(ctx, obj, searches)),
-        _figures(ctx, obj, searches, run, bounded),
+        ctx.figures(
+            ("t6_orbits_h19.png", lambda p: _figure_orbits(p, searches, run, bounded)),
+            ("t6_orbit_diagram.png", lambda p: _figure_diagram(p, obj, ctx.quick)),
+            ("t6_basins.png", lambda p: _figure_basins(p, obj, ctx.quick)),
+        ),
     ]
     return assemble(parts, decide, notes=NOTES)
 
@@ -365,25 +369,6 @@ def _chaos_on_the_cubic(ctx: CheckContext) -> Part:
         ),
     )
     return Part(numbers, (table,))
-
-
-def _figures(
-    ctx: CheckContext, obj: Any, searches: dict[int, Any], run: Any, bounded: np.ndarray
-) -> Part:
-    figures = []
-    path = ctx.figure_path("t6_orbits_h19.png")
-    if path is not None:
-        _figure_orbits(path, searches, run, bounded)
-        figures.append(str(path))
-    path = ctx.figure_path("t6_orbit_diagram.png")
-    if path is not None:
-        _figure_diagram(path, obj, ctx.quick)
-        figures.append(str(path))
-    path = ctx.figure_path("t6_basins.png")
-    if path is not None:
-        _figure_basins(path, obj, ctx.quick)
-        figures.append(str(path))
-    return Part(figures=tuple(figures))
 
 
 def _windows(hs: list[float], step: float) -> str:

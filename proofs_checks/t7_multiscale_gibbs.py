@@ -74,8 +74,9 @@ def _lower_well_log_odds(T: float, ms: Any) -> float:
 def check(ctx: CheckContext) -> Evidence:
     rng = np.random.default_rng(ctx.seed)  # one stream through (d), (e), (f), in order
     parts = [_noise_variance(), _escape(ctx), _gibbs(ctx), _lower_wells(ctx, rng)]
-    cloud, figure_inputs = _cloud_2d(ctx, rng)
-    parts += [cloud, _anisotropic(ctx, rng), _figures(ctx, *figure_inputs)]
+    cloud, (ms2, h2, x0, ms1) = _cloud_2d(ctx, rng)
+    figure = ("t7_multiscale.png", lambda p: _figure(p, ms2, h2, x0, ctx.quick, ms1))
+    parts += [cloud, _anisotropic(ctx, rng), ctx.figures(figure)]
     return assemble(parts, decide, notes=NOTES)
 
 
@@ -287,14 +288,6 @@ def _anisotropic(ctx: CheckContext, rng: np.random.Generator) -> Part:
         tuple(joint_rows),
     )
     return Part(numbers, (table,))
-
-
-def _figures(ctx: CheckContext, ms2: Any, h2: float, x0: np.ndarray, ms1: Any) -> Part:
-    path = ctx.figure_path("t7_multiscale.png")
-    if path is None:
-        return Part()
-    _figure(path, ms2, h2, x0, ctx.quick, ms1)
-    return Part(figures=(str(path),))
 
 
 def decide(n: Mapping[str, Any]) -> tuple[Verdict, str]:

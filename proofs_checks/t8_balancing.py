@@ -161,7 +161,7 @@ def check(ctx: CheckContext) -> Evidence:
         window,
         _uniform_starts(ctx),
         _matrix(ctx),
-        _figures(ctx, win, cs),
+        ctx.figures(("t8_balancing.png", lambda p: _figure(p, win, cs))),
         Part(proofs=_balance_proofs(ctx)),
     ]
     return assemble(parts, decide, notes=NOTES)
@@ -310,15 +310,6 @@ def _matrix(ctx: CheckContext) -> Part:
         and mnum["matrix: max (s1(X) - s1(Y))^2 - (2/h - 2 s1(A))"] <= 1e-6
     )
     return Part(mnum, (mtable,), facts={"matrix_ok": ok})
-
-
-def _figures(ctx: CheckContext, win: Any, cs: np.ndarray) -> Part:
-    """(e) the blog's figure."""
-    path = ctx.figure_path("t8_balancing.png")
-    if path is None:
-        return Part()
-    _figure(path, win, cs)
-    return Part(figures=(str(path),))
 
 
 def decide(n: Mapping[str, Any]) -> tuple[Verdict, str]:

@@ -79,7 +79,7 @@ def check(ctx: CheckContext) -> Evidence:
         _other_data(ctx),
         _matrix_factorisation(ctx),
         Part({"sharpness at the network's start": sharpness(net, w0)}),
-        _figures(ctx, traces),
+        ctx.figures(("t9_edge_of_stability.png", lambda p: _figure(p, traces))),
     ]
     return assemble(parts, decide, notes=NOTES)
 
@@ -220,14 +220,6 @@ def _matrix_factorisation(ctx: CheckContext) -> Part:
         tuple(mrows),
     )
     return Part(numbers, (table,))
-
-
-def _figures(ctx: CheckContext, traces: dict[float, Any]) -> Part:
-    path = ctx.figure_path("t9_edge_of_stability.png")
-    if path is None:
-        return Part()
-    _figure(path, traces)
-    return Part(figures=(str(path),))
 
 
 def decide(n: Mapping[str, Any]) -> tuple[Verdict, str]:

@@ -166,6 +166,17 @@ class CheckContext:
         path.write_text(json.dumps(data, indent=2), encoding="utf-8")
         return name
 
+    def figures(self, *drawings: tuple[str, Callable[[Path], None]]) -> Part:
+        """Draw each ``(name, draw)`` figure into the report folder (``draw(path)``); a
+        Part listing the files, empty when the run writes no files (nothing is drawn)."""
+        written = []
+        for name, draw in drawings:
+            path = self.figure_path(name)
+            if path is not None:
+                draw(path)
+                written.append(str(path))
+        return Part(figures=tuple(written))
+
     def figure_path(self, name: str) -> Path | None:
         """Where a check writes an output file (a figure, a certificate), or None when the
         run writes no files; creates the report folder."""
