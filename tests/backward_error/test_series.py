@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gdtheory import InvalidInputError, modified_equation, series_diagnostics
+from gdtheory.backward_error.series import gevrey_fit
 
 
 def test_coefficients_are_the_fields_at_the_point():
@@ -30,8 +31,9 @@ def test_coefficients_are_the_fields_at_the_point():
 )
 def test_property_quadratic_radius_is_one_over_L(L):
     d = series_diagnostics(f"{L}*x**2/2", ["1/3"], order=24)
-    assert d.method == "Domb-Sykes" and d.confidence == "high"
+    assert d.kind == "convergent" and d.method == "Domb-Sykes" and d.confidence == "high"
     assert abs(d.radius - 1 / float(L)) <= 1e-3 / float(L)
+    assert d.radius_error is not None and d.radius_error < 1e-3 / float(L)
 
 
 def test_equilibrium_and_polynomial_in_h():
@@ -39,9 +41,52 @@ def test_equilibrium_and_polynomial_in_h():
     assert d.radius == math.inf and d.confidence == "exact"
 
 
-def test_nonlinear_series_reports_low_confidence_not_a_fake_radius():
+def test_nonlinear_series_at_low_order_is_undecided_not_a_fake_radius():
     d = series_diagnostics("x**4/4 - x**2/2", ["1/2"], order=20)
-    assert d.confidence == "low" and d.method == "root test" and "does not settle" in d.statement
+    assert d.kind == "undecided" and d.confidence == "low" and "order >= 40" in d.statement
+
+
+@pytest.mark.parametrize("text", ["x**4/4 - x**2/2", "log(1+exp(-x))", "log(cosh(x))"])
+def test_nonlinear_series_are_divergent_with_a_growth_constant(text):
+    """Issue 15 acceptance: to order 60 the envelope of |F_k(1/2)| grows factorially
+    (Gevrey order s significantly above 1/2) and a growth constant C is fitted."""
+    d = series_diagnostics(text, ["1/2"], order=60)
+    g = d.growth
+    assert d.kind == "divergent" and d.radius == 0.0, d.statement
+    assert g is not None and g.z > 2 and abs(g.gevrey_order - 1) < 0.7
+    assert 0.01 < g.constant < 1 and g.rms < 1
+    t = d.optimal_truncation(1 / (5.5 * g.constant))  # smallest term k = 5: keep 0..4
+    assert t.order == 4 and t.local_error > 0 and 0.5 < t.local_error / t.asymptotic < 2
+
+
+def test_optimal_truncation_refuses_a_convergent_series():
+    d = series_diagnostics("3*x**2/2", ["1/2"], order=24)
+    with pytest.raises(InvalidInputError, match="convergent"):
+        d.optimal_truncation(0.1)
+
+
+@settings(deadline=None, max_examples=40)
+@given(
+    st.sampled_from([0.0, 1.0]),
+    st.floats(min_value=0.05, max_value=3.0),
+    st.floats(min_value=0.1, max_value=10.0),
+    st.integers(min_value=2, max_value=5),
+    st.floats(min_value=0.0, max_value=0.9),
+)
+def test_property_envelope_fit_recovers_the_growth(s, C, K, period, depth):
+    """Synthetic a_k = K (k!)^s C^k with periodic dips of relative depth ``depth`` (the
+    oscillation of real coefficients): the block-maximum fit classifies s = 0 / s = 1 and
+    recovers C for s = 1."""
+    norms = [
+        K * math.exp(s * math.lgamma(k + 1)) * C**k * (1 - depth * (k % period != 0))
+        for k in range(61)
+    ]
+    g = gevrey_fit(norms)
+    assert g is not None
+    if s == 1.0:
+        assert g.z > 2 and abs(g.constant / C - 1) < 0.05
+    else:
+        assert g.z < -2
 
 
 def test_bad_order():
