@@ -9,7 +9,16 @@ Three scopes (:class:`SmoothnessScope`):
 * ``GLOBAL`` (no box, no point): exact for quadratics, L = max_i |lambda_i(A)|.  A
   polynomial of degree >= 3 has a non-constant polynomial Hessian entry, unbounded on
   R^n, so *no* global L exists (x**4 is not smooth): :class:`NoGlobalSmoothnessError`.
-  For other objectives gdtheory does not guess: pass a box or a point.
+  Other objectives get a *certified* global bound when their Hessian is bounded in a way
+  the enclosure below can see (:mod:`gdtheory.rigorous.global_bounds`): R^n is covered
+  by the box [-M, M]^n (bounded as in ``BOX``) and the unbounded regions around it; on
+  those, every exp(r v) (v linear, of one sign on the region) becomes a power of
+  w = exp(-|v|) in (0, exp(-M')], sin and cos of an unbounded argument become [-1, 1], the
+  entry is cancelled as a rational function of the w's and enclosed.  Regions that stay
+  undecided are split (finite sides in halves, [a, oo) into [a, 2a] and [2a, oo)).  So
+  log(1 + exp(-x)) gets L = 1/4 (up to the enclosure's slack), log cosh x gets 1 and
+  x^2/2 + 2 cos x gets 3.  Where no finite bound is found, the error says so (it does not
+  claim that the Hessian is unbounded).
 * ``POINT``: rho(H(x)) at one point, by a symmetric eigensolver at ``dps`` digits.
 * ``BOX``: a *certified* upper bound over a box.  Certification: the box is split into
   sub-boxes; on each, every Hessian entry is enclosed in an arb ball
@@ -32,9 +41,10 @@ Horn and Johnson, *Matrix Analysis* (2013), Thm 8.1.18 and 8.1.26 (Perron, Colla
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import Any, ClassVar
 
 import mpmath
 import numpy as np
@@ -44,8 +54,16 @@ from ..core.objective import Objective, as_objective
 from ..core.scalars import check_box, check_dps
 from ..errors import InvalidInputError, NoGlobalSmoothnessError
 from .balls import arb_upper, box_ball, enclose, subdivide, to_fraction
+from .certificate import Certificate, objective_from_text
+from .global_bounds import entry_bound, equivalent_forms, outer_regions, split_region
 
-__all__ = ["SmoothnessScope", "SmoothnessConstant", "smoothness_constant"]
+__all__ = [
+    "SmoothnessScope",
+    "SmoothnessConstant",
+    "SmoothnessCertificate",
+    "certify_smoothness",
+    "smoothness_constant",
+]
 
 
 class SmoothnessScope(str, enum.Enum):
@@ -123,10 +141,10 @@ def smoothness_constant(
         return _at_point(objective, point, check_dps(dps))
     if box is not None:
         return _over_box(objective, box, pieces)
-    return _global(objective)
+    return _global(objective, pieces)
 
 
-def _global(objective: Objective) -> SmoothnessConstant:
+def _global(objective: Objective, pieces: int | None = None) -> SmoothnessConstant:
     H = objective.hessian
     if objective.is_quadratic:
         eigs = H.eigenvals()
@@ -144,11 +162,72 @@ def _global(objective: Objective) -> SmoothnessConstant:
             "unbounded on R^n; pass box=[(low, high), ...] for a certified bound on a box, "
             "or point= for the local value"
         )
-    raise NoGlobalSmoothnessError(
-        f"cannot determine a global smoothness constant of {objective.name} symbolically; "
-        "pass box=[(low, high), ...] for a certified bound on a box, or point= for the "
-        "spectral radius of the Hessian at a point"
+    return _global_bound(objective, pieces)
+
+
+#: Half-width of the central box of the global bound, and the budget of outer regions.
+GLOBAL_CORE = Fraction(8)
+GLOBAL_REGIONS = 400
+GLOBAL_FAR = Fraction(10) ** 6  # give up on regions that reach beyond this
+
+
+def _global_bound(objective: Objective, pieces: int | None) -> SmoothnessConstant:
+    """The certified global bound of :mod:`gdtheory.rigorous.global_bounds`."""
+    n = objective.dim
+    core = _over_box(objective, [(-GLOBAL_CORE, GLOBAL_CORE)] * n, pieces)
+    best = Fraction(int(core.value.p), int(core.value.q))
+    queue = outer_regions(n, GLOBAL_CORE)
+    H = objective.hessian
+    used = 0
+    while queue:
+        region = queue.pop()
+        used += 1
+        B = _region_bounds(H, objective.symbols, region)
+        extent = max((abs(v) for side in region for v in side if v is not None), default=0)
+        if B is None:
+            if used > GLOBAL_REGIONS or extent > GLOBAL_FAR:
+                sides = " x ".join(
+                    f"[{'-oo' if a is None else a}, {'oo' if b is None else b}]" for a, b in region
+                )
+                raise NoGlobalSmoothnessError(
+                    f"no certified global smoothness constant found for {objective.name}: "
+                    f"after {used} regions outside [-{GLOBAL_CORE}, {GLOBAL_CORE}]^{n} the "
+                    f"Hessian still has no finite enclosure on {sides} (it may be unbounded "
+                    "there, or beyond what the enclosure can see); pass box=[(low, high), "
+                    "...] for a certified bound on a box, or point= for the local value"
+                )
+            queue.extend(split_region(region))
+            continue
+        bound = _collatz_wielandt(B)
+        fine = Fraction(1, 1024)
+        wide = any(a is not None and b is not None and b - a > fine for a, b in region)
+        if bound > best * Fraction(1001, 1000) and wide and used + len(queue) < GLOBAL_REGIONS:
+            queue.extend(split_region(region, fine))  # looser than the core: tighten
+            continue
+        best = max(best, bound)
+    return SmoothnessConstant(
+        sp.Rational(best.numerator, best.denominator),
+        SmoothnessScope.GLOBAL,
+        True,
+        f"arb enclosure of the Hessian on [-{GLOBAL_CORE}, {GLOBAL_CORE}]^{n} "
+        f"({core.method.split(' on ')[1].split(' +')[0]}) and on {used} outer regions "
+        "(exponentials as powers of w = exp(-|v|), rational cancellation) + "
+        "Perron/Collatz-Wielandt bound",
+        core.lower,
     )
+
+
+def _region_bounds(H: sp.Matrix, symbols: Sequence[sp.Symbol], region: Any) -> Any:
+    """Entrywise bounds |H_ij| <= B_ij on a region, or None if an entry has none."""
+    n = H.shape[0]
+    B = np.empty((n, n), dtype=object)
+    for i in range(n):
+        for j in range(i, n):
+            b = entry_bound(H[i, j], symbols, region)
+            if b is None:
+                return None
+            B[i, j] = B[j, i] = b
+    return B
 
 
 def _at_point(objective: Objective, point: Any, dps: int) -> SmoothnessConstant:
@@ -182,14 +261,14 @@ def _over_box(objective: Objective, box: Any, pieces: int | None) -> SmoothnessC
     H = objective.hessian
     best = Fraction(0)
     lower = 0.0
+    forms = [[equivalent_forms(H[i, j]) for j in range(n)] for i in range(n)]
     for sub in subdivide(sides, pieces):
         env = {s: box_ball(lo, hi) for s, (lo, hi) in zip(objective.symbols, sub, strict=True)}
         B = np.empty((n, n), dtype=object)
         for i in range(n):
             for j in range(i, n):
-                ball = enclose(H[i, j], env)
                 try:
-                    B[i, j] = B[j, i] = arb_upper(abs(ball))
+                    B[i, j] = B[j, i] = min(_abs_bounds(forms[i][j], env))
                 except ValueError:
                     raise InvalidInputError(
                         f"the Hessian entry H[{i},{j}] = {H[i, j]} is not finite or not "
@@ -209,6 +288,19 @@ def _over_box(objective: Objective, box: Any, pieces: int | None) -> SmoothnessC
     )
 
 
+def _abs_bounds(forms: Sequence[sp.Expr], env: dict[sp.Symbol, Any]) -> list[Fraction]:
+    """Upper bounds of |e| from each equivalent form (ValueError if none is finite)."""
+    out = []
+    for e in forms:
+        try:
+            out.append(arb_upper(abs(enclose(e, env))))
+        except ValueError:
+            continue
+    if not out:
+        raise ValueError("no finite enclosure")
+    return out
+
+
 def _collatz_wielandt(B: np.ndarray) -> Fraction:
     """An exact upper bound max_i (Bv)_i / v_i >= rho(B) for entrywise non-negative B."""
     n = B.shape[0]
@@ -223,3 +315,66 @@ def _collatz_wielandt(B: np.ndarray) -> Fraction:
     v = np.maximum(v, 1e-3 * max(v.max(), 1e-300))  # strictly positive
     vq = [Fraction(float(t)) for t in v]
     return max(sum((B[i, j] * vq[j] for j in range(n)), Fraction(0)) / vq[i] for i in range(n))
+
+
+@dataclass(frozen=True)
+class SmoothnessCertificate(Certificate):
+    """A certified smoothness constant: rho(Hess f(x)) <= ``bound`` for every x in the box
+    (``box`` empty: every x in R^n), by the enclosures of :func:`smoothness_constant`.
+
+    ``proved`` is True when a finite bound was certified; ``lower`` is the largest
+    spectral radius seen at sample points, so the least valid L lies in [lower, bound].
+    """
+
+    KIND: ClassVar[str] = "smoothness"
+
+    objective: str
+    symbols: tuple[str, ...]
+    box: tuple[tuple[str, str], ...]
+    pieces: int
+    bound: str
+    lower: float
+    method: str
+
+    def reprove(self) -> SmoothnessCertificate:
+        """Redo the enclosure from the objective text, the box and the subdivision."""
+        obj = objective_from_text(self.objective, list(self.symbols))
+        box = [(Fraction(lo), Fraction(hi)) for lo, hi in self.box] or None
+        return certify_smoothness(obj, box, pieces=self.pieces)
+
+
+def certify_smoothness(
+    objective: Objective | str, box: Any = None, *, pieces: int | None = None
+) -> SmoothnessCertificate:
+    """A recheckable certificate of the smoothness constant on ``box`` (None: all of R^n).
+
+    >>> c = certify_smoothness("log(1 + exp(-x))")
+    >>> c.proved, 0.25 <= float(Fraction(c.bound)) < 0.252
+    (True, True)
+    >>> c.recheck().proved
+    True
+    """
+    obj = as_objective(objective)
+    obj = objective_from_text(str(obj.expr), [str(v) for v in obj.symbols])
+    n = obj.dim
+    if pieces is None:
+        pieces = max(1, int(round(4096 ** (1 / n))))
+    L = smoothness_constant(obj, box, pieces=pieces)
+    sides: tuple[tuple[str, str], ...] = ()
+    if box is not None:
+        sides = tuple(
+            (str(to_fraction(lo, "box low")), str(to_fraction(hi, "box high")))
+            for lo, hi in check_box(box, n)
+        )
+    if not L.certified:
+        raise InvalidInputError("only certified smoothness constants make a certificate")
+    return SmoothnessCertificate(
+        str(obj.expr),
+        tuple(str(v) for v in obj.symbols),
+        sides,
+        pieces,
+        str(L.value),
+        float(L.lower) if L.lower is not None else float(L.value),
+        L.method,
+        proved=True,
+    )

@@ -16,10 +16,12 @@ from gdtheory.certify import (
     ChaosCertificate,
     DescentCertificate,
     OrbitCertificate,
+    SmoothnessCertificate,
     certify_balance,
     certify_descent,
     certify_period_three_chaos,
     certify_periodic_orbit,
+    certify_smoothness,
     recheck,
 )
 from gdtheory.errors import InvalidInputError, ParseError
@@ -46,12 +48,17 @@ def _balance() -> BalanceCertificate:
     return certify_balance([(0.9, 1.1), (0.9, 1.1)], h="1/2", mu=1)
 
 
+def _smoothness() -> SmoothnessCertificate:
+    return certify_smoothness("log(1 + exp(-x))", pieces=256)
+
+
 #: kind -> (factory, a stored field to tamper with, a false value for it)
 KINDS = {
     "orbit": (_orbit, "stable", True),
     "chaos": (_chaos, "conclusion", "PROVED: anything at all"),
     "descent": (_descent, "L_bound", "1/1000"),
     "balance": (_balance, "stable", False),
+    "smoothness": (_smoothness, "bound", "1/5"),
 }
 
 

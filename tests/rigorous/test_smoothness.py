@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import functools
+
+import mpmath
 import numpy as np
 import pytest
 import sympy as sp
@@ -29,7 +32,52 @@ def test_no_global_L_for_polynomials_of_degree_above_two():
     with pytest.raises(NoGlobalSmoothnessError, match="degree 4"):
         smoothness_constant(Objective.parse("x**4"))
     with pytest.raises(NoGlobalSmoothnessError, match="box="):
-        smoothness_constant(Objective.parse("logcosh(x)"))
+        smoothness_constant(Objective.parse("exp(x)"))  # f'' = exp(x) is unbounded
+
+
+#: bounded-Hessian objectives and their exact global L = sup |f''| (issue 15 item 9)
+BOUNDED = {
+    "log(1+exp(-x))": sp.Rational(1, 4),  # f'' = s(1 - s), s the logistic sigmoid
+    "softplus(x)": sp.Rational(1, 4),
+    "logcosh(x)": sp.Integer(1),  # f'' = sech^2 x
+    "x**2/2 + 2*cos(x)": sp.Integer(3),  # f'' = 1 - 2 cos x
+}
+
+
+@pytest.mark.parametrize("text", sorted(BOUNDED))
+def test_certified_global_L_for_bounded_hessians(text):
+    """A certified global bound, within 1% of the exact sup (the enclosure's slack), with a
+    sampled lower value at or below the exact one."""
+    L = smoothness_constant(text)
+    exact = float(BOUNDED[text])
+    assert L.scope is SmoothnessScope.GLOBAL and L.certified
+    assert exact <= float(L.value) <= 1.01 * exact, (float(L.value), exact)
+    assert L.lower is not None and 0.999 * exact <= L.lower <= exact
+
+
+@functools.cache
+def _global_L(text):
+    return smoothness_constant(text)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.sampled_from(sorted(BOUNDED)),
+    st.floats(min_value=-1e4, max_value=1e4, allow_nan=False),
+)
+def test_property_global_L_dominates_the_hessian_everywhere(text, x):
+    """Certified globally: |f''(x)| <= L at any x, far outside the central box too."""
+    L = _global_L(text)
+    obj = Objective.parse(text)
+    with mpmath.workdps(30):
+        value = abs(obj.hess_mp([mpmath.mpf(x)])[0])
+    assert value <= float(L.value)
+
+
+def test_global_L_failure_names_the_region_and_does_not_claim_unboundedness():
+    with pytest.raises(NoGlobalSmoothnessError, match="may be unbounded") as e:
+        smoothness_constant("x**4 + cos(x)")
+    assert "oo" in str(e.value)
 
 
 def test_box_bound_is_tight_on_polynomials():
