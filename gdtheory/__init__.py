@@ -58,6 +58,8 @@ from .dynamics.lyapunov import lyapunov_batch as lyapunov_batch
 from .dynamics.lyapunov import lyapunov_exponent as lyapunov_exponent
 from .dynamics.multiscale import modified_gibbs_potential as modified_gibbs_potential
 from .dynamics.multiscale import noise_model_covariance as noise_model_covariance
+from .dynamics.optimal_truncation import TruncationScan as TruncationScan
+from .dynamics.optimal_truncation import truncation_scan as truncation_scan
 from .dynamics.periodic import OrbitContinuum as OrbitContinuum
 from .dynamics.periodic import OrbitSearch as OrbitSearch
 from .dynamics.periodic import PeriodicOrbit as PeriodicOrbit
@@ -132,6 +134,8 @@ __all__ = [
     "quadratic_modified_equation",
     "SeriesDiagnostics",
     "series_diagnostics",
+    "TruncationScan",
+    "truncation_scan",
     "Objective",
     "h",
     "Regime",
