@@ -60,3 +60,26 @@ def test_an_expression_string_is_accepted_wherever_an_objective_is():
         gdtheory.InvalidInputError, match="Objective or an expression"
     ):
         gdtheory.gd(42, [1], h=1, steps=1)
+
+
+def test_formula_objects_expose_the_symbols_to_substitute():
+    """Issue 15, item 8 (second half): formulas are in real symbols; every
+    formula-returning object exposes them, and substituting them gives a number, while a
+    plain sp.Symbol of the same name is a different symbol (documented in the README)."""
+    import sympy as sp
+
+    me = gdtheory.modified_equation("x**4/4 - x**2/2", 2)
+    q = gdtheory.quadratic_modified_equation("3*x**2/2")
+    f = gdtheory.Objective.parse("x**4/4 - x**2/2")
+    for syms, expr in (
+        (me.symbols, me.fields[2][0]),
+        (q.symbols, q.coefficient(3)[0]),
+        (f.symbols, f.expr),
+        (f.symbols, gdtheory.modified_potential(f, 2)),
+    ):
+        assert all(s.is_real for s in syms)
+        assert syms[0] in expr.free_symbols
+        assert syms[0] not in expr.subs(syms[0], 2).free_symbols
+        assert syms[0] in expr.subs(sp.Symbol("x"), 2).free_symbols  # silently not substituted
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    assert "me.symbols" in readme and "plain `sp.Symbol" in readme

@@ -52,6 +52,11 @@ class QuadraticModifiedEquation:
     radius: sp.Expr
     field: sp.ImmutableMatrix
 
+    @property
+    def symbols(self) -> tuple[sp.Symbol, ...]:
+        """The (real) symbols of the formulas: substitute these, not a plain ``sp.Symbol``."""
+        return tuple(self.objective.symbols)
+
     def coefficient(self, k: int) -> sp.ImmutableMatrix:
         """F_k = -A^k grad f(x) / (k+1), exactly.
 
