@@ -291,17 +291,12 @@ def check(ctx: CheckContext) -> Evidence:
     c = _obstruction(numbers)
     error_tables: list[object] = []
     d, rates = _local_errors(rows, ctx.quick, error_tables)
-    figures = []
-    path = ctx.figure_path("t4_local_errors.png")
-    if path is not None:
-        _figure(path, error_tables)
-        figures.append(str(path))
     e = _quadratic(rows, numbers)
     f, scans = _optimal_truncation(rows, numbers, ctx.quick)
-    path = ctx.figure_path("t4_optimal_truncation.png")
-    if path is not None:
-        _truncation_figure(path, scans)
-        figures.append(str(path))
+    figures = ctx.figures(
+        ("t4_local_errors.png", lambda path: _figure(path, error_tables)),
+        ("t4_optimal_truncation.png", lambda path: _truncation_figure(path, scans)),
+    ).figures
     numbers["(b) worst |f_k' + F_k| (relative)"] = worst
     worst_rate = max(
         (abs(m - (int(k.rsplit("p=", 1)[1]) + 2)) for k, m in rates.items()), default=math.nan
@@ -319,7 +314,7 @@ def check(ctx: CheckContext) -> Evidence:
             Table("T4 sub-checks", ("part", "objective", "result"), tuple(rows)),
             *(scan.table() for scan in scans),
         ),
-        figures=tuple(figures),
+        figures=figures,
         notes=(
             "Local errors are measured against the time-h flow integrated by Gragg-Bulirsch-"
             "Stoer extrapolation at 60 digits. Potentials of non-polynomial fields are found "

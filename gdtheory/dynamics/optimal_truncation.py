@@ -165,15 +165,21 @@ def truncation_scan(
     order_list = [int(p) for p in orders]
     if not order_list or any(p < 0 for p in order_list) or order_list != sorted(set(order_list)):
         raise InvalidInputError(f"orders must be increasing non-negative integers, got {orders!r}")
-    pmax = max(order_list[-1] + 1, series_order)
-    me = modified_equation(obj, pmax)
+    me = modified_equation(obj, max(order_list[-1], series_order))
     diag = series_diagnostics(me, x0, order=series_order)
     if diag.kind != "divergent":
         raise InvalidInputError(
             f"the modified series of {obj.name} at x0 is {diag.kind}, not divergent: "
             f"there is no optimal truncation to measure ({diag.statement})"
         )
-    coefficient_fns = [compile_mp(list(me.fields[k]), me.symbols) for k in range(pmax + 1)]
+    compiled: dict[int, Any] = {}
+
+    def coefficient(k: int) -> Any:
+        """F_k compiled on first use (a scan that stops early never compiles the rest)."""
+        if k not in compiled:
+            compiled[k] = compile_mp(list(me.fields[k]), me.symbols)
+        return compiled[k]
+
     all_orders, all_errors, best_p, best_e, pred_p, pred_e = [], [], [], [], [], []
     for h in h_exact:
         with mpmath.workdps(dps + 10):
@@ -182,7 +188,7 @@ def truncation_scan(
             gd1 = gd_step(obj, start, hm, MP)
         ps, es = [], []
         for p in order_list:
-            e = _one_step_error(coefficient_fns, p, hm, start, gd1, dps, tol)
+            e = _one_step_error(coefficient, p, hm, start, gd1, dps, tol)
             ps.append(p)
             es.append(e)
             finite = [v for v in es if math.isfinite(v)]
@@ -225,7 +231,7 @@ def truncation_scan(
 
 
 def _one_step_error(
-    fns: Sequence[Any],
+    coefficient: Any,
     p: int,
     h: mpmath.mpf,
     start: Sequence[mpmath.mpf],
@@ -239,7 +245,7 @@ def _one_step_error(
         out = [mpmath.mpf(0)] * len(y)
         hk = mpmath.mpf(1)
         for k in range(p + 1):
-            out = [o + hk * c for o, c in zip(out, fns[k](y), strict=True)]
+            out = [o + hk * c for o, c in zip(out, coefficient(k)(y), strict=True)]
             hk *= h
         return out
 

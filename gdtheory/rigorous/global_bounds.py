@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 import flint
@@ -35,6 +36,7 @@ from .balls import arb_lower, arb_upper, box_ball, enclose
 __all__ = [
     "Side",
     "Region",
+    "as_exponentials",
     "entry_bound",
     "equivalent_forms",
     "split_region",
@@ -127,11 +129,23 @@ def _exp_lower(v: Fraction) -> Fraction:
     return max(Fraction(0), arb_lower(flint.arb(flint.fmpq(v.numerator, v.denominator)).exp()))
 
 
+@lru_cache(maxsize=1024)
+def as_exponentials(expr: sp.Expr) -> sp.Expr:
+    """``expr`` with sinh, cosh, tanh, sech, csch, coth written as exponentials (cached:
+    the same Hessian entry is rewritten once, however many regions it is bounded on).
+
+    >>> x = sp.Symbol("x")
+    >>> as_exponentials(sp.tanh(x))
+    (exp(x) - exp(-x))/(exp(x) + exp(-x))
+    """
+    return expr.replace(lambda t: isinstance(t, _HYPERBOLIC), lambda t: t.rewrite(sp.exp))
+
+
 def _rewrite(
     expr: sp.Expr, symbols: Sequence[sp.Symbol], region: Region
 ) -> tuple[sp.Expr, dict[sp.Symbol, Any]] | None:
     """Steps 1-4 of the module docstring: the cancelled form and the balls of its symbols."""
-    e = expr.replace(lambda t: isinstance(t, _HYPERBOLIC), lambda t: t.rewrite(sp.exp))
+    e = as_exponentials(expr)
     env: dict[sp.Symbol, Any] = {}
     bases: dict[sp.Expr, tuple[sp.Symbol, int]] = {}
     mapping: dict[sp.Expr, sp.Expr] = {}
@@ -216,7 +230,7 @@ def equivalent_forms(expr: sp.Expr) -> tuple[sp.Expr, ...]:
     """
     if not expr.has(sp.exp, *_HYPERBOLIC) or sp.count_ops(expr) > 40:
         return (expr,)  # nothing to gain, or too large to cancel quickly
-    e = expr.replace(lambda t: isinstance(t, _HYPERBOLIC), lambda t: t.rewrite(sp.exp))
+    e = as_exponentials(expr)
     try:
         c = sp.cancel(sp.together(e))
     except (sp.PolynomialError, TypeError, ValueError):

@@ -255,7 +255,7 @@ def _over_box(objective: Objective, box: Any, pieces: int | None) -> SmoothnessC
     if any(max(abs(a), abs(b)) > Fraction(10) ** 300 for a, b in sides):
         raise InvalidInputError("box sides beyond 1e300 are outside the range of this bound")
     if pieces is None:
-        pieces = max(1, int(round(4096 ** (1 / n))))
+        pieces = default_pieces(n)
     if not isinstance(pieces, int) or pieces < 1 or pieces**n > 10**6:
         raise InvalidInputError(f"pieces={pieces!r}: need an integer >= 1 with pieces**n <= 1e6")
     H = objective.hessian
@@ -299,6 +299,11 @@ def _abs_bounds(forms: Sequence[sp.Expr], env: dict[sp.Symbol, Any]) -> list[Fra
     if not out:
         raise ValueError("no finite enclosure")
     return out
+
+
+def default_pieces(n: int) -> int:
+    """Sub-divisions per side of an n-dimensional box: about 4096 sub-boxes in all."""
+    return max(1, int(round(4096 ** (1 / n))))
 
 
 def _collatz_wielandt(B: np.ndarray) -> Fraction:
@@ -358,7 +363,7 @@ def certify_smoothness(
     obj = objective_from_text(str(obj.expr), [str(v) for v in obj.symbols])
     n = obj.dim
     if pieces is None:
-        pieces = max(1, int(round(4096 ** (1 / n))))
+        pieces = default_pieces(n)
     L = smoothness_constant(obj, box, pieces=pieces)
     sides: tuple[tuple[str, str], ...] = ()
     if box is not None:
