@@ -70,6 +70,7 @@ from .dynamics.trajectories import Status as Status
 from .dynamics.trajectories import Trajectory as Trajectory
 from .dynamics.trajectories import gd as gd
 from .dynamics.trajectories import gd_batch as gd_batch
+from .errors import ComplexityError as ComplexityError
 from .errors import FlowBlowUpError as FlowBlowUpError
 from .errors import FlowIntegrationError as FlowIntegrationError
 from .errors import GDTheoryError as GDTheoryError
@@ -77,6 +78,7 @@ from .errors import InvalidInputError as InvalidInputError
 from .errors import NoGlobalSmoothnessError as NoGlobalSmoothnessError
 from .errors import NonSmoothError as NonSmoothError
 from .errors import NotAGradientError as NotAGradientError
+from .errors import NotRealError as NotRealError
 from .errors import ParseError as ParseError
 from .errors import PrecisionError as PrecisionError
 from .errors import ShapeError as ShapeError
@@ -109,6 +111,8 @@ __all__ = [
     "NoGlobalSmoothnessError",
     "NonSmoothError",
     "NotAGradientError",
+    "NotRealError",
+    "ComplexityError",
     "ParseError",
     "PrecisionError",
     "ShapeError",

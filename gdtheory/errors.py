@@ -11,6 +11,8 @@ __all__ = [
     "GDTheoryError",
     "InvalidInputError",
     "ShapeError",
+    "NotRealError",
+    "ComplexityError",
     "ParseError",
     "UnknownSymbolError",
     "NonSmoothError",
@@ -30,6 +32,17 @@ class InvalidInputError(GDTheoryError, ValueError):
 
 class ShapeError(InvalidInputError):
     """An array or point has the wrong shape for the objective's dimension."""
+
+
+class NotRealError(InvalidInputError):
+    """A value that must be real is complex (``sqrt(-1)``, ``log(-2)``, a complex h or
+    start): objectives, parameters and inputs of gradient descent are real."""
+
+
+class ComplexityError(InvalidInputError):
+    """An input is too large or too deeply nested to be handled (nesting depth, node
+    count, size of an integer or of an exponent); the message names the limit and the
+    value that broke it."""
 
 
 class ParseError(GDTheoryError, ValueError):

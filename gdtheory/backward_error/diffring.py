@@ -37,14 +37,7 @@ import sympy as sp
 
 from ..errors import GDTheoryError
 
-__all__ = ["DifferentialRing", "MAX_ATOMS"]
-
-#: Points (rational, generic-looking) at which numerical zero tests evaluate.
-_PROBES = (
-    (sp.Rational(3, 7), sp.Rational(-5, 11)),
-    (sp.Rational(-13, 17), sp.Rational(2, 9)),
-    (sp.Rational(5, 19), sp.Rational(7, 23)),
-)
+__all__ = ["DifferentialRing", "MAX_ATOMS", "vanishes_identically"]
 
 #: Largest number of atoms accepted before giving up on closing under differentiation.
 MAX_ATOMS = 40
@@ -310,42 +303,112 @@ class DifferentialRing:
         return P if ok else None
 
     def is_zero(self, p: Any) -> bool:
-        """Zero test.  Exact in the ring; when atoms are present a ring element may vanish
-        through a relation between atoms (sin^2 + cos^2 = 1), so a nonzero element is
-        evaluated at three fixed irrational-looking points at 60 and 90 digits: it is
-        nonzero when a value is clearly nonzero at both precisions, zero when every
-        value is below 1e-45 relative to the size of its terms; otherwise SymPy's
-        ``simplify`` decides."""
+        """Zero test of a ring element as a function of x.
+
+        Exact when the element is zero in the ring, and when there are no atoms (a nonzero
+        polynomial is a nonzero function).  With atoms, a nonzero ring element may still
+        vanish through an algebraic relation between atoms (sin^2 + cos^2 = 1), so it is
+        decided at fresh random points (never at points an input can target), evaluated
+        straight from the ring element; see :func:`vanishes_identically` for the rule and
+        its error bound.
+        """
         if p.is_zero():
             return True
         if not self.m:
             return False
+        verdict = random_zero_test(lambda x: self.value_and_scale(p, x), self.n)
+        return bool(sp.simplify(self.to_sympy(p)) == 0) if verdict is None else verdict
+
+    def value_and_scale(self, p: Any, x: Sequence[Any]) -> tuple[Any, Any]:
+        """(p(x), sum of |terms| of p at x) at the mpmath working precision."""
         import mpmath
 
-        from ..core.compiled import compile_mp
+        if "atoms_mp" not in self.__dict__:
+            from ..core.compiled import compile_mp
 
-        expr = self.to_sympy(p)
-        fn = compile_mp([expr], self.symbols)
-        size_fn = compile_mp([sp.Add(*[abs(t) for t in sp.Add.make_args(expr)])], self.symbols)
-        verdicts = []
-        for point in _PROBES:
-            x = [point[i % len(point)] * (1 + sp.Rational(i, 7)) for i in range(self.n)]
-            try:
-                with mpmath.workdps(60):
-                    v60 = fn([mpmath.mpf(c.p) / c.q for c in x])[0]
-                    scale = size_fn([mpmath.mpf(c.p) / c.q for c in x])[0]
-                with mpmath.workdps(90):
-                    v90 = fn([mpmath.mpf(c.p) / c.q for c in x])[0]
-            except (ValueError, ZeroDivisionError, TypeError):
-                continue
-            if not (mpmath.isfinite(v60) and mpmath.isfinite(v90) and mpmath.isfinite(scale)):
-                continue
-            if abs(v90) > mpmath.mpf(10) ** -30 * scale and abs(v60 - v90) < abs(v90) / 1000:
-                return False
-            verdicts.append(abs(v90) <= mpmath.mpf(10) ** -45 * (1 + scale))
-        if len(verdicts) == len(_PROBES) and all(verdicts):
+            self.__dict__["atoms_mp"] = compile_mp(self.atoms, self.symbols)
+        values = [mpmath.mpf(v) for v in x] + list(self.__dict__["atoms_mp"](x))
+        total = scale = mpmath.mpf(0)
+        for mono, c in p.to_dict().items():
+            term = mpmath.mpf(int(c.p)) / int(c.q)
+            for v, e in zip(values, mono, strict=True):
+                if e:
+                    term *= v ** int(e)
+            total += term
+            scale += abs(term)
+        return total, scale
+
+
+#: Random points at which a zero test must find a negligible value to say "zero".
+ZERO_TEST_POINTS = 4
+#: Random digits per coordinate of a zero-test point.
+ZERO_TEST_DIGITS = 30
+
+
+def random_zero_test(evaluate: Any, dim: int) -> bool | None:
+    """True (zero), False (nonzero) or None (undecided) for the function whose
+    (value, scale) at a point is ``evaluate(point)``; the rule of
+    :func:`vanishes_identically`."""
+    import random
+
+    import mpmath
+
+    rng = random.SystemRandom()
+    grid = 10**ZERO_TEST_DIGITS
+    valid = 0
+    for _ in range(10 * ZERO_TEST_POINTS):
+        point = [(rng.randrange(-2 * grid, 2 * grid + 1), grid) for _ in range(dim)]
+        try:
+            with mpmath.workdps(60):
+                v60, scale = evaluate([mpmath.mpf(a) / b for a, b in point])
+            with mpmath.workdps(90):
+                v90, _ = evaluate([mpmath.mpf(a) / b for a, b in point])
+        except (ValueError, ZeroDivisionError, TypeError, OverflowError):
+            continue  # outside the domain (complex or undefined value): draw again
+        if not (mpmath.isfinite(v60) and mpmath.isfinite(v90) and mpmath.isfinite(scale)):
+            continue
+        if abs(v90) > mpmath.mpf(10) ** -30 * scale and abs(v60 - v90) < abs(v90) / 1000:
+            return False
+        if abs(v90) > mpmath.mpf(10) ** -45 * (1 + scale):
+            return None  # neither clearly zero nor clearly nonzero
+        valid += 1
+        if valid == ZERO_TEST_POINTS:
             return True
-        return bool(sp.simplify(expr) == 0)
+    return None
+
+
+def vanishes_identically(expr: sp.Expr, symbols: Sequence[sp.Symbol]) -> bool:
+    """Whether ``expr`` is identically zero, decided at fresh random points.
+
+    Each call draws new points from the operating system's random source
+    (:class:`random.SystemRandom`; not seeded, not reproducible, so no input can be
+    built to vanish exactly there), each coordinate a rational with
+    :data:`ZERO_TEST_DIGITS` random digits in [-2, 2].  ``expr`` is evaluated at 60
+    and at 90 digits at :data:`ZERO_TEST_POINTS` points where it is finite and real:
+
+    * nonzero as soon as one value is clearly nonzero (|v| > 1e-30 * scale, with the
+      60- and 90-digit values agreeing to three digits);
+    * zero when every value is below 1e-45 * (1 + scale), scale = sum of |terms|;
+    * otherwise, or when too few points lie in the domain, SymPy's ``simplify`` decides.
+
+    Error bound: a nonzero analytic function vanishes on a set of measure zero, so a
+    false "zero" needs every one of the independent points to land where |v| is below
+    1e-45 of the size of its terms.  When ``expr`` is a polynomial of degree d in the
+    coordinates (atoms that are constants), the Schwartz-Zippel lemma bounds the chance
+    that it vanishes at one grid point by d / (4 * 10**30), and at all points by
+    (d / (4 * 10**30)) ** ZERO_TEST_POINTS.
+
+    >>> x = sp.Symbol("x")
+    >>> vanishes_identically(sp.sin(x) ** 2 + sp.cos(x) ** 2 - 1, [x])
+    True
+    >>> vanishes_identically(sp.exp(x) * (x - sp.Rational(3, 7)), [x])
+    False
+    """
+    from ..core.compiled import compile_mp
+
+    fn = compile_mp([expr, sp.Add(*[abs(t) for t in sp.Add.make_args(expr)])], symbols)
+    verdict = random_zero_test(lambda x: fn(x), len(symbols))
+    return bool(sp.simplify(expr) == 0) if verdict is None else verdict
 
 
 def _box(bounds: Sequence[int]) -> Any:

@@ -53,6 +53,7 @@ from ..core.objective import Objective, h, point_mp
 from ..errors import InvalidInputError, NotAGradientError
 from .diffring import DifferentialRing
 from .one_step_maps import as_target, increments
+from .work_estimate import OrderCosts
 
 __all__ = [
     "ModifiedEquation",
@@ -81,9 +82,14 @@ def _check_remaining(done: int, order: int, elapsed: float) -> None:
         )
 
 
-def _ring_fields(ring: DifferentialRing, d: list[list[Any]], order: int) -> list[list[Any]]:
-    """F_0..F_order in the ring, by the recursion of the module docstring."""
+def _ring_fields(
+    ring: DifferentialRing, d: list[list[Any]], order: int, what: str = "the map"
+) -> list[list[Any]]:
+    """F_0..F_order in the ring, by the recursion of the module docstring; before each
+    order the work still to do is estimated from the sizes computed so far and refused
+    above the budget (:class:`~gdtheory.backward_error.work_estimate.OrderCosts`)."""
     n = ring.n
+    costs = OrderCosts(n, order, what)
     F: list[list[Any]] = []
     W: dict[tuple[int, int], list[Any]] = {}
     jac: dict[tuple[int, int], list[list[Any]]] = {}
@@ -110,9 +116,13 @@ def _ring_fields(ring: DifferentialRing, d: list[list[Any]], order: int) -> list
             W[(i, m)] = [ring.reduce(v) for v in acc]
         return W[(i, m)]
 
+    def sample(entry: Any, terms: int) -> None:
+        ring.to_sympy(ring.ctx.from_dict(dict(list(entry.to_dict().items())[:terms])))
+
     t0 = time.perf_counter()
     for k in range(order + 1):
-        if k >= 4:
+        costs.check(k)
+        if k >= 4 and time.perf_counter() - t0 > 2.0:  # enough signal to extrapolate
             _check_remaining(k, order, time.perf_counter() - t0)
         Fk = list(d[k])  # F_k = d_{k+1} - sum_{i=2}^{k+1} W_{i,k+1-i} / i!
         for i in range(2, k + 2):
@@ -122,6 +132,7 @@ def _ring_fields(ring: DifferentialRing, d: list[list[Any]], order: int) -> list
                 if not wi[c].is_zero():
                     Fk[c] = Fk[c] - ring.scale(wi[c], inv)
         F.append(Fk)
+        costs.record(k, Fk, sample)
     return F
 
 
@@ -412,10 +423,12 @@ def modified_equation(
     if not 0 <= order <= MAX_ORDER:
         raise InvalidInputError(f"order must be in 0..{MAX_ORDER}, got {order}")
     tgt = as_target(target, symbols)
+    inputs = [tgt.objective.expr] if tgt.objective is not None else list(tgt.map_expr)
+    budget.check_expansion(inputs, tgt.symbols, tgt.description)
     d_sym = increments(tgt, order)
     ring = DifferentialRing(tgt.symbols, [e for dj in d_sym for e in dj])
     d = [[ring.convert(e) for e in dj] for dj in d_sym]
-    F = _ring_fields(ring, d, order)
+    F = _ring_fields(ring, d, order, tgt.description)
     n = ring.n
     fields = tuple(sp.ImmutableMatrix([ring.to_sympy(c) for c in Fk]) for Fk in F)
     obstructions: list[sp.ImmutableMatrix | None] = []
@@ -427,11 +440,18 @@ def modified_equation(
         half = sp.Rational(1, 2)
         anti = [[ring.scale(J[i][j] - J[j][i], half) for j in range(n)] for i in range(n)]
         nonzero = any(not ring.is_zero(anti[i][j]) for i in range(n) for j in range(i + 1, n))
-        obstructions.append(
-            sp.ImmutableMatrix([[ring.to_sympy(a) for a in row] for row in anti])
-            if nonzero
-            else None
-        )
+        if not nonzero:
+            obstructions.append(None)
+            continue
+        upper = {(i, j): ring.to_sympy(anti[i][j]) for i in range(n) for j in range(i + 1, n)}
+        rows = [
+            [
+                upper[(i, j)] if i < j else (-upper[(j, i)] if i > j else sp.Integer(0))
+                for j in range(n)
+            ]
+            for i in range(n)
+        ]
+        obstructions.append(sp.ImmutableMatrix(rows))
     is_grad = []
     ok = True
     for ob in obstructions:

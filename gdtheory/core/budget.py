@@ -1,5 +1,9 @@
 """Refusing work that would take hours or exhaust memory, with the estimate.
 
+Exact expansion is guarded too: :func:`check_expansion` estimates, from the SymPy tree
+alone and without expanding, how many monomials an input has once expanded, and
+refuses above :data:`MAX_TERMS` (``(w + x + y + z + 1)**1000`` has ~4e10).
+
 A call whose *estimated* run time exceeds :data:`MAX_SECONDS` (default one hour; the
 environment variable ``GDTHEORY_MAX_SECONDS`` or :func:`allow` change it), or whose
 largest array would exceed :data:`MAX_FLOATS` float64 numbers (default 2**30, 8 GiB),
@@ -18,9 +22,13 @@ gdtheory.core.budget.CostError: GD would take about 289 days (1e+12 steps at ~4e
 
 from __future__ import annotations
 
+import math
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
+
+import sympy as sp
 
 from ..errors import InvalidInputError
 
@@ -33,6 +41,9 @@ __all__ = [
     "check_cost",
     "check_memory",
     "allow",
+    "expansion_size",
+    "check_expansion",
+    "MAX_TERMS",
 ]
 
 
@@ -89,6 +100,83 @@ def check_memory(what: str, n_floats: float) -> None:
             f"{what} would need an array of {float(n_floats):.3g} float64 numbers "
             f"({float(n_floats) * 8 / 2**30:.3g} GiB); refused above "
             f"{MAX_FLOATS * 8 / 2**30:.0f} GiB"
+        )
+
+
+#: Largest estimated number of monomials of an input accepted for exact expansion.
+MAX_TERMS = 2_000_000
+
+
+def _binom(n: float, k: float) -> float:
+    """C(n, k) as a float, finite for any size (via log-gamma)."""
+    if k < 0 or n < k:
+        return 0.0
+    return math.exp(min(700.0, math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)))
+
+
+def expansion_size(expr: sp.Expr, symbols: Sequence[sp.Symbol]) -> tuple[float, int]:
+    """(monomials, total degree) of ``expr`` once expanded as a polynomial in the symbols
+    and its non-polynomial building blocks, estimated from the tree (an upper bound,
+    never expanded; floats so that astronomically large counts stay finite).
+
+    >>> x, y = sp.symbols("x y")
+    >>> expansion_size((x + y + 1) ** 2, [x, y])       # 1, x, y, x^2, xy, y^2
+    (6.0, 2)
+    >>> terms, degree = expansion_size((x + y + 1) ** 1000, [x, y])
+    >>> f"{terms:.3g}", degree
+    ('5.02e+05', 1000)
+    """
+    syms = set(symbols)
+
+    def walk(e: sp.Expr) -> tuple[float, int, frozenset[Any]]:
+        if e.is_Number or not (e.free_symbols & syms):
+            return 1.0, 0, frozenset()
+        if e in syms:
+            return 1.0, 1, frozenset([e])
+        if e.is_Add:
+            parts = [walk(a) for a in e.args]
+            return (
+                min(1e300, sum(p[0] for p in parts)),
+                max(p[1] for p in parts),
+                frozenset().union(*(p[2] for p in parts)),
+            )
+        if e.is_Mul:
+            parts = [walk(a) for a in e.args]
+            gens = frozenset().union(*(p[2] for p in parts))
+            deg = sum(p[1] for p in parts)
+            prod = math.prod(min(p[0], 1e300) for p in parts)
+            return min(prod, _binom(deg + len(gens), len(gens)), 1e300), deg, gens
+        if e.is_Pow and e.exp.is_Integer and e.exp > 0:
+            t, d, gens = walk(e.base)
+            p = int(min(e.exp, 10**9))
+            bound = min(_binom(p + t - 1, p), _binom(p * d + len(gens), len(gens)))
+            return bound, p * d, gens
+        return 1.0, 1, frozenset([e])  # a building block of its own (exp(x), 1/(1+x^2), ...)
+
+    try:
+        terms, degree, _ = walk(expr)
+    except RecursionError:
+        return math.inf, 0
+    return terms, degree
+
+
+def check_expansion(exprs: Sequence[sp.Expr], symbols: Sequence[sp.Symbol], what: str) -> None:
+    """Refuse (CostError) inputs whose exact expansion would exceed :data:`MAX_TERMS`.
+
+    >>> x = sp.Symbol("x")
+    >>> check_expansion([(x + 1) ** 5], [x], "f")
+    >>> w, y, z = sp.symbols("w y z")
+    >>> check_expansion([(w + x + y + z + 1) ** 1000], [w, x, y, z], "f")
+    Traceback (most recent call last):
+    ...
+    gdtheory.core.budget.CostError: expanding f exactly would give about 4.3e+10 monomials ...
+    """
+    total = sum(expansion_size(e, symbols)[0] for e in exprs)
+    if total > MAX_TERMS:
+        raise CostError(
+            f"expanding {what} exactly would give about {total:.2g} monomials (refused above "
+            f"{MAX_TERMS:.0e}, which already needs gigabytes): lower the degree or the "
+            "number of variables"
         )
 
 

@@ -8,6 +8,9 @@ fields) is built here, once per (expressions, symbols, backend), and cached.
 * ``"numpy"``: vectorised; constant components are broadcast to the batch shape.
 * ``compile_np_coords``: the same NumPy code in coordinate-major layout (one array per
   coordinate, no stacking or copying), the fast path of the float64 sweeps.
+
+The generated code never uses the user's symbol names (arguments are dummified), so no
+name a user gives a state variable can collide with a name of the generated code.
 """
 
 from __future__ import annotations
@@ -23,9 +26,46 @@ import sympy as sp
 __all__ = ["compile_mp", "compile_np", "compile_np_coords"]
 
 
+#: Widest sum or product emitted as one line of generated code; wider ones are split
+#: into partial results (Python's compiler recurses once per operand of a flat chain,
+#: and a modified field of high order can have 10^5 terms).
+CHUNK = 64
+
+
+def _chunked_cse(exprs: list[sp.Expr]) -> tuple[list[tuple[sp.Symbol, sp.Expr]], list[sp.Expr]]:
+    """SymPy's common-subexpression elimination, then every Add or Mul with more than
+    :data:`CHUNK` operands split into partial results (a tree of temporaries)."""
+    reps, reduced = sp.cse(exprs, symbols=sp.numbered_symbols("_cse"))
+    out: list[tuple[sp.Symbol, sp.Expr]] = []
+    names = sp.numbered_symbols("_part")
+
+    def split(e: sp.Expr) -> sp.Expr:
+        if not isinstance(e, sp.Basic) or e.is_Atom:
+            return e
+        args = [split(a) for a in e.args]
+        if (e.is_Add or e.is_Mul) and len(args) > CHUNK:
+            while len(args) > CHUNK:
+                parts = []
+                for i in range(0, len(args), CHUNK):
+                    t = next(names)
+                    out.append((t, e.func(*args[i : i + CHUNK])))
+                    parts.append(t)
+                args = parts
+            return e.func(*args)
+        return e.func(*args) if args != list(e.args) else e
+
+    for sym, e in reps:
+        out.append((sym, split(e)))
+    return out, [split(e) for e in reduced]
+
+
 @lru_cache(maxsize=512)
 def _lambdify(exprs: tuple[sp.Expr, ...], symbols: tuple[sp.Symbol, ...], backend: str) -> Any:
-    return sp.lambdify(symbols, list(exprs), modules=backend, cse=True)
+    # dummify: the generated code names its arguments _Dummy_<n>, never the user's
+    # symbol names, so a state symbol called ``mpf``, ``exp`` or ``x0`` cannot shadow a
+    # function or a temporary of the generated code (temporaries start with '_', which
+    # no parsed name may).
+    return sp.lambdify(symbols, list(exprs), modules=backend, cse=_chunked_cse, dummify=True)
 
 
 def compile_mp(

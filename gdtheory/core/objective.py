@@ -13,10 +13,17 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from ..errors import InvalidInputError, ParseError, ShapeError, UnknownSymbolError
+from ..errors import (
+    InvalidInputError,
+    NotRealError,
+    ParseError,
+    ShapeError,
+    UnknownSymbolError,
+)
+from .budget import check_expansion
 from .compiled import compile_mp, compile_np, compile_np_coords
 from .parsing import RESERVED_NAMES, check_smooth, parse_expression
-from .scalars import to_mpf
+from .scalars import real_array, to_mpf
 
 __all__ = ["Objective", "h"]
 
@@ -193,11 +200,17 @@ class Objective:
 
     @property
     def polynomial_degree(self) -> int | None:
-        """Total degree if f is a polynomial in its symbols, else None."""
+        """Total degree if f is a polynomial in its symbols, else None.
+
+        Exact (the polynomial is expanded, so cancellations count); an expansion of more
+        than :data:`~gdtheory.core.budget.MAX_TERMS` monomials is refused with a
+        :class:`~gdtheory.core.budget.CostError` rather than attempted.
+        """
 
         def build() -> int | None:
             if not self._expr.is_polynomial(*self._symbols):
                 return None
+            check_expansion([self._expr], self._symbols, f"f = {sp.sstr(self._expr)[:80]}")
             return int(sp.Poly(self._expr, *self._symbols).total_degree())
 
         return self._cached("deg", build)
@@ -220,8 +233,10 @@ class Objective:
     def batch_np(self, X: Any, name: str = "x0s") -> np.ndarray:
         """Validate an array of points, shape ``(..., n)`` (or ``(n,)``), as float64."""
         try:
-            arr = np.asarray(X, dtype=float)
-        except (TypeError, ValueError):
+            arr = real_array(X, name)
+        except NotRealError:
+            raise
+        except InvalidInputError:
             raise ShapeError(
                 f"{name} must be an array of numbers of shape (..., {self.dim})"
             ) from None

@@ -27,7 +27,13 @@ from typing import Any
 
 import sympy as sp
 
-from ..errors import NonSmoothError, ParseError, UnknownSymbolError
+from ..errors import (
+    ComplexityError,
+    NonSmoothError,
+    NotRealError,
+    ParseError,
+    UnknownSymbolError,
+)
 
 __all__ = [
     "parse_expression",
@@ -41,6 +47,18 @@ __all__ = [
 MAX_LENGTH = 20_000
 #: Largest |exponent| accepted in a literal power; ``x**10**9`` would hang SymPy.
 MAX_EXPONENT = 1_000
+#: Deepest nesting of function calls, powers and signs (sums and products of many
+#: terms are flat and do not count); deeper expressions exhaust the recursion of SymPy
+#: and of Python's compiler downstream.
+MAX_DEPTH = 60
+#: Most syntax-tree nodes accepted in one expression.
+MAX_NODES = 12_000
+#: Largest exact number accepted, in bits (about 4000 decimal digits: every number
+#: stays printable under Python's 4300-digit limit of int-to-string conversion).
+MAX_BITS = 13_000
+#: Largest |decimal exponent| of a literal such as ``1e-300`` (``1e99999999`` would
+#: build a 10^8-digit integer before anything else could look at it).
+MAX_DECIMAL_EXPONENT = 4_000
 
 #: The whitelist: name -> constructor of a smooth SymPy function (of one argument).
 SMOOTH_FUNCTIONS: dict[str, Callable[[sp.Expr], sp.Expr]] = {
@@ -132,14 +150,6 @@ _NONSMOOTH_CLASSES: tuple[type, ...] = (
     sp.DiracDelta,
 )
 
-_BINOPS: dict[type, Callable[[sp.Expr, sp.Expr], sp.Expr]] = {
-    ast.Add: lambda a, b: a + b,
-    ast.Sub: lambda a, b: a - b,
-    ast.Mult: lambda a, b: a * b,
-    ast.Div: lambda a, b: a / b,
-}
-
-
 def _fail(message: str, source: str, token: str | None, cls: type = ParseError) -> ParseError:
     return cls(message, source=source, token=token)
 
@@ -191,7 +201,7 @@ def parse_expression(
     try:
         expr = builder.build(tree)
     except RecursionError:
-        raise ParseError(f"expression {text[:40]!r}... is nested too deeply", source=text) from None
+        raise ComplexityError(f"expression {text[:40]!r}... is nested too deeply") from None
     if not isinstance(expr, sp.Expr) or expr.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
         raise ParseError(f"{text!r} does not evaluate to a finite expression", source=text)
     syms = (
@@ -219,11 +229,20 @@ def _syntax_tree(text: object) -> ast.Expression:
     except SyntaxError as exc:
         where = f" at column {exc.offset}" if exc.offset else ""
         raise ParseError(f"cannot parse {text!r}{where}: {exc.msg}", source=text) from None
-    except (ValueError, RecursionError, MemoryError):
-        raise ParseError(
-            f"cannot parse {text!r}: expression too deeply nested", source=text
+    except ValueError as exc:  # e.g. an integer literal beyond 4300 digits
+        raise ParseError(f"cannot parse {text[:60]!r}...: {exc}", source=text[:80]) from None
+    except (RecursionError, MemoryError):
+        raise ComplexityError(
+            f"cannot parse {text[:60]!r}...: expression too deeply nested"
         ) from None
+    count = 0
     for node in ast.walk(tree):  # name the dunder wherever it hides (x.__class__, ...)
+        count += 1
+        if count > MAX_NODES:
+            raise ComplexityError(
+                f"the expression has more than {MAX_NODES} syntax nodes; simplify it or "
+                "build it as a SymPy expression"
+            )
         ident = node.id if isinstance(node, ast.Name) else getattr(node, "attr", None)
         if isinstance(ident, str) and ident.startswith("_"):
             raise _underscore(ident, text)
@@ -244,8 +263,6 @@ class _Builder:
     and binary arithmetic, and calls of whitelisted smooth functions.  Anything else is a
     ParseError naming the offending token."""
 
-    MAX_DEPTH = 200
-
     def __init__(
         self, text: str, declared: dict[str, sp.Symbol] | None, extras: dict[str, sp.Symbol]
     ) -> None:
@@ -255,8 +272,11 @@ class _Builder:
         self.found: dict[str, sp.Symbol] = {}
 
     def build(self, node: ast.AST, depth: int = 0) -> sp.Expr:
-        if depth > self.MAX_DEPTH:
-            raise _fail(f"expression {self.text[:40]!r}... is nested too deeply", self.text, None)
+        if depth > MAX_DEPTH:
+            raise ComplexityError(
+                f"expression {self.text[:40]!r}... nests functions, powers or signs more "
+                f"than {MAX_DEPTH} deep; at most {MAX_DEPTH} levels are accepted"
+            )
         method = self._KINDS.get(type(node))
         if method is None:
             kind = type(node).__name__
@@ -282,8 +302,11 @@ class _Builder:
                 repr(v),
             )
         if isinstance(v, int):
+            if v.bit_length() > MAX_BITS:
+                raise ComplexityError(f"an integer literal has more than {MAX_BITS} bits")
             return sp.Integer(v)
         seg = ast.get_source_segment(self.text.strip().replace("^", "**"), node) or repr(v)
+        check_decimal_exponent(seg, "a number in the expression")
         try:
             return sp.Rational(seg)  # the decimal as written, exactly
         except (TypeError, ValueError):
@@ -325,25 +348,53 @@ class _Builder:
         raise _fail(f"operator {op} is not allowed", self.text, op)
 
     def _binop(self, node: ast.BinOp, depth: int) -> sp.Expr:
-        left = self.build(node.left, depth)
-        right = self.build(node.right, depth)
         if isinstance(node.op, ast.Pow):
-            if right.is_number and (not right.is_finite or abs(right) > MAX_EXPONENT):
-                raise _fail(
-                    f"exponent {right} is too large (|exponent| <= {MAX_EXPONENT})",
-                    self.text,
-                    str(right),
-                )
-            if left.is_number and right.is_number and not right.is_Integer:
-                return sp.Pow(left, right)
-            return left**right
-        op = _BINOPS.get(type(node.op))
-        if op is None:
+            return self._power(node, depth)
+        kind = _CHAIN.get(type(node.op))
+        if kind is None:
             tok = _op_symbol(node.op)
             raise _fail(f"operator {tok!r} is not allowed: only + - * / ** are", self.text, tok)
-        if isinstance(node.op, ast.Div) and right == 0:
-            raise _fail(f"division by zero in {self.text!r}", self.text, "/")
-        return op(left, right)
+        # a chain a + b - c + ... (or a * b / c ...) is flat: walk it without recursion,
+        # so that a sum of thousands of terms is not "nested too deeply"
+        ops: list[tuple[type, ast.AST]] = []
+        left: ast.AST = node
+        while isinstance(left, ast.BinOp) and _CHAIN.get(type(left.op)) == kind:
+            ops.append((type(left.op), left.right))
+            left = left.left
+        parts = [self.build(left, depth)]
+        for op, operand in reversed(ops):
+            value = self.build(operand, depth)
+            if op is ast.Sub:
+                value = -value
+            elif op is ast.Div:
+                if value == 0:
+                    raise _fail(f"division by zero in {self.text!r}", self.text, "/")
+                value = 1 / value
+            parts.append(value)
+        result = sp.Add(*parts) if kind == "+" else sp.Mul(*parts)
+        if result.is_Number:
+            _check_size(result, self.text)
+        return result
+
+    def _power(self, node: ast.BinOp, depth: int) -> sp.Expr:
+        left = self.build(node.left, depth)
+        right = self.build(node.right, depth)
+        if right.is_number and (not right.is_finite or abs(right) > MAX_EXPONENT):
+            raise _fail(
+                f"exponent {right} is too large (|exponent| <= {MAX_EXPONENT})",
+                self.text,
+                str(right),
+            )
+        if left.is_Rational and right.is_Integer and left != 0:
+            bits = max(int(left.p).bit_length(), int(left.q).bit_length())
+            if bits * abs(int(right)) > MAX_BITS:  # the size of the result, base included
+                raise ComplexityError(
+                    f"{left}**{right} would have about {bits * abs(int(right))} bits; at "
+                    f"most {MAX_BITS} are accepted in an exact number"
+                )
+        if left.is_number and right.is_number and not right.is_Integer:
+            return sp.Pow(left, right)
+        return left**right
 
     def _call(self, node: ast.Call, depth: int) -> sp.Expr:
         text = self.text
@@ -386,6 +437,44 @@ class _Builder:
     }
 
 
+#: The two flat chains: + and - (a sum), * and / (a product).
+_CHAIN: dict[type, str] = {ast.Add: "+", ast.Sub: "+", ast.Mult: "*", ast.Div: "*"}
+
+
+def _check_size(value: sp.Expr, text: str) -> None:
+    """Refuse an exact rational with more than :data:`MAX_BITS` bits."""
+    if value.is_Rational and max(int(value.p).bit_length(), int(value.q).bit_length()) > MAX_BITS:
+        raise ComplexityError(
+            f"a number in {text[:40]!r}... has more than {MAX_BITS} bits (about 4000 digits)"
+        )
+
+
+def check_decimal_exponent(text: str, name: str) -> None:
+    """Refuse a decimal literal whose exponent exceeds :data:`MAX_DECIMAL_EXPONENT` (read
+    from the text, before any number is built).
+
+    >>> check_decimal_exponent("1e-300", "h")
+    >>> check_decimal_exponent("1e-999999999", "h")
+    Traceback (most recent call last):
+    ...
+    gdtheory.errors.ComplexityError: h has the decimal exponent -999999999; ...
+    """
+    t = text.strip().lower().replace("_", "")
+    if "e" not in t:
+        return
+    mantissa, _, exponent = t.rpartition("e")
+    try:
+        e = int(exponent[:12]) if len(exponent.lstrip("+-")) <= 10 else None
+    except ValueError:
+        return  # not a decimal literal; the number parser will say so
+    if e is None or abs(e) > MAX_DECIMAL_EXPONENT:
+        shown = exponent if len(exponent) <= 20 else exponent[:20] + "..."
+        raise ComplexityError(
+            f"{name} has the decimal exponent {shown}; at most |{MAX_DECIMAL_EXPONENT}| is "
+            "accepted (write a fraction, or rescale the problem)"
+        )
+
+
 def _make_symbol(ident: str, text: str) -> sp.Symbol:
     if not ident.isidentifier() or ident.startswith("_"):
         raise ParseError(f"{ident!r} is not a valid symbol name", source=text, token=ident)
@@ -413,7 +502,9 @@ def _op_symbol(op: ast.operator) -> str:
 
 
 def check_smooth(expr: sp.Expr, *, where: str = "objective") -> None:
-    """Raise :class:`NonSmoothError` if ``expr`` uses a non-smooth or unknown function.
+    """Raise :class:`NonSmoothError` if ``expr`` uses a non-smooth or unknown function,
+    and :class:`NotRealError` if it has a non-real constant (``sqrt(-1)``, ``log(-2)``,
+    ``(-1)**(1/3)``) or a symbol declared non-real.
 
     >>> x = sp.Symbol("x")
     >>> check_smooth(sp.log(sp.cosh(x)))
@@ -421,8 +512,36 @@ def check_smooth(expr: sp.Expr, *, where: str = "objective") -> None:
     Traceback (most recent call last):
     ...
     gdtheory.errors.NonSmoothError: the objective uses Abs, which is not smooth; ...
+    >>> check_smooth(sp.log(-2) * x**2)
+    Traceback (most recent call last):
+    ...
+    gdtheory.errors.NotRealError: the objective has the non-real constant log(2) + I*pi ...
     """
-    for node in sp.preorder_traversal(expr):
+    stack: list[tuple[sp.Basic, int]] = [(expr, 0)]  # iterative: no recursion limit
+    seen = 0
+    while stack:
+        node, depth = stack.pop()
+        seen += 1
+        if seen > 50 * MAX_NODES:
+            raise ComplexityError(
+                f"the {where} has more than {50 * MAX_NODES} subexpressions; simplify it"
+            )
+        if depth > 4 * MAX_DEPTH:
+            raise ComplexityError(
+                f"the {where} is nested more than {4 * MAX_DEPTH} levels deep; SymPy and the "
+                "code generators downstream would exhaust their recursion"
+            )
+        if node.is_Rational:
+            _check_size(node, str(where))
+            continue
+        if node.is_Symbol and node.is_real is False:
+            raise NotRealError(
+                f"the {where} uses the symbol {node.name}, declared non-real; the state "
+                "and parameters of gradient descent are real"
+            )
+        if node.is_number:
+            _check_real_constant(node, where)
+            continue
         if isinstance(node, _NONSMOOTH_CLASSES):
             name = type(node).__name__
             raise NonSmoothError(
@@ -434,5 +553,24 @@ def check_smooth(expr: sp.Expr, *, where: str = "objective") -> None:
                 f"the {where} uses {type(node).__name__}, which is not on the list of "
                 "functions known to be smooth (exp, log, sin, cos, tanh, ...)"
             )
-        if node.is_number and node.has(sp.nan, sp.zoo, sp.oo):
-            raise NonSmoothError(f"the {where} contains the non-finite constant {node}")
+        stack.extend((arg, depth + 1) for arg in node.args)
+
+
+def _check_real_constant(node: sp.Expr, where: str) -> None:
+    """Refuse a constant subexpression with a nonzero imaginary part (decided at 30
+    digits after SymPy's own assumption system; I, sqrt(-2), log(-2), (-1)**(1/3))."""
+    if node.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
+        raise NonSmoothError(f"the {where} contains the non-finite constant {node}")
+    nonreal = node.is_extended_real is False
+    if node.is_extended_real is None:
+        try:
+            value = sp.N(node, 30)
+            nonreal = bool(value.is_number and sp.im(value) != 0)
+        except (ValueError, TypeError, ArithmeticError, RecursionError):
+            nonreal = False  # cannot be evaluated; SymPy found nothing non-real either
+    if nonreal:
+        shown = sp.sstr(node)
+        raise NotRealError(
+            f"the {where} has the non-real constant {shown[:60]} (it is complex); "
+            "objectives, parameters and inputs of gradient descent are real"
+        )

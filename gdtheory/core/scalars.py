@@ -19,7 +19,14 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from ..errors import InvalidInputError, PrecisionError, ShapeError
+from ..errors import (
+    ComplexityError,
+    InvalidInputError,
+    NotRealError,
+    PrecisionError,
+    ShapeError,
+)
+from .parsing import MAX_BITS, check_decimal_exponent
 
 __all__ = [
     "RealLike",
@@ -30,6 +37,7 @@ __all__ = [
     "check_box",
     "MIN_DPS",
     "MAX_DPS",
+    "real_array",
 ]
 
 #: Smallest working precision (decimal digits) accepted by the high-precision engines.
@@ -61,11 +69,17 @@ def exact_real(value: RealLike, name: str = "value") -> sp.Expr:
     ...
     gdtheory.errors.InvalidInputError: h must be a finite real number, got 'nan'
     """
-    bad = InvalidInputError(f"{name} must be a finite real number, got {value!r}")
+    bad = InvalidInputError(f"{name} must be a finite real number, got {_short(value)}")
+    if _is_nonreal(value):
+        raise NotRealError(f"{name} must be real, got the complex value {_short(value)}")
     if isinstance(value, bool):
         raise bad
     if isinstance(value, str):
         text = value.strip()
+        if len(text) > 5000:
+            raise ComplexityError(f"{name} is a string of {len(text)} characters; at most 5000")
+        for piece in text.split("/"):
+            check_decimal_exponent(piece, name)
         try:
             if "/" in text:
                 num, den = text.split("/")
@@ -75,11 +89,11 @@ def exact_real(value: RealLike, name: str = "value") -> sp.Expr:
                 result = sp.Rational(Fraction(text))
         except (ValueError, ZeroDivisionError, TypeError):
             raise bad from None
-        return result
+        return _sized(result, name)
     if isinstance(value, Fraction):
-        return sp.Rational(value.numerator, value.denominator)
+        return _sized(sp.Rational(value.numerator, value.denominator), name)
     if isinstance(value, numbers.Integral):
-        return sp.Integer(int(value))
+        return _sized(sp.Integer(int(value)), name)
     if isinstance(value, mpmath.mpf):
         if not mpmath.isfinite(value):
             raise bad
@@ -90,13 +104,81 @@ def exact_real(value: RealLike, name: str = "value") -> sp.Expr:
             raise bad
         if value.is_real is None:
             raise bad
-        return sp.sympify(value)
+        return _sized(sp.sympify(value), name)
     if isinstance(value, numbers.Real):  # float, numpy floats
         v = float(value)
         if not math.isfinite(v):
             raise bad
         return sp.Rational(Fraction(v))
     raise bad
+
+
+def _sized(value: sp.Expr, name: str) -> sp.Expr:
+    """Refuse an exact rational beyond :data:`~gdtheory.core.parsing.MAX_BITS` bits (about
+    4000 digits: beyond it even printing the number fails)."""
+    if value.is_Rational:
+        bits = max(int(value.p).bit_length(), int(value.q).bit_length())
+        if bits > MAX_BITS:
+            raise ComplexityError(
+                f"{name} is an exact number of about {int(bits * 0.30103)} digits; at most "
+                f"{int(MAX_BITS * 0.30103)} are accepted"
+            )
+    return value
+
+
+def _short(value: object, limit: int = 60) -> str:
+    """repr of a value cut to ``limit`` characters (a 10**5-digit integer is not printed,
+    and not converted to a decimal string at all: Python refuses above 4300 digits)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 200:
+        return f"an integer of about {int(value.bit_length() * 0.30103)} digits"
+    try:
+        text = repr(value)
+    except (ValueError, RecursionError):
+        return f"a {type(value).__name__}"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _is_nonreal(value: object) -> bool:
+    """True for a complex number with a nonzero imaginary part (Python, NumPy, mpmath,
+    SymPy), which no real-valued input may be."""
+    if isinstance(value, complex | np.complexfloating):
+        return complex(value).imag != 0
+    if isinstance(value, mpmath.mpc):
+        return value.imag != 0
+    if isinstance(value, sp.Basic) and getattr(value, "is_number", False):
+        return value.is_extended_real is False
+    return False
+
+
+def real_array(value: Any, name: str) -> np.ndarray:
+    """``value`` as a float64 array; a complex entry is a :class:`NotRealError` (NumPy
+    would silently drop its imaginary part), anything else not numeric an
+    :class:`InvalidInputError` naming ``name``.
+
+    >>> real_array([1, 2.5], "x0s")
+    array([1. , 2.5])
+    >>> real_array([1 + 2j], "hs")
+    Traceback (most recent call last):
+    ...
+    gdtheory.errors.NotRealError: hs has the complex entry (1+2j): inputs must be real
+    """
+    try:
+        arr = np.asarray(value)
+    except (TypeError, ValueError, OverflowError, RecursionError):
+        raise InvalidInputError(f"{name} must be an array of real numbers") from None
+    if arr.dtype.kind == "c" or arr.dtype == object:
+        flat = arr.reshape(-1)
+        for v in flat[: 10**6] if arr.dtype == object else flat[np.imag(flat) != 0][:1]:
+            if _is_nonreal(v):
+                raise NotRealError(f"{name} has the complex entry {_short(v)}: inputs must be real")
+        if arr.dtype.kind == "c":
+            arr = arr.real
+    try:
+        return np.asarray(arr, dtype=float)
+    except (TypeError, ValueError, OverflowError):
+        raise InvalidInputError(
+            f"{name} must be an array of real numbers (each finite and representable as a float64)"
+        ) from None
 
 
 def positive_real(value: RealLike, name: str = "h") -> sp.Expr:
@@ -225,10 +307,7 @@ def check_count(value: object, name: str, minimum: int = 0) -> int:
 
 def learning_rates(hs: Any, name: str = "hs") -> np.ndarray:
     """Validate an array of learning rates: finite and > 0 (float64)."""
-    try:
-        H = np.asarray(hs, dtype=float)
-    except (TypeError, ValueError, OverflowError):
-        raise InvalidInputError(f"{name} must be an array of positive numbers") from None
+    H = real_array(hs, name)
     if H.size == 0 or not np.all(np.isfinite(H)) or np.any(H <= 0):
         raise InvalidInputError(f"every learning rate in {name} must be finite and > 0")
     return H

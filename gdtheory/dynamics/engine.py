@@ -286,6 +286,7 @@ def broadcast_batch(
         ) from None
     N = math.prod(batch)
     n = objective.dim
+    check_memory("broadcasting the starts against the learning rates", float(N) * (n + 1))
     rows = np.broadcast_to(X0, batch + (n,)).reshape(N, n).copy()
     rates = np.broadcast_to(H, batch).reshape(N).copy()
     return batch, rows, rates

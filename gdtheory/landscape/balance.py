@@ -42,7 +42,14 @@ import sympy as sp
 
 from ..core.objective import Objective
 from ..core.outcomes import DIVERGED_PERIOD, LimitKind
-from ..core.scalars import RealLike, check_count, exact_real, learning_rates, positive_real
+from ..core.scalars import (
+    RealLike,
+    check_count,
+    exact_real,
+    learning_rates,
+    positive_real,
+    real_array,
+)
 from ..dynamics.diagrams import detect_periods
 from ..dynamics.engine import iterate_map
 from ..errors import InvalidInputError, ShapeError
@@ -350,7 +357,7 @@ def balance_bound(
     if isinstance(mu, list | tuple | np.ndarray) or (
         hasattr(mu, "shape") and not isinstance(mu, sp.Expr)
     ):
-        Am = np.asarray(mu, dtype=float)
+        Am = real_array(mu, "A")
         if Am.ndim != 2 or Am.size == 0 or not np.all(np.isfinite(Am)):
             raise ShapeError(f"A must be a finite non-empty matrix, got shape {Am.shape}")
         mu_e: sp.Expr = sp.Float(float(np.linalg.norm(Am, 2)))
@@ -488,10 +495,7 @@ def convergence_window(
     True
     """
     C = learning_rates(cs, "cs (the values of h L)").ravel()
-    try:
-        X0 = np.asarray(starts, dtype=float)
-    except (TypeError, ValueError, OverflowError):
-        raise ShapeError("starts must be an array of numbers of shape (N, 2)") from None
+    X0 = real_array(starts, "starts")
     if X0.ndim != 2 or X0.shape[1] != 2 or X0.shape[0] == 0:
         raise ShapeError(f"starts must have shape (N, 2), got {X0.shape}")
     if not np.all(np.isfinite(X0)):

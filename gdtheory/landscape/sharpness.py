@@ -26,8 +26,8 @@ import numpy as np
 from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, eigsh
 
 from ..core.budget import RATE_FLOAT_ITERATIONS, check_cost, check_memory
-from ..core.scalars import check_count, learning_rates
-from ..errors import InvalidInputError
+from ..core.scalars import check_count, learning_rates, real_array
+from ..errors import InvalidInputError, NotRealError
 from .models import Model, as_model
 
 __all__ = ["sharpness", "top_eigenpairs", "SharpnessTrace", "track_sharpness"]
@@ -38,8 +38,10 @@ DENSE_DIM = 8
 
 def _point(model: Model, w: Any) -> np.ndarray:
     try:
-        arr = np.asarray(w, dtype=float).reshape(-1)
-    except (TypeError, ValueError):
+        arr = real_array(w, "the point").reshape(-1)
+    except NotRealError:
+        raise
+    except InvalidInputError:
         raise InvalidInputError(f"the point must be a vector of {model.dim} numbers") from None
     if arr.shape != (model.dim,):
         raise InvalidInputError(f"the point has {arr.size} coordinates; the model has {model.dim}")
