@@ -196,3 +196,19 @@ __all__ = [
     "sharpness",
     "track_sharpness",
 ]
+
+
+def _guard_public_functions(namespace: dict[str, object], names: list[str]) -> None:
+    """Every public function answers with a result or a documented GDTheoryError, never a
+    RecursionError, MemoryError or OverflowError (see :mod:`gdtheory.core.guard`)."""
+    import inspect
+
+    from .core.guard import guarded
+
+    for name in names:
+        obj = namespace.get(name)
+        if inspect.isfunction(obj):
+            namespace[name] = guarded(obj)
+
+
+_guard_public_functions(globals(), __all__)

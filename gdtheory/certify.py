@@ -30,3 +30,7 @@ __all__ = [
     "SmoothnessCertificate",
     "certify_smoothness",
 ]
+
+from . import _guard_public_functions  # noqa: E402
+
+_guard_public_functions(globals(), __all__)

@@ -24,6 +24,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from .core.guard import guarded
 from .errors import GDTheoryError
 from .report.claims import CheckContext
 from .report.render import claims_table, update_readme, write_report
@@ -122,7 +123,7 @@ def _recheck(args: argparse.Namespace) -> int:
             failed += 1
             continue
         try:
-            cert = recheck(text)
+            cert = guarded(recheck)(text)
         except GDTheoryError as exc:
             print(f"{name}: invalid certificate: {exc}", file=sys.stderr)
             failed += 1
@@ -207,11 +208,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "verify":
-            return _verify(args)
+            return guarded(_verify)(args)
         if args.command == "modified":
-            return _modified(args)
+            return guarded(_modified)(args)
         if args.command == "recheck":
-            return _recheck(args)
+            return guarded(_recheck)(args)
     except GDTheoryError as exc:
         print(f"gdtheory: error: {exc}", file=sys.stderr)
         return 2

@@ -15,17 +15,21 @@ raises the order by 2 per column; the step is accepted when |T_{j,j} - T_{j,j-1}
 tol (1 + |T_{j,j}|) and the macro step grows or shrinks with the column at which this
 happened.  Everything runs at ``dps + 10`` digits inside ``mpmath.workdps``.  Because
 the order adapts (up to 2 * max_columns), 50-digit accuracy costs a few hundred field
-evaluations per unit time on smooth problems.
+evaluations per unit time on smooth problems.  A run whose remaining time, at the pace
+of its last step, exceeds the budget (:mod:`gdtheory.core.budget`) is refused with
+that estimate (a stiff flow, a final time of 1e6, 10^4 digits).
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import mpmath
 
+from ..core import budget
 from ..core.objective import Objective
 from ..core.scalars import RealLike, check_dps, exact_real, to_mpf
 from ..errors import FlowBlowUpError, FlowIntegrationError, InvalidInputError
@@ -57,6 +61,50 @@ class FlowSolution:
     dps: int
     error_estimate: mpmath.mpf
     evaluations: int
+
+
+def _check_precision_cost(F: Field, y: Any, T: float, tol: Any, kmax: int) -> None:
+    """A-priori refusal of a precision no step can reach in reasonable time.  The
+    extrapolation order is at most 2 kmax, so on a flow of unit time scale an accepted
+    step has length about tol^(1/(2 kmax)): at least T tol^(-1/(2 kmax)) steps of at
+    least kmax evaluations each, every evaluation timed here at the working precision.
+    Refused above the budget; the pace check during the run judges the rest."""
+    if T <= 0:
+        return
+    F(y)  # the first call may compile the field
+    t0 = time.perf_counter()
+    F(y)
+    per_eval = time.perf_counter() - t0
+    digits = -float(mpmath.log10(tol)) if tol > 0 else 0.0
+    steps = T * 10 ** min(300.0, digits / (2 * kmax))
+    estimate = steps * kmax * per_eval
+    if estimate > budget.MAX_SECONDS:
+        raise budget.CostError(
+            f"the flow would take about {budget.human(estimate)} (a tolerance of 1e-{digits:.0f} "
+            f"with extrapolation order <= {2 * kmax} needs about {steps:.2g} steps to reach "
+            f"t = {T:.3g}, at {per_eval:.2g} s per field evaluation); refused: lower dps or "
+            "tol, or the final time"
+        )
+
+
+def _check_pace(step: Any, growing: bool, remaining: float, clock: list[float]) -> None:
+    """Refuse (CostError) a flow whose remaining time, at the pace of the last accepted
+    step (its length and its wall time), would exceed the budget.  Judged only once the
+    run has taken 2 s and the step size has stopped growing (a stiff flow, a huge final
+    time or a huge precision), so that a refusal is not premature."""
+    now = time.perf_counter()
+    took, clock[1] = now - clock[1], now
+    if growing or now - clock[0] < 2.0 or remaining <= 0:
+        return
+    estimate = remaining / float(step) * took
+    if estimate > budget.MAX_SECONDS:
+        raise budget.CostError(
+            f"the flow would take about {budget.human(estimate)} more to reach the final "
+            f"time ({remaining:.3g} time units left at steps of {float(step):.3g} taking "
+            f"{took:.2g} s each; a stiff flow, a long horizon or a high precision); refused "
+            f"above {budget.human(budget.MAX_SECONDS)}: lower dps or the final time, or raise "
+            "the limit with gdtheory.core.budget.allow(seconds)"
+        )
 
 
 def _norm(v: Sequence[mpmath.mpf]) -> mpmath.mpf:
@@ -100,11 +148,13 @@ def integrate_flow(
     with mpmath.workdps(dps + 10):
         tol_m = mpmath.mpf(10) ** (-dps) if tol is None else to_mpf(tol, "tol")
         y = tuple(to_mpf(c, "x0[i]") for c in x0)
+        _check_precision_cost(F, y, float(ts[-1]) if ts else 0.0, tol_m, kmax)
         blow_up = mpmath.mpf(10) ** 30 * (1 + _norm(y))
         t = mpmath.mpf(0)
         H = mpmath.mpf("0.1")
         err_total = mpmath.mpf(0)
         evals = 0
+        clock = [time.perf_counter(), time.perf_counter()]  # start, end of the last step
         out_t, out_y = [], []
         for target_exact in ts:
             target = to_mpf(target_exact)
@@ -148,6 +198,7 @@ def integrate_flow(
                     )
                 if accepted is None:
                     H = step / 2
+                    _check_pace(H, False, float(ts[-1] - t), clock)
                     if H < mpmath.mpf(10) ** (-dps):
                         raise FlowBlowUpError(
                             f"flow integration step underflow at t = {mpmath.nstr(t, 8)}: the "
@@ -163,6 +214,7 @@ def integrate_flow(
                     )
                 t = t + step if step < target - t else target
                 err_total += e
+                _check_pace(step, j < kmax * 2 // 3, float(ts[-1] - t), clock)
                 H = step * (
                     mpmath.mpf("1.5")
                     if j < kmax * 2 // 3

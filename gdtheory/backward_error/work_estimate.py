@@ -9,9 +9,10 @@ Two estimates, both refused above the budget (:mod:`gdtheory.core.budget`) with 
   already computed: order k multiplies, for i = 2..k+1 and a = 0..k+1-i, each entry of
   the Jacobian of W_{i-1,a} by each entry of F_{k+1-i-a} (see
   :mod:`gdtheory.backward_error.modified`).  A sparse product of polynomials with s and
-  t terms costs about ``kappa * s * t`` seconds, kappa measured once per process on this
-  machine (:func:`product_rate`), times the ratio of measured to modelled time of the
-  last order computed (large rational coefficients and atoms make products slower
+  t terms costs about ``kappa * s * t`` seconds (plus a fixed overhead per product),
+  kappa measured once per process on this machine (:func:`product_rate`), times the
+  ratio of measured to modelled time of the last order computed when it took long
+  enough (50 ms) to be measured (large rational coefficients and atoms make products slower
   than the calibration).  Sizes of orders not yet computed are extrapolated from the
   growth of the last two (a power law in k), so the remaining work is estimated, and
   refused, before it starts.
@@ -33,6 +34,11 @@ import sympy as sp
 from ..core import budget
 
 __all__ = ["product_rate", "conversion_rate", "OrderCosts"]
+
+
+#: Seconds of fixed cost per polynomial product in the recursion (the Python loop and the
+#: call into FLINT; measured ~3e-6 per product on small polynomials, 1e-6 kept).
+PRODUCT_OVERHEAD = 1e-6
 
 
 @lru_cache(maxsize=1)
@@ -121,7 +127,8 @@ class OrderCosts:
         """Estimated seconds for order k."""
         S = self.sizes() if S is None else S
         pairs = sum((b + 1) * S[b] * S[k - 1 - b] for b in range(k))
-        return self.n * self.n * pairs * self.rate
+        products = k * (k + 1) / 2
+        return self.n * self.n * (pairs * self.rate + products * PRODUCT_OVERHEAD)
 
     def check(self, k: int) -> None:
         """Before computing order k: refuse if orders k..order would exceed the budget."""
@@ -131,7 +138,7 @@ class OrderCosts:
             return
         S = self.sizes()
         modelled = self.order_seconds(k - 1, S)
-        if took > 1e-3 and modelled > 0:  # coefficient growth, atoms: calibrate on it
+        if took > 0.05 and modelled > 0:  # coefficient growth, atoms: calibrate on it
             self.factor = max(1.0, took / modelled)
         remaining = self.factor * sum(self.order_seconds(j, S) for j in range(k, self.order + 1))
         # then every field entry (and each curl entry above the diagonal) becomes SymPy

@@ -6,7 +6,8 @@ refuses above :data:`MAX_TERMS` (``(w + x + y + z + 1)**1000`` has ~4e10).
 
 A call whose *estimated* run time exceeds :data:`MAX_SECONDS` (default one hour; the
 environment variable ``GDTHEORY_MAX_SECONDS`` or :func:`allow` change it), or whose
-largest array would exceed :data:`MAX_FLOATS` float64 numbers (default 2**30, 8 GiB),
+largest array would exceed :data:`MAX_FLOATS` float64 numbers (a quarter of the
+machine's memory, at most 2**30 = 8 GiB),
 raises :class:`CostError` naming the estimate, instead of hanging or dying of memory.
 The rates are deliberately optimistic measurements (so a refusal is never premature):
 about 4e4 high-precision GD steps per second on a 2-D objective at 50 digits (scaled
@@ -60,8 +61,20 @@ def _env_seconds() -> float:
 
 #: Largest estimated run time (seconds) of one call.
 MAX_SECONDS: float = _env_seconds()
+
+
+def _memory_floats() -> int:
+    """A quarter of this machine's physical memory in float64 numbers, at most 2**30
+    (8 GiB): an allocation above it would swap or be killed, so it is refused."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):  # not POSIX: keep the fixed cap
+        return 2**30
+    return int(min(2**30, max(2**24, total // 32)))
+
+
 #: Largest array (number of float64 values) one call may allocate.
-MAX_FLOATS: int = 2**30
+MAX_FLOATS: int = _memory_floats()
 #: High-precision GD steps per second (2-D objective, 50 digits; optimistic).
 RATE_MP_STEPS = 4e4
 #: float64 GD-map iterations (one start, one step) per second (optimistic: numba).

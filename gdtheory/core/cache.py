@@ -87,9 +87,21 @@ class Cache:
     """A directory of verified, atomically written entries (see the module docstring)."""
 
     def __init__(self, directory: str | os.PathLike[str], code_roots: tuple[str, ...] = ()) -> None:
-        self.directory = Path(directory)
-        self.code_roots = tuple(sorted(str(Path(r).resolve()) for r in code_roots))
-        self.directory.mkdir(parents=True, exist_ok=True)
+        from ..errors import InvalidInputError
+
+        try:
+            self.directory = Path(directory)
+            self.code_roots = tuple(sorted(str(Path(r).resolve()) for r in code_roots))
+            if self.directory.exists() and not self.directory.is_dir():
+                raise InvalidInputError(f"cache {str(directory)!r} exists and is not a directory")
+            self.directory.mkdir(parents=True, exist_ok=True)
+        except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
+            if isinstance(exc, InvalidInputError):
+                raise
+            raise InvalidInputError(
+                f"cannot use {str(directory)[:200]!r} as a cache directory: {exc}"
+            ) from None
+        self.writable = True
         self.hits = 0
         self.misses = 0
         self.corrupt = 0
@@ -111,55 +123,93 @@ class Cache:
         try:
             data = data_path.read_bytes()
             expected = sum_path.read_text(encoding="ascii").strip()
-        except OSError:
+        except (OSError, UnicodeDecodeError):  # unreadable, or a directory in its place
             data, expected = b"", "unreadable"
         if _sha(data) != expected:
-            self.corrupt += 1
             self.misses += 1
-            warnings.warn(
-                f"cache entry {data_path.name} is corrupt or incomplete; recomputing it",
-                CacheWarning,
-                stacklevel=3,
-            )
-            for p in (data_path, sum_path):
-                p.unlink(missing_ok=True)
+            self._discard(key, ext, "is corrupt or incomplete")
             return None
         self.hits += 1
         return data
 
-    def _write(self, key: str, ext: str, data: bytes) -> None:
+    def _discard(self, key: str, ext: str, why: str) -> None:
+        """Warn, count and delete an entry that cannot be used (it is then recomputed);
+        what cannot be deleted (a directory in its place) is left alone and skipped."""
         data_path, sum_path = self._paths(key, ext)
-        for path, payload in ((data_path, data), (sum_path, _sha(data).encode())):
-            fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(payload)
-            os.replace(tmp, path)
+        self.corrupt += 1
+        warnings.warn(
+            f"cache entry {data_path.name} {why}; recomputing it", CacheWarning, stacklevel=4
+        )
+        for p in (data_path, sum_path):
+            try:
+                p.unlink(missing_ok=True)
+            except OSError:
+                pass
 
-    def load_arrays(self, key: str) -> dict[str, np.ndarray] | None:
+    def _write(self, key: str, ext: str, data: bytes) -> None:
+        if not self.writable:
+            return
+        data_path, sum_path = self._paths(key, ext)
+        try:
+            for path, payload in ((data_path, data), (sum_path, _sha(data).encode())):
+                fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-")
+                try:
+                    with os.fdopen(fd, "wb") as fh:
+                        fh.write(payload)
+                    os.replace(tmp, path)
+                finally:
+                    if os.path.exists(tmp):
+                        os.unlink(tmp)
+        except OSError as exc:  # read-only directory, disk full, a directory in the way
+            self.writable = False
+            warnings.warn(
+                f"cannot write to the cache {self.directory} ({exc}); going on without caching",
+                CacheWarning,
+                stacklevel=3,
+            )
+
+    def load_arrays(
+        self, key: str, expect: dict[str, tuple[int, ...]] | None = None
+    ) -> dict[str, np.ndarray] | None:
+        """The arrays of an entry, or None; with ``expect`` (name -> shape) an entry that
+        lacks a name or has another shape is discarded and recomputed like a corrupt one."""
         data = self._read(key, "npz")
         if data is None:
             return None
         try:
             with np.load(io.BytesIO(data), allow_pickle=False) as z:
-                return {name: z[name] for name in z.files}
-        except (ValueError, OSError):  # a valid hash of an invalid archive
-            self.corrupt += 1
+                arrays = {name: z[name] for name in z.files}
+        except (ValueError, OSError, EOFError):  # a valid hash of an invalid archive
+            self._discard(key, "npz", "is not a valid archive")
             return None
+        for name, shape in (expect or {}).items():
+            if name not in arrays or arrays[name].shape != shape:
+                self._discard(key, "npz", f"lacks the array {name!r} of shape {shape}")
+                return None
+        return arrays
 
     def store_arrays(self, key: str, **arrays: np.ndarray) -> None:
         buf = io.BytesIO()
         np.savez(buf, **arrays)  # type: ignore[arg-type]  # (numpy stubs: allow_pickle)
         self._write(key, "npz", buf.getvalue())
 
-    def load_json(self, key: str) -> Any:
+    def load_json(self, key: str, validate: Any = None) -> Any:
+        """The JSON value of an entry, or None; an entry that is not valid JSON, or that
+        ``validate(value)`` rejects (returns False or raises), is discarded and recomputed."""
         data = self._read(key, "json")
         if data is None:
             return None
         try:
-            return json.loads(data.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            self.corrupt += 1
+            value = json.loads(data.decode("utf-8"))
+            ok = validate is None or bool(validate(value))
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+            ok, value = False, None
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError):
+            ok = False
+        if not ok:
+            self._discard(key, "json", "does not have the expected content")
             return None
+        return value
 
     def store_json(self, key: str, value: Any) -> None:
         self._write(key, "json", json.dumps(value).encode("utf-8"))

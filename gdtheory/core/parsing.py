@@ -150,6 +150,7 @@ _NONSMOOTH_CLASSES: tuple[type, ...] = (
     sp.DiracDelta,
 )
 
+
 def _fail(message: str, source: str, token: str | None, cls: type = ParseError) -> ParseError:
     return cls(message, source=source, token=token)
 

@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from ..core.budget import RATE_FLOAT_ITERATIONS, check_cost
+from ..core.budget import RATE_FLOAT_ITERATIONS, check_cost, check_memory
 from ..core.gdmap import FLOAT64, gd_jacobian, gd_step
 from ..core.objective import Objective, as_objective
 from ..core.outcomes import LyapunovStatus
@@ -162,11 +162,19 @@ class LyapunovBatch:
         return float(per_run[0]), float(bm.std(ddof=1) / math.sqrt(bm.size))
 
 
-def _check_common(steps: int, transient: int, blocks: int) -> tuple[int, int, int]:
+def _check_common(steps: int, transient: int, blocks: int, runs: int = 1) -> tuple[int, int, int]:
     steps = check_count(steps, "steps", 1)
     transient = check_count(transient, "transient", 0)
     blocks = check_count(blocks, "blocks", 2)
-    check_cost("the Lyapunov run", steps + transient, RATE_FLOAT_ITERATIONS / 100, "steps")
+    if blocks > steps:
+        raise InvalidInputError(f"steps ({steps}) must be at least blocks ({blocks})")
+    check_memory("the Lyapunov blocks", float(blocks) * runs * 4)
+    check_cost(
+        "the Lyapunov run",
+        float(steps + transient) * max(runs, 1),
+        RATE_FLOAT_ITERATIONS / 100,
+        "tangent steps",
+    )
     if steps < blocks:
         raise InvalidInputError(f"steps ({steps}) must be at least blocks ({blocks})")
     return steps, transient, blocks
@@ -190,8 +198,8 @@ def lyapunov_batch(
     [-0.693147, -0.693147]
     """
     obj = as_objective(objective)
-    steps, transient, blocks = _check_common(steps, transient, blocks)
     batch, rows, rates = broadcast_batch(obj, x0s, hs)
+    steps, transient, blocks = _check_common(steps, transient, blocks, rows.shape[0])
     k = obj.dim if spectrum else 1
     bm = tangent_blocks(obj, rows, rates, steps, transient, k, blocks)
     est, se, _, _ = _summarise(bm)

@@ -387,7 +387,16 @@ def periodic_orbits(
     n = obj.dim
     bx = float_box(box, n)
     seeds = check_count(seeds, "seeds", 1)
-    check_cost("the orbit search", seeds * period * 100, RATE_FLOAT_ITERATIONS / 100, "map steps")
+    iters = check_count(max_iter, "max_iter", 1)
+    # each Newton iteration of each seed: p map steps with n x n Jacobians, and a
+    # (p n)-dimensional linear solve
+    per_iter = period * n * n + (period * n) ** 3 / 100
+    check_cost(
+        "the orbit search",
+        float(seeds) * iters * per_iter,
+        RATE_FLOAT_ITERATIONS / 100,
+        "map steps",
+    )
     if not (isinstance(beta, int | float) and math.isfinite(beta) and beta >= 0):
         raise InvalidInputError(f"beta must be a finite number >= 0, got {beta!r}")
     lo = np.array([a for a, _ in bx])
@@ -402,7 +411,7 @@ def periodic_orbits(
         seeds,
         transformations,
         float(beta),
-        check_count(max_iter, "max_iter", 1),
+        iters,
         seed,
     )
     width = float(np.max(hi - lo))

@@ -28,13 +28,13 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from ..core.budget import RATE_FLOAT_ITERATIONS, RATE_MP_STEPS, check_cost, check_memory
+from ..core.budget import RATE_MP_STEPS, check_cost, check_memory
 from ..core.gdmap import descend
 from ..core.objective import Objective, as_objective
 from ..core.outcomes import Status
 from ..core.scalars import RealLike, check_dps, exact_real, positive_real, to_mpf
 from ..errors import InvalidInputError
-from .engine import broadcast_batch
+from .engine import broadcast_batch, check_float_cost
 
 __all__ = ["Status", "Trajectory", "BatchTrajectory", "gd", "gd_batch"]
 
@@ -156,6 +156,9 @@ def gd(
     # cost ~ steps x dim x (digits / 50)^1.6 (multiplication cost at high precision)
     work = steps * max(objective.dim, 2) / 2 * max(1.0, dps / 50) ** 1.6
     check_cost("GD at high precision", work, RATE_MP_STEPS, "steps")
+    # every iterate is kept: n mpf numbers of about (dps / 2.4 + 80) bytes each, plus
+    # f and |grad f| per step; counted in float64 equivalents (8 bytes)
+    check_memory("the kept GD iterates", (steps + 1) * (objective.dim + 2) * (dps / 2.4 + 80) / 8)
     with mpmath.workdps(dps):
         x = objective.point_mp(x0)
         hm = to_mpf(h_exact)
@@ -279,7 +282,7 @@ def gd_batch(
     b = _check_bound(bound)
     n = objective.dim
     N = X.shape[0]
-    check_cost("the GD batch", max(N, 1000) * steps, RATE_FLOAT_ITERATIONS, "map iterations")
+    check_float_cost("the GD batch", steps, N, "numpy")
     check_memory("the GD batch history", (steps + 1) * N * n if record else N * n)
     code = np.zeros(N, dtype=np.int8)
     decided = np.full(N, steps, dtype=np.int64)

@@ -179,7 +179,8 @@ def track_sharpness(
     h_f = float(learning_rates(h, "h").ravel()[0])
     steps = check_count(steps, "steps", 1)
     check_memory("the sharpness trace", steps + 1)
-    check_cost("track_sharpness", steps, RATE_FLOAT_ITERATIONS / 1000, "GD steps")
+    # a Python-level step with a model gradient: ~5 microseconds at best
+    check_cost("track_sharpness", steps, RATE_FLOAT_ITERATIONS / 5000, "GD steps")
     every = check_count(every, "every", 1)
     w = _point(model, x0).copy()
     losses = np.empty(steps + 1)

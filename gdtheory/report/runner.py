@@ -35,13 +35,15 @@ __all__ = ["run_claims", "run_one", "environment"]
 
 def _cached(cache: Any, claim: Claim, ctx: CheckContext) -> ClaimResult | None:
     """A finished claim from the cache, if its files (figures, certificates) still exist."""
-    try:
-        d = cache.load_json(cache.key("claim", claim.id, ctx.quick, ctx.seed, ctx.dps))
-        if d is None:
-            return None
-        ev = evidence_from_data(d["evidence"])
-    except (KeyError, TypeError, ValueError):
+
+    def valid(d: Any) -> bool:  # the schema of a stored claim; anything else is discarded
+        evidence_from_data(d["evidence"])
+        return isinstance(d["seconds"], int | float) and not isinstance(d["seconds"], bool)
+
+    d = cache.load_json(cache.key("claim", claim.id, ctx.quick, ctx.seed, ctx.dps), valid)
+    if d is None:
         return None
+    ev = evidence_from_data(d["evidence"])
     files = list(ev.figures) + [p.certificate for p in ev.proofs if p.certificate]
     if ctx.outdir is not None and not all((ctx.outdir / Path(f).name).exists() for f in files):
         return None
