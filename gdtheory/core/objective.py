@@ -14,6 +14,7 @@ import numpy as np
 import sympy as sp
 
 from ..errors import (
+    ComplexityError,
     InvalidInputError,
     NotRealError,
     ParseError,
@@ -82,6 +83,17 @@ class Objective:
         symbols: Sequence[sp.Symbol | str] | None = None,
         *,
         name: str | None = None,
+    ) -> None:
+        try:
+            self._build(expr, symbols, name)
+        except RecursionError:  # SymPy walks trees recursively: refuse, don't crash
+            raise ComplexityError(
+                "the objective is nested too deeply for SymPy (its recursion limit was "
+                "reached); simplify it"
+            ) from None
+
+    def _build(
+        self, expr: sp.Expr | str, symbols: Sequence[sp.Symbol | str] | None, name: str | None
     ) -> None:
         if isinstance(expr, str):
             text = expr
@@ -236,9 +248,9 @@ class Objective:
             arr = real_array(X, name)
         except NotRealError:
             raise
-        except InvalidInputError:
+        except InvalidInputError as exc:
             raise ShapeError(
-                f"{name} must be an array of numbers of shape (..., {self.dim})"
+                f"{name} must be an array of numbers of shape (..., {self.dim}): {exc}"
             ) from None
         if arr.ndim == 0:
             if self.dim != 1:

@@ -170,7 +170,10 @@ def real_array(value: Any, name: str) -> np.ndarray:
         flat = arr.reshape(-1)
         for v in flat[: 10**6] if arr.dtype == object else flat[np.imag(flat) != 0][:1]:
             if _is_nonreal(v):
-                raise NotRealError(f"{name} has the complex entry {_short(v)}: inputs must be real")
+                shown = complex(v) if isinstance(v, np.complexfloating) else v
+                raise NotRealError(
+                    f"{name} has the complex entry {_short(shown)}: inputs must be real"
+                )
         if arr.dtype.kind == "c":
             arr = arr.real
     try:
