@@ -71,7 +71,16 @@ def _check_precision_cost(F: Field, y: Any, T: float, tol: Any, kmax: int) -> No
     Refused above the budget; the pace check during the run judges the rest."""
     if T <= 0:
         return
-    F(y)  # the first call may compile the field
+    first = F(y)  # the first call may compile the field
+    try:
+        ok = len(first) == len(y) and len(y) > 0
+    except TypeError:
+        ok = False
+    if not ok:
+        raise InvalidInputError(
+            f"the field must return one component per coordinate of x0 ({len(y)}), got "
+            f"{first!r:.60}"
+        )
     t0 = time.perf_counter()
     F(y)
     per_eval = time.perf_counter() - t0
@@ -144,10 +153,16 @@ def integrate_flow(
     ts = [exact_real(t, "times[i]") for t in times]
     if any(t < 0 for t in ts) or any(b < a for a, b in zip(ts, ts[1:], strict=False)):
         raise InvalidInputError("times must be non-negative and sorted")
+    if isinstance(x0, str | bytes) or not hasattr(x0, "__iter__"):
+        raise InvalidInputError(f"x0 must be a sequence of numbers, got {x0!r}")
+    if not callable(F):
+        raise InvalidInputError("F must be a callable F(x) -> sequence of numbers")
     kmax = max_columns if max_columns is not None else max(8, min(40, dps // 3 + 4))
     with mpmath.workdps(dps + 10):
         tol_m = mpmath.mpf(10) ** (-dps) if tol is None else to_mpf(tol, "tol")
         y = tuple(to_mpf(c, "x0[i]") for c in x0)
+        if not y:
+            raise InvalidInputError("x0 is empty")
         _check_precision_cost(F, y, float(ts[-1]) if ts else 0.0, tol_m, kmax)
         blow_up = mpmath.mpf(10) ** 30 * (1 + _norm(y))
         t = mpmath.mpf(0)

@@ -95,6 +95,10 @@ class Objective:
     def _build(
         self, expr: sp.Expr | str, symbols: Sequence[sp.Symbol | str] | None, name: str | None
     ) -> None:
+        if symbols is not None and (
+            isinstance(symbols, str | bytes) or not hasattr(symbols, "__iter__")
+        ):
+            raise InvalidInputError(f"symbols must be a sequence of names, got {symbols!r}")
         if isinstance(expr, str):
             text = expr
             expr, syms = parse_expression(text, symbols)

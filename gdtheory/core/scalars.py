@@ -308,6 +308,49 @@ def check_count(value: object, name: str, minimum: int = 0) -> int:
     return int(value)
 
 
+def exact_rates(hs: Any, name: str = "hs") -> list[sp.Expr]:
+    """A non-empty sequence of learning rates, each exact and > 0 (:func:`positive_real`).
+
+    >>> exact_rates(["1/10", 0.5])
+    [1/10, 1/2]
+    """
+    if isinstance(hs, str | bytes) or not hasattr(hs, "__iter__"):
+        raise InvalidInputError(f"{name} must be a sequence of learning rates, got {_short(hs)}")
+    out = [positive_real(v, f"{name}[i]") for v in hs]
+    if not out:
+        raise InvalidInputError(f"{name} is empty")
+    return out
+
+
+def check_orders(orders: Any, name: str = "orders", *, increasing: bool = False) -> list[int]:
+    """A non-empty sequence of non-negative integers (strictly increasing if asked).
+
+    >>> check_orders(range(3))
+    [0, 1, 2]
+    >>> check_orders("ab")
+    Traceback (most recent call last):
+    ...
+    gdtheory.errors.InvalidInputError: orders must be a sequence of non-negative integers, got 'ab'
+    """
+    bad = InvalidInputError(
+        f"{name} must be a sequence of non-negative integers, got {_short(orders)}"
+    )
+    if isinstance(orders, str | bytes) or not hasattr(orders, "__iter__"):
+        raise bad
+    try:
+        values = list(orders)
+    except TypeError:
+        raise bad from None
+    if not values or any(
+        isinstance(p, bool) or not isinstance(p, int | np.integer) or p < 0 for p in values
+    ):
+        raise bad
+    out = [int(p) for p in values]
+    if increasing and out != sorted(set(out)):
+        raise InvalidInputError(f"{name} must be strictly increasing, got {_short(orders)}")
+    return out
+
+
 def learning_rates(hs: Any, name: str = "hs") -> np.ndarray:
     """Validate an array of learning rates: finite and > 0 (float64)."""
     H = real_array(hs, name)

@@ -61,6 +61,20 @@ class Density:
     name: str
 
 
+def _support(support: Any) -> tuple[float, float]:
+    """(low, high) with low < high, each a float (infinite ends allowed, NaN not)."""
+    try:
+        low, high = support
+        low, high = float(low), float(high)
+    except (TypeError, ValueError, OverflowError):
+        raise InvalidInputError(
+            f"support must be a pair (low, high) of numbers, got {support!r}"
+        ) from None
+    if math.isnan(low) or math.isnan(high) or not low < high:
+        raise InvalidInputError(f"support must have low < high, got ({low}, {high})")
+    return low, high
+
+
 def arcsine_law(low: float = -1.0, high: float = 1.0) -> Density:
     r"""The arcsine law on [low, high]: q(x) = 1/(pi sqrt((x - low)(high - x))).
 
@@ -71,6 +85,7 @@ def arcsine_law(low: float = -1.0, high: float = 1.0) -> Density:
     >>> float(q.cdf(np.array([0.0]))[0])
     0.5
     """
+    low, high = finite_float(low, "low"), finite_float(high, "high")
     if not (math.isfinite(low) and math.isfinite(high) and low < high):
         raise InvalidInputError(f"arcsine_law needs finite low < high, got ({low}, {high})")
     w = high - low
@@ -104,6 +119,7 @@ def gibbs_density(
     True
     """
     T = finite_float(T, "the temperature T", positive=True)
+    support = _support(support)
     if isinstance(f0, Objective):
         if f0.dim != 1:
             raise InvalidInputError(f"gibbs_density needs a 1-D macro objective, got dim {f0.dim}")
@@ -400,6 +416,8 @@ def compare_density(
     """
     if not isinstance(density, InvariantDensity):
         raise InvalidInputError("density must be an InvariantDensity (see invariant_density)")
+    grid = check_count(grid, "grid", 16)
+    check_memory("the comparison grid", grid)
     if not isinstance(target, Density):
         raise InvalidInputError("target must be a Density (see gibbs_density, arcsine_law)")
     edges = density.edges

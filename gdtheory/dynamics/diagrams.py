@@ -19,8 +19,8 @@ import numpy as np
 from ..core.budget import check_memory
 from ..core.objective import Objective, as_objective
 from ..core.outcomes import DIVERGED_PERIOD, NO_PERIOD, AttractorKind
-from ..core.scalars import check_count, float_box, learning_rates
-from ..errors import InvalidInputError
+from ..core.scalars import check_count, finite_float, float_box, learning_rates, real_array
+from ..errors import InvalidInputError, ShapeError
 from .engine import iterate_map
 
 __all__ = [
@@ -47,6 +47,11 @@ def detect_periods(tail: np.ndarray, max_period: int, tol: float = 1e-7) -> np.n
     >>> detect_periods(t, 2).tolist()
     [2]
     """
+    tail = real_array(tail, "tail")
+    if tail.ndim < 2:
+        raise ShapeError(f"tail must have shape (K, *batch, n), got {tail.shape}")
+    max_period = check_count(max_period, "max_period", 1)
+    tol = finite_float(tol, "tol", positive=True)
     K = tail.shape[0]
     if K < 2 * max_period:
         raise InvalidInputError(f"detect_periods needs >= {2 * max_period} iterates, got {K}")

@@ -26,7 +26,7 @@ import sympy as sp
 from ..backward_error.modified import modified_equation
 from ..backward_error.modified_flows import modified_flow
 from ..core.objective import Objective, as_objective
-from ..core.scalars import RealLike, check_dps, positive_real, to_mpf
+from ..core.scalars import RealLike, check_dps, check_orders, exact_rates, positive_real, to_mpf
 from ..core.tables import Table, fit_order
 from ..errors import FlowBlowUpError, FlowIntegrationError, InvalidInputError, PrecisionError
 from .trajectories import Status, gd
@@ -114,12 +114,10 @@ def modified_error_table(
     obj = as_objective(objective)
     if (steps is None) == (T is None):
         raise InvalidInputError("give exactly one of steps= (fixed step count) and T= (time)")
-    order_list = [int(p) for p in orders]
-    if not order_list or any(p < 0 for p in order_list):
+    order_list = check_orders(orders)
+    if not order_list:
         raise InvalidInputError(f"orders must be non-negative integers, got {orders!r}")
-    h_exact = [positive_real(v, "hs[i]") for v in hs]
-    if not h_exact:
-        raise InvalidInputError("hs is empty")
+    h_exact = exact_rates(hs)
     if steps is not None:
         if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
             raise InvalidInputError(f"steps must be a positive integer, got {steps!r}")

@@ -351,6 +351,9 @@ def compare_joint_density(
     else:
         raise InvalidInputError("target must be a Density2D (see gibbs_density_2d) or pdf(x, y)")
     sub = check_count(sub, "sub", 1)
+    check_memory(
+        "the Simpson grid", float(2 * sub * len(density.xedges)) * (2 * sub * len(density.yedges))
+    )
     xe, ye = density.xedges, density.yedges
     q = _bin_masses_2d(pdf, xe, ye, sub)
     S = density.samples

@@ -38,7 +38,7 @@ from ..backward_error.series import SeriesDiagnostics, series_diagnostics
 from ..core.compiled import compile_mp
 from ..core.gdmap import MP, gd_step
 from ..core.objective import Objective, as_objective
-from ..core.scalars import RealLike, check_dps, positive_real, to_mpf
+from ..core.scalars import RealLike, check_count, check_dps, check_orders, exact_rates, to_mpf
 from ..core.tables import Table
 from ..errors import FlowBlowUpError, FlowIntegrationError, InvalidInputError
 
@@ -159,12 +159,9 @@ def truncation_scan(
     """
     obj = as_objective(objective)
     dps = check_dps(dps)
-    h_exact = [positive_real(v, "hs[i]") for v in hs]
-    if not h_exact:
-        raise InvalidInputError("hs is empty")
-    order_list = [int(p) for p in orders]
-    if not order_list or any(p < 0 for p in order_list) or order_list != sorted(set(order_list)):
-        raise InvalidInputError(f"orders must be increasing non-negative integers, got {orders!r}")
+    h_exact = exact_rates(hs)
+    order_list = check_orders(orders, increasing=True)
+    series_order = check_count(series_order, "series_order", 1)
     me = modified_equation(obj, max(order_list[-1], series_order))
     diag = series_diagnostics(me, x0, order=series_order)
     if diag.kind != "divergent":

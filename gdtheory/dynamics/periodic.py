@@ -258,6 +258,8 @@ def orbit_from_point(
     """
     obj = as_objective(objective)
     p = check_count(period, "period", 1)
+    if p > MAX_PERIOD:
+        raise InvalidInputError(f"period must be <= {MAX_PERIOD}, got {p}")
     dps = check_dps(dps)
     h_exact = positive_real(h, "h")
     with mpmath.workdps(dps):

@@ -28,8 +28,10 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 import sympy as sp
 
+from ..core.budget import check_memory
 from ..core.compiled import compile_np
 from ..core.objective import Objective
+from ..core.scalars import check_count, real_array
 from ..errors import InvalidInputError, ShapeError
 
 __all__ = [
@@ -82,12 +84,12 @@ class TwoLayerTanh:
     width: int
 
     def __post_init__(self) -> None:
-        X = np.asarray(self.X, dtype=float)
-        y = np.asarray(self.y, dtype=float).ravel()
+        X = real_array(self.X, "X")
+        y = real_array(self.y, "y").ravel()
         if X.ndim != 2 or X.shape[0] != y.shape[0] or X.shape[0] == 0:
             raise ShapeError(f"X must be (N, d) and y (N,); got {X.shape} and {y.shape}")
-        if not (isinstance(self.width, int) and self.width >= 1):
-            raise InvalidInputError(f"width must be a positive integer, got {self.width!r}")
+        width = check_count(self.width, "width", 1)
+        check_memory("the network's parameters", float(width) * (X.shape[1] + 2))
         if not (np.all(np.isfinite(X)) and np.all(np.isfinite(y))):
             raise InvalidInputError("the data contain NaN or infinite values")
         object.__setattr__(self, "X", X)
@@ -156,12 +158,12 @@ def synthetic_regression(n: int, d: int, seed: int = 0) -> tuple[np.ndarray, np.
     >>> X.shape, y.shape
     ((5, 3), (5,))
     """
-    if not (isinstance(n, int) and n >= 1 and isinstance(d, int) and d >= 1):
-        raise InvalidInputError(f"n and d must be positive integers, got {n!r}, {d!r}")
+    n = check_count(n, "n", 1)
+    d = check_count(d, "d", 3)
+    seed = check_count(seed, "seed", 0)
+    check_memory("the data set", float(n) * d)
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((n, d))
-    if d < 3:
-        raise InvalidInputError(f"synthetic_regression needs d >= 3, got {d}")
     y = np.sin(3 * X[:, 0]) * np.cos(2 * X[:, 1]) + X[:, 2] ** 2 / 2 - 0.5
     return X, y
 
@@ -183,13 +185,13 @@ class FactorizationModel:
     d: int
 
     def __post_init__(self) -> None:
-        A = np.asarray(self.A, dtype=float)
+        A = real_array(self.A, "A")
         if A.ndim != 2 or A.size == 0:
             raise ShapeError(f"A must be a non-empty matrix, got shape {A.shape}")
         if not np.all(np.isfinite(A)):
             raise InvalidInputError("A contains NaN or infinite entries")
-        if not (isinstance(self.d, int) and self.d >= 1):
-            raise InvalidInputError(f"the rank d must be a positive integer, got {self.d!r}")
+        d = check_count(self.d, "the rank d", 1)
+        check_memory("the factors", float(sum(A.shape)) * d)
         object.__setattr__(self, "A", A)
 
     @property
