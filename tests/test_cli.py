@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+
+import pytest
 
 import proofs_checks
 from gdtheory.cli import main
@@ -143,3 +146,30 @@ def test_a_partial_verify_writes_next_to_the_full_report_and_updates_the_readme(
     assert "| T2 | Learning-rate regimes on a quadratic | **verified** | - |" in text
     assert "Generated from the quick report" in text
     assert main(["verify", "--only", ","]) == 2
+
+
+@pytest.mark.parametrize("delay", [0.3, 1.5, 4.0])
+def test_ctrl_c_during_verify_prints_one_line_and_no_traceback(tmp_path, delay):
+    """Ctrl-C (SIGINT to the whole process group, as a terminal sends it) while the
+    package imports, while workers start, and while claims run: exit 130, one line."""
+    import shutil
+    import signal
+    import subprocess
+    import time
+
+    exe = shutil.which("gdtheory")
+    if exe is None:
+        pytest.skip("the console script is not installed")
+    proc = subprocess.Popen(
+        [exe, "verify", "--quick", "--no-cache", "--jobs", "2", "--report", str(tmp_path / "r")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    time.sleep(delay)
+    os.killpg(proc.pid, signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    text = (out + err).decode()
+    assert "Traceback" not in text, text[-2000:]
+    assert proc.returncode == 130, (proc.returncode, text[-500:])
+    assert text.rstrip().endswith("gdtheory: interrupted")

@@ -12,6 +12,7 @@ import os
 import pickle
 import platform
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable, Sequence
@@ -91,6 +92,39 @@ def _picklable(claim: Claim) -> bool:
     return True
 
 
+def _quiet_context() -> Any:
+    """A multiprocessing context whose workers ignore Ctrl-C (SIGINT), so that an
+    interrupted ``gdtheory verify`` prints one line, not a traceback per worker.
+
+    Workers are forked by a fork server started with SIGINT ignored: an ignored signal
+    stays ignored across fork and exec, and the fork server restores, in each worker, the
+    dispositions it started with.  The parent keeps its own Ctrl-C and stops the workers
+    itself (:func:`_stop`).  Where there is no fork server (not POSIX), spawn."""
+    import signal
+
+    try:
+        ctx = multiprocessing.get_context("forkserver")
+    except ValueError:  # pragma: no cover - Windows
+        return multiprocessing.get_context("spawn")
+    from multiprocessing import forkserver
+
+    if threading.current_thread() is threading.main_thread():
+        old = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            forkserver.ensure_running()
+        finally:
+            signal.signal(signal.SIGINT, old)
+    return ctx
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Terminate the workers of an interrupted run (they ignore SIGINT) without waiting
+    for their claims to finish."""
+    for proc in list(getattr(pool, "_processes", {}).values()):  # no public API for this
+        proc.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
 def _worker_init() -> None:
     import matplotlib
 
@@ -162,13 +196,14 @@ def run_claims(
         saved = {k: os.environ.get(k) for k in _WORKER_ENV}
         os.environ.update({k: "1" for k in _WORKER_ENV})
         try:
-            ctx_mp = multiprocessing.get_context("spawn")
+            ctx_mp = _quiet_context()
             fresh: dict[str, Any] = (
                 {"max_tasks_per_child": 1} if sys.version_info >= (3, 11) else {}
             )
-            with ProcessPoolExecutor(
+            pool = ProcessPoolExecutor(
                 min(jobs, len(remote)), mp_context=ctx_mp, initializer=_worker_init, **fresh
-            ) as pool:
+            )
+            try:
                 queue = list(remote)
                 futures: dict[Future[ClaimResult], int] = {}
                 while queue or futures:
@@ -192,6 +227,11 @@ def run_claims(
                                 0.0,
                             )
                         finished(i, res)
+            except KeyboardInterrupt:
+                _stop(pool)
+                raise
+            finally:
+                pool.shutdown(wait=True, cancel_futures=True)
         finally:
             for k, v in saved.items():
                 if v is None:
