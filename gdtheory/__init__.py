@@ -198,17 +198,6 @@ __all__ = [
 ]
 
 
-def _guard_public_functions(namespace: dict[str, object], names: list[str]) -> None:
-    """Every public function answers with a result or a documented GDTheoryError, never a
-    RecursionError, MemoryError or OverflowError (see :mod:`gdtheory.core.guard`)."""
-    import inspect
+from .core.guard import guard_namespace as _guard_namespace  # noqa: E402
 
-    from .core.guard import guarded
-
-    for name in names:
-        obj = namespace.get(name)
-        if inspect.isfunction(obj):
-            namespace[name] = guarded(obj)
-
-
-_guard_public_functions(globals(), __all__)
+_guard_namespace(globals(), __all__)

@@ -31,6 +31,6 @@ __all__ = [
     "certify_smoothness",
 ]
 
-from . import _guard_public_functions  # noqa: E402
+from .core.guard import guard_namespace  # noqa: E402
 
-_guard_public_functions(globals(), __all__)
+guard_namespace(globals(), __all__)

@@ -34,7 +34,7 @@ from typing import Any, TypeVar
 from ..errors import ComplexityError, GDTheoryError
 from .budget import CostError
 
-__all__ = ["guarded"]
+__all__ = ["guarded", "guard_namespace"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -72,3 +72,14 @@ def guarded(fn: F) -> F:
             raise
 
     return wrapper  # type: ignore[return-value]
+
+
+def guard_namespace(namespace: dict[str, Any], names: list[str]) -> None:
+    """Replace every function among ``names`` in a module's namespace by its guarded
+    version (used by ``gdtheory`` and ``gdtheory.certify`` for their public functions)."""
+    import inspect
+
+    for name in names:
+        obj = namespace.get(name)
+        if inspect.isfunction(obj):
+            namespace[name] = guarded(obj)
