@@ -10,7 +10,9 @@ turned here into a documented error instead of a traceback:
 * ``MemoryError`` -> :class:`~gdtheory.core.budget.CostError`;
 * ``OverflowError`` (a value beyond float64), and the ``ValueError`` of Python's
   4300-digit limit on integer-to-string conversion ->
-  :class:`~gdtheory.errors.ComplexityError`.
+  :class:`~gdtheory.errors.ComplexityError`;
+* NumPy's ``LinAlgError`` (a singular or non-finite matrix built from the input) ->
+  :class:`~gdtheory.errors.InvalidInputError`.
 
 Every error keeps the name of the function and the original message.  Errors of
 gdtheory itself, and every other exception, pass through unchanged: a guard that
@@ -31,7 +33,7 @@ import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from ..errors import ComplexityError, GDTheoryError
+from ..errors import ComplexityError, GDTheoryError, InvalidInputError
 from .budget import CostError
 
 __all__ = ["guarded", "guard_namespace"]
@@ -65,6 +67,11 @@ def guarded(fn: F) -> F:
                 "rescale the problem or use smaller values"
             ) from None
         except ValueError as exc:
+            if type(exc).__name__ == "LinAlgError":  # numpy.linalg, without importing it
+                raise InvalidInputError(
+                    f"{name}: a linear-algebra step failed on this input ({exc}): a singular "
+                    "or non-finite matrix; check the point, the data or the learning rate"
+                ) from None
             if "limit" in str(exc) and "digits" in str(exc):  # int <-> str size limit
                 raise ComplexityError(
                     f"{name}: a number has too many digits to be converted ({exc})"
