@@ -8,7 +8,7 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gdtheory.backward_error.diffring import DifferentialRing
+from gdtheory.backward_error.diffring import DifferentialRing, vanishes_identically
 
 x, y = sp.symbols("x y", real=True)
 EXPRS = [
@@ -56,3 +56,34 @@ def test_antiderivative_of_a_gradient_is_a_potential():
     pot = R.to_sympy(P)
     assert sp.simplify(sp.diff(pot, x) - sp.diff(f, x)) == 0
     assert sp.simplify(sp.diff(pot, y) - sp.diff(f, y)) == 0
+
+
+@given(
+    roots=st.lists(
+        st.fractions(min_value=-5, max_value=5, max_denominator=50), min_size=1, max_size=4
+    ),
+    atom=st.sampled_from(["exp", "sin", "cosh"]),
+)
+@settings(max_examples=25, deadline=None)
+def test_zero_test_cannot_be_targeted(roots, atom):
+    """A nonzero element a(x) q(x), q vanishing at chosen points (any points an input
+    could target), is never judged zero: the test draws fresh random points per call."""
+    x = sp.Symbol("x")
+    q = sp.Mul(*[x - sp.Rational(r.numerator, r.denominator) for r in roots])
+    a = getattr(sp, atom)(x)
+    R = DifferentialRing([x], [a * q])
+    assert not R.is_zero(R.convert(a * q))
+    assert not vanishes_identically(a * q, [x])
+
+
+@given(k=st.integers(1, 4), c=st.fractions(min_value=-3, max_value=3, max_denominator=9))
+@settings(max_examples=15, deadline=None)
+def test_zero_test_sees_identities_through_atom_relations(k, c):
+    """Elements zero only through sin^2 + cos^2 = 1 or cosh^2 - sinh^2 = 1 are zero."""
+    x = sp.Symbol("x")
+    cr = sp.Rational(c.numerator, c.denominator)
+    e1 = (sp.sin(x) ** 2 + sp.cos(x) ** 2) ** k - 1
+    e2 = cr * x**k * (sp.cosh(x) ** 2 - sp.sinh(x) ** 2 - 1)
+    for e in (e1, e2):
+        R = DifferentialRing([x], [e])
+        assert R.is_zero(R.convert(e))
