@@ -129,6 +129,7 @@ def integrate_flow(
     tol: RealLike | None = None,
     max_columns: int | None = None,
     max_evaluations: int = 5_000_000,
+    progress: bool = False,
 ) -> FlowSolution:
     """Integrate dx/dt = F(x) from x(0) = x0 and return x at each of ``times`` (>= 0, sorted).
 
@@ -137,6 +138,7 @@ def integrate_flow(
     F : callable
         The field at the current mpmath precision, ``F(x) -> sequence of mpf``.
     tol : relative local tolerance, default 10**(-dps)
+    progress : show a progress bar over the time interval (long integrations)
 
     Examples
     --------
@@ -158,7 +160,10 @@ def integrate_flow(
     if not callable(F):
         raise InvalidInputError("F must be a callable F(x) -> sequence of numbers")
     kmax = max_columns if max_columns is not None else max(8, min(40, dps // 3 + 4))
-    with mpmath.workdps(dps + 10):
+    from tqdm import tqdm
+
+    bar = tqdm(total=float(ts[-1]) if ts else 0.0, disable=not progress, desc="flow", unit="time")
+    with bar, mpmath.workdps(dps + 10):
         tol_m = mpmath.mpf(10) ** (-dps) if tol is None else to_mpf(tol, "tol")
         y = tuple(to_mpf(c, "x0[i]") for c in x0)
         if not y:
@@ -229,6 +234,7 @@ def integrate_flow(
                     )
                 t = t + step if step < target - t else target
                 err_total += e
+                bar.update(float(t) - bar.n)
                 _check_pace(step, j < kmax * 2 // 3, float(ts[-1] - t), clock)
                 H = step * (
                     mpmath.mpf("1.5")
@@ -254,8 +260,10 @@ def gradient_flow(
     *,
     dps: int = 50,
     tol: RealLike | None = None,
+    progress: bool = False,
 ) -> FlowSolution:
-    """Gradient flow dx/dt = -grad f(x) at high precision (SPEC T3).
+    """Gradient flow dx/dt = -grad f(x) at high precision (SPEC T3); ``progress`` shows a
+    bar over the time interval.
 
     >>> from gdtheory.objectives import quadratic
     >>> s = gradient_flow(quadratic([2]), [1], [1], dps=30)
@@ -266,5 +274,10 @@ def gradient_flow(
     with mpmath.workdps(check_dps(dps)):
         x = objective.point_mp(x0)
     return integrate_flow(
-        lambda v: tuple(-g for g in objective.grad_mp(v)), x, times, dps=dps, tol=tol
+        lambda v: tuple(-g for g in objective.grad_mp(v)),
+        x,
+        times,
+        dps=dps,
+        tol=tol,
+        progress=bool(progress),
     )

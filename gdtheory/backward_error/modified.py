@@ -83,7 +83,11 @@ def _check_remaining(done: int, order: int, elapsed: float) -> None:
 
 
 def _ring_fields(
-    ring: DifferentialRing, d: list[list[Any]], order: int, what: str = "the map"
+    ring: DifferentialRing,
+    d: list[list[Any]],
+    order: int,
+    what: str = "the map",
+    progress: bool = False,
 ) -> list[list[Any]]:
     """F_0..F_order in the ring, by the recursion of the module docstring; before each
     order the work still to do is estimated from the sizes computed so far and refused
@@ -119,20 +123,24 @@ def _ring_fields(
     def sample(entry: Any, terms: int) -> None:
         ring.to_sympy(ring.ctx.from_dict(dict(list(entry.to_dict().items())[:terms])))
 
-    t0 = time.perf_counter()
-    for k in range(order + 1):
-        costs.check(k)
-        if k >= 4 and time.perf_counter() - t0 > 2.0:  # enough signal to extrapolate
-            _check_remaining(k, order, time.perf_counter() - t0)
-        Fk = list(d[k])  # F_k = d_{k+1} - sum_{i=2}^{k+1} W_{i,k+1-i} / i!
-        for i in range(2, k + 2):
-            wi = w(i, k + 1 - i)
-            inv = sp.Rational(1, math.factorial(i))
-            for c in range(n):
-                if not wi[c].is_zero():
-                    Fk[c] = Fk[c] - ring.scale(wi[c], inv)
-        F.append(Fk)
-        costs.record(k, Fk, sample)
+    from tqdm import tqdm
+
+    with tqdm(total=order + 1, disable=not progress, desc="modified equation", unit="order") as bar:
+        t0 = time.perf_counter()
+        for k in range(order + 1):
+            costs.check(k)
+            if k >= 4 and time.perf_counter() - t0 > 2.0:  # enough signal to extrapolate
+                _check_remaining(k, order, time.perf_counter() - t0)
+            Fk = list(d[k])  # F_k = d_{k+1} - sum_{i=2}^{k+1} W_{i,k+1-i} / i!
+            for i in range(2, k + 2):
+                wi = w(i, k + 1 - i)
+                inv = sp.Rational(1, math.factorial(i))
+                for c in range(n):
+                    if not wi[c].is_zero():
+                        Fk[c] = Fk[c] - ring.scale(wi[c], inv)
+            F.append(Fk)
+            costs.record(k, Fk, sample)
+            bar.update(1)
     return F
 
 
@@ -389,6 +397,7 @@ def modified_equation(
     order: int,
     *,
     symbols: Sequence[sp.Symbol | str] | None = None,
+    progress: bool = False,
 ) -> ModifiedEquation:
     r"""The modified vector field of a one-step map to order h**order (backward error analysis).
 
@@ -406,6 +415,9 @@ def modified_equation(
         p >= 0, the highest power of h kept.
     symbols : sequence, optional
         The state symbols in order (default: sorted by name).
+    progress : bool
+        Show a progress bar over the orders (long runs; the work still to do is also
+        estimated before each order and refused above the budget).
 
     Examples
     --------
@@ -428,7 +440,7 @@ def modified_equation(
     d_sym = increments(tgt, order)
     ring = DifferentialRing(tgt.symbols, [e for dj in d_sym for e in dj])
     d = [[ring.convert(e) for e in dj] for dj in d_sym]
-    F = _ring_fields(ring, d, order, tgt.description)
+    F = _ring_fields(ring, d, order, tgt.description, bool(progress))
     n = ring.n
     fields = tuple(sp.ImmutableMatrix([ring.to_sympy(c) for c in Fk]) for Fk in F)
     obstructions: list[sp.ImmutableMatrix | None] = []
