@@ -155,3 +155,10 @@ def test_every_correction_potential_vanishes_at_the_origin(text):
     assert sp.simplify(me.potentials[1] - f1) == 0
     for i, s in enumerate(obj.symbols):  # still a potential of F_1
         assert sp.simplify(me.fields[1][i] + sp.diff(me.potentials[1], s)) == 0
+
+
+def test_progress_bar_reports_every_order_and_changes_nothing(capsys):
+    quiet = modified_equation("x**4/4 - x**2/2", 6)
+    loud = modified_equation("x**4/4 - x**2/2", 6, progress=True)
+    assert loud.fields == quiet.fields
+    assert "7/7" in capsys.readouterr().err
