@@ -156,8 +156,10 @@ def test_ctrl_c_during_verify_prints_one_line_and_no_traceback(tmp_path, delay):
     import signal
     import subprocess
     import time
+    from pathlib import Path
 
-    exe = shutil.which("gdtheory")
+    beside = Path(sys.executable).parent / "gdtheory"  # the venv's script, not on PATH in CI
+    exe = str(beside) if beside.exists() else shutil.which("gdtheory")
     if exe is None:
         pytest.skip("the console script is not installed")
     proc = subprocess.Popen(
