@@ -407,7 +407,7 @@ def vanishes_identically(expr: sp.Expr, symbols: Sequence[sp.Symbol]) -> bool:
     from ..core.compiled import compile_mp
 
     fn = compile_mp([expr, sp.Add(*[abs(t) for t in sp.Add.make_args(expr)])], symbols)
-    verdict = random_zero_test(lambda x: fn(x), len(symbols))
+    verdict = random_zero_test(fn, len(symbols))
     return bool(sp.simplify(expr) == 0) if verdict is None else verdict
 
 

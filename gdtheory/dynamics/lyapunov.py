@@ -175,8 +175,6 @@ def _check_common(steps: int, transient: int, blocks: int, runs: int = 1) -> tup
         RATE_FLOAT_ITERATIONS / 100,
         "tangent steps",
     )
-    if steps < blocks:
-        raise InvalidInputError(f"steps ({steps}) must be at least blocks ({blocks})")
     return steps, transient, blocks
 
 
