@@ -40,7 +40,6 @@ for multiscale objective function, NeurIPS (2020).
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -67,21 +66,6 @@ MAX_ORDER = 60
 
 
 # ----------------------------------------------------------------------- the recursion
-def _check_remaining(done: int, order: int, elapsed: float) -> None:
-    """Refuse (CostError) when orders 0..done-1 took ``elapsed`` seconds and the remaining
-    ones would exceed the budget: the cost of orders 0..k grows at least like k^4 (k^3
-    products of polynomials whose size grows with k), so the whole run is estimated as
-    elapsed * (order / done)^4, a conservative (low) estimate."""
-    estimate = elapsed * ((order + 1) / done) ** 4
-    if estimate > budget.MAX_SECONDS:
-        raise budget.CostError(
-            f"the modified equation to order {order} would take about "
-            f"{budget.human(estimate)} (orders 0..{done - 1} took {elapsed:.2g} s; the cost "
-            f"grows at least like order^4); refused above {budget.human(budget.MAX_SECONDS)}: "
-            "lower the order, or raise the limit with gdtheory.core.budget.allow(seconds)"
-        )
-
-
 def _ring_fields(
     ring: DifferentialRing,
     d: list[list[Any]],
@@ -126,11 +110,8 @@ def _ring_fields(
     from tqdm import tqdm
 
     with tqdm(total=order + 1, disable=not progress, desc="modified equation", unit="order") as bar:
-        t0 = time.perf_counter()
         for k in range(order + 1):
             costs.check(k)
-            if k >= 4 and time.perf_counter() - t0 > 2.0:  # enough signal to extrapolate
-                _check_remaining(k, order, time.perf_counter() - t0)
             Fk = list(d[k])  # F_k = d_{k+1} - sum_{i=2}^{k+1} W_{i,k+1-i} / i!
             for i in range(2, k + 2):
                 wi = w(i, k + 1 - i)

@@ -131,7 +131,8 @@ class OrderCosts:
         return self.n * self.n * (pairs * self.rate + products * PRODUCT_OVERHEAD)
 
     def check(self, k: int) -> None:
-        """Before computing order k: refuse if orders k..order would exceed the budget."""
+        """Before computing order k: refuse if orders k..order would exceed the budget, by
+        the size model (module docstring) or by the elapsed time (:meth:`_check_elapsed`)."""
         now = time.perf_counter()
         took, self.last = now - self.last, now
         if k < 1:
@@ -152,6 +153,25 @@ class OrderCosts:
                 f"estimated from their sizes, {S[k - 1]:.3g} terms per entry at order "
                 f"{k - 1}, at {self.rate:.2g} s per term product times {self.factor:.3g}, the "
                 f"ratio measured on order {k - 1}); refused above "
+                f"{budget.human(budget.MAX_SECONDS)}: lower the order, or raise the limit with "
+                "gdtheory.core.budget.allow(seconds)"
+            )
+        self._check_elapsed(k, now - self.t0)
+
+    def _check_elapsed(self, done: int, elapsed: float) -> None:
+        """The second rule, on wall time alone: the cost of orders 0..k grows at least like
+        k^4 (k^3 products of polynomials whose size grows with k), so once orders
+        0..done-1 have taken ``elapsed`` seconds (at least 4 orders and 2 s, enough signal
+        to extrapolate) the whole run is estimated as elapsed * ((order + 1) / done)^4, a
+        conservative (low) estimate."""
+        if done < 4 or elapsed <= 2.0:
+            return
+        estimate = elapsed * ((self.order + 1) / done) ** 4
+        if estimate > budget.MAX_SECONDS:
+            raise budget.CostError(
+                f"the modified equation to order {self.order} would take about "
+                f"{budget.human(estimate)} (orders 0..{done - 1} took {elapsed:.2g} s; the cost "
+                f"grows at least like order^4); refused above "
                 f"{budget.human(budget.MAX_SECONDS)}: lower the order, or raise the limit with "
                 "gdtheory.core.budget.allow(seconds)"
             )
