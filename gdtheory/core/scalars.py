@@ -38,6 +38,7 @@ __all__ = [
     "MIN_DPS",
     "MAX_DPS",
     "real_array",
+    "short_repr",
 ]
 
 #: Smallest working precision (decimal digits) accepted by the high-precision engines.
@@ -69,9 +70,9 @@ def exact_real(value: RealLike, name: str = "value") -> sp.Expr:
     ...
     gdtheory.errors.InvalidInputError: h must be a finite real number, got 'nan'
     """
-    bad = InvalidInputError(f"{name} must be a finite real number, got {_short(value)}")
+    bad = InvalidInputError(f"{name} must be a finite real number, got {short_repr(value)}")
     if _is_nonreal(value):
-        raise NotRealError(f"{name} must be real, got the complex value {_short(value)}")
+        raise NotRealError(f"{name} must be real, got the complex value {short_repr(value)}")
     if isinstance(value, bool):
         raise bad
     if isinstance(value, str):
@@ -126,7 +127,7 @@ def _sized(value: sp.Expr, name: str) -> sp.Expr:
     return value
 
 
-def _short(value: object, limit: int = 60) -> str:
+def short_repr(value: object, limit: int = 60) -> str:
     """repr of a value cut to ``limit`` characters (a 10**5-digit integer is not printed,
     and not converted to a decimal string at all: Python refuses above 4300 digits)."""
     if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 200:
@@ -172,7 +173,7 @@ def real_array(value: Any, name: str) -> np.ndarray:
             if _is_nonreal(v):
                 shown = complex(v) if isinstance(v, np.complexfloating) else v
                 raise NotRealError(
-                    f"{name} has the complex entry {_short(shown)}: inputs must be real"
+                    f"{name} has the complex entry {short_repr(shown)}: inputs must be real"
                 )
         if arr.dtype.kind == "c":
             arr = arr.real
@@ -315,7 +316,9 @@ def exact_rates(hs: Any, name: str = "hs") -> list[sp.Expr]:
     [1/10, 1/2]
     """
     if isinstance(hs, str | bytes) or not hasattr(hs, "__iter__"):
-        raise InvalidInputError(f"{name} must be a sequence of learning rates, got {_short(hs)}")
+        raise InvalidInputError(
+            f"{name} must be a sequence of learning rates, got {short_repr(hs)}"
+        )
     out = [positive_real(v, f"{name}[i]") for v in hs]
     if not out:
         raise InvalidInputError(f"{name} is empty")
@@ -333,7 +336,7 @@ def check_orders(orders: Any, name: str = "orders", *, increasing: bool = False)
     gdtheory.errors.InvalidInputError: orders must be a sequence of non-negative integers, got 'ab'
     """
     bad = InvalidInputError(
-        f"{name} must be a sequence of non-negative integers, got {_short(orders)}"
+        f"{name} must be a sequence of non-negative integers, got {short_repr(orders)}"
     )
     if isinstance(orders, str | bytes) or not hasattr(orders, "__iter__"):
         raise bad
@@ -347,7 +350,7 @@ def check_orders(orders: Any, name: str = "orders", *, increasing: bool = False)
         raise bad
     out = [int(p) for p in values]
     if increasing and out != sorted(set(out)):
-        raise InvalidInputError(f"{name} must be strictly increasing, got {_short(orders)}")
+        raise InvalidInputError(f"{name} must be strictly increasing, got {short_repr(orders)}")
     return out
 
 

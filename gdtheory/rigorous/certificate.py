@@ -34,6 +34,7 @@ import json
 from typing import Any, ClassVar, TypeVar
 
 from ..core.objective import Objective
+from ..core.scalars import short_repr
 from ..errors import GDTheoryError, InvalidInputError
 
 __all__ = ["Certificate", "CertificateBundle", "recheck", "certificate_kinds"]
@@ -128,7 +129,8 @@ class Certificate:
         if not differ:
             return again
         shown = "; ".join(
-            f"{n}: stored {_short(getattr(self, n))}, recomputed {_short(getattr(again, n))}"
+            f"{n}: stored {short_repr(getattr(self, n), 80)}, "
+            f"recomputed {short_repr(getattr(again, n), 80)}"
             for n in differ
         )
         return dataclasses.replace(
@@ -140,11 +142,6 @@ class Certificate:
 
 def _required(f: dataclasses.Field[Any]) -> bool:
     return f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
-
-
-def _short(v: Any) -> str:
-    text = repr(v)
-    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def _load(text: str) -> dict[str, Any]:
