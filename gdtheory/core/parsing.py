@@ -387,7 +387,7 @@ class _Builder:
                 str(right),
             )
         if left.is_Rational and right.is_Integer and left != 0:
-            bits = max(int(left.p).bit_length(), int(left.q).bit_length())
+            bits = rational_bits(left)
             if bits * abs(int(right)) > MAX_BITS:  # the size of the result, base included
                 raise ComplexityError(
                     f"{left}**{right} would have about {bits * abs(int(right))} bits; at "
@@ -442,9 +442,19 @@ class _Builder:
 _CHAIN: dict[type, str] = {ast.Add: "+", ast.Sub: "+", ast.Mult: "*", ast.Div: "*"}
 
 
+def rational_bits(value: sp.Rational) -> int:
+    """Bits of the larger of numerator and denominator: the size compared with
+    :data:`MAX_BITS`.
+
+    >>> rational_bits(sp.Rational(3, 1024))
+    11
+    """
+    return max(int(value.p).bit_length(), int(value.q).bit_length())
+
+
 def _check_size(value: sp.Expr, text: str) -> None:
     """Refuse an exact rational with more than :data:`MAX_BITS` bits."""
-    if value.is_Rational and max(int(value.p).bit_length(), int(value.q).bit_length()) > MAX_BITS:
+    if value.is_Rational and rational_bits(value) > MAX_BITS:
         raise ComplexityError(
             f"a number in {text[:40]!r}... has more than {MAX_BITS} bits (about 4000 digits)"
         )

@@ -26,7 +26,7 @@ from ..errors import (
     PrecisionError,
     ShapeError,
 )
-from .parsing import MAX_BITS, check_decimal_exponent
+from .parsing import MAX_BITS, check_decimal_exponent, rational_bits
 
 __all__ = [
     "RealLike",
@@ -118,7 +118,7 @@ def _sized(value: sp.Expr, name: str) -> sp.Expr:
     """Refuse an exact rational beyond :data:`~gdtheory.core.parsing.MAX_BITS` bits (about
     4000 digits: beyond it even printing the number fails)."""
     if value.is_Rational:
-        bits = max(int(value.p).bit_length(), int(value.q).bit_length())
+        bits = rational_bits(value)
         if bits > MAX_BITS:
             raise ComplexityError(
                 f"{name} is an exact number of about {int(bits * 0.30103)} digits; at most "
