@@ -15,6 +15,7 @@ __all__ = [
     "ComplexityError",
     "ParseError",
     "UnknownSymbolError",
+    "UnboundParameterError",
     "NonSmoothError",
     "NoGlobalSmoothnessError",
     "NotAGradientError",
@@ -64,6 +65,22 @@ class ParseError(GDTheoryError, ValueError):
 
 class UnknownSymbolError(ParseError):
     """The expression uses a symbol that is not among the declared state symbols."""
+
+
+class UnboundParameterError(InvalidInputError):
+    """A numerical computation was asked of a formula with symbolic parameters that have
+    no values (``Objective(..., params=["mu"])`` run through GD, say); give them values
+    with :meth:`gdtheory.Objective.bind` first.
+
+    Attributes
+    ----------
+    params : tuple of str
+        The names of the unbound parameters.
+    """
+
+    def __init__(self, message: str, *, params: tuple[str, ...] = ()):
+        super().__init__(message)
+        self.params = params
 
 
 class NonSmoothError(GDTheoryError, ValueError):

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+import sympy as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -27,7 +28,7 @@ import gdtheory as gt
 from gdtheory.certify import certify_descent, certify_periodic_orbit
 from gdtheory.cli import main
 from gdtheory.dynamics.multiscale import escape_study, multiscale
-from gdtheory.errors import GDTheoryError
+from gdtheory.errors import GDTheoryError, UnboundParameterError
 from gdtheory.objectives import logistic_conjugate, scalar_factorization
 from gdtheory.testing import assert_gd_step
 
@@ -772,3 +773,37 @@ def test_costly_requests_are_refused_with_the_estimate():
     with budget.allow(10**9):  # the limit is a knob, not a wall
         budget.check_cost("GD", 10**12, budget.RATE_MP_STEPS, "steps")
     assert budget.human(30) == "30 s" and budget.human(3 * 86400) == "3 days"
+
+
+# ---------------------------------------------- symbolic parameters in numerical APIs
+def _with_parameter(obj: gt.Objective) -> gt.Objective:
+    mu = sp.Symbol("mu", real=True)
+    return gt.Objective(obj.expr + mu * obj.symbols[0] ** 2, obj.symbols, params=[mu])
+
+
+#: Entry points whose answer is a formula (parameters kept symbolic, not refused).
+FORMULA_APIS = {"modified_equation", "modified_potential", "quadratic_modified_equation"}
+
+
+@pytest.mark.parametrize(
+    "name",
+    sorted(
+        n
+        for n, (_, defaults, _) in ENTRY.items()
+        if isinstance(defaults.get("objective"), gt.Objective) and n not in FORMULA_APIS
+    ),
+)
+def test_every_numerical_entry_refuses_unbound_parameters(name: str) -> None:
+    """Every public numerical function given an objective with a parameter raises
+    UnboundParameterError naming it (never a number, never a deep SymPy error)."""
+    fn, defaults, _ = ENTRY[name]
+    args = dict(defaults)
+    args["objective"] = _with_parameter(args["objective"])
+    with pytest.raises(UnboundParameterError, match="mu") as info:
+        fn(**args)
+    assert info.value.params == ("mu",)
+
+
+def test_the_sweep_covers_both_test_objectives() -> None:
+    used = {id(d.get("objective")) for _, d, _ in ENTRY.values()}
+    assert id(F1) in used and id(F2) in used

@@ -96,6 +96,8 @@ def quadratic_modified_equation(objective: Objective | str) -> QuadraticModified
     Matrix([[x*log(1 - 3*h)/h]])
     >>> q.radius
     1/3
+    >>> quadratic_modified_equation(Objective.parse("lam*x**2/2", params=["lam"])).field
+    Matrix([[x*log(-h*lam + 1)/h]])
     >>> quadratic_modified_equation("x**4")
     Traceback (most recent call last):
     ...
@@ -119,6 +121,9 @@ def quadratic_modified_equation(objective: Objective | str) -> QuadraticModified
         P = V * (V.T * V).inv() * V.T
         field += -_phi(h * lam) * (P * grad)
     field = field.applyfunc(sp.simplify)
-    L = max((abs(v) for v in eig), key=lambda v: float(v))
+    if all(v.is_number for v in eig):
+        L = max((abs(v) for v in eig), key=lambda v: float(v))
+    else:  # symbolic parameters: L stays a formula (Max of the |eigenvalues|)
+        L = sp.Max(*(abs(v) for v in eig))
     radius = sp.oo if L == 0 else 1 / L
     return QuadraticModifiedEquation(obj, A, tuple(eig), L, radius, sp.ImmutableMatrix(field))

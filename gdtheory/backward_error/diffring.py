@@ -3,9 +3,10 @@ r"""A differential ring for exact, fast derivative algebra on modified equations
 Expressions in the state variables x_1..x_n are represented as polynomials with
 rational coefficients in the variables and a finite set of *atoms* a_1..a_m:
 
-    Q[x_1, ..., x_n, a_1, ..., a_m],
+    Q[x_1, ..., x_n, p_1, ..., p_P, a_1, ..., a_m],
 
-where each atom is a non-polynomial subexpression (``exp(x)``, ``sinh(x)``,
+where the p_j are symbolic parameters (constants: zero derivatives; ``mu`` in
+``(mu - x*y)**2/2``) and each atom is a non-polynomial subexpression (``exp(x)``, ``sinh(x)``,
 ``1/cosh(x)``, ``(1 + x**2)**(-1/2)``, a constant such as ``sqrt(2)``) whose partial
 derivatives are again polynomials in the variables and atoms.  The atoms are found by
 closing the input under differentiation (``exp`` needs only itself, ``log(cosh x)``
@@ -46,8 +47,9 @@ MAX_ATOMS = 40
 class _Atoms:
     """Discovery of the atoms of a family of expressions, closed under d/dx_j."""
 
-    def __init__(self, symbols: Sequence[sp.Symbol]) -> None:
+    def __init__(self, symbols: Sequence[sp.Symbol], params: Sequence[sp.Symbol] = ()) -> None:
         self.symbols = tuple(symbols)
+        self.params = tuple(params)
         self.atoms: list[sp.Expr] = []
         self.index: dict[sp.Expr, int] = {}
         self.constant: list[bool] = []
@@ -66,7 +68,7 @@ class _Atoms:
 
     def scan(self, expr: sp.Expr) -> None:
         """Register every atom of ``expr`` (same walk as the conversion)."""
-        _walk(expr, self.symbols, self, None)
+        _walk(expr, self, None)
 
     def close(self) -> None:
         """Add atoms until the set is closed under every d/dx_j."""
@@ -92,21 +94,23 @@ def _split_power(expr: sp.Pow) -> tuple[sp.Expr, int] | None:
     return sp.Pow(b, sp.Rational(-1, q)), -p
 
 
-def _walk(
-    expr: sp.Expr, symbols: tuple[sp.Symbol, ...], atoms: _Atoms, ring: DifferentialRing | None
-) -> Any:
+def _walk(expr: sp.Expr, atoms: _Atoms, ring: DifferentialRing | None) -> Any:
     """Scan (ring is None) or convert ``expr`` into the ring."""
+    symbols, params = atoms.symbols, atoms.params
     if expr.is_Rational:
         return None if ring is None else ring.constant(expr)
     if expr.is_Float:
-        return _walk(sp.Rational(expr), symbols, atoms, ring)  # exact binary value
+        return _walk(sp.Rational(expr), atoms, ring)  # exact binary value
     if expr in symbols:
         return None if ring is None else ring.gens[symbols.index(expr)]
-    if not (expr.free_symbols & set(symbols)):
+    if expr in params:
+        return None if ring is None else ring.gens[len(symbols) + params.index(expr)]
+    free = expr.free_symbols
+    if not (free & set(symbols)) and not (free & set(params)):
         i = atoms.add(expr)  # a constant such as sqrt(2) or pi: an atom with zero derivative
         return None if ring is None else ring.atom_gen(i)
     if expr.is_Add or expr.is_Mul:
-        parts = [_walk(a, symbols, atoms, ring) for a in expr.args]
+        parts = [_walk(a, atoms, ring) for a in expr.args]
         if ring is None:
             return None
         out = parts[0]
@@ -116,7 +120,7 @@ def _walk(
     if expr.is_Pow:
         b, e = expr.args
         if e.is_Integer and e >= 0:
-            base = _walk(b, symbols, atoms, ring)
+            base = _walk(b, atoms, ring)
             return None if ring is None else base ** int(e)
         split = _split_power(expr)
         if split is not None:
@@ -143,17 +147,29 @@ class DifferentialRing:
     x**3*exp(x) + 3*x**2*exp(x)
     """
 
-    def __init__(self, symbols: Sequence[sp.Symbol], exprs: Sequence[sp.Expr]) -> None:
+    def __init__(
+        self,
+        symbols: Sequence[sp.Symbol],
+        exprs: Sequence[sp.Expr],
+        params: Sequence[sp.Symbol] = (),
+    ) -> None:
         self.symbols = tuple(symbols)
+        self.params = tuple(params)
         self.n = len(self.symbols)
-        found = _Atoms(self.symbols)
+        self.P = len(self.params)
+        self._a0 = self.n + self.P  # index of the first atom among the generators
+        found = _Atoms(self.symbols, self.params)
         for e in exprs:
             found.scan(sp.sympify(e))
         found.close()
         self._found = found
         self.atoms = tuple(found.atoms)
         self.m = len(self.atoms)
-        names = [f"x{i}" for i in range(self.n)] + [f"a{i}" for i in range(self.m)]
+        names = (
+            [f"x{i}" for i in range(self.n)]
+            + [f"p{i}" for i in range(self.P)]
+            + [f"a{i}" for i in range(self.m)]
+        )
         self.ctx = flint.fmpq_mpoly_ctx.get(tuple(names), "lex")
         self.gens = self.ctx.gens()
         self.zero = self.ctx.from_dict({})
@@ -165,16 +181,16 @@ class DifferentialRing:
                 self._datom.append(None)
             else:
                 self._datom.append([self._convert(sp.diff(atom, s)) for s in self.symbols])
-        # reciprocal pairs (u, v) with u*v = 1, cancelled monomial by monomial
+        # reciprocal pairs (u, v) with u*v = 1, cancelled monomial by monomial: atoms
+        # (cosh(x) and 1/cosh(x), b**(1/q) and b**(-1/q)) and parameters (mu and 1/mu)
         pairs = []
-        for i, a in enumerate(self.atoms):
-            for j, b in enumerate(self.atoms):
-                if (
-                    i < j and a * b == 1
-                ):  # automatic evaluation: cosh(x)/cosh(x), b**(1/q) * b**(-1/q)
+        consts = list(self.params) + list(self.atoms)
+        for i, a in enumerate(consts):
+            for j, b in enumerate(consts):
+                if i < j and a * b == 1:  # SymPy's automatic evaluation decides
                     pairs.append((self.n + i, self.n + j))
         self._pairs = tuple(pairs)
-        self._sym_gens = list(self.symbols) + list(self.atoms)
+        self._sym_gens = list(self.symbols) + list(self.params) + list(self.atoms)
 
     def atom_gen(self, i: int) -> Any:
         """The generator of atom i; an atom found after construction is an error."""
@@ -183,13 +199,13 @@ class DifferentialRing:
                 f"{self._found.atoms[i]} is not a building block of this differential ring "
                 f"(its atoms are {', '.join(map(str, self.atoms)) or 'none'})"
             )
-        return self.gens[self.n + i]
+        return self.gens[self._a0 + i]
 
     def constant(self, value: sp.Rational) -> Any:
         return self.ctx.constant(flint.fmpq(int(value.p), int(value.q)))
 
     def _convert(self, expr: sp.Expr) -> Any:
-        return _walk(sp.sympify(expr), self.symbols, self._found, self)
+        return _walk(sp.sympify(expr), self._found, self)
 
     def convert(self, expr: sp.Expr) -> Any:
         """The ring element of ``expr`` (whose atoms must have been declared)."""
@@ -218,7 +234,7 @@ class DifferentialRing:
         out = p.derivative(j)
         for i, d in enumerate(self._datom):
             if d is not None:
-                pa = p.derivative(self.n + i)
+                pa = p.derivative(self._a0 + i)
                 if not pa.is_zero():
                     out = out + pa * d[j]
         return self.reduce(out)
@@ -251,16 +267,19 @@ class DifferentialRing:
         >>> R.to_sympy(R.antiderivative([G]))
         -1/(3*cosh(x)**3)
         """
-        bounds = [0] * (self.n + self.m)
+        bounds = [0] * (self._a0 + self.m)
         for g in G:
             for mono in g.to_dict():
                 bounds = [max(b, e) for b, e in zip(bounds, mono, strict=True)]
         for i, d in enumerate(self._datom):
             if d is None:  # constants never need a higher power
                 continue
-            bounds[self.n + i] += 1
+            bounds[self._a0 + i] += 1
         for j in range(self.n):
             bounds[j] += 1
+        varying = [j for j in range(self.n)] + [
+            self._a0 + i for i, d in enumerate(self._datom) if d is not None
+        ]
         total = 1
         for b in bounds:
             total *= b + 1
@@ -268,7 +287,7 @@ class DifferentialRing:
                 return None
         candidates = []
         for mono in _box(bounds):
-            if not any(mono) or any(mono[u] and mono[v] for u, v in self._pairs):
+            if not any(mono[j] for j in varying) or any(mono[u] and mono[v] for u, v in self._pairs):
                 continue
             candidates.append(mono)
             if len(candidates) > max_candidates:
@@ -316,17 +335,18 @@ class DifferentialRing:
             return True
         if not self.m:
             return False
-        verdict = random_zero_test(lambda x: self.value_and_scale(p, x), self.n)
+        verdict = random_zero_test(lambda x: self.value_and_scale(p, x), self._a0)
         return bool(sp.simplify(self.to_sympy(p)) == 0) if verdict is None else verdict
 
     def value_and_scale(self, p: Any, x: Sequence[Any]) -> tuple[Any, Any]:
-        """(p(x), sum of |terms| of p at x) at the mpmath working precision."""
+        """(p(x), sum of |terms| of p at x) at the mpmath working precision; ``x`` gives
+        the state variables, then the parameters."""
         import mpmath
 
         if "atoms_mp" not in self.__dict__:
             from ..core.compiled import compile_mp
 
-            self.__dict__["atoms_mp"] = compile_mp(self.atoms, self.symbols)
+            self.__dict__["atoms_mp"] = compile_mp(self.atoms, self.symbols + self.params)
         values = [mpmath.mpf(v) for v in x] + list(self.__dict__["atoms_mp"](x))
         total = scale = mpmath.mpf(0)
         for mono, c in p.to_dict().items():

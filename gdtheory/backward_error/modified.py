@@ -48,7 +48,7 @@ import sympy as sp
 
 from ..core import budget
 from ..core.compiled import compile_mp, compile_np
-from ..core.objective import Objective, h, point_mp
+from ..core.objective import Objective, bind_values, h, point_mp
 from ..errors import InvalidInputError, NotAGradientError
 from .diffring import DifferentialRing
 from .one_step_maps import as_target, increments
@@ -173,6 +173,8 @@ class ModifiedEquation:
         F_k when it is nonzero (then F_k is not a gradient), else None.
     objective : Objective or None
         The objective when the map is GD.
+    params : tuple of Symbol
+        Symbolic parameters kept in the formulas; :meth:`bind` gives them values.
 
     Notes
     -----
@@ -199,7 +201,28 @@ class ModifiedEquation:
     is_gradient: tuple[bool, ...]
     obstructions: tuple[sp.ImmutableMatrix | None, ...] = field(repr=False)
     objective: Objective | None = field(default=None, repr=False)
+    params: tuple[sp.Symbol, ...] = ()
     _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False, hash=False)
+
+    def bind(self, values: Any = None, /, **kwargs: Any) -> ModifiedEquation:
+        """The modified equation with values for (some of) its parameters, recomputed
+        exactly from the bound map (so gradient structure is decided afresh: a curl
+        that vanishes only at mu = 1 is found to vanish there).
+
+        >>> me = modified_equation(Objective.parse("lam*x**2/2", params=["lam"]), 2)
+        >>> me.bind(lam=3).fields[2]
+        Matrix([[-9*x]])
+        """
+        tgt = self._cache["target"]
+        if tgt.objective is not None:
+            return modified_equation(tgt.objective.bind(values, **kwargs), self.order)
+        subs = bind_values(tgt.params, values, kwargs, tgt.description)
+        return modified_equation(
+            list(tgt.map_expr.subs(subs)),
+            self.order,
+            symbols=tgt.symbols,
+            params=[p for p in tgt.params if p not in subs],
+        )
 
     @property
     def dim(self) -> int:
@@ -378,6 +401,7 @@ def modified_equation(
     order: int,
     *,
     symbols: Sequence[sp.Symbol | str] | None = None,
+    params: Sequence[sp.Symbol | str] | None = None,
     progress: bool = False,
 ) -> ModifiedEquation:
     r"""The modified vector field of a one-step map to order h**order (backward error analysis).
@@ -396,6 +420,10 @@ def modified_equation(
         p >= 0, the highest power of h kept.
     symbols : sequence, optional
         The state symbols in order (default: sorted by name).
+    params : sequence, optional
+        Symbolic constants of a one-step map (an Objective carries its own
+        ``params``); they stay symbolic in every field, exactly (polynomial-ring
+        generators of the differential ring, see :mod:`~gdtheory.backward_error.diffring`).
     progress : bool
         Show a progress bar over the orders (long runs; the work still to do is also
         estimated before each order and refused above the budget).
@@ -415,11 +443,11 @@ def modified_equation(
         raise InvalidInputError(f"order must be a non-negative integer, got {order!r}")
     if not 0 <= order <= MAX_ORDER:
         raise InvalidInputError(f"order must be in 0..{MAX_ORDER}, got {order}")
-    tgt = as_target(target, symbols)
+    tgt = as_target(target, symbols, params)
     inputs = [tgt.objective.expr] if tgt.objective is not None else list(tgt.map_expr)
-    budget.check_expansion(inputs, tgt.symbols, tgt.description)
+    budget.check_expansion(inputs, tgt.symbols + tgt.params, tgt.description)
     d_sym = increments(tgt, order)
-    ring = DifferentialRing(tgt.symbols, [e for dj in d_sym for e in dj])
+    ring = DifferentialRing(tgt.symbols, [e for dj in d_sym for e in dj], tgt.params)
     d = [[ring.convert(e) for e in dj] for dj in d_sym]
     F = _ring_fields(ring, d, order, tgt.description, bool(progress))
     n = ring.n
@@ -458,7 +486,9 @@ def modified_equation(
         tuple(is_grad),
         tuple(obstructions),
         tgt.objective,
+        tgt.params,
     )
+    me._cache["target"] = tgt
     me._cache["ring"] = ring
     me._cache["ring_fields"] = F
     return me

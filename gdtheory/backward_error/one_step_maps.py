@@ -16,7 +16,7 @@ from typing import Any
 
 import sympy as sp
 
-from ..core.objective import Objective, h
+from ..core.objective import Objective, h, param_symbols
 from ..core.parsing import check_smooth, parse_expression
 from ..errors import InvalidInputError, ParseError, ShapeError
 
@@ -29,13 +29,24 @@ class Target:
     objective: Objective | None
     map_expr: sp.ImmutableMatrix  # Phi_h(x) as a column
     description: str
+    params: tuple[sp.Symbol, ...] = ()
 
 
-def as_target(target: Any, symbols: Sequence[sp.Symbol | str] | None) -> Target:
-    """Validate ``target``: an Objective, an objective string, or a one-step map."""
+def as_target(
+    target: Any,
+    symbols: Sequence[sp.Symbol | str] | None,
+    params: Sequence[sp.Symbol | str] | None = None,
+) -> Target:
+    """Validate ``target``: an Objective, an objective string, or a one-step map
+    (``params``: its symbolic constants; an Objective carries its own)."""
     if isinstance(target, str):
-        target = Objective.parse(target, symbols)
+        target = Objective.parse(target, symbols, params=params)
     if isinstance(target, Objective):
+        if params is not None and {str(p) for p in params} != {p.name for p in target.params}:
+            raise InvalidInputError(
+                "params= does not match the objective's parameters "
+                f"{[p.name for p in target.params]}; declare them on the Objective"
+            )
         if symbols is not None and tuple(str(s) for s in symbols) != tuple(
             s.name for s in target.symbols
         ):
@@ -49,11 +60,16 @@ def as_target(target: Any, symbols: Sequence[sp.Symbol | str] | None) -> Target:
             target,
             sp.ImmutableMatrix(x - h * target.grad),
             f"GD on f = {sp.sstr(target.expr)}",
+            target.params,
         )
-    return map_target(target, symbols)
+    return map_target(target, symbols, params)
 
 
-def map_target(target: Any, symbols: Sequence[sp.Symbol | str] | None) -> Target:
+def map_target(
+    target: Any,
+    symbols: Sequence[sp.Symbol | str] | None,
+    params: Sequence[sp.Symbol | str] | None = None,
+) -> Target:
     if isinstance(target, sp.MatrixBase):
         comps = list(target)
     elif isinstance(target, Sequence):
@@ -73,7 +89,7 @@ def map_target(target: Any, symbols: Sequence[sp.Symbol | str] | None) -> Target
                 raise ParseError(
                     "a one-step map given as text needs symbols=[...] to fix the state order"
                 )
-            c, _ = parse_expression(c, names, extra_names=[h])
+            c, _ = parse_expression(c, names, extra_names=[h, *param_symbols(params)])
         try:
             e = sp.sympify(c, strict=True)
         except (sp.SympifyError, TypeError):
@@ -86,7 +102,8 @@ def map_target(target: Any, symbols: Sequence[sp.Symbol | str] | None) -> Target
     # any symbol named 'h' is the learning rate
     hs = {s for e in exprs for s in e.free_symbols if s.name == "h" and s != h}
     exprs = [e.subs({s: h for s in hs}) for e in exprs]
-    free = set().union(*(e.free_symbols for e in exprs)) - {h}
+    pars = param_symbols(params, set().union(*(e.free_symbols for e in exprs)))
+    free = set().union(*(e.free_symbols for e in exprs)) - {h} - set(pars)
     if symbols is None:
         syms = tuple(sorted(free, key=lambda s: s.name))
     else:
@@ -100,7 +117,9 @@ def map_target(target: Any, symbols: Sequence[sp.Symbol | str] | None) -> Target
     if unknown:
         raise InvalidInputError(
             f"the map uses {', '.join(sorted(s.name for s in unknown))}, which is neither a "
-            f"state symbol ({', '.join(s.name for s in syms)}) nor the learning rate h"
+            f"state symbol ({', '.join(s.name for s in syms)}), a parameter "
+            f"({', '.join(p.name for p in pars) or 'none declared: use params=[...]'}) nor "
+            "the learning rate h"
         )
     if len(syms) != len(exprs):
         raise ShapeError(
@@ -126,6 +145,7 @@ def map_target(target: Any, symbols: Sequence[sp.Symbol | str] | None) -> Target
         None,
         sp.ImmutableMatrix(exprs),
         "one-step map x -> " + sp.sstr(sp.Matrix(exprs).T if len(exprs) > 1 else exprs[0]),
+        pars,
     )
 
 

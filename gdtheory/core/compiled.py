@@ -23,6 +23,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
+from ..errors import UnboundParameterError
 from .budget import check_cost
 
 __all__ = ["compile_mp", "compile_np", "compile_np_coords"]
@@ -68,6 +69,14 @@ def _chunked_cse(exprs: list[sp.Expr]) -> tuple[list[tuple[sp.Symbol, sp.Expr]],
 
 @lru_cache(maxsize=512)
 def _lambdify(exprs: tuple[sp.Expr, ...], symbols: tuple[sp.Symbol, ...], backend: str) -> Any:
+    unbound = set().union(*(e.free_symbols for e in exprs)) - set(symbols)
+    if unbound:  # a formula with symbolic parameters cannot become numbers
+        names = tuple(sorted(s.name for s in unbound))
+        raise UnboundParameterError(
+            f"the formula has the symbolic parameter(s) {', '.join(names)} with no value; "
+            "bind them before numerical use (Objective.bind / ModifiedEquation.bind)",
+            params=names,
+        )
     nodes = sum(1 for e in exprs for _ in sp.preorder_traversal(e))
     check_cost(f"compiling {len(exprs)} expressions", nodes, COMPILE_NODES_PER_SECOND, "nodes")
     # dummify: the generated code names its arguments _Dummy_<n>, never the user's

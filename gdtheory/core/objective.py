@@ -19,14 +19,15 @@ from ..errors import (
     NotRealError,
     ParseError,
     ShapeError,
+    UnboundParameterError,
     UnknownSymbolError,
 )
 from .budget import check_expansion
 from .compiled import compile_mp, compile_np, compile_np_coords
 from .parsing import RESERVED_NAMES, check_smooth, parse_expression
-from .scalars import real_array, to_mpf
+from .scalars import exact_real, real_array, to_mpf
 
-__all__ = ["Objective", "h"]
+__all__ = ["Objective", "h", "require_bound", "as_objective", "numeric_objective"]
 
 #: The learning-rate symbol used in every formula gdtheory produces.
 h = sp.Symbol("h", positive=True)
@@ -43,10 +44,18 @@ class Objective:
         The state variables, in order.  Default: the free symbols, sorted by name.
     name : str, optional
         A label used in reports.
+    params : sequence of Symbol or str, optional
+        Symbolic hyperparameters (``mu`` in ``(mu - x*y)**2/2``): constants, not state
+        variables.  A name becomes a real symbol; pass a Symbol to give assumptions
+        (``sp.Symbol("mu", positive=True)``).  Formulas (modified equations, potentials,
+        closed forms) keep them symbolic; numerical use needs values:
+        :meth:`bind` (``f.bind(mu=1)``) returns the objective with them substituted,
+        and a numerical method asked of an unbound objective raises
+        :class:`~gdtheory.errors.UnboundParameterError` naming them.
 
     Attributes
     ----------
-    expr, symbols, dim, grad (column Matrix), hessian (Matrix)
+    expr, symbols, params, dim, grad (column Matrix), hessian (Matrix)
 
     Notes
     -----
@@ -71,9 +80,10 @@ class Objective:
     [2*x*y - 1,    x**2]]))
     """
 
-    __slots__ = ("_expr", "_symbols", "_name", "_cache")
+    __slots__ = ("_expr", "_symbols", "_params", "_name", "_cache")
     _expr: sp.Expr
     _symbols: tuple[sp.Symbol, ...]
+    _params: tuple[sp.Symbol, ...]
     _name: str
     _cache: dict[str, Any]
 
@@ -83,9 +93,10 @@ class Objective:
         symbols: Sequence[sp.Symbol | str] | None = None,
         *,
         name: str | None = None,
+        params: Sequence[sp.Symbol | str] | None = None,
     ) -> None:
         try:
-            self._build(expr, symbols, name)
+            self._build(expr, symbols, name, params)
         except RecursionError:  # SymPy walks trees recursively: refuse, don't crash
             raise ComplexityError(
                 "the objective is nested too deeply for SymPy (its recursion limit was "
@@ -93,15 +104,21 @@ class Objective:
             ) from None
 
     def _build(
-        self, expr: sp.Expr | str, symbols: Sequence[sp.Symbol | str] | None, name: str | None
+        self,
+        expr: sp.Expr | str,
+        symbols: Sequence[sp.Symbol | str] | None,
+        name: str | None,
+        params: Sequence[sp.Symbol | str] | None,
     ) -> None:
         if symbols is not None and (
             isinstance(symbols, str | bytes) or not hasattr(symbols, "__iter__")
         ):
             raise InvalidInputError(f"symbols must be a sequence of names, got {symbols!r}")
+        free = () if isinstance(expr, str) else getattr(expr, "free_symbols", ())
+        pars = param_symbols(params, free)
         if isinstance(expr, str):
             text = expr
-            expr, syms = parse_expression(text, symbols)
+            expr, syms = parse_expression(text, symbols, extra_names=pars)
             name = name or text
         else:
             try:
@@ -114,21 +131,31 @@ class Objective:
             if not isinstance(expr, sp.Expr):
                 raise ParseError(f"expected a scalar SymPy expression, got {expr!r}")
             if symbols is None:
-                syms = tuple(sorted(expr.free_symbols, key=lambda s: s.name))
+                syms = tuple(sorted(expr.free_symbols - set(pars), key=lambda s: s.name))
             else:
                 syms = tuple(
                     s if isinstance(s, sp.Symbol) else sp.Symbol(str(s), real=True) for s in symbols
                 )
-            unknown = expr.free_symbols - set(syms)
+            unknown = expr.free_symbols - set(syms) - set(pars)
             if unknown:
                 names = ", ".join(sorted(s.name for s in unknown))
+                hint = (
+                    f" or the parameters ({', '.join(p.name for p in pars)})"
+                    if pars
+                    else "; declare symbolic constants with params=[...]"
+                )
                 raise UnknownSymbolError(
                     f"the objective uses {names}, which is not among the declared symbols "
-                    f"({', '.join(s.name for s in syms)})",
+                    f"({', '.join(s.name for s in syms)}){hint}",
                     token=names,
                 )
         if len({s.name for s in syms}) != len(syms):
             raise InvalidInputError(f"the symbols {syms} repeat a name")
+        clash = {s.name for s in syms} & {p.name for p in pars}
+        if clash:
+            raise InvalidInputError(
+                f"{', '.join(sorted(clash))} cannot be both a state symbol and a parameter"
+            )
         for s in syms:
             if s.name in RESERVED_NAMES:
                 raise ParseError(
@@ -141,14 +168,24 @@ class Objective:
         check_smooth(expr)
         object.__setattr__(self, "_expr", expr)
         object.__setattr__(self, "_symbols", syms)
+        object.__setattr__(self, "_params", pars)
         object.__setattr__(self, "_name", name or str(expr))
         object.__setattr__(self, "_cache", {})
 
     @classmethod
     def parse(
-        cls, text: str, symbols: Sequence[sp.Symbol | str] | None = None, *, name: str | None = None
+        cls,
+        text: str,
+        symbols: Sequence[sp.Symbol | str] | None = None,
+        *,
+        name: str | None = None,
+        params: Sequence[sp.Symbol | str] | None = None,
     ) -> Objective:
-        """Parse ``text`` safely (no code is executed) into an objective.
+        """Parse ``text`` safely (no code is executed) into an objective; ``params`` names
+        the symbolic constants (see the class docstring).
+
+        >>> Objective.parse("lam*x**2/2", params=["lam"]).symbols
+        (x,)
 
         >>> Objective.parse("__import__('os').system('ls')")
         Traceback (most recent call last):
@@ -157,7 +194,31 @@ class Objective:
         """
         if not isinstance(text, str):
             raise ParseError(f"Objective.parse expects a string, got {type(text).__name__}")
-        return cls(text, symbols, name=name)
+        return cls(text, symbols, name=name, params=params)
+
+    def bind(self, values: Any = None, /, **kwargs: Any) -> Objective:
+        """The objective with values substituted for (some of) its parameters, exactly.
+
+        Values are exact reals (ints, Fractions, strings such as ``"7/3"``, floats by
+        their binary value); unbound parameters stay parameters.
+
+        >>> f = Objective.parse("(mu - x*y)**2/2", params=["mu"])
+        >>> f.bind(mu="7/3").expr
+        (-x*y + 7/3)**2/2
+        >>> f.bind(nu=1)
+        Traceback (most recent call last):
+        ...
+        gdtheory.errors.InvalidInputError: nu is not a parameter of the objective (parameters: mu)
+        """
+        subs = bind_values(self._params, values, kwargs, "the objective")
+        rest = [p for p in self._params if p not in subs]
+        bound = ", ".join(f"{p.name}={v}" for p, v in subs.items())
+        return Objective(
+            self._expr.subs(subs),
+            self._symbols,
+            name=f"{self._name} with {bound}" if bound else self._name,
+            params=rest,
+        )
 
     # immutability -------------------------------------------------------------------
     def __setattr__(self, key: str, value: Any) -> None:
@@ -168,16 +229,21 @@ class Objective:
             isinstance(other, Objective)
             and self._expr == other._expr
             and self._symbols == other._symbols
+            and self._params == other._params
         )
 
     def __hash__(self) -> int:
-        return hash((self._expr, self._symbols))
+        return hash((self._expr, self._symbols, self._params))
 
     def __repr__(self) -> str:
-        return f"Objective({sp.sstr(self._expr)!r}, symbols={[s.name for s in self._symbols]})"
+        extra = f", params={[p.name for p in self._params]}" if self._params else ""
+        return (
+            f"Objective({sp.sstr(self._expr)!r}, symbols={[s.name for s in self._symbols]}"
+            f"{extra})"
+        )
 
     def __reduce__(self) -> tuple[Any, ...]:  # picklable for process pools
-        return (_rebuild, (self._expr, self._symbols, self._name))
+        return (_rebuild, (self._expr, self._symbols, self._name, self._params))
 
     # symbolic -----------------------------------------------------------------------
     @property
@@ -187,6 +253,11 @@ class Objective:
     @property
     def symbols(self) -> tuple[sp.Symbol, ...]:
         return self._symbols
+
+    @property
+    def params(self) -> tuple[sp.Symbol, ...]:
+        """The symbolic parameters (constants kept symbolic in formulas)."""
+        return self._params
 
     @property
     def name(self) -> str:
@@ -201,6 +272,11 @@ class Objective:
         if key not in cache:
             cache[key] = build()
         return cache[key]
+
+    def _numeric(self, key: str, build: Any) -> Any:
+        """A compiled callable: refused while a parameter has no value."""
+        require_bound(self)
+        return self._cached(key, build)
 
     @property
     def grad(self) -> sp.Matrix:
@@ -274,36 +350,36 @@ class Objective:
     # mpmath callables ------------------------------------------------------------------
     def f_mp(self, x: Sequence[Any]) -> mpmath.mpf:
         """f(x) at the current mpmath precision."""
-        fn = self._cached("f_mp", lambda: compile_mp([self._expr], self._symbols))
+        fn = self._numeric("f_mp", lambda: compile_mp([self._expr], self._symbols))
         return fn(x)[0]
 
     def grad_mp(self, x: Sequence[Any]) -> tuple[mpmath.mpf, ...]:
         """grad f(x) at the current mpmath precision, as a tuple."""
-        fn = self._cached("g_mp", lambda: compile_mp(list(self.grad), self._symbols))
+        fn = self._numeric("g_mp", lambda: compile_mp(list(self.grad), self._symbols))
         return fn(x)
 
     def hess_mp(self, x: Sequence[Any]) -> mpmath.matrix:
         """The Hessian at x, an ``mpmath.matrix``."""
         n = self.dim
-        fn = self._cached("h_mp", lambda: compile_mp(list(self.hessian), self._symbols))
+        fn = self._numeric("h_mp", lambda: compile_mp(list(self.hessian), self._symbols))
         values = fn(x)
         return mpmath.matrix([[values[i * n + j] for j in range(n)] for i in range(n)])
 
     # numpy callables -------------------------------------------------------------------
     def f_np(self, X: np.ndarray) -> np.ndarray:
         """f over a batch: X of shape (..., n) -> shape (...)."""
-        fn = self._cached("f_np", lambda: compile_np([self._expr], self._symbols))
+        fn = self._numeric("f_np", lambda: compile_np([self._expr], self._symbols))
         return fn(X)[..., 0]
 
     def grad_np(self, X: np.ndarray) -> np.ndarray:
         """grad f over a batch: (..., n) -> (..., n)."""
-        fn = self._cached("g_np", lambda: compile_np(list(self.grad), self._symbols))
+        fn = self._numeric("g_np", lambda: compile_np(list(self.grad), self._symbols))
         return fn(X)
 
     def hess_np(self, X: np.ndarray) -> np.ndarray:
         """Hessian over a batch: (..., n) -> (..., n, n)."""
         n = self.dim
-        fn = self._cached("h_np", lambda: compile_np(list(self.hessian), self._symbols))
+        fn = self._numeric("h_np", lambda: compile_np(list(self.hessian), self._symbols))
         out = fn(X)
         return out.reshape(out.shape[:-1] + (n, n))
 
@@ -313,12 +389,12 @@ class Objective:
         The fast path of the float64 sweeps (no stacking, no copies); inputs are not
         validated.
         """
-        fn = self._cached("g_co", lambda: compile_np_coords(list(self.grad), self._symbols))
+        fn = self._numeric("g_co", lambda: compile_np_coords(list(self.grad), self._symbols))
         return fn(*coords)
 
     def hess_coords(self, *coords: np.ndarray) -> list[np.ndarray]:
         """The n*n Hessian entries (row-major) in coordinate-major layout."""
-        fn = self._cached("h_co", lambda: compile_np_coords(list(self.hessian), self._symbols))
+        fn = self._numeric("h_co", lambda: compile_np_coords(list(self.hessian), self._symbols))
         return fn(*coords)
 
 
@@ -351,8 +427,79 @@ def point_mp(x: Any, symbols: Sequence[sp.Symbol], name: str = "x0") -> tuple[mp
     return tuple(out)
 
 
-def _rebuild(expr: sp.Expr, symbols: tuple[sp.Symbol, ...], name: str) -> Objective:
-    return Objective(expr, symbols, name=name)
+def _rebuild(
+    expr: sp.Expr, symbols: tuple[sp.Symbol, ...], name: str, params: tuple[sp.Symbol, ...] = ()
+) -> Objective:
+    return Objective(expr, symbols, name=name, params=params)
+
+
+def param_symbols(params: Any, free: Any = ()) -> tuple[sp.Symbol, ...]:
+    """Validate symbolic parameters: Symbols (assumptions kept) or names (a real
+    symbol, or the free symbol of that name in ``free``)."""
+    if params is None:
+        return ()
+    if isinstance(params, str | bytes) or not hasattr(params, "__iter__"):
+        raise InvalidInputError(f"params must be a sequence of names, got {params!r}")
+    by_name = {s.name: s for s in free if isinstance(s, sp.Symbol)}
+    out: list[sp.Symbol] = []
+    for p in params:
+        if isinstance(p, sp.Symbol):
+            sym = p
+        elif isinstance(p, str):
+            if not p.isidentifier() or p.startswith("_"):
+                raise ParseError(f"{p!r} is not a valid parameter name", token=p)
+            sym = by_name.get(p) or sp.Symbol(p, real=True)
+        else:
+            raise InvalidInputError(f"a parameter must be a name or a Symbol, got {p!r}")
+        if sym.name in RESERVED_NAMES:
+            raise ParseError(
+                f"{sym.name!r} is reserved (the learning rate or a constant) and cannot be a "
+                "parameter; rename it",
+                token=sym.name,
+            )
+        if sym.is_real is False:
+            raise NotRealError(f"the parameter {sym.name} is declared non-real")
+        out.append(sym)
+    if len({s.name for s in out}) != len(out):
+        raise InvalidInputError(f"the parameters {[s.name for s in out]} repeat a name")
+    return tuple(out)
+
+
+def bind_values(
+    params: Sequence[sp.Symbol], values: Any, kwargs: dict[str, Any], owner: str
+) -> dict[sp.Symbol, sp.Expr]:
+    """Validate values for parameters (a dict and/or keywords): each name a parameter,
+    each value an exact real consistent with the parameter's assumptions."""
+    if not isinstance(values, dict | type(None)):
+        raise InvalidInputError(
+            f"bind takes a dict of values or keywords, got {type(values).__name__}"
+        )
+    by_name = {p.name: p for p in params}
+    subs: dict[sp.Symbol, sp.Expr] = {}
+    for key, value in {**(values or {}), **kwargs}.items():
+        name = key.name if isinstance(key, sp.Symbol) else str(key)
+        if name not in by_name:
+            raise InvalidInputError(
+                f"{name} is not a parameter of {owner} (parameters: {', '.join(by_name) or 'none'})"
+            )
+        v = exact_real(value, name)
+        p = by_name[name]
+        if (p.is_positive and not v > 0) or (p.is_nonnegative and v < 0):
+            raise InvalidInputError(f"{name} = {v} contradicts its assumptions {p.assumptions0}")
+        subs[p] = v
+    return subs
+
+
+def require_bound(objective: Objective, what: str = "a numerical computation") -> None:
+    """Raise :class:`UnboundParameterError` when ``objective`` has parameters."""
+    if objective.params:
+        names = ", ".join(p.name for p in objective.params)
+        example = ", ".join(f"{p.name}=..." for p in objective.params)
+        raise UnboundParameterError(
+            f"{what} needs values for the parameter(s) {names} of {objective.name}; "
+            f"bind them first: objective.bind({example})",
+            params=tuple(p.name for p in objective.params),
+        )
 
 
 def as_objective(objective: object) -> Objective:
@@ -369,3 +516,12 @@ def as_objective(objective: object) -> Objective:
     raise InvalidInputError(
         f"objective must be an Objective or an expression string, got {type(objective).__name__}"
     )
+
+
+def numeric_objective(objective: object) -> Objective:
+    """:func:`as_objective` for numerical methods: parameters must have values
+    (:class:`~gdtheory.errors.UnboundParameterError` otherwise, raised before any loop
+    whose error handling could mistake it for a numerical failure)."""
+    obj = as_objective(objective)
+    require_bound(obj)
+    return obj

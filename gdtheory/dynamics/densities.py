@@ -34,7 +34,7 @@ import numpy as np
 from scipy import integrate
 
 from ..core.budget import check_memory
-from ..core.objective import Objective, as_objective
+from ..core.objective import Objective, numeric_objective
 from ..core.scalars import check_count, finite_float, float_box
 from ..errors import InvalidInputError
 from .diagrams import detect_periods
@@ -262,7 +262,7 @@ def invariant_density(
     symmetric starts of ``np.linspace(-0.9, 0.9, 64)``: ``periodic_runs`` counts the runs
     that ended on a cycle of period <= 16, so such artefacts are visible.)
     """
-    obj = as_objective(objective)
+    obj = numeric_objective(objective)
     steps = check_count(steps, "steps", 1)
     transient = check_count(transient, "transient", 0)
     bins = check_count(bins, "bins", 1)

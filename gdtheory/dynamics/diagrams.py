@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..core.budget import check_memory
-from ..core.objective import Objective, as_objective
+from ..core.objective import Objective, numeric_objective
 from ..core.outcomes import DIVERGED_PERIOD, NO_PERIOD, AttractorKind
 from ..core.scalars import check_count, finite_float, float_box, learning_rates, real_array
 from ..errors import InvalidInputError, ShapeError
@@ -145,7 +145,7 @@ def orbit_diagram(
     >>> d.periods.tolist()
     [[1], [2]]
     """
-    obj = as_objective(objective)
+    obj = numeric_objective(objective)
     H = learning_rates(hs).ravel()
     X0 = obj.batch_np(x0s).reshape(-1, obj.dim)
     transient = check_count(transient, "transient", 0)
@@ -300,7 +300,7 @@ def basins(
     [('fixed point', 1, (0.0, 0.0), 5), ('periodic', 2, (-1.11606, -1.11606), 28),
      ('periodic', 2, (0.81455, 0.81455), 28), ('diverged', 0, None, 20)]
     """
-    obj = as_objective(objective)
+    obj = numeric_objective(objective)
     h_f = float(learning_rates(h, "h").ravel()[0])
     sides = float_box(box, 2)
     if isinstance(resolution, int | np.integer) and not isinstance(resolution, bool):

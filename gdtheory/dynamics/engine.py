@@ -34,7 +34,7 @@ import numpy as np
 from ..core.budget import RATE_FLOAT_ITERATIONS, check_cost, check_memory
 from ..core.cache import as_cache
 from ..core.gdmap import FLOAT64, gd_step
-from ..core.objective import Objective, as_objective
+from ..core.objective import Objective, numeric_objective
 from ..core.scalars import check_count, learning_rates
 from ..errors import InvalidInputError, ShapeError
 
@@ -342,7 +342,7 @@ def iterate_map(
     >>> r.tail[:, 0, 0].tolist(), r.diverged.tolist()
     ([-0.5, -0.5, -0.5], [False, False])
     """
-    obj = as_objective(objective)
+    obj = numeric_objective(objective)
     steps = check_count(steps, "steps", 1)
     keep = check_count(keep, "keep", 1)
     if keep > steps:

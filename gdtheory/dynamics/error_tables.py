@@ -25,7 +25,7 @@ import sympy as sp
 
 from ..backward_error.modified import modified_equation
 from ..backward_error.modified_flows import modified_flow
-from ..core.objective import Objective, as_objective
+from ..core.objective import Objective, numeric_objective
 from ..core.scalars import RealLike, check_dps, check_orders, exact_rates, positive_real, to_mpf
 from ..core.tables import Table, fit_order
 from ..errors import FlowBlowUpError, FlowIntegrationError, InvalidInputError, PrecisionError
@@ -111,7 +111,7 @@ def modified_error_table(
     [2, 3, 4]
     """
     dps = check_dps(dps)
-    obj = as_objective(objective)
+    obj = numeric_objective(objective)
     if (steps is None) == (T is None):
         raise InvalidInputError("give exactly one of steps= (fixed step count) and T= (time)")
     order_list = check_orders(orders)

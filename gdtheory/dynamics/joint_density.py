@@ -34,7 +34,7 @@ import numpy as np
 from scipy import integrate
 
 from ..core.budget import check_memory
-from ..core.objective import Objective, as_objective
+from ..core.objective import Objective, numeric_objective
 from ..core.scalars import check_count, finite_float, float_box
 from ..errors import InvalidInputError
 from .densities import long_runs
@@ -122,7 +122,7 @@ def joint_density(
     >>> d.counts.shape, d.diverged_runs
     ((20, 20), 0)
     """
-    obj = as_objective(objective)
+    obj = numeric_objective(objective)
     if obj.dim < 2:
         raise InvalidInputError(
             f"joint_density needs an objective of dimension >= 2, got {obj.dim}"

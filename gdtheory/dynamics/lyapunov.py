@@ -29,7 +29,7 @@ import numpy as np
 
 from ..core.budget import RATE_FLOAT_ITERATIONS, check_cost, check_memory
 from ..core.gdmap import FLOAT64, gd_jacobian, gd_step
-from ..core.objective import Objective, as_objective
+from ..core.objective import Objective, numeric_objective
 from ..core.outcomes import LyapunovStatus
 from ..core.scalars import check_count
 from ..errors import InvalidInputError
@@ -195,7 +195,7 @@ def lyapunov_batch(
     >>> np.round(b.exponents[..., 0], 6).tolist()  # ln|1 - h| exactly
     [-0.693147, -0.693147]
     """
-    obj = as_objective(objective)
+    obj = numeric_objective(objective)
     batch, rows, rates = broadcast_batch(obj, x0s, hs)
     steps, transient, blocks = _check_common(steps, transient, blocks, rows.shape[0])
     k = obj.dim if spectrum else 1
@@ -236,7 +236,7 @@ def lyapunov_exponent(
     >>> bool(abs(r.largest - np.log(2)) < 0.01), r.status.value
     (True, 'converged')
     """
-    obj = as_objective(objective)
+    obj = numeric_objective(objective)
     steps, transient, blocks = _check_common(steps, transient, blocks)
     batch, rows, rates = broadcast_batch(obj, x0, h)
     if rows.shape[0] != 1:

@@ -37,7 +37,7 @@ from ..backward_error.modified import modified_equation
 from ..backward_error.series import SeriesDiagnostics, series_diagnostics
 from ..core.compiled import compile_mp
 from ..core.gdmap import MP, gd_step
-from ..core.objective import Objective, as_objective
+from ..core.objective import Objective, numeric_objective
 from ..core.scalars import RealLike, check_count, check_dps, check_orders, exact_rates, to_mpf
 from ..core.tables import Table
 from ..errors import FlowBlowUpError, FlowIntegrationError, InvalidInputError
@@ -157,7 +157,7 @@ def truncation_scan(
     >>> s.best_orders[0] >= 6, s.best_errors[0] < s.errors[0][0] / 100
     (True, True)
     """
-    obj = as_objective(objective)
+    obj = numeric_objective(objective)
     dps = check_dps(dps)
     h_exact = exact_rates(hs)
     order_list = check_orders(orders, increasing=True)

@@ -54,7 +54,7 @@ import sympy as sp
 
 from ..core.budget import RATE_FLOAT_ITERATIONS, check_cost
 from ..core.gdmap import MP, gd_step, monodromy
-from ..core.objective import Objective, as_objective
+from ..core.objective import Objective, numeric_objective
 from ..core.scalars import RealLike, check_count, check_dps, float_box, positive_real, to_mpf
 from ..errors import InvalidInputError
 from .diagrams import cycle_key
@@ -256,7 +256,7 @@ def orbit_from_point(
     >>> o.multipliers, o.stable
     ((mpf('-2.0'),), False)
     """
-    obj = as_objective(objective)
+    obj = numeric_objective(objective)
     p = check_count(period, "period", 1)
     if p > MAX_PERIOD:
         raise InvalidInputError(f"period must be <= {MAX_PERIOD}, got {p}")
@@ -380,7 +380,7 @@ def periodic_orbits(
     >>> [(c.dimension, round(c.f_range[1], 12)) for c in s.continua], len(s.orbits)
     ([(1, 0.0), (1, 0.0)], 1)
     """
-    obj = as_objective(objective)
+    obj = numeric_objective(objective)
     h_exact = positive_real(h, "h")
     p = check_count(period, "period", 1)
     if p > MAX_PERIOD:

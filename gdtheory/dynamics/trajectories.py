@@ -30,7 +30,7 @@ import sympy as sp
 
 from ..core.budget import RATE_MP_STEPS, check_cost, check_memory
 from ..core.gdmap import descend
-from ..core.objective import Objective, as_objective
+from ..core.objective import Objective, numeric_objective
 from ..core.outcomes import Status
 from ..core.scalars import RealLike, check_dps, exact_real, positive_real, to_mpf
 from ..errors import InvalidInputError
@@ -148,7 +148,7 @@ def gd(
     >>> gd(quadratic([1]), 1, h=3, steps=200).status.value
     'diverged'
     """
-    objective = as_objective(objective)
+    objective = numeric_objective(objective)
     steps = _check_steps(steps)
     dps = check_dps(dps)
     h_exact = positive_real(h, "h")
@@ -275,7 +275,7 @@ def gd_batch(
     >>> r.status.tolist(), r.decided_at.tolist()
     (['converged', 'converged', 'diverged'], [40, 40, 100])
     """
-    objective = as_objective(objective)
+    objective = numeric_objective(objective)
     steps = _check_steps(steps)
     batch, X, Hf = broadcast_batch(objective, x0s, hs)
     tol_f = None if tol is None else float(positive_real(tol, "tol"))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, ClassVar
 
-from ..core.objective import Objective, as_objective
+from ..core.objective import Objective, numeric_objective
 from ..core.scalars import RealLike
 from ..errors import InvalidInputError, ShapeError
 from .certificate import Certificate
@@ -67,7 +67,7 @@ def certify_period_three_chaos(
     >>> c.proved, c.orbit.stable
     (True, False)
     """
-    obj = as_objective(objective)
+    obj = numeric_objective(objective)
     if obj.dim != 1:
         raise ShapeError(f"period three implies chaos for maps of an interval: dim is {obj.dim}")
     pts = list(points)

@@ -18,7 +18,7 @@ from fractions import Fraction
 from typing import Any, ClassVar
 
 from ..core.gdmap import gd_step
-from ..core.objective import Objective, as_objective
+from ..core.objective import Objective, numeric_objective
 from ..core.scalars import RealLike, check_box, positive_real
 from ..errors import InvalidInputError
 from .balls import ARB, arb_lower, arb_upper, box_ball, exact_fraction, float_or_inf, subdivide
@@ -74,7 +74,7 @@ def certify_descent(
     >>> c.recheck().proved  # re-proved from the stored exact data
     True
     """
-    objective = as_objective(objective)
+    objective = numeric_objective(objective)
     # the statement is about the text the certificate stores (see certify_periodic_orbit)
     objective = objective_from_text(str(objective.expr), [str(s) for s in objective.symbols])
     hh = positive_real(h, "h")

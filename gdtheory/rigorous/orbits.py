@@ -45,7 +45,7 @@ import sympy as sp
 
 from ..core.budget import check_cost, check_memory
 from ..core.gdmap import gd_jacobian, gd_step, monodromy
-from ..core.objective import Objective, as_objective
+from ..core.objective import Objective, numeric_objective
 from ..core.scalars import RealLike, positive_real
 from ..errors import InvalidInputError, ShapeError
 from .balls import (
@@ -359,7 +359,7 @@ def certify_periodic_orbit(
     True
     """
     t0 = time.perf_counter()
-    obj = as_objective(objective)
+    obj = numeric_objective(objective)
     # Prove the statement about the text the certificate stores: SymPy may print a tree
     # that re-parses to another (equal) one, and a recheck must redo the same proof.
     obj = objective_from_text(str(obj.expr), [str(s) for s in obj.symbols])

@@ -50,7 +50,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from ..core.objective import Objective, as_objective
+from ..core.objective import Objective, numeric_objective
 from ..core.scalars import check_box, check_dps
 from ..errors import InvalidInputError, NoGlobalSmoothnessError
 from .balls import arb_upper, box_ball, enclose, subdivide, to_fraction
@@ -134,7 +134,7 @@ def smoothness_constant(
     >>> 11 <= float(L) <= 11.1, L.certified
     (True, True)
     """
-    objective = as_objective(objective)
+    objective = numeric_objective(objective)
     if box is not None and point is not None:
         raise InvalidInputError("give either box= or point=, not both")
     if point is not None:
@@ -359,7 +359,7 @@ def certify_smoothness(
     >>> c.recheck().proved
     True
     """
-    obj = as_objective(objective)
+    obj = numeric_objective(objective)
     obj = objective_from_text(str(obj.expr), [str(v) for v in obj.symbols])
     n = obj.dim
     if pieces is None:
