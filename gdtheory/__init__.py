@@ -6,6 +6,9 @@ The public API is re-exported here; modules are named for the mathematics.
 from __future__ import annotations
 
 from ._version import __version__ as __version__
+from .backward_error.butcher import ButcherTableau as ButcherTableau
+from .backward_error.butcher import runge_kutta_map as runge_kutta_map
+from .backward_error.butcher import tableau as butcher_tableau
 from .backward_error.closed_forms import QuadraticModifiedEquation as QuadraticModifiedEquation
 from .backward_error.closed_forms import (
     quadratic_modified_equation as quadratic_modified_equation,
@@ -13,6 +16,9 @@ from .backward_error.closed_forms import (
 from .backward_error.flows import FlowSolution as FlowSolution
 from .backward_error.flows import gradient_flow as gradient_flow
 from .backward_error.flows import integrate_flow as integrate_flow
+from .backward_error.generic import GenericModifiedEquation as GenericModifiedEquation
+from .backward_error.generic import GenericTerm as GenericTerm
+from .backward_error.generic import generic_modified_equation as generic_modified_equation
 from .backward_error.modified import ModifiedEquation as ModifiedEquation
 from .backward_error.modified import modified_equation as modified_equation
 from .backward_error.modified import modified_potential as modified_potential
@@ -82,6 +88,7 @@ from .errors import NotRealError as NotRealError
 from .errors import ParseError as ParseError
 from .errors import PrecisionError as PrecisionError
 from .errors import ShapeError as ShapeError
+from .errors import UnboundParameterError as UnboundParameterError
 from .errors import UnknownSymbolError as UnknownSymbolError
 from .landscape.balance import BalanceBound as BalanceBound
 from .landscape.balance import ConvergenceWindow as ConvergenceWindow
@@ -117,6 +124,7 @@ __all__ = [
     "PrecisionError",
     "ShapeError",
     "UnknownSymbolError",
+    "UnboundParameterError",
     "FlowSolution",
     "gradient_flow",
     "integrate_flow",
@@ -131,6 +139,12 @@ __all__ = [
     "ModifiedEquation",
     "modified_equation",
     "modified_potential",
+    "GenericModifiedEquation",
+    "GenericTerm",
+    "generic_modified_equation",
+    "ButcherTableau",
+    "butcher_tableau",
+    "runge_kutta_map",
     "ModifiedErrorTable",
     "modified_error_table",
     "modified_flow",

@@ -441,6 +441,32 @@ _DENSITY = gt.invariant_density(_DW, [[0.5]], h=0.1, steps=200, transient=10, bi
 _JOINT = gt.joint_density(F2, [[0.3, 0.2]], h=0.1, steps=100, transient=5, bins=5, backend="numpy")
 ENTRY.update(
     {
+        "generic_modified_equation": (
+            gt.generic_modified_equation,
+            {"method": "gd", "order": 3},
+            {
+                "method": ["rk5", "", None, 3, [[1]], ([[1]], [1]), ([[0, 0], [0, 1]], [1, 0])],
+                "order": HOSTILE_COUNTS + [14, 10**6],
+                "gradient": [None, "yes", 2],
+            },
+        ),
+        "butcher_tableau": (
+            gt.butcher_tableau,
+            {"method": [[0, 0], ["1/2", 0]], "b": [0, 1]},
+            {
+                "method": [[[0, 1], [0, 0]], [["nan"]], [[0]] * 20, "x", None, [[1, 2]]],
+                "b": [[], ["1/0"], [1j, 0], None, [1, 2, 3]],
+            },
+        ),
+        "runge_kutta_map": (
+            gt.runge_kutta_map,
+            {"method": "heun", "field": ["-x"], "symbols": ["x"]},
+            {
+                "method": ["rk5", None, 3],
+                "field": [[], ["-x", "y"], None, ["__import__('os')"]],
+                "symbols": [[], None, ["x", "y"]],
+            },
+        ),
         "Objective": (
             gt.Objective,
             {"expr": "x**2", "symbols": None},
@@ -596,6 +622,9 @@ ENTRY.update(
 #: (their fields are what a computation returned), so they are not fuzzed as entry points.
 RESULT_TYPES = {
     "FlowSolution",
+    "GenericModifiedEquation",
+    "GenericTerm",
+    "ButcherTableau",
     "BatchTrajectory",
     "Status",
     "Outcome",

@@ -20,7 +20,7 @@ from ..core.objective import Objective, h, param_symbols
 from ..core.parsing import check_smooth, parse_expression
 from ..errors import InvalidInputError, ParseError, ShapeError
 
-__all__ = ["Target", "as_target", "increments"]
+__all__ = ["Target", "as_target", "increments", "vector_field"]
 
 
 @dataclass(frozen=True)
@@ -173,3 +173,54 @@ def increments(target: Target, order: int) -> list[list[sp.Expr]]:
                 )
             out[j - 1].append(value / math.factorial(j))
     return out
+
+
+def vector_field(
+    target: Any,
+    symbols: Sequence[sp.Symbol | str] | None,
+    params: Sequence[sp.Symbol | str] | None = None,
+) -> tuple[list[sp.Expr], tuple[sp.Symbol, ...], tuple[sp.Symbol, ...]]:
+    """(components, state symbols, parameters) of a vector field F: an Objective or an
+    objective string (F = -grad f), or a sequence of expressions (strings parsed
+    safely) with ``symbols`` in state order."""
+    if isinstance(target, str):
+        target = Objective.parse(target, symbols, params=params)
+    if isinstance(target, Objective):
+        return [-g for g in target.grad], target.symbols, target.params
+    if not isinstance(target, sp.MatrixBase | Sequence) or isinstance(target, bytes):
+        raise InvalidInputError(
+            "a vector field is an Objective, an objective string, or a sequence of "
+            f"expressions with symbols=[...]; got {type(target).__name__}"
+        )
+    if symbols is None or isinstance(symbols, str | bytes) or not hasattr(symbols, "__iter__"):
+        raise InvalidInputError("a vector field needs symbols=[...] (its state order)")
+    names = [s.name if isinstance(s, sp.Symbol) else str(s) for s in symbols]
+    declared = [s if isinstance(s, sp.Symbol) else None for s in symbols]
+    pars = param_symbols(params)
+    comps: list[sp.Expr] = []
+    for i, c in enumerate(target):
+        if isinstance(c, str):
+            c, _ = parse_expression(c, names, extra_names=pars)
+        try:
+            e = sp.sympify(c, strict=True)
+        except (sp.SympifyError, TypeError):
+            raise ParseError(f"component {i} of the field is not an expression: {c!r}") from None
+        if not isinstance(e, sp.Expr):
+            raise ParseError(f"component {i} of the field is not a scalar expression: {c!r}")
+        check_smooth(e, where="vector field")
+        comps.append(e)
+    free = set().union(*(e.free_symbols for e in comps)) if comps else set()
+    pars = param_symbols(params, free)
+    syms = tuple(
+        d or next((f for f in free if f.name == nm), None) or sp.Symbol(nm, real=True)
+        for d, nm in zip(declared, names, strict=True)
+    )
+    if not comps or len(syms) != len(comps):
+        raise ShapeError(f"the field has {len(comps)} components for {len(syms)} symbols")
+    unknown = free - set(syms) - set(pars)
+    if unknown:
+        raise InvalidInputError(
+            f"the field uses {', '.join(sorted(s.name for s in unknown))}, neither a state "
+            "symbol nor a parameter (declare parameters with params=[...])"
+        )
+    return comps, syms, pars

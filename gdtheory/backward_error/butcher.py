@@ -1,0 +1,209 @@
+r"""Explicit Runge-Kutta methods: Butcher tableaux, elementary weights, one-step maps.
+
+An s-stage explicit Runge-Kutta method for x' = F(x) is
+
+    k_i = F(x + h sum_{j<i} a_ij k_j),    Phi_h(x) = x + h sum_i b_i k_i,
+
+and its numerical flow is the B-series (Butcher 1963; Hairer, Lubich and Wanner,
+*Geometric Numerical Integration*, 2006, III.1.4)
+
+    Phi_h(x) = x + sum_t h^|t| / sigma(t) * Phi(t) * F(t)(x),
+
+with the elementary weights Phi(t) = b^T phi(t), phi(•) = (1, ..., 1) and
+phi([t_1, ..., t_m]) = prod_k (A phi(t_k)) (componentwise product).  The method has
+order p iff Phi(t) = 1/gamma(t) for every tree with |t| <= p.  GD with learning rate h
+is explicit Euler on F = -grad f.
+
+>>> euler = tableau("euler")
+>>> from gdtheory.backward_error.trees import tree, density
+>>> t = tree(tree())
+>>> weight(tableau("midpoint"), t), 1 / density(t)   # midpoint has order 2
+(Fraction(1, 2), 0.5)
+>>> tableau("rk4").order
+4
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import sympy as sp
+
+from ..core.objective import h
+from ..core.scalars import exact_real
+from ..errors import InvalidInputError, ShapeError
+from .one_step_maps import vector_field
+from .trees import Tree, density, trees_of_order
+
+__all__ = ["ButcherTableau", "tableau", "weight", "runge_kutta_map", "BUILTIN"]
+
+#: Largest number of stages accepted for a user tableau.
+MAX_STAGES = 16
+
+
+@dataclass(frozen=True)
+class ButcherTableau:
+    """An explicit Runge-Kutta method: strictly lower-triangular A, weights b (exact).
+
+    Attributes
+    ----------
+    name : str
+    A : tuple of tuples of Fraction or SymPy numbers
+    b : tuple
+    order : int
+        The classical order (largest p with Phi(t) = 1/gamma(t) for all |t| <= p,
+        checked up to 8).
+    """
+
+    name: str
+    A: tuple[tuple[Any, ...], ...]
+    b: tuple[Any, ...]
+    order: int
+
+    @property
+    def stages(self) -> int:
+        return len(self.b)
+
+    @property
+    def c(self) -> tuple[Any, ...]:
+        """The nodes c_i = sum_j a_ij."""
+        return tuple(sum(row, Fraction(0)) for row in self.A)
+
+
+_BUILTIN_DATA: dict[str, tuple[list[list[str]], list[str]]] = {
+    "euler": ([["0"]], ["1"]),
+    "midpoint": ([["0", "0"], ["1/2", "0"]], ["0", "1"]),
+    "heun": ([["0", "0"], ["1", "0"]], ["1/2", "1/2"]),
+    "ralston": ([["0", "0"], ["2/3", "0"]], ["1/4", "3/4"]),
+    "rk3": ([["0", "0", "0"], ["1/2", "0", "0"], ["-1", "2", "0"]], ["1/6", "2/3", "1/6"]),
+    "rk4": (
+        [
+            ["0", "0", "0", "0"],
+            ["1/2", "0", "0", "0"],
+            ["0", "1/2", "0", "0"],
+            ["0", "0", "1", "0"],
+        ],
+        ["1/6", "1/3", "1/3", "1/6"],
+    ),
+}
+
+#: The built-in method names ("gd" is explicit Euler on -grad f).
+BUILTIN = ("gd", *_BUILTIN_DATA)
+
+
+def _exact(value: Any, name: str) -> Any:
+    v = exact_real(value, name)
+    return Fraction(int(v.p), int(v.q)) if v.is_Rational else v
+
+
+def tableau(method: Any, b: Sequence[Any] | None = None, *, name: str | None = None) -> ButcherTableau:
+    """A Butcher tableau: a built-in name (``"euler"``/``"gd"``, ``"midpoint"``,
+    ``"heun"``, ``"ralston"``, ``"rk3"``, ``"rk4"``), a :class:`ButcherTableau`, or the
+    matrix A (strictly lower triangular: explicit methods) with the weights ``b``.
+    Entries are exact reals (ints, Fractions, ``"1/3"``, SymPy numbers such as
+    ``sqrt(2)/2``).
+
+    >>> tableau([[0, 0], ["2/3", 0]], ["1/4", "3/4"]).order    # Ralston's method
+    2
+    """
+    if isinstance(method, ButcherTableau):
+        return method
+    if isinstance(method, str):
+        key = "euler" if method.lower() == "gd" else method.lower()
+        if key not in _BUILTIN_DATA:
+            raise InvalidInputError(
+                f"unknown method {method!r}; the built-in methods are {', '.join(BUILTIN)}, "
+                "or give a Butcher tableau (A, b)"
+            )
+        A_text, b_text = _BUILTIN_DATA[key]
+        return tableau(A_text, b_text, name=key)
+    if b is None:
+        raise InvalidInputError("a Butcher tableau needs the matrix A and the weights b")
+    try:
+        rows = [list(r) for r in method]
+        weights = list(b)
+    except TypeError:
+        raise ShapeError("A must be a square matrix (a list of rows) and b a list") from None
+    s = len(weights)
+    if not 1 <= s <= MAX_STAGES:
+        raise ShapeError(f"a tableau needs 1..{MAX_STAGES} stages, got {s}")
+    if len(rows) != s or any(len(r) != s for r in rows):
+        raise ShapeError(f"A must be {s} x {s} (b has {s} weights)")
+    A = tuple(tuple(_exact(v, f"A[{i}][{j}]") for j, v in enumerate(r)) for i, r in enumerate(rows))
+    for i in range(s):
+        for j in range(i, s):
+            if A[i][j] != 0:
+                raise InvalidInputError(
+                    f"A[{i}][{j}] = {A[i][j]}: only explicit methods (A strictly lower "
+                    "triangular) are supported"
+                )
+    bb = tuple(_exact(v, f"b[{i}]") for i, v in enumerate(weights))
+    draft = ButcherTableau(name or "tableau", A, bb, 0)
+    return ButcherTableau(draft.name, A, bb, _classical_order(draft))
+
+
+def _classical_order(tab: ButcherTableau) -> int:
+    """The largest p <= 8 with Phi(t) = 1/gamma(t) for every tree of order <= p."""
+    p = 0
+    for n in range(1, 9):
+        for t in trees_of_order(n):
+            if sp.simplify(sp.sympify(weight(tab, t)) - sp.Rational(1, density(t))) != 0:
+                return p
+        p = n
+    return p
+
+
+def stage_weights(tab: ButcherTableau, t: Tree, memo: dict[Tree, tuple[Any, ...]]) -> tuple[Any, ...]:
+    """phi(t), the vector of stage weights: phi(•) = 1, phi([t_1..t_m]) = prod_k A phi(t_k)."""
+    if t in memo:
+        return memo[t]
+    s = tab.stages
+    out = [Fraction(1)] * s
+    for child in t:
+        pc = stage_weights(tab, child, memo)
+        Ap = [sum((tab.A[i][j] * pc[j] for j in range(i)), Fraction(0)) for i in range(s)]
+        out = [o * a for o, a in zip(out, Ap, strict=True)]
+    memo[t] = tuple(out)
+    return memo[t]
+
+
+def weight(tab: ButcherTableau, t: Tree, memo: dict[Tree, tuple[Any, ...]] | None = None) -> Any:
+    """Phi(t) = b^T phi(t), the elementary weight of the tree t."""
+    phi = stage_weights(tab, t, {} if memo is None else memo)
+    return sum((bi * p for bi, p in zip(tab.b, phi, strict=True)), Fraction(0))
+
+
+def runge_kutta_map(
+    method: Any,
+    field: Any,
+    symbols: Sequence[sp.Symbol | str] | None = None,
+    params: Sequence[sp.Symbol | str] | None = None,
+) -> list[sp.Expr]:
+    """Phi_h(x) of the explicit Runge-Kutta method ``method`` on x' = F(x), as SymPy
+    expressions in the symbols and ``gdtheory.h`` (a one-step map that
+    :func:`~gdtheory.modified_equation` accepts).  ``field``: an objective (F = -grad f)
+    or the components of F (strings parsed safely) with ``symbols`` in state order.
+
+    >>> x = sp.Symbol("x")
+    >>> runge_kutta_map("heun", [-x], [x])
+    [h**2*x/2 - h*x + x]
+    """
+    tab = tableau(method)
+    F, symbols_, _ = vector_field(field, symbols, params)
+    syms = list(symbols_)
+    stages: list[list[sp.Expr]] = []
+    for i in range(tab.stages):
+        point = [
+            x + h * sum((sp.sympify(tab.A[i][j]) * stages[j][c] for j in range(i)), sp.Integer(0))
+            for c, x in enumerate(syms)
+        ]
+        stages.append([e.subs(dict(zip(syms, point, strict=True)), simultaneous=True) for e in F])
+    return [
+        sp.expand(
+            x + h * sum((sp.sympify(tab.b[i]) * stages[i][c] for i in range(tab.stages)), sp.Integer(0))
+        )
+        for c, x in enumerate(syms)
+    ]

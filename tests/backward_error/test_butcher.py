@@ -1,0 +1,45 @@
+"""Butcher tableaux: classical orders and the one-step maps of explicit Runge-Kutta."""
+
+from __future__ import annotations
+
+import pytest
+import sympy as sp
+
+import gdtheory as gt
+from gdtheory.backward_error.butcher import tableau, weight
+from gdtheory.backward_error.trees import density, trees_of_order
+from gdtheory.errors import InvalidInputError, ShapeError
+
+
+@pytest.mark.parametrize(
+    ("name", "p"), [("gd", 1), ("euler", 1), ("midpoint", 2), ("heun", 2), ("ralston", 2), ("rk3", 3), ("rk4", 4)]
+)
+def test_classical_orders(name: str, p: int) -> None:
+    tab = tableau(name)
+    assert tab.order == p
+    # the order conditions fail at p + 1 for at least one tree
+    assert any(weight(tab, t) != sp.Rational(1, density(t)) for t in trees_of_order(p + 1))
+
+
+@pytest.mark.parametrize("name", ["euler", "midpoint", "heun", "rk3", "rk4"])
+def test_map_on_the_linear_field_is_the_stability_polynomial(name: str) -> None:
+    """x' = lam x: an explicit s-stage method of order p = s <= 4 gives
+    x (1 + z + ... + z^p/p!), z = h lam (the truncated exponential)."""
+    x, lam = sp.Symbol("x", real=True), sp.Symbol("lam", real=True)
+    (phi,) = gt.runge_kutta_map(name, [lam * x], [x], params=[lam])
+    z = gt.h * lam
+    p = tableau(name).order
+    assert sp.expand(phi - x * sum(z**k / sp.factorial(k) for k in range(p + 1))) == 0
+
+
+def test_irrational_tableau_and_errors() -> None:
+    r = sp.sqrt(2)
+    assert tableau([[0, 0], [r / 2, 0]], [1 - 1 / r, 1 / r]).order == 2
+    with pytest.raises(InvalidInputError, match="explicit"):
+        tableau([[0, 1], [0, 0]], [1, 0])
+    with pytest.raises(ShapeError):
+        tableau([[0, 0]], [1, 0])
+    with pytest.raises(InvalidInputError, match="unknown method"):
+        tableau("rk5")
+    with pytest.raises(gt.ParseError):
+        gt.runge_kutta_map("heun", ["__import__('os')"], ["x"])
