@@ -329,38 +329,49 @@ class ModifiedEquation:
             )
         return "\n".join(lines)
 
-    def latex(self, *, potential: bool = True) -> str:
-        """LaTeX for the fields (and the modified potential where it exists)."""
-        xs = sp.Matrix(self.symbols)
-        lhs = r"\dot{" + sp.latex(self.symbols[0]) + "}" if self.dim == 1 else r"\dot{x}"
-        out = [
-            rf"{lhs} = \sum_{{k=0}}^{{{self.order}}} h^k F_k, \qquad "
-            + (r"" if self.dim == 1 else rf"x = {sp.latex(xs)},")
-        ]
-        for k, Fk in enumerate(self.fields):
-            out.append(rf"F_{{{k}}} = {sp.latex(Fk[0] if self.dim == 1 else Fk)}")
-        if potential:
-            for k, fk in enumerate(self.potentials):
-                if fk is not None:
-                    out.append(rf"f_{{{k}}} = {sp.latex(fk)}")
-            if not all(self.is_gradient):
-                k = self.is_gradient.index(False)
-                out.append(
-                    rf"\text{{no potential at }} h^{{{k}}}:\ \tfrac12(F_{{{k}}}' - F_{{{k}}}'^T)"
-                    rf" = {sp.latex(self.obstructions[k])}"
-                )
-        return " \\\\\n".join(out)
+    def latex(
+        self, *, potential: bool = True, subexpressions: dict[str, Any] | None = None
+    ) -> str:
+        r"""LaTeX in an ``aligned`` block: the equation, F_0..F_p one per line, the
+        potentials (or the obstruction).  ``subexpressions={"sigma": "1/(1 + exp(-x))"}``
+        writes the fields in a named subexpression (checked against the original; see
+        :mod:`~gdtheory.backward_error.codegen`).
 
-    def python(self, *, name: str = "modified_field") -> str:
-        """Python source of ``name(x, h)`` evaluating the truncated field (NumPy/mpmath)."""
-        body = sp.pycode(list(self.field()), fully_qualified_modules=False)
-        args = ", ".join(s.name for s in self.symbols)
-        return (
-            f"def {name}(x, h):\n"
-            f'    """Order-{self.order} modified field of {self.description}."""\n'
-            f"    {args}{',' if self.dim == 1 else ''} = x\n"
-            f"    return {body}\n"
-        )
+        >>> print(modified_equation("x**2/2", 1).latex(potential=False))
+        \begin{aligned}
+        \dot{x} &= \sum_{k=0}^{1} h^{k} F_{k} \\
+        F_{0} &= - x \\
+        F_{1} &= - \frac{x}{2}
+        \end{aligned}
+        """
+        from .codegen import latex_source
+
+        return latex_source(self, potential=potential, subexpressions=subexpressions)
+
+    def python(
+        self,
+        *,
+        name: str = "modified_field",
+        backend: str = "numpy",
+        order: int | None = None,
+        subexpressions: dict[str, Any] | None = None,
+    ) -> str:
+        """Self-contained Python source (imports included) of ``name(state, h)``
+        evaluating the truncated field F_0 + ... + h^order F_order; unbound parameters
+        become keyword arguments.  ``backend="numpy"``: vectorised over ``state`` of
+        shape (..., n), points where float64 overflows recomputed in mpmath;
+        ``"mpmath"``: exact rationals kept at the working precision.  See
+        :mod:`~gdtheory.backward_error.codegen`.
+
+        >>> ns = {}
+        >>> exec(modified_equation("x**2/2", 2).python(), ns)
+        >>> ns["modified_field"]([[1.0]], 0.5)    # -(1 + h/2 + h^2/3) x
+        array([[-1.33333333]])
+        """
+        from .codegen import python_source
+
+        p = self._check_order(order)
+        return python_source(self, name=name, backend=backend, order=p, subexpressions=subexpressions)
 
     def lambdify(self, backend: str = "mpmath", order: int | None = None) -> Callable[..., Any]:
         """A fast callable ``F(x, h)`` for the truncated field F_0 + ... + h^order F_order.

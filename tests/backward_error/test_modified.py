@@ -112,7 +112,7 @@ def test_latex_python_and_str_are_usable():
     assert "not a gradient at h**2" in str(me)
     ns: dict[str, object] = {}
     exec(modified_equation("x**2/2", 2).python(), ns)  # noqa: S102 - our own generated code
-    assert ns["modified_field"]((1.0,), 0.5)[0] == pytest.approx(-(1 + 0.25 + 1 / 12))
+    assert ns["modified_field"]([[1.0]], 0.5)[0, 0] == pytest.approx(-(1 + 0.25 + 1 / 12))
 
 
 @pytest.mark.parametrize(
