@@ -80,27 +80,126 @@ def _parser() -> argparse.ArgumentParser:
         "recheck", help="re-verify saved orbit certificates (JSON) from their exact data alone"
     )
     r.add_argument("files", nargs="+", metavar="FILE", help="certificate JSON files")
-    m = sub.add_parser("modified", help="print the modified equation of GD on an objective")
-    m.add_argument("objective", help='the objective, e.g. "x**4/4 - x**2/2"')
+    m = sub.add_parser(
+        "modified",
+        help="print the modified equation of GD (or a Runge-Kutta method, or a one-step map)",
+    )
+    m.add_argument(
+        "objective", nargs="?", default=None, help='the objective, e.g. "x**4/4 - x**2/2"'
+    )
     m.add_argument("--order", type=int, default=2, help="highest power of h (default 2)")
     m.add_argument(
         "--symbols", default=None, help="comma-separated state symbols in order (default: sorted)"
     )
+    m.add_argument(
+        "--params", default=None, help="comma-separated symbolic parameters, e.g. mu,lam"
+    )
+    m.add_argument(
+        "--map",
+        action="append",
+        default=None,
+        metavar="COMPONENT",
+        help='a one-step map component in the symbols and h (repeat per component, in the '
+        'order of --symbols), e.g. --map "x - h*x**3"',
+    )
+    m.add_argument(
+        "--method",
+        default="gd",
+        help="gd (default), euler, midpoint, heun, ralston, rk3 or rk4: the method applied "
+        "to F = -grad f (or, with --generic, to a generic field)",
+    )
+    m.add_argument(
+        "--generic",
+        action="store_true",
+        help="the modified equation for a generic f (GD, --method gd) or a generic field F "
+        "(other methods), indexed by rooted trees",
+    )
+    m.add_argument(
+        "--subexpr",
+        action="append",
+        default=None,
+        metavar="NAME=DEF",
+        help='write the fields in a named subexpression, e.g. --subexpr "sigma=1/(1+exp(-x))"',
+    )
+    m.add_argument(
+        "--backend", default="numpy", help="numpy (default) or mpmath, for --python"
+    )
     fmt = m.add_mutually_exclusive_group()
-    fmt.add_argument("--latex", action="store_true", help="LaTeX of the fields and potentials")
+    fmt.add_argument("--latex", action="store_true", help="LaTeX (an aligned block)")
     fmt.add_argument("--python", action="store_true", help="Python source of the field")
+    fmt.add_argument("--json", action="store_true", help="the fields as JSON (SymPy strings)")
     return p
 
 
-def _modified(args: argparse.Namespace) -> int:
-    from .backward_error.modified import modified_equation
+def _names(text: str | None) -> list[str] | None:
+    return [t.strip() for t in text.split(",") if t.strip()] if text else None
 
-    symbols = [s.strip() for s in args.symbols.split(",")] if args.symbols else None
-    me = modified_equation(args.objective, args.order, symbols=symbols)
+
+def _modified(args: argparse.Namespace) -> int:
+    from .backward_error.butcher import runge_kutta_map
+    from .backward_error.generic import generic_modified_equation
+    from .backward_error.modified import modified_equation
+    from .core.objective import Objective
+
+    symbols, params = _names(args.symbols), _names(args.params)
+    if args.generic:
+        if args.objective or args.map:
+            raise GDTheoryError("--generic takes no objective or map: it is for a generic f")
+        gme = generic_modified_equation(args.method, args.order)
+        if args.json:
+            rows = [
+                [{"coefficient": str(t.coefficient), "term": t.text} for t in row]
+                for row in gme.terms
+            ]
+            print(json.dumps({"method": gme.method.name, "gradient": gme.gradient, "terms": rows}))
+        elif args.latex:
+            print(gme.latex())
+        elif args.python:
+            raise GDTheoryError("--python needs a concrete objective or map, not --generic")
+        else:
+            print(gme)
+        return 0
+    if (args.objective is None) == (args.map is None):
+        raise GDTheoryError("give either an objective or --map components (not both)")
+    if args.map:
+        if args.method != "gd":
+            raise GDTheoryError("--method applies to an objective, not to --map")
+        target: object = args.map
+    else:
+        obj = Objective.parse(args.objective, symbols, params=params)
+        target = obj if args.method == "gd" else runge_kutta_map(args.method, obj)
+        symbols = [s.name for s in obj.symbols]
+        if args.method != "gd":
+            params = [p.name for p in obj.params]
+    if isinstance(target, Objective):
+        me = modified_equation(target, args.order)
+    else:
+        me = modified_equation(target, args.order, symbols=symbols, params=params)
+    sub = None
+    if args.subexpr:
+        sub = {}
+        for item in args.subexpr:
+            name, sep, definition = item.partition("=")
+            if not sep:
+                raise GDTheoryError(f"--subexpr wants NAME=DEFINITION, got {item!r}")
+            sub[name.strip()] = definition.strip()
     if args.latex:
-        print(me.latex())
+        print(me.latex(subexpressions=sub))
     elif args.python:
-        print(me.python(), end="")
+        print(me.python(backend=args.backend, subexpressions=sub), end="")
+    elif args.json:
+        print(
+            json.dumps(
+                {
+                    "description": me.description,
+                    "symbols": [s.name for s in me.symbols],
+                    "params": [p.name for p in me.params],
+                    "fields": [[str(c) for c in F] for F in me.fields],
+                    "is_gradient": list(me.is_gradient),
+                    "potentials": [None if p is None else str(p) for p in me.potentials],
+                }
+            )
+        )
     else:
         print(me)
         if all(me.is_gradient):

@@ -92,7 +92,7 @@ def test_cli_modified_prints_fields_latex_and_python(capsys):
     assert main(["modified", "(x*y - 1)**2/2", "--order", "2", "--latex"]) == 0
     assert "no potential at" in capsys.readouterr().out
     assert main(["modified", "x**2/2", "--order", "1", "--python"]) == 0
-    assert "def modified_field(x, h):" in capsys.readouterr().out
+    assert "def modified_field(state, h):" in capsys.readouterr().out
     assert main(["modified", "abs(x)"]) == 2
     assert "not smooth" in capsys.readouterr().err
 
@@ -175,3 +175,28 @@ def test_ctrl_c_during_verify_prints_one_line_and_no_traceback(tmp_path, delay):
     assert "Traceback" not in text, text[-2000:]
     assert proc.returncode == 130, (proc.returncode, text[-500:])
     assert text.rstrip().endswith("gdtheory: interrupted")
+
+
+def test_cli_modified_params_generic_maps_and_json(capsys):
+    assert main(["modified", "lam*x**2/2", "--params", "lam", "--order", "3", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["params"] == ["lam"] and out["fields"][3] == ["-lam**4*x/4"]
+    assert main(["modified", "--generic", "--order", "2"]) == 0
+    assert "h^2: -1/3 H^2 g - 1/12 D^3f[g, g]" in capsys.readouterr().out
+    assert main(["modified", "--generic", "--method", "rk4", "--order", "4", "--json"]) == 0
+    terms = json.loads(capsys.readouterr().out)["terms"]
+    assert terms[1:4] == [[], [], []] and terms[4][0] == {
+        "coefficient": "-1/120",
+        "term": "F'F'F'F'F",
+    }
+    assert main(["modified", "--map", "x - h*mu*x", "--symbols", "x", "--params", "mu"]) == 0
+    assert "F_1 = -mu**2*x/2" in capsys.readouterr().out
+    assert main(["modified", "x**4/4 - x**2/2", "--method", "heun", "--order", "2"]) == 0
+    assert "F_1 = 0" in capsys.readouterr().out  # Heun has order 2
+    sub = ["--subexpr", "sigma=1/(1 + exp(-x))", "--latex", "--order", "2"]
+    assert main(["modified", "log(1 + exp(-x))", *sub]) == 0
+    assert "F_{0} &= 1 - \\sigma" in capsys.readouterr().out
+    assert main(["modified", "x**2", "--map", "x"]) == 2
+    assert "either an objective or --map" in capsys.readouterr().err
+    assert main(["modified", "mu*x**2"]) == 0  # without --params mu is a state symbol
+    capsys.readouterr()
