@@ -181,29 +181,101 @@ def runge_kutta_map(
     field: Any,
     symbols: Sequence[sp.Symbol | str] | None = None,
     params: Sequence[sp.Symbol | str] | None = None,
+    *,
+    order: int | None = None,
 ) -> list[sp.Expr]:
     """Phi_h(x) of the explicit Runge-Kutta method ``method`` on x' = F(x), as SymPy
     expressions in the symbols and ``gdtheory.h`` (a one-step map that
     :func:`~gdtheory.modified_equation` accepts).  ``field``: an objective (F = -grad f)
     or the components of F (strings parsed safely) with ``symbols`` in state order.
 
+    ``order``: keep only the powers h^0..h^order (Taylor truncation, exact; for a
+    polynomial field every stage is truncated as it is built, so RK4 on a cubic field
+    stays small).  The modified equation to order p needs ``order = p + 1``.
+
     >>> x = sp.Symbol("x")
     >>> runge_kutta_map("heun", [-x], [x])
+    [h**2*x/2 - h*x + x]
+    >>> runge_kutta_map("rk4", [-x], [x], order=2)
     [h**2*x/2 - h*x + x]
     """
     tab = tableau(method)
     F, symbols_, _ = vector_field(field, symbols, params)
     syms = list(symbols_)
+    if order is not None and (isinstance(order, bool) or not isinstance(order, int) or order < 0):
+        raise InvalidInputError(f"order must be a non-negative integer, got {order!r}")
+    rational = all(isinstance(v, Fraction) for v in (*tab.b, *sum(tab.A, ())))
+    if order is not None and rational and all(e.is_polynomial(*syms) for e in F):
+        return _truncated_polynomial_map(tab, F, syms, order)
+
+    def cut(e: sp.Expr) -> sp.Expr:
+        e = sp.expand(e)
+        if order is None:
+            return e
+        return sp.expand(sp.series(e, h, 0, order + 1).removeO())
+
     stages: list[list[sp.Expr]] = []
     for i in range(tab.stages):
         point = [
             x + h * sum((sp.sympify(tab.A[i][j]) * stages[j][c] for j in range(i)), sp.Integer(0))
             for c, x in enumerate(syms)
         ]
-        stages.append([e.subs(dict(zip(syms, point, strict=True)), simultaneous=True) for e in F])
-    return [
-        sp.expand(
-            x + h * sum((sp.sympify(tab.b[i]) * stages[i][c] for i in range(tab.stages)), sp.Integer(0))
+        stages.append(
+            [cut(e.subs(dict(zip(syms, point, strict=True)), simultaneous=True)) for e in F]
         )
+    return [
+        cut(x + h * sum((sp.sympify(tab.b[i]) * stages[i][c] for i in range(tab.stages)), sp.Integer(0)))
         for c, x in enumerate(syms)
     ]
+
+
+def _truncated_polynomial_map(
+    tab: ButcherTableau, F: list[sp.Expr], syms: list[sp.Symbol], order: int
+) -> list[sp.Expr]:
+    """The RK map of a polynomial field with rational coefficients, truncated at h^order,
+    in FLINT's multivariate polynomials (stages composed, then truncated)."""
+    import flint
+
+    others = sorted(set().union(*(e.free_symbols for e in F)) - set(syms), key=str)
+    gens = [h, *syms, *others]
+    ctx = flint.fmpq_mpoly_ctx.get(tuple(f"g{i}" for i in range(len(gens))), "lex")
+    G = ctx.gens()
+
+    def to_flint(e: sp.Expr) -> Any:
+        terms = sp.Poly(e, *gens).terms()
+        return ctx.from_dict({m: flint.fmpq(int(c.p), int(c.q)) for m, c in terms}) if terms else ctx.from_dict({})
+
+    def cut(p: Any) -> Any:
+        return ctx.from_dict({m: c for m, c in p.to_dict().items() if m[0] <= order})
+
+    def q(v: Fraction) -> Any:
+        return flint.fmpq(v.numerator, v.denominator)
+
+    Fp = [to_flint(e) for e in F]
+    rest = list(G[1 + len(syms) :])
+    stages: list[list[Any]] = []
+    for i in range(tab.stages):
+        point = []
+        for c in range(len(syms)):
+            acc = G[1 + c]
+            for j in range(i):
+                if tab.A[i][j]:
+                    acc = acc + G[0] * stages[j][c] * q(tab.A[i][j])
+            point.append(cut(acc))
+        stages.append([cut(f.compose(G[0], *point, *rest)) for f in Fp])
+    out = []
+    for c in range(len(syms)):
+        acc = G[1 + c]
+        for i in range(tab.stages):
+            if tab.b[i]:
+                acc = acc + G[0] * stages[i][c] * q(tab.b[i])
+        acc = cut(acc)
+        out.append(
+            sp.Add(
+                *(
+                    sp.Rational(int(v.p), int(v.q)) * sp.Mul(*(g**e for g, e in zip(gens, m, strict=True)))
+                    for m, v in acc.to_dict().items()
+                )
+            )
+        )
+    return out

@@ -43,3 +43,16 @@ def test_irrational_tableau_and_errors() -> None:
         tableau("rk5")
     with pytest.raises(gt.ParseError):
         gt.runge_kutta_map("heun", ["__import__('os')"], ["x"])
+
+
+@pytest.mark.parametrize("name", ["midpoint", "rk3", "rk4"])
+def test_truncated_map_is_the_taylor_polynomial_of_the_exact_map(name: str) -> None:
+    x, y = sp.symbols("x y", real=True)
+    field = [y - x**2, x * y]
+    full = gt.runge_kutta_map(name, field, [x, y])
+    cut = gt.runge_kutta_map(name, field, [x, y], order=3)
+    for a, b in zip(full, cut, strict=True):
+        poly = sp.Poly(a, gt.h)
+        assert sp.expand(b - sum(poly.coeff_monomial(gt.h**k) * gt.h**k for k in range(4))) == 0
+    with pytest.raises(InvalidInputError, match="order"):
+        gt.runge_kutta_map(name, field, [x, y], order=-1)
