@@ -99,7 +99,7 @@ def _parser() -> argparse.ArgumentParser:
         action="append",
         default=None,
         metavar="COMPONENT",
-        help='a one-step map component in the symbols and h (repeat per component, in the '
+        help="a one-step map component in the symbols and h (repeat per component, in the "
         'order of --symbols), e.g. --map "x - h*x**3"',
     )
     m.add_argument(
@@ -121,9 +121,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NAME=DEF",
         help='write the fields in a named subexpression, e.g. --subexpr "sigma=1/(1+exp(-x))"',
     )
-    m.add_argument(
-        "--backend", default="numpy", help="numpy (default) or mpmath, for --python"
-    )
+    m.add_argument("--backend", default="numpy", help="numpy (default) or mpmath, for --python")
     fmt = m.add_mutually_exclusive_group()
     fmt.add_argument("--latex", action="store_true", help="LaTeX (an aligned block)")
     fmt.add_argument("--python", action="store_true", help="Python source of the field")

@@ -39,7 +39,9 @@ def _equal(a: sp.Expr, b: sp.Expr, symbols: list[sp.Symbol]) -> bool:
 
 def _fields_equal(got: tuple, want: tuple, symbols: list[sp.Symbol]) -> bool:
     return all(
-        _equal(u, v, symbols) for F, G in zip(got, want, strict=True) for u, v in zip(F, G, strict=True)
+        _equal(u, v, symbols)
+        for F, G in zip(got, want, strict=True)
+        for u, v in zip(F, G, strict=True)
     )
 
 
@@ -48,24 +50,38 @@ def generic_part(rows: list[tuple[object, ...]], numbers: dict[str, object]) -> 
     printed = [(f"h^{k}", str(gme).splitlines()[k + 1].split(": ", 1)[1]) for k in range(5)]
     second = [(t.coefficient, t.text) for t in gme.terms[2]]
     ok = second == [(sp.Rational(-1, 3), "H^2 g"), (sp.Rational(-1, 12), "D^3f[g, g]")]
-    rows.append(("(g) generic h^2 term", "any f", "-(1/3) H^2 g - (1/12) D^3f[g, g]" if ok else "FAILS"))
+    rows.append(
+        ("(g) generic h^2 term", "any f", "-(1/3) H^2 g - (1/12) D^3f[g, g]" if ok else "FAILS")
+    )
     numbers["(g) generic terms per order h^0..h^4"] = str([len(r) for r in gme.terms])
     for text in OBJECTIVES:
         obj = Objective.parse(text)
-        good = _fields_equal(gme.instantiate(obj), modified_equation(obj, 4).fields, list(obj.symbols))
+        good = _fields_equal(
+            gme.instantiate(obj), modified_equation(obj, 4).fields, list(obj.symbols)
+        )
         ok &= good
-        rows.append(("(g) generic instantiated = concrete, h^0..h^4", text, "exact" if good else "FAILS"))
+        rows.append(
+            ("(g) generic instantiated = concrete, h^0..h^4", text, "exact" if good else "FAILS")
+        )
     # generic obstruction against the concrete curl
     obs = gme.obstruction(2)
     f = Objective.parse("(x*y - 1)**2/2")
     H, g = f.hessian, f.grad
-    M = sp.Matrix(2, 2, lambda i, j: sum(sp.diff(H[i, j], s) * gi for s, gi in zip(f.symbols, g, strict=True)))
+    M = sp.Matrix(
+        2, 2, lambda i, j: sum(sp.diff(H[i, j], s) * gi for s, gi in zip(f.symbols, g, strict=True))
+    )
     curl = modified_equation(f, 2).obstructions[2]
     good = obs == [(sp.Rational(-1, 12), "H D^3f[g] - D^3f[g] H")] and sp.expand(
         curl + (H * M - M * H) / 12
     ) == sp.zeros(2, 2)
     ok &= good
-    rows.append(("(g) generic obstruction -(1/12)[H, D^3f[g]] = concrete curl", "(x*y - 1)**2/2", "exact" if good else "FAILS"))
+    rows.append(
+        (
+            "(g) generic obstruction -(1/12)[H, D^3f[g]] = concrete curl",
+            "(x*y - 1)**2/2",
+            "exact" if good else "FAILS",
+        )
+    )
     # Runge-Kutta methods in tree form against their one-step maps
     x, y = sp.symbols("x y", real=True)
     field = [-(x * y - 1) * y, -(x * y - 1) * x]
@@ -76,12 +92,20 @@ def generic_part(rows: list[tuple[object, ...]], numbers: dict[str, object]) -> 
         concrete = modified_equation(step, order, symbols=[x, y]).fields
         good = _fields_equal(tree_form.instantiate(field, symbols=[x, y]), concrete, [x, y])
         ok &= good
-        rows.append((f"(g) {method} B-series = concrete, to h^{order}", "(x*y - 1)**2/2", "exact" if good else "FAILS"))
+        rows.append(
+            (
+                f"(g) {method} B-series = concrete, to h^{order}",
+                "(x*y - 1)**2/2",
+                "exact" if good else "FAILS",
+            )
+        )
     # symbolic parameters
     lam_obj = Objective.parse("lam*x**2/2", params=["lam"])
     lam, xs = lam_obj.params[0], lam_obj.symbols[0]
     me = modified_equation(lam_obj, 12)
-    good = all(sp.expand(F[0] + lam ** (k + 1) * xs / (k + 1)) == 0 for k, F in enumerate(me.fields))
+    good = all(
+        sp.expand(F[0] + lam ** (k + 1) * xs / (k + 1)) == 0 for k, F in enumerate(me.fields)
+    )
     mu_obj = Objective.parse("(mu - x*y)**2/2", params=["mu"])
     sym = modified_equation(mu_obj, 3)
     for value in ("1", "2", "7/3"):
@@ -92,5 +116,13 @@ def generic_part(rows: list[tuple[object, ...]], numbers: dict[str, object]) -> 
             for u, v in zip(F, G, strict=True)
         )
     ok &= good
-    rows.append(("(g) symbolic parameters exact", "lam*x**2/2 (h^12), (mu - x*y)**2/2 (mu = 1, 2, 7/3)", "exact" if good else "FAILS"))
-    return ok, Table("T4 (g): modified equation of GD for a generic f", ("power", "terms"), tuple(printed))
+    rows.append(
+        (
+            "(g) symbolic parameters exact",
+            "lam*x**2/2 (h^12), (mu - x*y)**2/2 (mu = 1, 2, 7/3)",
+            "exact" if good else "FAILS",
+        )
+    )
+    return ok, Table(
+        "T4 (g): modified equation of GD for a generic f", ("power", "terms"), tuple(printed)
+    )

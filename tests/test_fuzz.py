@@ -473,6 +473,7 @@ ENTRY.update(
             {
                 "expr": HOSTILE_EXPRESSIONS + [None, 3, [1, 2]],
                 "symbols": [["h"], ["x", "x"], 5, [1]],
+                "params": [["h"], "mu", [1], ["x"], ["mu", "mu"], ["_a"], ["1mu"], 7],
             },
         ),
         "integrate_flow": (

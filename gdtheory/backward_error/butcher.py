@@ -99,7 +99,9 @@ def _exact(value: Any, name: str) -> Any:
     return Fraction(int(v.p), int(v.q)) if v.is_Rational else v
 
 
-def tableau(method: Any, b: Sequence[Any] | None = None, *, name: str | None = None) -> ButcherTableau:
+def tableau(
+    method: Any, b: Sequence[Any] | None = None, *, name: str | None = None
+) -> ButcherTableau:
     """A Butcher tableau: a built-in name (``"euler"``/``"gd"``, ``"midpoint"``,
     ``"heun"``, ``"ralston"``, ``"rk3"``, ``"rk4"``), a :class:`ButcherTableau`, or the
     matrix A (strictly lower triangular: explicit methods) with the weights ``b``.
@@ -156,7 +158,9 @@ def _classical_order(tab: ButcherTableau) -> int:
     return p
 
 
-def stage_weights(tab: ButcherTableau, t: Tree, memo: dict[Tree, tuple[Any, ...]]) -> tuple[Any, ...]:
+def stage_weights(
+    tab: ButcherTableau, t: Tree, memo: dict[Tree, tuple[Any, ...]]
+) -> tuple[Any, ...]:
     """phi(t), the vector of stage weights: phi(•) = 1, phi([t_1..t_m]) = prod_k A phi(t_k)."""
     if t in memo:
         return memo[t]
@@ -224,7 +228,11 @@ def runge_kutta_map(
             [cut(e.subs(dict(zip(syms, point, strict=True)), simultaneous=True)) for e in F]
         )
     return [
-        cut(x + h * sum((sp.sympify(tab.b[i]) * stages[i][c] for i in range(tab.stages)), sp.Integer(0)))
+        cut(
+            x
+            + h
+            * sum((sp.sympify(tab.b[i]) * stages[i][c] for i in range(tab.stages)), sp.Integer(0))
+        )
         for c, x in enumerate(syms)
     ]
 
@@ -243,7 +251,11 @@ def _truncated_polynomial_map(
 
     def to_flint(e: sp.Expr) -> Any:
         terms = sp.Poly(e, *gens).terms()
-        return ctx.from_dict({m: flint.fmpq(int(c.p), int(c.q)) for m, c in terms}) if terms else ctx.from_dict({})
+        return (
+            ctx.from_dict({m: flint.fmpq(int(c.p), int(c.q)) for m, c in terms})
+            if terms
+            else ctx.from_dict({})
+        )
 
     def cut(p: Any) -> Any:
         return ctx.from_dict({m: c for m, c in p.to_dict().items() if m[0] <= order})
@@ -273,7 +285,8 @@ def _truncated_polynomial_map(
         out.append(
             sp.Add(
                 *(
-                    sp.Rational(int(v.p), int(v.q)) * sp.Mul(*(g**e for g, e in zip(gens, m, strict=True)))
+                    sp.Rational(int(v.p), int(v.q))
+                    * sp.Mul(*(g**e for g, e in zip(gens, m, strict=True)))
                     for m, v in acc.to_dict().items()
                 )
             )

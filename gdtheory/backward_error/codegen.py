@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import keyword
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
@@ -29,9 +29,6 @@ from sympy.printing.pycode import MpmathPrinter
 from ..core.parsing import parse_expression
 from ..errors import InvalidInputError
 from .diffring import vanishes_identically
-
-if TYPE_CHECKING:
-    from .modified import ModifiedEquation
 
 __all__ = ["rewrite_in", "python_source", "latex_source"]
 
@@ -58,9 +55,19 @@ def rewrite_in(
             raise InvalidInputError(f"{name!r} is not a valid name for a subexpression")
         if name in names or name in {p.name for p in params} or name in _TAKEN:
             raise InvalidInputError(f"the subexpression name {name!r} is already in use")
-        d = text if isinstance(text, sp.Expr) else parse_expression(str(text), names, extra_names=params)[0]
+        d = (
+            text
+            if isinstance(text, sp.Expr)
+            else parse_expression(str(text), names, extra_names=params)[0]
+        )
         s = sp.Symbol(name, real=True)
-        variables = [*symbols, *params, *sorted(set().union(*(e.free_symbols for e in out)) - set(symbols) - set(params), key=str)]
+        variables = [
+            *symbols,
+            *params,
+            *sorted(
+                set().union(*(e.free_symbols for e in out)) - set(symbols) - set(params), key=str
+            ),
+        ]
         out = [_eliminate(e, symbols, d, s, variables) for e in out]
         defs.append((s, d))
     return out, defs
@@ -95,7 +102,9 @@ def _eliminate(
     return min(candidates, key=sp.count_ops)
 
 
-def _safe_names(symbols: Sequence[sp.Symbol], extra: Sequence[sp.Symbol]) -> dict[sp.Symbol, sp.Symbol]:
+def _safe_names(
+    symbols: Sequence[sp.Symbol], extra: Sequence[sp.Symbol]
+) -> dict[sp.Symbol, sp.Symbol]:
     used = set(_TAKEN)
     out = {}
     for s in (*symbols, *extra):
@@ -108,14 +117,15 @@ def _safe_names(symbols: Sequence[sp.Symbol], extra: Sequence[sp.Symbol]) -> dic
 
 
 def python_source(
-    me: ModifiedEquation,
+    me: Any,
     *,
     name: str,
     backend: str,
     order: int,
     subexpressions: Mapping[str, Any] | None,
 ) -> str:
-    """The source of ``name(state, h, **params)`` (module docstring)."""
+    """The source of ``name(state, h, **params)`` for a ModifiedEquation ``me``
+    (module docstring)."""
     if backend not in ("numpy", "mpmath"):
         raise InvalidInputError(f"backend must be 'numpy' or 'mpmath', got {backend!r}")
     if not name.isidentifier() or keyword.iskeyword(name) or name in _TAKEN:
@@ -148,14 +158,18 @@ def python_source(
     lines_np = [f"        {s.name} = {npp.doprint(d)}\n" for s, d in defs]
     comps = ", ".join(f"numpy.broadcast_to({npp.doprint(e)}, shape)" for e in field)
     call_pars = ", ".join(f"{ren[p].name}={ren[p].name}" for p in me.params)
+    extra_args = ", " + call_pars if call_pars else ""
     return (
         "import mpmath\nimport numpy\n\n\n"
         + mp_fn
         + "\n\n"
         + f"def {name}({sig}):\n"
-        + doc.replace('."""', ".\n\n    state: array of shape (..., "
-        + f'{n}); returns shape (..., {n}).  Points where float64 overflows\n    are '
-        + 'recomputed in mpmath (53 bits)."""')
+        + doc.replace(
+            '."""',
+            ".\n\n    state: array of shape (..., "
+            + f"{n}); returns shape (..., {n}).  Points where float64 overflows\n    are "
+            + 'recomputed in mpmath (53 bits)."""',
+        )
         + "    state = numpy.asarray(state, dtype=float)\n"
         + "    shape = numpy.broadcast_shapes(state.shape[:-1], numpy.shape(h))\n"
         + f"    {unpack} = [state[..., i] for i in range({n})]\n"
@@ -167,15 +181,17 @@ def python_source(
         + "        hs = numpy.broadcast_to(numpy.asarray(h, dtype=float), shape)\n"
         + "        states = numpy.broadcast_to(state, shape + state.shape[-1:])\n"
         + "        for idx in zip(*numpy.nonzero(bad)):\n"
-        + f"            values = _{name}_mpmath(states[idx], hs[idx]{', ' + call_pars if call_pars else ''})\n"
+        + f"            values = _{name}_mpmath(states[idx], hs[idx]{extra_args})\n"
         + "            out[idx] = [float(v) for v in values]\n"
         + "    return out\n"
     )
 
 
-def latex_source(me: ModifiedEquation, *, potential: bool, subexpressions: Mapping[str, Any] | None) -> str:
+def latex_source(me: Any, *, potential: bool, subexpressions: Mapping[str, Any] | None) -> str:
     """An ``aligned`` block: the equation, one line per F_k, potentials or obstruction."""
-    fields, defs = rewrite_in([c for F in me.fields for c in F], me.symbols, subexpressions, me.params)
+    fields, defs = rewrite_in(
+        [c for F in me.fields for c in F], me.symbols, subexpressions, me.params
+    )
     n = me.dim
     if n == 1:
         lhs, vec = rf"\dot{{{sp.latex(me.symbols[0])}}}", ""

@@ -287,7 +287,9 @@ class DifferentialRing:
                 return None
         candidates = []
         for mono in _box(bounds):
-            if not any(mono[j] for j in varying) or any(mono[u] and mono[v] for u, v in self._pairs):
+            if not any(mono[j] for j in varying) or any(
+                mono[u] and mono[v] for u, v in self._pairs
+            ):
                 continue
             candidates.append(mono)
             if len(candidates) > max_candidates:

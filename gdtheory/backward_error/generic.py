@@ -42,10 +42,16 @@ import sympy as sp
 from ..core.objective import Objective
 from ..errors import InvalidInputError
 from .butcher import ButcherTableau, tableau, weight
+from .exact_solve import solve
 from .notation import field_text, matrix_text, scalar_text, tensor_text
 from .trees import Tree, cuts, free_trees_of_order, order, paths, rootings, symmetry, trees_of_order
 
-__all__ = ["GenericTerm", "GenericModifiedEquation", "generic_modified_equation", "MAX_GENERIC_ORDER"]
+__all__ = [
+    "GenericTerm",
+    "GenericModifiedEquation",
+    "generic_modified_equation",
+    "MAX_GENERIC_ORDER",
+]
 
 #: Highest order h^k accepted (the h^k term has as many trees as there are with k+1
 #: vertices: 1842 at k = 10, 4766 at k = 11, 12486 at k = 12, 32973 at k = 13).
@@ -141,7 +147,11 @@ class GenericModifiedEquation:
     def coefficients(self) -> dict[Tree, Fraction]:
         """b(t) for every tree with a nonzero coefficient (the normalised B-series:
         the field is sum_t h^{|t|-1} b(t)/sigma(t) F(t))."""
-        return {t.tree: t.coefficient * symmetry(t.tree) * self._sign(t.tree) for row in self.terms for t in row}
+        return {
+            t.tree: t.coefficient * symmetry(t.tree) * self._sign(t.tree)
+            for row in self.terms
+            for t in row
+        }
 
     def _sign(self, t: Tree) -> int:
         return (-1) ** order(t) if self.gradient else 1
@@ -210,7 +220,7 @@ class GenericModifiedEquation:
             for r in rootings(u):
                 img[r] = img.get(r, Fraction(0)) + 1
             images.append((u, img))
-        solution = _solve(images, target)
+        solution = solve(images, target)
         if solution is None:
             return None
         return [(c, scalar_text(u)) for u, c in solution if c]
@@ -259,7 +269,7 @@ class GenericModifiedEquation:
         """
         from .instantiate import elementary_differentials
 
-        return elementary_differentials(self, target, symbols, params)
+        return elementary_differentials(self.terms, self.gradient, target, symbols, params)
 
 
 def _join(terms: Sequence[tuple[Fraction, str]]) -> str:
@@ -280,59 +290,19 @@ def _join_latex(terms: Sequence[tuple[Fraction, str]]) -> str:
     out = ""
     for c, text in terms:
         a = abs(c)
-        mag = "" if a == 1 else (rf"\tfrac{{{a.numerator}}}{{{a.denominator}}}" if a.denominator != 1 else f"{a.numerator}")
+        mag = (
+            ""
+            if a == 1
+            else (
+                rf"\tfrac{{{a.numerator}}}{{{a.denominator}}}"
+                if a.denominator != 1
+                else f"{a.numerator}"
+            )
+        )
         sign = "-" if c < 0 else "+"
         out += ("-" if sign == "-" else "") if not out else f" {sign} "
         out += f"{mag}\\,{text}" if mag else text
     return out
-
-
-def _solve(columns: list[tuple[Any, dict[Any, Fraction]]], target: dict[Any, Fraction]) -> Any:
-    """Exact x with sum_j x_j columns_j = target, or None (Gaussian elimination)."""
-    x, rest = _reduce(columns, target)
-    return None if rest else x
-
-
-def _reduce(
-    columns: list[tuple[Any, dict[Any, Fraction]]], target: dict[Any, Fraction]
-) -> tuple[list[tuple[Any, Fraction]], dict[Any, Fraction]]:
-    """(x, r) with target = sum_j x_j columns_j + r, r free of the pivot rows (a normal
-    form: the remainder is unique given the row order, sorted by repr)."""
-    rows = sorted({r for _, img in columns for r in img} | set(target), key=repr)
-    index = {r: i for i, r in enumerate(rows)}
-    m = len(columns)
-    M = [[Fraction(0)] * (m + 1) for _ in rows]
-    for j, (_, img) in enumerate(columns):
-        for r, v in img.items():
-            M[index[r]][j] = Fraction(v)
-    for r, v in target.items():
-        M[index[r]][m] = Fraction(v)
-    pivots: list[int] = []
-    row = 0
-    for col in range(m):
-        p = next((i for i in range(row, len(rows)) if M[i][col]), None)
-        if p is None:
-            continue
-        M[row], M[p] = M[p], M[row]
-        lead = M[row][col]
-        M[row] = [v / lead for v in M[row]]
-        for i in range(len(rows)):
-            if i != row and M[i][col]:
-                factor = M[i][col]
-                M[i] = [a - factor * b for a, b in zip(M[i], M[row], strict=True)]
-        pivots.append(col)
-        row += 1
-    x = [Fraction(0)] * m
-    for i, col in enumerate(pivots):
-        x[col] = M[i][m]
-    rest: dict[Any, Fraction] = {}
-    for label, v in target.items():  # r = target - sum x_j columns_j
-        rest[label] = Fraction(v)
-    for j, (_, img) in enumerate(columns):
-        if x[j]:
-            for label, v in img.items():
-                rest[label] = rest.get(label, Fraction(0)) - x[j] * v
-    return [(columns[j][0], x[j]) for j in range(m)], {k: v for k, v in rest.items() if v}
 
 
 def _print_key(t: Tree) -> tuple[Any, ...]:
@@ -370,8 +340,12 @@ def generic_modified_equation(
     else:
         tab = tableau(method)
     if isinstance(order, bool) or not isinstance(order, int) or not 0 <= order <= MAX_GENERIC_ORDER:
-        raise InvalidInputError(f"order must be an integer in 0..{MAX_GENERIC_ORDER}, got {order!r}")
-    grad = (isinstance(method, str) and method.lower() == "gd") if gradient is None else bool(gradient)
+        raise InvalidInputError(
+            f"order must be an integer in 0..{MAX_GENERIC_ORDER}, got {order!r}"
+        )
+    grad = (
+        (isinstance(method, str) and method.lower() == "gd") if gradient is None else bool(gradient)
+    )
     b = modified_coefficients(tab, order + 1)
     rows = []
     for k in range(order + 1):
@@ -379,7 +353,11 @@ def generic_modified_equation(
         for t in sorted(trees_of_order(k + 1), key=_print_key):
             if t not in b:
                 continue
-            c = Fraction(b[t]) / symmetry(t) if isinstance(b[t], Fraction | int) else b[t] / symmetry(t)
+            c = (
+                Fraction(b[t]) / symmetry(t)
+                if isinstance(b[t], Fraction | int)
+                else b[t] / symmetry(t)
+            )
             if grad:
                 c *= (-1) ** (k + 1)
                 text, tex = tensor_text(t)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import sympy as sp
 
@@ -22,21 +22,20 @@ from .diffring import DifferentialRing
 from .one_step_maps import vector_field
 from .trees import Tree, order
 
-if TYPE_CHECKING:
-    from .generic import GenericModifiedEquation
-
 __all__ = ["elementary_differentials"]
 
 
 def elementary_differentials(
-    gme: GenericModifiedEquation,
+    terms: Sequence[Sequence[Any]],
+    gradient: bool,
     target: Any,
     symbols: Sequence[Any] | None = None,
     params: Sequence[Any] | None = None,
 ) -> tuple[sp.ImmutableMatrix, ...]:
-    """F_0..F_k of ``gme`` for the concrete field (see the module docstring)."""
+    """F_0..F_k for the concrete field from the generic terms (rows of GenericTerm,
+    coefficients of T(t) when ``gradient``, of F(t) otherwise; module docstring)."""
     comps, syms, pars = vector_field(target, symbols, params)
-    if gme.gradient and not isinstance(target, Objective | str):
+    if gradient and not isinstance(target, Objective | str):
         raise InvalidInputError(
             "this modified equation is written for F = -grad f: instantiate it with an "
             "objective, or build it with gradient=False for a vector field"
@@ -78,11 +77,11 @@ def elementary_differentials(
         return out
 
     fields = []
-    for row in gme.terms:
+    for row in terms:
         acc = [ring.zero] * n
         for term in row:
             # the printed coefficient multiplies T(t) = (-1)^|t| F(t) for a gradient field
-            c = term.coefficient * ((-1) ** order(term.tree) if gme.gradient else 1)
+            c = term.coefficient * ((-1) ** order(term.tree) if gradient else 1)
             vec = value(term.tree)
             for i in range(n):
                 acc[i] = acc[i] + ring.scale(vec[i], _rational(c))
@@ -96,6 +95,7 @@ def _rational(c: Any) -> sp.Rational:
     v = sp.nsimplify(c) if not isinstance(c, sp.Basic) else c
     if not v.is_Rational:
         raise InvalidInputError(
-            f"the coefficient {c} is not rational; instantiate needs a tableau with rational entries"
+            f"the coefficient {c} is not rational; instantiate needs a tableau with "
+            "rational entries"
         )
     return v

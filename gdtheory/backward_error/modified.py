@@ -329,9 +329,7 @@ class ModifiedEquation:
             )
         return "\n".join(lines)
 
-    def latex(
-        self, *, potential: bool = True, subexpressions: dict[str, Any] | None = None
-    ) -> str:
+    def latex(self, *, potential: bool = True, subexpressions: dict[str, Any] | None = None) -> str:
         r"""LaTeX in an ``aligned`` block: the equation, F_0..F_p one per line, the
         potentials (or the obstruction).  ``subexpressions={"sigma": "1/(1 + exp(-x))"}``
         writes the fields in a named subexpression (checked against the original; see
@@ -371,7 +369,9 @@ class ModifiedEquation:
         from .codegen import python_source
 
         p = self._check_order(order)
-        return python_source(self, name=name, backend=backend, order=p, subexpressions=subexpressions)
+        return python_source(
+            self, name=name, backend=backend, order=p, subexpressions=subexpressions
+        )
 
     def lambdify(self, backend: str = "mpmath", order: int | None = None) -> Callable[..., Any]:
         """A fast callable ``F(x, h)`` for the truncated field F_0 + ... + h^order F_order.

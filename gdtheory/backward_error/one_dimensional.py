@@ -17,6 +17,8 @@ from typing import Any
 
 import sympy as sp
 
+from .exact_solve import reduce
+
 __all__ = ["potential_1d"]
 
 
@@ -24,7 +26,7 @@ def _monomials(parts: int, weight: int, smallest: int = 1) -> list[tuple[int, ..
     """Non-decreasing tuples of ``parts`` integers >= smallest summing to ``weight``."""
     if parts == 0:
         return [()] if weight == 0 else []
-    out = []
+    out: list[tuple[int, ...]] = []
     for j in range(smallest, weight // parts + 1):
         out.extend((j, *rest) for rest in _monomials(parts - 1, weight - j, j))
     return out
@@ -48,8 +50,6 @@ def _tree_monomial(t: Any) -> list[int]:
 
 def potential_1d(terms: Sequence[Any], k: int) -> sp.Expr:
     """f_k for the h^k terms of a gradient-form generic modified equation."""
-    from .generic import _reduce
-
     x = sp.Symbol("x", real=True)
     f = sp.Function("f")(x)
 
@@ -65,9 +65,13 @@ def potential_1d(terms: Sequence[Any], k: int) -> sp.Expr:
         # F_0 = -c f' : the potential c f (consistency makes c = 1)
         return sum((v * f for m, v in target.items() if m == (1,)), sp.Integer(0))
     columns = [(m, _derivative(m)) for m in _monomials(k + 1, 2 * k)]
-    solution, rest = _reduce(columns, target)
-    P = sum((sp.Rational(c.numerator, c.denominator) * expr(m) for m, c in solution if c), sp.Integer(0))
+    solution, rest = reduce(columns, target)
+    P = sum(
+        (sp.Rational(c.numerator, c.denominator) * expr(m) for m, c in solution if c), sp.Integer(0)
+    )
     if not rest:
         return P
-    R = sum((sp.Rational(c.numerator, c.denominator) * expr(m) for m, c in rest.items()), sp.Integer(0))
+    R = sum(
+        (sp.Rational(c.numerator, c.denominator) * expr(m) for m, c in rest.items()), sp.Integer(0)
+    )
     return P + sp.Integral(R, x)

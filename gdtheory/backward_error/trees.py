@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from functools import lru_cache
+from functools import cache
 
 __all__ = [
     "Tree",
@@ -64,13 +64,13 @@ def tree(*children: Tree) -> Tree:
     return tuple(sorted(children))
 
 
-@lru_cache(maxsize=None)
+@cache
 def order(t: Tree) -> int:
     """|t|, the number of vertices."""
     return 1 + sum(order(c) for c in t)
 
 
-@lru_cache(maxsize=None)
+@cache
 def symmetry(t: Tree) -> int:
     """sigma(t), the order of the automorphism group of t."""
     out = 1
@@ -79,13 +79,13 @@ def symmetry(t: Tree) -> int:
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def density(t: Tree) -> int:
     """gamma(t) = |t| prod gamma(children); the exact flow has coefficients 1/gamma."""
     return order(t) * math.prod(density(c) for c in t)
 
 
-@lru_cache(maxsize=None)
+@cache
 def trees_of_order(n: int) -> tuple[Tree, ...]:
     """Every rooted tree with n vertices, each once, in a fixed order (sorted by form).
 
@@ -112,7 +112,7 @@ def _key(t: Tree) -> tuple[int, Tree]:
     return (order(t), t)
 
 
-@lru_cache(maxsize=None)
+@cache
 def graft(t: Tree, s: Tree) -> tuple[Tree, ...]:
     """The trees t o_v s for every vertex v of t (with repetition): s grafted onto v."""
     out = [tree(*t, s)]
@@ -122,7 +122,7 @@ def graft(t: Tree, s: Tree) -> tuple[Tree, ...]:
     return tuple(out)
 
 
-@lru_cache(maxsize=None)
+@cache
 def cuts(t: Tree) -> tuple[tuple[Tree, Tree], ...]:
     """(theta, s) for every edge of t: theta keeps the root, s is the branch cut off.
 
@@ -181,7 +181,7 @@ def _rooted_at(nb: list[list[int]], root: int, parent: int = -1) -> Tree:
     return tree(*(_rooted_at(nb, c, root) for c in nb[root] if c != parent))
 
 
-@lru_cache(maxsize=None)
+@cache
 def rootings(t: Tree) -> tuple[Tree, ...]:
     """The rooted trees obtained by rooting the underlying free tree of t at each of its
     vertices (with repetition, one per vertex)."""
@@ -189,7 +189,7 @@ def rootings(t: Tree) -> tuple[Tree, ...]:
     return tuple(_rooted_at(nb, v) for v in range(len(nb)))
 
 
-@lru_cache(maxsize=None)
+@cache
 def free_tree(t: Tree) -> Tree:
     """The canonical form of the free tree underlying t (its least rooting)."""
     return min(rootings(t), key=_key)
@@ -200,7 +200,7 @@ def free_trees_of_order(n: int) -> tuple[Tree, ...]:
     return tuple(sorted({free_tree(t) for t in trees_of_order(n)}, key=_key))
 
 
-@lru_cache(maxsize=None)
+@cache
 def paths(t: Tree) -> tuple[tuple[tuple[Tree, ...], ...], ...]:
     """For each vertex v of t, the root-to-v path written as the sequence of the
     off-path branches hanging from each path vertex (the vertex v keeps all its children).

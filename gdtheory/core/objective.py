@@ -238,8 +238,7 @@ class Objective:
     def __repr__(self) -> str:
         extra = f", params={[p.name for p in self._params]}" if self._params else ""
         return (
-            f"Objective({sp.sstr(self._expr)!r}, symbols={[s.name for s in self._symbols]}"
-            f"{extra})"
+            f"Objective({sp.sstr(self._expr)!r}, symbols={[s.name for s in self._symbols]}{extra})"
         )
 
     def __reduce__(self) -> tuple[Any, ...]:  # picklable for process pools

@@ -12,7 +12,8 @@ from gdtheory.errors import InvalidInputError, ShapeError
 
 
 @pytest.mark.parametrize(
-    ("name", "p"), [("gd", 1), ("euler", 1), ("midpoint", 2), ("heun", 2), ("ralston", 2), ("rk3", 3), ("rk4", 4)]
+    ("name", "p"),
+    [("gd", 1), ("euler", 1), ("midpoint", 2), ("heun", 2), ("ralston", 2), ("rk3", 3), ("rk4", 4)],
 )
 def test_classical_orders(name: str, p: int) -> None:
     tab = tableau(name)

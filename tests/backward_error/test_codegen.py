@@ -47,7 +47,9 @@ def test_generated_code_runs_in_a_fresh_interpreter(
     path = tmp_path / "field.py"
     kw = ", ".join(f"{k}={v!r}" for k, v in params.items())
     if backend == "numpy":
-        call = f"print(json.dumps(modified_field({points!r}, 0.1{', ' + kw if kw else ''}).tolist()))"
+        call = (
+            f"print(json.dumps(modified_field({points!r}, 0.1{', ' + kw if kw else ''}).tolist()))"
+        )
     else:
         call = (
             f"print(json.dumps([[str(v) for v in modified_field(p, 0.1{', ' + kw if kw else ''})] "

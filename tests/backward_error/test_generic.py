@@ -55,9 +55,7 @@ def polynomial_objectives(draw: st.DrawFn) -> str:
     return " + ".join(terms)
 
 
-@settings(
-    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(polynomial_objectives())
 def test_gd_instantiation_equals_the_concrete_engine(text: str) -> None:
     """200 random polynomial objectives in 1-3 dimensions: the tree formula to order 4,
@@ -106,7 +104,9 @@ def test_gd_obstruction_is_the_commutator() -> None:
     f = gt.Objective.parse("(x*y - 1)**2/2")
     xs = sp.Matrix(f.symbols)
     g, H = f.grad, f.hessian
-    M = sp.Matrix(2, 2, lambda i, j: sum(sp.diff(H[i, j], s) * gi for s, gi in zip(xs, g)))
+    M = sp.Matrix(
+        2, 2, lambda i, j: sum(sp.diff(H[i, j], s) * gi for s, gi in zip(xs, g, strict=True))
+    )
     expected = -(H * M - M * H) / 12
     assert sp.expand(modified_equation(f, 2).obstructions[2] - expected) == sp.zeros(2, 2)
 
@@ -133,7 +133,9 @@ def test_one_dimensional_potentials_differentiate_to_the_fields(text: str) -> No
         X = next(iter(pot.free_symbols))
         fsub = pot.subs(sp.Function("f")(X), obj.expr.subs(x, X)).doit()
         integrals = list(fsub.atoms(sp.Integral))
-        deriv = sp.diff(fsub.subs({i: 0 for i in integrals}), X) + sum(i.function for i in integrals)
+        deriv = sp.diff(fsub.subs({i: 0 for i in integrals}), X) + sum(
+            i.function for i in integrals
+        )
         assert sp.simplify(deriv.subs(X, x) + concrete[k][0]) == 0
 
 

@@ -40,9 +40,7 @@ def test_cayley_and_recursive_tree_identities(n: int) -> None:
     every tree are checked through two counts computed without trees."""
     ts = trees_of_order(n)
     assert sum(math.factorial(n) // symmetry(t) for t in ts) == n ** (n - 1)
-    assert sum(
-        math.factorial(n) // (symmetry(t) * density(t)) for t in ts
-    ) == math.factorial(n - 1)
+    assert sum(math.factorial(n) // (symmetry(t) * density(t)) for t in ts) == math.factorial(n - 1)
 
 
 def test_named_trees() -> None:

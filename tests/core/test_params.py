@@ -18,7 +18,6 @@ from gdtheory import Objective, modified_equation
 from gdtheory.errors import InvalidInputError, UnknownSymbolError
 
 
-
 def test_lam_quadratic_all_orders_exact() -> None:
     f = Objective.parse("lam*x**2/2", symbols=["x"], params=["lam"])
     me = modified_equation(f, 12)
