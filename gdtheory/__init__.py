@@ -23,6 +23,8 @@ from .backward_error.modified import ModifiedEquation as ModifiedEquation
 from .backward_error.modified import modified_equation as modified_equation
 from .backward_error.modified import modified_potential as modified_potential
 from .backward_error.modified_flows import modified_flow as modified_flow
+from .backward_error.momentum import MomentumModifiedEquation as MomentumModifiedEquation
+from .backward_error.momentum import momentum_modified_equation as momentum_modified_equation
 from .backward_error.series import SeriesDiagnostics as SeriesDiagnostics
 from .backward_error.series import series_diagnostics as series_diagnostics
 from .core import library as objectives
@@ -139,6 +141,8 @@ __all__ = [
     "ModifiedEquation",
     "modified_equation",
     "modified_potential",
+    "MomentumModifiedEquation",
+    "momentum_modified_equation",
     "GenericModifiedEquation",
     "GenericTerm",
     "generic_modified_equation",

@@ -450,6 +450,17 @@ ENTRY.update(
                 "gradient": [None, "yes", 2],
             },
         ),
+        "momentum_modified_equation": (
+            gt.momentum_modified_equation,
+            {"objective": "x**4/4 - x**2/2", "order": 2, "beta": "1/2"},
+            {
+                "objective": HOSTILE_EXPRESSIONS,
+                "order": HOSTILE_COUNTS + [61],
+                "beta": HOSTILE_NUMBERS + ["x", 1, 0, "-1/2", "h"],
+                "method": ["", None, "adam", 3],
+                "manifold_order": HOSTILE_COUNTS + [1],
+            },
+        ),
         "butcher_tableau": (
             gt.butcher_tableau,
             {"method": [[0, 0], ["1/2", 0]], "b": [0, 1]},
@@ -623,6 +634,7 @@ ENTRY.update(
 #: (their fields are what a computation returned), so they are not fuzzed as entry points.
 RESULT_TYPES = {
     "FlowSolution",
+    "MomentumModifiedEquation",
     "GenericModifiedEquation",
     "GenericTerm",
     "ButcherTableau",
