@@ -215,7 +215,7 @@ def momentum_modified_equation(
 
     >>> mm = momentum_modified_equation("x**2/2", 1, "beta")
     >>> [sp.factor(F[0]) for F in mm.fields]
-    [x/(beta - 1), -x*(beta + 1)/(2*(beta - 1)**3)]
+    [x/(beta - 1), x*(beta + 1)/(2*(beta - 1)**3)]
     """
     obj = as_objective(objective)
     if method not in METHODS:
