@@ -180,7 +180,11 @@ ENTRY: dict[str, tuple[Callable[..., Any], dict[str, Any], dict[str, list[Any]]]
     "modified_equation": (
         gt.modified_equation,
         {"target": "x**4/4 - x**2/2", "order": 2},
-        {"target": HOSTILE_EXPRESSIONS, "order": HOSTILE_COUNTS + [61, 10**6, 59]},
+        {
+            "target": HOSTILE_EXPRESSIONS,
+            "order": HOSTILE_COUNTS + [61, 10**6, 59],
+            "metric": [[[1]], "x", [[1, 2], [3, 4]], [[0]], [[float("nan")]], 5, [[-1]]],
+        },
     ),
     "modified_potential": (
         gt.modified_potential,

@@ -175,6 +175,9 @@ class ModifiedEquation:
         The objective when the map is GD.
     params : tuple of Symbol
         Symbolic parameters kept in the formulas; :meth:`bind` gives them values.
+    metric : ImmutableMatrix or None
+        P when the gradient structure is in the metric P (F_k = -P grad f_k; the
+        obstructions and potentials are those of P^{-1} F_k).
 
     Notes
     -----
@@ -202,6 +205,7 @@ class ModifiedEquation:
     obstructions: tuple[sp.ImmutableMatrix | None, ...] = field(repr=False)
     objective: Objective | None = field(default=None, repr=False)
     params: tuple[sp.Symbol, ...] = ()
+    metric: sp.ImmutableMatrix | None = field(default=None, repr=False)
     _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False, hash=False)
 
     def bind(self, values: Any = None, /, **kwargs: Any) -> ModifiedEquation:
@@ -222,6 +226,7 @@ class ModifiedEquation:
             self.order,
             symbols=tgt.symbols,
             params=[p for p in tgt.params if p not in subs],
+            metric=self.metric,
         )
 
     @property
@@ -279,7 +284,8 @@ class ModifiedEquation:
         P = ring.antiderivative(G)
         if P is not None:
             return self._vanishing_at_origin(ring.to_sympy(P))
-        return _line_integral(self.symbols, [-c for c in self.fields[k]])  # 0 at the origin
+        Fk = self.fields[k] if self.metric is None else self.metric.inv() * self.fields[k]
+        return _line_integral(self.symbols, [-c for c in Fk])  # 0 at the origin
 
     def _vanishing_at_origin(self, expr: sp.Expr) -> sp.Expr:
         """expr - expr(0) when expr(0) is finite (the normalisation of :attr:`potentials`)."""
@@ -413,6 +419,7 @@ def modified_equation(
     *,
     symbols: Sequence[sp.Symbol | str] | None = None,
     params: Sequence[sp.Symbol | str] | None = None,
+    metric: Any = None,
     progress: bool = False,
 ) -> ModifiedEquation:
     r"""The modified vector field of a one-step map to order h**order (backward error analysis).
@@ -435,6 +442,11 @@ def modified_equation(
         Symbolic constants of a one-step map (an Objective carries its own
         ``params``); they stay symbolic in every field, exactly (polynomial-ring
         generators of the differential ring, see :mod:`~gdtheory.backward_error.diffring`).
+    metric : square matrix, optional
+        A constant symmetric positive-definite P with exact rational entries: the
+        gradient structure is then that of preconditioned GD, F_k = -P grad f_k
+        (P^{-1} F_k is tested for symmetry of its Jacobian and integrated), so
+        x - h P grad f has the modified loss f + (h/4) grad f^T P grad f + ...
     progress : bool
         Show a progress bar over the orders (long runs; the work still to do is also
         estimated before each order and refused above the budget).
@@ -463,8 +475,10 @@ def modified_equation(
     F = _ring_fields(ring, d, order, tgt.description, bool(progress))
     n = ring.n
     fields = tuple(sp.ImmutableMatrix([ring.to_sympy(c) for c in Fk]) for Fk in F)
+    Pinv = _metric_inverse(metric, n)
+    G = F if Pinv is None else [_apply(ring, Pinv, Fk) for Fk in F]
     obstructions: list[sp.ImmutableMatrix | None] = []
-    for Fk in F:
+    for Fk in G:
         if n == 1:
             obstructions.append(None)
             continue
@@ -496,13 +510,44 @@ def modified_equation(
         fields,
         tuple(is_grad),
         tuple(obstructions),
-        tgt.objective,
+        tgt.objective if Pinv is None else None,
         tgt.params,
+        None if metric is None else sp.ImmutableMatrix(metric),
     )
     me._cache["target"] = tgt
     me._cache["ring"] = ring
-    me._cache["ring_fields"] = F
+    me._cache["ring_fields"] = G  # the fields whose potentials are sought (P^-1 F_k)
     return me
+
+
+def _metric_inverse(metric: Any, n: int) -> list[list[sp.Rational]] | None:
+    """P^{-1} for a constant symmetric positive-definite metric with rational entries."""
+    if metric is None:
+        return None
+    try:
+        P = sp.Matrix(metric)
+    except (TypeError, ValueError, sp.SympifyError):
+        raise InvalidInputError(f"metric must be an {n} x {n} matrix, got {metric!r}") from None
+    if P.shape != (n, n):
+        raise InvalidInputError(f"metric must be {n} x {n}, got shape {P.shape}")
+    if not all(sp.sympify(v).is_Rational for v in P):
+        raise InvalidInputError("metric entries must be exact rational numbers")
+    if P != P.T or not P.is_positive_definite:
+        raise InvalidInputError(f"metric must be symmetric positive definite, got {P.tolist()}")
+    return P.inv().tolist()
+
+
+def _apply(ring: DifferentialRing, M: list[list[sp.Rational]], v: list[Any]) -> list[Any]:
+    """M v for a constant rational matrix M and a vector of ring elements."""
+    n = len(v)
+    out = []
+    for i in range(n):
+        acc = ring.zero
+        for j in range(n):
+            if M[i][j] != 0:
+                acc = acc + ring.scale(v[j], sp.Rational(M[i][j]))
+        out.append(acc)
+    return out
 
 
 def modified_potential(

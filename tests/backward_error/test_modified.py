@@ -162,3 +162,41 @@ def test_progress_bar_reports_every_order_and_changes_nothing(capsys):
     loud = modified_equation("x**4/4 - x**2/2", 6, progress=True)
     assert loud.fields == quiet.fields
     assert "7/7" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "text", ["(x*y - 1)**2/2 + x**2/4", "x**4/4 + x*y + y**2", "logcosh(x - y) + y**2/2"]
+)
+@pytest.mark.parametrize("P", [[[2, 1], [1, 1]], [[1, 0], [0, 3]]])
+def test_preconditioned_gd_is_a_gradient_in_the_metric(text, P):
+    """x - h P grad f: not a gradient at h^0 in the Euclidean metric, but F_k = -P grad f_k
+    with f_0 = f and f_1 = grad f^T P grad f / 4 (both up to their value at 0)."""
+    f = Objective.parse(text)
+    x, y = f.symbols
+    Pm = sp.Matrix(P)
+    step = list(sp.Matrix(f.symbols) - h * Pm * f.grad)
+    plain = modified_equation(step, 2, symbols=[x, y])
+    me = modified_equation(step, 2, symbols=[x, y], metric=P)
+    assert plain.is_gradient[0] is (Pm == sp.eye(2) * Pm[0, 0] and Pm[0, 1] == 0)
+    assert me.is_gradient[:2] == (True, True)
+    q = (f.grad.T * Pm * f.grad)[0] / 4
+    at0 = {x: 0, y: 0}
+    # potentials may be exact line integrals (non-polynomial f): compared at 30 digits
+    for point in ({x: sp.Rational(1, 3), y: sp.Rational(-2, 7)}, {x: 2, y: sp.Rational(1, 2)}):
+        for got, want in (
+            (me.potentials[0], f.expr - f.expr.subs(at0)),
+            (me.potentials[1], q - q.subs(at0)),
+        ):
+            assert abs(sp.N(got.subs(point), 30) - sp.N(want.subs(point), 30)) < 1e-25
+
+
+def test_bad_metrics_are_refused():
+    step = ["x - h*(2*x + y)", "y - h*(x + y)"]
+    for bad, match in [
+        ([[1, 2], [0, 1]], "symmetric positive definite"),
+        ([[1, 0], [0, -1]], "symmetric positive definite"),
+        ([[1, 0, 0]], "2 x 2"),
+        ([[sp.sqrt(2), 0], [0, 1]], "rational"),
+    ]:
+        with pytest.raises(InvalidInputError, match=match):
+            modified_equation(step, 1, symbols=["x", "y"], metric=bad)
