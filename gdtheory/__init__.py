@@ -27,6 +27,8 @@ from .backward_error.momentum import MomentumModifiedEquation as MomentumModifie
 from .backward_error.momentum import momentum_modified_equation as momentum_modified_equation
 from .backward_error.series import SeriesDiagnostics as SeriesDiagnostics
 from .backward_error.series import series_diagnostics as series_diagnostics
+from .backward_error.sgd import epoch_map as sgd_epoch_map
+from .backward_error.sgd import sgd_modified_equation as sgd_modified_equation
 from .core import library as objectives
 from .core.objective import Objective as Objective
 from .core.objective import h as h
@@ -142,6 +144,8 @@ __all__ = [
     "modified_equation",
     "modified_potential",
     "MomentumModifiedEquation",
+    "sgd_epoch_map",
+    "sgd_modified_equation",
     "momentum_modified_equation",
     "GenericModifiedEquation",
     "GenericTerm",

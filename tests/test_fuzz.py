@@ -465,6 +465,24 @@ ENTRY.update(
                 "manifold_order": HOSTILE_COUNTS + [1],
             },
         ),
+        "sgd_modified_equation": (
+            gt.sgd_modified_equation,
+            {"objectives": ["(x - 1)**2/2", "x**4/4"], "order": 2},
+            {
+                "objectives": [[], ["x**2"], "x**2", [1, 2], ["x**2", "y**2"], ["exp(x)", "x"]],
+                "order": HOSTILE_COUNTS + [31],
+                "scheme": ["", None, "random", 3],
+            },
+        ),
+        "sgd_epoch_map": (
+            gt.sgd_epoch_map,
+            {"objectives": ["(x - 1)**2/2", "x**4/4"], "order": 2},
+            {
+                "objectives": [[], ["x**2"], "x**2", [None, 2], ["x**2"] * 9],
+                "order": HOSTILE_COUNTS + [31, 0],
+                "scheme": ["", None, "random", 3],
+            },
+        ),
         "butcher_tableau": (
             gt.butcher_tableau,
             {"method": [[0, 0], ["1/2", 0]], "b": [0, 1]},
