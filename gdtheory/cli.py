@@ -23,6 +23,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from .core.guard import guarded
 from .errors import GDTheoryError
@@ -122,6 +123,29 @@ def _parser() -> argparse.ArgumentParser:
         help='write the fields in a named subexpression, e.g. --subexpr "sigma=1/(1+exp(-x))"',
     )
     m.add_argument("--backend", default="numpy", help="numpy (default) or mpmath, for --python")
+    m.add_argument(
+        "--momentum",
+        choices=["heavy_ball", "nesterov"],
+        default=None,
+        help="the modified equation of heavy ball or Nesterov on its slow manifold",
+    )
+    m.add_argument("--beta", default=None, help="the momentum: a number in (0, 1) or a name")
+    m.add_argument(
+        "--sgd",
+        action="append",
+        default=None,
+        metavar="F_I",
+        help="one term f_i of f = (1/m) sum f_i (repeat): the expected SGD epoch",
+    )
+    m.add_argument(
+        "--scheme", default="reshuffle", help="reshuffle (default) or cyclic, with --sgd"
+    )
+    m.add_argument(
+        "--metric",
+        default=None,
+        metavar="ROWS",
+        help='gradient structure in a metric P, rows separated by ";", e.g. "2,1;1,1"',
+    )
     fmt = m.add_mutually_exclusive_group()
     fmt.add_argument("--latex", action="store_true", help="LaTeX (an aligned block)")
     fmt.add_argument("--python", action="store_true", help="Python source of the field")
@@ -140,6 +164,9 @@ def _modified(args: argparse.Namespace) -> int:
     from .core.objective import Objective
 
     symbols, params = _names(args.symbols), _names(args.params)
+    special = _special(args, symbols, params)
+    if special is not None:
+        return _print_equation(args, special)
     if args.generic:
         if args.objective or args.map:
             raise GDTheoryError("--generic takes no objective or map: it is for a generic f")
@@ -169,10 +196,38 @@ def _modified(args: argparse.Namespace) -> int:
         symbols = [s.name for s in obj.symbols]
         if args.method != "gd":
             params = [p.name for p in obj.params]
-    if isinstance(target, Objective):
+    metric = None
+    if args.metric:
+        metric = [[t.strip() for t in row.split(",")] for row in args.metric.split(";")]
+    if isinstance(target, Objective) and metric is None:
         me = modified_equation(target, args.order)
+    elif isinstance(target, Objective):
+        raise GDTheoryError('--metric applies to a map such as --map "x - h*(2*x + y)"')
     else:
-        me = modified_equation(target, args.order, symbols=symbols, params=params)
+        me = modified_equation(target, args.order, symbols=symbols, params=params, metric=metric)
+    return _print_equation(args, me)
+
+
+def _special(args: argparse.Namespace, symbols: Any, params: Any) -> Any:
+    """The equation of --momentum or --sgd, or None."""
+    from .backward_error.momentum import momentum_modified_equation
+    from .backward_error.sgd import sgd_modified_equation
+    from .core.objective import Objective
+
+    if args.momentum:
+        if args.objective is None or args.beta is None:
+            raise GDTheoryError("--momentum needs an objective and --beta")
+        obj = Objective.parse(args.objective, symbols, params=params)
+        return momentum_modified_equation(obj, args.order, args.beta, args.momentum).equation
+    if args.sgd:
+        if args.objective is not None:
+            raise GDTheoryError("--sgd takes the terms f_i with --sgd, not an objective")
+        terms = [Objective.parse(t, symbols, params=params) for t in args.sgd]
+        return sgd_modified_equation(terms, args.order, args.scheme)
+    return None
+
+
+def _print_equation(args: argparse.Namespace, me: Any) -> int:
     sub = None
     if args.subexpr:
         sub = {}

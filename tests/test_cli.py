@@ -200,3 +200,16 @@ def test_cli_modified_params_generic_maps_and_json(capsys):
     assert "either an objective or --map" in capsys.readouterr().err
     assert main(["modified", "mu*x**2"]) == 0  # without --params mu is a state symbol
     capsys.readouterr()
+
+
+def test_cli_modified_momentum_sgd_and_metric(capsys):
+    assert main(["modified", "x**2/2", "--momentum", "heavy_ball", "--beta", "1/2", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["fields"][:2] == [["-2*x"], ["-6*x"]]  # -x/(1-b), -(1+b) x/(2 (1-b)^3)
+    assert main(["modified", "--sgd", "(x - 1)**2/2", "--sgd", "(x + 1)**2/2", "--order", "1"]) == 0
+    assert "F_1 = -x/4" in capsys.readouterr().out
+    args = ["--map", "x - h*(2*x + y)", "--map", "y - h*(x + y)", "--symbols", "x,y"]
+    assert main(["modified", *args, "--metric", "2,1;1,1", "--order", "1"]) == 0
+    assert "gradient to order h**1" in capsys.readouterr().out
+    assert main(["modified", "x**2", "--momentum", "nesterov"]) == 2
+    assert "--beta" in capsys.readouterr().err
