@@ -59,7 +59,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from .objective import Objective, require_bound
+from .objective import Objective
 
 __all__ = [
     "Arithmetic",
@@ -129,7 +129,6 @@ def identity_minus(h: Any, H: Sequence[Sequence[Any]]) -> list[list[Any]]:
 
 def gd_step(objective: Objective, x: Any, h: Any, arith: Arithmetic) -> list[Any]:
     """Phi_h(x) = x - h grad f(x) with the gradient taken in ``arith``."""
-    require_bound(objective, "gradient descent")
     if arith.evaluate is not None:  # the formula on the exact gradient, then evaluated
         exprs = descend(list(objective.symbols), list(objective.grad), sp.sympify(h))
         return arith.evaluate(objective, exprs, x)
@@ -139,7 +138,6 @@ def gd_step(objective: Objective, x: Any, h: Any, arith: Arithmetic) -> list[Any
 
 def gd_jacobian(objective: Objective, x: Any, h: Any, arith: Arithmetic) -> Any:
     """D Phi_h(x) = I - h Hess f(x), as a matrix of ``arith``."""
-    require_bound(objective, "the Jacobian of the GD map")
     if arith.evaluate is not None:
         H = objective.hessian
         rows = identity_minus(
