@@ -37,6 +37,7 @@ from ..core.scalars import exact_real
 from ..errors import InvalidInputError, ShapeError
 from .one_step_maps import vector_field
 from .trees import Tree, density, trees_of_order
+from .truncated import TruncatedPolynomials
 
 __all__ = ["ButcherTableau", "tableau", "weight", "runge_kutta_map", "BUILTIN"]
 
@@ -240,55 +241,27 @@ def runge_kutta_map(
 def _truncated_polynomial_map(
     tab: ButcherTableau, F: list[sp.Expr], syms: list[sp.Symbol], order: int
 ) -> list[sp.Expr]:
-    """The RK map of a polynomial field with rational coefficients, truncated at h^order,
-    in FLINT's multivariate polynomials (stages composed, then truncated)."""
-    import flint
-
+    """The RK map of a polynomial field with rational coefficients, truncated at h^order
+    (:class:`~gdtheory.backward_error.truncated.TruncatedPolynomials`)."""
     others = sorted(set().union(*(e.free_symbols for e in F)) - set(syms), key=str)
-    gens = [h, *syms, *others]
-    ctx = flint.fmpq_mpoly_ctx.get(tuple(f"g{i}" for i in range(len(gens))), "lex")
-    G = ctx.gens()
-
-    def to_flint(e: sp.Expr) -> Any:
-        terms = sp.Poly(e, *gens).terms()
-        return (
-            ctx.from_dict({m: flint.fmpq(int(c.p), int(c.q)) for m, c in terms})
-            if terms
-            else ctx.from_dict({})
-        )
-
-    def cut(p: Any) -> Any:
-        return ctx.from_dict({m: c for m, c in p.to_dict().items() if m[0] <= order})
-
-    def q(v: Fraction) -> Any:
-        return flint.fmpq(v.numerator, v.denominator)
-
-    Fp = [to_flint(e) for e in F]
-    rest = list(G[1 + len(syms) :])
+    T = TruncatedPolynomials(syms, others, order)
+    q = T.rational
+    Fp = [T.convert(e) for e in F]
     stages: list[list[Any]] = []
     for i in range(tab.stages):
         point = []
         for c in range(len(syms)):
-            acc = G[1 + c]
+            acc = T.x[c]
             for j in range(i):
                 if tab.A[i][j]:
-                    acc = acc + G[0] * stages[j][c] * q(tab.A[i][j])
-            point.append(cut(acc))
-        stages.append([cut(f.compose(G[0], *point, *rest)) for f in Fp])
+                    acc = acc + T.h * stages[j][c] * q(tab.A[i][j])
+            point.append(T.cut(acc))
+        stages.append([T.at(f, point) for f in Fp])
     out = []
     for c in range(len(syms)):
-        acc = G[1 + c]
+        acc = T.x[c]
         for i in range(tab.stages):
             if tab.b[i]:
-                acc = acc + G[0] * stages[i][c] * q(tab.b[i])
-        acc = cut(acc)
-        out.append(
-            sp.Add(
-                *(
-                    sp.Rational(int(v.p), int(v.q))
-                    * sp.Mul(*(g**e for g, e in zip(gens, m, strict=True)))
-                    for m, v in acc.to_dict().items()
-                )
-            )
-        )
+                acc = acc + T.h * stages[i][c] * q(tab.b[i])
+        out.append(T.to_sympy(T.cut(acc)))
     return out

@@ -29,14 +29,15 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Sequence
+from fractions import Fraction
 from typing import Any
 
-import flint
 import sympy as sp
 
-from ..core.objective import Objective, as_objective, h
+from ..core.objective import Objective, as_objective
 from ..errors import InvalidInputError
 from .modified import ModifiedEquation, modified_equation
+from .truncated import TruncatedPolynomials
 
 __all__ = ["epoch_map", "sgd_modified_equation", "SCHEMES", "MAX_PERMUTATIONS"]
 
@@ -78,7 +79,11 @@ def epoch_map(
     >>> [sp.factor(e) for e in epoch_map(["x**2/2", "3*x**2/2"], 2)]
     [x*(h - 2)*(3*h - 2)/4]
     """
-    objs = _objectives(objectives)
+    return _epoch(_objectives(objectives), order, scheme)
+
+
+def _epoch(objs: list[Objective], order: int, scheme: str) -> list[sp.Expr]:
+    """:func:`epoch_map` for validated f_i (compositions truncated as they are made)."""
     if scheme not in SCHEMES:
         raise InvalidInputError(f"scheme must be one of {SCHEMES}, got {scheme!r}")
     if isinstance(order, bool) or not isinstance(order, int) or not 1 <= order <= 30:
@@ -89,45 +94,24 @@ def epoch_map(
             f"the exact average over {m}! orders is refused above {MAX_PERMUTATIONS} orders"
         )
     syms = list(objs[0].symbols)
-    params = sorted({p for o in objs for p in o.params}, key=lambda s: s.name)
-    gens = [h, *syms, *params]
-    ctx = flint.fmpq_mpoly_ctx.get(tuple(f"g{i}" for i in range(len(gens))), "lex")
-    G = ctx.gens()
-
-    def to_flint(e: sp.Expr) -> Any:
-        terms = sp.Poly(e, *gens).terms()
-        return ctx.from_dict({k: flint.fmpq(int(c.p), int(c.q)) for k, c in terms})
-
-    def cut(p: Any) -> Any:
-        return ctx.from_dict({k: v for k, v in p.to_dict().items() if k[0] <= order})
-
-    grads = [[to_flint(g) for g in o.grad] for o in objs]
-    eta = G[0] * flint.fmpq(1, m)  # the learning rate, h/m
-    rest = list(G[1 + len(syms) :])
+    T = TruncatedPolynomials(syms, _params(objs), order)
+    grads = [[T.convert(g) for g in o.grad] for o in objs]
+    eta = T.h * T.rational(Fraction(1, m))  # the learning rate, h/m
     orders = itertools.permutations(range(m)) if scheme == "reshuffle" else [tuple(range(m))]
-    total = [ctx.from_dict({}) for _ in syms]
+    total = [T.ctx.from_dict({}) for _ in syms]
     count = 0
     for s in orders:
-        x = list(G[1 : 1 + len(syms)])
+        x = list(T.x)
         for i in s:
-            gx = [cut(g.compose(G[0], *x, *rest)) for g in grads[i]]
-            x = [cut(xc - eta * gc) for xc, gc in zip(x, gx, strict=True)]
+            gx = [T.at(g, x) for g in grads[i]]
+            x = [T.cut(xc - eta * gc) for xc, gc in zip(x, gx, strict=True)]
         total = [t + xc for t, xc in zip(total, x, strict=True)]
         count += 1
-    scale = flint.fmpq(1, count)
-    out = []
-    for t in total:
-        terms = (t * scale).to_dict()
-        out.append(
-            sp.Add(
-                *(
-                    sp.Rational(int(v.p), int(v.q))
-                    * sp.Mul(*(g**e for g, e in zip(gens, k, strict=True)))
-                    for k, v in terms.items()
-                )
-            )
-        )
-    return out
+    return [T.to_sympy(t * T.rational(Fraction(1, count))) for t in total]
+
+
+def _params(objs: list[Objective]) -> list[sp.Symbol]:
+    return sorted({p for o in objs for p in o.params}, key=lambda s: s.name)
 
 
 def sgd_modified_equation(
@@ -143,7 +127,5 @@ def sgd_modified_equation(
     objs = _objectives(objectives)
     if isinstance(order, bool) or not isinstance(order, int) or not 0 <= order <= 29:
         raise InvalidInputError(f"order must be an integer in 0..29, got {order!r}")
-    step = epoch_map(objs, order + 1, scheme)
-    syms = list(objs[0].symbols)
-    params = sorted({p for o in objs for p in o.params}, key=lambda s: s.name)
-    return modified_equation(step, order, symbols=syms, params=params)
+    step = _epoch(objs, order + 1, scheme)
+    return modified_equation(step, order, symbols=list(objs[0].symbols), params=_params(objs))
