@@ -81,22 +81,8 @@ def map_target(
             "target must be an Objective, an objective string, or a one-step map given as "
             f"a SymPy expression or a sequence of them; got {type(target).__name__}"
         )
-    exprs: list[sp.Expr] = []
-    for i, c in enumerate(comps):
-        if isinstance(c, str):
-            names = [str(s) for s in symbols] if symbols is not None else None
-            if names is None:
-                raise ParseError(
-                    "a one-step map given as text needs symbols=[...] to fix the state order"
-                )
-            c, _ = parse_expression(c, names, extra_names=[h, *param_symbols(params)])
-        try:
-            e = sp.sympify(c, strict=True)
-        except (sp.SympifyError, TypeError):
-            raise ParseError(f"component {i} of the map is not an expression: {c!r}") from None
-        if not isinstance(e, sp.Expr):
-            raise ParseError(f"component {i} of the map is not a scalar expression: {c!r}")
-        exprs.append(e)
+    names = [str(s) for s in symbols] if symbols is not None else None
+    exprs = _components(comps, names, [h, *param_symbols(params)], "map")
     if not exprs:
         raise ShapeError("the one-step map has no components")
     # any symbol named 'h' is the learning rate
@@ -107,12 +93,7 @@ def map_target(
     if symbols is None:
         syms = tuple(sorted(free, key=lambda s: s.name))
     else:
-        syms = tuple(
-            s
-            if isinstance(s, sp.Symbol)
-            else next((f for f in free if f.name == str(s)), None) or sp.Symbol(str(s), real=True)
-            for s in symbols
-        )
+        syms = _state_symbols(symbols, free)
     unknown = free - set(syms)
     if unknown:
         raise InvalidInputError(
@@ -195,26 +176,12 @@ def vector_field(
     if symbols is None or isinstance(symbols, str | bytes) or not hasattr(symbols, "__iter__"):
         raise InvalidInputError("a vector field needs symbols=[...] (its state order)")
     names = [s.name if isinstance(s, sp.Symbol) else str(s) for s in symbols]
-    declared = [s if isinstance(s, sp.Symbol) else None for s in symbols]
-    pars = param_symbols(params)
-    comps: list[sp.Expr] = []
-    for i, c in enumerate(target):
-        if isinstance(c, str):
-            c, _ = parse_expression(c, names, extra_names=pars)
-        try:
-            e = sp.sympify(c, strict=True)
-        except (sp.SympifyError, TypeError):
-            raise ParseError(f"component {i} of the field is not an expression: {c!r}") from None
-        if not isinstance(e, sp.Expr):
-            raise ParseError(f"component {i} of the field is not a scalar expression: {c!r}")
+    comps = _components(list(target), names, param_symbols(params), "field")
+    for e in comps:
         check_smooth(e, where="vector field")
-        comps.append(e)
     free = set().union(*(e.free_symbols for e in comps)) if comps else set()
     pars = param_symbols(params, free)
-    syms = tuple(
-        d or next((f for f in free if f.name == nm), None) or sp.Symbol(nm, real=True)
-        for d, nm in zip(declared, names, strict=True)
-    )
+    syms = _state_symbols(symbols, free)
     if not comps or len(syms) != len(comps):
         raise ShapeError(f"the field has {len(comps)} components for {len(syms)} symbols")
     unknown = free - set(syms) - set(pars)
@@ -224,3 +191,37 @@ def vector_field(
             "symbol nor a parameter (declare parameters with params=[...])"
         )
     return comps, syms, pars
+
+
+def _components(
+    comps: Sequence[Any], names: list[str] | None, extras: Sequence[sp.Symbol], noun: str
+) -> list[sp.Expr]:
+    """Each component of a map or field as a scalar SymPy expression; text is parsed
+    safely with the state ``names`` and the ``extras`` (h, parameters) allowed."""
+    out: list[sp.Expr] = []
+    for i, c in enumerate(comps):
+        if isinstance(c, str):
+            if names is None:
+                raise ParseError(
+                    "a one-step map given as text needs symbols=[...] to fix the state order"
+                )
+            c, _ = parse_expression(c, names, extra_names=extras)
+        try:
+            e = sp.sympify(c, strict=True)
+        except (sp.SympifyError, TypeError):
+            raise ParseError(f"component {i} of the {noun} is not an expression: {c!r}") from None
+        if not isinstance(e, sp.Expr):
+            raise ParseError(f"component {i} of the {noun} is not a scalar expression: {c!r}")
+        out.append(e)
+    return out
+
+
+def _state_symbols(symbols: Sequence[sp.Symbol | str], free: set[Any]) -> tuple[sp.Symbol, ...]:
+    """The declared state symbols: a Symbol as given, a name as the free symbol of that
+    name (whatever its assumptions), else a new real symbol."""
+    return tuple(
+        s
+        if isinstance(s, sp.Symbol)
+        else next((f for f in free if f.name == str(s)), None) or sp.Symbol(str(s), real=True)
+        for s in symbols
+    )
