@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,6 +44,7 @@ from ..core.scalars import exact_real
 from ..errors import InvalidInputError
 from .diffring import DifferentialRing
 from .modified import ModifiedEquation, modified_equation
+from .work_estimate import refuse_extrapolated
 
 __all__ = ["MomentumModifiedEquation", "momentum_modified_equation", "slow_manifold_map"]
 
@@ -105,23 +107,6 @@ class _Series:
         return [self.cut(o, K) for o in out]
 
 
-def _check_elapsed(done: int, K: int, elapsed: float) -> None:
-    """Refuse a run whose extrapolated time exceeds the budget: the cost of increments
-    1..j grows at least like j^4 (j^2 Taylor compositions of polynomials whose size
-    grows with j), so after ``done`` increments (at least 3, and 2 s) the whole run is
-    estimated as elapsed * (K / done)^4, a low estimate."""
-    if done < 3 or elapsed <= 2.0:
-        return
-    estimate = elapsed * (K / done) ** 4
-    if estimate > budget.MAX_SECONDS:
-        raise budget.CostError(
-            f"the slow-manifold map to h^{K} would take about {budget.human(estimate)} "
-            f"(increments 1..{done} took {elapsed:.2g} s; the cost grows at least like K^4); "
-            f"refused above {budget.human(budget.MAX_SECONDS)}: lower the order, or raise the "
-            "limit with gdtheory.core.budget.allow(seconds)"
-        )
-
-
 def slow_manifold_map(
     objective: Objective, beta: sp.Expr, method: str, K: int
 ) -> list[list[sp.Expr]]:
@@ -135,7 +120,17 @@ def slow_manifold_map(
     d: list[list[Any]] = []
     t0 = time.perf_counter()
     for j in range(1, K + 1):
-        _check_elapsed(j - 1, K, time.perf_counter() - t0)
+        # the cost of increments 1..j grows at least like j^4 (j^2 Taylor compositions of
+        # polynomials whose size grows with j)
+        refuse_extrapolated(
+            f"the slow-manifold map to h^{K}",
+            j - 1,
+            K,
+            time.perf_counter() - t0,
+            done_text=f"increments 1..{j - 1}",
+            law="K^4",
+            min_done=3,
+        )
         v = [R.zero] * n
         for i in range(1, j):
             v = [v[c] + d[i - 1][c] * S.h**i for c in range(n)]
@@ -148,6 +143,16 @@ def slow_manifold_map(
         d.append([R.reduce(S.c * r) for r in rhs])
     one = 1 / (1 - beta)
     return [[sp.factor(R.to_sympy(e).subs(S.C, one)) for e in dj] for dj in d]
+
+
+def _manifold_map(
+    symbols: Sequence[sp.Symbol], increments: Sequence[Sequence[sp.Expr]]
+) -> tuple[sp.Expr, ...]:
+    """x + sum_j h^j d_j(x), component by component."""
+    return tuple(
+        x + sum((h**j * d[c] for j, d in enumerate(increments, 1)), sp.Integer(0))
+        for c, x in enumerate(symbols)
+    )
 
 
 @dataclass(frozen=True)
@@ -190,10 +195,7 @@ class MomentumModifiedEquation:
         """Phi_h(x) = x + sum_{j<=K} h^j d_j(x), the map on the slow manifold (truncated):
         a solution on the manifold has x_{k+1} = Phi_h(x_k) and x_{k-1} = Phi_h^{-1}(x_k)
         up to O(h^(K+1))."""
-        return tuple(
-            x + sum((h**j * d[c] for j, d in enumerate(self.increments, 1)), sp.Integer(0))
-            for c, x in enumerate(self.symbols)
-        )
+        return _manifold_map(self.symbols, self.increments)
 
     def __str__(self) -> str:
         return f"{self.method} with beta = {self.beta} on its slow manifold:\n{self.equation}"
@@ -241,9 +243,6 @@ def momentum_modified_equation(
         )
     budget.check_expansion([obj.expr], obj.symbols + obj.params, obj.name)
     d = slow_manifold_map(obj, b, method, K)
-    phi = [
-        x + sum((h**j * d[j - 1][c] for j in range(1, K + 1)), sp.Integer(0))
-        for c, x in enumerate(obj.symbols)
-    ]
-    me = modified_equation(phi, order, symbols=list(obj.symbols), params=params)
+    phi = _manifold_map(obj.symbols, d)
+    me = modified_equation(list(phi), order, symbols=list(obj.symbols), params=params)
     return MomentumModifiedEquation(method, b, me, tuple(tuple(dj) for dj in d))

@@ -164,14 +164,38 @@ class OrderCosts:
         0..done-1 have taken ``elapsed`` seconds (at least 4 orders and 2 s, enough signal
         to extrapolate) the whole run is estimated as elapsed * ((order + 1) / done)^4, a
         conservative (low) estimate."""
-        if done < 4 or elapsed <= 2.0:
-            return
-        estimate = elapsed * ((self.order + 1) / done) ** 4
-        if estimate > budget.MAX_SECONDS:
-            raise budget.CostError(
-                f"the modified equation to order {self.order} would take about "
-                f"{budget.human(estimate)} (orders 0..{done - 1} took {elapsed:.2g} s; the cost "
-                f"grows at least like order^4); refused above "
-                f"{budget.human(budget.MAX_SECONDS)}: lower the order, or raise the limit with "
-                "gdtheory.core.budget.allow(seconds)"
-            )
+        refuse_extrapolated(
+            f"the modified equation to order {self.order}",
+            done,
+            self.order + 1,
+            elapsed,
+            done_text=f"orders 0..{done - 1}",
+            law="order^4",
+            min_done=4,
+        )
+
+
+def refuse_extrapolated(
+    what: str,
+    done: int,
+    total: int,
+    elapsed: float,
+    *,
+    done_text: str,
+    law: str,
+    min_done: int,
+) -> None:
+    """Raise :class:`~gdtheory.core.budget.CostError` when ``done`` of ``total`` steps
+    took ``elapsed`` seconds and a cost growing like steps^4 puts the whole run, estimated
+    as elapsed * (total / done)^4 (a low estimate), above the budget; silent until
+    ``min_done`` steps and 2 s give enough signal to extrapolate."""
+    if done < min_done or elapsed <= 2.0:
+        return
+    estimate = elapsed * (total / done) ** 4
+    if estimate > budget.MAX_SECONDS:
+        raise budget.CostError(
+            f"{what} would take about {budget.human(estimate)} ({done_text} took "
+            f"{elapsed:.2g} s; the cost grows at least like {law}); refused above "
+            f"{budget.human(budget.MAX_SECONDS)}: lower the order, or raise the limit with "
+            "gdtheory.core.budget.allow(seconds)"
+        )
