@@ -272,11 +272,6 @@ class Objective:
             cache[key] = build()
         return cache[key]
 
-    def _numeric(self, key: str, build: Any) -> Any:
-        """A compiled callable: refused while a parameter has no value."""
-        require_bound(self)
-        return self._cached(key, build)
-
     @property
     def grad(self) -> sp.Matrix:
         """The gradient as a SymPy column matrix."""
@@ -349,36 +344,36 @@ class Objective:
     # mpmath callables ------------------------------------------------------------------
     def f_mp(self, x: Sequence[Any]) -> mpmath.mpf:
         """f(x) at the current mpmath precision."""
-        fn = self._numeric("f_mp", lambda: compile_mp([self._expr], self._symbols))
+        fn = self._cached("f_mp", lambda: compile_mp([self._expr], self._symbols))
         return fn(x)[0]
 
     def grad_mp(self, x: Sequence[Any]) -> tuple[mpmath.mpf, ...]:
         """grad f(x) at the current mpmath precision, as a tuple."""
-        fn = self._numeric("g_mp", lambda: compile_mp(list(self.grad), self._symbols))
+        fn = self._cached("g_mp", lambda: compile_mp(list(self.grad), self._symbols))
         return fn(x)
 
     def hess_mp(self, x: Sequence[Any]) -> mpmath.matrix:
         """The Hessian at x, an ``mpmath.matrix``."""
         n = self.dim
-        fn = self._numeric("h_mp", lambda: compile_mp(list(self.hessian), self._symbols))
+        fn = self._cached("h_mp", lambda: compile_mp(list(self.hessian), self._symbols))
         values = fn(x)
         return mpmath.matrix([[values[i * n + j] for j in range(n)] for i in range(n)])
 
     # numpy callables -------------------------------------------------------------------
     def f_np(self, X: np.ndarray) -> np.ndarray:
         """f over a batch: X of shape (..., n) -> shape (...)."""
-        fn = self._numeric("f_np", lambda: compile_np([self._expr], self._symbols))
+        fn = self._cached("f_np", lambda: compile_np([self._expr], self._symbols))
         return fn(X)[..., 0]
 
     def grad_np(self, X: np.ndarray) -> np.ndarray:
         """grad f over a batch: (..., n) -> (..., n)."""
-        fn = self._numeric("g_np", lambda: compile_np(list(self.grad), self._symbols))
+        fn = self._cached("g_np", lambda: compile_np(list(self.grad), self._symbols))
         return fn(X)
 
     def hess_np(self, X: np.ndarray) -> np.ndarray:
         """Hessian over a batch: (..., n) -> (..., n, n)."""
         n = self.dim
-        fn = self._numeric("h_np", lambda: compile_np(list(self.hessian), self._symbols))
+        fn = self._cached("h_np", lambda: compile_np(list(self.hessian), self._symbols))
         out = fn(X)
         return out.reshape(out.shape[:-1] + (n, n))
 
@@ -388,12 +383,12 @@ class Objective:
         The fast path of the float64 sweeps (no stacking, no copies); inputs are not
         validated.
         """
-        fn = self._numeric("g_co", lambda: compile_np_coords(list(self.grad), self._symbols))
+        fn = self._cached("g_co", lambda: compile_np_coords(list(self.grad), self._symbols))
         return fn(*coords)
 
     def hess_coords(self, *coords: np.ndarray) -> list[np.ndarray]:
         """The n*n Hessian entries (row-major) in coordinate-major layout."""
-        fn = self._numeric("h_co", lambda: compile_np_coords(list(self.hessian), self._symbols))
+        fn = self._cached("h_co", lambda: compile_np_coords(list(self.hessian), self._symbols))
         return fn(*coords)
 
 
