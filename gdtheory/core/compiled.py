@@ -40,11 +40,47 @@ COMPILE_NODES_PER_SECOND = 20000.0
 CHUNK = 64
 
 
+def _shared_exponentials(
+    exprs: list[sp.Expr],
+) -> tuple[list[tuple[sp.Symbol, sp.Expr]], list[sp.Expr]]:
+    """Write every ``exp(n*a)`` with integer n as ``E**n`` with one temporary E = exp(a).
+
+    Modified fields of objectives such as log(1 + exp(-x)) hold exp(-x), exp(-2x), ...,
+    exp(-40x); SymPy's CSE keeps each as its own exponential, so a field of order 30
+    would evaluate thirty exponentials per call instead of one and its powers.
+
+    >>> x = sp.Symbol("x")
+    >>> _shared_exponentials([sp.exp(-3 * x) + sp.exp(x)])
+    ([(_exp0, exp(x))], [_exp0 + _exp0**(-3)])
+    """
+    groups: dict[sp.Expr, list[sp.exp]] = {}
+    for e in exprs:
+        if isinstance(e, sp.Basic):
+            for atom in e.atoms(sp.exp):
+                c, a = atom.args[0].as_coeff_Mul()
+                if c.is_Integer and not a.has(sp.exp):
+                    groups.setdefault(a, []).append(atom)
+    names = sp.numbered_symbols("_exp")
+    defs: list[tuple[sp.Symbol, sp.Expr]] = []
+    table: dict[sp.Expr, sp.Expr] = {}
+    for a, atoms in groups.items():
+        if len(set(atoms)) < 2 and atoms[0].args[0] == a:
+            continue  # exp(a) alone: nothing to share
+        base = next(names)
+        defs.append((base, sp.exp(a)))
+        for atom in atoms:
+            table[atom] = sp.Pow(base, atom.args[0].as_coeff_Mul()[0])
+    if not table:
+        return [], exprs
+    return defs, [e.xreplace(table) if isinstance(e, sp.Basic) else e for e in exprs]
+
+
 def _chunked_cse(exprs: list[sp.Expr]) -> tuple[list[tuple[sp.Symbol, sp.Expr]], list[sp.Expr]]:
     """SymPy's common-subexpression elimination, then every Add or Mul with more than
     :data:`CHUNK` operands split into partial results (a tree of temporaries)."""
+    powers, exprs = _shared_exponentials(exprs)
     reps, reduced = sp.cse(exprs, symbols=sp.numbered_symbols("_cse"))
-    out: list[tuple[sp.Symbol, sp.Expr]] = []
+    out: list[tuple[sp.Symbol, sp.Expr]] = list(powers)
     names = sp.numbered_symbols("_part")
 
     def split(e: sp.Expr) -> sp.Expr:
