@@ -19,6 +19,7 @@ from .backward_error.flows import integrate_flow as integrate_flow
 from .backward_error.generic import GenericModifiedEquation as GenericModifiedEquation
 from .backward_error.generic import GenericTerm as GenericTerm
 from .backward_error.generic import generic_modified_equation as generic_modified_equation
+from .backward_error.methods import method_modified_equation as method_modified_equation
 from .backward_error.modified import ModifiedEquation as ModifiedEquation
 from .backward_error.modified import modified_equation as modified_equation
 from .backward_error.modified import modified_potential as modified_potential
@@ -29,7 +30,10 @@ from .backward_error.series import SeriesDiagnostics as SeriesDiagnostics
 from .backward_error.series import series_diagnostics as series_diagnostics
 from .backward_error.sgd import epoch_map as sgd_epoch_map
 from .backward_error.sgd import sgd_modified_equation as sgd_modified_equation
+from .backward_error.sme import StochasticModifiedEquation as StochasticModifiedEquation
+from .backward_error.sme import stochastic_modified_equation as stochastic_modified_equation
 from .core import library as objectives
+from .core import optimizers as optimizers
 from .core.objective import Objective as Objective
 from .core.objective import h as h
 from .core.outcomes import AttractorKind as AttractorKind
@@ -66,6 +70,11 @@ from .dynamics.lyapunov import LyapunovResult as LyapunovResult
 from .dynamics.lyapunov import LyapunovStatus as LyapunovStatus
 from .dynamics.lyapunov import lyapunov_batch as lyapunov_batch
 from .dynamics.lyapunov import lyapunov_exponent as lyapunov_exponent
+from .dynamics.methods import MethodRun as MethodRun
+from .dynamics.methods import method_batch as method_batch
+from .dynamics.moments import quadratic_expectation as quadratic_expectation
+from .dynamics.moments import sgd_moments as sgd_moments
+from .dynamics.moments import sme_moments as sme_moments
 from .dynamics.multiscale import modified_gibbs_potential as modified_gibbs_potential
 from .dynamics.multiscale import noise_model_covariance as noise_model_covariance
 from .dynamics.optimal_truncation import TruncationScan as TruncationScan
@@ -75,11 +84,17 @@ from .dynamics.periodic import OrbitSearch as OrbitSearch
 from .dynamics.periodic import PeriodicOrbit as PeriodicOrbit
 from .dynamics.periodic import orbit_from_point as orbit_from_point
 from .dynamics.periodic import periodic_orbits as periodic_orbits
+from .dynamics.stochastic import sgd_samples as sgd_samples
+from .dynamics.stochastic import sme_samples as sme_samples
 from .dynamics.trajectories import BatchTrajectory as BatchTrajectory
 from .dynamics.trajectories import Status as Status
 from .dynamics.trajectories import Trajectory as Trajectory
 from .dynamics.trajectories import gd as gd
 from .dynamics.trajectories import gd_batch as gd_batch
+from .dynamics.weak_errors import WeakErrorStudy as WeakErrorStudy
+from .dynamics.weak_errors import WeakOrder as WeakOrder
+from .dynamics.weak_errors import weak_error_study as weak_error_study
+from .dynamics.weak_errors import weak_order as weak_order
 from .errors import ComplexityError as ComplexityError
 from .errors import FlowBlowUpError as FlowBlowUpError
 from .errors import FlowIntegrationError as FlowIntegrationError
@@ -115,6 +130,8 @@ from .rigorous.smoothness import smoothness_constant as smoothness_constant
 __all__ = [
     "__version__",
     "objectives",
+    "optimizers",
+    "method_modified_equation",
     "GDTheoryError",
     "FlowBlowUpError",
     "FlowIntegrationError",
@@ -217,6 +234,19 @@ __all__ = [
     "SharpnessTrace",
     "sharpness",
     "track_sharpness",
+    "StochasticModifiedEquation",
+    "stochastic_modified_equation",
+    "MethodRun",
+    "method_batch",
+    "sgd_samples",
+    "sme_samples",
+    "sgd_moments",
+    "sme_moments",
+    "quadratic_expectation",
+    "WeakErrorStudy",
+    "WeakOrder",
+    "weak_order",
+    "weak_error_study",
 ]
 
 

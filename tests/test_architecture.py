@@ -27,6 +27,7 @@ LAYERS = {
     "testing": 5,
     # the public import paths and the command line sit on top
     "objectives": 6,
+    "optimizers": 6,
     "certify": 6,
     "__init__": 6,
     "cli": 7,

@@ -441,6 +441,7 @@ ENTRY: dict[str, tuple[Callable[..., Any], dict[str, Any], dict[str, list[Any]]]
 }
 
 _DW = gt.Objective.parse("x**4/4 - x**2/2")
+_SME = gt.stochastic_modified_equation(["(x - 1)**2/2", "(x + 1)**2/2"], 2)
 _DENSITY = gt.invariant_density(_DW, [[0.5]], h=0.1, steps=200, transient=10, bins=10)
 _JOINT = gt.joint_density(F2, [[0.3, 0.2]], h=0.1, steps=100, transient=5, bins=5, backend="numpy")
 ENTRY.update(
@@ -472,6 +473,133 @@ ENTRY.update(
                 "objectives": [[], ["x**2"], "x**2", [1, 2], ["x**2", "y**2"], ["exp(x)", "x"]],
                 "order": HOSTILE_COUNTS + [31],
                 "scheme": ["", None, "random", 3],
+            },
+        ),
+        "stochastic_modified_equation": (
+            gt.stochastic_modified_equation,
+            {"objectives": ["(x - 1)**2/2", "x**4/4"], "order": 2},
+            {
+                "objectives": [[], ["x**2"], "x**2", [1, 2], ["x**2", "y**2"], ["h*x", "x"]],
+                "order": HOSTILE_COUNTS + [3, 0],
+                "batch": HOSTILE_COUNTS + [0],
+            },
+        ),
+        "sgd_samples": (
+            gt.sgd_samples,
+            {
+                "objectives": ["(x - 1)**2/2", "x**4/4"],
+                "x0": [0.5],
+                "h": 0.1,
+                "steps": 3,
+                "paths": 5,
+            },
+            {
+                "objectives": [[], ["x**2"], "x**2", [None, 2], ["exp(exp(x))", "x"]],
+                "x0": HOSTILE_POINTS,
+                "h": HOSTILE_NUMBERS,
+                "steps": HOSTILE_COUNTS,
+                "paths": HOSTILE_COUNTS,
+                "batch": HOSTILE_COUNTS,
+                "seed": [-1, 2.5, "x", None, True],
+            },
+        ),
+        "sme_samples": (
+            gt.sme_samples,
+            {"sme": _SME, "x0": [0.5], "h": "1/4", "time": 1, "paths": 5},
+            {
+                "sme": [None, "x**2", F1],
+                "x0": HOSTILE_POINTS,
+                "h": HOSTILE_NUMBERS,
+                "time": HOSTILE_NUMBERS,
+                "paths": HOSTILE_COUNTS,
+                "substeps": HOSTILE_COUNTS,
+                "scheme": ["", None, "milstein"],
+                "seed": [-1, 2.5, None],
+            },
+        ),
+        "sgd_moments": (
+            gt.sgd_moments,
+            {"objectives": ["(x - 1)**2/2", "x**2"], "x0": ["1/2"], "h": "1/4", "steps": 2},
+            {
+                "objectives": [[], ["x**4", "x**2"], "x**2", [None, 2]],
+                "x0": HOSTILE_POINTS,
+                "h": HOSTILE_NUMBERS,
+                "steps": HOSTILE_COUNTS,
+                "batch": HOSTILE_COUNTS,
+            },
+        ),
+        "sme_moments": (
+            gt.sme_moments,
+            {"sme": _SME, "x0": ["1/2"], "h": "1/4", "time": 1},
+            {
+                "sme": [None, "x"],
+                "x0": HOSTILE_POINTS,
+                "h": HOSTILE_NUMBERS,
+                "time": HOSTILE_NUMBERS,
+                "dps": HOSTILE_DPS,
+            },
+        ),
+        "quadratic_expectation": (
+            gt.quadratic_expectation,
+            {
+                "observable": "x**2",
+                "mean": sp.Matrix([1]),
+                "second": sp.Matrix([[2]]),
+                "symbols": [sp.Symbol("x", real=True)],
+            },
+            {"observable": HOSTILE_EXPRESSIONS + ["x**3", "y"]},
+        ),
+        "weak_error_study": (
+            gt.weak_error_study,
+            {
+                "objectives": ["(x - 1)**2/2", "(x + 1)**2/2"],
+                "x0": ["1"],
+                "observable": "x**2",
+                "hs": ["1/2"],
+                "paths": 10,
+            },
+            {
+                "objectives": [[], ["x**2"], "x**2"],
+                "x0": HOSTILE_POINTS,
+                "observable": HOSTILE_EXPRESSIONS + ["y"],
+                "hs": [[], ["1/3"], [0], ["nan"], None],
+                "time": HOSTILE_NUMBERS,
+                "paths": HOSTILE_COUNTS + [1],
+                "batch": HOSTILE_COUNTS,
+                "substeps": HOSTILE_COUNTS,
+                "seed": [-1, None, "x"],
+            },
+        ),
+        "weak_order": (
+            gt.weak_order,
+            {"hs": [0.5, 0.25], "errors": [1.0, 0.25], "stderrs": [0.01, 0.01]},
+            {
+                "hs": [[], [0.5], None, [float("nan"), 1], [-1, -2]],
+                "errors": [[], [1.0], None, ["a", 1]],
+                "stderrs": [[], None, [-1, -1], [float("nan"), 0]],
+            },
+        ),
+        "method_batch": (
+            gt.method_batch,
+            {"method": "heavy_ball", "objective": F1, "x0s": [[0.5]], "hs": [0.1], "steps": 3},
+            {
+                "method": ["adam", None, 3, "", gt.optimizers.SGD()],
+                "objective": HOSTILE_EXPRESSIONS + [["x**2"]],
+                "x0s": HOSTILE_POINTS,
+                "hs": HOSTILE_NUMBERS,
+                "steps": HOSTILE_COUNTS,
+                "v0s": HOSTILE_POINTS + [[[1.0, 2.0]]],
+                "bound": HOSTILE_NUMBERS,
+                "seed": [-1, None, "x"],
+            },
+        ),
+        "method_modified_equation": (
+            gt.method_modified_equation,
+            {"method": gt.optimizers.Nesterov("1/2"), "objective": "x**4/4", "order": 2},
+            {
+                "method": ["adam", None, 3, gt.optimizers.SGD(batch=2, sampling="cyclic")],
+                "objective": HOSTILE_EXPRESSIONS + [["x**2", "x"]],
+                "order": HOSTILE_COUNTS + [61],
             },
         ),
         "sgd_epoch_map": (
@@ -696,6 +824,10 @@ RESULT_TYPES = {
     "ConvergenceWindow",
     "MinimiserSpectrum",
     "SharpnessTrace",
+    "StochasticModifiedEquation",
+    "MethodRun",
+    "WeakErrorStudy",
+    "WeakOrder",
 }
 
 

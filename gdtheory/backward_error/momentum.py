@@ -40,7 +40,7 @@ import sympy as sp
 
 from ..core import budget
 from ..core.objective import Objective, as_objective, h
-from ..core.scalars import exact_real
+from ..core.optimizers import momentum_coefficient
 from ..errors import InvalidInputError
 from .diffring import DifferentialRing
 from .modified import ModifiedEquation, modified_equation
@@ -225,15 +225,12 @@ def momentum_modified_equation(
     top = MAX_MANIFOLD_ORDER - 1
     if isinstance(order, bool) or not isinstance(order, int) or not 0 <= order <= top:
         raise InvalidInputError(f"order must be an integer in 0..{top}, got {order!r}")
-    if isinstance(beta, sp.Symbol) or (isinstance(beta, str) and beta.isidentifier()):
-        b: sp.Expr = beta if isinstance(beta, sp.Symbol) else sp.Symbol(beta, positive=True)
+    b = momentum_coefficient(beta)
+    if isinstance(b, sp.Symbol):
         if b in obj.symbols or b.name in {s.name for s in obj.symbols}:
             raise InvalidInputError(f"beta {b} is a state symbol of the objective")
         params = [*obj.params, b]
     else:
-        b = exact_real(beta, "beta")
-        if not 0 < b < 1:
-            raise InvalidInputError(f"beta must lie in (0, 1), got {b}")
         params = list(obj.params)
     K = order + 1 if manifold_order is None else manifold_order
     if isinstance(K, bool) or not isinstance(K, int) or not order + 1 <= K <= MAX_MANIFOLD_ORDER:

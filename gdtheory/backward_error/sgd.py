@@ -46,12 +46,17 @@ SCHEMES = ("reshuffle", "cyclic")
 MAX_PERMUTATIONS = 5040
 
 
-def _objectives(objectives: Sequence[Any]) -> list[Objective]:
+def _objectives(objectives: Any, *, polynomial: bool = True) -> list[Objective]:
+    """The f_i as objectives with one list of state symbols (polynomial with rational
+    coefficients when the exact epoch map needs it)."""
     if isinstance(objectives, str | Objective) or not isinstance(objectives, Sequence):
         raise InvalidInputError("objectives must be a list of the f_i (at least two)")
     objs = [as_objective(o) for o in objectives]
     if len(objs) < 2:
         raise InvalidInputError(f"SGD needs at least two f_i, got {len(objs)}")
+    if all(isinstance(o, str) for o in objectives):  # texts share the union of their names
+        names = sorted({s.name for o in objs for s in o.symbols})
+        objs = [Objective.parse(o, symbols=names) for o in objectives]
     syms = objs[0].symbols
     for o in objs[1:]:
         if o.symbols != syms:
@@ -59,7 +64,7 @@ def _objectives(objectives: Sequence[Any]) -> list[Objective]:
                 f"every f_i must have the same state symbols; got {[s.name for s in syms]} "
                 f"and {[s.name for s in o.symbols]} (declare symbols=[...] on each)"
             )
-    for o in objs:
+    for o in objs if polynomial else ():
         if not o.expr.is_polynomial(*syms) or not all(
             c.is_Rational for c in sp.Poly(o.expr, *syms, *o.params).coeffs()
         ):

@@ -5,7 +5,8 @@
   :func:`factorization_instances`, :func:`learning_rates`.
 * Oracle assertions (:mod:`gdtheory.testing.oracles`): :func:`assert_gd_step` (error in
   ulps against a 50-digit reference), :func:`assert_modified_equation`,
-  :func:`assert_regime`.
+  :func:`assert_regime`; :func:`assert_step` (:mod:`gdtheory.testing.steps`) for any
+  :mod:`gdtheory.optimizers` method (momentum, preconditioned, SGD minibatches).
 * A pytest plugin (:mod:`gdtheory.testing.plugin`, registered on install) with the
   ``gd_oracle`` fixture.
 
@@ -19,6 +20,7 @@ from .oracles import assert_gd_step as assert_gd_step
 from .oracles import assert_modified_equation as assert_modified_equation
 from .oracles import assert_regime as assert_regime
 from .oracles import reference_step as reference_step
+from .steps import assert_step as assert_step
 from .strategies import FactorizationInstance as FactorizationInstance
 from .strategies import QuadraticInstance as QuadraticInstance
 from .strategies import SmoothInstance as SmoothInstance
@@ -37,6 +39,7 @@ __all__ = [
     "assert_gd_step",
     "assert_modified_equation",
     "assert_regime",
+    "assert_step",
     "factorization_instances",
     "learning_rates",
     "quadratics",

@@ -45,6 +45,7 @@ from ..core.objective import Objective
 from ..core.regimes import Regime, lr_regime
 from ..core.scalars import RealLike, check_dps, exact_real, positive_real
 from ..errors import InvalidInputError, ShapeError
+from .steps import StepCheck, _point, assert_step
 
 __all__ = [
     "StepCheck",
@@ -63,59 +64,6 @@ def _objective(objective: Any) -> Objective:
     if isinstance(objective, str):
         return Objective.parse(objective)
     raise InvalidInputError(f"objective must be an Objective or a string, got {type(objective)}")
-
-
-def _point(x: Any, n: int, name: str = "x") -> np.ndarray:
-    try:
-        arr = np.asarray(x, dtype=float).reshape(-1)
-    except (TypeError, ValueError):
-        raise ShapeError(f"{name} must be a point of {n} numbers") from None
-    if arr.shape != (n,):
-        raise ShapeError(f"{name} must have {n} coordinates, got shape {np.shape(x)}")
-    if not np.all(np.isfinite(arr)):
-        raise InvalidInputError(f"{name} has NaN or infinite coordinates")
-    return arr
-
-
-def _running_error(expr: sp.Expr, env: dict[sp.Symbol, Any]) -> tuple[Any, Any]:
-    """(value, kappa) of ``expr`` at the point ``env``, with kappa a first-order bound on
-    the rounding error of a straightforward float evaluation in units of the unit
-    roundoff: inputs exact; every operation adds |result|; errors propagate through sums
-    (kappa_a + kappa_b), products (kappa_a |b| + |a| kappa_b), integer powers and
-    functions (|f'(u)| kappa_u).  It is the scale on which a correct implementation's
-    error is measured (Higham, *Accuracy and Stability of Numerical Algorithms*, 3.3)."""
-    prec = mpmath.mp.dps
-    if expr.is_Symbol:
-        return env[expr], mpmath.mpf(0)
-    if expr.is_Number or expr.is_NumberSymbol:
-        v = mpmath.mpf(sp.N(expr, prec + 5))
-        return v, (mpmath.mpf(0) if expr.is_Integer else abs(v))
-    if expr.is_Add or expr.is_Mul:
-        parts = [_running_error(a, env) for a in expr.args]
-        if expr.is_Add:
-            v = mpmath.fsum(p[0] for p in parts)
-            k = mpmath.fsum(p[1] for p in parts)
-        else:
-            v, k = parts[0]
-            for pv, pk in parts[1:]:
-                v, k = v * pv, k * abs(pv) + abs(v) * pk
-        return v, k + abs(v)
-    if expr.is_Pow and expr.exp.is_Integer:
-        b, kb = _running_error(expr.base, env)
-        n = int(expr.exp)
-        v = b**n
-        return v, abs(n) * abs(b) ** (n - 1) * kb + abs(n) * abs(v)
-    if len(expr.args) == 1 or expr.is_Pow:
-        arg = expr.base if expr.is_Pow else expr.args[0]
-        u, ku = _running_error(arg, env)
-        t = sp.Dummy("t")
-        fn = t**expr.exp if expr.is_Pow else expr.func(t)
-        at = {t: sp.Float(u, prec)}
-        v = mpmath.mpf(sp.N(fn.subs(at), prec))
-        d = mpmath.mpf(sp.N(sp.diff(fn, t).subs(at), prec))
-        return v, abs(d) * ku + abs(v)
-    v = mpmath.mpf(sp.N(expr.subs({s: sp.Float(x, prec) for s, x in env.items()}), prec))
-    return v, abs(v)
 
 
 def reference_step(
@@ -137,27 +85,6 @@ def reference_step(
         return tuple(a - hm * b for a, b in zip(xm, g, strict=True))
 
 
-@dataclass(frozen=True)
-class StepCheck:
-    """One step compared with the 50-digit reference.
-
-    ``ulps`` per coordinate: |got - reference| / spacing(max(|x_i|, |ref_i|, h kappa_i)),
-    kappa_i the running-error bound of a float evaluation of the i-th partial derivative.
-    """
-
-    x: tuple[float, ...]
-    h: float
-    expected: tuple[float, ...]
-    got: tuple[float, ...]
-    ulps: tuple[float, ...]
-    max_ulps: float
-    passed: bool
-
-    @property
-    def max_ulps_seen(self) -> float:
-        return max(self.ulps)
-
-
 def assert_gd_step(
     step_fn: Callable[[np.ndarray, float], Any],
     objective: Objective | str,
@@ -174,56 +101,9 @@ def assert_gd_step(
     ``AssertionError`` naming the worst coordinate's error in ulps, the inputs, the
     expected and the returned point.
     """
-    if not callable(step_fn):
-        raise InvalidInputError("step_fn must be callable as step_fn(x, h)")
-    if (
-        isinstance(max_ulps, bool)
-        or not isinstance(max_ulps, int | float)
-        or not 0 <= max_ulps <= 2**64
-    ):
-        raise InvalidInputError(f"max_ulps must be a number in [0, 2^64], got {max_ulps!r}")
-    f = _objective(objective)
-    xs = _point(x, f.dim)
-    hf = float(exact_real(h, "h"))
-    if not (np.isfinite(hf) and hf > 0):
-        raise InvalidInputError(f"h must be finite and > 0, got {h!r}")
-    ref = reference_step(f, xs, h=hf, dps=dps)
-    expected = np.array([float(v) for v in ref])
-    out = step_fn(xs.copy(), hf)
-    try:
-        got = np.asarray(out, dtype=float).reshape(-1)
-    except (TypeError, ValueError):
-        raise AssertionError(f"step_fn returned {type(out).__name__}, not a point") from None
-    if got.shape != (f.dim,):
-        raise AssertionError(f"step_fn returned shape {np.shape(out)}, expected ({f.dim},)")
-    with mpmath.workdps(dps):
-        env = {s: mpmath.mpf(float(v)) for s, v in zip(f.symbols, xs, strict=True)}
-        kappa = np.array([float(abs(hf) * _running_error(g, env)[1]) for g in f.grad])
-        err = np.array(
-            [float(abs(mpmath.mpf(float(a)) - b)) for a, b in zip(got, ref, strict=True)]
-        )
-    scale = np.maximum.reduce([np.abs(xs), kappa, np.abs(expected)])
-    ulps = np.where(
-        np.isfinite(got), err / np.spacing(np.maximum(scale, np.finfo(float).tiny)), np.inf
-    )
-    check = StepCheck(
-        tuple(xs.tolist()),
-        hf,
-        tuple(expected.tolist()),
-        tuple(got.tolist()),
-        tuple(ulps.tolist()),
-        float(max_ulps),
-        bool(np.all(ulps <= max_ulps)),
-    )
-    if not check.passed:
-        i = int(np.argmax(ulps))
-        raise AssertionError(
-            f"GD step off by {ulps[i]:.3g} ulps (allowed {max_ulps:g}) at x = {xs.tolist()}, "
-            f"h = {hf!r}: coordinate {i} is {float(got[i])!r}, the {dps}-digit reference "
-            f"x - h grad f(x) is {float(expected[i])!r} (expected {expected.tolist()}, "
-            f"got {got.tolist()}; f = {f.expr})"
-        )
-    return check
+    from ..core.optimizers import GD
+
+    return assert_step(GD(), step_fn, objective, x, h=h, max_ulps=max_ulps, dps=dps)
 
 
 @dataclass(frozen=True)

@@ -104,6 +104,11 @@ def test_bad_input() -> None:
     with pytest.raises(gt.InvalidInputError, match="polynomial"):
         sgd_modified_equation(["exp(x)", "x**2"], 1)
     with pytest.raises(gt.InvalidInputError, match="same state symbols"):
-        sgd_modified_equation(["x**2", "y**2"], 1)
+        sgd_modified_equation([gt.Objective.parse("x**2"), gt.Objective.parse("y**2")], 1)
+    # texts are parsed over the union of their names: x**2 and y**2 are both f(x, y)
+    assert sgd_modified_equation(["x**2", "y**2"], 1).symbols == (
+        sp.Symbol("x", real=True),
+        sp.Symbol("y", real=True),
+    )
     with pytest.raises(gt.InvalidInputError, match="scheme"):
         sgd_modified_equation(["x**2", "x**4"], 1, "random")
