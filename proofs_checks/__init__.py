@@ -22,6 +22,7 @@ MODULES = (
     "t7_multiscale_gibbs",
     "t8_balancing",
     "t9_edge_of_stability",
+    "t10_momentum_sgd",
 )
 
 

@@ -116,3 +116,16 @@ def test_every_claim_names_and_quotes_the_english_source(claim):
     ):
         assert needle in claim.source
     assert "translated" not in claim.source and "SPEC" not in claim.source + claim.reference
+
+
+def test_t10_weak_errors_cover_the_exact_ones_and_report_intervals(quick_report):
+    """Issue 18: the Monte Carlo weak errors of T10 sit within 4 standard errors of the
+    exact (moment-equation) ones, and every fitted weak order carries a 95% interval."""
+    ev = quick_report.claim("T10")
+    weak = next(t for t in ev["tables"] if t["title"].startswith("Weak errors"))
+    assert {r[0] for r in weak["rows"]} == {"1-D", "2-D"}
+    for row in weak["rows"]:
+        mc = [(float(c.split(" +- ")[0]), float(c.split(" +- ")[1])) for c in row[2].split(", ")]
+        exact = [float(c) for c in row[3].split(", ")]
+        assert all(abs(m - e) < 4 * se for (m, se), e in zip(mc, exact, strict=True)), row
+        assert "95%" in row[4], row

@@ -24,7 +24,7 @@ t = kh (the 1/(1 - beta) factor is in F_0 = -g/(1 - beta)).
 First order (derived here):  F_0 + h F_1 = -(1/(1 - beta)) grad(f + h (1 + beta)
 |grad f|^2 / (4 (1 - beta)^2)) for heavy ball: the implicit regulariser of GD at the
 effective learning rate h/(1 - beta), h |grad f|^2/(4 (1 - beta)), multiplied by
-(1 + beta)/(1 - beta), as Ghosh, Lyu, Zhang and Dasgupta (ICLR 2023) state.
+(1 + beta)/(1 - beta), as Ghosh, Lyu, Zhang and Wang (ICLR 2023) state.
 """
 
 from __future__ import annotations

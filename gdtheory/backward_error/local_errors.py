@@ -1,0 +1,187 @@
+r"""Local errors of a one-step method against its order-p modified flow, any method.
+
+Backward error analysis predicts |phi^{[p]}_h(x) - Phi_h(x)| = O(h^{p+2}) for the time-h
+flow phi^{[p]}_h of the order-p modified field and one step Phi_h of the method
+(Hairer-Lubich-Wanner IX.1).  :func:`flow_local_errors` measures it for any step at
+``dps`` digits (flows by Gragg-Bulirsch-Stoer, :mod:`.flows`) and fits the slope of
+log error against log h.  Two methods need a start the theory is about:
+
+* heavy ball / Nesterov (:func:`momentum_local_errors`): a start *on the slow manifold*,
+  x_{-1} = Phi_h^{-1}(x_0) with Phi_h the manifold map of :mod:`.momentum` (solved by
+  Newton's method at ``dps`` digits), so that the velocity is v_0 = x_0 - x_{-1};
+* SGD without replacement (:func:`epoch_local_errors`): the step is the expected epoch,
+  the exact average over every order (reshuffling) of m steps with eta = h/m.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import mpmath
+import numpy as np
+import sympy as sp
+
+from ..core.objective import Objective, as_objective, h
+from ..core.optimizers import HeavyBall, Nesterov
+from ..core.scalars import check_dps, check_orders, exact_rates, exact_real, to_mpf
+from ..errors import InvalidInputError
+from .flows import integrate_flow
+from .modified import ModifiedEquation
+from .momentum import momentum_modified_equation
+from .sgd import _objectives, sgd_modified_equation
+
+__all__ = ["LocalErrors", "flow_local_errors", "momentum_local_errors", "epoch_local_errors"]
+
+Step = Callable[[list[mpmath.mpf], mpmath.mpf], Sequence[mpmath.mpf]]
+
+
+@dataclass(frozen=True)
+class LocalErrors:
+    """``errors[i][j]``: order ``orders[i]`` at ``hs[j]`` (max norm); ``slopes[i]`` the
+    least-squares slope of log error on log h (predicted: orders[i] + 2)."""
+
+    description: str
+    hs: tuple[float, ...]
+    orders: tuple[int, ...]
+    errors: tuple[tuple[float, ...], ...]
+    slopes: tuple[float, ...]
+
+    @property
+    def deviations(self) -> tuple[float, ...]:
+        """|slope - (p + 2)| per order."""
+        return tuple(abs(s - (p + 2)) for s, p in zip(self.slopes, self.orders, strict=True))
+
+    def __str__(self) -> str:
+        rows = [f"{self.description}: local error vs h"]
+        for p, errs, s in zip(self.orders, self.errors, self.slopes, strict=True):
+            cells = " ".join(f"{e:.3e}" for e in errs)
+            rows.append(f"  p = {p}: {cells}  slope {s:.3f} (predicted {p + 2})")
+        return "\n".join(rows)
+
+
+def flow_local_errors(
+    step: Step,
+    modified: ModifiedEquation,
+    x0: Sequence[Any],
+    hs: Sequence[Any],
+    orders: Sequence[int],
+    *,
+    dps: int = 60,
+    description: str = "",
+) -> LocalErrors:
+    """|time-h flow of the order-p field - step(x0, h)| for each p and h, at ``dps``
+    digits (x0 exact: strings such as "6/5" are honoured)."""
+    dps = check_dps(dps)
+    rates = exact_rates(hs)
+    ps = check_orders(orders, increasing=True)
+    if ps[-1] > modified.order:
+        raise InvalidInputError(f"order {ps[-1]} exceeds the modified equation's {modified.order}")
+    errors: list[list[float]] = [[] for _ in ps]
+    with mpmath.workdps(dps):
+        for r in rates:
+            hm = to_mpf(r)
+            x = [to_mpf(v) for v in x0]
+            target = step(list(x), hm)
+            for i, p in enumerate(ps):
+                sol = integrate_flow(_at_rate(modified.lambdify("mpmath", p), hm), x, [hm], dps=dps)
+                err = max(abs(a - b) for a, b in zip(sol.states[-1], target, strict=True))
+                errors[i].append(float(err))
+    hf = [float(r) for r in rates]
+    lh = [math.log(v) for v in hf]
+    slopes = tuple(
+        float(np.polyfit(lh, [math.log(e) for e in errs], 1)[0])
+        if len(hf) > 1 and min(errs) > 0
+        else math.nan
+        for errs in errors
+    )
+    return LocalErrors(description, tuple(hf), tuple(ps), tuple(tuple(e) for e in errors), slopes)
+
+
+def _at_rate(F: Any, hm: mpmath.mpf) -> Callable[[Sequence[mpmath.mpf]], Any]:
+    """The field y -> F(y, h) at the fixed rate h."""
+    return lambda y: F(y, hm)
+
+
+def _previous_point(
+    phi: Sequence[sp.Expr], symbols: Sequence[sp.Symbol], x0: list[Any], hm: Any
+) -> list[Any]:
+    """Phi_h^{-1}(x0) by Newton's method on the (truncated) manifold map."""
+    fns = sp.lambdify([*symbols, h], list(phi), "mpmath")
+    tol = mpmath.mpf(10) ** (-mpmath.mp.dps + 5)
+    if len(symbols) == 1:
+        return [mpmath.findroot(lambda y: fns(y, hm)[0] - x0[0], x0[0], tol=tol)]
+    root = mpmath.findroot(
+        lambda *y: [a - b for a, b in zip(fns(*y, hm), x0, strict=True)], list(x0), tol=tol
+    )
+    return [root[i] for i in range(len(symbols))]
+
+
+def momentum_local_errors(
+    objective: Objective | str,
+    beta: Any,
+    method: str,
+    x0: Sequence[Any],
+    hs: Sequence[Any],
+    orders: Sequence[int] = (0, 1, 2, 3),
+    *,
+    manifold_order: int = 6,
+    dps: int = 60,
+) -> LocalErrors:
+    """One heavy-ball / Nesterov step from a start on the slow manifold against the
+    order-p flow of :func:`~.momentum.momentum_modified_equation` (beta numeric)."""
+    f = as_objective(objective)
+    if method not in ("heavy_ball", "nesterov"):
+        raise InvalidInputError(f"method must be 'heavy_ball' or 'nesterov', got {method!r}")
+    b = exact_real(beta, "beta")
+    meth = Nesterov(b) if method == "nesterov" else HeavyBall(b)
+    ps = check_orders(orders, increasing=True)
+    mm = momentum_modified_equation(f, ps[-1], b, method, manifold_order=manifold_order)
+    phi = mm.one_step_map()
+
+    def step(x: list[mpmath.mpf], hm: mpmath.mpf) -> list[mpmath.mpf]:
+        prev = _previous_point(phi, mm.symbols, x, hm)
+        return meth.step(f.grad_mp, x, [a - c for a, c in zip(x, prev, strict=True)], hm)[0]
+
+    desc = f"{meth.name}(beta = {b}) on {f.name} from the slow manifold at x0 = {list(x0)}"
+    return flow_local_errors(step, mm.equation, x0, hs, ps, dps=dps, description=desc)
+
+
+def expected_epoch(
+    objectives: Sequence[Objective], x: list[Any], h: Any, scheme: str = "reshuffle"
+) -> list[Any]:
+    """The epoch of m steps x <- x - (h/m) grad f_i(x), averaged over every order of the
+    f_i (``"reshuffle"``) or in the order given (``"cyclic"``)."""
+    m = len(objectives)
+    orders = list(itertools.permutations(range(m))) if scheme == "reshuffle" else [tuple(range(m))]
+    total = [0 * v for v in x]
+    for s in orders:
+        y = list(x)
+        for i in s:
+            g = objectives[i].grad_mp(y)
+            y = [a - (h / m) * b for a, b in zip(y, g, strict=True)]
+        total = [t + a for t, a in zip(total, y, strict=True)]
+    return [t / len(orders) for t in total]
+
+
+def epoch_local_errors(
+    objectives: Sequence[Objective | str],
+    x0: Sequence[Any],
+    hs: Sequence[Any],
+    orders: Sequence[int] = (0, 1, 2, 3),
+    *,
+    scheme: str = "reshuffle",
+    dps: int = 40,
+) -> LocalErrors:
+    """The expected SGD epoch (h = m eta) against the order-p flow of
+    :func:`~.sgd.sgd_modified_equation`."""
+    objs = _objectives(objectives)
+    ps = check_orders(orders, increasing=True)
+    me = sgd_modified_equation(objs, ps[-1], scheme)
+    desc = f"{scheme} SGD epoch on f_i = {', '.join(o.name for o in objs)} at x0 = {list(x0)}"
+    return flow_local_errors(
+        lambda x, hm: expected_epoch(objs, x, hm, scheme), me, x0, hs, ps, dps=dps, description=desc
+    )
