@@ -138,8 +138,11 @@ def _parser() -> argparse.ArgumentParser:
         help="one term f_i of f = (1/m) sum f_i (repeat): the expected SGD epoch",
     )
     m.add_argument(
-        "--scheme", default="reshuffle", help="reshuffle (default) or cyclic, with --sgd"
+        "--scheme",
+        default="reshuffle",
+        help="reshuffle (default), cyclic, or replacement (the SME of order --order 1 or 2)",
     )
+    m.add_argument("--batch", type=int, default=1, help="minibatch size, with --scheme replacement")
     m.add_argument(
         "--metric",
         default=None,
@@ -161,10 +164,14 @@ def _modified(args: argparse.Namespace) -> int:
     from .backward_error.butcher import runge_kutta_map
     from .backward_error.generic import generic_modified_equation
     from .backward_error.modified import modified_equation
+    from .backward_error.sme import StochasticModifiedEquation
     from .core.objective import Objective
 
     symbols, params = _names(args.symbols), _names(args.params)
     special = _special(args, symbols, params)
+    if isinstance(special, StochasticModifiedEquation):
+        print(special.latex() if args.latex else special)
+        return 0
     if special is not None:
         return _print_equation(args, special)
     if args.generic:
@@ -212,6 +219,7 @@ def _special(args: argparse.Namespace, symbols: Any, params: Any) -> Any:
     """The equation of --momentum or --sgd, or None."""
     from .backward_error.momentum import momentum_modified_equation
     from .backward_error.sgd import sgd_modified_equation
+    from .backward_error.sme import stochastic_modified_equation
     from .core.objective import Objective
 
     if args.momentum:
@@ -223,6 +231,8 @@ def _special(args: argparse.Namespace, symbols: Any, params: Any) -> Any:
         if args.objective is not None:
             raise GDTheoryError("--sgd takes the terms f_i with --sgd, not an objective")
         terms = [Objective.parse(t, symbols, params=params) for t in args.sgd]
+        if args.scheme == "replacement":
+            return stochastic_modified_equation(terms, args.order, batch=args.batch)
         return sgd_modified_equation(terms, args.order, args.scheme)
     return None
 

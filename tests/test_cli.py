@@ -213,3 +213,9 @@ def test_cli_modified_momentum_sgd_and_metric(capsys):
     assert "gradient to order h**1" in capsys.readouterr().out
     assert main(["modified", "x**2", "--momentum", "nesterov"]) == 2
     assert "--beta" in capsys.readouterr().err
+    sme = ["modified", "--sgd", "(x - 1)**2/2", "--sgd", "(x + 1)**2/2", "--scheme", "replacement"]
+    assert main([*sme, "--order", "2", "--batch", "4"]) == 0
+    out = capsys.readouterr().out
+    assert "order-2 SME of SGD (batch 4)" in out and "sqrt(h Sigma(X)/4)" in out
+    assert main([*sme, "--order", "3"]) == 2
+    assert "order must be 1 or 2" in capsys.readouterr().err
