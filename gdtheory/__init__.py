@@ -5,6 +5,7 @@ The public API is re-exported here; modules are named for the mathematics.
 
 from __future__ import annotations
 
+from . import models as models
 from ._version import __version__ as __version__
 from .backward_error.butcher import ButcherTableau as ButcherTableau
 from .backward_error.butcher import runge_kutta_map as runge_kutta_map
@@ -119,8 +120,10 @@ from .landscape.models import FactorizationModel as FactorizationModel
 from .landscape.models import ObjectiveModel as ObjectiveModel
 from .landscape.models import TwoLayerTanh as TwoLayerTanh
 from .landscape.models import synthetic_regression as synthetic_regression
+from .landscape.sharpness import SharpnessEstimate as SharpnessEstimate
 from .landscape.sharpness import SharpnessTrace as SharpnessTrace
 from .landscape.sharpness import sharpness as sharpness
+from .landscape.sharpness import sharpness_estimate as sharpness_estimate
 from .landscape.sharpness import track_sharpness as track_sharpness
 from .report.claims import Verdict as Verdict
 from .rigorous.smoothness import SmoothnessConstant as SmoothnessConstant
@@ -233,7 +236,10 @@ __all__ = [
     "synthetic_regression",
     "SharpnessTrace",
     "sharpness",
+    "sharpness_estimate",
+    "SharpnessEstimate",
     "track_sharpness",
+    "models",
     "StochasticModifiedEquation",
     "stochastic_modified_equation",
     "MethodRun",

@@ -28,6 +28,7 @@ LAYERS = {
     # the public import paths and the command line sit on top
     "objectives": 6,
     "optimizers": 6,
+    "models": 6,
     "certify": 6,
     "__init__": 6,
     "cli": 7,

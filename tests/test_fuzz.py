@@ -602,6 +602,15 @@ ENTRY.update(
                 "order": HOSTILE_COUNTS + [61],
             },
         ),
+        "sharpness_estimate": (
+            gt.sharpness_estimate,
+            {"objective": F2, "x": [1.2, 0.7]},
+            {
+                "objective": [None, 3, "x**2", object()],
+                "x": HOSTILE_POINTS,
+                "tol": HOSTILE_NUMBERS,
+            },
+        ),
         "sgd_epoch_map": (
             gt.sgd_epoch_map,
             {"objectives": ["(x - 1)**2/2", "x**4/4"], "order": 2},
@@ -825,6 +834,7 @@ RESULT_TYPES = {
     "MinimiserSpectrum",
     "SharpnessTrace",
     "StochasticModifiedEquation",
+    "SharpnessEstimate",
     "MethodRun",
     "WeakErrorStudy",
     "WeakOrder",

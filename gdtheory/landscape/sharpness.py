@@ -30,7 +30,14 @@ from ..core.scalars import check_count, learning_rates, real_array
 from ..errors import InvalidInputError, NotRealError
 from .models import Model, as_model
 
-__all__ = ["sharpness", "top_eigenpairs", "SharpnessTrace", "track_sharpness"]
+__all__ = [
+    "sharpness",
+    "sharpness_estimate",
+    "SharpnessEstimate",
+    "top_eigenpairs",
+    "SharpnessTrace",
+    "track_sharpness",
+]
 
 #: Below this dimension the Hessian is assembled from dim HVPs and diagonalised densely.
 DENSE_DIM = 8
@@ -98,6 +105,45 @@ def sharpness(objective: Any, x: Any, k: int = 1, *, tol: float = 1e-10) -> Any:
 
 
 @dataclass(frozen=True)
+class SharpnessEstimate:
+    """The top Hessian eigenvalue with an error bound: ``residual`` = |H~ u - value u| for
+    the unit Ritz vector u and the model's products H~, ``hvp_error`` an estimate of
+    |H~ u - H u| (0 for exact products), ``error`` their sum.  For symmetric H some
+    eigenvalue lies within |H u - value u| <= error of ``value`` (Weyl); that it is the top
+    one rests on Lanczos having converged to the top of the spectrum."""
+
+    value: float
+    residual: float
+    hvp_error: float
+    error: float
+    hvp: str
+
+
+def sharpness_estimate(objective: Any, x: Any, *, tol: float = 1e-10) -> SharpnessEstimate:
+    r""":func:`sharpness` with its error bound; models with only a gradient get differenced
+    HVPs (:class:`~gdtheory.landscape.models.DifferencedModel`) whose error is estimated.
+
+    >>> class OnlyGrad:                       # a user model without an hvp
+    ...     dim = 2
+    ...     def loss(self, w): return 0.5 * (w[0] * w[1] - 1) ** 2
+    ...     def grad(self, w): return (w[0] * w[1] - 1) * np.array([w[1], w[0]])
+    >>> e = sharpness_estimate(OnlyGrad(), [2.0, 0.5])
+    >>> round(e.value, 6), e.hvp, bool(e.error < 1e-7)            # exact: x^2 + y^2 = 4.25
+    (4.25, 'central differences', True)
+    """
+    model = as_model(objective)
+    w = _point(model, x)
+    vals, vecs = top_eigenpairs(model, w, 1, tol=tol)
+    lam, u = float(vals[0]), vecs[:, 0] / np.linalg.norm(vecs[:, 0])
+    residual = float(np.linalg.norm(model.hvp(w, u) - lam * u))
+    differenced = hasattr(model, "hvp_error")
+    herr = float(model.hvp_error(w, u)) if differenced else 0.0  # type: ignore[attr-defined]
+    return SharpnessEstimate(
+        lam, residual, herr, residual + herr, "central differences" if differenced else "exact"
+    )
+
+
+@dataclass(frozen=True)
 class SharpnessTrace:
     r"""Loss at every step and sharpness every ``every`` steps along a float64 GD run.
 
@@ -114,14 +160,18 @@ class SharpnessTrace:
     edge : float
         2 / h.
     final_ratio : float
-        sharpness at the last measured step / (2/h).
+        sharpness at the last measured step / (2/h); NaN for a diverged run (its last
+        sharpness is that of a point on the way out, not an end state).
     reached_edge_at : int or None
         First measured step with sharpness >= 0.95 (2/h).
     hover_range : tuple of float or None
-        (min, max) of sharpness / (2/h) from ``reached_edge_at`` on.
+        (min, max) of sharpness / (2/h) from ``reached_edge_at`` on; None if diverged.
     loss_increases : int
         Steps where the loss went up (non-monotone descent).
     diverged : bool
+    status : str
+        "diverged" (the loss left float range or the iterate left ``bound``) or
+        "finished" (all steps made).
     """
 
     h: float
@@ -135,6 +185,7 @@ class SharpnessTrace:
     hover_range: tuple[float, float] | None
     loss_increases: int
     diverged: bool
+    status: str = "finished"
 
     def plot(self, axes: Any = None) -> Any:
         """Loss (log scale) and sharpness with the 2/h line; returns the two axes."""
@@ -207,7 +258,7 @@ def track_sharpness(
     at = int(rec_steps[reached[0]]) if reached.size else None
     hover = (
         (float(S[reached[0] :].min() / edge), float(S[reached[0] :].max() / edge))
-        if reached.size
+        if reached.size and not diverged
         else None
     )
     return SharpnessTrace(
@@ -217,9 +268,10 @@ def track_sharpness(
         loss=losses,
         w=w,
         edge=edge,
-        final_ratio=float(S[-1] / edge) if S.size else float("nan"),
+        final_ratio=float(S[-1] / edge) if S.size and not diverged else float("nan"),
         reached_edge_at=at,
         hover_range=hover,
         loss_increases=int(np.count_nonzero(np.diff(losses) > 0)),
         diverged=diverged,
+        status="diverged" if diverged else "finished",
     )

@@ -53,8 +53,14 @@ def test_edge_of_stability_on_the_network_study():
 
 
 def test_track_sharpness_flags_divergence():
+    """A diverged run reports its status and NaN for the ratio, never a number such as
+    the sharpness of a point on the way out (issue 19)."""
     tr = track_sharpness(scalar_factorization(), [3.0, 3.0], h=1.0, steps=50, every=5)
-    assert tr.diverged and len(tr.loss) < 51
+    assert tr.diverged and len(tr.loss) < 51 and tr.status == "diverged"
+    assert np.isnan(tr.final_ratio) and tr.hover_range is None
+    assert tr.sharpness.size >= 1 and np.all(np.isfinite(tr.sharpness))  # measured before
+    ok = track_sharpness(scalar_factorization(), [1.2, 0.8], h=0.1, steps=20, every=5)
+    assert ok.status == "finished" and np.isfinite(ok.final_ratio)
 
 
 @pytest.mark.parametrize(

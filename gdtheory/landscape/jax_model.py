@@ -1,0 +1,184 @@
+r"""Any JAX model as a gdtheory model: loss, gradient, Hessian-vector and third-derivative
+products of ``loss_fn(params, *data)`` on flat float64 parameter vectors.
+
+``from_jax(loss_fn, params, *data)`` takes any pytree of parameters (dicts, lists, tuples
+of arrays) and returns a :class:`JaxModel` with
+
+* ``dim``, ``flatten(params) -> w`` and ``unflatten(w) -> params`` (the pytree's order,
+  ``jax.flatten_util.ravel_pytree``);
+* ``loss(w)``, ``grad(w)`` (reverse mode), ``hvp(w, v)`` = H(w) v by forward-over-reverse
+  differentiation (jvp of the gradient), ``hvps(w, V)`` for the rows of V at once (vmap),
+  ``d3(w, u, v)`` = D^3 L(w)[u, v] (jvp of the HVP: the vector whose i-th entry is
+  sum_jk d^3 L / dw_i dw_j dw_k u_j v_k);
+
+each compiled once (``jax.jit``) and evaluated in float64 inside ``jax.enable_x64`` so the
+user's global JAX precision is left as it was.  The model satisfies
+:class:`~gdtheory.landscape.models.Model`, so :func:`~gdtheory.landscape.sharpness.sharpness`,
+:func:`~gdtheory.landscape.sharpness.top_eigenpairs` and
+:func:`~gdtheory.landscape.sharpness.track_sharpness` take it unchanged.
+
+JAX is an optional dependency (``pip install gdtheory[jax]``); importing this module
+without it is fine, calling :func:`from_jax` raises a clear error.
+
+Reference: Pearlmutter, "Fast exact multiplication by the Hessian", Neural Computation 6
+(1994) (the HVP as a directional derivative of the gradient).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..errors import InvalidInputError, ShapeError
+
+__all__ = ["JaxModel", "from_jax"]
+
+
+def _jax() -> Any:
+    try:
+        import jax
+    except ImportError:  # pragma: no cover - the test extra installs JAX
+        raise InvalidInputError(
+            "from_jax needs JAX: pip install 'gdtheory[jax]' (CPU is enough)"
+        ) from None
+    return jax
+
+
+def _x64(jax: Any) -> AbstractContextManager[Any]:
+    """float64 for the duration of a call, the global setting untouched."""
+    if hasattr(jax, "enable_x64"):
+        return jax.enable_x64(True)
+    import jax.experimental as legacy  # JAX < 0.5
+
+    return legacy.enable_x64()  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class JaxModel:
+    """A JAX loss on flat float64 parameter vectors (see the module docstring)."""
+
+    dim: int
+    name: str
+    _fns: dict[str, Callable[..., Any]] = field(repr=False)
+    _unravel: Callable[[Any], Any] = field(repr=False)
+    _treedef: Any = field(repr=False)
+
+    def _vec(self, w: Any, name: str = "w") -> np.ndarray:
+        try:
+            arr = np.asarray(w, dtype=np.float64).reshape(-1)
+        except (TypeError, ValueError):
+            raise InvalidInputError(f"{name} must be a vector of {self.dim} numbers") from None
+        if arr.shape != (self.dim,):
+            raise ShapeError(f"{name} must have {self.dim} entries, got {np.shape(w)}")
+        return arr
+
+    def _call(self, fn: str, *args: Any) -> np.ndarray:
+        jax = _jax()
+        with _x64(jax):
+            out = self._fns[fn](*[jax.numpy.asarray(a, dtype=jax.numpy.float64) for a in args])
+            return np.asarray(out, dtype=np.float64)
+
+    def loss(self, w: Any) -> float:
+        return float(self._call("loss", self._vec(w)))
+
+    def grad(self, w: Any) -> np.ndarray:
+        return self._call("grad", self._vec(w))
+
+    def hvp(self, w: Any, v: Any) -> np.ndarray:
+        """H(w) v, forward-over-reverse."""
+        return self._call("hvp", self._vec(w), self._vec(v, "v"))
+
+    def hvps(self, w: Any, V: Any) -> np.ndarray:
+        """H(w) V^T for the rows of V (shape (k, dim)), in one vectorised call."""
+        Vs = np.asarray(V, dtype=np.float64)
+        if Vs.ndim != 2 or Vs.shape[1] != self.dim:
+            raise ShapeError(f"V must have shape (k, {self.dim}), got {Vs.shape}")
+        return self._call("hvps", self._vec(w), Vs)
+
+    def d3(self, w: Any, u: Any, v: Any) -> np.ndarray:
+        """D^3 L(w)[u, v], the derivative of w -> H(w) v in the direction u."""
+        return self._call("d3", self._vec(w), self._vec(u, "u"), self._vec(v, "v"))
+
+    def flatten(self, params: Any) -> np.ndarray:
+        """The user's pytree as the flat float64 vector w (same structure as at creation)."""
+        jax = _jax()
+        leaves, treedef = jax.tree_util.tree_flatten(params)
+        if treedef != self._treedef:
+            raise ShapeError(f"params have the structure {treedef}, expected {self._treedef}")
+        if not leaves:
+            return np.zeros(0)
+        return np.concatenate([np.asarray(a, dtype=np.float64).reshape(-1) for a in leaves])
+
+    def unflatten(self, w: Any) -> Any:
+        """The pytree of parameters (float64 JAX arrays) of the flat vector w."""
+        jax = _jax()
+        with _x64(jax):
+            return self._unravel(jax.numpy.asarray(self._vec(w)))
+
+
+def from_jax(loss_fn: Callable[..., Any], params: Any, *data: Any, name: str = "") -> JaxModel:
+    r"""A :class:`JaxModel` of ``loss_fn(params, *data)`` (a scalar), at the structure of
+    ``params``; the flat start is ``model.flatten(params)``.
+
+    >>> import jax.numpy as jnp
+    >>> m = from_jax(lambda p, a: 0.5 * (a - p["x"] * p["y"]) ** 2, {"x": 3.0, "y": 0.2}, 1.0)
+    >>> w = m.flatten({"x": 3.0, "y": 0.2})
+    >>> m.dim, round(m.loss(w), 6), m.hvp(w, [1.0, 0.0]).round(6).tolist()  # y^2, 2xy - a
+    (2, 0.08, [0.04, 0.2])
+    """
+    jax = _jax()
+    if not callable(loss_fn):
+        raise InvalidInputError("loss_fn must be callable as loss_fn(params, *data)")
+    from jax.flatten_util import ravel_pytree
+
+    jnp = jax.numpy
+    with _x64(jax):
+        try:
+            p64 = jax.tree_util.tree_map(lambda a: jnp.asarray(a, dtype=jnp.float64), params)
+            flat, unravel = ravel_pytree(p64)
+            data64 = tuple(
+                jax.tree_util.tree_map(
+                    lambda a: (
+                        jnp.asarray(a, dtype=jnp.float64)
+                        if jnp.issubdtype(jnp.asarray(a).dtype, jnp.floating)
+                        else jnp.asarray(a)
+                    ),
+                    d,
+                )
+                for d in data
+            )
+        except (TypeError, ValueError) as exc:
+            raise InvalidInputError(
+                f"params and data must be arrays or pytrees of arrays: {exc}"
+            ) from None
+
+        def f(w: Any) -> Any:
+            return loss_fn(unravel(w), *data64)
+
+        try:
+            value = f(flat)
+        except Exception as exc:  # the user's function: report what it raised
+            raise InvalidInputError(
+                f"loss_fn(params, *data) failed: {type(exc).__name__}: {exc}"
+            ) from None
+        if jnp.shape(value) != ():
+            raise ShapeError(f"loss_fn must return a scalar, got shape {jnp.shape(value)}")
+    g = jax.grad(f)
+
+    def hvp(w: Any, v: Any) -> Any:
+        return jax.jvp(g, (w,), (v,))[1]
+
+    fns = {
+        "loss": jax.jit(f),
+        "grad": jax.jit(g),
+        "hvp": jax.jit(hvp),
+        "hvps": jax.jit(jax.vmap(hvp, in_axes=(None, 0))),
+        "d3": jax.jit(lambda w, u, v: jax.jvp(lambda y: hvp(y, v), (w,), (u,))[1]),
+    }
+    treedef = jax.tree_util.tree_structure(params)
+    label = name or getattr(loss_fn, "__name__", "jax model")
+    return JaxModel(int(flat.shape[0]), label, fns, unravel, treedef)
