@@ -435,4 +435,5 @@ CLAIM = Claim(
         'which includes GD as a special case."'
     ),
     check=check,
+    quick_seconds=30.0,
 )

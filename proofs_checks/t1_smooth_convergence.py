@@ -272,6 +272,7 @@ CLAIM = Claim(
         'L-smooth, min f exists, and h<2/L, GD converges to a stationary point."'
     ),
     check=check,
+    quick_seconds=13.0,
 )
 
 

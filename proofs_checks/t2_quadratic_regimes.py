@@ -201,4 +201,5 @@ CLAIM = Claim(
         'will just blow up ... such as whenever h>2/L for quadratic objectives"'
     ),
     check=check,
+    quick_seconds=1.5,
 )

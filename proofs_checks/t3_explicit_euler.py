@@ -197,4 +197,5 @@ CLAIM = Claim(
         'descent close to gradient flow."'
     ),
     check=check,
+    quick_seconds=8.0,
 )

@@ -225,4 +225,5 @@ CLAIM = Claim(
         'large, >2/L, and for this simple objective function (f=x^2/2) GD blows up."'
     ),
     check=check,
+    quick_seconds=46.0,
 )

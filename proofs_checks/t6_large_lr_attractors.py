@@ -619,4 +619,5 @@ CLAIM = Claim(
         'orbits with period 2, 3 and 4 respectively (depending on initial condition)."'
     ),
     check=check,
+    quick_seconds=8.5,
 )

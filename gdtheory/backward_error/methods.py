@@ -11,8 +11,8 @@ applies to it:
 
 >>> from gdtheory.optimizers import Preconditioned
 >>> me = method_modified_equation(Preconditioned([[2, 0], [0, 1]]), "x**2/2 + y**2/2", 1)
->>> me.potential(1)
-h*(2*x**2 + y**2)/4 + x**2/2 + y**2/2
+>>> me.potential(1)          # f + (h/4) grad f^T P grad f = f + h (2 x^2 + y^2)/4
+h*(x**2/2 + y**2/4) + x**2/2 + y**2/2
 """
 
 from __future__ import annotations

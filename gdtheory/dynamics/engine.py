@@ -14,9 +14,10 @@ others.
 Long sweeps split their batch into chunks, show a progress bar (tqdm) with
 ``progress=True``, keep finished chunks on disk with ``cache=DIR`` (resumable after
 Ctrl-C, :mod:`gdtheory.core.cache`), and accept ``executor=``: any
-:class:`concurrent.futures.Executor` (a ``ProcessPoolExecutor``, or
-``dask.distributed.Client.get_executor()``) runs the chunks.  The result does not depend
-on the executor or the chunking.
+:class:`concurrent.futures.Executor` (a ``ProcessPoolExecutor``) or a
+``dask.distributed.Client`` (local or connected to a remote scheduler; its
+``get_executor()`` is used) runs the chunks.  The result does not depend on the executor
+or the chunking: every chunk is the same deterministic float64 computation.
 
 On top of the engine, :mod:`gdtheory.dynamics.diagrams` draws orbit (bifurcation)
 diagrams and basins of attraction.
@@ -181,6 +182,22 @@ def _chunk_bounds(N: int, chunk: int | None, split: bool) -> list[tuple[int, int
     return [(a, min(N, a + size)) for a in range(0, N, size)]
 
 
+def as_executor(executor: Any) -> Executor | None:
+    """None, a :class:`concurrent.futures.Executor`, or a dask ``Client`` (its
+    ``get_executor()``); anything else is refused naming its type."""
+    if executor is None or isinstance(executor, Executor):
+        return executor
+    get = getattr(executor, "get_executor", None)
+    if callable(get):
+        ex = get()
+        if isinstance(ex, Executor):
+            return ex
+    raise InvalidInputError(
+        "executor must be a concurrent.futures.Executor or a dask.distributed.Client, "
+        f"got {type(executor).__name__}"
+    )
+
+
 def run_rows(
     objective: Objective,
     X0: np.ndarray,
@@ -205,6 +222,7 @@ def run_rows(
     """
     from tqdm import tqdm  # the text bar: tqdm.auto warns in notebooks without ipywidgets
 
+    executor = as_executor(executor)
     N, n = X0.shape
     check_memory(desc, keep * N * n)
     backend = resolve_backend(objective, backend, N * steps)

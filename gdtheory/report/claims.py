@@ -201,7 +201,9 @@ class Claim:
 
     ``statement`` is the precise statement checked; ``source`` is the
     claim as the source blog states it, quoted from the English original with its author,
-    title, date and address.
+    title, date and address.  ``quick_seconds`` is how long the quick check took on the
+    CI machine: worker processes start the longest checks first (the report does not
+    depend on the order).
     """
 
     id: str
@@ -211,6 +213,7 @@ class Claim:
     hypotheses: tuple[str, ...]
     check: Callable[[CheckContext], Evidence] = field(repr=False)
     source: str = ""
+    quick_seconds: float = 5.0
 
 
 @dataclass(frozen=True)

@@ -204,7 +204,8 @@ def run_claims(
                 min(jobs, len(remote)), mp_context=ctx_mp, initializer=_worker_init, **fresh
             )
             try:
-                queue = list(remote)
+                # longest first (a stable sort: ties keep the report order)
+                queue = sorted(remote, key=lambda i: -claims[i].quick_seconds)
                 futures: dict[Future[ClaimResult], int] = {}
                 while queue or futures:
                     while queue and len(futures) < jobs:
