@@ -160,9 +160,9 @@ def integrate_flow(
     if not callable(F):
         raise InvalidInputError("F must be a callable F(x) -> sequence of numbers")
     kmax = max_columns if max_columns is not None else max(8, min(40, dps // 3 + 4))
-    from tqdm import tqdm
+    from ..core.progress import progress_bar
 
-    bar = tqdm(total=float(ts[-1]) if ts else 0.0, disable=not progress, desc="flow", unit="time")
+    bar = progress_bar(progress, total=float(ts[-1]) if ts else 0.0, desc="flow", unit="time")
     with bar, mpmath.workdps(dps + 10):
         tol_m = mpmath.mpf(10) ** (-dps) if tol is None else to_mpf(tol, "tol")
         y = tuple(to_mpf(c, "x0[i]") for c in x0)

@@ -107,9 +107,9 @@ def _ring_fields(
     def sample(entry: Any, terms: int) -> None:
         ring.to_sympy(ring.ctx.from_dict(dict(list(entry.to_dict().items())[:terms])))
 
-    from tqdm import tqdm
+    from ..core.progress import progress_bar
 
-    with tqdm(total=order + 1, disable=not progress, desc="modified equation", unit="order") as bar:
+    with progress_bar(progress, total=order + 1, desc="modified equation", unit="order") as bar:
         for k in range(order + 1):
             costs.check(k)
             Fk = list(d[k])  # F_k = d_{k+1} - sum_{i=2}^{k+1} W_{i,k+1-i} / i!

@@ -36,6 +36,7 @@ from ..core.budget import RATE_FLOAT_ITERATIONS, check_cost, check_memory
 from ..core.cache import as_cache
 from ..core.gdmap import FLOAT64, gd_step
 from ..core.objective import Objective, numeric_objective
+from ..core.progress import progress_bar
 from ..core.scalars import check_count, learning_rates
 from ..errors import InvalidInputError, ShapeError
 
@@ -220,8 +221,6 @@ def run_rows(
     stored on disk, keyed by its inputs and the code version, and found again on the next
     call: an interrupted sweep resumes where it stopped.
     """
-    from tqdm import tqdm  # the text bar: tqdm.auto warns in notebooks without ipywidgets
-
     executor = as_executor(executor)
     N, n = X0.shape
     check_memory(desc, keep * N * n)
@@ -251,10 +250,10 @@ def run_rows(
             final[a:b], tail[:, a:b], diverged[a:b] = got["final"], got["tail"], got["diverged"]
         else:
             todo.append((a, b))
-    with tqdm(
+    with progress_bar(
+        progress,
         total=N,
         initial=N - sum(b - a for a, b in todo),
-        disable=not progress,
         desc=desc,
         unit="run",
     ) as bar:
