@@ -57,14 +57,28 @@ class QuickReport:
 
 @pytest.fixture(scope="session")
 def quick_report(tmp_path_factory: pytest.TempPathFactory) -> QuickReport:
-    """``gdtheory verify --quick`` over every claim, once per test session (two worker
+    """``gdtheory verify --quick`` over every claim, once per test run (two worker
     processes); the tests of the claims, the CLI and the renderers read its evidence and
-    files instead of running the checks again."""
+    files instead of running the checks again.
+
+    Under pytest-xdist (``-n 2``, as CI runs) the workers share one report: the first to
+    need it computes it under a file lock in the run's common temporary directory, the
+    others wait for it and read it."""
+    import fcntl
+
     from gdtheory.cli import main
 
-    folder = tmp_path_factory.mktemp("quick-report")
-    buf = io.StringIO()
-    with contextlib.redirect_stdout(buf):
-        code = main(["verify", "--quick", "--report", str(folder), "--jobs", "2"])
+    base = tmp_path_factory.getbasetemp()
+    root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    folder, done = root / "quick-report", root / "quick-report.json"
+    with open(root / "quick-report.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            folder.mkdir(exist_ok=True)
+            buf = io.StringIO()
+            with contextlib.redirect_stdout(buf):
+                code = main(["verify", "--quick", "--report", str(folder), "--jobs", "2"])
+            done.write_text(json.dumps({"code": code, "stdout": buf.getvalue()}))
+    run = json.loads(done.read_text())
     evidence = json.loads((folder / "evidence.json").read_text())
-    return QuickReport(code, folder, buf.getvalue(), evidence)
+    return QuickReport(run["code"], folder, run["stdout"], evidence)
