@@ -26,6 +26,7 @@ import numpy as np
 from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, eigsh
 
 from ..core.budget import RATE_FLOAT_ITERATIONS, check_cost, check_memory
+from ..core.progress import progress_bar
 from ..core.scalars import check_count, learning_rates, real_array
 from ..errors import InvalidInputError, NotRealError
 from .models import Model, as_model
@@ -214,8 +215,10 @@ def track_sharpness(
     every: int = 10,
     tol: float = 1e-8,
     bound: float = 1e12,
+    progress: bool = False,
 ) -> SharpnessTrace:
-    r"""Run float64 GD w <- w - h grad L(w) for ``steps`` steps; record loss and sharpness.
+    r"""Run float64 GD w <- w - h grad L(w) for ``steps`` steps; record loss and sharpness
+    (``progress=True``: a tqdm bar over the steps, for long model runs).
 
     From (3, 0.2), near the sharp minimiser (3, 2/3) of (xy - 2)^2/2 whose sharpness
     9.4 exceeds 2/h, GD with h = 0.3 travels to a flatter minimiser (balancing):
@@ -239,7 +242,10 @@ def track_sharpness(
     v0 = None
     diverged = False
     last = steps
+    bar = progress_bar(bool(progress), total=steps, desc="track_sharpness", unit="step")
     for k in range(steps + 1):
+        if k:
+            bar.update(1)
         losses[k] = model.loss(w)
         if not (np.isfinite(losses[k]) and np.all(np.abs(w) <= bound)):
             diverged, last = True, k
@@ -251,6 +257,7 @@ def track_sharpness(
             v0 = vecs[:, 0]
         if k < steps:
             w = w - h_f * model.grad(w)
+    bar.close()
     losses = losses[: last + 1]
     S = np.array(rec_sharp)
     edge = 2.0 / h_f

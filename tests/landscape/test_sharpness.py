@@ -63,6 +63,14 @@ def test_track_sharpness_flags_divergence():
     assert ok.status == "finished" and np.isfinite(ok.final_ratio)
 
 
+def test_track_sharpness_shows_a_progress_bar_only_when_asked(capsys):
+    track_sharpness(scalar_factorization(), [1.2, 0.8], h=0.1, steps=20, every=5)
+    assert "track_sharpness" not in capsys.readouterr().err
+    track_sharpness(scalar_factorization(), [1.2, 0.8], h=0.1, steps=20, every=5, progress=True)
+    err = capsys.readouterr().err
+    assert "track_sharpness" in err and "20/20" in err
+
+
 @pytest.mark.parametrize(
     ("call", "error"),
     [
