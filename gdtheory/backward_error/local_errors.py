@@ -34,7 +34,13 @@ from .modified import ModifiedEquation
 from .momentum import momentum_modified_equation
 from .sgd import _objectives, sgd_modified_equation
 
-__all__ = ["LocalErrors", "flow_local_errors", "momentum_local_errors", "epoch_local_errors"]
+__all__ = [
+    "LocalErrors",
+    "flow_local_errors",
+    "momentum_local_errors",
+    "epoch_local_errors",
+    "inverse_map",
+]
 
 Step = Callable[[list[mpmath.mpf], mpmath.mpf], Sequence[mpmath.mpf]]
 
@@ -81,13 +87,14 @@ def flow_local_errors(
     if ps[-1] > modified.order:
         raise InvalidInputError(f"order {ps[-1]} exceeds the modified equation's {modified.order}")
     errors: list[list[float]] = [[] for _ in ps]
+    fields = [modified.lambdify("mpmath", p) for p in ps]  # compiled once, used at every h
     with mpmath.workdps(dps):
         for r in rates:
             hm = to_mpf(r)
             x = [to_mpf(v) for v in x0]
             target = step(list(x), hm)
-            for i, p in enumerate(ps):
-                sol = integrate_flow(_at_rate(modified.lambdify("mpmath", p), hm), x, [hm], dps=dps)
+            for i, F in enumerate(fields):
+                sol = integrate_flow(_at_rate(F, hm), x, [hm], dps=dps)
                 err = max(abs(a - b) for a, b in zip(sol.states[-1], target, strict=True))
                 errors[i].append(float(err))
     hf = [float(r) for r in rates]
@@ -106,18 +113,24 @@ def _at_rate(F: Any, hm: mpmath.mpf) -> Callable[[Sequence[mpmath.mpf]], Any]:
     return lambda y: F(y, hm)
 
 
-def _previous_point(
-    phi: Sequence[sp.Expr], symbols: Sequence[sp.Symbol], x0: list[Any], hm: Any
-) -> list[Any]:
-    """Phi_h^{-1}(x0) by Newton's method on the (truncated) manifold map."""
+def inverse_map(
+    phi: Sequence[sp.Expr], symbols: Sequence[sp.Symbol]
+) -> Callable[[list[Any], Any], list[Any]]:
+    """``(x0, h) -> Phi_h^{-1}(x0)``, by Newton's method on the (truncated) manifold map
+    at the working precision; the map is compiled once."""
     fns = sp.lambdify([*symbols, h], list(phi), "mpmath")
-    tol = mpmath.mpf(10) ** (-mpmath.mp.dps + 5)
-    if len(symbols) == 1:
-        return [mpmath.findroot(lambda y: fns(y, hm)[0] - x0[0], x0[0], tol=tol)]
-    root = mpmath.findroot(
-        lambda *y: [a - b for a, b in zip(fns(*y, hm), x0, strict=True)], list(x0), tol=tol
-    )
-    return [root[i] for i in range(len(symbols))]
+    n = len(symbols)
+
+    def solve(x0: list[Any], hm: Any) -> list[Any]:
+        tol = mpmath.mpf(10) ** (-mpmath.mp.dps + 5)
+        if n == 1:
+            return [mpmath.findroot(lambda y: fns(y, hm)[0] - x0[0], x0[0], tol=tol)]
+        root = mpmath.findroot(
+            lambda *y: [a - b for a, b in zip(fns(*y, hm), x0, strict=True)], list(x0), tol=tol
+        )
+        return [root[i] for i in range(n)]
+
+    return solve
 
 
 def momentum_local_errors(
@@ -140,10 +153,10 @@ def momentum_local_errors(
     meth = Nesterov(b) if method == "nesterov" else HeavyBall(b)
     ps = check_orders(orders, increasing=True)
     mm = momentum_modified_equation(f, ps[-1], b, method, manifold_order=manifold_order)
-    phi = mm.one_step_map()
+    previous = inverse_map(mm.one_step_map(), mm.symbols)
 
     def step(x: list[mpmath.mpf], hm: mpmath.mpf) -> list[mpmath.mpf]:
-        prev = _previous_point(phi, mm.symbols, x, hm)
+        prev = previous(x, hm)
         return meth.step(f.grad_mp, x, [a - c for a, c in zip(x, prev, strict=True)], hm)[0]
 
     desc = f"{meth.name}(beta = {b}) on {f.name} from the slow manifold at x0 = {list(x0)}"

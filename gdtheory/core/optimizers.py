@@ -22,12 +22,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, ClassVar
 
+import mpmath
 import sympy as sp
 
 from ..errors import InvalidInputError
-from .scalars import exact_real
+from .scalars import exact_real, to_mpf
 
 __all__ = [
     "Method",
@@ -45,22 +47,19 @@ SAMPLINGS = ("replacement", "reshuffle", "cyclic")
 Gradient = Callable[[Sequence[Any]], Sequence[Any]]
 
 
+@lru_cache(maxsize=256)
+def _float(value: sp.Expr) -> float:
+    """float(value), once per hyperparameter (the float64 engine calls every step)."""
+    return float(value)
+
+
 def _number(value: Any, t: Any) -> Any:
     """An exact hyperparameter in the arithmetic of ``t`` (float, mpf or SymPy)."""
     if isinstance(t, sp.Basic):
         return value
-    try:
-        import mpmath
-
-        if isinstance(t, mpmath.mpf):
-            return (
-                mpmath.mpf(value.p) / value.q
-                if value.is_Rational
-                else mpmath.mpf(sp.N(value, mpmath.mp.dps + 5))
-            )
-    except ImportError:  # pragma: no cover - mpmath is a dependency
-        pass
-    return float(value)
+    if isinstance(t, mpmath.mpf):
+        return to_mpf(value)  # correctly rounded at the precision in force
+    return _float(value)
 
 
 @dataclass(frozen=True)
@@ -159,15 +158,19 @@ class Preconditioned(Method):
     def step(
         self, grad: Gradient, x: Sequence[Any], v: Sequence[Any], h: Any
     ) -> tuple[list[Any], list[Any]]:
-        g = grad(x)
+        """GD's step on the preconditioned gradient P grad f."""
         n = len(x)
         if self.P.rows != n:
             raise InvalidInputError(
                 f"P is {self.P.rows} x {self.P.rows} but the state has {n} coordinates"
             )
-        Pg = [sum(_number(self.P[i, j], x[0]) * g[j] for j in range(n)) for i in range(n)]
-        x1 = [a - h * b for a, b in zip(x, Pg, strict=True)]
-        return x1, [a - b for a, b in zip(x1, x, strict=True)]
+        P = [[_number(self.P[i, j], x[0]) for j in range(n)] for i in range(n)]
+
+        def preconditioned(y: Sequence[Any]) -> list[Any]:
+            g = grad(y)
+            return [sum(P[i][j] * g[j] for j in range(n)) for i in range(n)]
+
+        return super().step(preconditioned, x, v, h)
 
 
 @dataclass(frozen=True)

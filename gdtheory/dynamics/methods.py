@@ -27,7 +27,7 @@ from ..core.scalars import check_count
 from ..errors import InvalidInputError, ShapeError
 from .engine import broadcast_batch, check_float_cost
 
-__all__ = ["MethodRun", "method_batch", "seeded"]
+__all__ = ["MethodRun", "method_batch", "seeded", "check_seed"]
 
 
 @dataclass(frozen=True)
@@ -108,13 +108,18 @@ def method_batch(
     )
 
 
+def check_seed(seed: Any) -> int:
+    """A seed must be a non-negative integer (a clear refusal otherwise)."""
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise InvalidInputError(f"seed must be a non-negative integer, got {seed!r}")
+    return seed
+
+
 def seeded(seed: Any) -> np.random.Generator:
     """A NumPy generator from an int seed or a SeedSequence (anything else is refused)."""
     if isinstance(seed, np.random.SeedSequence):
         return np.random.default_rng(seed)
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise InvalidInputError(f"seed must be a non-negative integer, got {seed!r}")
-    return np.random.default_rng(seed)
+    return np.random.default_rng(check_seed(seed))
 
 
 def _sgd(

@@ -82,19 +82,19 @@ def sgd_moments(
     M = mu * mu.T
     P = sp.eye(n) - eta * Abar
     for _ in range(steps):
-        second = (
-            sum(
-                (A * M * A.T + A * mu * e.T + e * mu.T * A.T + e * e.T for A, e in parts),
-                sp.zeros(n, n),
-            )
-            / m
-        )
-        gg = Abar * M * Abar.T + Abar * mu * ebar.T + ebar * mu.T * Abar.T + ebar * ebar.T
-        M_new = P * M * P.T - eta * (P * mu * ebar.T + ebar * mu.T * P.T) + eta**2 * ebar * ebar.T
-        M_new += (eta**2 / batch) * (second - gg)
+        second = sum((_outer(A, e, mu, M) for A, e in parts), sp.zeros(n, n)) / m
+        # E (x - eta gbar)(x - eta gbar)^T + (eta^2 / b) E Cov_i, gbar = Abar x + ebar
+        M_new = _outer(P, -eta * ebar, mu, M)
+        M_new += (eta**2 / batch) * (second - _outer(Abar, ebar, mu, M))
         mu = P * mu - eta * ebar
         M = M_new.applyfunc(sp.expand)
     return mu.applyfunc(sp.expand), M
+
+
+def _outer(A: sp.Matrix, e: sp.Matrix, mu: sp.Matrix, M: sp.Matrix) -> sp.Matrix:
+    """E (A x + e)(A x + e)^T = A M A^T + A mu e^T + e mu^T A^T + e e^T for x with mean
+    mu and second moment M."""
+    return A * M * A.T + A * mu * e.T + e * mu.T * A.T + e * e.T
 
 
 def _point(x0: Any, n: int) -> list[Any]:
@@ -130,7 +130,7 @@ def sme_moments(
     dmu = A * musym + c
     dM = A * Msym + Msym * A.T + c * musym.T + musym * c.T
     for B, d in Bs:
-        dM += B * Msym * B.T + B * musym * d.T + d * musym.T * B.T + d * d.T
+        dM += _outer(B, d, musym, Msym)
     unknowns = list(musym) + list(Msym)
     rates = sp.Matrix(list(dmu) + list(dM))
     linear = rates.jacobian(unknowns)

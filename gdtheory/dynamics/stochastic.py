@@ -42,13 +42,20 @@ __all__ = ["SCHEMES", "sgd_samples", "sme_samples", "check_sgd_cost"]
 SCHEMES = ("euler", "weak2")
 
 
-def _start(x0: Any, n: int, paths: int) -> list[np.ndarray]:
+def _point(x0: Any, n: int) -> np.ndarray:
+    """x0 as n finite floats, or a clear refusal."""
     try:
         arr = np.asarray(x0, dtype=float).reshape(-1)
     except (TypeError, ValueError):
         raise InvalidInputError(f"x0 must be a point of {n} numbers, got {x0!r}") from None
     if arr.shape != (n,) or not np.all(np.isfinite(arr)):
         raise InvalidInputError(f"x0 must be {n} finite numbers, got {x0!r}")
+    return arr
+
+
+def _start(x0: Any, n: int, paths: int) -> list[np.ndarray]:
+    """``paths`` copies of x0, one array per coordinate."""
+    arr = _point(x0, n)
     check_memory("the sample paths", float(paths) * n * 4)
     return [np.full(paths, v) for v in arr]
 
@@ -74,17 +81,16 @@ def sgd_samples(
     """
     objs = [numeric_objective(o) for o in _objectives(objectives, polynomial=False)]
     m, n = len(objs), objs[0].dim
-    finite_float(h, "h", positive=True)
+    eta = finite_float(h, "h", positive=True)
     steps = check_count(steps, "steps", 1)
     paths = check_count(paths, "paths", 1)
     batch = check_count(batch, "batch", 1)
     check_sgd_cost(steps, paths, m, n, batch)
-    start = _start(x0, n, 1)
     run = method_batch(
         SGD(batch),
         objs,
-        np.broadcast_to(np.array([c[0] for c in start]), (paths, n)),
-        hs=float(finite_float(h, "h")),
+        np.broadcast_to(_point(x0, n), (paths, n)),
+        hs=eta,
         steps=steps,
         seed=seed,
         bound=np.finfo(float).max,

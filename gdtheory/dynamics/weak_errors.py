@@ -34,7 +34,8 @@ from ..backward_error.sme import stochastic_modified_equation
 from ..core.objective import Objective, numeric_objective
 from ..core.scalars import RealLike, check_count, exact_rates, exact_real, real_array
 from ..errors import InvalidInputError
-from .moments import quadratic_expectation, sgd_moments, sme_moments
+from .methods import check_seed
+from .moments import _point, quadratic_expectation, sgd_moments, sme_moments
 from .stochastic import check_sgd_cost, sgd_samples, sme_samples
 
 __all__ = ["MODELS", "WeakOrder", "WeakErrorStudy", "weak_order", "weak_error_study"]
@@ -180,22 +181,16 @@ def weak_error_study(
         if not (k.is_Integer and k >= 1):
             raise InvalidInputError(f"time / h must be a positive integer, got T = {T}, h = {r}")
         steps.append(int(k))
-    start = [
-        exact_real(v, "x0")
-        for v in (x0 if isinstance(x0, Sequence) and not isinstance(x0, str) else [x0])
-    ]
-    if len(start) != len(syms):
-        raise InvalidInputError(f"x0 must have {len(syms)} coordinates, got {x0!r}")
+    start = [exact_real(v, "x0") for v in _point(x0, len(syms))]
     for k in steps:  # refuse before the flow is integrated
         check_sgd_cost(k, paths, len(objs), len(syms), batch)
     exact = _quadratic(objs, phi)
     smes = [stochastic_modified_equation(objs, order, batch=batch) for order in (1, 2)]
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise InvalidInputError(f"seed must be a non-negative integer, got {seed!r}")
-    seeds = np.random.SeedSequence(seed).spawn(3 * len(rates))
+    seeds = np.random.SeedSequence(check_seed(seed)).spawn(3 * len(rates))
     x0f = [float(v) for v in start]
     with mpmath.workdps(30):
-        flow = gradient_flow(_mean_objective(objs), start, [T], dps=30).states[-1]
+        f = Objective(smes[0].potential, syms)  # the order-1 SME's potential is f itself
+        flow = gradient_flow(f, start, [T], dps=30).states[-1]
         gf = float(phi.f_mp(flow))
     sgd_m: list[float] = []
     sgd_s: list[float] = []
@@ -263,8 +258,3 @@ def weak_error_study(
         orders,
         tuple(tuple(e) for e in exact_errs) if exact else None,
     )
-
-
-def _mean_objective(objs: list[Objective]) -> Objective:
-    syms = objs[0].symbols
-    return Objective(sum((o.expr for o in objs), sp.Integer(0)) / len(objs), syms)

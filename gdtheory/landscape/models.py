@@ -264,6 +264,13 @@ class ObjectiveModel:
         return f"ObjectiveModel({self.objective!r})"
 
 
+def _has_gradient(obj: Any) -> bool:
+    """``dim`` (an int), ``loss`` and ``grad``: the least a model must give."""
+    return isinstance(getattr(obj, "dim", None), int) and all(
+        callable(getattr(obj, a, None)) for a in ("loss", "grad")
+    )
+
+
 class DifferencedModel:
     r"""A model that gives only ``dim``, ``loss(w)`` and ``grad(w)``, with Hessian-vector
     products by central differences of the gradient:
@@ -284,9 +291,7 @@ class DifferencedModel:
     """
 
     def __init__(self, base: Any) -> None:
-        if not all(callable(getattr(base, a, None)) for a in ("loss", "grad")) or not isinstance(
-            getattr(base, "dim", None), int
-        ):
+        if not _has_gradient(base):
             raise InvalidInputError("a model needs dim (int), loss(w) and grad(w)")
         self.base = base
 
@@ -334,9 +339,7 @@ def as_model(objective: Any) -> Model:
         return ObjectiveModel(objective)
     if isinstance(objective, Model):
         return objective
-    if all(callable(getattr(objective, a, None)) for a in ("loss", "grad")) and isinstance(
-        getattr(objective, "dim", None), int
-    ):
+    if _has_gradient(objective):
         return DifferencedModel(objective)
     raise InvalidInputError(
         "expected an Objective or a model with dim, loss(w), grad(w) and optionally "
