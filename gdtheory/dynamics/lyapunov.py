@@ -33,7 +33,7 @@ from ..core.objective import Objective, numeric_objective
 from ..core.outcomes import LyapunovStatus
 from ..core.scalars import check_count
 from ..errors import InvalidInputError
-from .engine import broadcast_batch
+from .engine import _chunk_bounds, as_executor, broadcast_batch
 
 __all__ = [
     "LyapunovStatus",
@@ -187,8 +187,14 @@ def lyapunov_batch(
     transient: int = 1000,
     spectrum: bool = False,
     blocks: int = 20,
+    executor: Any = None,
+    chunk: int | None = None,
 ) -> LyapunovBatch:
     r"""Lyapunov exponents for a broadcast batch of starts ``x0s`` (..., n) and rates ``hs``.
+
+    With ``executor`` (a :class:`concurrent.futures.Executor` or a dask ``Client``) the
+    rows are cut into chunks of ``chunk`` rows, run where the executor puts them; every
+    row is computed by the same operations as locally, so the result is bit-identical.
 
     >>> from gdtheory.objectives import quadratic
     >>> b = lyapunov_batch(quadratic([1]), [[1.0]], hs=[0.5, 1.5], steps=100, transient=0)
@@ -199,7 +205,17 @@ def lyapunov_batch(
     batch, rows, rates = broadcast_batch(obj, x0s, hs)
     steps, transient, blocks = _check_common(steps, transient, blocks, rows.shape[0])
     k = obj.dim if spectrum else 1
-    bm = tangent_blocks(obj, rows, rates, steps, transient, k, blocks)
+    chunk = None if chunk is None else check_count(chunk, "chunk", 1)
+    pool = as_executor(executor)
+    if pool is None:
+        bm = tangent_blocks(obj, rows, rates, steps, transient, k, blocks)
+    else:
+        bounds = _chunk_bounds(rows.shape[0], chunk, True)
+        futures = [
+            pool.submit(tangent_blocks, obj, rows[a:b], rates[a:b], steps, transient, k, blocks)
+            for a, b in bounds
+        ]
+        bm = np.concatenate([f.result() for f in futures])
     est, se, _, _ = _summarise(bm)
     return LyapunovBatch(
         exponents=est.reshape(batch + (k,)),

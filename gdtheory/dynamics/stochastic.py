@@ -17,6 +17,12 @@ r"""SGD with replacement and its stochastic modified equations, simulated on man
     V_{j2 j1} = -V_{j1 j2}.  Its derivatives are taken exactly in SymPy.
 
 Both return the final states, shape (paths, n); a path that leaves float range is NaN.
+
+Random streams: the paths are cut into blocks of :data:`PATH_BLOCK`, block i drawing
+from the i-th child of the seed's ``SeedSequence``.  The blocks are fixed by ``paths``
+alone, so with ``executor=`` (a :class:`concurrent.futures.Executor` or a dask
+``Client``) they run wherever the executor sends them and the samples are bit-identical
+to the local run.
 """
 
 from __future__ import annotations
@@ -35,11 +41,47 @@ from ..core.objective import Objective, h, numeric_objective
 from ..core.optimizers import SGD
 from ..core.scalars import RealLike, check_count, exact_real, finite_float
 from ..errors import InvalidInputError
-from .methods import method_batch, seeded
+from .engine import as_executor
+from .methods import check_seed, method_batch, seeded
 
-__all__ = ["SCHEMES", "sgd_samples", "sme_samples", "check_sgd_cost"]
+__all__ = ["SCHEMES", "PATH_BLOCK", "sgd_samples", "sme_samples", "check_sgd_cost"]
 
 SCHEMES = ("euler", "weak2")
+
+#: Paths per independently seeded block of a Monte Carlo run (module docstring).
+PATH_BLOCK = 1 << 16
+
+
+def path_blocks(seed: Any, paths: int) -> list[tuple[int, np.random.SeedSequence]]:
+    """(size, seed sequence) of each block of ``paths``: child i of the seed's sequence,
+    built from its entropy and spawn key, so the same seed always gives the same blocks.
+
+    >>> [size for size, _ in path_blocks(0, 2 * PATH_BLOCK + 5)]
+    [65536, 65536, 5]
+    """
+    root = (
+        seed
+        if isinstance(seed, np.random.SeedSequence)
+        else np.random.SeedSequence(check_seed(seed))
+    )
+    sizes = [min(PATH_BLOCK, paths - a) for a in range(0, paths, PATH_BLOCK)]
+    return [
+        (size, np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, i)))
+        for i, size in enumerate(sizes)
+    ]
+
+
+def run_blocks(fn: Any, args: tuple[Any, ...], seed: Any, paths: int, executor: Any) -> np.ndarray:
+    """``fn(*args, size, seed_sequence)`` over the blocks, locally or on ``executor``,
+    the (size, n) results stacked in block order."""
+    pool = as_executor(executor)
+    blocks = path_blocks(seed, paths)
+    if pool is None:
+        parts = [fn(*args, size, ss) for size, ss in blocks]
+    else:
+        futures = [pool.submit(fn, *args, size, ss) for size, ss in blocks]
+        parts = [f.result() for f in futures]
+    return np.concatenate(parts)
 
 
 def _point(x0: Any, n: int) -> np.ndarray:
@@ -53,13 +95,6 @@ def _point(x0: Any, n: int) -> np.ndarray:
     return arr
 
 
-def _start(x0: Any, n: int, paths: int) -> list[np.ndarray]:
-    """``paths`` copies of x0, one array per coordinate."""
-    arr = _point(x0, n)
-    check_memory("the sample paths", float(paths) * n * 4)
-    return [np.full(paths, v) for v in arr]
-
-
 def sgd_samples(
     objectives: Sequence[Objective | str],
     x0: Any,
@@ -69,8 +104,10 @@ def sgd_samples(
     paths: int,
     batch: int = 1,
     seed: Any = 0,
+    executor: Any = None,
 ) -> np.ndarray:
-    r"""Final iterates of ``paths`` independent SGD runs with replacement (float64).
+    r"""Final iterates of ``paths`` independent SGD runs with replacement (float64);
+    ``executor``: blocks of paths in parallel, same samples (module docstring).
 
     The minibatch gradient is the *mean* of b sampled gradients, so its expectation is
     grad f with f = (1/m) sum f_i.
@@ -86,14 +123,16 @@ def sgd_samples(
     paths = check_count(paths, "paths", 1)
     batch = check_count(batch, "batch", 1)
     check_sgd_cost(steps, paths, m, n, batch)
+    return run_blocks(_sgd_block, (objs, _point(x0, n), eta, steps, batch), seed, paths, executor)
+
+
+def _sgd_block(
+    objs: list[Objective], x0: np.ndarray, eta: float, steps: int, batch: int, size: int, ss: Any
+) -> np.ndarray:
+    """One block of :func:`sgd_samples`."""
+    starts = np.broadcast_to(x0, (size, x0.size))
     run = method_batch(
-        SGD(batch),
-        objs,
-        np.broadcast_to(_point(x0, n), (paths, n)),
-        hs=eta,
-        steps=steps,
-        seed=seed,
-        bound=np.finfo(float).max,
+        SGD(batch), objs, starts, hs=eta, steps=steps, seed=ss, bound=np.finfo(float).max
     )
     return run.x
 
@@ -151,10 +190,11 @@ def sme_samples(
     substeps: int = 4,
     scheme: str = "weak2",
     seed: Any = 0,
+    executor: Any = None,
 ) -> np.ndarray:
     r"""States X_T of ``paths`` solutions of the SME at learning rate ``h`` (the SME's
     own parameter), simulated with step D = h / substeps up to T = ``time`` (T / D must
-    be an integer).
+    be an integer); ``executor``: blocks of paths in parallel, same samples.
 
     >>> from gdtheory.backward_error.sme import stochastic_modified_equation
     >>> sme = stochastic_modified_equation(["(x-1)**2/2", "(x+1)**2/2"])
@@ -186,11 +226,27 @@ def sme_samples(
         RATE_FLOAT_ITERATIONS / 20,
         "updates",
     )
-    rng = seeded(seed)
-    F = compile_np_coords(_terms(sme, eta, scheme), sme.symbols)
-    x = _start(x0, n, paths)
+    check_memory("the sample paths", float(paths) * n * 4)
+    args = (_terms(sme, eta, scheme), tuple(sme.symbols), _point(x0, n), m, steps, float(D), scheme)
+    return run_blocks(_sme_block, args, seed, paths, executor)
+
+
+def _sme_block(
+    terms: list[sp.Expr],
+    symbols: tuple[sp.Symbol, ...],
+    x0: np.ndarray,
+    m: int,
+    steps: int,
+    d: float,
+    scheme: str,
+    size: int,
+    ss: Any,
+) -> np.ndarray:
+    """One block of :func:`sme_samples` (the scheme compiled where the block runs)."""
+    F = compile_np_coords(terms, symbols)
+    x = [np.full(size, v) for v in x0]
     with np.errstate(all="ignore"):  # a path leaving float range becomes NaN below
-        x = _sme_loop(F, x, n, m, steps, float(D), scheme, rng)
+        x = _sme_loop(F, x, x0.size, m, steps, d, scheme, seeded(ss))
     return _finite_rows(x)
 
 

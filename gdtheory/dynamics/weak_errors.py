@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import mpmath
 import numpy as np
@@ -154,8 +155,11 @@ def weak_error_study(
     batch: int = 1,
     substeps: int = 8,
     seed: int = 0,
+    executor: Any = None,
 ) -> WeakErrorStudy:
-    r"""Monte Carlo weak errors of gradient flow and the order-1/2 SMEs against SGD.
+    r"""Monte Carlo weak errors of gradient flow and the order-1/2 SMEs against SGD
+    (``executor``: the sample paths in blocks on an executor or a dask ``Client``, the
+    same numbers as locally).
 
     >>> s = weak_error_study(["(x-1)**2", "(x+1)**2/4"], ["2"], "x**2",
     ...                      hs=["1/4", "1/8"], paths=20_000, seed=1)
@@ -199,7 +203,9 @@ def weak_error_study(
     ses: list[list[float]] = [[], [], []]
     exact_errs: list[list[float]] = [[], [], []]
     for i, (r, k) in enumerate(zip(rates, steps, strict=True)):
-        X = sgd_samples(objs, x0f, h=r, steps=k, paths=paths, batch=batch, seed=seeds[3 * i])
+        X = sgd_samples(
+            objs, x0f, h=r, steps=k, paths=paths, batch=batch, seed=seeds[3 * i], executor=executor
+        )
         v = phi.f_np(X)
         if not np.all(np.isfinite(v)):
             raise InvalidInputError(
@@ -223,6 +229,7 @@ def weak_error_study(
                         paths=paths,
                         substeps=substeps,
                         seed=seeds[3 * i + 1 + j],
+                        executor=executor,
                     )
                 )
                 model.append((float(np.mean(Y)), float(np.std(Y, ddof=1) / math.sqrt(paths))))

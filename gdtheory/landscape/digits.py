@@ -9,7 +9,8 @@ gives 16), and the features are centred.  The network is
 
     f(w; x) = W_L s( ... s(W_1 x + b_1) ... ) + b_L,
 
-s = tanh or GELU(z) = z Phi(z) (the exact one, with erf), with Gaussian weights of variance 1/fan-in (the last layer's scaled by ``output_scale``)
+s = tanh or GELU(z) = z Phi(z) (the exact one, with erf), with Gaussian weights of
+variance 1/fan-in (the last layer's scaled by ``output_scale``)
 and zero biases, and the loss over the n images with one-hot targets y_i is
 
     MSE:  L(w) = (1 / 2n) sum_i |f(w; x_i) - y_i|^2,

@@ -45,3 +45,42 @@ def test_sweeps_on_the_cluster_equal_the_local_ones_bit_for_bit(client):
 def test_a_non_executor_is_refused():
     with pytest.raises(InvalidInputError, match="executor must be"):
         gt.iterate_map(scalar_factorization(), [[1.0, 1.0]], hs=1.0, steps=2, executor=object())
+
+
+def test_orbit_diagram_and_lyapunov_batches_on_the_cluster_equal_the_local_ones(client):
+    f = double_well()
+    kw = {"x0s": [[0.5], [-1.3]], "transient": 400, "keep": 64}
+    hs = np.linspace(0.5, 1.2, 40)
+    o_local = gt.orbit_diagram(f, hs=hs, **kw)
+    o_remote = gt.orbit_diagram(f, hs=hs, executor=client, **kw)
+    assert o_local.points.tobytes() == o_remote.points.tobytes()
+    assert np.array_equal(o_local.periods, o_remote.periods)
+    starts = np.random.default_rng(1).uniform(0.2, 2.0, (30, 2))
+    lk = {"hs": 1.9, "steps": 400, "transient": 50, "spectrum": True, "blocks": 4}
+    l_local = gt.lyapunov_batch(scalar_factorization(), starts, **lk)
+    l_remote = gt.lyapunov_batch(scalar_factorization(), starts, executor=client, chunk=7, **lk)
+    assert l_local.block_means.tobytes() == l_remote.block_means.tobytes()
+    assert l_local.exponents.tobytes() == l_remote.exponents.tobytes()
+
+
+def test_monte_carlo_on_the_cluster_equals_the_local_run(client):
+    from gdtheory.dynamics.stochastic import PATH_BLOCK
+
+    fs = ["(x-1)**2/2 + y**2", "(x+1)**2/2 + x*y"]
+    paths = 2 * PATH_BLOCK + 100  # three blocks, three seed streams
+    kw = {"h": 0.1, "steps": 5, "paths": paths, "seed": 7}
+    local = gt.sgd_samples(fs, [0.3, -0.2], **kw)
+    remote = gt.sgd_samples(fs, [0.3, -0.2], executor=client, **kw)
+    assert local.tobytes() == remote.tobytes()
+    assert len({tuple(r) for r in local[:50].round(12)}) > 1  # genuinely random
+    sme = gt.stochastic_modified_equation(fs, order=2)
+    sk = {"h": 0.25, "time": 0.5, "paths": paths, "seed": 3}
+    s_local = gt.sme_samples(sme, [0.3, -0.2], **sk)
+    s_remote = gt.sme_samples(sme, [0.3, -0.2], executor=client, **sk)
+    assert s_local.tobytes() == s_remote.tobytes()
+    # the blocks draw distinct streams: block 0 and block 1 are not copies
+    assert not np.array_equal(local[:100], local[PATH_BLOCK : PATH_BLOCK + 100])
+    wk = {"hs": ["1/4", "1/8"], "paths": 5000, "seed": 2}
+    w_local = gt.weak_error_study(["x**4/4 + x", "x**2"], ["1/2"], "x**2", **wk)
+    w_remote = gt.weak_error_study(["x**4/4 + x", "x**2"], ["1/2"], "x**2", executor=client, **wk)
+    assert w_local.errors == w_remote.errors and w_local.stderrs == w_remote.stderrs
