@@ -120,6 +120,8 @@ from .landscape.models import FactorizationModel as FactorizationModel
 from .landscape.models import ObjectiveModel as ObjectiveModel
 from .landscape.models import TwoLayerTanh as TwoLayerTanh
 from .landscape.models import synthetic_regression as synthetic_regression
+from .landscape.principal_flow import ModelFlow as ModelFlow
+from .landscape.principal_flow import principal_flow as principal_flow
 from .landscape.sharpness import SharpnessEstimate as SharpnessEstimate
 from .landscape.sharpness import SharpnessTrace as SharpnessTrace
 from .landscape.sharpness import sharpness as sharpness
@@ -239,6 +241,8 @@ __all__ = [
     "sharpness_estimate",
     "SharpnessEstimate",
     "track_sharpness",
+    "principal_flow",
+    "ModelFlow",
     "models",
     "StochasticModifiedEquation",
     "stochastic_modified_equation",

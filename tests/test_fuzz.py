@@ -375,6 +375,17 @@ ENTRY: dict[str, tuple[Callable[..., Any], dict[str, Any], dict[str, list[Any]]]
             "dps": HOSTILE_DPS,
         },
     ),
+    "principal_flow": (
+        gt.principal_flow,
+        {"target": F1, "x0": [0.1], "times": [0, "1/10"], "h": "1/10", "dps": 20},
+        {
+            "x0": HOSTILE_POINTS,
+            "times": [[], ["a"], [1, 0], [float("nan")], None, 5],
+            "h": HOSTILE_NUMBERS,
+            "dps": HOSTILE_DPS,
+            "target": HOSTILE_EXPRESSIONS,
+        },
+    ),
     "modified_flow": (
         gt.modified_flow,
         {"target": "x**2/2", "order": 1, "h": "1/10", "x0": [1], "times": [0, "1/10"], "dps": 20},
@@ -793,6 +804,7 @@ ENTRY.update(
 #: (their fields are what a computation returned), so they are not fuzzed as entry points.
 RESULT_TYPES = {
     "FlowSolution",
+    "ModelFlow",
     "MomentumModifiedEquation",
     "GenericModifiedEquation",
     "GenericTerm",

@@ -142,6 +142,26 @@ def compile_mp(
     return evaluate
 
 
+def compile_mpc(
+    exprs: Sequence[sp.Expr], symbols: Sequence[sp.Symbol]
+) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
+    """:func:`compile_mp` for complex arguments: ``F(x) -> tuple of mpf or mpc`` (the
+    analytic continuation of the expressions, mpmath's principal branches).
+
+    >>> x = sp.Symbol("x")
+    >>> F = compile_mpc([x**2 + 1], [x])
+    >>> F([mpmath.mpc(0, 1)])[0] == 0
+    True
+    """
+    raw = _lambdify(tuple(sp.sympify(e) for e in exprs), tuple(symbols), "mpmath")
+    convert = mpmath.mpmathify
+
+    def evaluate(x: Sequence[Any]) -> tuple[Any, ...]:
+        return tuple(convert(v) for v in raw(*[convert(xi) for xi in x]))
+
+    return evaluate
+
+
 def compile_np(
     exprs: Sequence[sp.Expr], symbols: Sequence[sp.Symbol]
 ) -> Callable[[np.ndarray], np.ndarray]:

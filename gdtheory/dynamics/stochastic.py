@@ -79,7 +79,7 @@ def run_blocks(fn: Any, args: tuple[Any, ...], seed: Any, paths: int, executor: 
     if pool is None:
         parts = [fn(*args, size, ss) for size, ss in blocks]
     else:
-        futures = [pool.submit(fn, *args, size, ss) for size, ss in blocks]
+        futures = [pool.submit(fn, *(*args, size, ss)) for size, ss in blocks]
         parts = [f.result() for f in futures]
     return np.concatenate(parts)
 

@@ -1,0 +1,221 @@
+r"""The principal flow of gradient descent (Rosca, Wu, Qin and Dherin, TMLR 2023).
+
+For x_{k+1} = x_k - h grad f(x_k) the principal flow is the ODE
+
+    dx/dt = sum_i phi(h l_i) (grad f(x) . u_i) u_i = phi(h H(x)) grad f(x),
+    phi(z) = log(1 - z) / z,   phi(0) = -1,
+
+over the eigenpairs (l_i, u_i) of the Hessian H(x): gradient flow (phi = -1) to first
+order in h, and on a quadratic f = x^T A x / 2 + b^T x it is *exact*: along each
+eigendirection dx_i/dt = (log(1 - h l_i) / h)(x_i - x_i*), so
+
+    x_i(t) - x_i* = (1 - h l_i)^(t/h) (x_i(0) - x_i*),
+
+which at t = kh is GD's (1 - h l_i)^k for every h: the sign flips of 1 < h l_i < 2 and
+the divergence of h l_i > 2 included.  Where h l_i > 1 the logarithm is complex
+(principal branch: log|1 - h l_i| + i pi) and so is the flow between the grid times t =
+kh; on a quadratic the imaginary part vanishes on the grid.
+
+Computation.  Symbolic objectives: the gradient and Hessian are compiled once for
+complex mpmath arguments; at each field evaluation the Hessian is diagonalised
+(``mpmath.eigsy`` while it is real symmetric, ``mpmath.eig`` once the state is complex
+and H complex symmetric, with phi(hH) = V phi(hL) V^{-1}; once per precision for a
+quadratic, whose Hessian is constant), and the flow is integrated by
+the Gragg-Bulirsch-Stoer extrapolation of :mod:`gdtheory.backward_error.flows` at the
+requested precision.  h l_i = 1 exactly is refused: GD maps that direction to the
+minimiser in one step and log 0 is singular.  Models (float64): the Hessian is assembled
+from HVPs and the flow integrated by SciPy's DOP853 while it is real (all h l_i < 1);
+where it would turn complex the run stops with status "complex", since a model's
+gradient is defined for real parameters only.
+
+Reference: M. Rosca, Y. Wu, C. Qin, B. Dherin, "On a continuous time model of gradient
+descent dynamics and instability in deep learning", TMLR 2023 (the principal flow,
+their Definition 3.1 and Remark on quadratics).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import mpmath
+import numpy as np
+
+from ..backward_error.flows import integrate_flow
+from ..core.compiled import compile_mpc
+from ..core.objective import Objective, as_objective, numeric_objective
+from ..core.scalars import RealLike, check_dps, exact_real, positive_real, to_mpf
+from ..errors import InvalidInputError
+from .models import as_model
+
+__all__ = ["principal_phi", "principal_field", "principal_flow", "ModelFlow"]
+
+
+def principal_phi(z: Any) -> Any:
+    """phi(z) = log(1 - z) / z with phi(0) = -1 (a series near 0), principal branch.
+
+    >>> with mpmath.workdps(20):
+    ...     print(principal_phi(mpmath.mpf("0.5")), principal_phi(0))
+    -1.3862943611198906188 -1.0
+    """
+    z = mpmath.mpmathify(z)
+    if abs(z) < mpmath.mpf(10) ** (-mpmath.mp.dps // 3):
+        return -1 - z / 2 - z * z / 3 - z**3 / 4
+    if z == 1:
+        raise InvalidInputError(
+            "h l = 1 for a Hessian eigenvalue l: GD sends that direction to the minimiser "
+            "in one step and the principal flow's log(1 - h l) is singular"
+        )
+    return mpmath.log(1 - z) / z
+
+
+def _is_real(values: Sequence[Any]) -> bool:
+    return all(not isinstance(v, mpmath.mpc) or v.imag == 0 for v in values)
+
+
+def principal_field(objective: Objective, h: RealLike) -> Any:
+    """The field x -> phi(h H(x)) grad f(x) at the working mpmath precision (complex
+    states allowed).
+
+    >>> from gdtheory.objectives import quadratic
+    >>> F = principal_field(quadratic([3]), "1/2")          # h l = 3/2: log(-1/2) / (3/2)
+    >>> with mpmath.workdps(15):
+    ...     print(mpmath.nstr(F([1])[0], 10))                # (2/3)(log(1/2) + i pi) * 3
+    (-1.386294361 + 6.283185307j)
+    """
+    obj = numeric_objective(objective)
+    hh = positive_real(h, "h")
+    n = obj.dim
+    grad = compile_mpc(list(obj.grad), obj.symbols)
+    hess = compile_mpc(list(obj.hessian), obj.symbols)
+
+    def phi_h_hessian(hv: Sequence[Any]) -> Any:
+        """phi(h H) for the Hessian entries hv (row-major)."""
+        hm = to_mpf(hh)
+        H = mpmath.matrix([[hv[i * n + j] for j in range(n)] for i in range(n)])
+        if _is_real(hv):
+            H = mpmath.matrix([[mpmath.re(H[i, j]) for j in range(n)] for i in range(n)])
+            lam, V = mpmath.eigsy(H)
+            Vinv = V.T
+        else:
+            lam, V = mpmath.eig(H)
+            Vinv = mpmath.inverse(V)
+        return V * mpmath.diag([principal_phi(hm * lam[i]) for i in range(n)]) * Vinv
+
+    constant: dict[int, Any] = {}  # a quadratic's phi(h H), per working precision
+
+    def F(x: Sequence[Any]) -> tuple[Any, ...]:
+        g = grad(x)
+        if n == 1:
+            return (principal_phi(to_mpf(hh) * hess(x)[0]) * g[0],)
+        if obj.is_quadratic:
+            prec = mpmath.mp.prec
+            if prec not in constant:
+                constant[prec] = phi_h_hessian(hess(x))
+            M = constant[prec]
+        else:
+            M = phi_h_hessian(hess(x))
+        out = M * mpmath.matrix(list(g))
+        return tuple(out[i] for i in range(n))
+
+    return F
+
+
+@dataclass(frozen=True)
+class ModelFlow:
+    """A float64 flow of a model: ``states[i]`` at ``times[i]`` (NaN after a stop);
+    ``status`` is "finished", "complex" (the principal flow would leave the reals: some
+    h l_i > 1, at ``stopped_at``) or "failed" (the integrator's message in ``message``)."""
+
+    times: np.ndarray = field(repr=False)
+    states: np.ndarray = field(repr=False)
+    status: str
+    stopped_at: float | None
+    evaluations: int
+    message: str = ""
+
+
+def principal_flow(
+    target: Any,
+    x0: Any,
+    times: Sequence[RealLike],
+    *,
+    h: RealLike,
+    dps: int = 50,
+    rtol: float = 1e-10,
+) -> Any:
+    r"""The principal flow from ``x0`` at the requested ``times`` (module docstring).
+
+    A symbolic objective (or an expression string) gives a
+    :class:`~gdtheory.backward_error.flows.FlowSolution` at ``dps`` digits, its states
+    complex where the flow is; a model gives a :class:`ModelFlow` in float64.
+
+    On x^2 with h = 3/4 (h l = 3/2) GD flips sign each step, x_k = (-1/2)^k, and the flow
+    passes through every iterate:
+
+    >>> s = principal_flow("x**2", [1], [0, "3/4", "3/2", "9/4"], h="3/4", dps=30)
+    >>> with mpmath.workdps(30):
+    ...     print([mpmath.nstr(mpmath.chop(x[0], 1e-25), 6) for x in s.states])
+    ['1.0', '-0.5', '0.25', '-0.125']
+    """
+    if isinstance(target, Objective | str):
+        obj = numeric_objective(as_objective(target))
+        dps = check_dps(dps)
+        F = principal_field(obj, h)
+        with mpmath.workdps(dps):
+            x = obj.point_mp(x0)
+        return integrate_flow(F, x, times, dps=dps)
+    return _model_flow(target, x0, times, h, rtol)
+
+
+def _model_flow(
+    target: Any, x0: Any, times: Sequence[RealLike], h: RealLike, rtol: float
+) -> ModelFlow:
+    from scipy.integrate import solve_ivp
+
+    model = as_model(target)
+    hh = float(positive_real(h, "h"))
+    ts = np.array([float(exact_real(t, "times[i]")) for t in times])
+    if ts.size == 0 or np.any(ts < 0) or np.any(np.diff(ts) < 0):
+        raise InvalidInputError("times must be a non-empty sorted list of times >= 0")
+    w0 = np.asarray(x0, dtype=float).reshape(-1)
+    if w0.shape != (model.dim,):
+        raise InvalidInputError(f"x0 has {w0.size} coordinates; the model has {model.dim}")
+    evals = [0]
+    eye = np.eye(model.dim)
+
+    def rhs(_t: float, w: np.ndarray) -> np.ndarray:
+        evals[0] += 1
+        H = np.column_stack([model.hvp(w, e) for e in eye])
+        lam, Q = np.linalg.eigh((H + H.T) / 2)
+        z = hh * lam
+        with np.errstate(all="ignore"):
+            phi = np.where(np.abs(z) < 1e-8, -1 - z / 2, np.log1p(-np.minimum(z, 1 - 1e-300)) / z)
+        return Q @ (phi * (Q.T @ model.grad(w)))
+
+    def leaves_reals(_t: float, w: np.ndarray) -> float:
+        H = np.column_stack([model.hvp(w, e) for e in eye])
+        return 1.0 - hh * float(np.linalg.eigvalsh((H + H.T) / 2)[-1])
+
+    leaves_reals.terminal = True  # type: ignore[attr-defined]
+    leaves_reals.direction = -1  # type: ignore[attr-defined]
+    if leaves_reals(0.0, w0) <= 0:
+        return ModelFlow(ts, np.full((ts.size, model.dim), np.nan), "complex", 0.0, 0)
+    sol = solve_ivp(
+        rhs,
+        (0.0, float(ts[-1])),
+        w0,
+        method="DOP853",
+        t_eval=ts,
+        rtol=rtol,
+        atol=rtol * max(1.0, float(np.max(np.abs(w0)))),
+        events=leaves_reals,
+    )
+    states = np.full((ts.size, model.dim), np.nan)
+    states[: sol.y.shape[1]] = sol.y.T
+    if sol.status == 1:
+        return ModelFlow(ts, states, "complex", float(sol.t_events[0][0]), evals[0])
+    if sol.status != 0:
+        return ModelFlow(ts, states, "failed", float(sol.t[-1]), evals[0], sol.message)
+    return ModelFlow(ts, states, "finished", None, evals[0])

@@ -1,0 +1,120 @@
+"""The principal flow: exact on quadratics at t = kh for every h (50 digits), complex
+between the grid times where h l > 1, gradient flow plus GD's first modified term for
+small h, the float64 model path, and clear refusals."""
+
+from __future__ import annotations
+
+import mpmath
+import numpy as np
+import pytest
+import sympy as sp
+
+from gdtheory.backward_error.modified import modified_equation
+from gdtheory.core.objective import Objective
+from gdtheory.dynamics.trajectories import gd
+from gdtheory.errors import InvalidInputError
+from gdtheory.landscape.models import ObjectiveModel
+from gdtheory.landscape.principal_flow import principal_field, principal_flow
+
+
+def _spread_quadratic() -> tuple[Objective, sp.Integer]:
+    """A 3-D quadratic with Hessian Q^T diag(10, 2, 1/5) Q (Q rational orthogonal), so L = 10."""
+    x, y, z = sp.symbols("x y z")
+    r1 = sp.Matrix(
+        [
+            [sp.Rational(3, 5), sp.Rational(4, 5), 0],
+            [-sp.Rational(4, 5), sp.Rational(3, 5), 0],
+            [0, 0, 1],
+        ]
+    )
+    r2 = sp.Matrix(
+        [
+            [1, 0, 0],
+            [0, sp.Rational(5, 13), sp.Rational(12, 13)],
+            [0, -sp.Rational(12, 13), sp.Rational(5, 13)],
+        ]
+    )
+    Q = r2 * r1
+    A = Q.T * sp.diag(10, 2, sp.Rational(1, 5)) * Q
+    v = sp.Matrix([x, y, z])
+    assert sorted(A.eigenvals()) == [sp.Rational(1, 5), 2, 10]
+    return Objective((v.T * A * v)[0] / 2 + x - 2 * z, [x, y, z]), sp.Integer(10)
+
+
+CASES = [
+    (Objective.parse("3*(x - 1)**2/2"), sp.Integer(3), [2]),
+    (*_spread_quadratic(), [1, -1, 2]),
+]
+
+
+@pytest.mark.parametrize("hl", ["1/2", "3/2", "5/2"])
+@pytest.mark.parametrize("case", [0, 1], ids=["1-D", "3-D spread"])
+def test_principal_flow_is_gd_on_quadratics_at_every_grid_time(hl: str, case: int) -> None:
+    f, L, x0 = CASES[case]
+    h = sp.Rational(hl) / L
+    K = 4
+    s = principal_flow(f, x0, [k * h for k in range(K + 1)], h=h, dps=50)
+    tr = gd(f, x0, h=h, steps=K, dps=50)
+    with mpmath.workdps(50):
+        err = max(
+            abs(a - b)
+            for st, xk in zip(s.states, tr.iterates, strict=True)
+            for a, b in zip(st, xk, strict=True)
+        )
+        size = max(abs(c) for xk in tr.iterates for c in xk)
+    assert err <= mpmath.mpf(10) ** -30 * max(1, size), (hl, case, err)
+
+
+def test_between_grid_times_the_flow_is_complex_with_the_principal_branch() -> None:
+    """x^2 (l = 2), h = 3/4: x(t) = (1 - 3/2)^(t/h) = exp((t/h)(log(1/2) + i pi))."""
+    s = principal_flow("x**2", [1], ["3/8"], h="3/4", dps=40)
+    with mpmath.workdps(40):
+        exact = mpmath.exp(mpmath.mpf(1) / 2 * (mpmath.log(mpmath.mpf(1) / 2) + 1j * mpmath.pi))
+        assert abs(s.states[-1][0] - exact) < mpmath.mpf(10) ** -35
+        assert mpmath.im(s.states[-1][0]) > 0.5  # i / sqrt(2)
+
+
+@pytest.mark.parametrize(
+    "text,point", [("(1 - x*y)**2/2", [2, "1/3"]), ("x**4/4 - x**2/2", ["3/2"])]
+)
+def test_small_h_the_field_is_gds_first_order_modified_field(text: str, point: list) -> None:
+    """phi(z) = -1 - z/2 + O(z^2): the principal field minus F_0 + h F_1 of the modified
+    equation (computed independently, by backward error analysis) is O(h^2)."""
+    obj = Objective.parse(text)
+    me = modified_equation(obj, 1)
+    F1 = me.lambdify("mpmath", 1)
+    ratios = []
+    with mpmath.workdps(40):
+        x = obj.point_mp(point)
+        for h in ("1/100", "1/200", "1/400"):
+            pf = principal_field(obj, h)(x)
+            bea = F1(x, mpmath.mpf(sp.Rational(h)))
+            gap = max(abs(a - b) for a, b in zip(pf, bea, strict=True))
+            ratios.append(float(gap / mpmath.mpf(sp.Rational(h)) ** 2))
+    assert ratios[0] > 1e-6  # the h^2 terms differ (third derivatives enter F_2, not phi)
+    assert abs(ratios[2] / ratios[1] - 1) < 0.05 and abs(ratios[1] / ratios[0] - 1) < 0.1
+
+
+def test_the_model_path_matches_gd_while_real_and_stops_where_it_turns_complex() -> None:
+    A = np.diag([4.0, 1.0])
+    m = ObjectiveModel(Objective.parse("2*x**2 + y**2/2"))
+    h = 0.2  # h l = 0.8, 0.2: real
+    out = principal_flow(m, [1.0, -2.0], [k * h for k in range(6)], h=h)
+    assert out.status == "finished"
+    w = np.array([1.0, -2.0])
+    for k in range(6):
+        np.testing.assert_allclose(out.states[k], w, rtol=1e-8, atol=1e-10)
+        w = w - h * (A @ w)
+    late = principal_flow(m, [1.0, -2.0], [0.5], h=0.3)  # h l = 1.2: complex at once
+    assert late.status == "complex" and np.all(np.isnan(late.states))
+
+
+def test_bad_input_is_named() -> None:
+    with pytest.raises(InvalidInputError, match="singular"):
+        principal_flow("x**2/2", [1], [1], h=1, dps=20)  # h l = 1 exactly
+    with pytest.raises(InvalidInputError, match="sorted"):
+        principal_flow("x**2/2", [1], [1, "1/2"], h="1/2", dps=20)
+    with pytest.raises(InvalidInputError, match="h"):
+        principal_flow("x**2/2", [1], [1], h=-1, dps=20)
+    with pytest.raises(InvalidInputError, match="coordinates"):
+        principal_flow(ObjectiveModel(Objective.parse("x**2 + y**2")), [1.0], [1.0], h=0.1)
