@@ -116,6 +116,8 @@ from .landscape.balance import MinimiserSpectrum as MinimiserSpectrum
 from .landscape.balance import balance_bound as balance_bound
 from .landscape.balance import balancing as balancing
 from .landscape.balance import convergence_window as convergence_window
+from .landscape.central_flow import CentralFlow as CentralFlow
+from .landscape.central_flow import central_flow as central_flow
 from .landscape.models import FactorizationModel as FactorizationModel
 from .landscape.models import ObjectiveModel as ObjectiveModel
 from .landscape.models import TwoLayerTanh as TwoLayerTanh
@@ -242,6 +244,8 @@ __all__ = [
     "SharpnessEstimate",
     "track_sharpness",
     "principal_flow",
+    "central_flow",
+    "CentralFlow",
     "ModelFlow",
     "models",
     "StochasticModifiedEquation",

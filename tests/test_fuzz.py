@@ -386,6 +386,17 @@ ENTRY: dict[str, tuple[Callable[..., Any], dict[str, Any], dict[str, list[Any]]]
             "target": HOSTILE_EXPRESSIONS,
         },
     ),
+    "central_flow": (
+        gt.central_flow,
+        {"target": F2, "x0": [2.0, 0.5], "times": [0, "1/10"], "h": "1/10", "substeps": 2},
+        {
+            "x0": HOSTILE_POINTS,
+            "times": [[], ["a"], [1, 0], [float("nan")], None, 5],
+            "h": HOSTILE_NUMBERS,
+            "substeps": HOSTILE_COUNTS,
+            "target": HOSTILE_EXPRESSIONS,
+        },
+    ),
     "modified_flow": (
         gt.modified_flow,
         {"target": "x**2/2", "order": 1, "h": "1/10", "x0": [1], "times": [0, "1/10"], "dps": 20},
@@ -804,6 +815,7 @@ ENTRY.update(
 #: (their fields are what a computation returned), so they are not fuzzed as entry points.
 RESULT_TYPES = {
     "FlowSolution",
+    "CentralFlow",
     "ModelFlow",
     "MomentumModifiedEquation",
     "GenericModifiedEquation",

@@ -354,6 +354,23 @@ def check_orders(orders: Any, name: str = "orders", *, increasing: bool = False)
     return out
 
 
+def sorted_times(times: Any, name: str = "times") -> list[sp.Expr]:
+    """A non-empty sequence of exact times >= 0 in increasing order (the output times of
+    a flow), else an InvalidInputError naming the problem.
+
+    >>> sorted_times([0, "1/2", 2])
+    [0, 1/2, 2]
+    """
+    if isinstance(times, str | bytes) or not hasattr(times, "__iter__"):
+        raise InvalidInputError(f"{name} must be a sequence of times, got {short_repr(times)}")
+    ts = [exact_real(t, f"{name}[i]") for t in times]
+    if not ts:
+        raise InvalidInputError(f"{name} is empty")
+    if any(t < 0 for t in ts) or any(b < a for a, b in zip(ts, ts[1:], strict=False)):
+        raise InvalidInputError(f"{name} must be non-negative and sorted")
+    return ts
+
+
 def learning_rates(hs: Any, name: str = "hs") -> np.ndarray:
     """Validate an array of learning rates: finite and > 0 (float64)."""
     H = real_array(hs, name)

@@ -32,7 +32,7 @@ from ..core.budget import check_memory
 from ..core.compiled import compile_np
 from ..core.objective import Objective
 from ..core.scalars import check_count, real_array
-from ..errors import InvalidInputError, ShapeError
+from ..errors import InvalidInputError, NotRealError, ShapeError
 
 __all__ = [
     "Model",
@@ -245,10 +245,30 @@ class ObjectiveModel:
             for i in range(n)
         ]
         self._hvp = compile_np(hv, tuple(objective.symbols) + tuple(vs))
+        self._hv_exprs, self._vs = hv, vs
+        self._d3: Any = None
 
     @property
     def dim(self) -> int:
         return self.objective.dim
+
+    def d3(self, w: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+        """D^3 f(w)[u, v] = sum_jk (d^3 f / dw_i dw_j dw_k) u_j v_k, compiled on first use.
+
+        >>> m = ObjectiveModel(Objective.parse("x**3 * y"))
+        >>> m.d3(np.array([1.0, 2.0]), np.array([1.0, 0.0]), np.array([1.0, 0.0]))
+        array([12.,  6.])
+        """
+        n = self.dim
+        if self._d3 is None:
+            us = sp.symbols(f"_u0:{n}", real=True)
+            rows = [
+                sum((sp.diff(e, s) * us[j] for j, s in enumerate(self.objective.symbols)), 0)
+                for e in self._hv_exprs
+            ]
+            self._d3 = compile_np(rows, tuple(self.objective.symbols) + tuple(self._vs) + us)
+        z = np.concatenate([_vector(w, n), _vector(v, n, "v"), _vector(u, n, "u")])
+        return self._d3(z[None, :])[0]
 
     def loss(self, w: np.ndarray) -> float:
         return float(self.objective.f_np(_vector(w, self.dim)[None, :])[0])
@@ -262,6 +282,21 @@ class ObjectiveModel:
 
     def __repr__(self) -> str:
         return f"ObjectiveModel({self.objective!r})"
+
+
+def flat_point(w: Any, dim: int) -> np.ndarray:
+    """A model's parameter point: ``dim`` finite real numbers, as a flat float64 array."""
+    try:
+        arr = real_array(w, "the point").reshape(-1)
+    except NotRealError:
+        raise
+    except InvalidInputError:
+        raise InvalidInputError(f"the point must be a vector of {dim} numbers") from None
+    if arr.shape != (dim,):
+        raise InvalidInputError(f"the point has {arr.size} coordinates; the model has {dim}")
+    if not np.all(np.isfinite(arr)):
+        raise InvalidInputError("the point contains NaN or infinite coordinates")
+    return arr
 
 
 def _has_gradient(obj: Any) -> bool:

@@ -45,9 +45,9 @@ import numpy as np
 from ..backward_error.flows import integrate_flow
 from ..core.compiled import compile_mpc
 from ..core.objective import Objective, as_objective, numeric_objective
-from ..core.scalars import RealLike, check_dps, exact_real, positive_real, to_mpf
+from ..core.scalars import RealLike, check_dps, positive_real, sorted_times, to_mpf
 from ..errors import InvalidInputError
-from .models import as_model
+from .models import as_model, flat_point
 
 __all__ = ["principal_phi", "principal_field", "principal_flow", "ModelFlow"]
 
@@ -176,12 +176,8 @@ def _model_flow(
 
     model = as_model(target)
     hh = float(positive_real(h, "h"))
-    ts = np.array([float(exact_real(t, "times[i]")) for t in times])
-    if ts.size == 0 or np.any(ts < 0) or np.any(np.diff(ts) < 0):
-        raise InvalidInputError("times must be a non-empty sorted list of times >= 0")
-    w0 = np.asarray(x0, dtype=float).reshape(-1)
-    if w0.shape != (model.dim,):
-        raise InvalidInputError(f"x0 has {w0.size} coordinates; the model has {model.dim}")
+    ts = np.array([float(t) for t in sorted_times(times)])
+    w0 = flat_point(x0, model.dim)
     evals = [0]
     eye = np.eye(model.dim)
 

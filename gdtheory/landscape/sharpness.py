@@ -27,9 +27,9 @@ from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, eigsh
 
 from ..core.budget import RATE_FLOAT_ITERATIONS, check_cost, check_memory
 from ..core.progress import progress_bar
-from ..core.scalars import check_count, learning_rates, real_array
-from ..errors import InvalidInputError, NotRealError
-from .models import Model, as_model
+from ..core.scalars import check_count, learning_rates
+from ..errors import InvalidInputError
+from .models import Model, as_model, flat_point
 
 __all__ = [
     "sharpness",
@@ -45,17 +45,7 @@ DENSE_DIM = 8
 
 
 def _point(model: Model, w: Any) -> np.ndarray:
-    try:
-        arr = real_array(w, "the point").reshape(-1)
-    except NotRealError:
-        raise
-    except InvalidInputError:
-        raise InvalidInputError(f"the point must be a vector of {model.dim} numbers") from None
-    if arr.shape != (model.dim,):
-        raise InvalidInputError(f"the point has {arr.size} coordinates; the model has {model.dim}")
-    if not np.all(np.isfinite(arr)):
-        raise InvalidInputError("the point contains NaN or infinite coordinates")
-    return arr
+    return flat_point(w, model.dim)
 
 
 def top_eigenpairs(
