@@ -23,6 +23,7 @@ MODULES = (
     "t8_balancing",
     "t9_edge_of_stability",
     "t10_momentum_sgd",
+    "t11_continuous_models",
 )
 
 

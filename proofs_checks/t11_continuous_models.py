@@ -1,0 +1,295 @@
+r"""T11 — Continuous models beyond backward error analysis: the principal flow and the
+central flow, measured against GD.
+
+Statement (claim T11; issue 20). Where the modified equations of backward error analysis
+fail (h beyond about 1/L), continuous models built for large learning rates keep
+tracking GD: the principal flow of Rosca et al. (TMLR 2023), exact on quadratics, and the
+central flow of Cohen et al. (ICLR 2025), which follows GD's time average at the edge of
+stability.
+
+What is computed.
+(a) Principal flow against GD on quadratics (1-D; 3-D with Hessian eigenvalues 10, 2,
+    1/5) at hL = 0.5, 1.5, 2.5: the largest |PF(kh) - x_k| over k <= K at 50 digits.
+(b) On the double well x^4/4 - x^2/2 from 6/5 and on (1 - xy)^2/2 from (2, 1/4), for
+    h = c / L0 (L0 the sharpness at the start): the largest error over k <= K of
+    gradient flow, of the modified flows of orders 1..4 (the best of them), and of the
+    principal flow (complex distance), all at 30 digits against 30-digit GD.  A flow
+    that cannot be integrated is reported with the reason.
+(c) Central flow in the balancing window of (1 - xy)^2/2 (start (3, 1/10), h = 0.22,
+    2/h = 9.09 below gradient flow's limiting sharpness 9.21): where GD, gradient flow and
+    the central flow end, and their sharpness.  Full report: the T9 tanh network at h = 2
+    (its loss written in JAX for the third-derivative products), the distance to
+    time-averaged GD (21-step window) and the error of the predicted time-averaged loss,
+    each against gradient flow's, over the edge-of-stability phase.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import mpmath
+import numpy as np
+import sympy as sp
+
+from gdtheory.backward_error.flows import gradient_flow
+from gdtheory.backward_error.modified import modified_equation
+from gdtheory.backward_error.modified_flows import modified_flow
+from gdtheory.core.objective import Objective
+from gdtheory.dynamics.trajectories import gd
+from gdtheory.errors import GDTheoryError
+from gdtheory.landscape.central_flow import central_flow
+from gdtheory.landscape.principal_flow import principal_flow
+from gdtheory.landscape.sharpness import sharpness
+from gdtheory.report.claims import CheckContext, Claim, Evidence, Part, Table, Verdict, assemble
+from proofs_checks.source import BLOG
+
+ORDERS = (1, 2, 3, 4)
+
+
+def spread_quadratic() -> Objective:
+    """x^T A x / 2 + x - 2z, A = Q^T diag(10, 2, 1/5) Q with Q rational orthogonal."""
+    x, y, z = sp.symbols("x y z")
+    r1 = sp.Matrix(
+        [
+            [sp.Rational(3, 5), sp.Rational(4, 5), 0],
+            [-sp.Rational(4, 5), sp.Rational(3, 5), 0],
+            [0, 0, 1],
+        ]
+    )
+    r2 = sp.Matrix(
+        [
+            [1, 0, 0],
+            [0, sp.Rational(5, 13), sp.Rational(12, 13)],
+            [0, -sp.Rational(12, 13), sp.Rational(5, 13)],
+        ]
+    )
+    Q = r2 * r1
+    A = Q.T * sp.diag(10, 2, sp.Rational(1, 5)) * Q
+    v = sp.Matrix([x, y, z])
+    return Objective((v.T * A * v)[0] / 2 + x - 2 * z, [x, y, z])
+
+
+def _max_error(states: Any, iterates: Any, dps: int) -> float:
+    with mpmath.workdps(dps):
+        return float(
+            max(
+                abs(a - b)
+                for s, xk in zip(states, iterates, strict=False)
+                for a, b in zip(s, xk, strict=True)
+            )
+        )
+
+
+def _quadratics(ctx: CheckContext) -> Part:
+    K = 3 if ctx.quick else 6
+    rows, worst = [], 0.0
+    for name, f, L, x0 in (
+        ("3 (x - 1)^2 / 2", Objective.parse("3*(x - 1)**2/2"), sp.Integer(3), [2]),
+        ("3-D, eigenvalues 10, 2, 1/5", spread_quadratic(), sp.Integer(10), [1, -1, 2]),
+    ):
+        for c in ("1/2", "3/2", "5/2"):
+            h = sp.Rational(c) / L
+            s = principal_flow(f, x0, [k * h for k in range(K + 1)], h=h, dps=50)
+            tr = gd(f, x0, h=h, steps=K, dps=50)
+            err = _max_error(s.states, tr.iterates, 50)
+            size = max(float(abs(v)) for xk in tr.iterates for v in xk)
+            worst = max(worst, err / max(1.0, size))
+            rows.append((name, c, K, err, size))
+    table = Table(
+        "(a) principal flow against GD on quadratics, 50 digits: max over k <= K of |PF(kh) - x_k|",
+        ("objective", "h L", "K", "max error", "max |x_k|"),
+        tuple(rows),
+    )
+    return Part(
+        {"(a) quadratics: worst relative error of the principal flow at t = kh": worst},
+        (table,),
+        facts={"pf_exact": worst <= 1e-30},
+    )
+
+
+def _tracking(ctx: CheckContext) -> Part:
+    """(b) which flow tracks GD, for h = c / L0 below and above 1/L0."""
+    K, dps = (4, 30) if ctx.quick else (8, 30)
+    cs = ("1/10", "6/10", "6/5") if ctx.quick else ("1/10", "3/10", "6/10", "9/10", "6/5", "3/2")
+    rows, facts = [], {"pf_wins_below": [], "pf_fails_above": []}
+    for name, text, x0 in (
+        ("double well", "x**4/4 - x**2/2", ["6/5"]),
+        ("(1 - xy)^2 / 2", "(1 - x*y)**2/2", ["2", "1/4"]),
+    ):
+        f = Objective.parse(text)
+        with mpmath.workdps(30):
+            L0 = sp.nsimplify(round(sharpness(f, [float(sp.Rational(v)) for v in x0]), 6))
+        me = modified_equation(f, max(ORDERS))
+        for c in cs:
+            h = sp.Rational(c) / L0
+            ts = [k * h for k in range(K + 1)]
+            iterates = gd(f, x0, h=h, steps=K, dps=dps).iterates
+            errs: dict[str, Any] = {
+                "GF": _max_error(gradient_flow(f, x0, ts, dps=dps).states, iterates, dps)
+            }
+            for p in ORDERS:
+                try:
+                    errs[p] = _max_error(
+                        modified_flow(me, x0, ts, order=p, h=h, dps=dps).states, iterates, dps
+                    )
+                except GDTheoryError as exc:
+                    errs[p] = f"not integrable: {type(exc).__name__}"
+            numeric = {p: e for p, e in errs.items() if p != "GF" and isinstance(e, float)}
+            best_p = min(numeric, key=numeric.get) if numeric else None
+            try:
+                pf: Any = _max_error(principal_flow(f, x0, ts, h=h, dps=dps).states, iterates, dps)
+            except GDTheoryError as exc:
+                pf = f"not integrable: {type(exc).__name__}"
+            best = numeric[best_p] if best_p is not None else float("nan")
+            rows.append(
+                (
+                    name,
+                    c,
+                    float(h),
+                    errs["GF"],
+                    *(errs[p] for p in ORDERS),
+                    best_p or "-",
+                    pf,
+                    (pf / best) if isinstance(pf, float) and best_p is not None else "-",
+                )
+            )
+            below = sp.Rational(c) < 1
+            if below and isinstance(pf, float) and pf < best:
+                facts["pf_wins_below"].append((name, c))
+            if not below and not (isinstance(pf, float) and pf < best):
+                facts["pf_fails_above"].append((name, c))
+    table = Table(
+        f"(b) max over k <= {K} of the distance to GD (30 digits), h = c / L0, "
+        "L0 = sharpness at the start",
+        (
+            "objective",
+            "c = h L0",
+            "h",
+            "gradient flow",
+            *(f"modified p = {p}" for p in ORDERS),
+            "best p",
+            "principal flow",
+            "principal / best modified",
+        ),
+        tuple(rows),
+    )
+    n_below = sum(1 for r in rows if sp.Rational(r[1]) < 1)
+    wins, fails = len(facts["pf_wins_below"]), len(facts["pf_fails_above"])
+    numbers = {
+        "(b) h < 1/L0: principal flow closer to GD than the best modified flow": (
+            f"{wins}/{n_below}"
+        ),
+        "(b) h > 1/L0: principal flow not closer or not integrable": (
+            f"{fails}/{len(rows) - n_below}"
+        ),
+    }
+    return Part(numbers, (table,), facts={"tracking_rows": rows, **facts})
+
+
+def _central(ctx: CheckContext) -> Part:
+    h = 0.22
+    f = Objective.parse("(1 - x*y)**2/2")
+    T = 300 * h
+    cf = central_flow(f, [3.0, 0.1], [T], h=h, substeps=20)
+    x = np.array([3.0, 0.1])
+    for _ in range(300):
+        x = x - h * f.grad_np(x[None, :])[0]
+    c2 = 3.0**2 - 0.1**2  # gradient flow conserves x^2 - y^2; its limit on xy = 1
+    gf_sharp = float(np.sqrt(c2**2 + 4))
+    numbers = {
+        "(c) (1 - xy)^2/2, h = 0.22: 2/h": 2 / h,
+        "(c) GD's limit sharpness": sharpness(f, x),
+        "(c) central flow's limit sharpness": float(cf.sharpness[-1]),
+        "(c) gradient flow's limit sharpness": gf_sharp,
+        "(c) |central flow - GD| at the limit": float(np.linalg.norm(cf.states[-1] - x)),
+    }
+    return Part(
+        numbers, facts={"cf_balancing": (float(cf.sharpness[-1]), sharpness(f, x), gf_sharp)}
+    )
+
+
+def check(ctx: CheckContext) -> Evidence:
+    parts = [_quadratics(ctx), _tracking(ctx), _central(ctx)]
+    return assemble(parts, decide, notes=NOTES)
+
+
+def decide(n: Mapping[str, Any]) -> tuple[Verdict, str]:
+    """Refuted if the principal flow is not exact on quadratics; verified only if, beyond
+    1/L0, the principal flow is closer to GD than the best modified flow everywhere and the
+    central flow ends where GD does (within 5% in sharpness); qualified otherwise, with
+    the numbers."""
+    cf, gd_s, gf_s = n["cf_balancing"]
+    if not n["pf_exact"]:
+        return Verdict.REFUTED, "the principal flow differs from GD on a quadratic at t = kh"
+    rows = n["tracking_rows"]
+    below = [r for r in rows if sp.Rational(r[1]) < 1]
+    ratios = ", ".join(
+        f"{r[0]} c = {r[1]}: {r[-1]:.3g}" for r in below if not isinstance(r[-1], str)
+    )
+    above = [r for r in rows if sp.Rational(r[1]) >= 1]
+    ok = not n["pf_fails_above"] and abs(cf - gd_s) < 0.05 * gd_s
+    return (Verdict.VERIFIED if ok else Verdict.QUALIFIED), (
+        "principal flow = GD at t = kh on quadratics (hL = 0.5, 1.5, 2.5, <= 1e-30); "
+        f"principal / best modified-flow error for h = c/L0 < 1/L0: {ratios}; for h > 1/L0 "
+        f"the principal flow is not closer or not integrable at {len(n['pf_fails_above'])}"
+        f"/{len(above)} h; central flow on (1 - xy)^2/2 in the balancing window ends at "
+        f"sharpness {cf:.3f} = 2/h, GD at {gd_s:.3f}, gradient flow at {gf_s:.3f}"
+    )
+
+
+NOTES = (
+    "Principal flow. On quadratics it is GD at every grid time t = kh, sign flips (1 < hL "
+    "< 2) and divergence (hL > 2) included, to 50 digits (table a), as its derivation "
+    "says. On the double well and on (1 - xy)^2/2 (table b) it is a first-order model at "
+    "small h: its field is -(1 + z/2 + z^2/3 + ...) grad f with z = hH, which matches GD's "
+    "modified field only to O(h), so the order-4 modified flow is 140 times closer at c "
+    "= h L0 = 0.1. Towards h = 1/L0 the ranking turns: the principal flow is closer at c "
+    "= 0.9 on both objectives (ratios 0.65 and 0.33 in the full run) and at c = 0.6 on "
+    "(1 - xy)^2/2. Beyond 1/L0, where h l(x) > 1 on part of the orbit, the flow is complex, "
+    "and h l(x) of the complex state leaves the real axis next to the principal "
+    "logarithm's cut: the extrapolation integrator cannot pass and the cost guard "
+    "refuses the run ('not integrable' in table b), so in 1/L0 < h < 2/L0 no principal-"
+    "flow error is reported and the best modified flow (order 4) is the only model with a "
+    "number. A branch continued along the solution (nearest sheet) was tried in "
+    "development: it integrates but leaves GD (errors 5e5 at h = 0.6 to 3e25 at h = 0.9 "
+    "on the double well from 6/5), so it is not used. The claim that the principal flow "
+    "tracks GD past 1/L on non-quadratic objectives is therefore not confirmed here. "
+    "Central flow (part c): in the balancing window of (1 - xy)^2/2 it reaches the edge "
+    "and ends on xy = 1 at sharpness exactly 2/h, while GD overshoots to a flatter "
+    "minimiser (sharpness 8.05 against 2/h = 9.09; gradient flow ends at 9.21): the "
+    "catapult of the balancing effect is beyond the central flow, which models GD's "
+    "time average only while GD oscillates about the edge. Not done yet (issue 20 stays "
+    "open): the regime map; the central flow against time-averaged GD on the T9 network "
+    "in the report (tried in development at h = 2: the central flow is gradient flow "
+    "until the sharpness reaches 2/h at step ~950, while GD's oscillation along the top "
+    "eigenvector stays at zero until a loss spike near step 1400, so the comparison needs "
+    "the phase after that spike); the semidefinite complementarity problem for several "
+    "eigenvalues at the edge (a diagonal Sigma is used)."
+)
+
+
+CLAIM = Claim(
+    id="T11",
+    title="Continuous models beyond backward error analysis: principal and central flows",
+    statement=(
+        "The principal flow reproduces GD exactly on quadratics at every h and tracks GD on "
+        "non-quadratic objectives where modified equations fail; the central flow follows "
+        "GD's time average at the edge of stability."
+    ),
+    reference=(
+        "Rosca, Wu, Qin, Dherin (TMLR 2023); Cohen, Damian, Talwalkar, Kolter, Lee (ICLR 2025)."
+    ),
+    hypotheses=(
+        "principal flow at 50 / 30 digits (complex mpmath), GD at the same precision",
+        "modified flows of orders 1-4 from the exact modified equation",
+        "central flow: diagonal Sigma over the top 2 eigenpairs, Heun substeps h/20",
+    ),
+    source=(
+        BLOG + ', section "Backward error analysis, a.k.a. modified equation": "there are '
+        "larger LRs for which modified equation completely breaks down, and yet GD may "
+        'still work and produce nontrivial and very interesting behaviors" (the continuous '
+        "models checked are the later literature's, not the blog's)."
+    ),
+    check=check,
+)
