@@ -124,6 +124,8 @@ from .landscape.models import TwoLayerTanh as TwoLayerTanh
 from .landscape.models import synthetic_regression as synthetic_regression
 from .landscape.principal_flow import ModelFlow as ModelFlow
 from .landscape.principal_flow import principal_flow as principal_flow
+from .landscape.regime_map import RegimeMap as RegimeMap
+from .landscape.regime_map import regime_map as regime_map
 from .landscape.sharpness import SharpnessEstimate as SharpnessEstimate
 from .landscape.sharpness import SharpnessTrace as SharpnessTrace
 from .landscape.sharpness import sharpness as sharpness
@@ -245,6 +247,8 @@ __all__ = [
     "track_sharpness",
     "principal_flow",
     "central_flow",
+    "regime_map",
+    "RegimeMap",
     "CentralFlow",
     "ModelFlow",
     "models",

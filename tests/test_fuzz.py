@@ -397,6 +397,17 @@ ENTRY: dict[str, tuple[Callable[..., Any], dict[str, Any], dict[str, list[Any]]]
             "target": HOSTILE_EXPRESSIONS,
         },
     ),
+    "regime_map": (
+        gt.regime_map,
+        {"objective": F1, "x0": [0.1], "hs": ["1/10"], "T": "1/5", "models": ("gradient",)},
+        {
+            "x0": HOSTILE_POINTS,
+            "hs": [[], ["a"], [1, 0], [float("nan")], None, 5, [-1]],
+            "T": HOSTILE_NUMBERS,
+            "objective": HOSTILE_EXPRESSIONS,
+            "models": [("magic",), None, 5],
+        },
+    ),
     "modified_flow": (
         gt.modified_flow,
         {"target": "x**2/2", "order": 1, "h": "1/10", "x0": [1], "times": [0, "1/10"], "dps": 20},
@@ -815,6 +826,7 @@ ENTRY.update(
 #: (their fields are what a computation returned), so they are not fuzzed as entry points.
 RESULT_TYPES = {
     "FlowSolution",
+    "RegimeMap",
     "CentralFlow",
     "ModelFlow",
     "MomentumModifiedEquation",

@@ -23,7 +23,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from ..errors import UnboundParameterError
+from ..errors import NotRealError, UnboundParameterError
 from .budget import check_cost
 
 __all__ = ["compile_mp", "compile_np", "compile_np_coords"]
@@ -137,7 +137,14 @@ def compile_mp(
     mpf = mpmath.mpf
 
     def evaluate(x: Sequence[Any]) -> tuple[mpmath.mpf, ...]:
-        return tuple(mpf(v) for v in raw(*[mpf(xi) for xi in x]))
+        values = raw(*[mpf(xi) for xi in x])
+        try:
+            return tuple(mpf(v) for v in values)
+        except TypeError:  # a complex value: the point left the expression's real domain
+            raise NotRealError(
+                f"the expression is not real at x = {[mpmath.nstr(v, 8) for v in x]} (a "
+                "square root or logarithm of a negative number?): the point left its domain"
+            ) from None
 
     return evaluate
 

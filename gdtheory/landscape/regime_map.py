@@ -1,0 +1,239 @@
+r"""How large is large, for one objective and one start: the regime map.
+
+For each learning rate h of a grid, :func:`regime_map` puts side by side
+
+* the distance to GD over a time T, max_{kh <= T} |y(kh) - x_k|, of the continuous
+  models: gradient flow, the modified flows of orders p in ``orders`` and the best of them
+  (optimal truncation), the principal flow (:mod:`~gdtheory.landscape.principal_flow`)
+  and the central flow (:mod:`~gdtheory.landscape.central_flow`), NaN where a model
+  cannot be computed (the reason is kept);
+* the dynamical verdict of GD itself from the start: "converges", "period p",
+  "chaotic" (with its largest Lyapunov exponent), "aperiodic" (no period up to
+  ``max_period`` and a non-positive exponent) or "diverges";
+
+with the classical boundaries 1/L and 2/L (L = the sharpness at the start) and the
+observed transitions: consecutive grid values of h where the verdict changes, which
+bracket the bifurcation values to within the grid spacing.
+
+GD and the flows other than the central flow run at ``dps`` digits; the verdict uses the
+float64 engine (``transient`` steps, then period detection on the last 64 iterates, and
+the Lyapunov exponent where no period is found).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+import mpmath
+import numpy as np
+
+from ..backward_error.flows import gradient_flow
+from ..backward_error.modified import modified_equation
+from ..backward_error.modified_flows import modified_flow
+from ..core.objective import as_objective, numeric_objective
+from ..core.scalars import check_count, check_dps, exact_rates, exact_real
+from ..dynamics.diagrams import detect_periods
+from ..dynamics.engine import iterate_map
+from ..dynamics.lyapunov import lyapunov_batch
+from ..dynamics.trajectories import gd
+from ..errors import GDTheoryError, InvalidInputError
+from .central_flow import central_flow
+from .principal_flow import principal_flow
+from .sharpness import sharpness
+
+__all__ = ["MODELS", "RegimeMap", "regime_map"]
+
+MODELS = ("gradient", "modified", "principal", "central")
+
+
+@dataclass(frozen=True)
+class RegimeMap:
+    """The regime map (module docstring).
+
+    Attributes
+    ----------
+    hs : ndarray (m,)
+    L : float
+        The sharpness at the start; the boundaries are 1/L and 2/L.
+    errors : dict
+        Model name ("gradient flow", "modified p = 1", ..., "best modified",
+        "principal flow", "central flow") -> ndarray (m,) of distances to GD (NaN where
+        not computed).
+    best_order : ndarray of int (m,)
+        The order of the best modified flow at each h (-1 if none).
+    failures : dict
+        (model name, h) -> why the model could not be computed.
+    verdicts : tuple of str (m,)
+    lyapunov : ndarray (m,)
+        The largest Lyapunov exponent where it was computed (NaN elsewhere).
+    transitions : tuple of (h_left, h_right, verdict_left, verdict_right)
+    """
+
+    hs: np.ndarray = field(repr=False)
+    L: float
+    errors: dict[str, np.ndarray] = field(repr=False)
+    best_order: np.ndarray = field(repr=False)
+    failures: dict[tuple[str, float], str] = field(repr=False)
+    verdicts: tuple[str, ...] = field(repr=False)
+    lyapunov: np.ndarray = field(repr=False)
+    transitions: tuple[tuple[float, float, str, str], ...]
+
+    def plot(self, ax: Any = None) -> Any:
+        """Distance to GD against h (log-log) with 1/L, 2/L and the observed transitions."""
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            _, ax = plt.subplots(figsize=(9, 5))
+        for name, err in self.errors.items():
+            if name.startswith("modified p"):
+                continue
+            ok = np.isfinite(err) & (err > 0)
+            ax.loglog(self.hs[ok], err[ok], "o-", ms=3, lw=1, label=name)
+        for v, lab in ((1 / self.L, "1/L"), (2 / self.L, "2/L")):
+            ax.axvline(v, color="k", ls="--", lw=0.8)
+            ax.text(v, ax.get_ylim()[1], lab, fontsize=8, va="top")
+        for left, right, _, to in self.transitions:
+            mid = np.sqrt(left * right)
+            ax.axvline(mid, color="r", ls=":", lw=0.8)
+            ax.text(mid, ax.get_ylim()[0], to, color="r", fontsize=7, rotation=90, va="bottom")
+        ax.set_xlabel("h")
+        ax.set_ylabel("max distance to GD over [0, T]")
+        ax.legend(fontsize=8)
+        return ax
+
+
+def _distance(states: Any, iterates: Any, dps: int) -> float:
+    """max over the common grid times of the largest coordinate distance (complex-safe)."""
+    with mpmath.workdps(dps):
+        return float(
+            max(
+                abs(mpmath.mpmathify(a) - b)
+                for s, xk in zip(states, iterates, strict=False)
+                for a, b in zip(s, xk, strict=True)
+            )
+        )
+
+
+def _verdicts(
+    obj: Any, x0: np.ndarray, hs: np.ndarray, transient: int, max_period: int
+) -> tuple[list[str], np.ndarray]:
+    run = iterate_map(
+        obj, np.broadcast_to(x0, (hs.size, x0.size)), hs=hs, steps=transient + 64, keep=64
+    )
+    periods = detect_periods(run.tail, max_period=max_period)
+    lyap = np.full(hs.size, np.nan)
+    todo = np.nonzero(periods < 0)[0]
+    if todo.size:
+        lb = lyapunov_batch(obj, run.x[todo], hs=hs[todo], steps=4000, transient=0)
+        lyap[todo] = lb.exponents[..., 0]
+    out = []
+    for p, lam in zip(periods, lyap, strict=True):
+        if p == 0:
+            out.append("diverges")
+        elif p == 1:
+            out.append("converges")
+        elif p > 1:
+            out.append(f"period {p}")
+        else:
+            out.append("chaotic" if lam > 1e-3 else "aperiodic")
+    return out, lyap
+
+
+def regime_map(
+    objective: Any,
+    x0: Any,
+    hs: Sequence[Any],
+    T: Any,
+    *,
+    orders: Sequence[int] = (1, 2),
+    models: Sequence[str] = MODELS,
+    dps: int = 20,
+    transient: int = 2000,
+    max_period: int = 32,
+) -> RegimeMap:
+    r"""The regime map of GD on ``objective`` from ``x0`` over the learning rates ``hs``.
+
+    >>> rm = regime_map("x**2/2", [1], ["1/2", "3/2", "5/2"], 2, models=("gradient",))
+    >>> rm.verdicts, rm.transitions[0][3]
+    (('converges', 'converges', 'diverges'), 'diverges')
+    """
+    obj = numeric_objective(as_objective(objective))
+    rates = exact_rates(hs)
+    if not rates:
+        raise InvalidInputError("hs is empty")
+    hs_f = np.array([float(r) for r in rates])
+    if np.any(np.diff(hs_f) <= 0):
+        raise InvalidInputError("hs must be increasing")
+    T_e = exact_real(T, "T")
+    if not T_e > 0:
+        raise InvalidInputError(f"T must be > 0, got {T!r}")
+    dps = check_dps(dps)
+    orders = [check_count(p, "each order", 1) for p in orders]
+    if isinstance(models, str) or not isinstance(models, Sequence):
+        raise InvalidInputError(f"models must be a sequence of names from {MODELS}")
+    unknown = [m for m in models if m not in MODELS]
+    if unknown:
+        raise InvalidInputError(f"unknown model(s) {unknown}; choose from {MODELS}")
+    with mpmath.workdps(dps):
+        start = obj.point_mp(x0)
+    x0_f = np.array([float(v) for v in start])
+    L = float(sharpness(obj, x0_f))
+    names = (
+        (["gradient flow"] if "gradient" in models else [])
+        + (
+            [f"modified p = {p}" for p in orders] + ["best modified"]
+            if "modified" in models and orders
+            else []
+        )
+        + (["principal flow"] if "principal" in models else [])
+        + (["central flow"] if "central" in models else [])
+    )
+    errors = {name: np.full(hs_f.size, np.nan) for name in names}
+    best = np.full(hs_f.size, -1)
+    failures: dict[tuple[str, float], str] = {}
+    me = modified_equation(obj, max(orders)) if "modified" in models and orders else None
+    for i, h in enumerate(rates):
+        K = int(mpmath.floor(T_e / h))
+        if K < 1:
+            continue
+        iterates = gd(obj, start, h=h, steps=K, dps=dps, bound=mpmath.mpf(10) ** 12).iterates
+        ts = [k * h for k in range(len(iterates))]
+        runs: dict[str, Any] = {}
+        if "gradient" in models:
+            runs["gradient flow"] = partial(gradient_flow, obj, start, ts, dps=dps)
+        if me is not None:
+            for p in orders:
+                runs[f"modified p = {p}"] = partial(
+                    modified_flow, me, start, ts, order=p, h=h, dps=dps
+                )
+        if "principal" in models:
+            runs["principal flow"] = partial(principal_flow, obj, start, ts, h=h, dps=dps)
+        if "central" in models:
+            times_f = [float(t) for t in ts]
+            runs["central flow"] = partial(central_flow, obj, x0_f, times_f, h=h, k=min(2, obj.dim))
+        for name, run in runs.items():
+            try:
+                errors[name][i] = _distance(run().states, iterates, dps)
+            except GDTheoryError as exc:
+                failures[(name, float(h))] = f"{type(exc).__name__}: {exc}"[:200]
+        if me is not None:
+            row = [errors[f"modified p = {p}"][i] for p in orders]
+            if np.any(np.isfinite(row)):
+                j = int(np.nanargmin(row))
+                best[i], errors["best modified"][i] = orders[j], row[j]
+    verdicts, lyap = _verdicts(
+        obj,
+        x0_f,
+        hs_f,
+        check_count(transient, "transient", 1),
+        check_count(max_period, "max_period", 2),
+    )
+    transitions = tuple(
+        (float(hs_f[i]), float(hs_f[i + 1]), verdicts[i], verdicts[i + 1])
+        for i in range(hs_f.size - 1)
+        if verdicts[i] != verdicts[i + 1]
+    )
+    return RegimeMap(hs_f, L, errors, best, failures, tuple(verdicts), lyap, transitions)

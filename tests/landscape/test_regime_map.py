@@ -1,0 +1,54 @@
+"""The regime map: GD's transitions on (1 - xy)^2/2 from the T6 start bracket h = 1 and
+sqrt(5) - 1 within the grid spacing; on x^2/2 the distances equal closed forms."""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib
+import numpy as np
+import pytest
+
+from gdtheory.errors import InvalidInputError
+from gdtheory.landscape.regime_map import regime_map
+
+matplotlib.use("Agg")
+
+
+def test_transitions_bracket_the_bifurcations_of_the_orbit_diagram() -> None:
+    hs = [f"{v}/100" for v in range(90, 142, 2)]
+    rm = regime_map("(1 - x*y)**2/2", [0.3, 0.5], hs, 2, models=())
+    step = 0.02
+    starts_cycling = [t for t in rm.transitions if t[3] == "period 2"]
+    assert starts_cycling and abs(starts_cycling[0][1] - 1.0) <= step + 1e-12
+    assert rm.verdicts[0] == "converges" and rm.verdicts[-1] == "chaotic"
+    doubling = [t for t in rm.transitions if t[2] == "period 2" and t[3] == "period 4"]
+    assert len(doubling) == 1
+    left, right = doubling[0][:2]
+    assert left <= math.sqrt(5) - 1 <= right and right - left <= step + 1e-12
+    chaotic = np.array([v == "chaotic" for v in rm.verdicts])
+    assert np.all(rm.lyapunov[chaotic] > 0)
+
+
+def test_distances_on_a_quadratic_equal_the_closed_forms() -> None:
+    """x^2/2 from 1: GD x_k = (1 - h)^k, gradient flow e^{-t}, the principal flow GD itself."""
+    hs = ["1/4", "3/4", "3/2"]
+    rm = regime_map("x**2/2", [1], hs, 3, orders=(1,), dps=30)
+    for i, h in enumerate([0.25, 0.75, 1.5]):
+        K = math.floor(3 / h)
+        gf = max(abs(math.exp(-k * h) - (1 - h) ** k) for k in range(K + 1))
+        assert rm.errors["gradient flow"][i] == pytest.approx(gf, rel=1e-10)
+        assert rm.errors["principal flow"][i] < 1e-20
+    assert rm.verdicts == ("converges", "converges", "converges")
+    assert rm.L == pytest.approx(1.0)
+    ax = rm.plot()
+    assert ax.get_xlabel() == "h"
+
+
+def test_bad_input_is_named() -> None:
+    with pytest.raises(InvalidInputError, match="unknown model"):
+        regime_map("x**2/2", [1], ["1/2"], 1, models=("magic",))
+    with pytest.raises(InvalidInputError, match="increasing"):
+        regime_map("x**2/2", [1], ["1/2", "1/4"], 1, models=())
+    with pytest.raises(InvalidInputError, match="T must be"):
+        regime_map("x**2/2", [1], ["1/2"], 0, models=())
