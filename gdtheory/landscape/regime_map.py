@@ -146,15 +146,18 @@ def regime_map(
     objective: Any,
     x0: Any,
     hs: Sequence[Any],
-    T: Any,
+    T: Any = None,
     *,
+    steps: int | None = None,
     orders: Sequence[int] = (1, 2),
     models: Sequence[str] = MODELS,
     dps: int = 20,
     transient: int = 2000,
     max_period: int = 32,
 ) -> RegimeMap:
-    r"""The regime map of GD on ``objective`` from ``x0`` over the learning rates ``hs``.
+    r"""The regime map of GD on ``objective`` from ``x0`` over the learning rates ``hs``:
+    distances over the time T (floor(T/h) GD steps), or over ``steps`` GD steps at every
+    h (then T is not given).
 
     >>> rm = regime_map("x**2/2", [1], ["1/2", "3/2", "5/2"], 2, models=("gradient",))
     >>> rm.verdicts, rm.transitions[0][3]
@@ -167,9 +170,14 @@ def regime_map(
     hs_f = np.array([float(r) for r in rates])
     if np.any(np.diff(hs_f) <= 0):
         raise InvalidInputError("hs must be increasing")
-    T_e = exact_real(T, "T")
-    if not T_e > 0:
-        raise InvalidInputError(f"T must be > 0, got {T!r}")
+    if (T is None) == (steps is None):
+        raise InvalidInputError("give either the time T or the number of steps, not both")
+    if steps is not None:
+        fixed = check_count(steps, "steps", 1)
+    else:
+        T_e = exact_real(T, "T")
+        if not T_e > 0:
+            raise InvalidInputError(f"T must be > 0, got {T!r}")
     dps = check_dps(dps)
     orders = [check_count(p, "each order", 1) for p in orders]
     if isinstance(models, str) or not isinstance(models, Sequence):
@@ -196,7 +204,7 @@ def regime_map(
     failures: dict[tuple[str, float], str] = {}
     me = modified_equation(obj, max(orders)) if "modified" in models and orders else None
     for i, h in enumerate(rates):
-        K = int(mpmath.floor(T_e / h))
+        K = fixed if steps is not None else int(mpmath.floor(T_e / h))
         if K < 1:
             continue
         iterates = gd(obj, start, h=h, steps=K, dps=dps, bound=mpmath.mpf(10) ** 12).iterates
