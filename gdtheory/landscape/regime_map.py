@@ -101,7 +101,8 @@ class RegimeMap:
             ax.text(mid, ax.get_ylim()[0], to, color="r", fontsize=7, rotation=90, va="bottom")
         ax.set_xlabel("h")
         ax.set_ylabel("max distance to GD over [0, T]")
-        ax.legend(fontsize=8)
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=8)
         return ax
 
 
