@@ -35,6 +35,7 @@ import sympy as sp
 
 from gdtheory.core.objective import Objective
 from gdtheory.dynamics.trajectories import gd
+from gdtheory.errors import GDTheoryError
 from gdtheory.landscape.central_flow import central_flow
 from gdtheory.landscape.principal_flow import principal_flow
 from gdtheory.landscape.regime_map import regime_map
@@ -210,12 +211,97 @@ def _central(ctx: CheckContext) -> Part:
     )
 
 
+def _network(ctx: CheckContext) -> Part:
+    """(d) full run: the central flow on the T9 network at h = 2 against 21-step averages
+    of GD, from 50 steps after GD's first loss spike (the oscillation under way) to the
+    end, beside gradient flow."""
+    if ctx.quick:
+        return Part()
+    from scipy.integrate import solve_ivp
+
+    from proofs_checks.t9_edge_of_stability import network
+
+    net = network(0)
+    try:
+        twin = net.to_jax()
+    except GDTheoryError as exc:
+        return Part({"(d) T9 network": f"not run: {exc}"})
+    w0, h, K, every, half = net.init(seed=1), 2.0, 3000, 25, 10
+    W = np.empty((K + 1, net.dim))
+    W[0] = w0
+    for k in range(K):
+        W[k + 1] = W[k] - h * net.grad(W[k])
+    losses = np.array([net.loss(w) for w in W])
+    up = np.nonzero(losses[1:] > 1.1 * losses[:-1])[0]
+    spike = int(up[0]) + 1 if up.size else K
+    steps = np.arange(0, K + 1, every)
+    cf = central_flow(twin, w0, steps * h, h=h, k=2, substeps=2)
+    gf = solve_ivp(
+        lambda _t, x: -net.grad(x),
+        (0, K * h),
+        w0,
+        method="DOP853",
+        t_eval=steps * h,
+        rtol=1e-10,
+        atol=1e-12,
+    ).y.T
+    rows, d_cf, d_gf, l_cf, l_gf = [], [], [], [], []
+    for j, k in enumerate(steps):
+        if k < spike + 50 or k + half > K:
+            continue
+        avg = W[k - half : k + half + 1].mean(axis=0)
+        avg_loss = float(losses[k - half : k + half + 1].mean())
+        d_cf.append(float(np.linalg.norm(cf.states[j] - avg)))
+        d_gf.append(float(np.linalg.norm(gf[j] - avg)))
+        l_cf.append(abs(float(cf.predicted_loss[j]) - avg_loss))
+        l_gf.append(abs(net.loss(gf[j]) - avg_loss))
+        if k % 250 == 0:
+            rows.append(
+                (
+                    int(k),
+                    avg_loss,
+                    float(cf.predicted_loss[j]),
+                    net.loss(gf[j]),
+                    d_cf[-1],
+                    d_gf[-1],
+                    float(cf.sharpness[j]) * h / 2,
+                )
+            )
+    if not d_cf:
+        return Part({"(d) T9 network": f"GD's first loss spike at step {spike}: no edge phase"})
+    numbers = {
+        "(d) T9 network, h = 2: GD's first loss spike at step": spike,
+        "(d) mean |central flow - GD average| over the edge phase": float(np.mean(d_cf)),
+        "(d) mean |gradient flow - GD average| over the edge phase": float(np.mean(d_gf)),
+        "(d) distance ratio central / gradient flow": float(np.mean(d_cf) / np.mean(d_gf)),
+        "(d) mean |predicted loss - GD's average loss|, central flow": float(np.mean(l_cf)),
+        "(d) mean |loss - GD's average loss|, gradient flow": float(np.mean(l_gf)),
+        "(d) loss-error ratio central / gradient flow": float(np.mean(l_cf) / np.mean(l_gf)),
+    }
+    table = Table(
+        f"(d) T9 network ({net.dim} parameters), h = 2: GD averaged over {2 * half + 1} steps "
+        "against the central flow and gradient flow, after GD's first loss spike",
+        (
+            "step",
+            "GD's average loss",
+            "central flow: predicted loss",
+            "gradient flow: loss",
+            "|central - GD avg|",
+            "|gradient flow - GD avg|",
+            "central flow sharpness / (2/h)",
+        ),
+        tuple(rows),
+    )
+    return Part(numbers, (table,))
+
+
 def check(ctx: CheckContext) -> Evidence:
     tracking, maps = _tracking(ctx)
     parts = [
         _quadratics(ctx),
         tracking,
         _central(ctx),
+        _network(ctx),
         ctx.figures(("t11_regime_maps.png", lambda p: _figure(p, maps))),
     ]
     return assemble(parts, decide, notes=NOTES)
@@ -279,13 +365,17 @@ NOTES = (
     "gradient flow ends at 9.21): the catapult of the balancing effect is beyond the "
     "central flow, which models GD's time average only while GD oscillates about the edge. "
     "The regime maps (figure t11_regime_maps.png, table b's last column) give GD's own "
-    "verdict at each h beside the model errors. Not done yet (issue 20 stays open): the "
-    "central flow against time-averaged GD on the T9 network in the report (tried in "
-    "development at h = 2: the central flow is gradient flow until the sharpness reaches "
-    "2/h at step ~950, while GD's oscillation along the top eigenvector stays at zero until"
-    " a loss spike near step 1400, so the comparison needs the phase after that spike); the"
-    " semidefinite complementarity problem for several eigenvalues at the edge (a diagonal "
-    "Sigma is used)."
+    "verdict at each h beside the model errors. On the T9 network (full report, table d) "
+    "the central flow does what its authors claim once GD oscillates: from 50 steps after "
+    "GD's first loss spike (step 1395 at h = 2) to step 3000 its mean distance to 21-step "
+    "averages of GD is 0.42 of gradient flow's, and its predicted time-averaged loss is off"
+    " by 0.49 of gradient flow's loss error (late in the run it matches GD's average loss "
+    "to 1%, where gradient flow's loss is over 40% low). Before the spike the comparison is"
+    " not meaningful: the central flow enters the edge at step ~950 while GD's oscillation "
+    "along the top eigenvector grows from rounding level and is visible only at the spike. "
+    "Not done yet (issue 20 stays open): the semidefinite complementarity problem for "
+    "several eigenvalues at the edge (a diagonal Sigma is used); the central flow on a "
+    "matrix factorisation with more than one scalar factor."
 )
 
 

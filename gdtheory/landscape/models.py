@@ -133,6 +133,22 @@ class TwoLayerTanh:
         G = s * np.outer(r, a) * (1 - T * T) / N  # dL/dZ, (N, m)
         return np.concatenate([(G.T @ self.X).ravel(), G.sum(axis=0), ga])
 
+    def to_jax(self) -> Any:
+        """The same loss on the same flat parameters as a JAX model
+        (:func:`~gdtheory.landscape.jax_model.from_jax`): autodiff HVPs and the
+        third-derivative products the central flow needs (requires ``gdtheory[jax]``)."""
+        from .jax_model import _jax, from_jax
+
+        jnp = _jax().numpy
+        m, d = self.width, self.X.shape[1]
+
+        def loss(w: Any, X: Any, y: Any) -> Any:
+            W, b, a = w[: m * d].reshape(m, d), w[m * d : m * d + m], w[m * d + m :]
+            r = jnp.tanh(X @ W.T + b) @ a / jnp.sqrt(m) - y
+            return 0.5 * jnp.mean(r**2)
+
+        return from_jax(loss, np.zeros(self.dim), self.X, self.y, name="TwoLayerTanh (JAX)")
+
     def hvp(self, w: np.ndarray, v: np.ndarray) -> np.ndarray:
         """Pearlmutter's R-operator: the directional derivative of :meth:`grad` along v."""
         W, b, a, s, Z, T, r = self._forward(w)

@@ -11,26 +11,12 @@ from __future__ import annotations
 
 import time
 
-import jax.numpy as jnp
 import numpy as np
 import pytest
 
 from gdtheory import TwoLayerTanh, synthetic_regression
-from gdtheory.models import from_jax
 
 pytestmark = pytest.mark.benchmark
-
-
-def _jax_twin(net: TwoLayerTanh):
-    X, y, m = np.asarray(net.X), np.asarray(net.y), net.width
-    d = X.shape[1]
-
-    def loss(w, X, y):
-        W, b, a = w[: m * d].reshape(m, d), w[m * d : m * d + m], w[m * d + m :]
-        r = jnp.tanh(X @ W.T + b) @ a / jnp.sqrt(m) - y
-        return 0.5 * jnp.mean(r**2)
-
-    return from_jax(loss, np.zeros(net.dim), X, y)
 
 
 def _per_call(fn, repeats: int) -> float:
@@ -45,7 +31,7 @@ def _per_call(fn, repeats: int) -> float:
 def test_jax_hvp_against_the_r_operator(width: int) -> None:
     X, y = synthetic_regression(200, 5, seed=0)
     net = TwoLayerTanh(X, y, width=width)
-    twin = _jax_twin(net)
+    twin = net.to_jax()
     w = net.init(0)
     v = np.random.default_rng(1).standard_normal(net.dim)
     ref = net.hvp(w, v)

@@ -131,3 +131,19 @@ def test_gradient_only_models_get_differenced_hvps_with_an_honest_error():
         v = rng.standard_normal(m.dim)
         err = np.linalg.norm(d.hvp(w, v) - m.hvp(w, v))
         assert err <= 3 * d.hvp_error(w, v), (err, d.hvp_error(w, v))  # measured 0.5-0.9
+
+
+def test_the_t9_network_as_a_jax_model_matches_its_r_operator() -> None:
+    from gdtheory.landscape.models import TwoLayerTanh, synthetic_regression
+
+    X, y = synthetic_regression(30, 3, seed=2)
+    net = TwoLayerTanh(X, y, width=6)
+    twin = net.to_jax()
+    w = net.init(seed=3)
+    v = np.random.default_rng(4).standard_normal(net.dim)
+    assert twin.loss(w) == pytest.approx(net.loss(w), rel=1e-14)
+    np.testing.assert_allclose(twin.grad(w), net.grad(w), rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(twin.hvp(w, v), net.hvp(w, v), rtol=1e-11, atol=1e-13)
+    eps = 1e-5  # d3 against central differences of the R-operator
+    fd = (net.hvp(w + eps * v, v) - net.hvp(w - eps * v, v)) / (2 * eps)
+    np.testing.assert_allclose(twin.d3(w, v, v), fd, rtol=1e-6, atol=1e-8)
