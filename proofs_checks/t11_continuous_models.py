@@ -66,6 +66,7 @@ def spread_quadratic() -> Objective:
     Q = r2 * r1
     A = Q.T * sp.diag(10, 2, sp.Rational(1, 5)) * Q
     v = sp.Matrix([x, y, z])
+    assert sorted(A.eigenvals()) == [sp.Rational(1, 5), 2, 10]
     return Objective((v.T * A * v)[0] / 2 + x - 2 * z, [x, y, z])
 
 

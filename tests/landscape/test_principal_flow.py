@@ -15,35 +15,11 @@ from gdtheory.dynamics.trajectories import gd
 from gdtheory.errors import InvalidInputError
 from gdtheory.landscape.models import ObjectiveModel
 from gdtheory.landscape.principal_flow import principal_field, principal_flow
-
-
-def _spread_quadratic() -> tuple[Objective, sp.Integer]:
-    """A 3-D quadratic with Hessian Q^T diag(10, 2, 1/5) Q (Q rational orthogonal), so L = 10."""
-    x, y, z = sp.symbols("x y z")
-    r1 = sp.Matrix(
-        [
-            [sp.Rational(3, 5), sp.Rational(4, 5), 0],
-            [-sp.Rational(4, 5), sp.Rational(3, 5), 0],
-            [0, 0, 1],
-        ]
-    )
-    r2 = sp.Matrix(
-        [
-            [1, 0, 0],
-            [0, sp.Rational(5, 13), sp.Rational(12, 13)],
-            [0, -sp.Rational(12, 13), sp.Rational(5, 13)],
-        ]
-    )
-    Q = r2 * r1
-    A = Q.T * sp.diag(10, 2, sp.Rational(1, 5)) * Q
-    v = sp.Matrix([x, y, z])
-    assert sorted(A.eigenvals()) == [sp.Rational(1, 5), 2, 10]
-    return Objective((v.T * A * v)[0] / 2 + x - 2 * z, [x, y, z]), sp.Integer(10)
-
+from proofs_checks.t11_continuous_models import spread_quadratic  # eigenvalues 10, 2, 1/5
 
 CASES = [
     (Objective.parse("3*(x - 1)**2/2"), sp.Integer(3), [2]),
-    (*_spread_quadratic(), [1, -1, 2]),
+    (spread_quadratic(), sp.Integer(10), [1, -1, 2]),
 ]
 
 
