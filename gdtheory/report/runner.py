@@ -7,6 +7,7 @@ it never imports them itself.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import pickle
@@ -119,10 +120,45 @@ def _quiet_context() -> Any:
 
 def _stop(pool: ProcessPoolExecutor) -> None:
     """Terminate the workers of an interrupted run (they ignore SIGINT) without waiting
-    for their claims to finish."""
+    for their claims to finish, and the fork server with any worker it is still
+    starting (such a half-started worker would otherwise print a traceback once this
+    process has exited and removed the pool's semaphores)."""
     for proc in list(getattr(pool, "_processes", {}).values()):  # no public API for this
         proc.terminate()
+    _stop_forkserver()
     pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _stop_forkserver() -> None:
+    """Freeze the fork server (no new forks), terminate its children, then it (Linux:
+    the children are found in /proc; elsewhere only the server is stopped)."""
+    import signal
+    from multiprocessing import forkserver
+
+    pid = getattr(getattr(forkserver, "_forkserver", None), "_forkserver_pid", None)
+    if not pid:
+        return
+    try:
+        os.kill(pid, signal.SIGSTOP)
+    except OSError:
+        return
+    children = []
+    if os.path.isdir("/proc"):
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as fh:
+                    fields = fh.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if fields and int(fields[1]) == pid:
+                children.append(int(entry))
+    for child in children:
+        with contextlib.suppress(OSError):
+            os.kill(child, signal.SIGKILL)
+    with contextlib.suppress(OSError):
+        os.kill(pid, signal.SIGKILL)
 
 
 def _worker_init() -> None:
