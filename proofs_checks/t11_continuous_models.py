@@ -31,7 +31,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import mpmath
 import numpy as np
 import sympy as sp
 
@@ -40,7 +39,7 @@ from gdtheory.dynamics.trajectories import gd
 from gdtheory.errors import GDTheoryError
 from gdtheory.landscape.central_flow import central_flow
 from gdtheory.landscape.principal_flow import principal_flow
-from gdtheory.landscape.regime_map import regime_map
+from gdtheory.landscape.regime_map import max_distance, regime_map
 from gdtheory.landscape.sharpness import sharpness
 from gdtheory.report.claims import CheckContext, Claim, Evidence, Part, Table, Verdict, assemble
 from proofs_checks.source import BLOG
@@ -72,17 +71,6 @@ def spread_quadratic() -> Objective:
     return Objective((v.T * A * v)[0] / 2 + x - 2 * z, [x, y, z])
 
 
-def _max_error(states: Any, iterates: Any, dps: int) -> float:
-    with mpmath.workdps(dps):
-        return float(
-            max(
-                abs(a - b)
-                for s, xk in zip(states, iterates, strict=False)
-                for a, b in zip(s, xk, strict=True)
-            )
-        )
-
-
 def _quadratics(ctx: CheckContext) -> Part:
     K = 3 if ctx.quick else 6
     rows, worst = [], 0.0
@@ -94,7 +82,7 @@ def _quadratics(ctx: CheckContext) -> Part:
             h = sp.Rational(c) / L
             s = principal_flow(f, x0, [k * h for k in range(K + 1)], h=h, dps=50)
             tr = gd(f, x0, h=h, steps=K, dps=50)
-            err = _max_error(s.states, tr.iterates, 50)
+            err = max_distance(s.states, tr.iterates, 50)
             size = max(float(abs(v)) for xk in tr.iterates for v in xk)
             worst = max(worst, err / max(1.0, size))
             rows.append((name, c, K, err, size))

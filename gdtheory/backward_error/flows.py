@@ -31,7 +31,7 @@ import mpmath
 
 from ..core import budget
 from ..core.objective import Objective
-from ..core.scalars import RealLike, check_dps, exact_real, to_mpf
+from ..core.scalars import RealLike, check_dps, sorted_times, to_mpf
 from ..errors import FlowBlowUpError, FlowIntegrationError, InvalidInputError
 
 __all__ = ["FlowSolution", "integrate_flow", "gradient_flow"]
@@ -150,11 +150,7 @@ def integrate_flow(
     True
     """
     dps = check_dps(dps)
-    if isinstance(times, str | bytes) or not hasattr(times, "__iter__"):
-        raise InvalidInputError(f"times must be a sequence of times, got {times!r}")
-    ts = [exact_real(t, "times[i]") for t in times]
-    if any(t < 0 for t in ts) or any(b < a for a, b in zip(ts, ts[1:], strict=False)):
-        raise InvalidInputError("times must be non-negative and sorted")
+    ts = sorted_times(times, empty=True)
     if isinstance(x0, str | bytes) or not hasattr(x0, "__iter__"):
         raise InvalidInputError(f"x0 must be a sequence of numbers, got {x0!r}")
     if not callable(F):

@@ -354,9 +354,9 @@ def check_orders(orders: Any, name: str = "orders", *, increasing: bool = False)
     return out
 
 
-def sorted_times(times: Any, name: str = "times") -> list[sp.Expr]:
-    """A non-empty sequence of exact times >= 0 in increasing order (the output times of
-    a flow), else an InvalidInputError naming the problem.
+def sorted_times(times: Any, name: str = "times", *, empty: bool = False) -> list[sp.Expr]:
+    """A sequence of exact times >= 0 in increasing order (the output times of a flow;
+    non-empty unless ``empty``), else an InvalidInputError naming the problem.
 
     >>> sorted_times([0, "1/2", 2])
     [0, 1/2, 2]
@@ -364,7 +364,7 @@ def sorted_times(times: Any, name: str = "times") -> list[sp.Expr]:
     if isinstance(times, str | bytes) or not hasattr(times, "__iter__"):
         raise InvalidInputError(f"{name} must be a sequence of times, got {short_repr(times)}")
     ts = [exact_real(t, f"{name}[i]") for t in times]
-    if not ts:
+    if not ts and not empty:
         raise InvalidInputError(f"{name} is empty")
     if any(t < 0 for t in ts) or any(b < a for a, b in zip(ts, ts[1:], strict=False)):
         raise InvalidInputError(f"{name} must be non-negative and sorted")

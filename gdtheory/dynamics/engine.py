@@ -26,6 +26,7 @@ diagrams and basins of attraction.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any
@@ -197,6 +198,16 @@ def as_executor(executor: Any) -> Executor | None:
         "executor must be a concurrent.futures.Executor or a dask.distributed.Client, "
         f"got {type(executor).__name__}"
     )
+
+
+def map_pieces(fn: Any, pieces: Sequence[tuple[Any, ...]], executor: Any) -> list[Any]:
+    """``[fn(*p) for p in pieces]``, here or on ``executor`` (:func:`as_executor`), in
+    the order of the pieces."""
+    pool = as_executor(executor)
+    if pool is None:
+        return [fn(*p) for p in pieces]
+    futures = [pool.submit(fn, *p) for p in pieces]
+    return [f.result() for f in futures]
 
 
 def run_rows(

@@ -33,7 +33,7 @@ from ..core.objective import Objective, numeric_objective
 from ..core.outcomes import LyapunovStatus
 from ..core.scalars import check_count
 from ..errors import InvalidInputError
-from .engine import _chunk_bounds, as_executor, broadcast_batch
+from .engine import _chunk_bounds, broadcast_batch, map_pieces
 
 __all__ = [
     "LyapunovStatus",
@@ -206,16 +206,9 @@ def lyapunov_batch(
     steps, transient, blocks = _check_common(steps, transient, blocks, rows.shape[0])
     k = obj.dim if spectrum else 1
     chunk = None if chunk is None else check_count(chunk, "chunk", 1)
-    pool = as_executor(executor)
-    if pool is None:
-        bm = tangent_blocks(obj, rows, rates, steps, transient, k, blocks)
-    else:
-        bounds = _chunk_bounds(rows.shape[0], chunk, True)
-        futures = [
-            pool.submit(tangent_blocks, obj, rows[a:b], rates[a:b], steps, transient, k, blocks)
-            for a, b in bounds
-        ]
-        bm = np.concatenate([f.result() for f in futures])
+    bounds = _chunk_bounds(rows.shape[0], chunk, executor is not None)
+    pieces = [(obj, rows[a:b], rates[a:b], steps, transient, k, blocks) for a, b in bounds]
+    bm = np.concatenate(map_pieces(tangent_blocks, pieces, executor))
     est, se, _, _ = _summarise(bm)
     return LyapunovBatch(
         exponents=est.reshape(batch + (k,)),

@@ -41,7 +41,7 @@ from ..core.objective import Objective, h, numeric_objective
 from ..core.optimizers import SGD
 from ..core.scalars import RealLike, check_count, exact_real, finite_float
 from ..errors import InvalidInputError
-from .engine import as_executor
+from .engine import map_pieces
 from .methods import check_seed, method_batch, seeded
 
 __all__ = ["SCHEMES", "PATH_BLOCK", "sgd_samples", "sme_samples", "check_sgd_cost"]
@@ -74,14 +74,8 @@ def path_blocks(seed: Any, paths: int) -> list[tuple[int, np.random.SeedSequence
 def run_blocks(fn: Any, args: tuple[Any, ...], seed: Any, paths: int, executor: Any) -> np.ndarray:
     """``fn(*args, size, seed_sequence)`` over the blocks, locally or on ``executor``,
     the (size, n) results stacked in block order."""
-    pool = as_executor(executor)
-    blocks = path_blocks(seed, paths)
-    if pool is None:
-        parts = [fn(*args, size, ss) for size, ss in blocks]
-    else:
-        futures = [pool.submit(fn, *(*args, size, ss)) for size, ss in blocks]
-        parts = [f.result() for f in futures]
-    return np.concatenate(parts)
+    pieces = [(*args, size, ss) for size, ss in path_blocks(seed, paths)]
+    return np.concatenate(map_pieces(fn, pieces, executor))
 
 
 def _point(x0: Any, n: int) -> np.ndarray:

@@ -44,7 +44,7 @@ from .central_flow import central_flow
 from .principal_flow import principal_flow
 from .sharpness import sharpness
 
-__all__ = ["MODELS", "RegimeMap", "regime_map"]
+__all__ = ["MODELS", "RegimeMap", "regime_map", "max_distance"]
 
 MODELS = ("gradient", "modified", "principal", "central")
 
@@ -106,7 +106,7 @@ class RegimeMap:
         return ax
 
 
-def _distance(states: Any, iterates: Any, dps: int) -> float:
+def max_distance(states: Any, iterates: Any, dps: int) -> float:
     """max over the common grid times of the largest coordinate distance (complex-safe)."""
     with mpmath.workdps(dps):
         return float(
@@ -225,7 +225,7 @@ def regime_map(
             runs["central flow"] = partial(central_flow, obj, x0_f, times_f, h=h, k=min(2, obj.dim))
         for name, run in runs.items():
             try:
-                errors[name][i] = _distance(run().states, iterates, dps)
+                errors[name][i] = max_distance(run().states, iterates, dps)
             except GDTheoryError as exc:
                 failures[(name, float(h))] = f"{type(exc).__name__}: {exc}"[:200]
         if me is not None:
