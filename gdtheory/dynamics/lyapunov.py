@@ -206,7 +206,8 @@ def lyapunov_batch(
     steps, transient, blocks = _check_common(steps, transient, blocks, rows.shape[0])
     k = obj.dim if spectrum else 1
     chunk = None if chunk is None else check_count(chunk, "chunk", 1)
-    bounds = _chunk_bounds(rows.shape[0], chunk, executor is not None)
+    # an empty batch is one empty piece, so that the result keeps its (0, blocks, k) shape
+    bounds = _chunk_bounds(rows.shape[0], chunk, executor is not None) or [(0, 0)]
     pieces = [(obj, rows[a:b], rates[a:b], steps, transient, k, blocks) for a, b in bounds]
     bm = np.concatenate(map_pieces(tangent_blocks, pieces, executor))
     est, se, _, _ = _summarise(bm)
