@@ -1,36 +1,32 @@
 r"""The central flow of gradient descent (Cohen, Damian, Talwalkar, Kolter and Lee, ICLR 2025).
 
 At the edge of stability GD oscillates about a smooth path along the top Hessian
-eigenvectors; the central flow models that path (time t = kh at step k).  With the
-oscillation's covariance Sigma = sum_i s_i u_i u_i^T (u_i eigenvectors of H with
-eigenvalues l_i, s_i >= 0) the time-averaged gradient is grad f + (1/2) grad <Sigma, H>,
-so
+eigenvectors; the central flow models that path (time t = kh at step k).  With u_1..u_k
+the top eigenvectors of H (eigenvalues l_i) and the oscillation's covariance
+Sigma = sum_ab S_ab u_a u_b^T (S a positive semidefinite k x k matrix), the
+time-averaged gradient is grad f + (1/2) grad <Sigma, H>, so
 
-    dx/dt = -( grad f(x) + (1/2) sum_i s_i grad l_i(x) ),   grad l_i = D^3 f(x)[u_i, u_i],
+    dx/dt = -( grad f(x) + (1/2) sum_ab S_ab G_ab ),   G_ab = D^3 f(x)[u_a, u_b],
 
-and the s_i are fixed by the stability constraint l_i <= 2/h through the complementarity
-problem
+and S is fixed by the stability constraint U^T H U <= 2/h (Loewner order) through the
+semidefinite complementarity problem (:func:`~gdtheory.landscape.complementarity.solve_sdcp`)
 
-    s >= 0,   (2/h - l_i) + dt (d/dt)(2/h - l_i) >= 0,   s_i [ ... ]_i = 0,
+    S >= 0,   W = (2/h - Lambda) + dt (Q + (1/2) B[S]) >= 0,   <S, W> = 0,
 
-i.e. with q_i = grad l_i . grad f and M_ij = (1/2) grad l_i . grad l_j (a Gram matrix),
-the linear complementarity problem  s >= 0, a + dt (q + M s) >= 0, s . (a + dt (q + M s))
-= 0, a_i = 2/h - l_i: s = 0 (gradient flow) while the sharpness is below the edge, and
-on the edge s holds the critical eigenvalues at 2/h (for one critical eigenvalue: the
-projection of -grad f onto the tangent of {l_1 = 2/h}).  Its prediction of GD's
-time-averaged loss is
+Q_ij = G_ij . grad f, B[S]_ij = sum_ab (G_ij . G_ab) S_ab: W is (2/h - U^T H U)
+linearised over one substep dt.  S = 0 (gradient flow) while the sharpness is below the
+edge; on the edge S holds the critical eigenvalues at 2/h (for one critical eigenvalue,
+dx/dt is the projection of -grad f onto the tangent of {l_1 = 2/h}).  The prediction of
+GD's time-averaged loss is
 
-    E f(x + delta) ~ f(x) + (1/2) <Sigma, H(x)> = f(x) + (1/2) sum_i s_i l_i.
+    E f(x + delta) ~ f(x) + (1/2) <Sigma, H(x)> = f(x) + (1/2) sum_a S_aa l_a.
 
 The flow is stepped as in the authors' reference code, substeps dt = h / ``substeps``
 with the constraint linearised over the substep (which also lets the flow enter the
 edge), but with Heun's predictor-corrector in place of their explicit Euler step:
 second order where the flow is smooth, so that before the edge it is gradient flow to
-O(dt^2) and not a GD-like Euler scheme.  One simplification, stated: Sigma is taken diagonal in the
-eigenbasis (an LCP over the top k eigenpairs, solved exactly by enumerating active
-sets), where the paper solves a semidefinite complementarity problem for a full k x k
-matrix; the two agree whenever at most one eigenvalue is at the edge, and whenever the
-off-diagonal couplings D^3 f[u_i, u_j] vanish.
+O(dt^2) and not a GD-like Euler scheme.  With off-diagonal couplings G_ab = 0 (a != b)
+the problem decouples into a linear complementarity problem for the diagonal of S.
 
 Reference: J. Cohen, A. Damian, A. Talwalkar, J. Z. Kolter, J. D. Lee, "Understanding
 optimization in deep learning with central flows", ICLR 2025.
@@ -40,7 +36,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import combinations
 from typing import Any
 
 import numpy as np
@@ -50,36 +45,11 @@ from ..core.objective import Objective, as_objective, numeric_objective
 from ..core.progress import progress_bar
 from ..core.scalars import RealLike, check_count, positive_real, sorted_times
 from ..errors import InvalidInputError
+from .complementarity import solve_sdcp
 from .models import ObjectiveModel, as_model, flat_point
 from .sharpness import top_eigenpairs
 
-__all__ = ["CentralFlow", "central_flow", "solve_lcp"]
-
-
-def solve_lcp(M: np.ndarray, r: np.ndarray) -> np.ndarray:
-    """The s >= 0 with w = r + M s >= 0 and s . w = 0, for a positive semidefinite M of
-    small size: the active sets are tried from the smallest (exact, 2^k linear solves).
-
-    >>> solve_lcp(np.array([[2.0]]), np.array([-1.0]))       # s = 1/2 makes w = 0
-    array([0.5])
-    >>> solve_lcp(np.eye(2), np.array([1.0, -3.0]))           # only the second is active
-    array([0., 3.])
-    """
-    k = r.size
-    tol = 1e-12 * (1.0 + float(np.max(np.abs(r))) + float(np.max(np.abs(M))) if k else 1.0)
-    for size in range(k + 1):
-        for active in combinations(range(k), size):
-            s = np.zeros(k)
-            if active:
-                idx = list(active)
-                s_a, *_ = np.linalg.lstsq(M[np.ix_(idx, idx)], -r[idx], rcond=None)
-                if np.any(s_a < -tol):
-                    continue
-                s[idx] = np.maximum(s_a, 0.0)
-            w = r + M @ s
-            if np.all(w >= -tol * (1 + float(np.max(s, initial=0.0)))):
-                return s
-    raise InvalidInputError("the complementarity problem has no solution (M not semidefinite?)")
+__all__ = ["CentralFlow", "central_flow"]
 
 
 @dataclass(frozen=True)
@@ -96,10 +66,10 @@ class CentralFlow:
         f + (1/2) sum_i s_i l_i: the prediction of GD's time-averaged loss.
     sharpness : ndarray (m,)
         The top Hessian eigenvalue on the flow (2/h at the edge).
-    sigma : ndarray (m, k)
-        The s_i (variances of the oscillation along u_1..u_k).
+    sigma : ndarray (m, k, k)
+        S: the oscillation's covariance in the basis u_1..u_k of top eigenvectors.
     active : ndarray of int (m,)
-        How many eigenvalues are held at the edge (s_i > 0).
+        The rank of S: how many directions are held at the edge.
     h, substeps, k : the learning rate, Euler substeps per GD step, eigenpairs used.
     """
 
@@ -157,44 +127,51 @@ def central_flow(
     edge = 2.0 / hh
     if not (np.isfinite(edge) and np.isfinite(dt) and dt > 0):
         raise InvalidInputError(f"h = {hh!r} is too small for float64 (2/h = {edge})")
-    # each substep: two eigen-solves (a few dozen HVPs on a large model) and 2k products
-    check_cost("the central flow", float(ts[-1]) / dt * (k + 1), 2e4, "substep products")
+    # each substep: two eigen-solves (a few dozen HVPs on a large model) and k(k+1) products
+    check_cost(
+        "the central flow", float(ts[-1]) / dt * (k * (k + 1) / 2 + 1), 2e4, "substep products"
+    )
     out: dict[str, list[Any]] = {key: [] for key in ("x", "loss", "pred", "sharp", "sigma")}
-    t, v0 = 0.0, None
+    t, v0, S_prev = 0.0, None, None
     bar = progress_bar(bool(progress), total=float(ts[-1]), desc="central flow", unit="time")
 
-    def velocity(y: np.ndarray, v_start: Any) -> tuple[np.ndarray, ...]:
-        """dx/dt at y with the s of the LCP linearised over one substep; also the
-        eigenvalues and the s (for the records)."""
+    pairs = [(a, b) for a in range(k) for b in range(a, k)]
+
+    def velocity(y: np.ndarray, v_start: Any, prev: Any) -> tuple[Any, ...]:
+        """dx/dt at y with the S of the complementarity problem linearised over one
+        substep; also the eigenvalues, S and the top eigenvector (for the records)."""
         lam, U = top_eigenpairs(model, y, k, v0=v_start)
         g = np.asarray(model.grad(y), dtype=float)
-        G = np.column_stack([model.d3(y, U[:, i], U[:, i]) for i in range(k)])
+        G = np.zeros((k, k, model.dim))
+        for a, b in pairs:
+            G[a, b] = G[b, a] = model.d3(y, U[:, a], U[:, b])
         if not (np.all(np.isfinite(g)) and np.all(np.isfinite(G)) and np.all(np.isfinite(lam))):
             raise InvalidInputError(
                 f"the gradient or curvature left float range at t = {t:.4g} (start too large?)"
             )
         with np.errstate(over="ignore", invalid="ignore"):
-            M, r = 0.5 * dt * (G.T @ G), (edge - lam) + dt * (G.T @ g)
-        if not (np.all(np.isfinite(M)) and np.all(np.isfinite(r))):
+            R = np.diag(edge - lam) + dt * (G @ g)
+            B = 0.5 * dt * np.einsum("ijn,abn->ijab", G, G)
+        if not (np.all(np.isfinite(R)) and np.all(np.isfinite(B))):
             raise InvalidInputError(f"h = {hh!r} is too large for float64 at t = {t:.4g}")
-        s = solve_lcp(M, r)
-        return -(g + 0.5 * G @ s), lam, s, U[:, 0]
+        S = solve_sdcp(R, B, previous=prev)
+        return -(g + 0.5 * np.einsum("ab,abn->n", S, G)), lam, S, U[:, 0]
 
     for target_t in ts:
         while t < target_t - 1e-12 * max(1.0, target_t):
             step = min(dt, target_t - t)
-            v1, _, _, v0 = velocity(x, v0)
-            v2, _, _, _ = velocity(x + step * v1, v0)  # Heun: second order where smooth
+            v1, _, S_prev, v0 = velocity(x, v0, S_prev)
+            v2, _, _, _ = velocity(x + step * v1, v0, S_prev)  # Heun: second order where smooth
             x = x + 0.5 * step * (v1 + v2)
             t += step
             bar.update(step)
             if not np.all(np.isfinite(x)):
                 raise InvalidInputError(f"the central flow left float range at t = {t:.4g}")
-        _, lam, s, v0 = velocity(x, v0)
+        _, lam, s, v0 = velocity(x, v0, S_prev)
         out["x"].append(x.copy())
         loss = float(model.loss(x))
         out["loss"].append(loss)
-        out["pred"].append(loss + 0.5 * float(s @ lam))
+        out["pred"].append(loss + 0.5 * float(np.diag(s) @ lam))
         out["sharp"].append(float(lam[0]))
         out["sigma"].append(s)
     bar.close()
@@ -206,7 +183,10 @@ def central_flow(
         predicted_loss=np.array(out["pred"]),
         sharpness=np.array(out["sharp"]),
         sigma=sig,
-        active=np.count_nonzero(sig > 0, axis=1),
+        active=np.array(
+            [int(np.linalg.matrix_rank(m, tol=1e-9 * max(1.0, float(np.max(m))))) for m in sig],
+            dtype=int,
+        ),
         h=hh,
         substeps=substeps,
         k=k,
