@@ -479,5 +479,5 @@ CLAIM = Claim(
         "models checked are the later literature's, not the blog's)."
     ),
     check=check,
-    quick_seconds=40.0,
+    quick_seconds=50.0,
 )
