@@ -116,8 +116,19 @@ from .landscape.balance import MinimiserSpectrum as MinimiserSpectrum
 from .landscape.balance import balance_bound as balance_bound
 from .landscape.balance import balancing as balancing
 from .landscape.balance import convergence_window as convergence_window
+from .landscape.balance_laws import BalanceLaw as BalanceLaw
+from .landscape.balance_laws import DeepScalarBound as DeepScalarBound
+from .landscape.balance_laws import OneQuantityBound as OneQuantityBound
+from .landscape.balance_laws import balance_law as balance_law
+from .landscape.balance_laws import deep_linear as deep_linear
+from .landscape.balance_laws import deep_scalar as deep_scalar
+from .landscape.balance_laws import deep_scalar_bound as deep_scalar_bound
+from .landscape.balance_laws import leaky_factorisation as leaky_factorisation
+from .landscape.balance_laws import one_quantity_bound as one_quantity_bound
 from .landscape.central_flow import CentralFlow as CentralFlow
 from .landscape.central_flow import central_flow as central_flow
+from .landscape.invariants import ConservedQuadratics as ConservedQuadratics
+from .landscape.invariants import conserved_quadratics as conserved_quadratics
 from .landscape.models import FactorizationModel as FactorizationModel
 from .landscape.models import ObjectiveModel as ObjectiveModel
 from .landscape.models import TwoLayerTanh as TwoLayerTanh
@@ -235,6 +246,17 @@ __all__ = [
     "MinimiserSpectrum",
     "balance_bound",
     "balancing",
+    "BalanceLaw",
+    "DeepScalarBound",
+    "OneQuantityBound",
+    "balance_law",
+    "deep_linear",
+    "deep_scalar",
+    "deep_scalar_bound",
+    "leaky_factorisation",
+    "one_quantity_bound",
+    "ConservedQuadratics",
+    "conserved_quadratics",
     "convergence_window",
     "FactorizationModel",
     "ObjectiveModel",

@@ -346,6 +346,48 @@ ENTRY: dict[str, tuple[Callable[..., Any], dict[str, Any], dict[str, list[Any]]]
             "steps": HOSTILE_COUNTS,
         },
     ),
+    "balance_law": (
+        gt.balance_law,
+        {"spectrum": gt.balancing("(1 - x*y)**2/2")},
+        {"spectrum": [None, "scalar", 3, gt.balancing("matrix", n=2, m=2, d=2)]},
+    ),
+    "one_quantity_bound": (
+        gt.one_quantity_bound,
+        {"law": gt.balance_law(gt.balancing("(1 - x*y)**2/2"))},
+        {"law": [None, "x", 3]},
+    ),
+    "deep_scalar_bound": (
+        gt.deep_scalar_bound,
+        {"N": 3, "h": "1/3"},
+        {"N": HOSTILE_COUNTS, "h": HOSTILE_NUMBERS + [1, 10]},
+    ),
+    "deep_scalar": (
+        gt.deep_scalar,
+        {"N": 3},
+        {"N": HOSTILE_COUNTS, "mu": HOSTILE_NUMBERS},
+    ),
+    "deep_linear": (
+        gt.deep_linear,
+        {"widths": [1, 2, 1]},
+        {"widths": [[], [1], [0, 1, 2], [1, -2, 1], None, "121"], "A": [[[1, 2, 3]], "A", 3]},
+    ),
+    "leaky_factorisation": (
+        gt.leaky_factorisation,
+        {"A": [[1]], "signs": [[1]]},
+        {
+            "A": [[], [[]], None, "A", [[float("nan")]]],
+            "signs": [[[0]], [[2]], [1], None, [[1, 1], [1, 1]]],
+            "alpha": HOSTILE_NUMBERS,
+        },
+    ),
+    "conserved_quadratics": (
+        gt.conserved_quadratics,
+        {"target": "(1 - x*y)**2/2"},
+        {
+            "target": HOSTILE_EXPRESSIONS,
+            "symmetry": [[[1, 1]], [[1]], "x", 3, [[[1, 2], [3, 4]]], [["a", "b"]]],
+        },
+    ),
     "balancing": (
         gt.balancing,
         {"kind": "scalar"},
@@ -868,6 +910,10 @@ RESULT_TYPES = {
     "BalanceBound",
     "ConvergenceWindow",
     "MinimiserSpectrum",
+    "BalanceLaw",
+    "DeepScalarBound",
+    "OneQuantityBound",
+    "ConservedQuadratics",
     "SharpnessTrace",
     "StochasticModifiedEquation",
     "SharpnessEstimate",

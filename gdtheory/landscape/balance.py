@@ -53,6 +53,12 @@ from ..core.scalars import (
 from ..dynamics.diagrams import detect_periods
 from ..dynamics.engine import iterate_map
 from ..errors import InvalidInputError, ShapeError
+from .balance_laws import deep_scalar
+from .minimiser_set import objective_spectrum
+from .spectrum import H, MinimiserSpectrum
+
+#: The factorisation families :func:`balancing` knows by name.
+FAMILIES = ("scalar", "vector", "matrix", "deep")
 
 __all__ = [
     "MinimiserSpectrum",
@@ -65,7 +71,6 @@ __all__ = [
 ]
 
 MU = sp.Symbol("mu", positive=True)
-H = sp.Symbol("h", positive=True)
 
 
 def _is_zero(expr: sp.Expr) -> bool:
@@ -74,53 +79,6 @@ def _is_zero(expr: sp.Expr) -> bool:
 
 def _matrix_is_zero(M: sp.Matrix) -> bool:
     return all(_is_zero(e) for e in M)
-
-
-@dataclass(frozen=True)
-class MinimiserSpectrum:
-    r"""The Hessian of a factorisation objective on its minimiser set, in closed form.
-
-    Attributes
-    ----------
-    kind : str
-        "scalar", "vector" or "matrix".
-    objective : sympy expression
-        f, with mu (scalar/vector) or the entries of A (matrix) as symbols.
-    variables : tuple of Symbol
-    minimiser : dict
-        Substitution putting a generic point on the minimiser set (mu = x y, mu = x . y,
-        A = X Y^T).
-    hessian : Matrix
-        The Hessian at that minimiser.
-    eigenvalues : dict
-        Closed-form eigenvalue -> multiplicity.  Matrix case: the non-zero eigenvalues are
-        the non-zero sums sigma_i(X)^2 + sigma_j(Y)^2 (i <= n, j <= m, sigma_i = 0 beyond
-        the rank), by the Kronecker-sum identity in ``identities``; the rest are 0.
-    sharp : Expr
-        The largest eigenvalue (scalar/vector: ||x||^2 + ||y||^2).
-    imbalance : Expr
-        ||x - y||^2 (scalar, vector); sigma-based in the matrix case (a string note).
-    sharp_minus_imbalance : Expr
-        sharp - imbalance on the minimiser set: 2 mu, so the sharp eigenvalue is minimal
-        exactly at balance (scalar, vector).
-    identities : dict of str -> bool
-        Every identity that was checked symbolically, with its outcome.
-    """
-
-    kind: str
-    objective: sp.Expr = field(repr=False)
-    variables: tuple[sp.Symbol, ...] = field(repr=False)
-    minimiser: dict[Any, Any] = field(repr=False)
-    hessian: sp.Matrix = field(repr=False)
-    eigenvalues: dict[Any, int]
-    sharp: Any
-    imbalance: Any
-    sharp_minus_imbalance: Any
-    identities: dict[str, bool]
-
-    @property
-    def all_identities_hold(self) -> bool:
-        return all(self.identities.values())
 
 
 def _gradient_flow_invariant(f: sp.Expr, X: sp.Matrix, Y: sp.Matrix) -> sp.Matrix:
@@ -153,7 +111,17 @@ def _scalar() -> MinimiserSpectrum:
         ),
     }
     return MinimiserSpectrum(
-        "scalar", f, (x, y), at, Hm, eig, sharp, imb, sp.simplify((sharp - imb).subs(at)), ids
+        "scalar",
+        f,
+        (x, y),
+        at,
+        Hm,
+        eig,
+        sharp,
+        imb,
+        sp.simplify((sharp - imb).subs(at)),
+        ids,
+        conserved=(x**2 - y**2,),
     )
 
 
@@ -191,7 +159,17 @@ def _vector(n: int) -> MinimiserSpectrum:
         )
     eig = {sharp: 1, sp.Integer(0): 2 * n - 1}
     return MinimiserSpectrum(
-        "vector", f, variables, at, Hm, eig, sharp, imb, sp.simplify((sharp - imb).subs(at)), ids
+        "vector",
+        f,
+        variables,
+        at,
+        Hm,
+        eig,
+        sharp,
+        imb,
+        sp.simplify((sharp - imb).subs(at)),
+        ids,
+        conserved=(sp.expand(sum(a**2 for a in xs) - sum(b**2 for b in ys)),),
     )
 
 
@@ -238,22 +216,42 @@ def _matrix(n: int, m: int, d: int) -> MinimiserSpectrum:
         (s1x - s1y) ** 2,
         2 * s1x * s1y,
         ids,
+        conserved=tuple(
+            sp.expand((X.T * X - Y.T * Y)[i, j]) for i in range(d) for j in range(i, d)
+        ),
     )
 
 
 def balancing(
-    kind: str = "scalar", *, n: int = 2, m: int | None = None, d: int = 1
+    kind: Any = "scalar",
+    *,
+    n: int = 2,
+    m: int | None = None,
+    d: int = 1,
+    symmetry: Any = None,
+    residuals: Any = None,
 ) -> MinimiserSpectrum:
     r"""Derive the Hessian spectrum on the minimiser set of a factorisation objective.
 
-    ``kind`` is "scalar" ((mu - x y)^2/2), "vector" ((mu - x . y)^2/2, x, y in R^n) or
-    "matrix" ((1/2)||A - X Y^T||_F^2, X n x d, Y m x d, A symbolic).  Every identity in
-    ``identities`` is checked by SymPy; see the module docstring for the statements.
+    ``kind`` is "scalar" ((mu - x y)^2/2), "vector" ((mu - x . y)^2/2, x, y in R^n),
+    "matrix" ((1/2)||A - X Y^T||_F^2, X n x d, Y m x d, A symbolic), "deep" (the deep
+    scalar network (1 - x_1 ... x_n)^2/2), or any objective (an ``Objective`` or an
+    expression string) written as |r|^2/2 or with ``residuals=``: then the conserved
+    quantities come from its linear symmetries (``symmetry=``, or detected) and the
+    spectrum from J J^T (:func:`~gdtheory.landscape.minimiser_set.objective_spectrum`).
+    Every identity in ``identities`` is checked by SymPy; see the module docstring for
+    the statements.
 
     >>> s = balancing("scalar")
     >>> sorted(s.eigenvalues, key=str), s.sharp_minus_imbalance, s.all_identities_hold
     ([0, x**2 + y**2], 2*x*y, True)
+    >>> balancing("(1 - x*y*z)**2/2").conserved
+    (x**2 - y**2, x**2 - z**2)
     """
+    if isinstance(kind, Objective) or (isinstance(kind, str) and kind not in FAMILIES):
+        return objective_spectrum(kind, residuals=residuals, symmetry=symmetry)
+    if kind == "deep":
+        return objective_spectrum(deep_scalar(n), symmetry=symmetry)
     if kind == "scalar":
         return _scalar()
     for name, value in (("n", n), ("d", d)) + ((("m", m),) if m is not None else ()):
@@ -270,7 +268,9 @@ def balancing(
                 f"(got n={n}, m={mm}, d={d}): the Hessian has ((n + m) d)^2 entries"
             )
         return _matrix(n, mm, d)
-    raise InvalidInputError(f"kind must be 'scalar', 'vector' or 'matrix', got {kind!r}")
+    raise InvalidInputError(
+        f"kind must be one of {FAMILIES}, an Objective or an expression, got {kind!r}"
+    )
 
 
 @dataclass(frozen=True)
