@@ -56,12 +56,13 @@ def sum_of_squares(expr: sp.Expr) -> tuple[sp.Expr, ...] | None:
         coeff, rest = t.as_coeff_Mul()
         if coeff <= 0:
             return None
-        if isinstance(rest, sp.Pow) and rest.exp == 2:
-            out.append(sp.sqrt(coeff) * rest.base)
-        elif isinstance(rest, sp.Pow) and rest.exp.is_even:
-            out.append(sp.sqrt(coeff) * rest.base ** (rest.exp / 2))
-        else:
-            return None
+        root = sp.Integer(1)
+        for factor in sp.Mul.make_args(rest):  # SymPy writes (x y)^2 as x^2 y^2
+            base, exp = factor.as_base_exp()
+            if not (exp.is_Integer and exp.is_even and exp > 0):
+                return None
+            root *= base ** (exp / 2)
+        out.append(sp.sqrt(coeff) * root)
     return tuple(out)
 
 

@@ -21,7 +21,12 @@ from ..errors import InvalidInputError, ShapeError
 from .balls import Prec, arb_lower, arb_upper, box_ball, enclose, exact_fraction
 from .certificate import Certificate
 
-__all__ = ["BalanceCertificate", "certify_balance"]
+__all__ = [
+    "BalanceCertificate",
+    "SpectrumEnclosure",
+    "certify_balance",
+    "enclose_minimiser_spectrum",
+]
 
 
 @dataclass(frozen=True)
@@ -141,3 +146,86 @@ def certify_balance(
         proved=stable is not None,
         reason="" if stable is not None else "h s straddles 2 on the box: stability undecided",
     )
+
+
+@dataclass(frozen=True)
+class SpectrumEnclosure:
+    """Certified enclosures of the non-zero Hessian eigenvalues at one exact point of a
+    minimiser set (the eigenvalues of J J^T there, by ball arithmetic).
+
+    Attributes
+    ----------
+    point : tuple of Fraction
+    eigenvalues : tuple of (Fraction, Fraction)
+        Exact lower and upper bounds, ascending.
+    prec : int
+        Working precision in bits.
+    """
+
+    point: tuple[Fraction, ...]
+    eigenvalues: tuple[tuple[Fraction, Fraction], ...]
+    prec: int
+
+    @property
+    def sharp(self) -> tuple[Fraction, Fraction]:
+        """Bounds on the largest eigenvalue."""
+        return self.eigenvalues[-1]
+
+    def stable(self, h: RealLike) -> bool | None:
+        """True if h lambda_max < 2 is proved, False if h lambda_max > 2 is, else None."""
+        hf = Fraction(str(sp.Rational(positive_real(h, "h"))))
+        lo, hi = self.sharp
+        if hf * hi < 2:
+            return True
+        if hf * lo > 2:
+            return False
+        return None
+
+
+def enclose_minimiser_spectrum(
+    spectrum: Any, point: Sequence[Any], prec: int = 200
+) -> SpectrumEnclosure:
+    """Enclose the eigenvalues of J J^T at an exact ``point`` of the minimiser set r = 0 of
+    a :class:`~gdtheory.landscape.spectrum.MinimiserSpectrum` from an objective (where
+    no closed form exists: several residuals).  The point must satisfy r = 0 exactly
+    (rationals), since only there is the Hessian J^T J.
+
+    >>> from gdtheory.landscape.minimiser_set import objective_spectrum
+    >>> s = objective_spectrum("(1 - x*y)**2/2")
+    >>> e = enclose_minimiser_spectrum(s, ["2", "1/2"])
+    >>> e.sharp[0] <= 4.25 <= e.sharp[1], e.stable("1/4"), e.stable("1/2")
+    (True, True, False)
+    """
+    import flint
+
+    gram = getattr(spectrum, "gram", None)
+    if gram is None or not getattr(spectrum, "residuals", ()):
+        raise InvalidInputError("need the spectrum of an objective (balancing(objective))")
+    xs = spectrum.variables
+    if isinstance(point, str | bytes) or len(point) != len(xs):
+        raise ShapeError(f"point must have {len(xs)} coordinates")
+    values = [exact_fraction(v, "point") for v in point]
+    sub = {x: sp.Rational(v.numerator, v.denominator) for x, v in zip(xs, values, strict=True)}
+    free = set().union(*(sp.sympify(r).free_symbols for r in spectrum.residuals)) - set(xs)
+    if free:
+        raise InvalidInputError(f"bind the parameters {sorted(map(str, free))} first")
+    if any(sp.sympify(r).subs(sub) != 0 for r in spectrum.residuals):
+        raise InvalidInputError("the point is not on the minimiser set (r != 0 exactly)")
+    G = gram.subs(sub)
+    old = flint.ctx.prec
+    flint.ctx.prec = int(prec)
+    try:
+        M = flint.acb_mat(
+            [
+                [flint.acb(flint.arb(flint.fmpq(int(e.p), int(e.q)))) for e in row]
+                for row in G.tolist()
+            ]
+        )
+        try:
+            eig = M.eig()
+        except (ValueError, ArithmeticError):  # a multiple eigenvalue: cluster enclosures
+            eig = M.eig(multiple=True)
+        bounds = sorted((arb_lower(z.real), arb_upper(z.real)) for z in eig)
+    finally:
+        flint.ctx.prec = old
+    return SpectrumEnclosure(tuple(values), tuple(bounds), int(prec))

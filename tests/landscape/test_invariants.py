@@ -73,3 +73,30 @@ def test_detected_quantities_are_conserved_by_gradient_flow(N: int, seed: int) -
     assert sol.success
     for q in Q:
         assert abs(q(*sol.y[:, -1]) - q(*x0)) < 1e-8 * (1 + abs(q(*x0)))
+
+
+@pytest.mark.parametrize("widths", [[1, 2, 1], [2, 2, 2], [1, 2, 2, 1], [2, 1, 2]])
+def test_deep_linear_layer_invariants_are_detected(widths: list[int]) -> None:
+    """W_{k+1}^T W_{k+1} - W_k W_k^T (every entry, every hidden layer) lies in the
+    detected span (Du, Hu, Lee 2018).  On [1, 2, 1] the span is larger by one: f depends
+    on W_2 W_1 = w . v only, a vector factorisation with the extra invariant
+    w_1 v_2 - w_2 v_1 (checked conserved by the same identities)."""
+    from gdtheory.landscape.balance_laws import deep_linear
+
+    f = deep_linear(widths)
+    xs = f.symbols
+    mats, k = [], 0
+    for i in range(1, len(widths)):
+        rows, cols = widths[i], widths[i - 1]
+        mats.append(sp.Matrix(rows, cols, xs[k : k + rows * cols]))
+        k += rows * cols
+    expected = []
+    for W1, W2 in zip(mats, mats[1:], strict=False):
+        D = W2.T * W2 - W1 * W1.T
+        expected += [sp.expand(D[i, j]) for i in range(D.rows) for j in range(i, D.cols)]
+    c = conserved_quadratics(f)
+    assert all(c.identities.values())
+    A, B = _span(c.quantities, xs), _span(expected, xs)
+    assert A.col_join(B).rank() == A.rank()  # expected within the detected span
+    extra = A.rank() - B.rank()
+    assert extra == (1 if widths == [1, 2, 1] else 0)

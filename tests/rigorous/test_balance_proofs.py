@@ -41,3 +41,33 @@ def test_balance_certificate_edge_cases():
         certify_balance([(-1, 1), (0.5, 2)], h="1/2", mu=1)
     undecided = certify_balance([(0.9, 1.1), (0.9, 1.1)], h="1", mu=1)  # h s straddles 2
     assert undecided.stable is None
+
+
+def test_enclosures_of_the_matrix_spectrum_contain_the_kronecker_sums() -> None:
+    """2 x 2 factorisation at an exact point of X Y^T = A: the certified enclosures of the
+    eigenvalues of J J^T contain sigma_i(X)^2 + sigma_j(Y)^2 (computed independently from
+    the singular values) and decide stability on either side of 2/lambda_max."""
+    import numpy as np
+    import sympy as sp
+
+    from gdtheory.core.objective import Objective
+    from gdtheory.landscape.minimiser_set import objective_spectrum
+    from gdtheory.rigorous.balance_proofs import enclose_minimiser_spectrum
+
+    X = sp.Matrix(2, 2, sp.symbols("x0:4"))
+    Y = sp.Matrix(2, 2, sp.symbols("y0:4"))
+    Xv = sp.Matrix([[1, 2], [0, 1]])
+    Yv = sp.Matrix([[1, sp.Rational(1, 2)], [3, 1]])
+    f = Objective(sum(e**2 for e in (Xv * Yv.T - X * Y.T)) / 2, list(X) + list(Y))
+    s = objective_spectrum(f)
+    e = enclose_minimiser_spectrum(s, list(Xv) + list(Yv))
+    sx = np.linalg.svd(np.array(Xv, dtype=float), compute_uv=False) ** 2
+    sy = np.linalg.svd(np.array(Yv, dtype=float), compute_uv=False) ** 2
+    sums = sorted(a + b for a in sx for b in sy)
+    for (lo, hi), v in zip(e.eigenvalues, sums, strict=True):
+        assert float(lo) - 1e-12 <= v <= float(hi) + 1e-12 and hi - lo < 1e-40
+    top = sums[-1]
+    assert e.stable(sp.Rational(199, 100) / sp.Rational(top).limit_denominator(10**6)) is True
+    assert e.stable(sp.Rational(201, 100) / sp.Rational(top).limit_denominator(10**6)) is False
+    with pytest.raises(InvalidInputError, match="not on the minimiser set"):
+        enclose_minimiser_spectrum(s, [1, 2, 0, 1, 1, 0, 3, 1])
