@@ -192,22 +192,31 @@ def _deep_gd(ctx: CheckContext) -> Part:
     return Part(numbers, (table,), facts={"deep_ok": ok})
 
 
+def leaky_gd(
+    starts: np.ndarray, h: float, alpha: float, sign: int, steps: int = 5000
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """GD on (1 - x sigma(y))^2/2 (leaky ReLU of slope ``alpha``) from each start: the
+    final x, y and which runs converged to a minimiser in the region sign(y) = ``sign``."""
+    X = np.array(starts, dtype=float)
+    with np.errstate(all="ignore"):
+        for _ in range(steps):
+            xv, yv = X[:, 0], X[:, 1]
+            sl = np.where(yv > 0, 1.0, alpha)
+            r = xv * sl * yv - 1
+            X = X - h * np.column_stack([r * sl * yv, r * sl * xv])
+        xv, yv = X[:, 0], X[:, 1]
+        sl = np.where(yv > 0, 1.0, alpha)
+        done = np.isfinite(xv) & (np.abs(xv * sl * yv - 1) < 1e-12) & (np.sign(yv) == sign)
+    return xv, yv, done
+
+
 def _leaky(ctx: CheckContext) -> Part:
     rng = np.random.default_rng(ctx.seed + 1)
     alpha, rows, ok = 0.1, [], True
     for sign, h in ((1, 0.5), (-1, 5.0)):
         s = balancing(leaky_factorisation([[1]], [[sign]], alpha="1/10"))
         b = one_quantity_bound(balance_law(s))
-        X = rng.uniform(0.2, 4, (2000, 2)) * sign
-        with np.errstate(all="ignore"):
-            for _ in range(5000):
-                xv, yv = X[:, 0], X[:, 1]
-                sl = np.where(yv > 0, 1.0, alpha)
-                r = xv * sl * yv - 1
-                X = X - h * np.column_stack([r * sl * yv, r * sl * xv])
-        xv, yv = X[:, 0], X[:, 1]
-        sl = np.where(yv > 0, 1.0, alpha)
-        done = np.isfinite(xv) & (np.abs(xv * sl * yv - 1) < 1e-12) & (np.sign(yv) == sign)
+        xv, yv, done = leaky_gd(rng.uniform(0.2, 4, (2000, 2)) * sign, h, alpha, sign)
         q = np.abs(xv[done] ** 2 - yv[done] ** 2)
         bound = b(h)
         inside = bool(np.all(q <= bound * (1 + 1e-9)))

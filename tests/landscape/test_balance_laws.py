@@ -26,6 +26,7 @@ from gdtheory.landscape.balance_laws import (
 )
 from gdtheory.landscape.minimiser_set import objective_spectrum
 from gdtheory.landscape.spectrum import H
+from proofs_checks.t8_homogeneous import leaky_gd
 
 
 def test_scalar_law_and_bound_match_the_scalar_family() -> None:
@@ -156,16 +157,7 @@ def test_leaky_relu_factorisation_bound_per_region(sign: int) -> None:
     expected = np.sqrt(4 / (h**2 * d**4) - 4 / d**2)
     assert b(h) == pytest.approx(expected, rel=1e-12) and b.decreasing
     rng = np.random.default_rng(1)
-    X = rng.uniform(0.2, 4, (2000, 2)) * sign
-    with np.errstate(all="ignore"):
-        for _ in range(5000):
-            xv, yv = X[:, 0], X[:, 1]
-            sl = np.where(yv > 0, 1.0, alpha)
-            r = xv * sl * yv - 1
-            X = X - h * np.column_stack([r * sl * yv, r * sl * xv])
-    xv, yv = X[:, 0], X[:, 1]
-    sl = np.where(yv > 0, 1.0, alpha)
-    done = np.isfinite(xv) & (np.abs(xv * sl * yv - 1) < 1e-12) & (np.sign(yv) == sign)
+    xv, yv, done = leaky_gd(rng.uniform(0.2, 4, (2000, 2)) * sign, h, alpha, sign)
     assert done.sum() > 100
     assert np.all(np.abs(xv[done] ** 2 - yv[done] ** 2) <= b(h) * (1 + 1e-9))
 
