@@ -105,3 +105,21 @@ def test_residuals_can_be_given_and_bad_input_is_refused() -> None:
         objective_spectrum(f, residuals=["__import__('os').getcwd()"])
     with pytest.raises(InvalidInputError, match="residual"):
         objective_spectrum(f, residuals=[3.5])
+
+
+def test_vector_factorisation_matches_the_vector_family() -> None:
+    """(1 - x . y)^2/2, n = 2, through the engine: the sharp eigenvalue is the family's
+    ||x||^2 + ||y||^2, and the family's invariant ||x||^2 - ||y||^2 lies in the detected
+    span (four invariants: f depends on x . y only)."""
+    fam = balancing("vector", n=2)
+    mu = next(v for v in fam.objective.free_symbols if v.name == "mu")
+    s = objective_spectrum(Objective(fam.objective.subs(mu, 1), fam.variables))
+    assert sp.expand(s.sharp - fam.sharp) == 0
+    xs = s.variables
+    monos = [a * b for i, a in enumerate(xs) for b in xs[i:]]
+
+    def rows(exprs):
+        return sp.Matrix([[sp.Poly(e, *xs).coeff_monomial(m) for m in monos] for e in exprs])
+
+    A = rows(s.conserved)
+    assert A.rank() == 4 and A.col_join(rows(fam.conserved)).rank() == 4
