@@ -383,7 +383,7 @@ NOTES = (
     "any objective (the stable set shrinks); strict decrease is shown symbolically for "
     "one conserved quantity (scalar, leaky-ReLU regions) and by the envelope theorem for "
     "the deep scalar networks. Every converged GD run satisfies its bound (table g, h); "
-    "the largest limits reach 0.98-0.99 of B, so the bound is nearly attained. The "
+    "the largest limits reach 0.97-0.99 of B, so the bound is nearly attained. The "
     "paper's experiment (table i): h0 = 4/(x0^2 + y0^2 + 8) lies between 2/L and 4/L, "
     "approaching 4/L as x0 grows (h0 L = 3.75, 3.94, 4.00); every run converges and "
     "stays inside the bound, but the limit imbalance is not monotone in h on this "

@@ -382,8 +382,9 @@ def _fractal(ctx: CheckContext) -> tuple[Part, dict[float, np.ndarray]]:
             f"{dim:.3f} +- {se:.3f}"
         )
     table = Table(
-        f"(j) basins of the two branches of xy = 1 on [-3, 3]^2 ({n} x {n} starts, {steps} "
-        f"steps): box-counting dimension of their boundary (boxes of {sizes[0]}-{sizes[-1]} "
+        f"(j) basins of the two branches x > 0, x < 0 of xy = 1 and the starts that do not "
+        f"converge, on [-3, 3]^2 ({n} x {n} starts, {steps} steps): box-counting dimension "
+        f"of the boundary between them (boxes of {sizes[0]}-{sizes[-1]} "
         "cells, standard error of the fitted slope), fraction converged, and fraction of "
         "converged limits that are balanced (GD removed at least half of the start's "
         "gradient-flow-conserved imbalance |x^2 - y^2|)",
