@@ -123,3 +123,19 @@ def test_vector_factorisation_matches_the_vector_family() -> None:
 
     A = rows(s.conserved)
     assert A.rank() == 4 and A.col_join(rows(fam.conserved)).rank() == 4
+
+
+def test_stability_condition_as_a_function_of_h() -> None:
+    s = balancing("deep", n=3)
+    x1, x2, x3 = s.variables
+    cond = s.stability()  # sharp <= 2/h, h symbolic
+    h = next(iter(cond.free_symbols - set(s.variables)))
+    at_balance = {x1: 1, x2: 1, x3: 1}  # sharp = 3 there
+    assert bool(cond.subs(at_balance).subs(h, sp.Rational(2, 3)))
+    assert not bool(cond.subs(at_balance).subs(h, sp.Rational(7, 10)))
+    assert bool(s.stability("1/2").subs(at_balance))
+    fam = balancing("matrix", n=2, m=2, d=2)
+    A = [v for v in fam.objective.free_symbols if v.name.startswith("A_")]
+    multi = objective_spectrum(Objective(fam.objective, fam.variables, params=A))
+    with pytest.raises(InvalidInputError, match="closed-form"):
+        multi.stability()
