@@ -329,6 +329,17 @@ def _gamma(rho: Any, p: int, r: int) -> Any:
     return rho * (r + p * rho) / (p * rho**2 + r)
 
 
+def _lagrange_point(
+    rho: Any, pqr: tuple[int, int, int], N: int, L: Any, one: Any
+) -> tuple[Any, Any, Any]:
+    """(a, c/a, residual of p/a + q/c + r/b = L) at b = rho a, for float arrays (``one``
+    = 1.0) or mpmath numbers (``one`` = mp.mpf(1))."""
+    p, q, r = pqr
+    g = _gamma(rho, p, r)
+    a = (rho**r * g**q) ** (-one / N)
+    return a, g, (p + q / g + r / rho) / a - L
+
+
 def deep_scalar_bound(N: int, h: RealLike, *, dps: int = 30) -> DeepScalarBound:
     r"""B(h) for the deep scalar network (module docstring), exactly up to root finding.
 
@@ -361,21 +372,19 @@ def deep_scalar_bound(N: int, h: RealLike, *, dps: int = 30) -> DeepScalarBound:
             if q < 0:
                 continue
 
-            def parts(rho: Any, p: int = p, q: int = q, r: int = r) -> tuple[Any, ...]:
-                g = _gamma(rho, p, r)
-                a = (rho**r * g**q) ** (-mp.mpf(1) / N)
-                return a, g, (p + q / g + r / rho) / a - L
-
             # b / a <= u_max / u_min <= L^N: scan log rho in float, refine at dps digits
             grid = np.logspace(1e-6, N * np.log10(2 * float(L)) + 1, 4000)
-            gam = grid * (r + p * grid) / (p * grid**2 + r)
             with np.errstate(over="ignore", invalid="ignore"):
-                a_f = (grid**r * gam**q) ** (-1.0 / N)
-                vals = (p + q / gam + r / grid) / a_f - float(L)
+                vals = _lagrange_point(grid, (p, q, r), N, float(L), 1.0)[2]
             for k in np.nonzero(np.sign(vals[:-1]) * np.sign(vals[1:]) <= 0)[0]:
                 lo, hi = mp.mpf(float(grid[k])), mp.mpf(float(grid[k + 1]))
-                rho = mp.findroot(lambda t: parts(t)[2], (lo, hi), solver="anderson")
-                a, g, _ = parts(rho)
+                pqr = (p, q, r)
+                rho = mp.findroot(
+                    lambda t, pqr=pqr: _lagrange_point(t, pqr, N, L, mp.mpf(1))[2],
+                    (lo, hi),
+                    solver="anderson",
+                )
+                a, g, _ = _lagrange_point(rho, (p, q, r), N, L, mp.mpf(1))
                 count += 1
                 value = a * (rho - 1)
                 if best is None or value > best[0]:

@@ -124,18 +124,14 @@ def _newton(R: np.ndarray, B: np.ndarray, L: np.ndarray, iters: int = 30) -> np.
     """Gauss-Newton on F(L) = (R + B[L L^T]) L = 0 (k x r unknowns; lstsq absorbs the
     rotation gauge L -> L Q): quadratic convergence to a rank-r solution from near it."""
     k, r = L.shape
-
-    def F(L: np.ndarray) -> np.ndarray:
-        return (R + _apply(B, L @ L.T)) @ L
-
     last = np.inf
     for it in range(iters):
-        f = F(L)
+        W = R + _apply(B, L @ L.T)
+        f = W @ L
         size = float(np.max(np.abs(f)))
         if size <= 1e-15 * (1.0 + float(np.max(np.abs(R)))) or (it >= 2 and size > 0.5 * last):
             break  # converged, or not converging quadratically from this start
         last = size
-        W = R + _apply(B, L @ L.T)
         J = np.empty((k * r, k * r))
         for c in range(k * r):
             E = np.zeros(k * r)

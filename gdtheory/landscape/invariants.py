@@ -155,18 +155,18 @@ def conserved_quadratics(target: Any, symmetry: Sequence[Any] | None = None) -> 
         if isinstance(symmetry, str) or not hasattr(symmetry, "__iter__"):
             raise InvalidInputError("symmetry= takes a list of generators")
         gens = [_as_generator(item, n) for item in symmetry]
-        for k, S in enumerate(gens):
-            if sp.simplify(_invariance(grad, S, x)) != 0:
-                raise InvalidInputError(
-                    f"symmetry {k} is not a symmetry of the objective: grad f . S x = "
-                    f"{sp.factor(_invariance(grad, S, x))} is not identically 0"
-                )
         detected = False
     quantities, ids = [], {}
     for k, S in enumerate(gens):
+        residue = sp.simplify(_invariance(grad, S, x))
+        if not detected and residue != 0:
+            raise InvalidInputError(
+                f"symmetry {k} is not a symmetry of the objective: grad f . S x = "
+                f"{sp.factor(residue)} is not identically 0"
+            )
         q = sp.expand((x.T * S * x)[0, 0])
         quantities.append(q)
-        ids[f"grad f . S_{k} x = 0"] = sp.simplify(_invariance(grad, S, x)) == 0
+        ids[f"grad f . S_{k} x = 0"] = residue == 0
         flow = sum(sp.diff(q, v) * (-g) for v, g in zip(xs, grad, strict=True))
         ids[f"d/dt Q_{k} = 0 along gradient flow"] = sp.simplify(sp.expand(flow)) == 0
     return ConservedQuadratics(xs, tuple(gens), tuple(quantities), detected, ids)
