@@ -26,6 +26,7 @@ import numpy as np
 import sympy as sp
 
 from gdtheory.core.objective import Objective
+from gdtheory.dynamics.engine import iterate_map
 from gdtheory.landscape.balance import balancing
 from gdtheory.landscape.balance_laws import (
     balance_law,
@@ -35,6 +36,7 @@ from gdtheory.landscape.balance_laws import (
     leaky_factorisation,
     one_quantity_bound,
 )
+from gdtheory.objectives import scalar_factorization
 from gdtheory.report.claims import CheckContext, Part, Table
 
 #: The starts of the paper's experiment.
@@ -143,13 +145,11 @@ def _deep_gd(ctx: CheckContext) -> Part:
     steps = 5000 if ctx.quick else 20000
     for N, h in ((2, 0.5), (3, 0.5), (4, 0.4), (5, 0.35)):
         B = deep_scalar_bound(N, h).bound
-        x = rng.uniform(0.2, 2.0, (1000, N)) * rng.choice([-1, 1], (1000, N))
-        u0 = x**2
-        with np.errstate(all="ignore"):
-            for _ in range(steps):
-                p = np.prod(x, axis=1)
-                x = x - h * ((p - 1) * p)[:, None] / x
-        conv = np.isfinite(x).all(axis=1) & (np.abs(np.prod(x, axis=1) - 1) < 1e-12)
+        x0 = rng.uniform(0.2, 2.0, (1000, N)) * rng.choice([-1, 1], (1000, N))
+        u0 = x0**2
+        x = iterate_map(deep_scalar(N), x0, hs=h, steps=steps).x  # NaN where diverged
+        with np.errstate(invalid="ignore"):
+            conv = np.isfinite(x).all(axis=1) & (np.abs(np.prod(x, axis=1) - 1) < 1e-12)
         u = x[conv] ** 2
         spread = u.max(axis=1) - u.min(axis=1)
         sharp = (1 / u).sum(axis=1)
@@ -259,25 +259,14 @@ def paper_runs(quick: bool) -> list[dict[str, Any]]:
         L = float(np.linalg.eigvalsh(H0)[-1])
         h0 = 4 / (x0**2 + y0**2 + 8)
         hs = np.linspace(h0, 2 / L, 8 if quick else 40)
-        x, y = np.full(hs.size, x0), np.full(hs.size, y0)
-        trace = np.empty((400, hs.size))
-        with np.errstate(all="ignore"):
-            for k in range(200_000):
-                if k < 400:
-                    trace[k] = np.abs(x - y)
-                r = x * y - 1
-                x, y = x - hs * r * y, y - hs * r * x
-        conv = np.abs(x * y - 1) < 1e-10
+        run = iterate_map(
+            scalar_factorization(), np.tile([x0, y0], (hs.size, 1)), hs=hs, steps=200_000
+        )
+        x, y = run.x[:, 0], run.x[:, 1]
+        with np.errstate(invalid="ignore"):
+            conv = np.abs(x * y - 1) < 1e-10
         out.append(
-            {
-                "start": (x0, y0),
-                "L": L,
-                "h0": h0,
-                "hs": hs,
-                "gap": np.abs(x - y),
-                "conv": conv,
-                "trace": trace,
-            }
+            {"start": (x0, y0), "L": L, "h0": h0, "hs": hs, "gap": np.abs(x - y), "conv": conv}
         )
     return out
 
@@ -330,17 +319,17 @@ def _paper(ctx: CheckContext) -> tuple[Part, list[dict[str, Any]]]:
 
 def classify_starts(h: float, n: int, steps: int) -> tuple[np.ndarray, ...]:
     """GD on (1 - xy)^2/2 from an n x n grid on [-3, 3]^2: class +1 / -1 for convergence
-    to the branch x > 0 / x < 0 of xy = 1, 0 otherwise; and the starts and limits."""
+    (on xy = 1 to 1e-8, last step shorter than 1e-8) to the branch x > 0 / x < 0 of
+    xy = 1, 0 otherwise; and the starts and limits."""
     g = np.linspace(-3, 3, n)
     X0, Y0 = np.meshgrid(g, g, indexing="xy")
-    x, y = X0.copy(), Y0.copy()
-    with np.errstate(all="ignore"):
-        for _ in range(steps):
-            r = x * y - 1
-            x, y = x - h * r * y, y - h * r * x
-        r = x * y - 1
-        moved = np.hypot(h * r * y, h * r * x)
-    conv = np.isfinite(x) & (np.abs(r) < 1e-8) & (moved < 1e-8)
+    run = iterate_map(
+        scalar_factorization(), np.stack([X0, Y0], axis=-1), hs=h, steps=steps, keep=2
+    )
+    x, y = run.x[..., 0], run.x[..., 1]
+    with np.errstate(invalid="ignore"):
+        moved = np.linalg.norm(run.tail[-1] - run.tail[-2], axis=-1)
+        conv = np.isfinite(x) & (np.abs(x * y - 1) < 1e-8) & (moved < 1e-8)
     return np.where(conv, np.sign(x), 0).astype(int), X0, Y0, x, y, conv
 
 
