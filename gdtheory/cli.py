@@ -203,9 +203,7 @@ def _modified(args: argparse.Namespace) -> int:
         symbols = [s.name for s in obj.symbols]
         if args.method != "gd":
             params = [p.name for p in obj.params]
-    metric = None
-    if args.metric:
-        metric = [[t.strip() for t in row.split(",")] for row in args.metric.split(";")]
+    metric = args.metric or None  # "a, b; c, d": parsed safely by modified_equation
     if isinstance(target, Objective) and metric is None:
         me = modified_equation(target, args.order)
     elif isinstance(target, Objective):

@@ -112,8 +112,9 @@ def tableau(
     >>> tableau([[0, 0], ["2/3", 0]], ["1/4", "3/4"]).order    # Ralston's method
     2
     """
-    if isinstance(method, ButcherTableau):
-        return method
+    if isinstance(method, ButcherTableau):  # re-validated: its entries and order are checked
+        again = tableau(method.A, method.b, name=method.name)
+        return method if again == method else again
     if isinstance(method, str):
         key = "euler" if method.lower() == "gd" else method.lower()
         if key not in _BUILTIN_DATA:
@@ -153,7 +154,7 @@ def _classical_order(tab: ButcherTableau) -> int:
     p = 0
     for n in range(1, 9):
         for t in trees_of_order(n):
-            if sp.simplify(sp.sympify(weight(tab, t)) - sp.Rational(1, density(t))) != 0:
+            if sp.simplify(sp.sympify(weight(tab, t), strict=True) - sp.Rational(1, density(t))):
                 return p
         p = n
     return p
@@ -222,7 +223,12 @@ def runge_kutta_map(
     stages: list[list[sp.Expr]] = []
     for i in range(tab.stages):
         point = [
-            x + h * sum((sp.sympify(tab.A[i][j]) * stages[j][c] for j in range(i)), sp.Integer(0))
+            x
+            + h
+            * sum(
+                (sp.sympify(tab.A[i][j], strict=True) * stages[j][c] for j in range(i)),
+                sp.Integer(0),
+            )
             for c, x in enumerate(syms)
         ]
         stages.append(
@@ -232,7 +238,10 @@ def runge_kutta_map(
         cut(
             x
             + h
-            * sum((sp.sympify(tab.b[i]) * stages[i][c] for i in range(tab.stages)), sp.Integer(0))
+            * sum(
+                (sp.sympify(tab.b[i], strict=True) * stages[i][c] for i in range(tab.stages)),
+                sp.Integer(0),
+            )
         )
         for c, x in enumerate(syms)
     ]

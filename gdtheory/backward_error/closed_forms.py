@@ -74,6 +74,8 @@ class QuadraticModifiedEquation:
     def series_coefficient(self, k: int) -> sp.ImmutableMatrix:
         """The h**k Taylor coefficient of the closed form ``field``, computed by SymPy's
         ``series`` (an independent check of :meth:`coefficient`)."""
+        if isinstance(k, bool) or not isinstance(k, int) or k < 0:
+            raise InvalidInputError(f"k must be a non-negative integer, got {k!r}")
         out = []
         for comp in self.field:
             s = sp.series(comp, h, 0, k + 1).removeO()

@@ -160,7 +160,7 @@ class DifferentialRing:
         self._a0 = self.n + self.P  # index of the first atom among the generators
         found = _Atoms(self.symbols, self.params)
         for e in exprs:
-            found.scan(sp.sympify(e))
+            found.scan(sp.sympify(e, strict=True))
         found.close()
         self._found = found
         self.atoms = tuple(found.atoms)
@@ -205,7 +205,7 @@ class DifferentialRing:
         return self.ctx.constant(flint.fmpq(int(value.p), int(value.q)))
 
     def _convert(self, expr: sp.Expr) -> Any:
-        return _walk(sp.sympify(expr), self._found, self)
+        return _walk(sp.sympify(expr, strict=True), self._found, self)
 
     def convert(self, expr: sp.Expr) -> Any:
         """The ring element of ``expr`` (whose atoms must have been declared)."""
@@ -428,6 +428,7 @@ def vanishes_identically(expr: sp.Expr, symbols: Sequence[sp.Symbol]) -> bool:
     """
     from ..core.compiled import compile_mp
 
+    expr = sp.sympify(expr, strict=True)
     fn = compile_mp([expr, sp.Add(*[abs(t) for t in sp.Add.make_args(expr)])], symbols)
     verdict = random_zero_test(fn, len(symbols))
     return bool(sp.simplify(expr) == 0) if verdict is None else verdict

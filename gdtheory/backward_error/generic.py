@@ -81,7 +81,11 @@ def modified_coefficients(tab: ButcherTableau, max_vertices: int) -> dict[Tree, 
     rational = all(isinstance(v, Fraction) for v in (*tab.b, *sum(tab.A, ())))
     # FLINT rationals for the inner loop (ten times faster than Fraction); a tableau
     # with irrational entries is computed in SymPy numbers instead
-    num = (lambda q: flint.fmpq(q.numerator, q.denominator)) if rational else sp.sympify
+    num = (
+        (lambda q: flint.fmpq(q.numerator, q.denominator))
+        if rational
+        else (lambda q: sp.sympify(q, strict=True))
+    )
     inv = [num(Fraction(1, math.factorial(i))) for i in range(max_vertices + 2)]
     for n in range(1, max_vertices + 1):
         while len(W) <= n:

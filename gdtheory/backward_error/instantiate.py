@@ -92,8 +92,8 @@ def elementary_differentials(
 def _rational(c: Any) -> sp.Rational:
     if isinstance(c, Fraction | int):
         return sp.Rational(c.numerator, c.denominator) if isinstance(c, Fraction) else sp.Integer(c)
-    v = sp.nsimplify(c) if not isinstance(c, sp.Basic) else c
-    if not v.is_Rational:
+    v = sp.sympify(c, strict=True) if not isinstance(c, str) else None
+    if v is None or not v.is_Rational:
         raise InvalidInputError(
             f"the coefficient {c} is not rational; instantiate needs a tableau with "
             "rational entries"

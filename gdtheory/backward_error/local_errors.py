@@ -25,6 +25,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
+from ..core.conversion import as_symbols
 from ..core.objective import Objective, as_objective, h
 from ..core.optimizers import HeavyBall, Nesterov
 from ..core.scalars import check_dps, check_orders, exact_rates, exact_real, to_mpf
@@ -118,7 +119,9 @@ def inverse_map(
 ) -> Callable[[list[Any], Any], list[Any]]:
     """``(x0, h) -> Phi_h^{-1}(x0)``, by Newton's method on the (truncated) manifold map
     at the working precision; the map is compiled once."""
-    fns = sp.lambdify([*symbols, h], list(phi), "mpmath")
+    symbols = as_symbols(symbols)
+    phi = [sp.sympify(e, strict=True) for e in phi]
+    fns = sp.lambdify([*symbols, h], phi, "mpmath")
     n = len(symbols)
 
     def solve(x0: list[Any], hm: Any) -> list[Any]:

@@ -48,6 +48,7 @@ import sympy as sp
 
 from ..core import budget
 from ..core.compiled import compile_mp, compile_np
+from ..core.conversion import as_real_matrix
 from ..core.objective import Objective, bind_values, h, point_mp
 from ..errors import InvalidInputError, NotAGradientError
 from .diffring import DifferentialRing
@@ -467,15 +468,16 @@ def modified_equation(
     if not 0 <= order <= MAX_ORDER:
         raise InvalidInputError(f"order must be in 0..{MAX_ORDER}, got {order}")
     tgt = as_target(target, symbols, params)
+    n = len(tgt.symbols)
+    P = None if metric is None else as_real_matrix(metric, "metric", shape=(n, n))
+    Pinv = _metric_inverse(P)
     inputs = [tgt.objective.expr] if tgt.objective is not None else list(tgt.map_expr)
     budget.check_expansion(inputs, tgt.symbols + tgt.params, tgt.description)
     d_sym = increments(tgt, order)
     ring = DifferentialRing(tgt.symbols, [e for dj in d_sym for e in dj], tgt.params)
     d = [[ring.convert(e) for e in dj] for dj in d_sym]
     F = _ring_fields(ring, d, order, tgt.description, bool(progress))
-    n = ring.n
     fields = tuple(sp.ImmutableMatrix([ring.to_sympy(c) for c in Fk]) for Fk in F)
-    Pinv = _metric_inverse(metric, n)
     G = F if Pinv is None else [_apply(ring, Pinv, Fk) for Fk in F]
     obstructions: list[sp.ImmutableMatrix | None] = []
     for Fk in G:
@@ -512,7 +514,7 @@ def modified_equation(
         tuple(obstructions),
         tgt.objective if Pinv is None else None,
         tgt.params,
-        None if metric is None else sp.ImmutableMatrix(metric),
+        P,
     )
     me._cache["target"] = tgt
     me._cache["ring"] = ring
@@ -520,17 +522,11 @@ def modified_equation(
     return me
 
 
-def _metric_inverse(metric: Any, n: int) -> list[list[sp.Rational]] | None:
+def _metric_inverse(P: sp.ImmutableMatrix | None) -> list[list[sp.Rational]] | None:
     """P^{-1} for a constant symmetric positive-definite metric with rational entries."""
-    if metric is None:
+    if P is None:
         return None
-    try:
-        P = sp.Matrix(metric)
-    except (TypeError, ValueError, sp.SympifyError):
-        raise InvalidInputError(f"metric must be an {n} x {n} matrix, got {metric!r}") from None
-    if P.shape != (n, n):
-        raise InvalidInputError(f"metric must be {n} x {n}, got shape {P.shape}")
-    if not all(sp.sympify(v).is_Rational for v in P):
+    if not all(v.is_Rational for v in P):
         raise InvalidInputError("metric entries must be exact rational numbers")
     if P != P.T or not P.is_positive_definite:
         raise InvalidInputError(f"metric must be symmetric positive definite, got {P.tolist()}")

@@ -112,6 +112,7 @@ def slow_manifold_map(
 ) -> list[list[sp.Expr]]:
     """d_1..d_K of Phi_h(x) = x + sum h^j d_j(x), the one-step map on the slow manifold
     (the recursion of the module docstring, in the differential ring)."""
+    beta = momentum_coefficient(beta)
     S = _Series(objective, beta)
     R = S.ring
     n = len(S.xs)

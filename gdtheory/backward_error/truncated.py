@@ -43,7 +43,7 @@ class TruncatedPolynomials:
 
     def convert(self, e: sp.Expr) -> Any:
         """The polynomial ``e`` (rational coefficients) as an element."""
-        terms = sp.Poly(e, *self.gens).terms()
+        terms = sp.Poly(sp.sympify(e, strict=True), *self.gens).terms()
         return self.ctx.from_dict({m: flint.fmpq(int(c.p), int(c.q)) for m, c in terms})
 
     @staticmethod

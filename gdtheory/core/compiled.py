@@ -23,8 +23,9 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from ..errors import NotRealError, UnboundParameterError
+from ..errors import InvalidInputError, NotRealError, UnboundParameterError
 from .budget import check_cost
+from .conversion import as_symbols
 
 __all__ = ["compile_mp", "compile_np", "compile_np_coords"]
 
@@ -122,6 +123,18 @@ def _lambdify(exprs: tuple[sp.Expr, ...], symbols: tuple[sp.Symbol, ...], backen
     return sp.lambdify(symbols, list(exprs), modules=backend, cse=_chunked_cse, dummify=True)
 
 
+def _checked(
+    exprs: Sequence[Any], symbols: Sequence[Any]
+) -> tuple[tuple[sp.Expr, ...], tuple[sp.Symbol, ...]]:
+    """The expressions (SymPy objects or numbers, never text: ``strict`` sympify) and the
+    symbols (SymPy Symbols: their names become the generated code's arguments)."""
+    try:
+        out = tuple(sp.sympify(e, strict=True) for e in exprs)
+    except (sp.SympifyError, TypeError):
+        raise InvalidInputError("compile: the expressions must be SymPy expressions") from None
+    return out, as_symbols(symbols)
+
+
 def compile_mp(
     exprs: Sequence[sp.Expr], symbols: Sequence[sp.Symbol]
 ) -> Callable[[Sequence[Any]], tuple[mpmath.mpf, ...]]:
@@ -133,7 +146,7 @@ def compile_mp(
     ...     print(F([1])[0])
     0.3333333333333333333333333
     """
-    raw = _lambdify(tuple(sp.sympify(e) for e in exprs), tuple(symbols), "mpmath")
+    raw = _lambdify(*_checked(exprs, symbols), "mpmath")
     mpf = mpmath.mpf
 
     def evaluate(x: Sequence[Any]) -> tuple[mpmath.mpf, ...]:
@@ -160,7 +173,7 @@ def compile_mpc(
     >>> F([mpmath.mpc(0, 1)])[0] == 0
     True
     """
-    raw = _lambdify(tuple(sp.sympify(e) for e in exprs), tuple(symbols), "mpmath")
+    raw = _lambdify(*_checked(exprs, symbols), "mpmath")
     convert = mpmath.mpmathify
 
     def evaluate(x: Sequence[Any]) -> tuple[Any, ...]:
@@ -180,7 +193,7 @@ def compile_np(
     array([[ 2.,  2.],
            [12.,  2.]])
     """
-    raw = _lambdify(tuple(sp.sympify(e) for e in exprs), tuple(symbols), "numpy")
+    raw = _lambdify(*_checked(exprs, symbols), "numpy")
 
     def evaluate(X: np.ndarray) -> np.ndarray:
         X = np.asarray(X, dtype=float)
@@ -209,7 +222,7 @@ def compile_np_coords(
     >>> F(np.array([1.0, 3.0]), np.array([2.0, 4.0]))
     [array([ 2., 12.]), array([2., 2.])]
     """
-    raw = _lambdify(tuple(sp.sympify(e) for e in exprs), tuple(symbols), "numpy")
+    raw = _lambdify(*_checked(exprs, symbols), "numpy")
 
     def evaluate(*coords: np.ndarray) -> list[np.ndarray]:
         with np.errstate(all="ignore"):

@@ -130,7 +130,7 @@ def identity_minus(h: Any, H: Sequence[Sequence[Any]]) -> list[list[Any]]:
 def gd_step(objective: Objective, x: Any, h: Any, arith: Arithmetic) -> list[Any]:
     """Phi_h(x) = x - h grad f(x) with the gradient taken in ``arith``."""
     if arith.evaluate is not None:  # the formula on the exact gradient, then evaluated
-        exprs = descend(list(objective.symbols), list(objective.grad), sp.sympify(h))
+        exprs = descend(list(objective.symbols), list(objective.grad), sp.sympify(h, strict=True))
         return arith.evaluate(objective, exprs, x)
     assert arith.gradient is not None
     return descend(x, arith.gradient(objective, x), h)
@@ -141,7 +141,7 @@ def gd_jacobian(objective: Objective, x: Any, h: Any, arith: Arithmetic) -> Any:
     if arith.evaluate is not None:
         H = objective.hessian
         rows = identity_minus(
-            sp.sympify(h), [[H[i, j] for j in range(H.cols)] for i in range(H.rows)]
+            sp.sympify(h, strict=True), [[H[i, j] for j in range(H.cols)] for i in range(H.rows)]
         )
         flat = arith.evaluate(objective, [e for row in rows for e in row], x)
         n = len(rows)

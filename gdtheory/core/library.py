@@ -11,8 +11,8 @@ import numpy as np
 import sympy as sp
 
 from ..errors import InvalidInputError, ShapeError
+from .conversion import as_expression, as_real_matrix
 from .objective import Objective
-from .parsing import parse_expression
 from .scalars import RealLike, exact_real, positive_real
 
 __all__ = [
@@ -35,22 +35,6 @@ def state_symbols(n: int, prefix: str = "x") -> tuple[sp.Symbol, ...]:
     return tuple(sp.Symbol(f"{prefix}{i + 1}", real=True) for i in range(n))
 
 
-def _exact_matrix(A: Any, name: str) -> sp.Matrix:
-    if isinstance(A, sp.MatrixBase):
-        rows = A.tolist()
-    else:
-        arr = np.asarray(A, dtype=object)
-        if arr.ndim != 2:
-            raise ShapeError(f"{name} must be a 2-D matrix, got an array of shape {arr.shape}")
-        rows = arr.tolist()
-    return sp.Matrix(
-        [
-            [exact_real(v, f"{name}[{i},{j}]") for j, v in enumerate(row)]
-            for i, row in enumerate(rows)
-        ]
-    )
-
-
 def quadratic(A: Any, *, name: str | None = None) -> Objective:
     r"""The quadratic f(x) = (1/2) x^T A x.
 
@@ -69,7 +53,7 @@ def quadratic(A: Any, *, name: str | None = None) -> Objective:
             raise ShapeError("quadratic needs at least one eigenvalue")
         M = sp.diag(*[exact_real(v, f"eigenvalue[{i}]") for i, v in enumerate(arr)])
     else:
-        M = _exact_matrix(A, "A")
+        M = as_real_matrix(A, "A")
     if M.rows != M.cols or M.rows == 0:
         raise ShapeError(f"A must be square, got shape {M.shape}")
     if M != M.T:
@@ -143,7 +127,7 @@ def matrix_factorization(A: Any, d: int) -> Objective:
     >>> f.dim, [s.name for s in f.symbols]
     (4, ['X_0_0', 'X_1_0', 'Y_0_0', 'Y_1_0'])
     """
-    M = _exact_matrix(A, "A")
+    M = as_real_matrix(A, "A")
     if not isinstance(d, int) or d < 1:
         raise InvalidInputError(f"the rank d must be a positive integer, got {d!r}")
     n, m = M.shape
@@ -172,7 +156,7 @@ def multiscale_1d(
     e = positive_real(eps, "eps")
     a = exact_real(amplitude, "amplitude")
     x = sp.Symbol("x", real=True)
-    f0 = parse_expression(macro, [x])[0] if isinstance(macro, str) else sp.sympify(macro)
+    f0 = as_expression(macro, "macro", symbols=[x])
     funcs = {"sin": sp.sin, "cos": sp.cos}
     if micro not in funcs:
         raise InvalidInputError(f"micro must be 'sin' or 'cos', got {micro!r}")
@@ -195,6 +179,6 @@ def multiscale_2d(
     e = positive_real(eps, "eps")
     a = exact_real(amplitude, "amplitude")
     x, y = sp.symbols("x y", real=True)
-    f0 = parse_expression(macro, [x, y])[0] if isinstance(macro, str) else sp.sympify(macro)
+    f0 = as_expression(macro, "macro", symbols=[x, y])
     expr = f0 + a * e * (sp.sin(x / e) + sp.sin(y / e))
     return Objective(expr, (x, y), name=f"multiscale_2d({macro}, eps={e})")

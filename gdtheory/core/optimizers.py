@@ -29,6 +29,7 @@ import mpmath
 import sympy as sp
 
 from ..errors import InvalidInputError
+from .conversion import as_real_matrix
 from .scalars import exact_real, to_mpf
 
 __all__ = [
@@ -144,12 +145,10 @@ class Preconditioned(Method):
     P: Any = None
 
     def __post_init__(self) -> None:
-        try:
-            M = sp.Matrix(self.P)
-        except (TypeError, ValueError, sp.SympifyError):
-            raise InvalidInputError(f"P must be a square matrix, got {self.P!r}") from None
-        M = M.applyfunc(lambda e: exact_real(e, "P"))
-        if not M.is_square or M.rows == 0:
+        if self.P is None:
+            raise InvalidInputError("Preconditioned needs the matrix P")
+        M = as_real_matrix(self.P, "P")
+        if not M.is_square:
             raise InvalidInputError(f"P must be a non-empty square matrix, got shape {M.shape}")
         if M != M.T or not M.is_positive_definite:
             raise InvalidInputError("P must be symmetric positive-definite")

@@ -21,12 +21,13 @@ import sympy as sp
 
 from ..errors import (
     ComplexityError,
+    GDTheoryError,
     InvalidInputError,
     NotRealError,
     PrecisionError,
     ShapeError,
 )
-from .parsing import MAX_BITS, check_decimal_exponent, rational_bits
+from .parsing import MAX_BITS, check_decimal_exponent, parse_expression, rational_bits
 
 __all__ = [
     "RealLike",
@@ -54,7 +55,8 @@ def exact_real(value: RealLike, name: str = "value") -> sp.Expr:
     """Return ``value`` as a finite real SymPy number, exact whenever the input is.
 
     Accepted: ``int``, ``Fraction``, ``str`` (``"19/10"``, ``"1.9"``, ``"1e-3"``, all
-    read exactly as decimals/fractions), SymPy numbers (``Rational``, ``Float``, ``pi``,
+    read exactly as decimals/fractions; a constant expression such as ``"sqrt(2)/2"`` is
+    parsed safely, never evaluated as code), SymPy numbers (``Rational``, ``Float``, ``pi``,
     ``sqrt(2)`` ...), ``mpmath.mpf`` and floats (their exact binary value).
 
     Examples
@@ -88,8 +90,10 @@ def exact_real(value: RealLike, name: str = "value") -> sp.Expr:
                 result: sp.Expr = sp.Rational(ratio.numerator, ratio.denominator)
             else:
                 result = sp.Rational(Fraction(text))
-        except (ValueError, ZeroDivisionError, TypeError):
+        except ZeroDivisionError:
             raise bad from None
+        except (ValueError, TypeError):
+            result = _constant_text(text, name, bad)
         return _sized(result, name)
     if isinstance(value, Fraction):
         return _sized(sp.Rational(value.numerator, value.denominator), name)
@@ -105,13 +109,30 @@ def exact_real(value: RealLike, name: str = "value") -> sp.Expr:
             raise bad
         if value.is_real is None:
             raise bad
-        return _sized(sp.sympify(value), name)
+        return _sized(value, name)
     if isinstance(value, numbers.Real):  # float, numpy floats
         v = float(value)
         if not math.isfinite(v):
             raise bad
         return sp.Rational(Fraction(v))
     raise bad
+
+
+def _constant_text(text: str, name: str, bad: InvalidInputError) -> sp.Expr:
+    """A constant expression such as ``"sqrt(2)/2"`` or ``"1 - 1/e"``, parsed safely
+    (:func:`~gdtheory.core.parsing.parse_expression`, no names but ``pi`` and ``E``): a
+    finite real number, else ``bad``."""
+    try:
+        value, _ = parse_expression(text, [])
+    except GDTheoryError:
+        raise bad from None
+    if not value.is_number or value.is_finite is False or value.has(sp.zoo, sp.nan, sp.oo):
+        raise bad
+    if value.is_extended_real is False:
+        raise NotRealError(f"{name} must be real, got the complex value {short_repr(text)}")
+    if value.is_extended_real is None:
+        raise bad
+    return value
 
 
 def _sized(value: sp.Expr, name: str) -> sp.Expr:

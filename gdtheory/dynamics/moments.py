@@ -31,6 +31,7 @@ import sympy as sp
 from ..backward_error.sgd import _objectives
 from ..backward_error.sme import StochasticModifiedEquation, _check
 from ..core.budget import check_cost
+from ..core.conversion import as_symbols
 from ..core.objective import Objective, as_objective
 from ..core.objective import h as LEARNING_RATE
 from ..core.scalars import RealLike, check_count, check_dps, exact_real
@@ -163,7 +164,7 @@ def quadratic_expectation(
     >>> quadratic_expectation("(x - 1)**2", sp.Matrix([0]), sp.Matrix([[sp.Rational(1, 4)]]), [x])
     5/4
     """
-    syms = list(symbols)
+    syms = list(as_symbols(symbols))
     if isinstance(observable, str):
         observable = Objective.parse(observable, symbols=syms)
     phi = as_objective(observable)

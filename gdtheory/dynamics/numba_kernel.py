@@ -68,7 +68,7 @@ def kernel_source(grad: tuple[sp.Expr, ...], symbols: tuple[sp.Symbol, ...]) -> 
     names = [f"_x{i}" for i in range(n)]
     sub = dict(zip(symbols, sp.symbols(names), strict=True))
     reps, reduced = sp.cse(
-        [sp.sympify(g).xreplace(sub) for g in grad], symbols=sp.numbered_symbols("_t")
+        [sp.sympify(g, strict=True).xreplace(sub) for g in grad], symbols=sp.numbered_symbols("_t")
     )
     printer = PythonCodePrinter({"fully_qualified_modules": True, "strict": True})
     lines = [

@@ -40,6 +40,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from ..core.conversion import nsimplify_exact
 from ..core.objective import Objective
 from ..core.outcomes import DIVERGED_PERIOD, LimitKind
 from ..core.scalars import (
@@ -254,8 +255,8 @@ def balancing(
         return objective_spectrum(deep_scalar(n), symmetry=symmetry)
     if kind == "scalar":
         return _scalar()
-    for name, value in (("n", n), ("d", d)) + ((("m", m),) if m is not None else ()):
-        check_count(value, name, 1)
+    n, d = check_count(n, "n", 1), check_count(d, "d", 1)
+    m = None if m is None else check_count(m, "m", 1)
     if kind == "vector":
         if n > 6:
             raise InvalidInputError(f"the symbolic vector case is limited to n <= 6, got {n}")
@@ -367,7 +368,7 @@ def balance_bound(
             raise InvalidInputError(f"mu must be > 0 (the minimisers xy = mu), got {mu_e}")
     expr, deriv = derive_balance_bound()
     exact = (
-        sp.nsimplify(expr.subs({H: h_e, MU: mu_e}))
+        nsimplify_exact(expr.subs({H: h_e, MU: mu_e}))
         if mu_e.is_Rational
         else expr.subs({H: h_e, MU: mu_e})
     )

@@ -40,6 +40,7 @@ import mpmath as mp
 import numpy as np
 import sympy as sp
 
+from ..core.conversion import as_expression, as_real_matrix
 from ..core.objective import Objective
 from ..core.scalars import RealLike, check_count, exact_real, positive_real
 from ..errors import InvalidInputError
@@ -64,17 +65,6 @@ MAX_ELIMINATION = 6
 #: deep linear and leaky-ReLU builders (symmetry detection handles 24 variables).
 MAX_DEPTH = 12
 MAX_PARAMETERS = 24
-
-
-def _matrix(value: Any, name: str) -> sp.Matrix:
-    """A finite numeric matrix (exact entries), else InvalidInputError."""
-    try:
-        M = sp.Matrix(value)
-    except (TypeError, ValueError, AttributeError, sp.SympifyError) as exc:
-        raise InvalidInputError(f"{name} must be a numeric matrix, got {value!r}") from exc
-    if M.rows == 0 or M.cols == 0 or not all(e.is_number and e.is_finite for e in M):
-        raise InvalidInputError(f"{name} must be a non-empty finite numeric matrix, got {value!r}")
-    return M.applyfunc(lambda e: exact_real(e, name))
 
 
 def _depth(N: Any) -> int:
@@ -117,7 +107,7 @@ def deep_linear(widths: Sequence[int], A: Any = None) -> Objective:
     P = Ws[-1]
     for W in reversed(Ws[:-1]):
         P = P * W
-    T = sp.eye(ws[-1], ws[0]) if A is None else _matrix(A, "A")
+    T = sp.eye(ws[-1], ws[0]) if A is None else as_real_matrix(A, "A")
     if T.shape != P.shape:
         raise InvalidInputError(f"A must be {P.shape[0]} x {P.shape[1]}, got {T.shape}")
     E = T - P
@@ -133,7 +123,7 @@ def leaky_factorisation(A: Any, signs: Any, alpha: RealLike = "1/10") -> Objecti
     >>> leaky_factorisation([[1]], [[-1]]).expr
     (-x_0_0*y_0_0/10 + 1)**2/2
     """
-    T = _matrix(A, "A")
+    T = as_real_matrix(A, "A")
     n, m = T.shape
     try:
         S = np.asarray(signs, dtype=float)
@@ -178,8 +168,11 @@ class BalanceLaw:
     seconds: float = field(repr=False)
 
     def residual(self, lam: Any, q: Sequence[Any]) -> Any:
-        """P evaluated at (lam, q) (exactly for exact input)."""
-        sub = {self.lam: lam, **dict(zip(self.q, q, strict=True))}
+        """P evaluated at (lam, q) (exactly for exact input; strings are parsed safely)."""
+        if isinstance(q, str | bytes) or len(q) != len(self.q):
+            raise InvalidInputError(f"q must have {len(self.q)} values")
+        values = [as_expression(v, f"q[{i}]") for i, v in enumerate(q)]
+        sub = {self.lam: as_expression(lam, "lam"), **dict(zip(self.q, values, strict=True))}
         return self.polynomial.subs(sub)
 
 

@@ -27,6 +27,7 @@ from typing import Any
 
 import sympy as sp
 
+from ..core.conversion import as_constant, as_real_matrix, nsimplify_exact
 from ..core.objective import Objective, as_objective
 from ..errors import InvalidInputError
 
@@ -67,16 +68,16 @@ class ConservedQuadratics:
         out = tuple(S * x for S in self.generators)
         if point is None:
             return out
-        sub = dict(zip(self.variables, point, strict=True))
+        if isinstance(point, str | bytes) or len(point) != len(self.variables):
+            raise InvalidInputError(f"point must have {len(self.variables)} coordinates")
+        coords = [as_constant(c, f"point[{i}]") for i, c in enumerate(point)]
+        sub = dict(zip(self.variables, coords, strict=True))
         return tuple(v.subs(sub) for v in out)
 
 
 def _as_generator(item: Any, n: int) -> sp.Matrix:
     """A weight vector (diagonal rescaling x_i -> c^{a_i} x_i) or a symmetric matrix."""
-    try:
-        M = sp.Matrix(item)
-    except (TypeError, ValueError, sp.SympifyError) as exc:
-        raise InvalidInputError(f"a symmetry must be a weight vector or a matrix: {exc}") from exc
+    M = sp.Matrix(as_real_matrix(item, "a symmetry"))
     if M.shape in ((n, 1), (1, n)):
         M = sp.diag(*list(M))
     if M.shape != (n, n):
@@ -119,7 +120,7 @@ def _detect(f: sp.Expr, xs: tuple[sp.Symbol, ...], grad: sp.Matrix) -> list[sp.M
     basis = A.nullspace(simplify=True)
     out = []
     for v in basis:
-        v = v * sp.lcm([sp.fraction(sp.nsimplify(c))[1] for c in v if c != 0] or [1])
+        v = v * sp.lcm([sp.fraction(nsimplify_exact(c))[1] for c in v if c != 0] or [1])
         lead = next((c for c in v if c != 0), 1)
         if sp.sign(lead) == -1:  # first entry positive: x**2 - y**2, not y**2 - x**2
             v = -v

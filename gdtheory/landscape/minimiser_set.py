@@ -49,7 +49,7 @@ def sum_of_squares(expr: sp.Expr) -> tuple[sp.Expr, ...] | None:
     >>> sum_of_squares(Objective.parse("(1 - x*y)**2/2 + 3*(x - 2)**2/2").expr)
     (-x*y + 1, sqrt(3)*(x - 2))
     """
-    two_f = sp.expand_mul(2 * expr, deep=False)
+    two_f = sp.expand_mul(2 * sp.sympify(expr, strict=True), deep=False)
     terms = sp.Add.make_args(two_f)
     out = []
     for t in terms:

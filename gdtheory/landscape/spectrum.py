@@ -9,6 +9,7 @@ from typing import Any
 
 import sympy as sp
 
+from ..core.conversion import as_expression
 from ..errors import InvalidInputError
 
 __all__ = ["MinimiserSpectrum", "H"]
@@ -90,9 +91,15 @@ class MinimiserSpectrum:
         return tuple(S * x for S in self.generators)
 
     def stability(self, h: Any = H) -> Any:
-        """The linear-stability condition of GD at a minimiser, sharp <= 2/h (SymPy)."""
+        """The linear-stability condition of GD at a minimiser, sharp <= 2/h (SymPy).
+
+        ``h`` is the symbol h (the default), a number > 0 or an expression (a string is
+        parsed safely and may use h)."""
         if self.sharp is None:
             raise InvalidInputError(
                 "no closed-form sharp eigenvalue: use charpoly, or enclose it at a point"
             )
-        return sp.Le(self.sharp, 2 / sp.sympify(h))
+        rate = as_expression(h, "h", extra=[H])
+        if rate.is_number and not rate.is_positive:
+            raise InvalidInputError(f"h must be > 0, got {rate}")
+        return sp.Le(self.sharp, 2 / rate)

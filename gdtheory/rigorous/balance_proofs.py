@@ -206,10 +206,11 @@ def enclose_minimiser_spectrum(
         raise ShapeError(f"point must have {len(xs)} coordinates")
     values = [exact_fraction(v, "point") for v in point]
     sub = {x: sp.Rational(v.numerator, v.denominator) for x, v in zip(xs, values, strict=True)}
-    free = set().union(*(sp.sympify(r).free_symbols for r in spectrum.residuals)) - set(xs)
+    residuals = [sp.sympify(r, strict=True) for r in spectrum.residuals]
+    free = set().union(*(r.free_symbols for r in residuals)) - set(xs)
     if free:
         raise InvalidInputError(f"bind the parameters {sorted(map(str, free))} first")
-    if any(sp.sympify(r).subs(sub) != 0 for r in spectrum.residuals):
+    if any(r.xreplace(sub) != 0 for r in residuals):
         raise InvalidInputError("the point is not on the minimiser set (r != 0 exactly)")
     G = gram.subs(sub)
     old = flint.ctx.prec

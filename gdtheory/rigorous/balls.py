@@ -181,7 +181,7 @@ def enclose(expr: sp.Expr, env: Mapping[sp.Symbol, Any]) -> Any:
         cache[e] = r
         return r
 
-    return ev(sp.sympify(expr))
+    return ev(sp.sympify(expr, strict=True))
 
 
 def to_fraction(value: Any, name: str = "value") -> Fraction:

@@ -30,6 +30,7 @@ from typing import Any
 import flint
 import sympy as sp
 
+from ..core.conversion import as_symbols
 from ..errors import InvalidInputError
 from .balls import arb_lower, arb_upper, box_ball, enclose
 
@@ -205,6 +206,7 @@ def entry_bound(expr: sp.Expr, symbols: Sequence[sp.Symbol], region: Region) -> 
     >>> float(entry_bound(sp.exp(x) / (1 + sp.exp(x))**2, [x], ((Fraction(8), None),)))
     0.0003354...
     """
+    expr, symbols = sp.sympify(expr, strict=True), as_symbols(symbols)
     bounds: list[Fraction] = []
     finite = all(lo is not None and hi is not None for lo, hi in region)
     if finite:
@@ -228,6 +230,7 @@ def equivalent_forms(expr: sp.Expr) -> tuple[sp.Expr, ...]:
     >>> equivalent_forms(sp.exp(-x)/(1 + sp.exp(-x)) - sp.exp(-2*x)/(1 + sp.exp(-x))**2)[1]
     exp(x)/(exp(2*x) + 2*exp(x) + 1)
     """
+    expr = sp.sympify(expr, strict=True)
     if not expr.has(sp.exp, *_HYPERBOLIC) or sp.count_ops(expr) > 40:
         return (expr,)  # nothing to gain, or too large to cancel quickly
     e = as_exponentials(expr)

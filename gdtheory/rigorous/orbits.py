@@ -44,6 +44,7 @@ import numpy as np
 import sympy as sp
 
 from ..core.budget import check_cost, check_memory
+from ..core.conversion import as_constant
 from ..core.gdmap import gd_jacobian, gd_step, monodromy
 from ..core.objective import Objective, numeric_objective
 from ..core.scalars import RealLike, positive_real
@@ -130,8 +131,9 @@ class OrbitCertificate(Certificate):
     seconds: float = field(default=0.0, compare=False)
 
     def contains_multiplier(self, value: Any) -> bool:
-        """True when the exact number ``value`` lies in one of the multiplier enclosures."""
-        z = sp.nsimplify(value) if isinstance(value, str) else sp.sympify(value)
+        """True when the exact number ``value`` lies in one of the multiplier enclosures
+        (a number, a SymPy number, or a string parsed safely, ``"-1 + I/2"``)."""
+        z = as_constant(value, "the multiplier", complex_ok=True)
         re, im = sp.re(z), sp.im(z)
         for rl, rh, il, ih in self.multiplier_boxes:
             if all(

@@ -78,7 +78,8 @@ def reference_step(
     f = _objective(objective)
     xs = _point(x, f.dim)
     hh = positive_real(h, "h")
-    with mpmath.workdps(check_dps(dps)):
+    dps = check_dps(dps)
+    with mpmath.workdps(dps):
         xm = tuple(mpmath.mpf(float(v)) for v in xs)
         hm = mpmath.mpf(hh.p) / hh.q if hh.is_Rational else mpmath.mpf(str(sp.N(hh, dps + 5)))
         g = f.grad_mp(xm)

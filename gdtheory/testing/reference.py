@@ -21,6 +21,7 @@ import math
 import sympy as sp
 
 from ..core.objective import Objective
+from ..core.scalars import positive_real
 
 __all__ = ["naive_modified_fields", "naive_krawczyk_single_shooting"]
 
@@ -63,6 +64,7 @@ def naive_krawczyk_single_shooting(
     import mpmath
     import numpy as np
 
+    h = positive_real(h, "h")
     xs = list(objective.symbols)
     n = len(xs)
     phi = [x - h * g for x, g in zip(xs, objective.grad, strict=True)]

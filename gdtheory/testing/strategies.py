@@ -29,6 +29,7 @@ from ..core.library import (
 )
 from ..core.objective import Objective
 from ..core.regimes import Regime
+from ..core.scalars import check_count, exact_real
 
 __all__ = [
     "QuadraticInstance",
@@ -78,7 +79,8 @@ def quadratics(
 
     Negative bounds are allowed (indefinite quadratics).  L = max |lambda| > 0.
     """
-    lo, hi = spectrum
+    dim = check_count(dim, "dim", 1)
+    lo, hi = (exact_real(v, "spectrum") for v in spectrum)
     eig = tuple(
         draw(
             st.lists(_rationals(lo, hi), min_size=dim, max_size=dim).filter(
