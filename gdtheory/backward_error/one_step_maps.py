@@ -17,7 +17,8 @@ from typing import Any
 import sympy as sp
 
 from ..core.objective import Objective, h, param_symbols
-from ..core.parsing import check_smooth, parse_expression
+from ..core.admissible import check_smooth
+from ..core.parsing import parse_expression
 from ..errors import InvalidInputError, ParseError, ShapeError
 
 __all__ = ["Target", "as_target", "increments", "vector_field"]

@@ -22,9 +22,10 @@ from ..errors import (
     UnboundParameterError,
     UnknownSymbolError,
 )
+from .admissible import check_smooth
 from .budget import check_expansion
 from .compiled import compile_mp, compile_np, compile_np_coords
-from .parsing import RESERVED_NAMES, check_smooth, parse_expression
+from .parsing import RESERVED_NAMES, check_name, parse_expression
 from .scalars import exact_real, real_array, to_mpf
 
 __all__ = ["Objective", "h", "require_bound", "as_objective", "numeric_objective"]
@@ -157,6 +158,7 @@ class Objective:
                 f"{', '.join(sorted(clash))} cannot be both a state symbol and a parameter"
             )
         for s in syms:
+            check_name(s.name)
             if s.name in RESERVED_NAMES:
                 raise ParseError(
                     f"{s.name!r} is reserved (the learning rate or a constant) "
@@ -440,11 +442,13 @@ def param_symbols(params: Any, free: Any = ()) -> tuple[sp.Symbol, ...]:
         if isinstance(p, sp.Symbol):
             sym = p
         elif isinstance(p, str):
+            check_name(p)
             if not p.isidentifier() or p.startswith("_"):
                 raise ParseError(f"{p!r} is not a valid parameter name", token=p)
             sym = by_name.get(p) or sp.Symbol(p, real=True)
         else:
             raise InvalidInputError(f"a parameter must be a name or a Symbol, got {p!r}")
+        check_name(sym.name)
         if sym.name in RESERVED_NAMES:
             raise ParseError(
                 f"{sym.name!r} is reserved (the learning rate or a constant) and cannot be a "
@@ -478,10 +482,41 @@ def bind_values(
             )
         v = exact_real(value, name)
         p = by_name[name]
-        if (p.is_positive and not v > 0) or (p.is_nonnegative and v < 0):
-            raise InvalidInputError(f"{name} = {v} contradicts its assumptions {p.assumptions0}")
+        check_assumptions(p, v)
         subs[p] = v
     return subs
+
+
+def check_assumptions(p: sp.Symbol, value: sp.Expr) -> None:
+    """Refuse a value that contradicts any assumption declared on the parameter ``p``
+    (positive, negative, integer, nonzero, ...): SymPy has already simplified the
+    objective under those assumptions (sqrt(mu**2) is -mu for a negative mu, (-1)**(2k)
+    is 1 for an integer k), so substituting a contradicting value would give a silently
+    different objective.  An assumption the value cannot be shown to satisfy is refused
+    too.
+
+    >>> k = sp.Symbol("k", integer=True)
+    >>> check_assumptions(k, sp.Integer(3))
+    >>> check_assumptions(k, sp.Rational(1, 2))
+    Traceback (most recent call last):
+    ...
+    gdtheory.errors.InvalidInputError: k = 1/2 contradicts the assumption that k is integer ...
+    """
+    declared = dict(getattr(p, "_assumptions_orig", None) or {})
+    implied = {k: v for k, v in sorted(p.assumptions0.items()) if k not in declared}
+    for key, wanted in [*declared.items(), *implied.items()]:  # the declared ones first
+        actual = getattr(value, f"is_{key}", None)
+        if actual is not wanted:
+            what = key if wanted else f"not {key}"
+            shown = "cannot be shown to hold for" if actual is None else "contradicts"
+            raise InvalidInputError(
+                f"{p.name} = {value} {shown} the assumption that {p.name} is {what} (declared "
+                f"on the parameter); SymPy has already simplified the objective under it: "
+                "give a value that satisfies it, or declare the parameter without it"
+                if actual is not None
+                else f"{p.name} = {value}: the assumption that {p.name} is {what} (declared on "
+                "the parameter) cannot be decided for this value; give an exact number"
+            )
 
 
 def require_bound(objective: Objective, what: str = "a numerical computation") -> None:

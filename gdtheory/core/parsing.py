@@ -22,6 +22,8 @@ get a :class:`~gdtheory.errors.NonSmoothError`: the theory needs f in C^2.
 from __future__ import annotations
 
 import ast
+import re
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -30,14 +32,14 @@ import sympy as sp
 from ..errors import (
     ComplexityError,
     NonSmoothError,
-    NotRealError,
     ParseError,
     UnknownSymbolError,
 )
 
 __all__ = [
     "parse_expression",
-    "check_smooth",
+    "check_size",
+    "check_name",
     "SMOOTH_FUNCTIONS",
     "NONSMOOTH_NAMES",
     "RESERVED_NAMES",
@@ -111,44 +113,6 @@ NONSMOOTH_NAMES = frozenset(
 RESERVED_NAMES = frozenset({"h", "pi", "E", "e", "I", "oo", "nan", "zoo"})
 
 _CONSTANTS: dict[str, sp.Expr] = {"pi": sp.pi, "E": sp.E, "e": sp.E}
-
-# SymPy function classes allowed in an Objective built directly from a SymPy expression.
-_SMOOTH_CLASSES: tuple[type, ...] = (
-    sp.exp,
-    sp.log,
-    sp.sin,
-    sp.cos,
-    sp.tan,
-    sp.sinh,
-    sp.cosh,
-    sp.tanh,
-    sp.atan,
-    sp.asinh,
-    sp.erf,
-    sp.cot,
-    sp.sec,
-    sp.csc,
-    sp.sech,
-    sp.csch,
-    sp.coth,
-    sp.asin,
-    sp.acos,
-    sp.acosh,
-    sp.atanh,
-)
-_NONSMOOTH_CLASSES: tuple[type, ...] = (
-    sp.Abs,
-    sp.sign,
-    sp.Max,
-    sp.Min,
-    sp.floor,
-    sp.ceiling,
-    sp.Heaviside,
-    sp.Piecewise,
-    sp.frac,
-    sp.Mod,
-    sp.DiracDelta,
-)
 
 
 def _fail(message: str, source: str, token: str | None, cls: type = ParseError) -> ParseError:
@@ -225,6 +189,9 @@ def _syntax_tree(text: object) -> ast.Expression:
         )
     if not text.strip():
         raise ParseError("the expression is empty", source=text)
+    if not text.isascii():  # Python reads identifiers in NFKC form: "ｍｕ" would be "mu"
+        for word in re.findall(r"\w+", text):
+            check_name(word, text)
     try:
         tree = ast.parse(text.strip().replace("^", "**"), mode="eval")
     except SyntaxError as exc:
@@ -374,7 +341,7 @@ class _Builder:
             parts.append(value)
         result = sp.Add(*parts) if kind == "+" else sp.Mul(*parts)
         if result.is_Number:
-            _check_size(result, self.text)
+            check_size(result, self.text)
         return result
 
     def _power(self, node: ast.BinOp, depth: int) -> sp.Expr:
@@ -452,7 +419,7 @@ def rational_bits(value: sp.Rational) -> int:
     return max(int(value.p).bit_length(), int(value.q).bit_length())
 
 
-def _check_size(value: sp.Expr, text: str) -> None:
+def check_size(value: sp.Expr, text: str) -> None:
     """Refuse an exact rational with more than :data:`MAX_BITS` bits."""
     if value.is_Rational and rational_bits(value) > MAX_BITS:
         raise ComplexityError(
@@ -486,7 +453,30 @@ def check_decimal_exponent(text: str, name: str) -> None:
         )
 
 
+def check_name(name: str, text: str = "") -> None:
+    """Refuse a name that Python's parser would silently rewrite: identifiers are read in
+    Unicode NFKC form, so the full-width "ｍｕ" is "mu" and the Kelvin sign "\u212a" is "K",
+    and a declared name spelt so would never match its use.
+
+    >>> check_name("mu")
+    >>> check_name("ｍｕ")
+    Traceback (most recent call last):
+    ...
+    gdtheory.errors.ParseError: the name 'ｍｕ' '\uff4d\uff55' would be read as 'mu' ...
+    """
+    normal = unicodedata.normalize("NFKC", name)
+    if normal != name:
+        raise ParseError(
+            f"the name {name!r} {ascii(name)} would be read as {normal!r} (Python reads "
+            "identifiers in "
+            f"Unicode NFKC form); write {normal!r}",
+            source=text or name,
+            token=name,
+        )
+
+
 def _make_symbol(ident: str, text: str) -> sp.Symbol:
+    check_name(ident, text)
     if not ident.isidentifier() or ident.startswith("_"):
         raise ParseError(f"{ident!r} is not a valid symbol name", source=text, token=ident)
     if ident in RESERVED_NAMES:
@@ -510,78 +500,3 @@ def _op_symbol(op: ast.operator) -> str:
         ast.RShift: ">>",
         ast.MatMult: "@",
     }.get(type(op), type(op).__name__)
-
-
-def check_smooth(expr: sp.Expr, *, where: str = "objective") -> None:
-    """Raise :class:`NonSmoothError` if ``expr`` uses a non-smooth or unknown function,
-    and :class:`NotRealError` if it has a non-real constant (``sqrt(-1)``, ``log(-2)``,
-    ``(-1)**(1/3)``) or a symbol declared non-real.
-
-    >>> x = sp.Symbol("x")
-    >>> check_smooth(sp.log(sp.cosh(x)))
-    >>> check_smooth(sp.Abs(x))
-    Traceback (most recent call last):
-    ...
-    gdtheory.errors.NonSmoothError: the objective uses Abs, which is not smooth; ...
-    >>> check_smooth(sp.log(-2) * x**2)
-    Traceback (most recent call last):
-    ...
-    gdtheory.errors.NotRealError: the objective has the non-real constant log(2) + I*pi ...
-    """
-    stack: list[tuple[sp.Basic, int]] = [(expr, 0)]  # iterative: no recursion limit
-    seen = 0
-    while stack:
-        node, depth = stack.pop()
-        seen += 1
-        if seen > 50 * MAX_NODES:
-            raise ComplexityError(
-                f"the {where} has more than {50 * MAX_NODES} subexpressions; simplify it"
-            )
-        if depth > 4 * MAX_DEPTH:
-            raise ComplexityError(
-                f"the {where} is nested more than {4 * MAX_DEPTH} levels deep; SymPy and the "
-                "code generators downstream would exhaust their recursion"
-            )
-        if node.is_Rational:
-            _check_size(node, str(where))
-            continue
-        if node.is_Symbol and node.is_real is False:
-            raise NotRealError(
-                f"the {where} uses the symbol {node.name}, declared non-real; the state "
-                "and parameters of gradient descent are real"
-            )
-        if node.is_number:
-            _check_real_constant(node, where)
-            continue
-        if isinstance(node, _NONSMOOTH_CLASSES):
-            name = type(node).__name__
-            raise NonSmoothError(
-                f"the {where} uses {name}, which is not smooth; the theory needs a twice "
-                "continuously differentiable f: replace it by a smooth surrogate"
-            )
-        if isinstance(node, sp.Function) and not isinstance(node, _SMOOTH_CLASSES):
-            raise NonSmoothError(
-                f"the {where} uses {type(node).__name__}, which is not on the list of "
-                "functions known to be smooth (exp, log, sin, cos, tanh, ...)"
-            )
-        stack.extend((arg, depth + 1) for arg in node.args)
-
-
-def _check_real_constant(node: sp.Expr, where: str) -> None:
-    """Refuse a constant subexpression with a nonzero imaginary part (decided at 30
-    digits after SymPy's own assumption system; I, sqrt(-2), log(-2), (-1)**(1/3))."""
-    if node.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
-        raise NonSmoothError(f"the {where} contains the non-finite constant {node}")
-    nonreal = node.is_extended_real is False
-    if node.is_extended_real is None:
-        try:
-            value = sp.N(node, 30)
-            nonreal = bool(value.is_number and sp.im(value) != 0)
-        except (ValueError, TypeError, ArithmeticError, RecursionError):
-            nonreal = False  # cannot be evaluated; SymPy found nothing non-real either
-    if nonreal:
-        shown = sp.sstr(node)
-        raise NotRealError(
-            f"the {where} has the non-real constant {shown[:60]} (it is complex); "
-            "objectives, parameters and inputs of gradient descent are real"
-        )

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 import gdtheory as gt
 from gdtheory import Objective, modified_equation
-from gdtheory.errors import InvalidInputError, UnknownSymbolError
+from gdtheory.errors import InvalidInputError, ParseError, UnknownSymbolError
 
 
 def test_lam_quadratic_all_orders_exact() -> None:
@@ -83,10 +83,46 @@ def test_assumptions_are_kept_and_checked() -> None:
     mu = sp.Symbol("mu", positive=True)
     f = Objective.parse("mu*x**2", params=[mu])
     assert f.params[0].is_positive
-    with pytest.raises(InvalidInputError, match="contradicts its assumptions"):
+    with pytest.raises(InvalidInputError, match="contradicts the assumption that mu is positive"):
         f.bind(mu=-1)
     q = gt.quadratic_modified_equation(f)
     assert q.L == 2 * mu and q.radius == 1 / (2 * mu)
+
+
+def test_a_value_contradicting_any_assumption_is_refused() -> None:
+    """SymPy simplifies under the assumptions before any value is given: sqrt(mu**2) is
+    -mu for a negative mu (bind(mu=2) would give -2x^2, gradient ascent), (-1)**(2k) is
+    1 for an integer k.  Every declared assumption is checked, not only the sign."""
+    x = sp.Symbol("x", real=True)
+    mu = sp.Symbol("mu", negative=True)
+    f = Objective(sp.sqrt(mu**2) * x**2, [x], params=[mu])
+    assert f.expr == -mu * x**2  # what SymPy already did
+    with pytest.raises(InvalidInputError, match="mu is negative"):
+        f.bind(mu=2)
+    assert f.bind(mu=-2).expr == 2 * x**2
+    k = sp.Symbol("k", integer=True)
+    g = Objective((-1) ** (2 * k) * x**2, [x], params=[k])
+    with pytest.raises(InvalidInputError, match="k is integer"):
+        g.bind(k="1/2")
+    assert g.bind(k=3).expr == x**2
+    nz = sp.Symbol("c", nonzero=True)
+    with pytest.raises(InvalidInputError, match="c is nonzero"):
+        Objective(nz * x**2, [x], params=[nz]).bind(c=0)
+    odd = sp.Symbol("n", odd=True)
+    with pytest.raises(InvalidInputError, match="n is odd"):
+        Objective(odd * x**2, [x], params=[odd]).bind(n=2)
+
+
+@pytest.mark.parametrize("name", ["ｍｕ", "\u212a", "ｘ"])
+def test_a_name_the_parser_would_rewrite_is_refused(name: str) -> None:
+    """Python reads identifiers in NFKC form: a declared full-width or Kelvin-sign name
+    would silently become another name (and the parameter a state variable)."""
+    with pytest.raises(ParseError, match="would be read as"):
+        Objective.parse(f"{name}*y**2", params=[name])
+    with pytest.raises(ParseError, match="would be read as"):
+        Objective.parse(f"{name}*y**2")
+    with pytest.raises(ParseError, match="would be read as"):
+        Objective(sp.Symbol("y") ** 2, ["y"], params=[sp.Symbol(name)])
 
 
 def test_clear_errors() -> None:
