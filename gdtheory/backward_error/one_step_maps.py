@@ -16,8 +16,8 @@ from typing import Any
 
 import sympy as sp
 
-from ..core.objective import Objective, h, param_symbols
 from ..core.admissible import check_smooth
+from ..core.objective import Objective, h, param_symbols
 from ..core.parsing import parse_expression
 from ..errors import InvalidInputError, ParseError, ShapeError
 
