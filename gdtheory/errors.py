@@ -20,6 +20,7 @@ __all__ = [
     "NoGlobalSmoothnessError",
     "NotAGradientError",
     "PrecisionError",
+    "NonFiniteError",
 ]
 
 
@@ -111,6 +112,12 @@ class NotAGradientError(GDTheoryError):
         super().__init__(message)
         self.obstruction = obstruction
         self.order = order
+
+
+class NonFiniteError(InvalidInputError):
+    """A function returned NaN or an infinity where a finite number is needed (a model's
+    loss, gradient, Hessian-vector or third-derivative product); the message names the
+    quantity and the step or point where it happened."""
 
 
 class PrecisionError(GDTheoryError, ValueError):

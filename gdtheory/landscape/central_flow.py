@@ -44,7 +44,7 @@ from ..core.budget import check_cost
 from ..core.objective import Objective, as_objective, numeric_objective
 from ..core.progress import progress_bar
 from ..core.scalars import RealLike, check_count, positive_real, sorted_times
-from ..errors import InvalidInputError
+from ..errors import InvalidInputError, NonFiniteError
 from .complementarity import solve_sdcp
 from .models import ObjectiveModel, as_model, flat_point
 from .sharpness import top_eigenpairs
@@ -140,11 +140,14 @@ def central_flow(
     def velocity(y: np.ndarray, v_start: Any, prev: Any) -> tuple[Any, ...]:
         """dx/dt at y with the S of the complementarity problem linearised over one
         substep; also the eigenvalues, S and the top eigenvector (for the records)."""
-        lam, U = top_eigenpairs(model, y, k, v0=v_start)
-        g = np.asarray(model.grad(y), dtype=float)
-        G = np.zeros((k, k, model.dim))
-        for a, b in pairs:
-            G[a, b] = G[b, a] = model.d3(y, U[:, a], U[:, b])
+        try:
+            lam, U = top_eigenpairs(model, y, k, v0=v_start)
+            g = np.asarray(model.grad(y), dtype=float)
+            G = np.zeros((k, k, model.dim))
+            for a, b in pairs:
+                G[a, b] = G[b, a] = model.d3(y, U[:, a], U[:, b])
+        except NonFiniteError as exc:
+            raise NonFiniteError(f"{exc}, at t = {t:.6g} of the central flow") from None
         if not (np.all(np.isfinite(g)) and np.all(np.isfinite(G)) and np.all(np.isfinite(lam))):
             raise InvalidInputError(
                 f"the gradient or curvature left float range at t = {t:.4g} (start too large?)"

@@ -29,12 +29,14 @@ handwritten digits (1998).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from ..core.scalars import check_count
+from ..core.budget import check_memory
+from ..core.scalars import check_count, finite_float
 from ..errors import InvalidInputError
 from .jax_model import JaxModel, _jax, from_jax
 
@@ -54,6 +56,11 @@ class DigitsData:
     pool: int
 
 
+def _check_pool(pool: Any) -> None:
+    if isinstance(pool, bool) or not isinstance(pool, int) or pool not in (1, 2, 4, 8):
+        raise InvalidInputError(f"pool must be an integer dividing 8 (1, 2, 4 or 8), got {pool!r}")
+
+
 def digits_data(n: int | None = None, *, pool: int = 1, seed: int = 0) -> DigitsData:
     """The digits (all 1797, or a random subset of n chosen with ``seed``), pooled.
 
@@ -61,8 +68,7 @@ def digits_data(n: int | None = None, *, pool: int = 1, seed: int = 0) -> Digits
     >>> d.X.shape, d.Y.shape, bool(abs(d.X.mean()) < 1e-12)
     ((100, 16), (100, 10), True)
     """
-    if pool not in (1, 2, 4, 8):
-        raise InvalidInputError(f"pool must divide 8 (1, 2, 4 or 8), got {pool!r}")
+    _check_pool(pool)
     try:
         from sklearn.datasets import load_digits
     except ImportError:  # pragma: no cover - the jax and test extras install it
@@ -75,6 +81,7 @@ def digits_data(n: int | None = None, *, pool: int = 1, seed: int = 0) -> Digits
         idx = np.arange(total)
     else:
         n = check_count(n, "n", 1)
+        seed = check_count(seed, "seed")
         if n > total:
             raise InvalidInputError(f"n = {n} exceeds the {total} images of the data set")
         idx = np.sort(np.random.default_rng(seed).permutation(total)[:n])
@@ -107,9 +114,25 @@ def digits_mlp(
         raise InvalidInputError(f"loss must be one of {LOSSES}, got {loss!r}")
     if activation not in ACTIVATIONS:
         raise InvalidInputError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")
-    if not widths:
-        raise InvalidInputError("widths must name at least one hidden layer")
+    if isinstance(widths, str | bytes) or not isinstance(widths, Sequence) or not widths:
+        raise InvalidInputError(
+            f"widths must be a sequence of hidden-layer widths such as (16, 16), got {widths!r}"
+        )
     widths = tuple(check_count(w, "each width", 1) for w in widths)
+    seed = check_count(seed, "seed")
+    data_seed = check_count(data_seed, "data_seed")
+    scale = finite_float(output_scale, "output_scale")
+    _check_pool(pool)
+    rows = 1797 if n is None else check_count(n, "n", 1)
+    sizes = (64 // (pool * pool), *widths, 10)
+    parameters = sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:], strict=True))
+    # the weights, their float64 copy, the gradient and the vectors of a Hessian-vector
+    # product (about 8 vectors of the parameter size), and the activations of the data
+    # through every layer, forward and tangent (4 of each)
+    check_memory(
+        f"the MLP {sizes} on {rows} images ({parameters} parameters)",
+        8.0 * parameters + 4.0 * rows * sum(sizes),
+    )
     data = digits_data(n, pool=pool, seed=data_seed)
     jax = _jax()
     jnp = jax.numpy
@@ -132,12 +155,11 @@ def digits_mlp(
         return jnp.mean(jax.nn.logsumexp(z, axis=1) - jnp.sum(z * Y, axis=1))
 
     rng = np.random.default_rng(seed)
-    sizes = (data.X.shape[1], *widths, 10)
     params = [
         (rng.standard_normal((a, b)) / np.sqrt(a), np.zeros(b))
         for a, b in zip(sizes[:-1], sizes[1:], strict=True)
     ]
-    params[-1] = (params[-1][0] * float(output_scale), params[-1][1])
+    params[-1] = (params[-1][0] * scale, params[-1][1])
     name = f"{activation} MLP {sizes} on digits ({len(data.labels)} images, pool {pool}), {loss}"
     model = from_jax(mse if loss == "mse" else ce, params, data.X, data.Y, name=name)
     return model, model.flatten(params)

@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import InvalidInputError, ShapeError
+from ..errors import InvalidInputError, NotRealError, ShapeError
 
 __all__ = ["JaxModel", "from_jax"]
 
@@ -165,8 +165,7 @@ def from_jax(loss_fn: Callable[..., Any], params: Any, *data: Any, name: str = "
             raise InvalidInputError(
                 f"loss_fn(params, *data) failed: {type(exc).__name__}: {exc}"
             ) from None
-        if jnp.shape(value) != ():
-            raise ShapeError(f"loss_fn must return a scalar, got shape {jnp.shape(value)}")
+        _check_loss_value(jnp, value)
     g = jax.grad(f)
 
     def hvp(w: Any, v: Any) -> Any:
@@ -181,4 +180,34 @@ def from_jax(loss_fn: Callable[..., Any], params: Any, *data: Any, name: str = "
     }
     treedef = jax.tree_util.tree_structure(params)
     label = name or getattr(loss_fn, "__name__", "jax model")
-    return JaxModel(int(flat.shape[0]), label, fns, unravel, treedef)
+    model = JaxModel(int(flat.shape[0]), label, fns, unravel, treedef)
+    try:  # trace and compile the gradient now: a function JAX cannot trace fails here
+        with _x64(jax):
+            fns["grad"](flat)
+    except Exception as exc:
+        raise InvalidInputError(
+            "loss_fn cannot be differentiated by JAX under jit "
+            f"({type(exc).__name__}: {str(exc).splitlines()[0][:200]}); Python control flow "
+            "on traced values (if/while on an array) must be written with jnp.where or "
+            "jax.lax.cond, and the loss must use jax.numpy operations"
+        ) from None
+    return model
+
+
+def _check_loss_value(jnp: Any, value: Any) -> None:
+    """The value of loss_fn at the start must be a real floating scalar (an int or a
+    string cannot be differentiated; a complex loss would lose its imaginary part)."""
+    if isinstance(value, str | bytes) or not hasattr(jnp.asarray(value), "dtype"):
+        raise InvalidInputError(
+            f"loss_fn must return a real floating scalar, got {type(value).__name__}"
+        )
+    arr = jnp.asarray(value)
+    if jnp.shape(arr) != ():
+        raise ShapeError(f"loss_fn must return a scalar, got shape {jnp.shape(arr)}")
+    if jnp.issubdtype(arr.dtype, jnp.complexfloating):
+        raise NotRealError(f"loss_fn returned the complex value {complex(arr)}: a loss is real")
+    if not jnp.issubdtype(arr.dtype, jnp.floating):
+        raise InvalidInputError(
+            f"loss_fn must return a real floating scalar, got {arr.dtype} (an integer or "
+            "boolean loss has no gradient): compute it in floating point"
+        )

@@ -32,7 +32,7 @@ from ..core.budget import check_memory
 from ..core.compiled import compile_np
 from ..core.objective import Objective
 from ..core.scalars import check_count, real_array
-from ..errors import InvalidInputError, NotRealError, ShapeError
+from ..errors import InvalidInputError, NonFiniteError, NotRealError, ShapeError
 
 __all__ = [
     "Model",
@@ -40,6 +40,7 @@ __all__ = [
     "FactorizationModel",
     "ObjectiveModel",
     "DifferencedModel",
+    "CheckedModel",
     "synthetic_regression",
     "as_model",
 ]
@@ -382,16 +383,94 @@ class DifferencedModel:
         return f"DifferencedModel({self.base!r})"
 
 
+def _real(value: Any, what: str, w: np.ndarray, shape: tuple[int, ...]) -> Any:
+    """``value`` as float64 of ``shape``, refusing what is not a finite real number: a
+    complex value (NumPy would drop its imaginary part), a NaN or an infinity, a string."""
+    try:
+        arr = np.asarray(value)
+    except Exception:  # a user type NumPy cannot read
+        raise InvalidInputError(
+            f"the model's {what} is not numeric: {type(value).__name__}"
+        ) from None
+    if arr.dtype.kind == "c":
+        raise NotRealError(
+            f"the model's {what} is complex (largest imaginary part "
+            f"{float(np.max(np.abs(arr.imag))):.3g}) at the point with |w| = "
+            f"{float(np.linalg.norm(w)):.4g}: a loss and its derivatives must be real"
+        )
+    if arr.dtype.kind not in "fiu" or arr.shape != shape:
+        raise InvalidInputError(
+            f"the model's {what} must be a real {'number' if not shape else 'vector'} of shape "
+            f"{shape}, got {arr.dtype} of shape {arr.shape}"
+        )
+    out = arr.astype(np.float64)
+    if not np.all(np.isfinite(out)):
+        bad = "NaN" if np.any(np.isnan(out)) else "infinite"
+        raise NonFiniteError(
+            f"the model's {what} is {bad} at the point with |w| = {float(np.linalg.norm(w)):.4g}"
+        )
+    return float(out) if not shape else out
+
+
+class CheckedModel:
+    """A model whose every output is checked: the loss a finite real number, the gradient
+    and the Hessian-vector (and third-derivative) products finite real vectors of length
+    ``dim``; anything else is an error naming the quantity (:class:`NonFiniteError`,
+    :class:`~gdtheory.errors.NotRealError`).  Other attributes are the base model's.
+
+    >>> class Broken:
+    ...     dim = 1
+    ...     def loss(self, w): return float("nan")
+    ...     def grad(self, w): return w
+    ...     def hvp(self, w, v): return v
+    >>> CheckedModel(Broken()).loss(np.zeros(1))
+    Traceback (most recent call last):
+    ...
+    gdtheory.errors.NonFiniteError: the model's loss is NaN at the point with |w| = 0
+    """
+
+    def __init__(self, base: Any) -> None:
+        self.base = base
+        self.dim = int(base.dim)
+        if callable(getattr(base, "d3", None)):  # only when the base model has them
+            self.d3 = self._d3
+
+    def loss(self, w: np.ndarray) -> float:
+        return _real(self.base.loss(w), "loss", w, ())
+
+    def grad(self, w: np.ndarray) -> np.ndarray:
+        return _real(self.base.grad(w), "gradient", w, (self.dim,))
+
+    def hvp(self, w: np.ndarray, v: np.ndarray) -> np.ndarray:
+        out = self.base.hvp(w, v)
+        return _real(out, "Hessian-vector product", w, (self.dim,))
+
+    def _d3(self, w: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+        out = self.base.d3(w, u, v)
+        return _real(out, "third-derivative product", w, (self.dim,))
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "d3" or name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(self.base, name)
+
+    def __repr__(self) -> str:
+        return repr(self.base)
+
+
 def as_model(objective: Any) -> Model:
     """An :class:`Objective` becomes an :class:`ObjectiveModel`; a model passes through; an
     object with only ``dim``, ``loss`` and ``grad`` gets differenced HVPs
-    (:class:`DifferencedModel`)."""
-    if isinstance(objective, Objective):
-        return ObjectiveModel(objective)
-    if isinstance(objective, Model):
+    (:class:`DifferencedModel`).  Every model comes back as a :class:`CheckedModel`, so a
+    NaN, infinite or complex output is an error naming it, never a silent number."""
+    if isinstance(objective, CheckedModel):
         return objective
+    if isinstance(objective, Objective):
+        return CheckedModel(ObjectiveModel(objective))
+    if isinstance(objective, Model):
+        return CheckedModel(objective)
     if _has_gradient(objective):
-        return DifferencedModel(objective)
+        return CheckedModel(DifferencedModel(objective))
     raise InvalidInputError(
         "expected an Objective or a model with dim, loss(w), grad(w) and optionally "
         f"hvp(w, v); got {type(objective).__name__}"

@@ -46,7 +46,7 @@ from ..backward_error.flows import integrate_flow
 from ..core.compiled import compile_mpc
 from ..core.objective import Objective, as_objective, numeric_objective
 from ..core.scalars import RealLike, check_dps, positive_real, sorted_times, to_mpf
-from ..errors import InvalidInputError
+from ..errors import InvalidInputError, NonFiniteError
 from .models import as_model, flat_point
 
 __all__ = ["principal_phi", "principal_field", "principal_flow", "ModelFlow"]
@@ -183,12 +183,16 @@ def _model_flow(
 
     def rhs(_t: float, w: np.ndarray) -> np.ndarray:
         evals[0] += 1
-        H = np.column_stack([model.hvp(w, e) for e in eye])
+        try:
+            H = np.column_stack([model.hvp(w, e) for e in eye])
+            g = model.grad(w)
+        except NonFiniteError as exc:
+            raise NonFiniteError(f"{exc}, at t = {_t:.6g} of the principal flow") from None
         lam, Q = np.linalg.eigh((H + H.T) / 2)
         z = hh * lam
         with np.errstate(all="ignore"):
             phi = np.where(np.abs(z) < 1e-8, -1 - z / 2, np.log1p(-np.minimum(z, 1 - 1e-300)) / z)
-        return Q @ (phi * (Q.T @ model.grad(w)))
+        return Q @ (phi * (Q.T @ g))
 
     def leaves_reals(_t: float, w: np.ndarray) -> float:
         H = np.column_stack([model.hvp(w, e) for e in eye])

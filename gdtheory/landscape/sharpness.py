@@ -28,7 +28,7 @@ from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, eigsh
 from ..core.budget import RATE_FLOAT_ITERATIONS, check_cost, check_memory
 from ..core.progress import progress_bar
 from ..core.scalars import check_count, learning_rates
-from ..errors import InvalidInputError
+from ..errors import InvalidInputError, NonFiniteError
 from .models import Model, as_model, flat_point
 
 __all__ = [
@@ -236,17 +236,25 @@ def track_sharpness(
     for k in range(steps + 1):
         if k:
             bar.update(1)
-        losses[k] = model.loss(w)
-        if not (np.isfinite(losses[k]) and np.all(np.abs(w) <= bound)):
+        try:
+            losses[k] = model.loss(w) if np.all(np.abs(w) <= bound) else np.inf
+        except NonFiniteError as exc:
+            if k == 0:  # the model itself, not GD: its loss at the start is not finite
+                raise NonFiniteError(f"{exc} (the start, step 0)") from None
+            losses[k] = np.nan  # GD left the region where the loss is finite
+        if not np.isfinite(losses[k]):
             diverged, last = True, k
             break
-        if k % every == 0 or k == steps:
-            vals, vecs = top_eigenpairs(model, w, 1, v0=v0, tol=tol)
-            rec_steps.append(k)
-            rec_sharp.append(float(vals[0]))
-            v0 = vecs[:, 0]
-        if k < steps:
-            w = w - h_f * model.grad(w)
+        try:
+            if k % every == 0 or k == steps:
+                vals, vecs = top_eigenpairs(model, w, 1, v0=v0, tol=tol)
+                rec_steps.append(k)
+                rec_sharp.append(float(vals[0]))
+                v0 = vecs[:, 0]
+            if k < steps:
+                w = w - h_f * model.grad(w)
+        except NonFiniteError as exc:  # a finite loss with a NaN gradient or curvature
+            raise NonFiniteError(f"{exc}, at GD step {k} (loss {losses[k]:.6g})") from None
     bar.close()
     losses = losses[: last + 1]
     S = np.array(rec_sharp)

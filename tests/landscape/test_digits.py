@@ -9,6 +9,7 @@ import pytest
 pytest.importorskip("jax")
 pytest.importorskip("sklearn")
 
+from gdtheory.core.budget import CostError  # noqa: E402
 from gdtheory.errors import InvalidInputError  # noqa: E402
 from gdtheory.landscape.digits import digits_data, digits_mlp  # noqa: E402
 from gdtheory.landscape.sharpness import track_sharpness  # noqa: E402
@@ -78,12 +79,41 @@ def test_bad_arguments_are_named() -> None:
         digits_mlp("hinge")
     with pytest.raises(InvalidInputError, match="activation"):
         digits_mlp(activation="relu")
-    with pytest.raises(InvalidInputError, match="pool must divide 8"):
+    with pytest.raises(InvalidInputError, match="pool must be an integer dividing 8"):
         digits_data(pool=3)
     with pytest.raises(InvalidInputError, match="exceeds the 1797 images"):
         digits_data(5000)
-    with pytest.raises(InvalidInputError, match="at least one hidden layer"):
+    with pytest.raises(InvalidInputError, match="sequence of hidden-layer widths"):
         digits_mlp(widths=())
+
+
+@pytest.mark.parametrize(
+    ("argument", "value", "message"),
+    [
+        ("pool", 2.0, "pool must be an integer"),
+        ("pool", True, "pool must be an integer"),
+        ("widths", 5, "sequence of hidden-layer widths"),
+        ("widths", "16", "sequence of hidden-layer widths"),
+        ("widths", (16, 0), "each width must be an integer >= 1"),
+        ("seed", -1, "seed must be an integer >= 0"),
+        ("data_seed", -1, "data_seed must be an integer >= 0"),
+        ("output_scale", "abc", "output_scale must be a finite real number"),
+        ("output_scale", float("nan"), "output_scale must be a finite real number"),
+        ("n", 0, "n must be an integer >= 1"),
+    ],
+)
+def test_every_argument_is_validated_before_any_work(argument, value, message) -> None:
+    with pytest.raises(InvalidInputError, match=message):
+        digits_mlp(**{argument: value})
+
+
+def test_a_network_too_large_for_memory_is_refused_with_its_size() -> None:
+    """(60000, 60000) hidden widths: 3.6e9 parameters, refused before anything is
+    allocated (it was a MemoryError, and 5e8 parameters a JAX out-of-memory error)."""
+    with pytest.raises(CostError, match=r"3601680010 parameters.*GiB"):
+        digits_mlp(widths=(60000, 60000), n=20)
+    with pytest.raises(CostError, match="484616010 parameters"):
+        digits_mlp(widths=(22000, 22000), n=20)
 
 
 def test_cross_entropy_run_reaches_the_edge_from_below_and_the_loss_falls() -> None:

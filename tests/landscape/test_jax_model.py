@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from gdtheory import Objective, sharpness, track_sharpness
-from gdtheory.errors import InvalidInputError, ShapeError
+from gdtheory.errors import InvalidInputError, NonFiniteError, NotRealError, ShapeError
 from gdtheory.landscape.models import ObjectiveModel
 from gdtheory.models import from_jax
 
@@ -147,3 +147,38 @@ def test_the_t9_network_as_a_jax_model_matches_its_r_operator() -> None:
     eps = 1e-5  # d3 against central differences of the R-operator
     fd = (net.hvp(w + eps * v, v) - net.hvp(w - eps * v, v)) / (2 * eps)
     np.testing.assert_allclose(twin.d3(w, v, v), fd, rtol=1e-6, atol=1e-8)
+
+
+def test_losses_that_cannot_be_a_loss_are_refused_at_creation():
+    """An integer, a string or a complex loss, and a function JAX cannot trace, are errors
+    naming the problem when the model is made (they were a model with no gradient, a
+    silently dropped imaginary part, or a raw tracer error at the first gradient)."""
+    w = jnp.ones(3)
+    with pytest.raises(InvalidInputError, match="real floating scalar, got int"):
+        from_jax(lambda p: 3, w)
+    with pytest.raises(InvalidInputError, match="real floating scalar, got str"):
+        from_jax(lambda p: "abc", w)
+    with pytest.raises(NotRealError, match="complex"):
+        from_jax(lambda p: jnp.sum(p**2) * (1 + 1j), w)
+
+    def branchy(p):
+        return jnp.sum(p**2) if p[0] > 0 else jnp.sum(p)
+
+    with pytest.raises(InvalidInputError, match="jnp.where or jax.lax.cond"):
+        from_jax(branchy, w)
+
+
+def test_a_nan_model_is_an_error_naming_the_quantity_and_step_never_a_number():
+    """A NaN loss gave sharpness 0.0; now every output of a model is checked."""
+    nan_model = from_jax(lambda p: jnp.nan * jnp.sum(p**2), jnp.ones(3))
+    with pytest.raises(NonFiniteError, match="Hessian-vector product is NaN"):
+        sharpness(nan_model, np.ones(3))
+    with pytest.raises(NonFiniteError, match="step 0"):
+        track_sharpness(nan_model, np.ones(3), h=0.1, steps=3)
+    # finite loss, NaN gradient from a point on: the step is named
+    half = from_jax(lambda p: jnp.sum(p**2) + jnp.sqrt(jnp.maximum(p[0], 0.0)), jnp.ones(2))
+    with pytest.raises(NonFiniteError, match=r"gradient is (NaN|infinite).*GD step 1"):
+        track_sharpness(half, [0.5, 1.0], h=0.5, steps=5, every=100)
+    # GD blowing up on a sound model is divergence, not an error
+    quartic = from_jax(lambda p: jnp.sum(p**4), jnp.ones(1))
+    assert track_sharpness(quartic, [3.0], h=1.0, steps=20).diverged

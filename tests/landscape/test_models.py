@@ -56,3 +56,38 @@ def test_factorization_model_matches_the_symbolic_objective(n, m, d, seed):
         np.testing.assert_allclose(fm.hvp(w, v), om.hvp(w, v), rtol=1e-10, atol=1e-12)
     hv = np.imag(fm.grad(w + 1j * T * v)) / T
     np.testing.assert_allclose(fm.hvp(w, v), hv, rtol=1e-11, atol=1e-13)
+
+
+def test_every_output_of_a_model_is_checked():
+    """as_model wraps every model: a complex, NaN or wrongly shaped output is an error
+    naming the quantity (a complex gradient lost its imaginary part in NumPy before)."""
+    from gdtheory.errors import InvalidInputError, NonFiniteError, NotRealError
+    from gdtheory.landscape.models import CheckedModel, as_model
+
+    class User:
+        dim = 2
+
+        def __init__(self, loss=1.0, grad=(1.0, 2.0)):
+            self._loss, self._grad = loss, np.asarray(grad)
+
+        def loss(self, w):
+            return self._loss
+
+        def grad(self, w):
+            return self._grad
+
+        def hvp(self, w, v):
+            return v
+
+    w = np.zeros(2)
+    assert isinstance(as_model(User()), CheckedModel)
+    assert as_model(User()).loss(w) == 1.0
+    with pytest.raises(NotRealError, match="gradient is complex"):
+        as_model(User(grad=(1j, 0))).grad(w)
+    with pytest.raises(NonFiniteError, match="loss is infinite"):
+        as_model(User(loss=float("inf"))).loss(w)
+    with pytest.raises(InvalidInputError, match=r"shape \(2,\)"):
+        as_model(User(grad=(1.0, 2.0, 3.0))).grad(w)
+    with pytest.raises(InvalidInputError, match="not numeric|real number"):
+        as_model(User(loss="abc")).loss(w)
+    assert not hasattr(as_model(User()), "d3")  # the central flow can tell
