@@ -97,7 +97,14 @@ BUILTIN = ("gd", *_BUILTIN_DATA)
 
 def _exact(value: Any, name: str) -> Any:
     v = exact_real(value, name)
-    return Fraction(int(v.p), int(v.q)) if v.is_Rational else v
+    if v.is_Rational:
+        return Fraction(int(v.p), int(v.q))
+    if not v.is_algebraic:
+        raise InvalidInputError(
+            f"{name} = {v} is not an algebraic number: tableau entries must be rational or "
+            "algebraic (sqrt(2)/2, ...), so that the coefficients are computed exactly"
+        )
+    return v
 
 
 def tableau(

@@ -165,3 +165,102 @@ def test_bad_input() -> None:
         GD4.instantiate(["x"], symbols=["x"])
     rk4 = tableau("rk4")
     assert tableau(rk4) is rk4
+
+
+R2 = sp.sqrt(2)
+#: a 2-stage and a 3-stage tableau with entries in Q(sqrt(2))
+IRRATIONAL = {
+    "2-stage": ([[0, 0], [R2 / 2, 0]], [1 - 1 / R2, 1 / R2]),
+    "3-stage": (
+        [[0, 0, 0], [R2 / 3, 0, 0], [0, 1 - R2 / 3, 0]],
+        [sp.Rational(1, 4), R2 / 4, sp.Rational(3, 4) - R2 / 4],
+    ),
+}
+
+
+def _sympy_coefficients(tab, max_vertices):
+    """b(t) by the same recursion in plain SymPy arithmetic (expanded and rationalised,
+    radsimp, at every step): a second computation of the number-field arithmetic."""
+    from fractions import Fraction
+
+    from gdtheory.backward_error.butcher import weight
+    from gdtheory.backward_error.trees import cuts, trees_of_order
+
+    b, W, memo = {}, [{}, {}], {}
+    for n in range(1, max_vertices + 1):
+        while len(W) <= n:
+            W.append({})
+        for t in trees_of_order(n):
+            w = weight(tab, t, memo)
+            value = sp.Rational(w.numerator, w.denominator) if isinstance(w, Fraction) else w
+            for i in range(2, n + 1):
+                acc = sp.Integer(0)
+                for theta, s in cuts(t):
+                    acc += W[i - 1].get(theta, 0) * (b.get(s, 0) if i > 2 else b.get(s, 0))
+                acc = sp.radsimp(sp.expand(acc))
+                if acc != 0:
+                    W[i][t] = acc
+                    value -= acc / sp.factorial(i)
+            value = sp.radsimp(sp.expand(value))
+            W[1][t] = value
+            if value != 0:
+                b[t] = value
+    return b
+
+
+@pytest.mark.parametrize("name", sorted(IRRATIONAL))
+def test_irrational_tableaux_are_exact_in_their_number_field(name: str) -> None:
+    """Coefficients of a tableau over Q(sqrt 2) equal plain simplified SymPy arithmetic;
+    no coefficient that is zero survives; order 9 of the 3-stage method (a runaway of
+    the hostile round) takes seconds."""
+    from gdtheory.backward_error.generic import modified_coefficients
+
+    tab = tableau(*IRRATIONAL[name])
+    vertices = 4 if name == "2-stage" else 3  # plain SymPy slows down fast with the stages
+    fast = modified_coefficients(tab, vertices)
+    slow = _sympy_coefficients(tab, vertices)
+    assert set(fast) == set(slow)
+    for t, v in fast.items():
+        assert sp.simplify(sp.sympify(v) - slow[t]) == 0, t
+    gme = generic_modified_equation(tab, 9 if name == "3-stage" else 5)
+    values = [sp.N(sp.sympify(t.coefficient), 60) for row in gme.terms for t in row]
+    assert all(abs(v) > sp.Float(10) ** -40 for v in values)  # no zero term kept
+
+
+def test_irrational_coefficients_print_in_parentheses_and_read_back() -> None:
+    """'+ -1/6 + sqrt(2)/8 F''(F, F)' was printed; now each printed coefficient, read
+    back with its sign, is the term's coefficient, and LaTeX prints without error."""
+    tab = tableau(*IRRATIONAL["2-stage"])
+    gme = generic_modified_equation(tab, 3, gradient=True)
+
+    def split(line: str) -> list[str]:  # at " + " / " - " outside parentheses
+        out, depth, start = [], 0, 0
+        for i, ch in enumerate(line):
+            depth += {"(": 1, ")": -1, "[": 1, "]": -1}.get(ch, 0)
+            if depth == 0 and line[i : i + 3] in (" + ", " - "):
+                out.append(line[start:i])
+                start = i + 1
+        return [*out, line[start:]]
+
+    for j, row in enumerate(gme.terms):
+        line = str(gme).splitlines()[1 + j].split(": ", 1)[1]
+        if not row:
+            assert line == "0"
+            continue
+        pieces = split(line)
+        assert len(pieces) == len(row)
+        for piece, term in zip(pieces, row, strict=True):
+            sign = -1 if piece.startswith("-") else 1
+            body = piece.lstrip("+- ")
+            shown = body[: -len(term.text)].strip() or "1"
+            value = sign * gt.Objective.parse(f"({shown})*u").expr.coeff(sp.Symbol("u", real=True))
+            assert sp.simplify(value - sp.sympify(term.coefficient)) == 0, piece
+    tex = gme.latex()
+    assert r"\left(" in tex and "h(0)" not in tex and r"h\left(0\right)" not in tex
+    assert gme.potential(2) is None  # the obstruction is nonzero
+    assert gme.obstruction(2)[0][0] == sp.sqrt(2) / 8 - sp.Rational(1, 12)
+
+
+def test_a_transcendental_tableau_entry_is_refused() -> None:
+    with pytest.raises(gt.InvalidInputError, match="not an algebraic number"):
+        tableau([[0, 0], [sp.pi / 4, 0]], [0, 1])
