@@ -204,14 +204,22 @@ def assert_step(
         errs = [abs(mpmath.mpf(float(a)) - b) for a, b in zip(got_x, ref_x, strict=True)]
         if ref_v is not None and got_v is not None:
             errs += [abs(mpmath.mpf(float(a)) - b) for a, b in zip(got_v, ref_v, strict=True)]
-            scale = np.concatenate([scale, scale])
+            scale = scale + scale
+        # in ulps of the scale, counted in mpmath: near 1e308 the scale itself (|x| plus
+        # the rounding bound of the gradient) may exceed the float range
+        ulps = np.array(
+            [
+                float(e / _ulp(sc)) if np.isfinite(g) else np.inf
+                for e, sc, g in zip(
+                    errs,
+                    scale,
+                    np.concatenate([got_x, got_v]) if got_v is not None else got_x,
+                    strict=True,
+                )
+            ]
+        )
     got = got_x if got_v is None else np.concatenate([got_x, got_v])
     expected = np.array([float(b) for b in ref_x] + ([float(b) for b in ref_v] if ref_v else []))
-    ulps = np.where(
-        np.isfinite(got),
-        np.array([float(e) for e in errs]) / np.spacing(np.maximum(scale, np.finfo(float).tiny)),
-        np.inf,
-    )
     check = StepCheck(
         tuple(xs.tolist()),
         hf,
@@ -260,23 +268,42 @@ def _scale(
     vs: np.ndarray,
     hf: float,
     ref: Sequence[Any],
-) -> np.ndarray:
-    """The per-coordinate scale of the module docstring (at the current precision)."""
+) -> list[Any]:
+    """The per-coordinate scale of the module docstring, as mpf numbers at the current
+    precision (never overflowing: near the top of the float range the bound exceeds it)."""
     beta = float(meth.beta) if meth.momentum else 0.0  # type: ignore[attr-defined]
     y = xs + beta * vs if isinstance(meth, Nesterov) else xs
-    env = {s: mpmath.mpf(float(a)) for s, a in zip(f.symbols, y, strict=True)}
+    ym = [mpmath.mpf(float(a)) for a in xs]
+    if isinstance(meth, Nesterov):  # the look-ahead point, as the float code forms it
+        ym = [mpmath.mpf(float(a)) for a in y]
+    env = dict(zip(f.symbols, ym, strict=True))
     terms = objs if objs else [f]
     n = f.dim
-    kappa = np.zeros(n)
+    kappa = [mpmath.mpf(0)] * n
     for o in [terms[i] for i in idx] if idx else terms:
-        kappa += np.array([float(_running_error(g, env)[1]) for g in o.grad])
-    kappa *= abs(hf) / max(len(idx), 1)
+        kappa = [k + _running_error(g, env)[1] for k, g in zip(kappa, o.grad, strict=True)]
+    kappa = [k * abs(mpmath.mpf(hf)) / max(len(idx), 1) for k in kappa]
     if isinstance(meth, Preconditioned):
-        kappa = np.abs(np.asarray(meth.P.tolist(), dtype=np.float64)) @ kappa
-    parts = [np.abs(xs), np.abs(vs), kappa, np.abs(np.array([float(r) for r in ref]))]
+        P = [[abs(mpmath.mpf(sp.N(meth.P[i, j], 30))) for j in range(n)] for i in range(n)]
+        kappa = [mpmath.fsum(P[i][j] * kappa[j] for j in range(n)) for i in range(n)]
+    out = [
+        max(abs(mpmath.mpf(float(xs[i]))), abs(mpmath.mpf(float(vs[i]))), kappa[i], abs(ref[i]))
+        for i in range(n)
+    ]
     if isinstance(meth, Nesterov):
-        H = sp.Matrix(f.hessian).subs(
-            {s: sp.Float(float(a), 30) for s, a in zip(f.symbols, y, strict=True)}
-        )
-        parts.append(abs(hf) * np.abs(np.array(H.tolist(), dtype=float)) @ np.abs(y))
-    return np.maximum.reduce(parts)
+        H = f.hess_mp(ym)
+        look = [
+            abs(mpmath.mpf(hf)) * mpmath.fsum(abs(H[i, j]) * abs(ym[j]) for j in range(n))
+            for i in range(n)
+        ]
+        out = [max(a, b) for a, b in zip(out, look, strict=True)]
+    return out
+
+
+def _ulp(scale: mpmath.mpf) -> mpmath.mpf:
+    """The spacing of float64 numbers at ``scale`` (2^(e - 52) for 2^e <= scale < 2^(e+1),
+    the subnormal spacing 2^-1074 below 2^-1022), extended above the float range."""
+    if scale < mpmath.mpf(2) ** -1022:
+        return mpmath.mpf(2) ** -1074
+    _, e = mpmath.frexp(scale)  # scale = m 2^e, 1/2 <= m < 1
+    return mpmath.mpf(2) ** (e - 53)

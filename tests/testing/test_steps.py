@@ -91,3 +91,15 @@ def test_bad_input() -> None:
         assert_step(GD(), sgd, F, [0.1, 0.2], h=0.1, batch=[0])
     with pytest.raises(AssertionError, match="pair"):
         assert_step(HeavyBall("1/2"), lambda x, v, h: x, F, [0.1, 0.2], v=[0, 0], h=0.1)
+
+
+@pytest.mark.parametrize("x", [1e308, -1.7e308, 8.98e307])
+def test_a_correct_step_near_the_top_of_the_float_range_passes(x: float) -> None:
+    """At x = 1e308 the scale |x| + h kappa exceeds the float range; counting ulps in
+    mpmath keeps a correct step at a fraction of an ulp (it was 'off by nan ulps'), and a
+    wrong one is still caught."""
+    f = Objective.parse("x**2/4")
+    check = assert_gd_step(lambda X, h: X - h * f.grad_np(X), f, [x], h=1.9)
+    assert check.passed and check.max_ulps_seen < 1
+    with pytest.raises(AssertionError, match="ulps"):
+        assert_gd_step(lambda X, h: X - 1.0001 * h * f.grad_np(X), f, [x], h=1.9)
