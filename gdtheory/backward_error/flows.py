@@ -87,33 +87,32 @@ def _check_precision_cost(F: Field, y: Any, T: float, tol: Any, kmax: int) -> No
     digits = -float(mpmath.log10(tol)) if tol > 0 else 0.0
     steps = T * 10 ** min(300.0, digits / (2 * kmax))
     estimate = steps * kmax * per_eval
-    if estimate > budget.MAX_SECONDS:
-        raise budget.CostError(
-            f"the flow would take about {budget.human(estimate)} (a tolerance of 1e-{digits:.0f} "
-            f"with extrapolation order <= {2 * kmax} needs about {steps:.2g} steps to reach "
-            f"t = {T:.3g}, at {per_eval:.2g} s per field evaluation); refused: lower dps or "
-            "tol, or the final time"
+    if estimate > budget.MAX_SECONDS:  # a lower bound already beyond the budget
+        budget.charge(
+            "the flow",
+            estimate,
+            f"a tolerance of 1e-{digits:.0f} with extrapolation order <= {2 * kmax} needs "
+            f"about {steps:.2g} steps to reach t = {T:.3g}, at {per_eval:.2g} s per field "
+            "evaluation; lower dps or tol, or the final time",
         )
 
 
 def _check_pace(step: Any, growing: bool, remaining: float, clock: list[float]) -> None:
-    """Refuse (CostError) a flow whose remaining time, at the pace of the last accepted
-    step (its length and its wall time), would exceed the budget.  Judged only once the
-    run has taken 2 s and the step size has stopped growing (a stiff flow, a huge final
-    time or a huge precision), so that a refusal is not premature."""
+    """Charge (:func:`gdtheory.core.budget.charge`) the rest of a flow at the pace of the
+    last accepted step (its length and its wall time), at every step once the step size
+    has stopped growing and the run has taken a pilot's time (a flow whose step still
+    grows is judged from 2 s on, at its current pace: a bound from above)."""
     now = time.perf_counter()
     took, clock[1] = now - clock[1], now
-    if growing or now - clock[0] < 2.0 or remaining <= 0:
+    elapsed = now - clock[0]
+    if remaining <= 0 or elapsed < budget.PILOT_SECONDS or (growing and elapsed < 2.0):
         return
-    estimate = remaining / float(step) * took
-    if estimate > budget.MAX_SECONDS:
-        raise budget.CostError(
-            f"the flow would take about {budget.human(estimate)} more to reach the final "
-            f"time ({remaining:.3g} time units left at steps of {float(step):.3g} taking "
-            f"{took:.2g} s each; a stiff flow, a long horizon or a high precision); refused "
-            f"above {budget.human(budget.MAX_SECONDS)}: lower dps or the final time, or raise "
-            "the limit with gdtheory.core.budget.allow(seconds)"
-        )
+    budget.charge(
+        "the flow",
+        remaining / float(step) * took,
+        f"{remaining:.3g} time units left at steps of {float(step):.3g} taking {took:.2g} s "
+        "each; a stiff flow, a long horizon or a high precision: lower dps or the final time",
+    )
 
 
 def _norm(v: Sequence[mpmath.mpf]) -> mpmath.mpf:

@@ -145,18 +145,19 @@ class OrderCosts:
         # then every field entry (and each curl entry above the diagonal) becomes SymPy
         per_order = self.n * (1 + (self.n - 1) / 2) * self.sympy_rate
         remaining += per_order * sum(S)
-        if remaining > budget.MAX_SECONDS:
-            elapsed = time.perf_counter() - self.t0
-            raise budget.CostError(
-                f"the modified equation of {self.what} to order {self.order} would take about "
-                f"{budget.human(remaining)} more (orders 0..{k - 1} took {elapsed:.2g} s; "
-                f"estimated from their sizes, {S[k - 1]:.3g} terms per entry at order "
-                f"{k - 1}, at {self.rate:.2g} s per term product times {self.factor:.3g}, the "
-                f"ratio measured on order {k - 1}); refused above "
-                f"{budget.human(budget.MAX_SECONDS)}: lower the order, or raise the limit with "
-                "gdtheory.core.budget.allow(seconds)"
+        elapsed = now - self.t0
+        # judged once the orders done say enough (a pilot's time, two orders), or at once
+        # when even this early estimate is beyond the budget
+        if (elapsed >= budget.PILOT_SECONDS and k >= 2) or remaining > budget.MAX_SECONDS:
+            budget.charge(
+                f"the modified equation of {self.what} to order {self.order}",
+                remaining,
+                f"orders 0..{k - 1} took {elapsed:.2g} s; estimated from their sizes, "
+                f"{S[k - 1]:.3g} terms per entry at order {k - 1}, at {self.rate:.2g} s per "
+                f"term product times {self.factor:.3g}, the ratio measured on order {k - 1}; "
+                "lower the order",
             )
-        self._check_elapsed(k, now - self.t0)
+        self._check_elapsed(k, elapsed)
 
     def _check_elapsed(self, done: int, elapsed: float) -> None:
         """The second rule, on wall time alone: the cost of orders 0..k grows at least like
@@ -193,9 +194,9 @@ def refuse_extrapolated(
         return
     estimate = elapsed * (total / done) ** 4
     if estimate > budget.MAX_SECONDS:
-        raise budget.CostError(
-            f"{what} would take about {budget.human(estimate)} ({done_text} took "
-            f"{elapsed:.2g} s; the cost grows at least like {law}); refused above "
-            f"{budget.human(budget.MAX_SECONDS)}: lower the order, or raise the limit with "
-            "gdtheory.core.budget.allow(seconds)"
+        budget.charge(
+            what,
+            estimate - elapsed,
+            f"{done_text} took {elapsed:.2g} s; the cost grows at least like {law}: lower "
+            "the order",
         )

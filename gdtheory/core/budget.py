@@ -1,5 +1,20 @@
 """Refusing work that would take hours or exhaust memory, with the estimate.
 
+**Estimates rest on measurements.**  Every long computation times a *pilot* of the
+actual work (the first steps of the actual objective at the actual precision, a few
+sub-boxes of a proof, the first stretch of a flow) and extrapolates: a
+:class:`Meter` times a loop while it runs and judges after its first
+:data:`PILOT_SECONDS`, and :func:`pilot` times a call at a few growing sizes and fits
+cost = a + b * units.  The extrapolation goes to :func:`charge`, the one place where a
+refusal is decided: the time already spent in the current public call plus the
+estimate must stay within :data:`MAX_SECONDS`, so the budget applies to the total of a
+call made of parts (a regime map, a certificate bundle, a sweep), which estimates its
+parts first (:func:`estimate`) and charges their sum before running any.
+
+:func:`estimate` runs a call in *estimating* mode: it stops at its first charge and
+returns the estimate (the benchmark in ``tests/benchmarks/test_bench_cost_model.py``
+compares such estimates with measured times over 20+ calls).
+
 Exact expansion is guarded too: :func:`check_expansion` estimates, from the SymPy tree
 alone and without expanding, how many monomials an input has once expanded, and
 refuses above :data:`MAX_TERMS` (``(w + x + y + z + 1)**1000`` has ~4e10).
@@ -16,17 +31,20 @@ by the dimension), 1e9 float64 map iterations per second (the numba engine).
 >>> check_cost("GD", 10**12, RATE_MP_STEPS, "steps")
 Traceback (most recent call last):
 ...
-gdtheory.core.budget.CostError: GD would take about 289 days (1e+12 steps at ~4e+04 steps/s); ...
+gdtheory.core.budget.CostError: GD would take at least about 289 days (1e+12 steps at ...
 >>> with allow(10**9):
 ...     check_cost("GD", 10**12, RATE_MP_STEPS, "steps")
 """
 
 from __future__ import annotations
 
+import contextvars
 import math
 import os
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
 import sympy as sp
@@ -35,6 +53,13 @@ from ..errors import InvalidInputError
 
 __all__ = [
     "CostError",
+    "Estimate",
+    "Meter",
+    "PILOT_SECONDS",
+    "call",
+    "charge",
+    "estimate",
+    "pilot",
     "MAX_SECONDS",
     "MAX_FLOATS",
     "RATE_MP_STEPS",
@@ -95,12 +120,16 @@ def human(seconds: float) -> str:
 
 
 def check_cost(what: str, work: float, rate: float, unit: str) -> None:
-    """Raise :class:`CostError` if ``work`` units at ``rate`` per second exceed the budget."""
+    """Raise :class:`CostError` if ``work`` units at ``rate`` per second exceed the budget.
+
+    ``rate`` is an optimistic (high) rate, so this is a quick refusal of what would take
+    *at least* too long, before anything runs; the measured estimate (:class:`Meter`,
+    :func:`pilot`) decides the rest."""
     seconds = float(work) / rate
     if seconds > MAX_SECONDS:
         raise CostError(
-            f"{what} would take about {human(seconds)} ({float(work):.3g} {unit} at "
-            f"~{rate:.0e} {unit}/s); refused above {human(MAX_SECONDS)}: reduce the "
+            f"{what} would take at least about {human(seconds)} ({float(work):.3g} {unit} at "
+            f"most ~{rate:.0e} {unit}/s); refused above {human(MAX_SECONDS)}: reduce the "
             "request, or raise the limit with gdtheory.core.budget.allow(seconds) or "
             "GDTHEORY_MAX_SECONDS"
         )
@@ -203,3 +232,202 @@ def allow(seconds: float) -> Iterator[None]:
         yield
     finally:
         MAX_SECONDS = saved
+
+
+# ---------------------------------------------------------------- measured estimates
+#: Wall time a pilot measures before it extrapolates (long enough to average out the
+#: timer and the first-call costs, short enough that a refusal comes in about a second).
+PILOT_SECONDS = 0.1
+
+
+@dataclass
+class _Ledger:
+    """The current public call: when it started; in estimating mode, the charges."""
+
+    start: float
+    estimating: bool = False
+    charges: list[tuple[str, float]] = field(default_factory=list)
+
+
+_LEDGER: contextvars.ContextVar[_Ledger | None] = contextvars.ContextVar("ledger", default=None)
+#: True while a pilot runs: the metered loops inside it do not judge (the pilot does).
+_QUIET: contextvars.ContextVar[bool] = contextvars.ContextVar("quiet", default=False)
+
+
+class _Estimated(Exception):  # noqa: N818 - control flow of estimating mode, never seen
+    def __init__(self, what: str, seconds: float) -> None:
+        super().__init__(what)
+        self.what, self.seconds = what, seconds
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """What :func:`estimate` found: ``seconds`` for the whole call (the pilot's own time
+    included), ``what`` the part that was charged, ``completed`` True when the call
+    finished before any charge (then ``seconds`` is its measured time and ``result`` what
+    it returned, so a caller need not run it again)."""
+
+    seconds: float
+    what: str
+    completed: bool
+    result: Any = field(default=None, repr=False, compare=False)
+
+
+@contextmanager
+def call() -> Iterator[_Ledger]:
+    """The ledger of a public call: opened by the outermost one (``core.guard`` does it for
+    every public function), shared by everything it calls."""
+    ledger = _LEDGER.get()
+    if ledger is not None:
+        yield ledger
+        return
+    token = _LEDGER.set(_Ledger(time.perf_counter()))
+    try:
+        yield _LEDGER.get()  # type: ignore[misc]
+    finally:
+        _LEDGER.reset(token)
+
+
+def charge(what: str, seconds: float, detail: str = "") -> None:
+    """Decide whether ``seconds`` more of work on ``what`` fit in the budget of the current
+    call (the time it has already taken counts); raise :class:`CostError` naming the
+    estimate if not.  In estimating mode, stop the call and report the estimate.
+
+    >>> with allow(10):
+    ...     charge("a study", 3600.0, "12 parts at 5 minutes each")
+    Traceback (most recent call last):
+    ...
+    gdtheory.core.budget.CostError: a study would take about 60 minutes (12 parts at 5 ...
+    """
+    if _QUIET.get():
+        return
+    ledger = _LEDGER.get()
+    now = time.perf_counter()
+    spent = 0.0 if ledger is None else now - ledger.start
+    if ledger is not None and ledger.estimating:
+        raise _Estimated(what, spent + max(0.0, float(seconds)))
+    if spent + seconds > MAX_SECONDS:
+        so_far = f"; with the {human(spent)} this call has already taken" if spent >= 1 else ""
+        raise CostError(
+            f"{what} would take about {human(seconds)}"
+            + (f" ({detail})" if detail else "")
+            + f"{so_far}, refused above {human(MAX_SECONDS)}: reduce the request, or raise "
+            "the limit with gdtheory.core.budget.allow(seconds) or GDTHEORY_MAX_SECONDS"
+        )
+
+
+def estimate(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Estimate:
+    """Run ``fn(*args, **kwargs)`` until its first charge and return the estimate of the
+    whole call (the call is not completed); a call that finishes before charging returns
+    its measured time.
+
+    >>> from gdtheory.objectives import quadratic
+    >>> from gdtheory.dynamics.trajectories import gd
+    >>> e = estimate(gd, quadratic([1]), [1], h="1/2", steps=10**6)
+    >>> e.completed, 0.5 < e.seconds < 500
+    (False, True)
+    """
+    token = _LEDGER.set(_Ledger(time.perf_counter(), estimating=True))
+    t0 = time.perf_counter()
+    try:
+        result = fn(*args, **kwargs)
+    except _Estimated as est:
+        return Estimate(est.seconds, est.what, False)
+    finally:
+        _LEDGER.reset(token)
+    return Estimate(time.perf_counter() - t0, "", True, result)
+
+
+class Meter:
+    """Times a loop of ``total`` units while it runs, and after :data:`PILOT_SECONDS`
+    charges the rest at the measured pace (the clock starts at the first progress: the
+    first unit, with its compilation and caches, is a warm-up, not extrapolated).  Call
+    :meth:`tick` with the units done so far (steps, or time reached by a flow).
+
+    >>> m = Meter("a loop", 10**9, "steps")
+    >>> for k in range(1, 10**9 + 1):
+    ...     time.sleep(0.01)
+    ...     m.tick(k)
+    Traceback (most recent call last):
+    ...
+    gdtheory.core.budget.CostError: a loop would take about ... (1e+09 steps at ... steps/s, ...
+    """
+
+    __slots__ = ("what", "total", "unit", "t0", "done0", "judged", "factor")
+
+    def __init__(self, what: str, total: float, unit: str, *, factor: float = 1.0) -> None:
+        self.what, self.total, self.unit = what, float(total), unit
+        self.t0 = time.perf_counter()
+        self.done0: float | None = None
+        self.judged = False
+        self.factor = float(factor)  # repetitions of the whole loop still to come
+
+    def tick(self, done: float) -> None:
+        if self.judged:
+            return
+        now = time.perf_counter()
+        if self.done0 is None:
+            if done > 0:  # the clock starts after the first progress (the warm-up)
+                self.t0, self.done0 = now, float(done)
+            return
+        elapsed = now - self.t0
+        if elapsed < PILOT_SECONDS:
+            return
+        self.judged = True
+        units = max(float(done) - self.done0, 1e-300)
+        if units <= 1e-300:
+            return  # no progress measured yet
+        rate = units / elapsed
+        remaining = max(self.total - float(done), 0.0) + self.total * (self.factor - 1.0)
+        charge(
+            self.what,
+            remaining / rate,
+            f"{self.total * self.factor:.3g} {self.unit} at {rate:.3g} {self.unit}/s, "
+            f"measured on the first {float(done):.3g}",
+        )
+
+
+def pilot(
+    what: str,
+    run: Callable[[int], Any],
+    total: float,
+    unit: str,
+    *,
+    times: float = 1.0,
+    cap: int | None = None,
+) -> float:
+    """Estimate ``times`` runs of ``total`` units from pilots ``run(k)`` at k = 1, 2, 4, ...
+    (at most ``cap`` or ``total``) until the last took :data:`PILOT_SECONDS`: the time
+    is fitted as a + b k on the last two sizes (a: the fixed cost of a call, b: the cost
+    per unit), charged, and returned.  The pilots' work is discarded.
+    """
+    limit = max(1, int(min(total, cap if cap is not None else total)))
+    token = _QUIET.set(True)
+    try:
+        run(1)  # warm-up: compilation and caches
+        k, prev, last = 1, None, None
+        while True:
+            t0 = time.perf_counter()
+            run(k)
+            took = time.perf_counter() - t0
+            prev, last = last, (k, took)
+            if took >= PILOT_SECONDS or k >= limit:
+                break
+            k = min(2 * k, limit)
+    finally:
+        _QUIET.reset(token)
+    k2, t2 = last
+    if prev is not None and k2 > prev[0]:
+        k1, t1 = prev
+        per_unit = max((t2 - t1) / (k2 - k1), t2 / k2 / 4)
+        fixed = max(t1 - per_unit * k1, 0.0)
+    else:
+        per_unit, fixed = t2 / max(k2, 1), 0.0
+    seconds = times * (fixed + per_unit * total)
+    charge(
+        what,
+        seconds,
+        f"{times * total:.3g} {unit} at {per_unit:.3g} s per {unit.rstrip('s')}, measured "
+        f"on pilots of up to {k2}",
+    )
+    return seconds

@@ -14,6 +14,9 @@ turned here into a documented error instead of a traceback:
 * NumPy's ``LinAlgError`` (a singular or non-finite matrix built from the input) ->
   :class:`~gdtheory.errors.InvalidInputError`.
 
+Every guarded call also opens the time budget's ledger (:func:`gdtheory.core.budget.call`),
+so that a call made of parts is judged on its total.
+
 Every error keeps the name of the function and the original message.  Errors of
 gdtheory itself, and every other exception, pass through unchanged: a guard that
 swallowed a genuine bug would hide it.
@@ -35,6 +38,7 @@ from typing import Any, TypeVar
 
 from ..errors import ComplexityError, GDTheoryError, InvalidInputError
 from .budget import CostError
+from .budget import call as budget_call
 
 __all__ = ["guarded", "guard_namespace"]
 
@@ -48,7 +52,8 @@ def guarded(fn: F) -> F:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return fn(*args, **kwargs)
+            with budget_call():  # the time budget covers the whole public call
+                return fn(*args, **kwargs)
         except GDTheoryError:
             raise
         except RecursionError:

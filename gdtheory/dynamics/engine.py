@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from ..core.budget import RATE_FLOAT_ITERATIONS, check_cost, check_memory
+from ..core.budget import RATE_FLOAT_ITERATIONS, check_cost, check_memory, pilot
 from ..core.cache import as_cache
 from ..core.gdmap import FLOAT64, gd_step
 from ..core.objective import Objective, numeric_objective
@@ -121,6 +121,18 @@ def resolve_backend(objective: Objective, backend: str, work: int) -> str:
 #: map iteration of a large batch (measured ~2e-8; 1e-8).
 NUMPY_STEP_SECONDS = 1e-5
 NUMPY_ITERATION_SECONDS = 1e-8
+
+
+#: Rows of the pilot run that times a sweep (the cost per step is linear in the rows).
+PILOT_ROWS = 4096
+
+
+def optimistic_seconds(steps: int, N: int, backend: str) -> float:
+    """The sweep's time at the optimistic rates of :func:`check_float_cost` (a lower
+    bound: below 10 ms even a 100-fold slower objective stays harmless, so no pilot)."""
+    if backend == "numba":
+        return float(steps) * max(N, 1000) / RATE_FLOAT_ITERATIONS
+    return float(steps) * (NUMPY_STEP_SECONDS + N * NUMPY_ITERATION_SECONDS)
 
 
 def check_float_cost(desc: str, steps: int, N: int, backend: str) -> None:
@@ -237,6 +249,15 @@ def run_rows(
     check_memory(desc, keep * N * n)
     backend = resolve_backend(objective, backend, N * steps)
     check_float_cost(desc, steps, N, backend)
+    if optimistic_seconds(steps, N, backend) > 0.01:  # time the sweep itself, not a rate
+        p = min(N, PILOT_ROWS)
+        pilot(
+            desc,
+            lambda k: run_chunk(objective, X0[:p], H[:p], k, min(keep, k), bound, backend),
+            steps,
+            "steps",
+            times=N / p,
+        )
     store = as_cache(cache)
     bounds = _chunk_bounds(N, chunk, executor is not None or progress or store is not None)
     final = np.empty((N, n))

@@ -27,13 +27,13 @@ from typing import Any
 
 import numpy as np
 
-from ..core.budget import RATE_FLOAT_ITERATIONS, check_cost, check_memory
+from ..core.budget import RATE_FLOAT_ITERATIONS, Meter, check_cost, check_memory, pilot
 from ..core.gdmap import FLOAT64, gd_jacobian, gd_step
 from ..core.objective import Objective, numeric_objective
 from ..core.outcomes import LyapunovStatus
 from ..core.scalars import check_count
 from ..errors import InvalidInputError
-from .engine import _chunk_bounds, broadcast_batch, map_pieces
+from .engine import PILOT_ROWS, _chunk_bounds, broadcast_batch, map_pieces
 
 __all__ = [
     "LyapunovStatus",
@@ -59,12 +59,15 @@ def tangent_blocks(
     Q = np.broadcast_to(np.eye(n)[:, :k], (N, n, k)).copy()
     block_len = steps // blocks
     sums = np.zeros((N, blocks, k))
+    meter = Meter("the Lyapunov run", transient + blocks * block_len, "tangent steps")
     with np.errstate(all="ignore"):
-        for _ in range(transient):
+        for i in range(transient):
+            meter.tick(i)
             coords = gd_step(objective, coords, H, FLOAT64)
         for b in range(blocks):
             acc = np.zeros((N, k))
-            for _ in range(block_len):
+            for i in range(block_len):
+                meter.tick(transient + b * block_len + i)
                 J = gd_jacobian(objective, coords, H, FLOAT64)  # D Phi_h = I - h Hess f
                 if n == 1:
                     acc[:, 0] += np.log(np.abs(J[:, 0, 0]))  # ln|1 - h f''(x)|
@@ -207,6 +210,16 @@ def lyapunov_batch(
     k = obj.dim if spectrum else 1
     chunk = None if chunk is None else check_count(chunk, "chunk", 1)
     # an empty batch is one empty piece, so that the result keeps its (0, blocks, k) shape
+    N = rows.shape[0]
+    if N and float(steps + transient) * N > 1e6:  # time the tangent map itself
+        p = min(N, PILOT_ROWS)
+        pilot(
+            "the Lyapunov runs",
+            lambda j: tangent_blocks(obj, rows[:p], rates[:p], j * blocks, 0, k, blocks),
+            (steps + transient) / blocks,
+            "block steps",
+            times=N / p,
+        )
     bounds = _chunk_bounds(rows.shape[0], chunk, executor is not None) or [(0, 0)]
     pieces = [(obj, rows[a:b], rates[a:b], steps, transient, k, blocks) for a, b in bounds]
     bm = np.concatenate(map_pieces(tangent_blocks, pieces, executor))

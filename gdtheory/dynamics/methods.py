@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from ..backward_error.sgd import _objectives
-from ..core.budget import check_memory
+from ..core.budget import Meter, check_memory
 from ..core.compiled import compile_np_coords
 from ..core.objective import Objective, numeric_objective
 from ..core.optimizers import SGD, Method, as_method
@@ -93,7 +93,9 @@ def method_batch(
             x = _sgd(meth, grads, x, rates, steps, len(objs), seed)
             v = [np.full(N, np.nan)] * n
         else:
-            for _ in range(steps):
+            meter = Meter(f"{meth.name} on the batch", steps, "steps")
+            for k in range(steps):
+                meter.tick(k)
                 x, v = meth.step(lambda y: grads(*y), x, v, rates)
     X, Vs = np.stack(x, axis=-1), np.stack(v, axis=-1)
     bad = ~np.all(np.isfinite(X) & (np.abs(X) <= bound), axis=-1)
@@ -133,7 +135,9 @@ def _sgd(
     cols = np.arange(N)
     order = np.broadcast_to(np.arange(m), (N, m))
     per_epoch = m // b
+    meter = Meter("SGD on the batch", steps, "steps")
     for k in range(steps):
+        meter.tick(k)
         G = np.stack(grads(*x)).reshape(m, n, N)
         if meth.sampling == "replacement":
             idx = rng.integers(m, size=(b, N))

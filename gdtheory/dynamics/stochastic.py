@@ -35,7 +35,7 @@ import sympy as sp
 
 from ..backward_error.sgd import _objectives
 from ..backward_error.sme import StochasticModifiedEquation, _check
-from ..core.budget import RATE_FLOAT_ITERATIONS, check_cost, check_memory
+from ..core.budget import RATE_FLOAT_ITERATIONS, check_cost, check_memory, pilot
 from ..core.compiled import compile_np_coords
 from ..core.objective import Objective, h, numeric_objective
 from ..core.optimizers import SGD
@@ -117,7 +117,17 @@ def sgd_samples(
     paths = check_count(paths, "paths", 1)
     batch = check_count(batch, "batch", 1)
     check_sgd_cost(steps, paths, m, n, batch)
-    return run_blocks(_sgd_block, (objs, _point(x0, n), eta, steps, batch), seed, paths, executor)
+    start = _point(x0, n)
+    blocks = path_blocks(seed, paths)
+    size, ss = blocks[0]
+    pilot(  # the per-step cost of a block (Python overhead included), times the blocks
+        "SGD sampling",
+        lambda k: _sgd_block(objs, start, eta, k, batch, size, ss),
+        steps,
+        "steps",
+        times=paths / size,
+    )
+    return run_blocks(_sgd_block, (objs, start, eta, steps, batch), seed, paths, executor)
 
 
 def _sgd_block(
@@ -221,7 +231,16 @@ def sme_samples(
         "updates",
     )
     check_memory("the sample paths", float(paths) * n * 4)
-    args = (_terms(sme, eta, scheme), tuple(sme.symbols), _point(x0, n), m, steps, float(D), scheme)
+    terms, start = _terms(sme, eta, scheme), _point(x0, n)
+    size, ss = path_blocks(seed, paths)[0]
+    pilot(  # the per-step cost of a block (Python overhead included), times the blocks
+        "SME sampling",
+        lambda k: _sme_block(terms, tuple(sme.symbols), start, m, k, float(D), scheme, size, ss),
+        steps,
+        "steps",
+        times=paths / size,
+    )
+    args = (terms, tuple(sme.symbols), start, m, steps, float(D), scheme)
     return run_blocks(_sme_block, args, seed, paths, executor)
 
 

@@ -28,7 +28,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from ..core.budget import RATE_MP_STEPS, check_cost, check_memory
+from ..core.budget import RATE_MP_STEPS, Meter, check_cost, check_memory
 from ..core.gdmap import descend
 from ..core.objective import Objective, numeric_objective
 from ..core.outcomes import Status
@@ -168,7 +168,9 @@ def gd(
         iterates, fvals, gnorms = [x], [], []
         status, decided, reason = Status.MAX_STEPS, steps, f"took all {steps} steps"
         k = 0
+        meter = Meter("GD at high precision", steps, "steps")
         while True:
+            meter.tick(k)
             try:
                 g = objective.grad_mp(x)
                 fx = objective.f_mp(x)
@@ -290,7 +292,9 @@ def gd_batch(
     active = np.arange(N)
     grad = objective.grad_np
     G = np.zeros((N, n))
+    meter = Meter("the GD batch", steps, "steps")
     for k in range(steps + 1):
+        meter.tick(k)
         if hist is not None:
             hist[k] = X
         if active.size == 0:

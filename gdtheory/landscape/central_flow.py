@@ -40,7 +40,7 @@ from typing import Any
 
 import numpy as np
 
-from ..core.budget import check_cost
+from ..core.budget import Meter, check_cost
 from ..core.objective import Objective, as_objective, numeric_objective
 from ..core.progress import progress_bar
 from ..core.scalars import RealLike, check_count, positive_real, sorted_times
@@ -131,6 +131,8 @@ def central_flow(
     check_cost(
         "the central flow", float(ts[-1]) / dt * (k * (k + 1) / 2 + 1), 2e4, "substep products"
     )
+    meter = Meter("the central flow", float(ts[-1]) / dt, "substeps")
+    done = 0
     out: dict[str, list[Any]] = {key: [] for key in ("x", "loss", "pred", "sharp", "sigma")}
     t, v0, S_prev = 0.0, None, None
     bar = progress_bar(bool(progress), total=float(ts[-1]), desc="central flow", unit="time")
@@ -167,6 +169,8 @@ def central_flow(
             v2, _, _, _ = velocity(x + step * v1, v0, S_prev)  # Heun: second order where smooth
             x = x + 0.5 * step * (v1 + v2)
             t += step
+            done += 1
+            meter.tick(done)
             bar.update(step)
             if not np.all(np.isfinite(x)):
                 raise InvalidInputError(f"the central flow left float range at t = {t:.4g}")

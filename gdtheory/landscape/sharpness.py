@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, eigsh
 
-from ..core.budget import RATE_FLOAT_ITERATIONS, check_cost, check_memory
+from ..core.budget import RATE_FLOAT_ITERATIONS, Meter, check_cost, check_memory
 from ..core.progress import progress_bar
 from ..core.scalars import check_count, learning_rates
 from ..errors import InvalidInputError, NonFiniteError
@@ -233,7 +233,9 @@ def track_sharpness(
     diverged = False
     last = steps
     bar = progress_bar(bool(progress), total=steps, desc="track_sharpness", unit="step")
+    meter = Meter("track_sharpness", steps, "GD steps")
     for k in range(steps + 1):
+        meter.tick(k)
         if k:
             bar.update(1)
         try:

@@ -18,7 +18,7 @@ import sympy as sp
 
 from ..core.scalars import RealLike, positive_real
 from ..errors import InvalidInputError, ShapeError
-from .balls import Prec, arb_lower, arb_upper, box_ball, enclose, exact_fraction
+from .balls import Prec, arb_lower, arb_upper, box_ball, enclose, exact_fraction, to_fraction
 from .certificate import Certificate
 
 __all__ = [
@@ -56,7 +56,9 @@ class BalanceCertificate(Certificate):
     def reprove(self) -> BalanceCertificate:
         """Redo the enclosures from h, mu and the box."""
         return certify_balance(
-            [(Fraction(a), Fraction(b)) for a, b in self.box], h=self.h, mu=self.mu
+            [(to_fraction(a, "box"), to_fraction(b, "box")) for a, b in self.box],
+            h=self.h,
+            mu=self.mu,
         )
 
 

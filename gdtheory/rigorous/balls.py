@@ -16,7 +16,8 @@ x^(2m) on a ball containing 0 = [0, max(|a|,|b|)^(2m)]).  A result that is not f
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import itertools
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -204,16 +205,12 @@ def box_ball(low: Any, high: Any) -> Any:
 
 def subdivide(
     box: Sequence[tuple[Fraction, Fraction]], pieces: int
-) -> list[list[tuple[Fraction, Fraction]]]:
-    """Split each side of ``box`` into ``pieces`` equal parts: pieces**n sub-boxes."""
-    sides = []
-    for lo, hi in box:
-        w = (hi - lo) / pieces
-        sides.append([(lo + i * w, lo + (i + 1) * w) for i in range(pieces)])
-    out: list[list[tuple[Fraction, Fraction]]] = [[]]
-    for side in sides:
-        out = [prev + [s] for prev in out for s in side]
-    return out
+) -> Iterator[list[tuple[Fraction, Fraction]]]:
+    """Split each side of ``box`` into ``pieces`` equal parts: the pieces**n sub-boxes,
+    one at a time (a million of them are never held at once)."""
+    widths = [(lo, (hi - lo) / pieces) for lo, hi in box]
+    for index in itertools.product(range(pieces), repeat=len(widths)):
+        yield [(lo + i * w, lo + (i + 1) * w) for (lo, w), i in zip(widths, index, strict=True)]
 
 
 def _to_fraction(a: Any) -> Fraction:

@@ -33,6 +33,7 @@ import dataclasses
 import json
 from typing import Any, ClassVar, TypeVar
 
+from ..core import budget
 from ..core.objective import Objective
 from ..core.scalars import short_repr
 from ..errors import GDTheoryError, InvalidInputError
@@ -129,8 +130,8 @@ class Certificate:
         if not differ:
             return again
         shown = "; ".join(
-            f"{n}: stored {short_repr(getattr(self, n), 80)}, "
-            f"recomputed {short_repr(getattr(again, n), 80)}"
+            f"{n}: stored {short_repr(getattr(self, n), 300)}, "
+            f"recomputed {short_repr(getattr(again, n), 300)}"
             for n in differ
         )
         return dataclasses.replace(
@@ -191,9 +192,14 @@ def objective_from_text(text: str, symbols: list[str]) -> Objective:
 
 @dataclasses.dataclass(frozen=True)
 class CertificateBundle(Certificate):
-    """Several certificates behind one statement ("each of these orbits is unstable"):
-    proved when every member is; :meth:`recheck` rechecks every member, so a member whose
-    stored statement is not reproduced makes the bundle fail, naming ``members``.
+    """Several certificates behind one statement, every part of which is rechecked.
+
+    The statement is not free text: it is generated from the members' kinds and the
+    ``requirement``, a tuple of (field, value) pairs that every member must show (for
+    the orbits of T6: ``(("minimal_period", True), ("stable", False))``), and
+    :meth:`recheck` regenerates it, so a bundle whose statement was edited (to say the
+    orbits are STABLE, say) is not proved.  Build one with :meth:`of`.  Proved when every
+    member is proved and meets the requirement.
 
     >>> import math
     >>> from gdtheory.certify import certify_periodic_orbit
@@ -201,20 +207,77 @@ class CertificateBundle(Certificate):
     >>> a = math.sqrt(1 + 2 / 1.9)
     >>> c = certify_periodic_orbit(scalar_factorization(), [[a, a], [-a, -a]], h="19/10",
     ...                            radius=1e-6)
-    >>> b = CertificateBundle("the 2-cycle, twice", (c, c), proved=True)
+    >>> b = CertificateBundle.of((c, c), requirement={"stable": False})
+    >>> b.statement
+    'each of the 2 orbit certificates is proved, with stable = False'
     >>> recheck(b.to_json()).proved
     True
+    >>> recheck(b.to_json().replace("stable = False", "stable = True")).proved
+    False
     """
 
     KIND: ClassVar[str] = "bundle"
 
     statement: str
     members: tuple[Certificate, ...]
+    requirement: tuple[tuple[str, Any], ...] = ()
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.statement, str):
+            raise InvalidInputError("a bundle's statement must be text")
+
+    @staticmethod
+    def state(members: tuple[Certificate, ...], requirement: tuple[tuple[str, Any], ...]) -> str:
+        """The statement a bundle of these members and this requirement proves."""
+        kinds = "/".join(sorted({m.KIND for m in members})) or "no"
+        need = ", ".join(f"{k} = {v!r}" for k, v in requirement)
+        return f"each of the {len(members)} {kinds} certificates is proved" + (
+            f", with {need}" if need else ""
+        )
+
+    @classmethod
+    def of(
+        cls, members: Any, requirement: dict[str, Any] | tuple[tuple[str, Any], ...] = ()
+    ) -> CertificateBundle:
+        """The bundle of ``members`` (certificates) with its generated statement; every
+        member must show each field value of ``requirement``."""
+        members = tuple(members)
+        if not all(isinstance(m, Certificate) for m in members):
+            raise InvalidInputError("a bundle's members must be certificates")
+        req = tuple(requirement.items() if isinstance(requirement, dict) else requirement)
+        return cls._judged(members, _checked_requirement(members, req))
+
+    @classmethod
+    def _judged(
+        cls, members: tuple[Certificate, ...], req: tuple[tuple[str, Any], ...]
+    ) -> CertificateBundle:
+        failed = [(i, m.reason or "not proved") for i, m in enumerate(members) if not m.proved] + [
+            (i, f"{k} is {getattr(m, k)!r}, not {v!r}")
+            for i, m in enumerate(members)
+            for k, v in req
+            if getattr(m, k, _MISSING) != v
+        ]
+        reason = f"member {failed[0][0]}: {failed[0][1]}" if failed else ""
+        return cls(
+            cls.state(members, req),
+            members,
+            req,
+            proved=bool(members) and not failed,
+            reason=reason,
+        )
+
+    def __str__(self) -> str:
+        verdict = "PROVED" if self.proved else "NOT PROVED"
+        lines = [f"{verdict}: {self.statement}"]
+        if self.reason:
+            lines.append(f"  note: {self.reason}")
+        return "\n".join(lines)
 
     def to_json(self) -> str:
         d = {
             "statement": self.statement,
             "members": [json.loads(m.to_json()) for m in self.members],
+            "requirement": [list(p) for p in self.requirement],
             "proved": self.proved,
             "reason": self.reason,
             "format": self.format_tag(),
@@ -227,17 +290,64 @@ class CertificateBundle(Certificate):
         raw = d.pop("members", None)
         if not isinstance(raw, list) or not all(isinstance(m, dict) for m in raw):
             raise InvalidInputError("malformed bundle certificate: 'members' must be a list")
+        if len(raw) > MAX_MEMBERS:
+            raise InvalidInputError(
+                f"a bundle certificate has {len(raw)} members; at most {MAX_MEMBERS} are read"
+            )
         members = tuple(_from_tagged(m) for m in raw)
         return dataclasses.replace(super().from_data({**d, "members": ()}), members=members)
 
     def reprove(self) -> CertificateBundle:
-        """Recheck every member; proved when all are."""
-        again = tuple(m.recheck() for m in self.members)
-        failed = [i for i, m in enumerate(again) if not m.proved]
-        reason = f"member {failed[0]}: {again[failed[0]].reason}" if failed else ""
-        return CertificateBundle(
-            self.statement, again, proved=bool(again) and not failed, reason=reason
+        """Recheck every member (identical members once; the whole estimated and charged
+        against the time budget before the long ones run); proved when all are proved
+        and meet the requirement."""
+        req = _checked_requirement(self.members, tuple(tuple(p) for p in self.requirement))
+        distinct: dict[str, Certificate] = {}
+        for m in self.members:
+            distinct.setdefault(m.to_json(), m)
+        done: dict[str, Certificate] = {}
+        total = 0.0
+        for key, m in distinct.items():
+            est = budget.estimate(m.recheck)
+            total += est.seconds if not est.completed else 0.0
+            if est.completed:
+                done[key] = est.result
+        budget.charge(
+            f"rechecking the bundle of {len(self.members)} certificates",
+            total,
+            f"{len(distinct)} distinct members, each estimated from a pilot of its proof",
         )
+        for key, m in distinct.items():
+            if key not in done:
+                done[key] = m.recheck()
+        again = tuple(done[m.to_json()] for m in self.members)
+        return self._judged(again, req)
+
+
+#: Most members read from a bundle file.
+MAX_MEMBERS = 10_000
+_MISSING = object()
+
+
+def _checked_requirement(
+    members: tuple[Certificate, ...], req: tuple[tuple[str, Any], ...]
+) -> tuple[tuple[str, Any], ...]:
+    """Each (field, value) names a statement field of every member, with a JSON value."""
+    out = []
+    for pair in req:
+        if len(pair) != 2 or not isinstance(pair[0], str):
+            raise InvalidInputError(f"a requirement is a (field, value) pair, got {pair!r}")
+        name, value = pair
+        if not isinstance(value, bool | int | str | type(None)):
+            raise InvalidInputError(f"the required value of {name} must be a JSON scalar")
+        for m in members:
+            fields = {f.name for f in dataclasses.fields(m) if f.compare}
+            if name not in fields or name in ("proved", "reason"):
+                raise InvalidInputError(
+                    f"{name!r} is not a statement field of the {m.KIND} certificate"
+                )
+        out.append((name, value))
+    return tuple(out)
 
 
 def _from_tagged(d: dict[str, Any]) -> Certificate:

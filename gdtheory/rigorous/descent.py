@@ -17,11 +17,21 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, ClassVar
 
+from ..core.budget import Meter
 from ..core.gdmap import gd_step
 from ..core.objective import Objective, numeric_objective
 from ..core.scalars import RealLike, check_box, positive_real
 from ..errors import InvalidInputError
-from .balls import ARB, arb_lower, arb_upper, box_ball, exact_fraction, float_or_inf, subdivide
+from .balls import (
+    ARB,
+    arb_lower,
+    arb_upper,
+    box_ball,
+    exact_fraction,
+    float_or_inf,
+    subdivide,
+    to_fraction,
+)
 from .certificate import Certificate, objective_from_text
 from .smoothness import smoothness_constant
 
@@ -53,7 +63,7 @@ class DescentCertificate(Certificate):
     def reprove(self) -> DescentCertificate:
         """Redo the proof from the objective text, h, the box and the subdivision."""
         obj = objective_from_text(self.objective, list(self.symbols))
-        box = [(Fraction(lo), Fraction(hi)) for lo, hi in self.box]
+        box = [(to_fraction(lo, "box"), to_fraction(hi, "box")) for lo, hi in self.box]
         return certify_descent(obj, box, h=self.h, pieces=self.pieces)
 
 
@@ -94,7 +104,9 @@ def certify_descent(
     # B' = hull of the box and of x - h grad f(x) over the box (sub-box enclosures)
     lo_all = [lo for lo, _ in sides]
     hi_all = [hi for _, hi in sides]
-    for sub in subdivide(sides, pieces):
+    meter = Meter("the descent proof", pieces**objective.dim, "sub-boxes")
+    for done, sub in enumerate(subdivide(sides, pieces)):
+        meter.tick(done)
         balls = [box_ball(a, b) for a, b in sub]
         for k, step in enumerate(gd_step(objective, balls, hh, ARB)):  # x - h grad f over sub
             if not step.is_finite():

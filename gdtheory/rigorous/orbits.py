@@ -58,6 +58,7 @@ from .balls import (
     box_ball,
     exact_fraction,
     float_or_inf,
+    to_fraction,
 )
 from .certificate import Certificate, objective_from_text
 from .multipliers import Enclosure, decide_stability
@@ -153,7 +154,9 @@ class OrbitCertificate(Certificate):
         t0 = time.perf_counter()
         obj = objective_from_text(self.objective, list(self.symbols))
         hh = positive_real(self.h, "h")
-        X = [[(Fraction(lo), Fraction(hi)) for lo, hi in pt] for pt in self.boxes]
+        X = [
+            [(to_fraction(lo, "box"), to_fraction(hi, "box")) for lo, hi in pt] for pt in self.boxes
+        ]
         if len(X) != self.period or any(len(pt) != obj.dim for pt in X):
             raise ShapeError("certificate boxes do not match its period and dimension")
         if any(hi < lo for pt in X for lo, hi in pt):

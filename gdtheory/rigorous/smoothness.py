@@ -50,6 +50,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
+from ..core.budget import Meter
 from ..core.objective import Objective, numeric_objective
 from ..core.scalars import check_box, check_dps
 from ..errors import InvalidInputError, NoGlobalSmoothnessError
@@ -262,7 +263,9 @@ def _over_box(objective: Objective, box: Any, pieces: int | None) -> SmoothnessC
     best = Fraction(0)
     lower = 0.0
     forms = [[equivalent_forms(H[i, j]) for j in range(n)] for i in range(n)]
-    for sub in subdivide(sides, pieces):
+    meter = Meter("the smoothness enclosure", pieces**n, "sub-boxes")
+    for done, sub in enumerate(subdivide(sides, pieces)):
+        meter.tick(done)
         env = {s: box_ball(lo, hi) for s, (lo, hi) in zip(objective.symbols, sub, strict=True)}
         B = np.empty((n, n), dtype=object)
         for i in range(n):
@@ -344,7 +347,7 @@ class SmoothnessCertificate(Certificate):
     def reprove(self) -> SmoothnessCertificate:
         """Redo the enclosure from the objective text, the box and the subdivision."""
         obj = objective_from_text(self.objective, list(self.symbols))
-        box = [(Fraction(lo), Fraction(hi)) for lo, hi in self.box] or None
+        box = [(to_fraction(lo, "box"), to_fraction(hi, "box")) for lo, hi in self.box] or None
         return certify_smoothness(obj, box, pieces=self.pieces)
 
 

@@ -10,7 +10,7 @@ from gdtheory.errors import GDTheoryError, InvalidInputError
 
 
 def test_a_refusal_names_the_estimate_and_how_to_raise_the_limit():
-    with pytest.raises(CostError, match=r"about 289 days \(1e\+12 steps") as info:
+    with pytest.raises(CostError, match=r"at least about 289 days \(1e\+12 steps") as info:
         check_cost("GD", 1e12, budget.RATE_MP_STEPS, "steps")
     assert isinstance(info.value, InvalidInputError) and isinstance(info.value, GDTheoryError)
     assert "allow(seconds)" in str(info.value) and "GDTHEORY_MAX_SECONDS" in str(info.value)

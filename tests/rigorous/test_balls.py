@@ -72,7 +72,8 @@ def test_hessian_enclosure_holds_the_exact_hessian():
 
 
 def test_helpers():
-    assert len(subdivide([(Fraction(0), Fraction(1)), (Fraction(0), Fraction(2))], 3)) == 9
+    subs = list(subdivide([(Fraction(0), Fraction(1)), (Fraction(0), Fraction(2))], 3))
+    assert len(subs) == 9 and subs[1] == [(0, Fraction(1, 3)), (Fraction(2, 3), Fraction(4, 3))]
     assert float_or_inf(Fraction(10**400)) == float("inf")
     assert exact_fraction("1/3", "v") == Fraction(1, 3)
     q = exact_fraction(sp.sqrt(2), "v")  # a 60-digit rational approximation

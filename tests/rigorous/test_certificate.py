@@ -132,3 +132,118 @@ def test_malformed_certificates_are_rejected_clearly():
     d["prec"] = 1e400
     with pytest.raises(InvalidInputError):
         recheck(json.dumps(d).replace("Infinity", "1e400"))
+
+
+def _bundle():
+    from gdtheory.rigorous.certificate import CertificateBundle
+
+    return CertificateBundle.of(
+        (_orbit(), _chaos().orbit), requirement={"minimal_period": True, "stable": False}
+    )
+
+
+def test_a_bundle_proves_its_generated_statement_and_nothing_else(tmp_path):
+    """Every field of a bundle is compared on recheck, the statement included: it is
+    generated from the members and the requirement, so an edited statement (the orbits
+    are STABLE) is NOT PROVED, by the API and by `gdtheory recheck` (exit 1)."""
+    import subprocess
+    import sys
+
+    b = _bundle()
+    assert b.proved and recheck(b.to_json()).proved
+    assert b.statement == (
+        "each of the 2 orbit certificates is proved, with minimal_period = True, stable = False"
+    )
+    edited = b.to_json().replace("stable = False", "stable = True (the orbits are STABLE)")
+    bad = recheck(edited)
+    assert not bad.proved and "the stored statement disagrees" in bad.reason
+    path = tmp_path / "edited.json"
+    path.write_text(edited)
+    res = subprocess.run(
+        [sys.executable, "-m", "gdtheory", "recheck", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert res.returncode == 1 and "NOT PROVED" in res.stdout + res.stderr, res.stdout
+
+
+def test_a_requirement_the_members_do_not_meet_is_not_proved():
+    d = json.loads(_bundle().to_json())
+    d["requirement"] = [["minimal_period", True], ["stable", True]]
+    d["statement"] = (
+        "each of the 2 orbit certificates is proved, with minimal_period = True, stable = True"
+    )
+    bad = recheck(json.dumps(d))
+    assert not bad.proved and "stable is False, not True" in bad.reason
+    with pytest.raises(InvalidInputError, match="not a statement field"):
+        from gdtheory.rigorous.certificate import CertificateBundle
+
+        CertificateBundle.of((_orbit(),), requirement={"colour": "red"})
+
+
+def test_a_bundle_of_identical_members_is_rechecked_once_and_its_total_is_charged():
+    """200 copies of a global smoothness certificate: the copies are one proof, so the
+    recheck takes the time of one; a bundle of many distinct members is estimated from a
+    pilot of each and refused up front when the total is beyond the budget."""
+    import time
+
+    from gdtheory.core import budget
+    from gdtheory.rigorous.certificate import CertificateBundle
+
+    one = certify_smoothness("log(1 + exp(-x))")
+    d = json.loads(CertificateBundle.of((one,)).to_json())
+    d["members"] = d["members"] * 200
+    d["statement"] = "each of the 200 smoothness certificates is proved"
+    t0 = time.perf_counter()
+    assert recheck(json.dumps(d)).proved
+    single = time.perf_counter() - t0
+    assert single < 60
+    many = []
+    for k in (2, 3):  # two distinct members, each asking for a million sub-boxes
+        m = json.loads(
+            certify_smoothness(f"x**2/{k} + log(1 + exp(-x))", [(-1, 1)], pieces=8).to_json()
+        )
+        m["pieces"] = 10**6
+        many.append(m)
+    d = {
+        "format": CertificateBundle.format_tag(),
+        "statement": "each of the 2 smoothness certificates is proved",
+        "members": many,
+        "requirement": [],
+        "proved": True,
+        "reason": "",
+    }
+    t0 = time.perf_counter()
+    with budget.allow(20), pytest.raises(budget.CostError, match="rechecking the bundle of 2"):
+        recheck(json.dumps(d))
+    assert time.perf_counter() - t0 < 10  # two pilots, not two million sub-boxes
+
+
+@pytest.mark.parametrize("field", ["boxes", "h"])
+def test_a_huge_exponent_in_a_certificate_file_is_refused_before_any_number_is_built(field):
+    """'1e99999999' made Fraction build a 10^8-digit integer before any size check."""
+    import time
+
+    d = json.loads(_orbit().to_json())
+    if field == "boxes":
+        d["boxes"][0][0][1] = "1e99999999"
+    else:
+        d["h"] = "1e99999999"
+    t0 = time.perf_counter()
+    with pytest.raises(InvalidInputError, match="decimal exponent"):
+        recheck(json.dumps(d))
+    assert time.perf_counter() - t0 < 5
+    b = json.loads(_balance().to_json())
+    b["box"][0][0] = "1e99999999"
+    with pytest.raises(InvalidInputError, match="decimal exponent"):
+        recheck(json.dumps(b))
+
+
+def test_a_smoothness_file_asking_for_a_million_pieces_is_estimated_and_refused():
+    from gdtheory.core import budget
+
+    d = json.loads(certify_smoothness("log(1 + exp(-x))", [(-1, 1)], pieces=4).to_json())
+    d["pieces"] = 10**6
+    with budget.allow(5), pytest.raises(budget.CostError, match="sub-boxes"):
+        recheck(json.dumps(d))
