@@ -1049,7 +1049,7 @@ def test_fuzz_case_count_is_reported(capsys):
 def test_costly_requests_are_refused_with_the_estimate():
     from gdtheory.core import budget
 
-    with pytest.raises(budget.CostError, match=r"would take about .* refused above"):
+    with pytest.raises(budget.CostError, match=r"would take at least about .* refused above"):
         gt.gd(F2, [0.5, 1.5], h="1/2", steps=10**12)
     with pytest.raises(budget.CostError, match="GiB"):
         gt.iterate_map(F2, [[0.5, 1.5]], hs=0.5, steps=10**10, keep=10**10, backend="numpy")

@@ -227,6 +227,12 @@ def momentum_modified_equation(
     if isinstance(order, bool) or not isinstance(order, int) or not 0 <= order <= top:
         raise InvalidInputError(f"order must be an integer in 0..{top}, got {order!r}")
     b = momentum_coefficient(beta)
+    if not isinstance(b, sp.Symbol) and not b.is_Rational:
+        raise InvalidInputError(
+            f"beta = {b} is irrational; the slow-manifold expansion works with rational or "
+            "symbolic beta: derive it for the symbol and substitute, e.g. "
+            "momentum_modified_equation(f, order, 'beta').fields[k].subs(beta, value)"
+        )
     if isinstance(b, sp.Symbol):
         if b in obj.symbols or b.name in {s.name for s in obj.symbols}:
             raise InvalidInputError(f"beta {b} is a state symbol of the objective")

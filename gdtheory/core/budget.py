@@ -59,6 +59,7 @@ __all__ = [
     "call",
     "charge",
     "estimate",
+    "spent",
     "pilot",
     "MAX_SECONDS",
     "MAX_FLOATS",
@@ -286,6 +287,12 @@ def call() -> Iterator[_Ledger]:
         yield _LEDGER.get()  # type: ignore[misc]
     finally:
         _LEDGER.reset(token)
+
+
+def spent() -> float:
+    """Seconds the current public call has taken so far (0 outside one)."""
+    ledger = _LEDGER.get()
+    return 0.0 if ledger is None else time.perf_counter() - ledger.start
 
 
 def charge(what: str, seconds: float, detail: str = "") -> None:

@@ -28,7 +28,7 @@ from typing import Any, ClassVar
 import mpmath
 import sympy as sp
 
-from ..errors import InvalidInputError
+from ..errors import InvalidInputError, UnboundParameterError
 from .conversion import as_real_matrix
 from .scalars import exact_real, to_mpf
 
@@ -55,9 +55,17 @@ def _float(value: sp.Expr) -> float:
 
 
 def _number(value: Any, t: Any) -> Any:
-    """An exact hyperparameter in the arithmetic of ``t`` (float, mpf or SymPy)."""
+    """An exact hyperparameter in the arithmetic of ``t`` (float, mpf or SymPy); a
+    symbolic one has no number (UnboundParameterError naming it)."""
     if isinstance(t, sp.Basic):
         return value
+    if isinstance(value, sp.Basic) and value.free_symbols:
+        names = tuple(sorted(s.name for s in value.free_symbols))
+        raise UnboundParameterError(
+            f"the hyperparameter {value} is symbolic: a numerical run needs a number, e.g. "
+            "HeavyBall('9/10') (symbolic hyperparameters are for the formulas)",
+            params=names,
+        )
     if isinstance(t, mpmath.mpf):
         return to_mpf(value)  # correctly rounded at the precision in force
     return _float(value)

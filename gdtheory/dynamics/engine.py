@@ -212,13 +212,25 @@ def as_executor(executor: Any) -> Executor | None:
     )
 
 
+def submit(pool: Executor, fn: Any, *args: Any) -> Any:
+    """``pool.submit(fn, *args)``; an executor that cannot take work (shut down, a closed
+    dask client) is an InvalidInputError saying so, not a RuntimeError."""
+    try:
+        return pool.submit(fn, *args)
+    except RuntimeError as exc:
+        raise InvalidInputError(
+            f"the executor cannot take work ({exc}): it has been shut down or closed; pass "
+            "a running one, or executor=None"
+        ) from None
+
+
 def map_pieces(fn: Any, pieces: Sequence[tuple[Any, ...]], executor: Any) -> list[Any]:
     """``[fn(*p) for p in pieces]``, here or on ``executor`` (:func:`as_executor`), in
     the order of the pieces."""
     pool = as_executor(executor)
     if pool is None:
         return [fn(*p) for p in pieces]
-    futures = [pool.submit(fn, *p) for p in pieces]
+    futures = [submit(pool, fn, *p) for p in pieces]
     return [f.result() for f in futures]
 
 
@@ -295,8 +307,8 @@ def run_rows(
                 bar.update(b - a)
         else:
             futures = {
-                executor.submit(
-                    run_chunk, objective, X0[a:b], H[a:b], steps, keep, bound, backend
+                submit(
+                    executor, run_chunk, objective, X0[a:b], H[a:b], steps, keep, bound, backend
                 ): (a, b)
                 for a, b in todo
             }

@@ -5,7 +5,8 @@ On the minimiser set M of a homogeneous objective, a point is labelled by the co
 quantities q = (Q_1, ..., Q_m) of gradient flow (:mod:`~gdtheory.landscape.invariants`),
 and the sharp Hessian eigenvalue lambda is a function of them.  :func:`balance_law`
 derives the polynomial relation P(lam, q) = 0 exactly, by eliminating the variables
-from {r(x) = 0, Q_k(x) = q_k, lam = sharp(x)} (a lex Groebner basis).  E.g.
+from {r(x) = 0, Q_k(x) = q_k, lam = sharp(x)} (successive resultants in FLINT,
+:mod:`~gdtheory.landscape.elimination`; the tests compare with a lex Groebner basis).  E.g.
 
     (1 - xy)^2/2:       lam^2 - q^2 - 4 = 0                 (q = x^2 - y^2),
 
@@ -40,11 +41,13 @@ import mpmath as mp
 import numpy as np
 import sympy as sp
 
+from ..core.budget import Meter
 from ..core.conversion import as_expression, as_real_matrix
 from ..core.objective import Objective
-from ..core.scalars import RealLike, check_count, exact_real, positive_real
+from ..core.scalars import RealLike, check_count, check_dps, exact_real, positive_real
 from ..errors import InvalidInputError
-from .spectrum import H, MinimiserSpectrum
+from .elimination import DIGITS, eliminate_within_budget, sample_point
+from .spectrum import H, MinimiserSpectrum, fresh_symbol
 
 __all__ = [
     "BalanceLaw",
@@ -58,7 +61,6 @@ __all__ = [
     "one_quantity_bound",
 ]
 
-LAM = sp.Symbol("lam")
 #: Largest number of variables eliminated by a Groebner basis.
 MAX_ELIMINATION = 6
 #: Largest depth of the deep scalar network, and largest number of parameters of the
@@ -197,26 +199,48 @@ def balance_law(spectrum: MinimiserSpectrum) -> BalanceLaw:
         raise InvalidInputError(
             f"the Groebner elimination is limited to {MAX_ELIMINATION} variables, got {len(xs)}"
         )
-    qs = sp.symbols(f"q1:{len(spectrum.conserved) + 1}")
+    exprs = [*spectrum.residuals, *spectrum.conserved, spectrum.sharp]
+    taken = {s.name for s in xs} | {s.name for e in exprs for s in sp.sympify(e).free_symbols}
+    lam = fresh_symbol("lam", taken)  # named apart from the variables (a variable may be "lam")
+    qs = tuple(
+        fresh_symbol(f"q{k + 1}", taken | {lam.name}) for k in range(len(spectrum.conserved))
+    )
     eqs = [sp.expand(r) for r in spectrum.residuals]
     eqs += [sp.expand(Q - q) for Q, q in zip(spectrum.conserved, qs, strict=True)]
-    eqs.append(sp.expand(spectrum.sharp - LAM))
+    eqs.append(sp.expand(spectrum.sharp - lam))
     params = sorted(
-        set().union(*(e.free_symbols for e in eqs)) - set(xs) - set(qs) - {LAM}, key=str
+        set().union(*(e.free_symbols for e in eqs)) - set(xs) - set(qs) - {lam}, key=str
     )
     t0 = time.perf_counter()
-    G = sp.groebner(eqs, *xs, LAM, *qs, *params, order="lex")
-    free = [g for g in G.exprs if not (g.free_symbols & set(xs))]
-    with_lam = [g for g in free if g.has(LAM)]
+    residual = sp.expand(sp.sympify(spectrum.residuals[0]))
+    samples = []
+    for seed in (1, 2):  # two independent points of the minimiser set, at 60 digits
+        pt = sample_point(residual, xs, params, seed=seed)
+        with mp.workdps(DIGITS):
+            for Q, q in zip(spectrum.conserved, qs, strict=True):
+                pt[q] = _evaluate(Q, pt)
+            pt[lam] = _evaluate(spectrum.sharp, pt)
+        samples.append(pt)
+    free = eliminate_within_budget(eqs, xs, [lam, *qs], samples, "the balance law's elimination")
+    with_lam = [g for g in free if g.has(lam)]
     if not with_lam:
         raise InvalidInputError(
             "no relation between the sharp eigenvalue and the conserved "
             "quantities was found (are the conserved quantities complete?)"
         )
-    P = min(with_lam, key=lambda g: sp.Poly(g, LAM).degree())
-    lead = sp.Poly(P, LAM).LC()
+    P = min(with_lam, key=lambda g: sp.Poly(g, lam).degree())
+    lead = sp.Poly(P, lam).LC()
     P = sp.expand(P / lead) if lead.is_number else P
-    return BalanceLaw(P, LAM, tuple(qs), tuple(spectrum.conserved), time.perf_counter() - t0)
+    return BalanceLaw(P, lam, qs, tuple(spectrum.conserved), time.perf_counter() - t0)
+
+
+def _evaluate(expr: sp.Expr, point: dict[sp.Symbol, Any]) -> Any:
+    """A polynomial's value at an mpmath point (at the working precision)."""
+    poly = sp.Poly(sp.expand(expr), *point)
+    return mp.fsum(
+        mp.mpf(c.p) / c.q * mp.fprod(point[s] ** e for s, e in zip(point, m, strict=True))
+        for m, c in poly.as_dict().items()
+    )
 
 
 @dataclass(frozen=True)
@@ -318,19 +342,22 @@ class DeepScalarBound:
 
 
 def _gamma(rho: Any, p: int, r: int) -> Any:
-    """c / a at a Lagrange point: from a^2 / (p (c - a)) = b^2 / (r (b - c)), b = rho a."""
-    return rho * (r + p * rho) / (p * rho**2 + r)
+    """c / a at a Lagrange point: from a^2 / (p (c - a)) = b^2 / (r (b - c)), b = rho a,
+    c / a = rho (r + p rho) / (p rho^2 + r), written so that no term overflows in float."""
+    return (r + p * rho) / (p * rho + r / rho)
 
 
 def _lagrange_point(
     rho: Any, pqr: tuple[int, int, int], N: int, L: Any, one: Any
 ) -> tuple[Any, Any, Any]:
     """(a, c/a, residual of p/a + q/c + r/b = L) at b = rho a, for float arrays (``one``
-    = 1.0) or mpmath numbers (``one`` = mp.mpf(1))."""
+    = 1.0) or mpmath numbers (``one`` = mp.mpf(1)); a = (rho^r (c/a)^q)^(-1/N) through
+    logarithms (rho reaches 1e185 at N = 12, h = 2e-15: rho^r overflows a float)."""
     p, q, r = pqr
     g = _gamma(rho, p, r)
-    a = (rho**r * g**q) ** (-one / N)
-    return a, g, (p + q / g + r / rho) / a - L
+    log, exp = (np.log, np.exp) if isinstance(one, float) else (mp.log, mp.exp)
+    inv_a = exp((r * log(rho) + q * log(g)) / N)
+    return 1 / inv_a, g, (p + q / g + r / rho) * inv_a - L
 
 
 def deep_scalar_bound(N: int, h: RealLike, *, dps: int = 30) -> DeepScalarBound:
@@ -349,6 +376,7 @@ def deep_scalar_bound(N: int, h: RealLike, *, dps: int = 30) -> DeepScalarBound:
     (3.464101615138, True)
     """
     N = _depth(N)
+    dps = check_dps(dps)
     L = 2 / mp.mpf(str(sp.Rational(exact_real(positive_real(h, "h"), "h"))))
     if L > 1e15:
         raise InvalidInputError(f"h = {h} is too small (2/h > 1e15): use h >= 2e-15")
@@ -358,16 +386,17 @@ def deep_scalar_bound(N: int, h: RealLike, *, dps: int = 30) -> DeepScalarBound:
         )
     best: tuple[Any, ...] | None = None
     count = 0
+    groups = [(p, r) for p, r in product(range(1, N), repeat=2) if N - p - r >= 0]
+    meter = Meter(f"the deep scalar bound at {dps} digits", len(groups), "groupings")
     with mp.workdps(dps):
         L = mp.mpf(L)
-        for p, r in product(range(1, N), repeat=2):
+        for done, (p, r) in enumerate(groups):
+            meter.tick(done)
             q = N - p - r
-            if q < 0:
-                continue
 
             # b / a <= u_max / u_min <= L^N: scan log rho in float, refine at dps digits
             grid = np.logspace(1e-6, N * np.log10(2 * float(L)) + 1, 4000)
-            with np.errstate(over="ignore", invalid="ignore"):
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
                 vals = _lagrange_point(grid, (p, q, r), N, float(L), 1.0)[2]
             for k in np.nonzero(np.sign(vals[:-1]) * np.sign(vals[1:]) <= 0)[0]:
                 lo, hi = mp.mpf(float(grid[k])), mp.mpf(float(grid[k + 1]))
@@ -387,8 +416,9 @@ def deep_scalar_bound(N: int, h: RealLike, *, dps: int = 30) -> DeepScalarBound:
     value, a, g, rho, p, q, r = best
     with mp.workdps(dps):
         b, c = a * rho, a * g
-        # multiplier of sum 1/u = L: from d/da and d/db of (b - a) = mu grad(g1) + nu grad(g2)
-        M = mp.matrix([[-p / a**2, p / a], [-r / b**2, r / b]])
-        mu_, _ = mp.lu_solve(M, mp.matrix([-1, 1]))
+        # multiplier of sum 1/u = L: from d/da and d/db of (b - a) = mu grad(g1) + nu grad(g2),
+        # the 2 x 2 system [[-p/a^2, p/a], [-r/b^2, r/b]] (mu, nu) = (-1, 1) solved in closed
+        # form (its entries span more orders of magnitude than dps when h is tiny)
+        mu_ = a * b * (1 + r / (p * rho)) / (r * (1 - 1 / rho))
     u = sorted([float(a)] * p + [float(c)] * q + [float(b)] * r)
     return DeepScalarBound(N, float(2 / L), float(value), tuple(u), (p, q, r), float(mu_), count)

@@ -30,11 +30,10 @@ from ..core.objective import Objective, as_objective
 from ..core.parsing import parse_expression
 from ..errors import InvalidInputError
 from .invariants import conserved_quadratics
-from .spectrum import MinimiserSpectrum
+from .spectrum import MinimiserSpectrum, fresh_symbol
 
 __all__ = ["objective_spectrum", "sum_of_squares"]
 
-LAM = sp.Symbol("lam")
 #: Largest Gram matrix whose eigenvalues are asked of SymPy in closed form.
 MAX_CLOSED_FORM = 2
 #: Largest Gram matrix whose characteristic polynomial is expanded exactly.
@@ -120,8 +119,9 @@ def objective_spectrum(
     K = gram.rows
     charpoly = None
     if K <= MAX_CHARPOLY:
-        poly = gram.charpoly(LAM)
-        charpoly = poly.as_expr().subs(poly.gen, LAM)
+        lam = fresh_symbol("lam", {s.name for s in gram.free_symbols})
+        poly = gram.charpoly(lam)
+        charpoly = poly.as_expr().subs(poly.gen, lam)
     inv = conserved_quadratics(obj, symmetry)
     ids.update(inv.identities)
     x = sp.Matrix(xs)

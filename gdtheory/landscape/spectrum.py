@@ -12,7 +12,7 @@ import sympy as sp
 from ..core.conversion import as_expression
 from ..errors import InvalidInputError
 
-__all__ = ["MinimiserSpectrum", "H"]
+__all__ = ["MinimiserSpectrum", "H", "fresh_symbol"]
 
 H = sp.Symbol("h", positive=True)
 
@@ -103,3 +103,16 @@ class MinimiserSpectrum:
         if rate.is_number and not rate.is_positive:
             raise InvalidInputError(f"h must be > 0, got {rate}")
         return sp.Le(self.sharp, 2 / rate)
+
+
+def fresh_symbol(name: str, taken: set[str]) -> sp.Symbol:
+    """The symbol ``name``, or ``name_``, ``name__``, ... when a variable already has the
+    name (the eigenvalue symbol ``lam`` of a characteristic polynomial must not be a
+    variable called lam).
+
+    >>> fresh_symbol("lam", {"x", "lam"})
+    lam_
+    """
+    while name in taken:
+        name += "_"
+    return sp.Symbol(name)

@@ -165,3 +165,28 @@ def test_one_quantity_bound_refuses_several_quantities() -> None:
         one_quantity_bound(balance_law(objective_spectrum(deep_scalar(3))))
     with pytest.raises(InvalidInputError, match="2/N"):
         deep_scalar_bound(3, 0.9)
+
+
+@pytest.mark.parametrize(("N", "h"), [(12, "2e-15"), (5, "1e-12"), (3, "1e-14"), (8, "1e-6")])
+def test_deep_scalar_bound_at_the_smallest_step_sizes(N, h):
+    """Down to the documented h = 2e-15 (a ZeroDivisionError before; the float scan also
+    lost the maximiser to overflow beyond rho = 1e154 and would have reported 1e70 for
+    N = 12): the maximiser has N - 1 entries at a and one at b = a^(1 - N), with
+    (N - 1)/a + a^(N - 1) = 2/h, solved here directly at 50 digits."""
+    import mpmath as mpm
+
+    b = deep_scalar_bound(N, h)
+    with mpm.workdps(50):
+        L = 2 / mpm.mpf(h)
+        a = mpm.findroot(lambda t: (N - 1) / t + t ** (N - 1) - L, (N - 1) / L)
+        exact = a ** (1 - N) - a
+    assert abs(b.bound / float(exact) - 1) < 1e-9
+    assert b.multiplier > 0 and np.isfinite(b.derivative)
+
+
+def test_deep_scalar_bound_validates_its_precision():
+    from gdtheory.errors import PrecisionError
+
+    for dps in (0, None, 10**6, 2.5):
+        with pytest.raises(PrecisionError):
+            deep_scalar_bound(3, "1/2", dps=dps)
