@@ -34,6 +34,7 @@ from typing import Any
 
 import sympy as sp
 
+from ..core.budget import Meter
 from ..core.objective import Objective, as_objective
 from ..errors import InvalidInputError
 from .modified import ModifiedEquation, modified_equation
@@ -105,7 +106,13 @@ def _epoch(objs: list[Objective], order: int, scheme: str) -> list[sp.Expr]:
     orders = itertools.permutations(range(m)) if scheme == "reshuffle" else [tuple(range(m))]
     total = [T.ctx.from_dict({}) for _ in syms]
     count = 0
+    meter = Meter(
+        f"the {scheme} epoch map of {m} f_i to order {order}",
+        math.factorial(m) if scheme == "reshuffle" else 1,
+        "orders",
+    )
     for s in orders:
+        meter.tick(count)
         x = list(T.x)
         for i in s:
             gx = [T.at(g, x) for g in grads[i]]

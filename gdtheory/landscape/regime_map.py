@@ -22,6 +22,7 @@ the Lyapunov exponent where no period is found).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -33,6 +34,7 @@ import numpy as np
 from ..backward_error.flows import gradient_flow
 from ..backward_error.modified import modified_equation
 from ..backward_error.modified_flows import modified_flow
+from ..core import budget
 from ..core.objective import as_objective, numeric_objective
 from ..core.scalars import check_count, check_dps, exact_rates, exact_real
 from ..dynamics.diagrams import detect_periods
@@ -143,6 +145,11 @@ def _verdicts(
     return out, lyap
 
 
+def _steps(fixed: int | None, T: Any, h: Any) -> int:
+    """GD steps at h: the fixed number, or floor(T / h)."""
+    return fixed if fixed is not None else int(mpmath.floor(T / h))
+
+
 def regime_map(
     objective: Any,
     x0: Any,
@@ -173,6 +180,8 @@ def regime_map(
         raise InvalidInputError("hs must be increasing")
     if (T is None) == (steps is None):
         raise InvalidInputError("give either the time T or the number of steps, not both")
+    fixed: int | None = None
+    T_e: Any = None
     if steps is not None:
         fixed = check_count(steps, "steps", 1)
     else:
@@ -204,11 +213,16 @@ def regime_map(
     best = np.full(hs_f.size, -1)
     failures: dict[tuple[str, float], str] = {}
     me = modified_equation(obj, max(orders)) if "modified" in models and orders else None
-    for i, h in enumerate(rates):
-        K = fixed if steps is not None else int(mpmath.floor(T_e / h))
-        if K < 1:
-            continue
+    # the runs of each h in turn; after each h the rest is charged at the pace measured
+    # so far (per model, the mean over the h done), so that the budget covers the total
+    spent: dict[str, list[float]] = {}
+    done_h = [i for i, h in enumerate(rates) if _steps(fixed, T_e, h) >= 1]
+    for count, i in enumerate(done_h, start=1):
+        h = rates[i]
+        K = _steps(fixed, T_e, h)
+        t0 = time.perf_counter()
         iterates = gd(obj, start, h=h, steps=K, dps=dps, bound=mpmath.mpf(10) ** 12).iterates
+        spent.setdefault("GD", []).append(time.perf_counter() - t0)
         ts = [k * h for k in range(len(iterates))]
         runs: dict[str, Any] = {}
         if "gradient" in models:
@@ -224,10 +238,22 @@ def regime_map(
             times_f = [float(t) for t in ts]
             runs["central flow"] = partial(central_flow, obj, x0_f, times_f, h=h, k=min(2, obj.dim))
         for name, run in runs.items():
+            t0 = time.perf_counter()
             try:
                 errors[name][i] = max_distance(run().states, iterates, dps)
             except GDTheoryError as exc:
                 failures[(name, float(h))] = f"{type(exc).__name__}: {exc}"[:200]
+            spent.setdefault(name, []).append(time.perf_counter() - t0)
+        left = len(done_h) - count
+        if left:
+            pace = sum(float(np.mean(v)) for v in spent.values())
+            budget.charge(
+                "the regime map",
+                left * pace,
+                f"{left} more learning rates at {pace:.3g} s each, the mean pace of the "
+                f"{count} done",
+            )
+    for i in done_h:
         if me is not None:
             row = [errors[f"modified p = {p}"][i] for p in orders]
             if np.any(np.isfinite(row)):
