@@ -97,24 +97,6 @@ def _check_precision_cost(F: Field, y: Any, T: float, tol: Any, kmax: int) -> No
         )
 
 
-def _check_pace(step: Any, growing: bool, remaining: float, clock: list[float]) -> None:
-    """Charge (:func:`gdtheory.core.budget.charge`) the rest of a flow at the pace of the
-    last accepted step (its length and its wall time), at every step once the step size
-    has stopped growing and the run has taken a pilot's time (a flow whose step still
-    grows is judged from 2 s on, at its current pace: a bound from above)."""
-    now = time.perf_counter()
-    took, clock[1] = now - clock[1], now
-    elapsed = now - clock[0]
-    if remaining <= 0 or elapsed < budget.PILOT_SECONDS or (growing and elapsed < 2.0):
-        return
-    budget.charge(
-        "the flow",
-        remaining / float(step) * took,
-        f"{remaining:.3g} time units left at steps of {float(step):.3g} taking {took:.2g} s "
-        "each; a stiff flow, a long horizon or a high precision: lower dps or the final time",
-    )
-
-
 def _norm(v: Sequence[mpmath.mpf]) -> mpmath.mpf:
     return max(abs(c) for c in v)
 
@@ -169,7 +151,7 @@ def integrate_flow(
         H = mpmath.mpf("0.1")
         err_total = mpmath.mpf(0)
         evals = 0
-        clock = [time.perf_counter(), time.perf_counter()]  # start, end of the last step
+        pace = budget.PaceMeter("the flow", float(ts[-1]) if ts else 0.0, "time units")
         out_t, out_y = [], []
         for target_exact in ts:
             target = to_mpf(target_exact)
@@ -213,7 +195,7 @@ def integrate_flow(
                     )
                 if accepted is None:
                     H = step / 2
-                    _check_pace(H, False, float(ts[-1] - t), clock)
+                    pace.tick(float(t), settled=True)
                     if H < mpmath.mpf(10) ** (-dps):
                         raise FlowBlowUpError(
                             f"flow integration step underflow at t = {mpmath.nstr(t, 8)}: the "
@@ -230,7 +212,7 @@ def integrate_flow(
                 t = t + step if step < target - t else target
                 err_total += e
                 bar.update(float(t) - bar.n)
-                _check_pace(step, j < kmax * 2 // 3, float(ts[-1] - t), clock)
+                pace.tick(float(t), settled=j >= kmax * 2 // 3)
                 H = step * (
                     mpmath.mpf("1.5")
                     if j < kmax * 2 // 3

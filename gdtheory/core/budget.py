@@ -38,6 +38,7 @@ gdtheory.core.budget.CostError: GD would take at least about 289 days (1e+12 ste
 
 from __future__ import annotations
 
+import bisect
 import contextvars
 import math
 import os
@@ -55,6 +56,7 @@ __all__ = [
     "CostError",
     "Estimate",
     "Meter",
+    "PaceMeter",
     "PILOT_SECONDS",
     "call",
     "charge",
@@ -380,10 +382,10 @@ class Meter:
         elapsed = now - self.t0
         if elapsed < PILOT_SECONDS:
             return
-        self.judged = True
-        units = max(float(done) - self.done0, 1e-300)
-        if units <= 1e-300:
+        units = float(done) - self.done0
+        if units <= 0:
             return  # no progress measured yet
+        self.judged = True
         rate = units / elapsed
         remaining = max(self.total - float(done), 0.0) + self.total * (self.factor - 1.0)
         charge(
@@ -391,6 +393,76 @@ class Meter:
             remaining / rate,
             f"{self.total * self.factor:.3g} {self.unit} at {rate:.3g} {self.unit}/s, "
             f"measured on the first {float(done):.3g}",
+        )
+
+
+class PaceMeter:
+    """The :class:`Meter` of an adaptive integrator, whose pace changes as it runs: a
+    flow settling towards an equilibrium takes ever longer steps (its step size grows
+    like e^(c t) once the solution decays exponentially), a stiff one ever shorter.  It
+    judges only after ``after`` seconds (2 s: a shorter flow is simply run, and the
+    transient of its first steps is not extrapolated), then at every call, from the
+    paces of the last two quarters of the wall time so far, p1 (earlier) and p2 (later):
+
+    * linear: the rest at the pace p2 (exact for a steady pace, an upper bound for a
+      settling flow);
+    * trend: the pace growing like e^(c t), c = ln(p2 / p1) / (t2 - t1), integrated to
+      the final time (a lower bound for a settling flow);
+
+    and charges the geometric mean of the two when the pace grows (the linear figure when
+    it does not).  The benchmark ``tests/benchmarks/test_bench_cost_model.py`` compares it
+    with measured times.  Call :meth:`tick` with the time reached.
+
+    >>> m = PaceMeter("a flow", 1e9, "time units", after=0.05)
+    >>> for k in range(1, 10**6):
+    ...     time.sleep(0.001)
+    ...     m.tick(k * 1e-3)
+    Traceback (most recent call last):
+    ...
+    gdtheory.core.budget.CostError: a flow would take about ... (1e+09 time units left at ...
+    """
+
+    __slots__ = ("what", "total", "unit", "after", "start", "walls", "done")
+
+    def __init__(self, what: str, total: float, unit: str, *, after: float = 2.0) -> None:
+        self.what, self.total, self.unit, self.after = what, float(total), unit, after
+        self.start = time.perf_counter()
+        self.walls: list[float] = []
+        self.done: list[float] = []
+
+    def _at(self, wall: float) -> tuple[float, float]:
+        k = min(bisect.bisect_left(self.walls, wall), len(self.walls) - 1)
+        return self.walls[k], self.done[k]
+
+    def tick(self, done: float, *, settled: bool = True) -> None:
+        """Record progress; ``settled`` False while the step size is still growing (then
+        judged only from twice ``after`` on)."""
+        now = time.perf_counter()
+        self.walls.append(now)
+        self.done.append(float(done))
+        elapsed = now - self.start
+        left = self.total - float(done)
+        if left <= 0 or elapsed < self.after or (not settled and elapsed < 2 * self.after):
+            return
+        w0, d0 = self._at(self.start + elapsed / 2)
+        w1, d1 = self._at(self.start + 3 * elapsed / 4)
+        if not (d0 < d1 < float(done) and w0 < w1 < now):
+            return
+        p1, p2 = (d1 - d0) / (w1 - w0), (float(done) - d1) / (now - w1)
+        linear = left / p2
+        seconds = linear
+        c = math.log(p2 / p1) / ((float(done) - d0) / 2)  # per unit of flow time
+        if c > 0:
+            mid = (d1 + float(done)) / 2
+            trend = (math.exp(-c * (float(done) - mid)) - math.exp(-c * (self.total - mid))) / (
+                p2 * c
+            )
+            seconds = math.sqrt(linear * max(trend, 0.0)) if trend > 0 else linear
+        charge(
+            self.what,
+            seconds,
+            f"{left:.3g} {self.unit} left at {p2:.3g} {self.unit}/s, the pace of the last "
+            f"{now - w1:.2g} s" + (f", growing like e^({c:.3g} t)" if c > 0 else ""),
         )
 
 

@@ -291,6 +291,7 @@ def gd_batch(
     hist = np.empty((steps + 1, N, n)) if record else None
     active = np.arange(N)
     grad = objective.grad_np
+    objective.f_np(X[:1])  # compiled now: its time counts before the pilot, not after
     G = np.zeros((N, n))
     meter = Meter("the GD batch", steps, "steps")
     for k in range(steps + 1):

@@ -43,7 +43,7 @@ import mpmath
 import numpy as np
 
 from ..backward_error.flows import integrate_flow
-from ..core.budget import Meter
+from ..core.budget import PaceMeter
 from ..core.compiled import compile_mpc
 from ..core.objective import Objective, as_objective, numeric_objective
 from ..core.scalars import RealLike, check_dps, positive_real, sorted_times, to_mpf
@@ -181,13 +181,13 @@ def _model_flow(
     w0 = flat_point(x0, model.dim)
     evals = [0]
     eye = np.eye(model.dim)
-    meter = Meter("the principal flow", float(ts[-1]), "time units")
+    meter = PaceMeter("the principal flow", float(ts[-1]), "time units")
     reached = [0.0]
 
     def rhs(_t: float, w: np.ndarray) -> np.ndarray:
         evals[0] += 1
         reached[0] = max(reached[0], _t)
-        meter.tick(reached[0] if evals[0] > 1 else 0.0)
+        meter.tick(reached[0])
         try:
             H = np.column_stack([model.hvp(w, e) for e in eye])
             g = model.grad(w)

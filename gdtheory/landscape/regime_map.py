@@ -213,16 +213,17 @@ def regime_map(
     best = np.full(hs_f.size, -1)
     failures: dict[tuple[str, float], str] = {}
     me = modified_equation(obj, max(orders)) if "modified" in models and orders else None
-    # the runs of each h in turn; after each h the rest is charged at the pace measured
-    # so far (per model, the mean over the h done), so that the budget covers the total
-    spent: dict[str, list[float]] = {}
-    done_h = [i for i, h in enumerate(rates) if _steps(fixed, T_e, h) >= 1]
-    for count, i in enumerate(done_h, start=1):
+    # the smallest and the largest h first, then the others; after each, the rest is
+    # charged at the cost of each h interpolated between the h done, so that the budget
+    # covers the total of the map
+    todo = [i for i, h in enumerate(rates) if _steps(fixed, T_e, h) >= 1]
+    order = todo[:1] + todo[-1:] + todo[1:-1] if len(todo) > 1 else todo
+    cost: dict[int, float] = {}
+    for i in order:
         h = rates[i]
         K = _steps(fixed, T_e, h)
         t0 = time.perf_counter()
         iterates = gd(obj, start, h=h, steps=K, dps=dps, bound=mpmath.mpf(10) ** 12).iterates
-        spent.setdefault("GD", []).append(time.perf_counter() - t0)
         ts = [k * h for k in range(len(iterates))]
         runs: dict[str, Any] = {}
         if "gradient" in models:
@@ -238,22 +239,22 @@ def regime_map(
             times_f = [float(t) for t in ts]
             runs["central flow"] = partial(central_flow, obj, x0_f, times_f, h=h, k=min(2, obj.dim))
         for name, run in runs.items():
-            t0 = time.perf_counter()
             try:
                 errors[name][i] = max_distance(run().states, iterates, dps)
             except GDTheoryError as exc:
                 failures[(name, float(h))] = f"{type(exc).__name__}: {exc}"[:200]
-            spent.setdefault(name, []).append(time.perf_counter() - t0)
-        left = len(done_h) - count
+        cost[i] = time.perf_counter() - t0
+        left = [j for j in todo if j not in cost]
         if left:
-            pace = sum(float(np.mean(v)) for v in spent.values())
+            more = float(np.sum(np.interp(left, sorted(cost), [cost[j] for j in sorted(cost)])))
             budget.charge(
                 "the regime map",
-                left * pace,
-                f"{left} more learning rates at {pace:.3g} s each, the mean pace of the "
-                f"{count} done",
+                more,
+                f"{len(left)} more learning rates, the cost of each interpolated between "
+                f"the {len(cost)} done ({min(cost.values()):.3g} to {max(cost.values()):.3g} s)",
             )
-    for i in done_h:
+    failures = dict(sorted(failures.items(), key=lambda kv: kv[0][1]))  # by h
+    for i in todo:
         if me is not None:
             row = [errors[f"modified p = {p}"][i] for p in orders]
             if np.any(np.isfinite(row)):
