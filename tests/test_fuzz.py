@@ -864,6 +864,194 @@ ENTRY.update(
     }
 )
 
+# ------------------------------------------- methods of result objects and issue 30
+import math as _math  # noqa: E402
+
+from gdtheory.landscape.digits import digits_mlp  # noqa: E402
+
+_OBJ_P = gt.Objective.parse("mu*x**2 + x**4/4", params=["mu"])
+_ME = gt.modified_equation("x**4/4 - x**2/2", 3)
+_GME = gt.generic_modified_equation("gd", 3)
+_QME = gt.quadratic_modified_equation("x**2/2 + x*y + y**2")
+_SD = gt.series_diagnostics("x**4/4 - x**2/2 + logcosh(x)", ["1/2"], order=12, dps=30)
+_BT = gt.gd_batch(F2, [[0.5, 1.5], [3.0, 3.0]], hs=0.5, steps=20)
+_BM = gt.basins(F2, [(-2, 2), (-2, 2)], h=1.1, resolution=8, transient=5, backend="numpy")
+_CW = gt.convergence_window([[2.0, 0.6]], cs=[1.0, 3.0], steps=200, backend="numpy")
+_MS = gt.balancing("(1 - x*y)**2/2")
+_BL = gt.balance_law(_MS)
+_CQ = gt.conserved_quadratics("(1 - x*y)**2/2")
+_TANH = gt.TwoLayerTanh(np.ones((4, 2)), np.ones(4), width=3)
+_FACT = gt.FactorizationModel(np.array([[2.0]]), 1)
+_OMODEL = gt.ObjectiveModel(F2)
+_ORBIT = certify_periodic_orbit(
+    F2, [[_math.sqrt(1 + 2 / 1.9)] * 2, [-_math.sqrt(1 + 2 / 1.9)] * 2], h="19/10", radius=1e-6
+)
+_PAYLOAD = "__import__('os').system('touch /tmp/gdtheory-fuzz-hacked')"
+HOSTILE_TEXT = HOSTILE_EXPRESSIONS + [_PAYLOAD, "sqrt(2)/2", "x", "h", "I", "1e99999999"]
+HOSTILE_W = HOSTILE_POINTS + [[float("nan")] * 2, [1j, 1j], ["x", "y"]]
+ENTRY.update(
+    {
+        "Objective.bind": (_OBJ_P.bind, {"mu": 1}, {"mu": HOSTILE_NUMBERS + HOSTILE_TEXT}),
+        "Objective.point_mp": (_OBJ_P.point_mp, {"x": [1]}, {"x": HOSTILE_POINTS}),
+        "Objective.batch_np": (_OBJ_P.batch_np, {"X": [[1.0]]}, {"X": HOSTILE_POINTS}),
+        "ModifiedEquation.bind": (
+            gt.modified_equation(_OBJ_P, 2).bind,
+            {"mu": 1},
+            {"mu": HOSTILE_NUMBERS + HOSTILE_TEXT},
+        ),
+        "ModifiedEquation.field": (_ME.field, {"order": 2}, {"order": HOSTILE_COUNTS}),
+        "ModifiedEquation.potential": (_ME.potential, {"order": 2}, {"order": HOSTILE_COUNTS}),
+        "ModifiedEquation.latex": (
+            _ME.latex,
+            {},
+            {"potential": [None, "x", 3], "subexpressions": [_PAYLOAD, 3, ["x"], {"s": _PAYLOAD}]},
+        ),
+        "ModifiedEquation.python": (
+            _ME.python,
+            {},
+            {
+                "name": [_PAYLOAD, "1abc", "", None, "def", 3],
+                "backend": ["cuda", None, 3, _PAYLOAD],
+                "order": HOSTILE_COUNTS,
+                "subexpressions": [_PAYLOAD, 3, {"s": _PAYLOAD}],
+            },
+        ),
+        "ModifiedEquation.lambdify": (
+            _ME.lambdify,
+            {},
+            {"backend": ["cuda", None, 3, _PAYLOAD], "order": HOSTILE_COUNTS},
+        ),
+        "ModifiedEquation.point_mp": (_ME.point_mp, {"x": [1]}, {"x": HOSTILE_POINTS}),
+        "GenericModifiedEquation.obstruction": (
+            _GME.obstruction,
+            {"k": 2},
+            {"k": HOSTILE_COUNTS},
+        ),
+        "GenericModifiedEquation.potential": (_GME.potential, {"k": 2}, {"k": HOSTILE_COUNTS}),
+        "GenericModifiedEquation.potential_1d": (
+            _GME.potential_1d,
+            {"k": 1},
+            {"k": HOSTILE_COUNTS},
+        ),
+        "GenericModifiedEquation.instantiate": (
+            _GME.instantiate,
+            {"target": "x**2/2"},
+            {"target": HOSTILE_EXPRESSIONS + [_PAYLOAD, [_PAYLOAD]], "symbols": [[_PAYLOAD], 3]},
+        ),
+        "QuadraticModifiedEquation.coefficient": (
+            _QME.coefficient,
+            {"k": 1},
+            {"k": HOSTILE_COUNTS + ["x", _PAYLOAD]},
+        ),
+        "QuadraticModifiedEquation.series_coefficient": (
+            _QME.series_coefficient,
+            {"k": 1},
+            {"k": HOSTILE_COUNTS + ["x", _PAYLOAD]},
+        ),
+        "SeriesDiagnostics.optimal_truncation": (
+            _SD.optimal_truncation,
+            {"h": 0.1},
+            {"h": HOSTILE_NUMBERS + [_PAYLOAD]},
+        ),
+        "BatchTrajectory.count": (_BT.count, {"status": "converged"}, {"status": HOSTILE_TEXT}),
+        "BasinMap.fraction": (_BM.fraction, {"kind": "fixed_point"}, {"kind": HOSTILE_TEXT}),
+        "ConvergenceWindow.fraction": (_CW.fraction, {}, {"kind": HOSTILE_TEXT}),
+        "ConvergenceWindow.inside_bound": (_CW.inside_bound, {}, {"slack": HOSTILE_NUMBERS}),
+        "ConvergenceWindow.mean_over_converged": (
+            _CW.mean_over_converged,
+            {"values": np.zeros((2, 1))},
+            {"values": HOSTILE_POINTS},
+        ),
+        "MinimiserSpectrum.stability": (
+            _MS.stability,
+            {"h": "1/2"},
+            {"h": HOSTILE_NUMBERS + HOSTILE_TEXT},
+        ),
+        "BalanceLaw.residual": (
+            _BL.residual,
+            {"lam": 3, "q": [1]},
+            {"lam": HOSTILE_NUMBERS + HOSTILE_TEXT, "q": HOSTILE_POINTS + [[_PAYLOAD]]},
+        ),
+        "ConservedQuadratics.tangents": (
+            _CQ.tangents,
+            {"point": [1, 1]},
+            {"point": HOSTILE_W + [[_PAYLOAD, 1]]},
+        ),
+        "OrbitCertificate.contains_multiplier": (
+            _ORBIT.contains_multiplier,
+            {"value": "-1"},
+            {"value": HOSTILE_NUMBERS + HOSTILE_TEXT},
+        ),
+        "TwoLayerTanh.init": (
+            _TANH.init,
+            {},
+            {"seed": HOSTILE_COUNTS + [-1], "scale": HOSTILE_NUMBERS},
+        ),
+        "TwoLayerTanh.loss": (_TANH.loss, {"w": np.zeros(_TANH.dim)}, {"w": HOSTILE_W}),
+        "TwoLayerTanh.grad": (_TANH.grad, {"w": np.zeros(_TANH.dim)}, {"w": HOSTILE_W}),
+        "TwoLayerTanh.hvp": (
+            _TANH.hvp,
+            {"w": np.zeros(_TANH.dim), "v": np.ones(_TANH.dim)},
+            {"w": HOSTILE_W, "v": HOSTILE_W},
+        ),
+        "FactorizationModel.loss": (_FACT.loss, {"w": [1.0, 1.0]}, {"w": HOSTILE_W}),
+        "FactorizationModel.grad": (_FACT.grad, {"w": [1.0, 1.0]}, {"w": HOSTILE_W}),
+        "FactorizationModel.hvp": (
+            _FACT.hvp,
+            {"w": [1.0, 1.0], "v": [1.0, 0.0]},
+            {"w": HOSTILE_W, "v": HOSTILE_W},
+        ),
+        "FactorizationModel.split": (_FACT.split, {"w": [1.0, 1.0]}, {"w": HOSTILE_W}),
+        "ObjectiveModel.loss": (_OMODEL.loss, {"w": [1.0, 1.0]}, {"w": HOSTILE_W}),
+        "ObjectiveModel.grad": (_OMODEL.grad, {"w": [1.0, 1.0]}, {"w": HOSTILE_W}),
+        "ObjectiveModel.hvp": (
+            _OMODEL.hvp,
+            {"w": [1.0, 1.0], "v": [1.0, 0.0]},
+            {"w": HOSTILE_W, "v": HOSTILE_W},
+        ),
+        "ObjectiveModel.d3": (
+            _OMODEL.d3,
+            {"w": [1.0, 1.0], "u": [1.0, 0.0], "v": [1.0, 0.0]},
+            {"w": HOSTILE_W, "u": HOSTILE_W, "v": HOSTILE_W},
+        ),
+        "digits_mlp": (
+            digits_mlp,
+            {"n": 20, "widths": (4,)},
+            {
+                "pool": [2.0, True, 3, "2", None],
+                "widths": [5, "16", (0,), (16, -1), (60000, 60000), (22000, 22000), []],
+                "seed": HOSTILE_COUNTS + [-1],
+                "data_seed": HOSTILE_COUNTS + [-1],
+                "output_scale": HOSTILE_NUMBERS,
+                "n": HOSTILE_COUNTS + [0, 5000],
+                "loss": ["hinge", None, 3],
+                "activation": ["relu", None],
+            },
+        ),
+        "deep_scalar_bound(dps)": (
+            gt.deep_scalar_bound,
+            {"N": 3, "h": "1/3"},
+            {"dps": HOSTILE_DPS + [10**6], "h": ["2e-15", "1e-12", "1e-16", "2/3", "0.7"]},
+        ),
+        "momentum_modified_equation(beta)": (
+            gt.momentum_modified_equation,
+            {"objective": "x**4/4", "order": 1, "beta": "1/2"},
+            {"beta": [sp.sqrt(2) / 2, "sqrt(2)/2", _PAYLOAD, sp.pi / 4, "1/pi"]},
+        ),
+        "Preconditioned": (
+            gt.optimizers.Preconditioned,
+            {"P": [[2, 0], [0, 1]]},
+            {"P": [_PAYLOAD, [[_PAYLOAD]], "2, 0; 0, 1", [[1, 2], [3]], [[0]], [[-1]], None, []]},
+        ),
+        "HeavyBall": (
+            gt.optimizers.HeavyBall,
+            {"beta": "1/2"},
+            {"beta": HOSTILE_NUMBERS + [_PAYLOAD, "b", 1, 0]},
+        ),
+    }
+)
+
+
 #: Public names that are results or vocabularies: built by gdtheory, not from user input
 #: (their fields are what a computation returned), so they are not fuzzed as entry points.
 RESULT_TYPES = {
@@ -921,6 +1109,45 @@ RESULT_TYPES = {
     "WeakErrorStudy",
     "WeakOrder",
 }
+
+
+#: Public methods that take no user values: plots (matplotlib axes) and the objective's
+#: compiled fast paths (documented as unvalidated: the engines call them per step).
+NOT_USER_INPUT = {
+    "BasinMap.plot",
+    "OrbitDiagram.plot",
+    "SharpnessTrace.plot",
+    "RegimeMap.plot",
+    "MomentumModifiedEquation.latex",  # ModifiedEquation.latex, fuzzed
+    "Objective.f_mp",
+    "Objective.grad_mp",
+    "Objective.hess_mp",
+    "Objective.f_np",
+    "Objective.grad_np",
+    "Objective.hess_np",
+    "Objective.grad_coords",
+    "Objective.hess_coords",
+}
+
+
+def test_every_public_method_that_takes_user_input_is_fuzzed():
+    """The methods of public classes (result objects included) with parameters are entry
+    points too: each has an ENTRY "Class.method", or is listed in NOT_USER_INPUT."""
+    import inspect
+
+    missing = []
+    for name in gt.__all__:
+        obj = getattr(gt, name)
+        if not inspect.isclass(obj) or issubclass(obj, BaseException):
+            continue
+        for meth, fn in inspect.getmembers(obj, predicate=inspect.isfunction):
+            if meth.startswith("_"):
+                continue
+            params = [p for p in inspect.signature(fn).parameters if p != "self"]
+            key = f"{name}.{meth}"
+            if params and key not in ENTRY and key not in NOT_USER_INPUT:
+                missing.append(key)
+    assert not missing, f"public methods with no fuzz entry: {missing}"
 
 
 def test_every_public_callable_is_fuzzed():

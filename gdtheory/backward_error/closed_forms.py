@@ -17,6 +17,7 @@ IX.7 (convergence of the modified equation for linear problems).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import sympy as sp
 
@@ -66,16 +67,14 @@ class QuadraticModifiedEquation:
         [-5*x/2 - 2*y],
         [-2*x - 5*y/2]])
         """
-        if isinstance(k, bool) or not isinstance(k, int) or k < 0:
-            raise InvalidInputError(f"k must be a non-negative integer, got {k!r}")
+        _check_k(k)
         grad = self.objective.grad
         return sp.ImmutableMatrix(-(self.A**k) * grad / (k + 1))
 
     def series_coefficient(self, k: int) -> sp.ImmutableMatrix:
         """The h**k Taylor coefficient of the closed form ``field``, computed by SymPy's
         ``series`` (an independent check of :meth:`coefficient`)."""
-        if isinstance(k, bool) or not isinstance(k, int) or k < 0:
-            raise InvalidInputError(f"k must be a non-negative integer, got {k!r}")
+        _check_k(k)
         out = []
         for comp in self.field:
             s = sp.series(comp, h, 0, k + 1).removeO()
@@ -86,6 +85,16 @@ class QuadraticModifiedEquation:
 def _phi(z: sp.Expr) -> sp.Expr:
     """phi(z) = -log(1 - z)/z, with phi(0) = 1."""
     return sp.Integer(1) if z == 0 else -sp.log(1 - z) / z
+
+
+#: Largest power of h asked of the closed form (the coefficients' exact rationals grow
+#: like L^k; the series at a larger k is a question for the closed form itself).
+MAX_COEFFICIENT = 200
+
+
+def _check_k(k: Any) -> None:
+    if isinstance(k, bool) or not isinstance(k, int) or not 0 <= k <= MAX_COEFFICIENT:
+        raise InvalidInputError(f"k must be an integer in 0..{MAX_COEFFICIENT}, got {k!r}")
 
 
 def quadratic_modified_equation(objective: Objective | str) -> QuadraticModifiedEquation:

@@ -128,7 +128,12 @@ def python_source(
     (module docstring)."""
     if backend not in ("numpy", "mpmath"):
         raise InvalidInputError(f"backend must be 'numpy' or 'mpmath', got {backend!r}")
-    if not name.isidentifier() or keyword.iskeyword(name) or name in _TAKEN:
+    if (
+        not isinstance(name, str)
+        or not name.isidentifier()
+        or keyword.iskeyword(name)
+        or name in _TAKEN
+    ):
         raise InvalidInputError(f"{name!r} cannot name the generated function")
     field = list(me.field(order))
     field, defs = rewrite_in(field, me.symbols, subexpressions, me.params)

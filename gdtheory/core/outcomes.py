@@ -58,6 +58,17 @@ class Outcome(str, enum.Enum):
     def __str__(self) -> str:
         return str(self.value)
 
+    @classmethod
+    def _missing_(cls, value: object) -> Outcome:
+        """An unknown word is an error naming the known ones (not a bare ValueError)."""
+        from ..errors import InvalidInputError
+
+        shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
+        raise InvalidInputError(
+            f"{shown} is not a {cls.__name__}; the {cls.__name__} words are "
+            f"{', '.join(m.value for m in cls)}"
+        )
+
 
 class Status(Outcome):
     """How a GD run ended."""

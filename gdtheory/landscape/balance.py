@@ -47,6 +47,7 @@ from ..core.scalars import (
     RealLike,
     check_count,
     exact_real,
+    finite_float,
     learning_rates,
     positive_real,
     real_array,
@@ -452,13 +453,21 @@ class ConvergenceWindow:
     def inside_bound(self, slack: float = 1e-9) -> np.ndarray:
         """Fraction of converged runs whose limit obeys (x - y)^2 <= 2/h - 2 mu (+ slack);
         NaN at a c where no run converged (the fraction is undefined there)."""
+        slack = finite_float(slack, "slack")
         conv = self.outcome == CONVERGED
         ok = conv & (self.imbalance <= self.bound + slack)
         n = conv.sum(axis=1)
         return np.where(n > 0, ok.sum(axis=1) / np.maximum(n, 1), np.nan)
 
     def mean_over_converged(self, values: np.ndarray) -> np.ndarray:
+        """The mean of ``values`` (one per run: the shape of ``outcome``) over the
+        converged runs at each c; NaN where none converged."""
         conv = self.outcome == CONVERGED
+        values = real_array(values, "values")
+        if values.shape != conv.shape:
+            raise ShapeError(
+                f"values must have the shape {conv.shape} of the runs, got {values.shape}"
+            )
         with np.errstate(invalid="ignore"):
             return np.where(
                 conv.any(axis=1),

@@ -171,7 +171,7 @@ class BalanceLaw:
 
     def residual(self, lam: Any, q: Sequence[Any]) -> Any:
         """P evaluated at (lam, q) (exactly for exact input; strings are parsed safely)."""
-        if isinstance(q, str | bytes) or len(q) != len(self.q):
+        if isinstance(q, str | bytes) or not isinstance(q, Sequence) or len(q) != len(self.q):
             raise InvalidInputError(f"q must have {len(self.q)} values")
         values = [as_expression(v, f"q[{i}]") for i, v in enumerate(q)]
         sub = {self.lam: as_expression(lam, "lam"), **dict(zip(self.q, values, strict=True))}

@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import sympy as sp
 
 from ..core.conversion import as_constant, as_real_matrix, nsimplify_exact
@@ -68,7 +69,11 @@ class ConservedQuadratics:
         out = tuple(S * x for S in self.generators)
         if point is None:
             return out
-        if isinstance(point, str | bytes) or len(point) != len(self.variables):
+        if (
+            isinstance(point, str | bytes)
+            or not isinstance(point, Sequence | np.ndarray)
+            or len(point) != len(self.variables)
+        ):
             raise InvalidInputError(f"point must have {len(self.variables)} coordinates")
         coords = [as_constant(c, f"point[{i}]") for i, c in enumerate(point)]
         sub = dict(zip(self.variables, coords, strict=True))

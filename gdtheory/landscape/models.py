@@ -31,7 +31,7 @@ import sympy as sp
 from ..core.budget import check_memory
 from ..core.compiled import compile_np
 from ..core.objective import Objective
-from ..core.scalars import check_count, real_array
+from ..core.scalars import check_count, finite_float, real_array
 from ..errors import InvalidInputError, NonFiniteError, NotRealError, ShapeError
 
 __all__ = [
@@ -61,7 +61,10 @@ class Model(Protocol):
 
 
 def _vector(w: Any, dim: int, name: str = "w") -> np.ndarray:
-    arr = np.asarray(w)
+    try:
+        arr = np.asarray(w)
+    except (TypeError, ValueError):  # a ragged nest of sequences
+        raise ShapeError(f"{name} must be a numeric vector of length {dim}") from None
     if arr.dtype.kind not in "fciu":
         raise ShapeError(f"{name} must be a numeric vector of length {dim}")
     if arr.shape != (dim,):
@@ -103,6 +106,8 @@ class TwoLayerTanh:
 
     def init(self, seed: int = 0, scale: float = 1.0) -> np.ndarray:
         """Standard normal W (scaled by 1/sqrt(d)), b, a: a random starting point."""
+        seed = check_count(seed, "seed")
+        scale = finite_float(scale, "scale")
         rng = np.random.default_rng(seed)
         d = self.X.shape[1]
         W = rng.standard_normal((self.width, d)) / np.sqrt(d)
