@@ -67,14 +67,14 @@ class QuadraticModifiedEquation:
         [-5*x/2 - 2*y],
         [-2*x - 5*y/2]])
         """
-        _check_k(k)
+        k = _check_k(k)
         grad = self.objective.grad
         return sp.ImmutableMatrix(-(self.A**k) * grad / (k + 1))
 
     def series_coefficient(self, k: int) -> sp.ImmutableMatrix:
         """The h**k Taylor coefficient of the closed form ``field``, computed by SymPy's
         ``series`` (an independent check of :meth:`coefficient`)."""
-        _check_k(k)
+        k = _check_k(k)
         out = []
         for comp in self.field:
             s = sp.series(comp, h, 0, k + 1).removeO()
@@ -92,9 +92,12 @@ def _phi(z: sp.Expr) -> sp.Expr:
 MAX_COEFFICIENT = 200
 
 
-def _check_k(k: Any) -> None:
+def _check_k(k: Any) -> int:
     if isinstance(k, bool) or not isinstance(k, int) or not 0 <= k <= MAX_COEFFICIENT:
-        raise InvalidInputError(f"k must be an integer in 0..{MAX_COEFFICIENT}, got {k!r}")
+        raise InvalidInputError(
+            f"k must be a non-negative integer, at most {MAX_COEFFICIENT}, got {k!r}"
+        )
+    return k
 
 
 def quadratic_modified_equation(objective: Objective | str) -> QuadraticModifiedEquation:

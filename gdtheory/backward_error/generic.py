@@ -301,7 +301,9 @@ class GenericModifiedEquation:
 
 def _sign_and_size(c: Any) -> tuple[bool, Any]:
     """(negative, |c|) of a rational or a real algebraic coefficient."""
-    negative = bool(c < 0) if isinstance(c, Fraction | int) else bool(sp.sympify(c) < 0)
+    negative = (
+        bool(c < 0) if isinstance(c, Fraction | int) else bool(sp.sympify(c, strict=True) < 0)
+    )
     return negative, (-c if negative else c)
 
 

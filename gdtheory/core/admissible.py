@@ -73,6 +73,7 @@ def check_smooth(expr: sp.Expr, *, where: str = "objective") -> None:
     ...
     gdtheory.errors.NotRealError: the objective has the non-real constant log(2) + I*pi ...
     """
+    expr = sp.sympify(expr, strict=True)
     stack: list[tuple[sp.Basic, int]] = [(expr, 0)]  # iterative: no recursion limit
     seen = 0
     while stack:

@@ -200,7 +200,9 @@ def balance_law(spectrum: MinimiserSpectrum) -> BalanceLaw:
             f"the Groebner elimination is limited to {MAX_ELIMINATION} variables, got {len(xs)}"
         )
     exprs = [*spectrum.residuals, *spectrum.conserved, spectrum.sharp]
-    taken = {s.name for s in xs} | {s.name for e in exprs for s in sp.sympify(e).free_symbols}
+    taken = {s.name for s in xs} | {
+        s.name for e in exprs for s in sp.sympify(e, strict=True).free_symbols
+    }
     lam = fresh_symbol("lam", taken)  # named apart from the variables (a variable may be "lam")
     qs = tuple(
         fresh_symbol(f"q{k + 1}", taken | {lam.name}) for k in range(len(spectrum.conserved))
@@ -212,7 +214,7 @@ def balance_law(spectrum: MinimiserSpectrum) -> BalanceLaw:
         set().union(*(e.free_symbols for e in eqs)) - set(xs) - set(qs) - {lam}, key=str
     )
     t0 = time.perf_counter()
-    residual = sp.expand(sp.sympify(spectrum.residuals[0]))
+    residual = sp.expand(sp.sympify(spectrum.residuals[0], strict=True))
     samples = []
     for seed in (1, 2):  # two independent points of the minimiser set, at 60 digits
         pt = sample_point(residual, xs, params, seed=seed)

@@ -33,6 +33,7 @@ import mpmath
 import sympy as sp
 
 from ..core import budget
+from ..core.conversion import as_symbols
 from ..errors import InvalidInputError
 
 __all__ = ["eliminate", "eliminate_within_budget", "sample_point"]
@@ -54,6 +55,7 @@ def sample_point(
     True
     """
     rng = random.Random(seed)
+    residual, xs, params = sp.sympify(residual, strict=True), as_symbols(xs), as_symbols(params)
     solve_for = [v for v in xs if sp.degree(residual, v) > 0]
     if not solve_for:
         raise InvalidInputError(f"the residual {residual} does not depend on the variables")
@@ -147,10 +149,10 @@ def eliminate(
     >>> eliminate(eqs, [x, y], [lam, q], pts)
     [lam**2 - q**2 - 4]
     """
+    equations = [sp.sympify(e, strict=True) for e in equations]
+    xs = as_symbols(xs)
     gens = list(xs) + [
-        s
-        for s in sorted(set().union(*(sp.sympify(e).free_symbols for e in equations)), key=str)
-        if s not in xs
+        s for s in sorted(set().union(*(e.free_symbols for e in equations)), key=str) if s not in xs
     ]
     names = tuple(f"g{i}" for i in range(len(gens)))
     ctx = flint.fmpz_mpoly_ctx.get(names, "lex")
@@ -174,8 +176,15 @@ def eliminate(
     out = []
     for p in left:
         out += _vanishing_factors(p, pts)
-    back = {sp.Symbol(n): g for n, g in zip(names, gens, strict=True)}
-    return [sp.sympify(str(p).replace("^", "**")).xreplace(back) for p in _unique(out)]
+    return [
+        sp.Add(
+            *(
+                sp.Integer(int(c)) * sp.Mul(*(g ** int(e) for g, e in zip(gens, m, strict=True)))
+                for m, c in p.to_dict().items()
+            )
+        )
+        for p in _unique(out)
+    ]
 
 
 def _to_flint(ctx: Any, expr: sp.Expr, gens: Sequence[sp.Symbol]) -> Any:

@@ -39,5 +39,5 @@ def test_non_quadratic_is_refused_with_a_reason():
         quadratic_modified_equation("x**4")
     with pytest.raises(InvalidInputError, match="not quadratic"):
         quadratic_modified_equation("exp(x)")
-    with pytest.raises(InvalidInputError, match="non-negative"):
+    with pytest.raises(InvalidInputError, match="non-negative integer"):
         quadratic_modified_equation("x**2").coefficient(-1)

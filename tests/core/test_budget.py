@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from gdtheory.core import budget
@@ -40,3 +41,126 @@ def test_memory_refusal():
 def test_human_durations():
     assert human(30) == "30 s" and human(600) == "10 minutes" and human(3 * 3600) == "3.0 hours"
     assert human(3 * 86400) == "3 days" and human(1e9) == "31.7 years"
+
+
+# ------------------------------------------------------- the measured cost model
+import time  # noqa: E402
+
+import gdtheory as gt  # noqa: E402
+from gdtheory.core.budget import Meter, PaceMeter, charge, estimate, pilot  # noqa: E402
+
+
+def test_a_meter_extrapolates_the_measured_pace_and_skips_the_warm_up():
+    """The first unit (compilation, caches) is not extrapolated: a slow first unit and
+    fast later ones give an estimate at the later pace."""
+
+    def loop(first: float, each: float, total: int) -> None:
+        m = Meter("a loop", total, "steps")
+        for k in range(total):
+            m.tick(k)
+            time.sleep(first if k == 0 else each)
+
+    est = estimate(loop, 0.3, 0.002, 10_000)
+    assert not est.completed and est.what == "a loop"
+    assert 10 < est.seconds < 60  # ~ 0.3 + 10000 * 0.002 = 20.3 s (sleep overshoots a little)
+
+
+def test_estimate_returns_the_result_of_a_call_that_finishes_before_charging():
+    est = estimate(lambda: 42)
+    assert est.completed and est.result == 42 and est.seconds < 1
+
+
+def test_pilots_fit_a_fixed_cost_and_a_cost_per_unit():
+    def run(k: int) -> None:
+        time.sleep(0.02 + 0.001 * k)
+
+    with allow(10**6):
+        seconds = pilot("a computation", run, 10_000, "units")
+    assert 5 < seconds < 20  # 0.02 + 10 s
+
+
+def test_inner_meters_are_quiet_while_a_pilot_runs():
+    """A metered loop inside a pilot's run does not judge (the pilot does)."""
+
+    def run(k: int) -> None:
+        m = Meter("the inner loop", 10**12, "steps")
+        for i in range(k):
+            m.tick(i)
+            time.sleep(0.001)
+
+    est = estimate(pilot, "the outer computation", run, 1000, "units")
+    assert est.what == "the outer computation"
+
+
+def test_the_budget_covers_the_whole_call():
+    """charge counts the time the current public call has already taken."""
+    from gdtheory.core.budget import call
+
+    with allow(1.0), call():
+        time.sleep(0.6)
+        charge("a part", 0.3)  # 0.6 + 0.3 < 1
+        with pytest.raises(CostError, match="another part would take about"):
+            charge("another part", 0.6)  # 0.6 < 1, but 0.6 + 0.6 > 1
+
+
+def test_a_pace_meter_predicts_a_settling_flow_between_its_two_bounds():
+    """A pace growing like e^(c t) (a flow settling on an equilibrium): the charged
+    estimate lies between the settled (exponential) and the steady (linear) figures."""
+
+    def flow() -> None:
+        m = PaceMeter("a flow", 200.0, "time units", after=0.2)
+        t = 0.0
+        while t < 200:
+            time.sleep(0.002)
+            t += 0.01 * np.exp(0.02 * t)
+            m.tick(t)
+
+    est = estimate(flow)
+    assert not est.completed and est.seconds > 0.2
+
+
+# the runaways of the hostile round, refused from a pilot of the actual computation
+LOGCOSH_149 = " + ".join(f"logcosh(x - {i}/{i + 3}*y)" for i in range(149))
+
+
+def test_the_149_term_gd_run_is_refused_from_its_measured_pace():
+    """Priced at the optimistic rate the run fits the budget; its first steps show it
+    does not (issue 30's example: 10^7 steps estimated at 250 s ran at 123 steps/s)."""
+    f = gt.Objective.parse(LOGCOSH_149, ["x", "y"])
+    with allow(5), pytest.raises(CostError, match=r"measured on the first") as info:
+        gt.gd(f, [0.1, 0.2], h="1/100", steps=10**5)
+    assert "steps/s" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: gt.sgd_samples(["(x-1)**2/2", "(x+1)**2/2"], [0.5], h=0.1, steps=10**7, paths=5),
+        lambda: gt.sme_samples(
+            gt.stochastic_modified_equation(["(x-1)**2/2", "(x+1)**2/2"], 2),
+            [0.5],
+            h="1/4",
+            time=1,
+            paths=5,
+            substeps=10**6,
+        ),
+        lambda: gt.sgd_modified_equation(
+            [f"(x + {i}*y - z*w)**2/2 + x*y*z*w/{i + 1} + (w - {i})**4/4" for i in range(7)], 2
+        ),
+        lambda: gt.principal_flow(
+            gt.ObjectiveModel(gt.objectives.scalar_factorization()), [0.5, 1.5], [0, 1e9], h=0.1
+        ),
+        lambda: gt.regime_map(
+            "x**4/4 - x**2/2 + logcosh(x)",
+            [1.2],
+            [f"{k}/100" for k in range(1, 80)],
+            8,
+            models=("gradient", "modified"),
+            dps=20,
+        ),
+    ],
+    ids=["sgd_samples", "sme_samples", "sgd_epoch_map", "principal_flow", "regime_map"],
+)
+def test_runaways_are_refused_with_a_measured_estimate(call):
+    with allow(3), pytest.raises(CostError, match=r"would take about"):
+        call()
