@@ -102,6 +102,7 @@ from .errors import FlowIntegrationError as FlowIntegrationError
 from .errors import GDTheoryError as GDTheoryError
 from .errors import InvalidInputError as InvalidInputError
 from .errors import NoGlobalSmoothnessError as NoGlobalSmoothnessError
+from .errors import NonFiniteError as NonFiniteError
 from .errors import NonSmoothError as NonSmoothError
 from .errors import NotAGradientError as NotAGradientError
 from .errors import NotRealError as NotRealError
@@ -157,6 +158,7 @@ __all__ = [
     "FlowIntegrationError",
     "InvalidInputError",
     "NoGlobalSmoothnessError",
+    "NonFiniteError",
     "NonSmoothError",
     "NotAGradientError",
     "NotRealError",

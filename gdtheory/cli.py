@@ -269,12 +269,16 @@ def _print_equation(args: argparse.Namespace, me: Any) -> int:
 
 
 def _recheck(args: argparse.Namespace) -> int:
-    from .rigorous.certificate import recheck
+    from .rigorous.certificate import MAX_TEXT, recheck
 
     failed = 0
     for name in args.files:
         path = Path(name)
         try:
+            if path.is_file() and path.stat().st_size > MAX_TEXT:  # checked before reading
+                print(f"{name}: the file is over {MAX_TEXT} bytes; refused", file=sys.stderr)
+                failed += 1
+                continue
             text = path.read_text(encoding="utf-8")
         except (OSError, ValueError) as exc:  # ValueError: a NUL byte or bad encoding
             print(

@@ -8,8 +8,11 @@ sub-boxes of a proof, the first stretch of a flow) and extrapolates: a
 cost = a + b * units.  The extrapolation goes to :func:`charge`, the one place where a
 refusal is decided: the time already spent in the current public call plus the
 estimate must stay within :data:`MAX_SECONDS`, so the budget applies to the total of a
-call made of parts (a regime map, a certificate bundle, a sweep), which estimates its
-parts first (:func:`estimate`) and charges their sum before running any.
+call made of parts: a certificate bundle estimates its members first (:func:`estimate`)
+and charges their sum before proving any; a regime map charges the rest after each
+learning rate; a sweep pilots its rows; an adaptive flow is judged by a
+:class:`PaceMeter`.  A computation no pilot can predict (a resultant in FLINT) runs in a
+worker stopped when the budget runs out.
 
 :func:`estimate` runs a call in *estimating* mode: it stops at its first charge and
 returns the estimate (the benchmark in ``tests/benchmarks/test_bench_cost_model.py``
@@ -24,9 +27,10 @@ environment variable ``GDTHEORY_MAX_SECONDS`` or :func:`allow` change it), or wh
 largest array would exceed :data:`MAX_FLOATS` float64 numbers (a quarter of the
 machine's memory, at most 2**30 = 8 GiB),
 raises :class:`CostError` naming the estimate, instead of hanging or dying of memory.
-The rates are deliberately optimistic measurements (so a refusal is never premature):
-about 4e4 high-precision GD steps per second on a 2-D objective at 50 digits (scaled
-by the dimension), 1e9 float64 map iterations per second (the numba engine).
+Before any pilot, :func:`check_cost` refuses what would take *at least* too long at
+deliberately optimistic rates (about 4e4 high-precision GD steps per second on a 2-D
+objective at 50 digits, 1e9 float64 map iterations per second): a request for 10^12
+steps is refused before anything is compiled.
 
 >>> check_cost("GD", 10**12, RATE_MP_STEPS, "steps")
 Traceback (most recent call last):

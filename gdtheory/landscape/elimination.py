@@ -40,6 +40,10 @@ __all__ = ["eliminate", "eliminate_within_budget", "sample_point"]
 
 #: Working digits of the sample points and of the vanishing test.
 DIGITS = 60
+#: Up to this many variables the elimination runs in the calling process (the depth-4
+#: deep scalar network, the largest such case the tests know, takes 0.2 s); beyond, in a
+#: forked worker stopped at the time budget.
+IN_PROCESS_VARIABLES = 4
 
 
 def sample_point(
@@ -89,7 +93,10 @@ def eliminate_within_budget(
     """:func:`eliminate` in a forked worker stopped when the time budget of the call runs
     out (a resultant is one call into FLINT whose cost no pilot predicts: depth 4 of the
     deep scalar network takes 0.2 s, depth 5 half a minute); the refusal then says how
-    long it ran.  Where no worker can be forked, it runs here."""
+    long it ran.  Up to :data:`IN_PROCESS_VARIABLES` variables, and where no worker can
+    be forked, it runs here."""
+    if len(xs) <= IN_PROCESS_VARIABLES:  # seconds at most: no worker needed
+        return eliminate(equations, xs, unknowns, samples)
     left = budget.MAX_SECONDS - budget.spent()
     if left <= 0:
         budget.charge(what, 1.0, "the time budget of this call is used up")

@@ -145,13 +145,24 @@ def _required(f: dataclasses.Field[Any]) -> bool:
     return f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
 
 
+#: Longest certificate text read (characters): the largest the report writes is a few
+#: hundred kilobytes.
+MAX_TEXT = 50_000_000
+
+
 def _load(text: str) -> dict[str, Any]:
+    if len(text) > MAX_TEXT:
+        raise InvalidInputError(
+            f"the certificate is {len(text)} characters long; at most {MAX_TEXT} are read"
+        )
     try:
         d = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InvalidInputError(f"certificate is not valid JSON: {exc}") from None
     except RecursionError:
         raise InvalidInputError("certificate JSON is nested too deeply") from None
+    except ValueError as exc:  # an integer beyond Python's 4300-digit conversion limit
+        raise InvalidInputError(f"certificate has a number too large to read: {exc}") from None
     if not isinstance(d, dict):
         raise InvalidInputError("a certificate is a JSON object")
     return d
