@@ -6,6 +6,7 @@ The public API is re-exported here; modules are named for the mathematics.
 from __future__ import annotations
 
 from . import models as models
+from . import optimizers as optimizers
 from ._version import __version__ as __version__
 from .backward_error.butcher import ButcherTableau as ButcherTableau
 from .backward_error.butcher import runge_kutta_map as runge_kutta_map
@@ -14,9 +15,6 @@ from .backward_error.closed_forms import QuadraticModifiedEquation as QuadraticM
 from .backward_error.closed_forms import (
     quadratic_modified_equation as quadratic_modified_equation,
 )
-from .backward_error.flows import FlowSolution as FlowSolution
-from .backward_error.flows import gradient_flow as gradient_flow
-from .backward_error.flows import integrate_flow as integrate_flow
 from .backward_error.generic import GenericModifiedEquation as GenericModifiedEquation
 from .backward_error.generic import GenericTerm as GenericTerm
 from .backward_error.generic import generic_modified_equation as generic_modified_equation
@@ -24,7 +22,6 @@ from .backward_error.methods import method_modified_equation as method_modified_
 from .backward_error.modified import ModifiedEquation as ModifiedEquation
 from .backward_error.modified import modified_equation as modified_equation
 from .backward_error.modified import modified_potential as modified_potential
-from .backward_error.modified_flows import modified_flow as modified_flow
 from .backward_error.momentum import MomentumModifiedEquation as MomentumModifiedEquation
 from .backward_error.momentum import momentum_modified_equation as momentum_modified_equation
 from .backward_error.series import SeriesDiagnostics as SeriesDiagnostics
@@ -33,8 +30,15 @@ from .backward_error.sgd import epoch_map as sgd_epoch_map
 from .backward_error.sgd import sgd_modified_equation as sgd_modified_equation
 from .backward_error.sme import StochasticModifiedEquation as StochasticModifiedEquation
 from .backward_error.sme import stochastic_modified_equation as stochastic_modified_equation
+from .continuous.central_flow import CentralFlow as CentralFlow
+from .continuous.central_flow import central_flow as central_flow
+from .continuous.flows import FlowSolution as FlowSolution
+from .continuous.flows import gradient_flow as gradient_flow
+from .continuous.flows import integrate_flow as integrate_flow
+from .continuous.modified_flows import modified_flow as modified_flow
+from .continuous.principal_flow import ModelFlow as ModelFlow
+from .continuous.principal_flow import principal_flow as principal_flow
 from .core import library as objectives
-from .core import optimizers as optimizers
 from .core.objective import Objective as Objective
 from .core.objective import h as h
 from .core.outcomes import AttractorKind as AttractorKind
@@ -58,8 +62,6 @@ from .dynamics.diagrams import detect_periods as detect_periods
 from .dynamics.diagrams import orbit_diagram as orbit_diagram
 from .dynamics.engine import MapRun as MapRun
 from .dynamics.engine import iterate_map as iterate_map
-from .dynamics.error_tables import ModifiedErrorTable as ModifiedErrorTable
-from .dynamics.error_tables import modified_error_table as modified_error_table
 from .dynamics.joint_density import Density2D as Density2D
 from .dynamics.joint_density import JointComparison as JointComparison
 from .dynamics.joint_density import JointDensity as JointDensity
@@ -76,10 +78,6 @@ from .dynamics.methods import method_batch as method_batch
 from .dynamics.moments import quadratic_expectation as quadratic_expectation
 from .dynamics.moments import sgd_moments as sgd_moments
 from .dynamics.moments import sme_moments as sme_moments
-from .dynamics.multiscale import modified_gibbs_potential as modified_gibbs_potential
-from .dynamics.multiscale import noise_model_covariance as noise_model_covariance
-from .dynamics.optimal_truncation import TruncationScan as TruncationScan
-from .dynamics.optimal_truncation import truncation_scan as truncation_scan
 from .dynamics.periodic import OrbitContinuum as OrbitContinuum
 from .dynamics.periodic import OrbitSearch as OrbitSearch
 from .dynamics.periodic import PeriodicOrbit as PeriodicOrbit
@@ -92,10 +90,6 @@ from .dynamics.trajectories import Status as Status
 from .dynamics.trajectories import Trajectory as Trajectory
 from .dynamics.trajectories import gd as gd
 from .dynamics.trajectories import gd_batch as gd_batch
-from .dynamics.weak_errors import WeakErrorStudy as WeakErrorStudy
-from .dynamics.weak_errors import WeakOrder as WeakOrder
-from .dynamics.weak_errors import weak_error_study as weak_error_study
-from .dynamics.weak_errors import weak_order as weak_order
 from .errors import ComplexityError as ComplexityError
 from .errors import FlowBlowUpError as FlowBlowUpError
 from .errors import FlowIntegrationError as FlowIntegrationError
@@ -112,11 +106,9 @@ from .errors import ShapeError as ShapeError
 from .errors import UnboundParameterError as UnboundParameterError
 from .errors import UnknownSymbolError as UnknownSymbolError
 from .landscape.balance import BalanceBound as BalanceBound
-from .landscape.balance import ConvergenceWindow as ConvergenceWindow
 from .landscape.balance import MinimiserSpectrum as MinimiserSpectrum
 from .landscape.balance import balance_bound as balance_bound
 from .landscape.balance import balancing as balancing
-from .landscape.balance import convergence_window as convergence_window
 from .landscape.balance_laws import BalanceLaw as BalanceLaw
 from .landscape.balance_laws import DeepScalarBound as DeepScalarBound
 from .landscape.balance_laws import OneQuantityBound as OneQuantityBound
@@ -126,27 +118,35 @@ from .landscape.balance_laws import deep_scalar as deep_scalar
 from .landscape.balance_laws import deep_scalar_bound as deep_scalar_bound
 from .landscape.balance_laws import leaky_factorisation as leaky_factorisation
 from .landscape.balance_laws import one_quantity_bound as one_quantity_bound
-from .landscape.central_flow import CentralFlow as CentralFlow
-from .landscape.central_flow import central_flow as central_flow
 from .landscape.invariants import ConservedQuadratics as ConservedQuadratics
 from .landscape.invariants import conserved_quadratics as conserved_quadratics
-from .landscape.models import FactorizationModel as FactorizationModel
-from .landscape.models import ObjectiveModel as ObjectiveModel
-from .landscape.models import TwoLayerTanh as TwoLayerTanh
-from .landscape.models import synthetic_regression as synthetic_regression
-from .landscape.principal_flow import ModelFlow as ModelFlow
-from .landscape.principal_flow import principal_flow as principal_flow
-from .landscape.regime_map import RegimeMap as RegimeMap
-from .landscape.regime_map import regime_map as regime_map
 from .landscape.sharpness import SharpnessEstimate as SharpnessEstimate
 from .landscape.sharpness import SharpnessTrace as SharpnessTrace
 from .landscape.sharpness import sharpness as sharpness
 from .landscape.sharpness import sharpness_estimate as sharpness_estimate
 from .landscape.sharpness import track_sharpness as track_sharpness
+from .models.numpy_models import FactorizationModel as FactorizationModel
+from .models.numpy_models import ObjectiveModel as ObjectiveModel
+from .models.numpy_models import TwoLayerTanh as TwoLayerTanh
+from .models.numpy_models import synthetic_regression as synthetic_regression
 from .report.claims import Verdict as Verdict
 from .rigorous.smoothness import SmoothnessConstant as SmoothnessConstant
 from .rigorous.smoothness import SmoothnessScope as SmoothnessScope
 from .rigorous.smoothness import smoothness_constant as smoothness_constant
+from .studies.convergence_window import ConvergenceWindow as ConvergenceWindow
+from .studies.convergence_window import convergence_window as convergence_window
+from .studies.error_tables import ModifiedErrorTable as ModifiedErrorTable
+from .studies.error_tables import modified_error_table as modified_error_table
+from .studies.multiscale import modified_gibbs_potential as modified_gibbs_potential
+from .studies.multiscale import noise_model_covariance as noise_model_covariance
+from .studies.optimal_truncation import TruncationScan as TruncationScan
+from .studies.optimal_truncation import truncation_scan as truncation_scan
+from .studies.regime_map import RegimeMap as RegimeMap
+from .studies.regime_map import regime_map as regime_map
+from .studies.weak_errors import WeakErrorStudy as WeakErrorStudy
+from .studies.weak_errors import WeakOrder as WeakOrder
+from .studies.weak_errors import weak_error_study as weak_error_study
+from .studies.weak_errors import weak_order as weak_order
 
 __all__ = [
     "__version__",

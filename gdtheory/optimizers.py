@@ -1,5 +1,5 @@
 """The optimiser vocabulary, importable as ``gdtheory.optimizers`` (it lives in
-:mod:`gdtheory.core.optimizers`)."""
+:mod:`gdtheory.methods.optimizers`)."""
 
-from .core.optimizers import *  # noqa: F403
-from .core.optimizers import __all__ as __all__
+from .methods.optimizers import *  # noqa: F403
+from .methods.optimizers import __all__ as __all__

@@ -32,7 +32,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import gdtheory as gt
-from gdtheory.dynamics.multiscale import escape_study, estimate_temperature, gibbs_comparison, multiscale
+from gdtheory.studies.multiscale import (
+    escape_study,
+    estimate_temperature,
+    gibbs_comparison,
+    multiscale,
+)
 
 ms = multiscale("x**2/2", "1/1000", 1)
 print(ms.objective.expr)

@@ -30,7 +30,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import gdtheory as gt
-from gdtheory.landscape.balance import CONVERGED, DIVERGED
+from gdtheory.studies.convergence_window import CONVERGED, DIVERGED
 
 # %% [markdown]
 # ## Hessians on the minimiser sets, symbolically

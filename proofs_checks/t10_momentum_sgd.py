@@ -53,9 +53,9 @@ from gdtheory import (
     stochastic_modified_equation,
     weak_error_study,
 )
-from gdtheory.backward_error.local_errors import epoch_local_errors, momentum_local_errors
 from gdtheory.optimizers import Preconditioned
 from gdtheory.report.claims import CheckContext, Claim, Evidence, Table, Verdict
+from gdtheory.studies.local_errors import epoch_local_errors, momentum_local_errors
 from proofs_checks.source import BLOG
 
 BETA = sp.Symbol("beta", positive=True)

@@ -37,41 +37,19 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from gdtheory.continuous.central_flow import central_flow
+from gdtheory.continuous.principal_flow import principal_flow
+from gdtheory.core.library import spread_quadratic
 from gdtheory.core.objective import Objective
 from gdtheory.dynamics.trajectories import gd
 from gdtheory.errors import GDTheoryError
-from gdtheory.landscape.central_flow import central_flow
-from gdtheory.landscape.principal_flow import principal_flow
-from gdtheory.landscape.regime_map import max_distance, regime_map
 from gdtheory.landscape.sharpness import sharpness
+from gdtheory.models.numpy_models import eos_network
 from gdtheory.report.claims import CheckContext, Claim, Evidence, Part, Table, Verdict, assemble
+from gdtheory.studies.regime_map import max_distance, regime_map
 from proofs_checks.source import BLOG
 
 ORDERS = (1, 2, 3, 4)
-
-
-def spread_quadratic() -> Objective:
-    """x^T A x / 2 + x - 2z, A = Q^T diag(10, 2, 1/5) Q with Q rational orthogonal."""
-    x, y, z = sp.symbols("x y z")
-    r1 = sp.Matrix(
-        [
-            [sp.Rational(3, 5), sp.Rational(4, 5), 0],
-            [-sp.Rational(4, 5), sp.Rational(3, 5), 0],
-            [0, 0, 1],
-        ]
-    )
-    r2 = sp.Matrix(
-        [
-            [1, 0, 0],
-            [0, sp.Rational(5, 13), sp.Rational(12, 13)],
-            [0, -sp.Rational(12, 13), sp.Rational(5, 13)],
-        ]
-    )
-    Q = r2 * r1
-    A = Q.T * sp.diag(10, 2, sp.Rational(1, 5)) * Q
-    v = sp.Matrix([x, y, z])
-    assert sorted(A.eigenvals()) == [sp.Rational(1, 5), 2, 10]
-    return Objective((v.T * A * v)[0] / 2 + x - 2 * z, [x, y, z])
 
 
 def _quadratics(ctx: CheckContext) -> Part:
@@ -279,9 +257,7 @@ def _network(ctx: CheckContext) -> Part:
         return Part()
     from scipy.integrate import solve_ivp
 
-    from proofs_checks.t9_edge_of_stability import network
-
-    net = network(0)
+    net = eos_network(0)
     try:
         twin = net.to_jax()
     except GDTheoryError as exc:

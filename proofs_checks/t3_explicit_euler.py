@@ -9,7 +9,7 @@ measured with GD at 50 digits and the flow from two independent oracles:
 
 * closed forms: f = x^2/2 (x(t) = x0 e^{-t}) and the double well x^4/4 - x^2/2
   (x(t) = x0 / sqrt(x0^2 + (1 - x0^2) e^{-2t}));
-* the Gragg-Bulirsch-Stoer integrator (:mod:`gdtheory.backward_error.flows`) at 50 digits
+* the Gragg-Bulirsch-Stoer integrator (:mod:`gdtheory.continuous.flows`) at 50 digits
   for the 2-D objective logcosh(x + 2y) + x^2/2, which has no closed form.  The integrator is
   validated against the closed forms in the same check (the discrepancy is reported).
 

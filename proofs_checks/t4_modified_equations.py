@@ -28,7 +28,7 @@ Check.
     double well and of the logistic loss at x0 = 1/2 are diagnosed divergent from their
     coefficients to order 60 (Gevrey order s, growth constant C); for several h the
     one-step error of the order-p flow against GD is measured for p = 0, 1, 2, ...
-    (:func:`gdtheory.dynamics.optimal_truncation.truncation_scan`).  Holds when, at every
+    (:func:`gdtheory.studies.optimal_truncation.truncation_scan`).  Holds when, at every
     h, the error falls at least 10-fold from p = 0 to its minimum and rises at least
     10-fold after it; the argmin lies within a factor 3 of the predicted N*(h) =
     1/(C h) - 1; and log(min error) = a - c/h fits with c at least 3 standard errors
@@ -53,9 +53,9 @@ from gdtheory import Objective
 from gdtheory.backward_error.closed_forms import quadratic_modified_equation
 from gdtheory.backward_error.modified import modified_equation
 from gdtheory.backward_error.series import series_diagnostics
-from gdtheory.dynamics.error_tables import modified_error_table
-from gdtheory.dynamics.optimal_truncation import TruncationScan, truncation_scan
 from gdtheory.report.claims import CheckContext, Claim, Evidence, Table, Verdict
+from gdtheory.studies.error_tables import modified_error_table
+from gdtheory.studies.optimal_truncation import TruncationScan, truncation_scan
 from proofs_checks.source import BLOG
 from proofs_checks.t4_generic import generic_part
 

@@ -35,7 +35,7 @@ import sympy as sp
 
 from gdtheory import Objective, gd
 from gdtheory.backward_error.modified import modified_equation
-from gdtheory.backward_error.modified_flows import modified_flow
+from gdtheory.continuous.modified_flows import modified_flow
 from gdtheory.core.scalars import to_mpf
 from gdtheory.report.claims import CheckContext, Claim, Evidence, Table, Verdict
 from proofs_checks.source import BLOG

@@ -54,6 +54,7 @@ from gdtheory.certify import (
     certify_periodic_orbit,
 )
 from gdtheory.dynamics.diagrams import basins, detect_periods, orbit_diagram
+from gdtheory.dynamics.periodic import factorization_two_cycles, orbit_match_error
 from gdtheory.objectives import logistic_conjugate, scalar_factorization
 from gdtheory.report.claims import (
     CheckContext,
@@ -71,37 +72,6 @@ H_CLAIM = sp.Rational(19, 10)
 BOX = [(-3, 3), (-3, 3)]
 #: Longest period looked for in the h scan (the attractors' periods are reported up to it).
 MAX_SCAN_PERIOD = 12
-
-
-def two_cycles_closed_form(h: sp.Rational) -> list[tuple[list[tuple[Any, Any]], list[Any]]]:
-    """The three families of 2-cycles of GD on (1 - xy)^2/2 for 1 < h < 2, exact."""
-    a_anti = sp.sqrt(2 / h - 1)
-    a_diag = sp.sqrt(1 + 2 / h)
-    root = sp.sqrt((h + 1) ** 2 - 4)
-    sp_, sm_ = sp.sqrt((h + 1 + root) / (2 * h)), sp.sqrt((h + 1 - root) / (2 * h))
-    return [
-        ([(a_anti, -a_anti), (-a_anti, a_anti)], [(2 * h - 5) ** 2, sp.Integer(9)]),
-        ([(a_diag, a_diag), (-a_diag, -a_diag)], [(5 + 2 * h) ** 2, sp.Integer(9)]),
-        ([(sp_, sp_), (sm_, sm_)], [9 - 2 * (1 + h) ** 2, 3 - 2 * h]),
-        ([(-sp_, -sp_), (-sm_, -sm_)], [9 - 2 * (1 + h) ** 2, 3 - 2 * h]),
-    ]
-
-
-def _match_error(orbit: Any, points: list[tuple[Any, Any]], mults: list[Any]) -> float | None:
-    """Max |difference| between a found orbit and a closed form (None if not the same orbit)."""
-    with mpmath.workdps(50):
-        exact = [tuple(mpmath.mpf(sp.N(c, 60)) for c in z) for z in points]
-        found = [tuple(z) for z in orbit.points]
-        if len(found) != len(exact):
-            return None
-        d_pts = max(
-            min(max(abs(a - b) for a, b in zip(f, e, strict=True)) for f in found) for e in exact
-        )
-        if d_pts > 1e-20:
-            return None
-        mu_exact = sorted((mpmath.mpf(sp.N(m, 60)) for m in mults), key=lambda m: -abs(m))
-        d_mu = max(abs(a - b) for a, b in zip(orbit.multipliers, mu_exact, strict=True))
-        return float(max(d_pts, d_mu))
 
 
 def _chebyshev_orbits(pmax: int, seeds: int) -> tuple[list[tuple[Any, ...]], float]:
@@ -187,8 +157,8 @@ def _orbits_at_claim(ctx: CheckContext, obj: Any) -> tuple[Part, dict[int, Any]]
 def _closed_forms(ctx: CheckContext, searches: dict[int, Any]) -> Part:
     """(b) the search against closed forms: the 2-cycles at 19/10 and the Chebyshev map."""
     cf_rows, cf_worst, cf_found = [], 0.0, 0
-    for pts, mults in two_cycles_closed_form(H_CLAIM):
-        errs = [_match_error(o, pts, mults) for o in searches[2].orbits]
+    for pts, mults in factorization_two_cycles(H_CLAIM):
+        errs = [orbit_match_error(o, pts, mults) for o in searches[2].orbits]
         hit = [e for e in errs if e is not None]
         cf_found += bool(hit)
         err = min(hit) if hit else float("nan")

@@ -41,14 +41,6 @@ from scipy import integrate
 
 from gdtheory import compare_density, gibbs_density, invariant_density
 from gdtheory.dynamics.joint_density import compare_joint_density, gibbs_density_2d, joint_density
-from gdtheory.dynamics.multiscale import (
-    escape_study,
-    estimate_temperature,
-    gibbs_comparison,
-    modified_gibbs_potential,
-    multiscale,
-    noise_model_covariance,
-)
 from gdtheory.report.claims import (
     CheckContext,
     Claim,
@@ -57,6 +49,14 @@ from gdtheory.report.claims import (
     Table,
     Verdict,
     assemble,
+)
+from gdtheory.studies.multiscale import (
+    escape_study,
+    estimate_temperature,
+    gibbs_comparison,
+    modified_gibbs_potential,
+    multiscale,
+    noise_model_covariance,
 )
 from proofs_checks.source import BLOG
 

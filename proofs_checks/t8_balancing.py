@@ -43,18 +43,9 @@ import numpy as np
 
 from gdtheory import iterate_map
 from gdtheory.certify import certify_balance
-from gdtheory.landscape.balance import (
-    CONVERGED,
-    DIVERGED,
-    PERIODIC,
-    balance_bound,
-    balancing,
-    convergence_window,
-    derive_balance_bound,
-    scalar_init_sharpness,
-)
-from gdtheory.landscape.models import FactorizationModel
+from gdtheory.landscape.balance import balance_bound, balancing, derive_balance_bound
 from gdtheory.landscape.sharpness import sharpness
+from gdtheory.models.numpy_models import FactorizationModel
 from gdtheory.objectives import scalar_factorization
 from gdtheory.report.claims import (
     CheckContext,
@@ -66,6 +57,14 @@ from gdtheory.report.claims import (
     Verdict,
     assemble,
 )
+from gdtheory.studies.convergence_window import (
+    CONVERGED,
+    DIVERGED,
+    PERIODIC,
+    convergence_window,
+    near_unbalanced_starts,
+    scalar_init_sharpness,
+)
 from proofs_checks.source import BLOG
 from proofs_checks.t8_homogeneous import homogeneous_parts, paper_figure
 
@@ -73,18 +72,9 @@ from proofs_checks.t8_homogeneous import homogeneous_parts, paper_figure
 BLOG_START = (3.0, 0.38)
 
 
-def near_unbalanced_starts(N: int, seed: int) -> np.ndarray:
-    """x0 ~ U(2, 4), y0 = (1 + d) / x0 with d ~ U(-0.3, 0.3), both signs flipped at random."""
-    rng = np.random.default_rng(seed)
-    x0 = rng.uniform(2, 4, N)
-    y0 = (1 + rng.uniform(-0.3, 0.3, N)) / x0
-    sgn = rng.choice([-1.0, 1.0], N)
-    return np.column_stack([x0 * sgn, y0 * sgn])
-
-
 def _oracle_errors(seed: int) -> dict[str, float]:
     """Closed-form spectra vs numpy eigenvalues of the Hessian at random minimisers."""
-    from gdtheory.landscape.models import ObjectiveModel
+    from gdtheory.models.numpy_models import ObjectiveModel
     from gdtheory.objectives import vector_factorization
 
     rng = np.random.default_rng(seed)

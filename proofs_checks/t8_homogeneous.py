@@ -34,6 +34,7 @@ from gdtheory.landscape.balance_laws import (
     deep_scalar,
     deep_scalar_bound,
     leaky_factorisation,
+    leaky_gd,
     one_quantity_bound,
 )
 from gdtheory.objectives import scalar_factorization
@@ -190,24 +191,6 @@ def _deep_gd(ctx: CheckContext) -> Part:
         for r in rows
     }
     return Part(numbers, (table,), facts={"deep_ok": ok})
-
-
-def leaky_gd(
-    starts: np.ndarray, h: float, alpha: float, sign: int, steps: int = 5000
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """GD on (1 - x sigma(y))^2/2 (leaky ReLU of slope ``alpha``) from each start: the
-    final x, y and which runs converged to a minimiser in the region sign(y) = ``sign``."""
-    X = np.array(starts, dtype=float)
-    with np.errstate(all="ignore"):
-        for _ in range(steps):
-            xv, yv = X[:, 0], X[:, 1]
-            sl = np.where(yv > 0, 1.0, alpha)
-            r = xv * sl * yv - 1
-            X = X - h * np.column_stack([r * sl * yv, r * sl * xv])
-        xv, yv = X[:, 0], X[:, 1]
-        sl = np.where(yv > 0, 1.0, alpha)
-        done = np.isfinite(xv) & (np.abs(xv * sl * yv - 1) < 1e-12) & (np.sign(yv) == sign)
-    return xv, yv, done
 
 
 def _leaky(ctx: CheckContext) -> Part:

@@ -2,7 +2,7 @@ r"""T9 part (d): the edge of stability on a real data set (full report only).
 
 The 1797 handwritten digits that ship with scikit-learn, pooled to 4 x 4 images, and a
 tanh MLP 16-16-16-10 (714 parameters) under the mean-squared and the cross-entropy loss
-(:func:`gdtheory.landscape.digits.digits_mlp`), full-batch float64 GD at several h, the
+(:func:`gdtheory.models.digits.digits_mlp`), full-batch float64 GD at several h, the
 sharpness every 25 steps by Lanczos on JAX Hessian-vector products.  Cohen et al.'s
 Figure 1 shape is read off each run:
 
@@ -56,7 +56,7 @@ def digits_part(ctx: Any) -> tuple[Part, dict[str, dict[float, SharpnessTrace]]]
     if ctx.quick:
         return Part(), {}
     try:
-        from gdtheory.landscape.digits import digits_mlp
+        from gdtheory.models.digits import digits_mlp
 
         models = {loss: digits_mlp(loss) for loss, _, _ in RUNS}
     except Exception as exc:  # noqa: BLE001 - JAX or scikit-learn missing
@@ -122,7 +122,7 @@ def digits_part(ctx: Any) -> tuple[Part, dict[str, dict[float, SharpnessTrace]]]
 
 def _full_resolution(models: dict[str, Any]) -> dict[str, Any]:
     """The 8 x 8 contrast: cross-entropy, widths 16, h = 1 and 2, 300 steps."""
-    from gdtheory.landscape.digits import digits_mlp
+    from gdtheory.models.digits import digits_mlp
 
     model, w0 = digits_mlp("ce", pool=1)
     out: dict[str, Any] = {}

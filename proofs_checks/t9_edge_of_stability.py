@@ -31,8 +31,12 @@ from typing import Any
 
 import numpy as np
 
-from gdtheory.landscape.models import FactorizationModel, TwoLayerTanh, synthetic_regression
 from gdtheory.landscape.sharpness import sharpness, top_eigenpairs, track_sharpness
+from gdtheory.models.numpy_models import (
+    FactorizationModel,
+    TwoLayerTanh,
+    eos_network,
+)
 from gdtheory.report.claims import (
     CheckContext,
     Claim,
@@ -46,13 +50,6 @@ from proofs_checks.source import BLOG
 from proofs_checks.t9_digits import digits_part, digits_summary, draw_digits
 
 #: The network study: 200 points in R^5, width 32.
-DATA = (200, 5)
-WIDTH = 32
-
-
-def network(seed: int = 0) -> TwoLayerTanh:
-    X, y = synthetic_regression(*DATA, seed=seed)
-    return TwoLayerTanh(X, y, width=WIDTH)
 
 
 def _oracles(net: TwoLayerTanh, w: np.ndarray, seed: int) -> dict[str, float]:
@@ -74,7 +71,7 @@ def _oracles(net: TwoLayerTanh, w: np.ndarray, seed: int) -> dict[str, float]:
 
 
 def check(ctx: CheckContext) -> Evidence:
-    net = network(0)  # the study's data set (fixed); other data seeds in the full run
+    net = eos_network(0)  # the study's data set (fixed); other data seeds in the full run
     w0 = net.init(seed=1)
     network_part, traces = _network(ctx, net, w0)
     digits, digit_traces = digits_part(ctx)
@@ -172,7 +169,7 @@ def _other_data(ctx: CheckContext) -> Part:
         return Part()
     robust = []
     for data_seed in range(1, 5):
-        other = network(data_seed)
+        other = eos_network(data_seed)
         for h in (2.0, 2.5, 3.0):
             tr = track_sharpness(other, other.init(seed=1), h=h, steps=8000, every=25)
             robust.append(

@@ -19,20 +19,23 @@ LAYERS = {
     "errors": 0,
     "_version": 0,
     "core": 0,
-    "backward_error": 1,
-    "dynamics": 2,
+    "methods": 1,
+    "models": 1,
+    "backward_error": 2,
     "landscape": 3,
-    "rigorous": 4,
-    "report": 5,
-    "testing": 5,
+    "continuous": 4,
+    "dynamics": 4,
+    "studies": 5,
+    "rigorous": 5,
+    "report": 6,
+    "testing": 6,
     # the public import paths and the command line sit on top
-    "objectives": 6,
-    "optimizers": 6,
-    "models": 6,
-    "certify": 6,
-    "__init__": 6,
-    "cli": 7,
-    "__main__": 7,
+    "objectives": 7,
+    "optimizers": 7,
+    "certify": 7,
+    "__init__": 7,
+    "cli": 8,
+    "__main__": 8,
 }
 
 
@@ -144,3 +147,71 @@ def test_the_checker_sees_a_planted_violation(tmp_path):
     assert "gdtheory.core.parsing" in _imports(core)
     assert "gdtheory.errors" in _imports(core)
     assert _layer("gdtheory.report.runner") > _layer("gdtheory.dynamics.engine")
+
+
+def test_no_private_name_is_imported_across_subpackages():
+    """``from ..sgd import _objectives`` in another subpackage couples it to an internal:
+    a name used across subpackages is public in its home (or moved)."""
+    bad = []
+    for m, path in MODULES.items():
+        sub = m.split(".")[1] if m.count(".") else ""
+        package = m if path.name == "__init__.py" else m.rpartition(".")[0]
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.ImportFrom):
+                continue
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                target = ".".join(base + ([node.module] if node.module else []))
+            else:
+                target = node.module or ""
+            if not target.startswith("gdtheory"):
+                continue
+            tsub = target.split(".")[1] if target.count(".") else ""
+            private = [
+                a.name for a in node.names if a.name.startswith("_") and not a.name.startswith("__")
+            ]
+            if private and tsub != sub:
+                bad.append(f"{m} imports {private} from {target}")
+    assert not bad, "\n".join(bad)
+
+
+CLAIMS = Path(__file__).resolve().parents[1] / "proofs_checks"
+
+
+def test_claim_modules_are_imported_only_by_the_report_the_cli_and_their_own_tests():
+    """A claim module holds no code the library, other claims or unrelated tests import
+    (a claim's part modules, t8_homogeneous for T8, belong to it)."""
+    tests = Path(__file__).resolve().parent
+    allowed_tests = {"test_proofs_checks.py", "test_cli.py", "test_render.py"}
+    bad = []
+    files = [*ROOT.rglob("*.py"), *CLAIMS.glob("*.py"), *tests.rglob("*.py")]
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = []
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("proofs_checks"):
+                names = [node.module]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names if a.name.startswith("proofs_checks")]
+            for name in names:
+                claim = name.split(".")[1] if "." in name else ""
+                if claim in ("", "source"):
+                    if path.parent == ROOT and path.name == "cli.py":
+                        continue
+                    if path.parent == CLAIMS or path.name in allowed_tests:
+                        continue
+                    if claim == "source":
+                        continue
+                    bad.append(f"{path.name} imports {name}")
+                    continue
+                if path.parent == CLAIMS and path.stem.split("_")[0] == claim.split("_")[0]:
+                    continue  # a part module of the same claim
+                if path.name in allowed_tests:
+                    continue
+                bad.append(f"{path.relative_to(ROOT.parent)} imports {name}")
+    assert not bad, "\n".join(bad)
+
+
+@pytest.mark.parametrize("path", sorted(CLAIMS.glob("*.py")), ids=lambda p: p.name)
+def test_claim_modules_stay_under_600_lines(path):
+    n = len(path.read_text().splitlines())
+    assert n <= 600, f"{path.name} has {n} lines"

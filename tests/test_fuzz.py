@@ -27,9 +27,9 @@ from hypothesis import strategies as st
 import gdtheory as gt
 from gdtheory.certify import certify_descent, certify_periodic_orbit
 from gdtheory.cli import main
-from gdtheory.dynamics.multiscale import escape_study, multiscale
 from gdtheory.errors import GDTheoryError, UnboundParameterError
 from gdtheory.objectives import logistic_conjugate, scalar_factorization
+from gdtheory.studies.multiscale import escape_study, multiscale
 from gdtheory.testing import assert_gd_step
 
 F2 = scalar_factorization()  # (1 - xy)^2/2
@@ -867,7 +867,7 @@ ENTRY.update(
 # ------------------------------------------- methods of result objects and issue 30
 import math as _math  # noqa: E402
 
-from gdtheory.landscape.digits import digits_mlp  # noqa: E402
+from gdtheory.models.digits import digits_mlp  # noqa: E402
 
 _OBJ_P = gt.Objective.parse("mu*x**2 + x**4/4", params=["mu"])
 _ME = gt.modified_equation("x**4/4 - x**2/2", 3)

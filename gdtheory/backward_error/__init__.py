@@ -1,5 +1,6 @@
 """Backward error analysis: modified equations of one-step maps to any order (the
-differential ring), closed forms on quadratics, series diagnostics, gradient and modified flows.
+differential ring), generic Runge-Kutta B-series, closed forms on quadratics, series
+diagnostics, momentum on its slow manifold, SGD and stochastic modified equations.
 
-Imports only :mod:`gdtheory.core`.
+Imports :mod:`gdtheory.core` and :mod:`gdtheory.methods`.
 """

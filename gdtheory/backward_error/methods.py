@@ -23,8 +23,8 @@ from typing import Any
 import sympy as sp
 
 from ..core.objective import Objective, as_objective, h
-from ..core.optimizers import GD, SGD, HeavyBall, Method, Nesterov, Preconditioned, as_method
 from ..errors import InvalidInputError
+from ..methods.optimizers import GD, SGD, HeavyBall, Method, Nesterov, Preconditioned, as_method
 from .modified import modified_equation
 from .momentum import momentum_modified_equation
 from .sgd import sgd_modified_equation

@@ -40,8 +40,8 @@ import sympy as sp
 
 from ..core import budget
 from ..core.objective import Objective, as_objective, h
-from ..core.optimizers import momentum_coefficient
 from ..errors import InvalidInputError
+from ..methods.optimizers import momentum_coefficient
 from .diffring import DifferentialRing
 from .modified import ModifiedEquation, modified_equation
 from .work_estimate import refuse_extrapolated

@@ -30,12 +30,12 @@ import itertools
 import math
 from collections.abc import Sequence
 from fractions import Fraction
-from typing import Any
 
 import sympy as sp
 
 from ..core.budget import Meter
-from ..core.objective import Objective, as_objective
+from ..core.finite_sums import finite_sum
+from ..core.objective import Objective
 from ..errors import InvalidInputError
 from .modified import ModifiedEquation, modified_equation
 from .truncated import TruncatedPolynomials
@@ -47,35 +47,6 @@ SCHEMES = ("reshuffle", "cyclic")
 MAX_PERMUTATIONS = 5040
 
 
-def _objectives(objectives: Any, *, polynomial: bool = True) -> list[Objective]:
-    """The f_i as objectives with one list of state symbols (polynomial with rational
-    coefficients when the exact epoch map needs it)."""
-    if isinstance(objectives, str | Objective) or not isinstance(objectives, Sequence):
-        raise InvalidInputError("objectives must be a list of the f_i (at least two)")
-    objs = [as_objective(o) for o in objectives]
-    if len(objs) < 2:
-        raise InvalidInputError(f"SGD needs at least two f_i, got {len(objs)}")
-    if all(isinstance(o, str) for o in objectives):  # texts share the union of their names
-        names = sorted({s.name for o in objs for s in o.symbols})
-        objs = [Objective.parse(o, symbols=names) for o in objectives]
-    syms = objs[0].symbols
-    for o in objs[1:]:
-        if o.symbols != syms:
-            raise InvalidInputError(
-                f"every f_i must have the same state symbols; got {[s.name for s in syms]} "
-                f"and {[s.name for s in o.symbols]} (declare symbols=[...] on each)"
-            )
-    for o in objs if polynomial else ():
-        if not o.expr.is_polynomial(*syms) or not all(
-            c.is_Rational for c in sp.Poly(o.expr, *syms, *o.params).coeffs()
-        ):
-            raise InvalidInputError(
-                f"f_i = {o.name} is not a polynomial with rational coefficients; the exact "
-                "epoch map is implemented for polynomial f_i"
-            )
-    return objs
-
-
 def epoch_map(
     objectives: Sequence[Objective | str], order: int, scheme: str = "reshuffle"
 ) -> list[sp.Expr]:
@@ -85,7 +56,7 @@ def epoch_map(
     >>> [sp.factor(e) for e in epoch_map(["x**2/2", "3*x**2/2"], 2)]
     [x*(h - 2)*(3*h - 2)/4]
     """
-    return _epoch(_objectives(objectives), order, scheme)
+    return _epoch(finite_sum(objectives, polynomial=True), order, scheme)
 
 
 def _epoch(objs: list[Objective], order: int, scheme: str) -> list[sp.Expr]:
@@ -136,7 +107,7 @@ def sgd_modified_equation(
     >>> me.fields[1]          # -grad of (h/16)((x - 1)^2 + (x + 1)^2): Smith et al.
     Matrix([[-x/4]])
     """
-    objs = _objectives(objectives)
+    objs = finite_sum(objectives, polynomial=True)
     if isinstance(order, bool) or not isinstance(order, int) or not 0 <= order <= 29:
         raise InvalidInputError(f"order must be an integer in 0..29, got {order!r}")
     step = _epoch(objs, order + 1, scheme)

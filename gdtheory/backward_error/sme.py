@@ -31,11 +31,11 @@ from typing import Any
 
 import sympy as sp
 
+from ..core.finite_sums import finite_sum
 from ..core.objective import Objective, h
 from ..errors import InvalidInputError
-from .sgd import _objectives
 
-__all__ = ["StochasticModifiedEquation", "stochastic_modified_equation", "MAX_BATCH"]
+__all__ = ["as_sme", "StochasticModifiedEquation", "stochastic_modified_equation", "MAX_BATCH"]
 
 #: Largest batch size accepted (the SME's diffusion is O(sqrt(eta / b))).
 MAX_BATCH = 10**9
@@ -116,7 +116,7 @@ def stochastic_modified_equation(
         raise InvalidInputError(f"order must be 1 or 2 (Li, Tai and E 2019), got {order!r}")
     if isinstance(batch, bool) or not isinstance(batch, int) or not 1 <= batch <= MAX_BATCH:
         raise InvalidInputError(f"batch must be an integer in 1..{MAX_BATCH}, got {batch!r}")
-    objs = _objectives(objectives, polynomial=False)
+    objs = finite_sum(objectives)
     syms = objs[0].symbols
     m = len(objs)
     grads = [sp.Matrix(o.grad) for o in objs]
@@ -134,7 +134,8 @@ def stochastic_modified_equation(
     )
 
 
-def _check(sme: Any) -> StochasticModifiedEquation:
+def as_sme(sme: Any) -> StochasticModifiedEquation:
+    """``sme`` if it is a :class:`StochasticModifiedEquation`, else an error naming its type."""
     if not isinstance(sme, StochasticModifiedEquation):
         raise InvalidInputError(f"expected a StochasticModifiedEquation, got {type(sme).__name__}")
     return sme

@@ -25,6 +25,7 @@ __all__ = [
     "multiscale_2d",
     "logistic_conjugate",
     "state_symbols",
+    "spread_quadratic",
 ]
 
 
@@ -182,3 +183,32 @@ def multiscale_2d(
     f0 = as_expression(macro, "macro", symbols=[x, y])
     expr = f0 + a * e * (sp.sin(x / e) + sp.sin(y / e))
     return Objective(expr, (x, y), name=f"multiscale_2d({macro}, eps={e})")
+
+
+def spread_quadratic() -> Objective:
+    """x^T A x / 2 + x - 2z, A = Q^T diag(10, 2, 1/5) Q with Q rational orthogonal: a
+    3-D quadratic whose eigenvalues span two decades (the principal flow's test case).
+
+    >>> sorted(spread_quadratic().hessian.eigenvals())
+    [1/5, 2, 10]
+    """
+    x, y, z = sp.symbols("x y z")
+    r1 = sp.Matrix(
+        [
+            [sp.Rational(3, 5), sp.Rational(4, 5), 0],
+            [-sp.Rational(4, 5), sp.Rational(3, 5), 0],
+            [0, 0, 1],
+        ]
+    )
+    r2 = sp.Matrix(
+        [
+            [1, 0, 0],
+            [0, sp.Rational(5, 13), sp.Rational(12, 13)],
+            [0, -sp.Rational(12, 13), sp.Rational(5, 13)],
+        ]
+    )
+    Q = r2 * r1
+    A = Q.T * sp.diag(10, 2, sp.Rational(1, 5)) * Q
+    v = sp.Matrix([x, y, z])
+    assert sorted(A.eigenvals()) == [sp.Rational(1, 5), 2, 10]
+    return Objective((v.T * A * v)[0] / 2 + x - 2 * z, [x, y, z])

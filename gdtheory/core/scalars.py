@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any, Union
 
@@ -40,6 +41,7 @@ __all__ = [
     "MAX_DPS",
     "real_array",
     "short_repr",
+    "point_coordinates",
 ]
 
 #: Smallest working precision (decimal digits) accepted by the high-precision engines.
@@ -204,6 +206,19 @@ def real_array(value: Any, name: str) -> np.ndarray:
         raise InvalidInputError(
             f"{name} must be an array of real numbers (each finite and representable as a float64)"
         ) from None
+
+
+def point_coordinates(x0: Any, n: int, name: str = "x0") -> list[Any]:
+    """The ``n`` coordinates of a point as given (a scalar is a 1-D point), or an
+    InvalidInputError naming the count; the values are validated by their user.
+
+    >>> point_coordinates([1, "1/2"], 2)
+    [1, '1/2']
+    """
+    values = list(x0) if isinstance(x0, Sequence) and not isinstance(x0, str) else [x0]
+    if len(values) != n:
+        raise InvalidInputError(f"{name} must have {n} coordinates, got {short_repr(x0)}")
+    return values
 
 
 def positive_real(value: RealLike, name: str = "h") -> sp.Expr:

@@ -115,7 +115,7 @@ def joint_density(
     Each run first takes ``transient`` steps; diverged runs are dropped and counted.
     ``range`` is [(x_low, x_high), (y_low, y_high)] (default: the samples' extent).
 
-    >>> from gdtheory.dynamics.multiscale import multiscale
+    >>> from gdtheory.studies.multiscale import multiscale
     >>> ms = multiscale("(x**2 + y**2)/2", "1/1000", 1, dim=2)
     >>> x0s = np.random.default_rng(0).uniform(-0.5, 0.5, (16, 2))
     >>> d = joint_density(ms.objective, x0s, h=0.2, steps=2000, bins=20)

@@ -18,13 +18,13 @@ from typing import Any
 
 import numpy as np
 
-from ..backward_error.sgd import _objectives
 from ..core.budget import Meter, check_memory
 from ..core.compiled import compile_np_coords
+from ..core.finite_sums import finite_sum
 from ..core.objective import Objective, numeric_objective
-from ..core.optimizers import SGD, Method, as_method
 from ..core.scalars import check_count
 from ..errors import InvalidInputError, ShapeError
+from ..methods.optimizers import SGD, Method, as_method
 from .engine import broadcast_batch, check_float_cost
 
 __all__ = ["MethodRun", "method_batch", "seeded", "check_seed"]
@@ -71,7 +71,7 @@ def method_batch(
     steps = check_count(steps, "steps", 1)
     if not (isinstance(bound, int | float) and not isinstance(bound, bool) and 0 < bound < np.inf):
         raise InvalidInputError(f"bound must be a finite positive number, got {bound!r}")
-    given = _objectives(objective, polynomial=False) if isinstance(meth, SGD) else [objective]
+    given = finite_sum(objective) if isinstance(meth, SGD) else [objective]
     objs = [numeric_objective(o) for o in given]
     f = objs[0]
     batch, rows, rates = broadcast_batch(f, x0s, hs)

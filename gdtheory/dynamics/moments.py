@@ -28,13 +28,13 @@ from typing import Any
 import mpmath
 import sympy as sp
 
-from ..backward_error.sgd import _objectives
-from ..backward_error.sme import StochasticModifiedEquation, _check
+from ..backward_error.sme import StochasticModifiedEquation, as_sme
 from ..core.budget import check_cost
 from ..core.conversion import as_symbols
+from ..core.finite_sums import finite_sum
 from ..core.objective import Objective, as_objective
 from ..core.objective import h as LEARNING_RATE
-from ..core.scalars import RealLike, check_count, check_dps, exact_real
+from ..core.scalars import RealLike, check_count, check_dps, exact_real, point_coordinates
 from ..errors import InvalidInputError
 
 __all__ = ["sgd_moments", "sme_moments", "quadratic_expectation"]
@@ -69,7 +69,7 @@ def sgd_moments(
     >>> mu[0], M[0, 0]          # +-1/2 with probability 1/2 each
     (0, 1/4)
     """
-    objs = _objectives(objectives, polynomial=False)
+    objs = finite_sum(objectives)
     syms = list(objs[0].symbols)
     eta = exact_real(h, "h")
     steps = check_count(steps, "steps", 1)
@@ -79,7 +79,7 @@ def sgd_moments(
     check_cost("the exact SGD moments", float(steps) * m * n * n, RATE_EXACT_UPDATES, "updates")
     Abar = sum((A for A, _ in parts), sp.zeros(n, n)) / m
     ebar = sum((e for _, e in parts), sp.zeros(n, 1)) / m
-    mu = sp.Matrix([exact_real(v, "x0") for v in _point(x0, n)])
+    mu = sp.Matrix([exact_real(v, "x0") for v in point_coordinates(x0, n)])
     M = mu * mu.T
     P = sp.eye(n) - eta * Abar
     for _ in range(steps):
@@ -98,13 +98,6 @@ def _outer(A: sp.Matrix, e: sp.Matrix, mu: sp.Matrix, M: sp.Matrix) -> sp.Matrix
     return A * M * A.T + A * mu * e.T + e * mu.T * A.T + e * e.T
 
 
-def _point(x0: Any, n: int) -> list[Any]:
-    values = list(x0) if isinstance(x0, Sequence) and not isinstance(x0, str) else [x0]
-    if len(values) != n:
-        raise InvalidInputError(f"x0 must have {n} coordinates, got {x0!r}")
-    return values
-
-
 def sme_moments(
     sme: StochasticModifiedEquation, x0: Any, *, h: RealLike, time: RealLike, dps: int = 30
 ) -> tuple[mpmath.matrix, mpmath.matrix]:
@@ -117,7 +110,7 @@ def sme_moments(
     >>> print(mpmath.nstr(M[0, 0], 12))     # (h/2)(1 - e^-2)
     0.108083089595
     """
-    sme = _check(sme)
+    sme = as_sme(sme)
     eta, T = exact_real(h, "h"), exact_real(time, "time")
     syms = list(sme.symbols)
     n, m = sme.dim, sme.noise_dim
@@ -138,7 +131,7 @@ def sme_moments(
     K = sp.zeros(1, 1 + len(unknowns)).col_join(
         rates.subs({u: 0 for u in unknowns}).row_join(linear)
     )
-    start = [exact_real(v, "x0") for v in _point(x0, n)]
+    start = [exact_real(v, "x0") for v in point_coordinates(x0, n)]
     z0 = [sp.Integer(1)] + start + [a * b for a in start for b in start]
     with mpmath.workdps(check_dps(dps) + 10):
         Km = mpmath.matrix(

@@ -53,6 +53,7 @@ import numpy as np
 import sympy as sp
 
 from ..core.budget import RATE_FLOAT_ITERATIONS, check_cost
+from ..core.conversion import as_constant
 from ..core.gdmap import MP, gd_step, monodromy
 from ..core.objective import Objective, numeric_objective
 from ..core.scalars import RealLike, check_count, check_dps, float_box, positive_real, to_mpf
@@ -61,6 +62,8 @@ from .diagrams import cycle_key
 from .orbit_search import _flow_np, classify_solutions, float_solutions
 
 __all__ = [
+    "factorization_two_cycles",
+    "orbit_match_error",
     "PeriodicOrbit",
     "OrbitContinuum",
     "OrbitSearch",
@@ -477,3 +480,43 @@ def _group_continua(
             )
         )
     return tuple(out)
+
+
+def factorization_two_cycles(h: sp.Rational) -> list[tuple[list[tuple[Any, Any]], list[Any]]]:
+    """The 2-cycles of GD on (1 - xy)^2/2 for 1 < h < 2, exact (the antidiagonal, the
+    diagonal and the two off-balance families, each with its multipliers): the closed
+    forms the orbit search is checked against.
+
+    >>> [len(points) for points, _ in factorization_two_cycles(sp.Rational(19, 10))]
+    [2, 2, 2, 2]
+    """
+    a_anti = sp.sqrt(2 / h - 1)
+    a_diag = sp.sqrt(1 + 2 / h)
+    root = sp.sqrt((h + 1) ** 2 - 4)
+    sp_, sm_ = sp.sqrt((h + 1 + root) / (2 * h)), sp.sqrt((h + 1 - root) / (2 * h))
+    return [
+        ([(a_anti, -a_anti), (-a_anti, a_anti)], [(2 * h - 5) ** 2, sp.Integer(9)]),
+        ([(a_diag, a_diag), (-a_diag, -a_diag)], [(5 + 2 * h) ** 2, sp.Integer(9)]),
+        ([(sp_, sp_), (sm_, sm_)], [9 - 2 * (1 + h) ** 2, 3 - 2 * h]),
+        ([(-sp_, -sp_), (-sm_, -sm_)], [9 - 2 * (1 + h) ** 2, 3 - 2 * h]),
+    ]
+
+
+def orbit_match_error(orbit: Any, points: list[tuple[Any, Any]], mults: list[Any]) -> float | None:
+    """Max |difference| of the points and multipliers of a found orbit and a closed form
+    (None if they are not the same orbit), at 50 digits."""
+    points = [tuple(as_constant(c, "a closed-form point") for c in z) for z in points]
+    mults = [as_constant(m, "a closed-form multiplier") for m in mults]
+    with mpmath.workdps(50):
+        exact = [tuple(mpmath.mpf(sp.N(c, 60)) for c in z) for z in points]
+        found = [tuple(z) for z in orbit.points]
+        if len(found) != len(exact):
+            return None
+        d_pts = max(
+            min(max(abs(a - b) for a, b in zip(f, e, strict=True)) for f in found) for e in exact
+        )
+        if d_pts > 1e-20:
+            return None
+        mu_exact = sorted((mpmath.mpf(sp.N(m, 60)) for m in mults), key=lambda m: -abs(m))
+        d_mu = max(abs(a - b) for a, b in zip(orbit.multipliers, mu_exact, strict=True))
+        return float(max(d_pts, d_mu))

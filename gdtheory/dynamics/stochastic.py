@@ -33,14 +33,14 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from ..backward_error.sgd import _objectives
-from ..backward_error.sme import StochasticModifiedEquation, _check
+from ..backward_error.sme import StochasticModifiedEquation, as_sme
 from ..core.budget import RATE_FLOAT_ITERATIONS, check_cost, check_memory, pilot
 from ..core.compiled import compile_np_coords
+from ..core.finite_sums import finite_sum
 from ..core.objective import Objective, h, numeric_objective
-from ..core.optimizers import SGD
 from ..core.scalars import RealLike, check_count, exact_real, finite_float
 from ..errors import InvalidInputError
+from ..methods.optimizers import SGD
 from .engine import map_pieces
 from .methods import check_seed, method_batch, seeded
 
@@ -110,7 +110,7 @@ def sgd_samples(
     >>> sorted(set(X[:, 0].tolist()))      # one step from 0: to +1/2 or -1/2
     [-0.5, 0.5]
     """
-    objs = [numeric_objective(o) for o in _objectives(objectives, polynomial=False)]
+    objs = [numeric_objective(o) for o in finite_sum(objectives)]
     m, n = len(objs), objs[0].dim
     eta = finite_float(h, "h", positive=True)
     steps = check_count(steps, "steps", 1)
@@ -206,7 +206,7 @@ def sme_samples(
     >>> round(float(np.var(X)), 2)        # Ornstein-Uhlenbeck: (h/2)(1 - e^-2T) = 0.108
     0.11
     """
-    sme = _check(sme)
+    sme = as_sme(sme)
     if scheme not in SCHEMES:
         raise InvalidInputError(f"scheme must be one of {SCHEMES}, got {scheme!r}")
     eta = exact_real(h, "h")

@@ -1,7 +1,6 @@
-"""The loss landscape near minimisers and along training: Hessian spectra on minimiser
-sets and the balancing effect, models with exact Hessian-vector products, sharpness and the
-edge of stability.
+"""The loss landscape: Hessian spectra on minimiser sets, conserved quantities and the
+balancing effect, balance laws and imbalance bounds, and the sharpness of models along
+training (the edge of stability).
 
-These work on models (flat parameter vectors with HVPs), not on symbolic
-GD maps, and they run GD studies, so they sit above :mod:`gdtheory.dynamics`.
+Imports :mod:`gdtheory.core`, :mod:`gdtheory.models` and :mod:`gdtheory.backward_error`.
 """

@@ -50,6 +50,7 @@ from .elimination import DIGITS, eliminate_within_budget, sample_point
 from .spectrum import H, MinimiserSpectrum, fresh_symbol
 
 __all__ = [
+    "leaky_gd",
     "BalanceLaw",
     "DeepScalarBound",
     "OneQuantityBound",
@@ -424,3 +425,27 @@ def deep_scalar_bound(N: int, h: RealLike, *, dps: int = 30) -> DeepScalarBound:
         mu_ = a * b * (1 + r / (p * rho)) / (r * (1 - 1 / rho))
     u = sorted([float(a)] * p + [float(c)] * q + [float(b)] * r)
     return DeepScalarBound(N, float(2 / L), float(value), tuple(u), (p, q, r), float(mu_), count)
+
+
+def leaky_gd(
+    starts: np.ndarray, h: float, alpha: float, sign: int, steps: int = 5000
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """GD on (1 - x sigma(y))^2/2 (leaky ReLU of slope ``alpha``, piecewise: not an
+    expression the parser accepts) from each start: the final x, y and which runs
+    converged to a minimiser in the region sign(y) = ``sign``.
+
+    >>> x, y, done = leaky_gd(np.array([[2.0, 0.3]]), 0.5, 0.1, 1, steps=2000)
+    >>> bool(done[0]), round(float(x[0] * y[0]), 9)
+    (True, 1.0)
+    """
+    X = np.array(starts, dtype=float)
+    with np.errstate(all="ignore"):
+        for _ in range(steps):
+            xv, yv = X[:, 0], X[:, 1]
+            sl = np.where(yv > 0, 1.0, alpha)
+            r = xv * sl * yv - 1
+            X = X - h * np.column_stack([r * sl * yv, r * sl * xv])
+        xv, yv = X[:, 0], X[:, 1]
+        sl = np.where(yv > 0, 1.0, alpha)
+        done = np.isfinite(xv) & (np.abs(xv * sl * yv - 1) < 1e-12) & (np.sign(yv) == sign)
+    return xv, yv, done

@@ -42,7 +42,8 @@ __all__ = ["eliminate", "eliminate_within_budget", "sample_point"]
 DIGITS = 60
 #: Up to this many variables the elimination runs in the calling process (the depth-4
 #: deep scalar network, the largest such case the tests know, takes 0.2 s); beyond, in a
-#: forked worker stopped at the time budget.
+#: worker process (a fresh one, from a fork server: no threads inherited) stopped at
+#: the time budget.
 IN_PROCESS_VARIABLES = 4
 
 
@@ -90,7 +91,7 @@ def eliminate_within_budget(
     samples: Sequence[dict[sp.Symbol, Any]],
     what: str,
 ) -> list[sp.Expr]:
-    """:func:`eliminate` in a forked worker stopped when the time budget of the call runs
+    """:func:`eliminate` in a worker process stopped when the time budget of the call runs
     out (a resultant is one call into FLINT whose cost no pilot predicts: depth 4 of the
     deep scalar network takes 0.2 s, depth 5 half a minute); the refusal then says how
     long it ran.  Up to :data:`IN_PROCESS_VARIABLES` variables, and where no worker can
@@ -101,7 +102,7 @@ def eliminate_within_budget(
     if left <= 0:
         budget.charge(what, 1.0, "the time budget of this call is used up")
     try:
-        ctx = multiprocessing.get_context("fork")
+        ctx = multiprocessing.get_context("forkserver")  # no threads inherited (JAX)
         receive, send = ctx.Pipe(duplex=False)
         proc = ctx.Process(
             target=_worker, args=(send, equations, xs, unknowns, samples), daemon=True

@@ -8,7 +8,7 @@ there, the *edge of stability*, while the loss keeps decreasing non-monotonicall
 (SPEC T9).
 
 :func:`sharpness` runs SciPy's ``eigsh`` (implicitly restarted Lanczos, ARPACK) on a
-``LinearOperator`` whose product is the model's exact HVP (:mod:`gdtheory.landscape.models`):
+``LinearOperator`` whose product is the model's exact HVP (:mod:`gdtheory.models.numpy_models`):
 the Hessian is never formed, so the cost is a few dozen HVPs, each about two gradients.
 :func:`track_sharpness` records it along a GD run, warm-starting each Lanczos run from
 the previous top eigenvector.
@@ -29,7 +29,7 @@ from ..core.budget import RATE_FLOAT_ITERATIONS, Meter, check_cost, check_memory
 from ..core.progress import progress_bar
 from ..core.scalars import check_count, learning_rates
 from ..errors import InvalidInputError, NonFiniteError
-from .models import Model, as_model, flat_point
+from ..models.numpy_models import Model, as_model, flat_point
 
 __all__ = [
     "sharpness",
@@ -76,12 +76,12 @@ def sharpness(objective: Any, x: Any, k: int = 1, *, tol: float = 1e-10) -> Any:
     r"""The top Hessian eigenvalue at x (a float), or the top k (an array, descending).
 
     ``objective`` is an :class:`~gdtheory.core.objective.Objective` or a model with an exact
-    ``hvp`` (:mod:`gdtheory.landscape.models`).
+    ``hvp`` (:mod:`gdtheory.models.numpy_models`).
 
     >>> from gdtheory.objectives import scalar_factorization
     >>> round(sharpness(scalar_factorization(), [2.0, 0.5]), 12)  # x^2 + y^2 on xy = 1
     4.25
-    >>> from gdtheory.landscape.models import FactorizationModel
+    >>> from gdtheory.models.numpy_models import FactorizationModel
     >>> m = FactorizationModel(np.diag([3.0, 1.0, 0.5]), 3)
     >>> w = np.concatenate([np.diag(np.sqrt([3.0, 1.0, 0.5])).ravel()] * 2)  # balanced
     >>> np.round(sharpness(m, w, k=3), 10)  # sigma_i(X)^2 + sigma_j(Y)^2: 6, 4, 4
@@ -112,7 +112,7 @@ class SharpnessEstimate:
 
 def sharpness_estimate(objective: Any, x: Any, *, tol: float = 1e-10) -> SharpnessEstimate:
     r""":func:`sharpness` with its error bound; models with only a gradient get differenced
-    HVPs (:class:`~gdtheory.landscape.models.DifferencedModel`) whose error is estimated.
+    HVPs (:class:`~gdtheory.models.numpy_models.DifferencedModel`) whose error is estimated.
 
     >>> class OnlyGrad:                       # a user model without an hvp
     ...     dim = 2
@@ -213,7 +213,7 @@ def track_sharpness(
     From (3, 0.2), near the sharp minimiser (3, 2/3) of (xy - 2)^2/2 whose sharpness
     9.4 exceeds 2/h, GD with h = 0.3 travels to a flatter minimiser (balancing):
 
-    >>> from gdtheory.landscape.models import FactorizationModel
+    >>> from gdtheory.models.numpy_models import FactorizationModel
     >>> m = FactorizationModel(np.array([[2.0]]), 1)
     >>> t = track_sharpness(m, [3.0, 0.2], h=0.3, steps=200, every=20)
     >>> t.diverged, bool(t.loss[-1] < 1e-20), round(float(t.sharpness[-1]), 3), round(t.edge, 3)

@@ -102,7 +102,7 @@ def assert_gd_step(
     ``AssertionError`` naming the worst coordinate's error in ulps, the inputs, the
     expected and the returned point.
     """
-    from ..core.optimizers import GD
+    from ..methods.optimizers import GD
 
     return assert_step(GD(), step_fn, objective, x, h=h, max_ulps=max_ulps, dps=dps)
 
@@ -146,7 +146,7 @@ def assert_modified_equation(
     >>> r.passed, r.error < r.gradient_flow_error / 10
     (True, True)
     """
-    from ..backward_error.modified_flows import modified_flow
+    from ..continuous.modified_flows import modified_flow
     from ..dynamics.trajectories import gd
 
     f = _objective(objective)

@@ -40,11 +40,11 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from ..backward_error.sgd import _objectives
+from ..core.finite_sums import finite_sum
 from ..core.objective import Objective, as_objective
-from ..core.optimizers import SGD, Method, Nesterov, Preconditioned, as_method
 from ..core.scalars import RealLike, check_dps, exact_real
 from ..errors import InvalidInputError, ShapeError
+from ..methods.optimizers import SGD, Method, Nesterov, Preconditioned, as_method
 
 __all__ = ["StepCheck", "assert_step"]
 
@@ -173,7 +173,7 @@ def assert_step(
     if not (np.isfinite(hf) and hf > 0):
         raise InvalidInputError(f"h must be finite and > 0, got {h!r}")
     if isinstance(meth, SGD):
-        objs = _objectives(objective, polynomial=False)
+        objs = finite_sum(objective)
         f = objs[0]
     else:
         objs, f = [], as_objective(objective)

@@ -15,7 +15,7 @@ import sympy as sp
 
 import gdtheory as gt
 from gdtheory import h, momentum_modified_equation
-from gdtheory.backward_error.local_errors import inverse_map, momentum_local_errors
+from gdtheory.studies.local_errors import inverse_map, momentum_local_errors
 
 BETA = sp.Symbol("beta", positive=True)
 

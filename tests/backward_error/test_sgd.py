@@ -15,7 +15,7 @@ import sympy as sp
 
 import gdtheory as gt
 from gdtheory import h, sgd_modified_equation
-from gdtheory.backward_error.local_errors import epoch_local_errors
+from gdtheory.studies.local_errors import epoch_local_errors
 
 FAMILIES = {
     "m2-quadratic": ["(x - 1)**2/2 + y**2", "(x + y)**2/2"],

@@ -18,12 +18,12 @@ from gdtheory.dynamics.joint_density import (
     gibbs_density_2d,
     joint_density,
 )
-from gdtheory.dynamics.multiscale import (
+from gdtheory.errors import GDTheoryError, InvalidInputError
+from gdtheory.studies.multiscale import (
     modified_gibbs_potential,
     multiscale,
     noise_model_covariance,
 )
-from gdtheory.errors import GDTheoryError, InvalidInputError
 
 ANISO = "(x**2 + x*y + 2*y**2)/2"
 A = np.array([[1.0, 0.5], [0.5, 2.0]])

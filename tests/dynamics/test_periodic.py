@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gdtheory import InvalidInputError, ShapeError, gd, orbit_from_point, periodic_orbits
+from gdtheory.dynamics.periodic import factorization_two_cycles, orbit_match_error
 from gdtheory.objectives import logistic_conjugate, scalar_factorization
-from proofs_checks.t6_large_lr_attractors import _match_error, two_cycles_closed_form
 
 
 def _orbit_count(p: int) -> int:
@@ -38,8 +38,8 @@ def test_chebyshev_orbit_counts_and_multipliers_are_exact(p):
 def test_two_cycle_closed_forms_are_found_to_30_digits(hf):
     h = sp.Rational(hf.numerator, hf.denominator)
     s = periodic_orbits(scalar_factorization(), [(-3, 3), (-3, 3)], h=h, period=2, seeds=64, dps=45)
-    for pts, mults in two_cycles_closed_form(h):
-        errs = [e for e in (_match_error(o, pts, mults) for o in s.orbits) if e is not None]
+    for pts, mults in factorization_two_cycles(h):
+        errs = [e for e in (orbit_match_error(o, pts, mults) for o in s.orbits) if e is not None]
         assert errs and min(errs) < 1e-30, (h, pts)
 
 

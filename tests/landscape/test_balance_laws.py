@@ -23,11 +23,11 @@ from gdtheory.landscape.balance_laws import (
     deep_scalar,
     deep_scalar_bound,
     leaky_factorisation,
+    leaky_gd,
     one_quantity_bound,
 )
 from gdtheory.landscape.minimiser_set import objective_spectrum
 from gdtheory.landscape.spectrum import H
-from proofs_checks.t8_homogeneous import leaky_gd
 
 
 def test_scalar_law_and_bound_match_the_scalar_family() -> None:

@@ -17,8 +17,8 @@ from gdtheory import (
     track_sharpness,
 )
 from gdtheory.landscape.sharpness import top_eigenpairs
+from gdtheory.models.numpy_models import eos_network as network
 from gdtheory.objectives import scalar_factorization
-from proofs_checks.t9_edge_of_stability import network
 
 
 def test_lanczos_agrees_with_dense_eigenvalues_on_the_network():

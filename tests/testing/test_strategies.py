@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 
-from gdtheory.landscape.models import ObjectiveModel
+from gdtheory.models.numpy_models import ObjectiveModel
 from gdtheory.testing import (
     factorization_instances,
 )

@@ -6,11 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gdtheory.backward_error.flows import gradient_flow
+from gdtheory.continuous.central_flow import central_flow
+from gdtheory.continuous.flows import gradient_flow
 from gdtheory.core.objective import Objective
 from gdtheory.errors import InvalidInputError
-from gdtheory.landscape.central_flow import central_flow
-from gdtheory.landscape.models import ObjectiveModel
+from gdtheory.models.numpy_models import ObjectiveModel
 
 
 def test_below_the_edge_the_central_flow_is_gradient_flow() -> None:

@@ -9,7 +9,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from gdtheory import InvalidInputError, Objective
-from gdtheory.dynamics.multiscale import (
+from gdtheory.studies.multiscale import (
     escape_study,
     estimate_temperature,
     gibbs_comparison,

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from gdtheory.errors import InvalidInputError
-from gdtheory.landscape.regime_map import regime_map
+from gdtheory.studies.regime_map import regime_map
 
 matplotlib.use("Agg")
 

@@ -7,7 +7,7 @@ import mpmath
 import pytest
 
 from gdtheory import InvalidInputError, gd, modified_flow
-from gdtheory.dynamics.optimal_truncation import truncation_scan
+from gdtheory.studies.optimal_truncation import truncation_scan
 
 
 @pytest.fixture(scope="module")

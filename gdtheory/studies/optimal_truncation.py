@@ -16,7 +16,7 @@ even lead to worse approximation".
 
 :func:`truncation_scan` measures the one-step errors for a list of h and orders p, each
 flow integrated at high precision (Gragg-Bulirsch-Stoer extrapolation,
-:func:`gdtheory.backward_error.flows.integrate_flow`), against the exact GD step;
+:func:`gdtheory.continuous.flows.integrate_flow`), against the exact GD step;
 takes the minimum over p for every h; fits  log e_min(h) = a - c/h  by least squares; and
 sets the measured c and argmin orders beside the predictions 1/C and N*(h) of the
 coefficients' envelope fit.
@@ -32,9 +32,9 @@ from typing import Any
 import mpmath
 import numpy as np
 
-from ..backward_error.flows import integrate_flow
 from ..backward_error.modified import modified_equation
 from ..backward_error.series import SeriesDiagnostics, series_diagnostics
+from ..continuous.flows import integrate_flow
 from ..core.compiled import compile_mp
 from ..core.gdmap import MP, gd_step
 from ..core.objective import Objective, numeric_objective

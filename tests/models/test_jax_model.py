@@ -11,8 +11,8 @@ import pytest
 
 from gdtheory import Objective, sharpness, track_sharpness
 from gdtheory.errors import InvalidInputError, NonFiniteError, NotRealError, ShapeError
-from gdtheory.landscape.models import ObjectiveModel
 from gdtheory.models import from_jax
+from gdtheory.models.numpy_models import ObjectiveModel
 
 
 def mlp_loss(params, X, Y):
@@ -134,7 +134,7 @@ def test_gradient_only_models_get_differenced_hvps_with_an_honest_error():
 
 
 def test_the_t9_network_as_a_jax_model_matches_its_r_operator() -> None:
-    from gdtheory.landscape.models import TwoLayerTanh, synthetic_regression
+    from gdtheory.models.numpy_models import TwoLayerTanh, synthetic_regression
 
     X, y = synthetic_regression(30, 3, seed=2)
     net = TwoLayerTanh(X, y, width=6)

@@ -25,15 +25,16 @@ import mpmath
 import numpy as np
 import sympy as sp
 
+from ..backward_error.modified import ModifiedEquation
+from ..backward_error.momentum import momentum_modified_equation
+from ..backward_error.sgd import sgd_modified_equation
+from ..continuous.flows import integrate_flow
 from ..core.conversion import as_symbols
+from ..core.finite_sums import finite_sum
 from ..core.objective import Objective, as_objective, h
-from ..core.optimizers import HeavyBall, Nesterov
 from ..core.scalars import check_dps, check_orders, exact_rates, exact_real, to_mpf
 from ..errors import InvalidInputError
-from .flows import integrate_flow
-from .modified import ModifiedEquation
-from .momentum import momentum_modified_equation
-from .sgd import _objectives, sgd_modified_equation
+from ..methods.optimizers import HeavyBall, Nesterov
 
 __all__ = [
     "LocalErrors",
@@ -194,7 +195,7 @@ def epoch_local_errors(
 ) -> LocalErrors:
     """The expected SGD epoch (h = m eta) against the order-p flow of
     :func:`~.sgd.sgd_modified_equation`."""
-    objs = _objectives(objectives)
+    objs = finite_sum(objectives, polynomial=True)
     ps = check_orders(orders, increasing=True)
     me = sgd_modified_equation(objs, ps[-1], scheme)
     desc = f"{scheme} SGD epoch on f_i = {', '.join(o.name for o in objs)} at x0 = {list(x0)}"

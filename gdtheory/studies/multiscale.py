@@ -60,15 +60,15 @@ from ..core.scalars import (
     positive_real,
     to_mpf,
 )
-from ..errors import InvalidInputError
-from .densities import (
+from ..dynamics.densities import (
     DensityComparison,
     compare_density,
     gibbs_density,
     gibbs_grid,
     invariant_density,
 )
-from .engine import iterate_map
+from ..dynamics.engine import iterate_map
+from ..errors import InvalidInputError
 
 __all__ = [
     "MultiscaleObjective",

@@ -21,7 +21,7 @@ complex mpmath arguments; at each field evaluation the Hessian is diagonalised
 (``mpmath.eigsy`` while it is real symmetric, ``mpmath.eig`` once the state is complex
 and H complex symmetric, with phi(hH) = V phi(hL) V^{-1}; once per precision for a
 quadratic, whose Hessian is constant), and the flow is integrated by
-the Gragg-Bulirsch-Stoer extrapolation of :mod:`gdtheory.backward_error.flows` at the
+the Gragg-Bulirsch-Stoer extrapolation of :mod:`gdtheory.continuous.flows` at the
 requested precision.  h l_i = 1 exactly is refused: GD maps that direction to the
 minimiser in one step and log 0 is singular.  Models (float64): the Hessian is assembled
 from HVPs and the flow integrated by SciPy's DOP853 while it is real (all h l_i < 1);
@@ -42,13 +42,13 @@ from typing import Any
 import mpmath
 import numpy as np
 
-from ..backward_error.flows import integrate_flow
 from ..core.budget import PaceMeter
 from ..core.compiled import compile_mpc
 from ..core.objective import Objective, as_objective, numeric_objective
 from ..core.scalars import RealLike, check_dps, positive_real, sorted_times, to_mpf
 from ..errors import InvalidInputError, NonFiniteError
-from .models import as_model, flat_point
+from ..models.numpy_models import as_model, flat_point
+from .flows import integrate_flow
 
 __all__ = ["principal_phi", "principal_field", "principal_flow", "ModelFlow"]
 
@@ -149,7 +149,7 @@ def principal_flow(
     r"""The principal flow from ``x0`` at the requested ``times`` (module docstring).
 
     A symbolic objective (or an expression string) gives a
-    :class:`~gdtheory.backward_error.flows.FlowSolution` at ``dps`` digits, its states
+    :class:`~gdtheory.continuous.flows.FlowSolution` at ``dps`` digits, its states
     complex where the flow is; a model gives a :class:`ModelFlow` in float64.
 
     On x^2 with h = 3/4 (h l = 3/2) GD flips sign each step, x_k = (-1/2)^k, and the flow

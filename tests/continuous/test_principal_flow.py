@@ -10,12 +10,12 @@ import pytest
 import sympy as sp
 
 from gdtheory.backward_error.modified import modified_equation
+from gdtheory.continuous.principal_flow import principal_field, principal_flow
+from gdtheory.core.library import spread_quadratic  # eigenvalues 10, 2, 1/5
 from gdtheory.core.objective import Objective
 from gdtheory.dynamics.trajectories import gd
 from gdtheory.errors import InvalidInputError
-from gdtheory.landscape.models import ObjectiveModel
-from gdtheory.landscape.principal_flow import principal_field, principal_flow
-from proofs_checks.t11_continuous_models import spread_quadratic  # eigenvalues 10, 2, 1/5
+from gdtheory.models.numpy_models import ObjectiveModel
 
 CASES = [
     (Objective.parse("3*(x - 1)**2/2"), sp.Integer(3), [2]),

@@ -4,8 +4,8 @@ For each learning rate h of a grid, :func:`regime_map` puts side by side
 
 * the distance to GD over a time T, max_{kh <= T} |y(kh) - x_k|, of the continuous
   models: gradient flow, the modified flows of orders p in ``orders`` and the best of them
-  (optimal truncation), the principal flow (:mod:`~gdtheory.landscape.principal_flow`)
-  and the central flow (:mod:`~gdtheory.landscape.central_flow`), NaN where a model
+  (optimal truncation), the principal flow (:mod:`~gdtheory.continuous.principal_flow`)
+  and the central flow (:mod:`~gdtheory.continuous.central_flow`), NaN where a model
   cannot be computed (the reason is kept);
 * the dynamical verdict of GD itself from the start: "converges", "period p",
   "chaotic" (with its largest Lyapunov exponent), "aperiodic" (no period up to
@@ -31,9 +31,11 @@ from typing import Any
 import mpmath
 import numpy as np
 
-from ..backward_error.flows import gradient_flow
 from ..backward_error.modified import modified_equation
-from ..backward_error.modified_flows import modified_flow
+from ..continuous.central_flow import central_flow
+from ..continuous.flows import gradient_flow
+from ..continuous.modified_flows import modified_flow
+from ..continuous.principal_flow import principal_flow
 from ..core import budget
 from ..core.objective import as_objective, numeric_objective
 from ..core.scalars import check_count, check_dps, exact_rates, exact_real
@@ -42,9 +44,7 @@ from ..dynamics.engine import iterate_map
 from ..dynamics.lyapunov import lyapunov_batch
 from ..dynamics.trajectories import gd
 from ..errors import GDTheoryError, InvalidInputError
-from .central_flow import central_flow
-from .principal_flow import principal_flow
-from .sharpness import sharpness
+from ..landscape.sharpness import sharpness
 
 __all__ = ["MODELS", "RegimeMap", "regime_map", "max_distance"]
 

@@ -1,6 +1,6 @@
 r"""A real data set for the edge of stability: scikit-learn's handwritten digits and a
 tanh / GELU multilayer perceptron under the mean-squared or cross-entropy loss, as a
-:class:`~gdtheory.landscape.jax_model.JaxModel`.
+:class:`~gdtheory.models.jax_model.JaxModel`.
 
 The data are the 1797 8 x 8 images of ``sklearn.datasets.load_digits`` (UCI optical
 digits, shipped inside scikit-learn: no network).  Pixels are scaled to [0, 1]; with

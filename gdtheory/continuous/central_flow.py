@@ -9,7 +9,7 @@ time-averaged gradient is grad f + (1/2) grad <Sigma, H>, so
     dx/dt = -( grad f(x) + (1/2) sum_ab S_ab G_ab ),   G_ab = D^3 f(x)[u_a, u_b],
 
 and S is fixed by the stability constraint U^T H U <= 2/h (Loewner order) through the
-semidefinite complementarity problem (:func:`~gdtheory.landscape.complementarity.solve_sdcp`)
+semidefinite complementarity problem (:func:`~gdtheory.continuous.complementarity.solve_sdcp`)
 
     S >= 0,   W = (2/h - Lambda) + dt (Q + (1/2) B[S]) >= 0,   <S, W> = 0,
 
@@ -45,9 +45,9 @@ from ..core.objective import Objective, as_objective, numeric_objective
 from ..core.progress import progress_bar
 from ..core.scalars import RealLike, check_count, positive_real, sorted_times
 from ..errors import InvalidInputError, NonFiniteError
+from ..landscape.sharpness import top_eigenpairs
+from ..models.numpy_models import ObjectiveModel, as_model, flat_point
 from .complementarity import solve_sdcp
-from .models import ObjectiveModel, as_model, flat_point
-from .sharpness import top_eigenpairs
 
 __all__ = ["CentralFlow", "central_flow"]
 

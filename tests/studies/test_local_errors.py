@@ -8,8 +8,8 @@ import pytest
 import sympy as sp
 
 from gdtheory import Objective, modified_equation
-from gdtheory.backward_error.local_errors import expected_epoch, flow_local_errors
 from gdtheory.errors import InvalidInputError
+from gdtheory.studies.local_errors import expected_epoch, flow_local_errors
 
 
 def test_gd_on_a_quadratic_against_the_closed_form() -> None:

@@ -29,15 +29,22 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from ..backward_error.flows import gradient_flow
-from ..backward_error.sgd import _objectives
 from ..backward_error.sme import stochastic_modified_equation
+from ..continuous.flows import gradient_flow
+from ..core.finite_sums import finite_sum
 from ..core.objective import Objective, numeric_objective
-from ..core.scalars import RealLike, check_count, exact_rates, exact_real, real_array
+from ..core.scalars import (
+    RealLike,
+    check_count,
+    exact_rates,
+    exact_real,
+    point_coordinates,
+    real_array,
+)
+from ..dynamics.methods import check_seed
+from ..dynamics.moments import quadratic_expectation, sgd_moments, sme_moments
+from ..dynamics.stochastic import check_sgd_cost, sgd_samples, sme_samples
 from ..errors import InvalidInputError
-from .methods import check_seed
-from .moments import _point, quadratic_expectation, sgd_moments, sme_moments
-from .stochastic import check_sgd_cost, sgd_samples, sme_samples
 
 __all__ = ["MODELS", "WeakOrder", "WeakErrorStudy", "weak_order", "weak_error_study"]
 
@@ -168,7 +175,7 @@ def weak_error_study(
     >>> abs(s.errors[2][0]) < abs(s.errors[1][0])      # order 2 beats order 1 at h = 1/4
     True
     """
-    objs = [numeric_objective(o) for o in _objectives(objectives, polynomial=False)]
+    objs = [numeric_objective(o) for o in finite_sum(objectives)]
     syms = objs[0].symbols
     if isinstance(observable, str):
         observable = Objective.parse(observable, symbols=[s.name for s in syms])
@@ -185,7 +192,7 @@ def weak_error_study(
         if not (k.is_Integer and k >= 1):
             raise InvalidInputError(f"time / h must be a positive integer, got T = {T}, h = {r}")
         steps.append(int(k))
-    start = [exact_real(v, "x0") for v in _point(x0, len(syms))]
+    start = [exact_real(v, "x0") for v in point_coordinates(x0, len(syms))]
     for k in steps:  # refuse before the flow is integrated
         check_sgd_cost(k, paths, len(objs), len(syms), batch)
     exact = _quadratic(objs, phi)

@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import minimize
 
+from gdtheory.continuous.complementarity import sdcp_residual, solve_sdcp
 from gdtheory.errors import InvalidInputError
-from gdtheory.landscape.complementarity import sdcp_residual, solve_sdcp
 
 
 def _problem(k: int, seed: int) -> tuple[np.ndarray, np.ndarray]:

@@ -2,7 +2,7 @@ r"""Modified flows at high precision.
 
 The order-p modified flow is dx/dt = F^{[p]}_h(x) = sum_{k<=p} h^k F_k(x) with h fixed;
 p = 0 is gradient flow.  It is integrated with the error-controlled Gragg-Bulirsch-Stoer
-extrapolation of :mod:`gdtheory.backward_error.flows` at the user's precision.
+extrapolation of :mod:`gdtheory.continuous.flows` at the user's precision.
 
 Backward error analysis (Hairer-Lubich-Wanner IX.1, Thm IX.1.2 and IX.7; Li-Tai-E 2019
 for p = 1) predicts, for h -> 0,
@@ -11,7 +11,7 @@ for p = 1) predicts, for h -> 0,
 * global error  max_{kh <= T} |x_k - y^{[p]}(kh)| = O(h^{p+1}) on a fixed time T;
 * after a fixed number K of steps (so T = Kh -> 0) the error is K O(h^{p+2}) = O(h^{p+2}).
 
-:func:`gdtheory.dynamics.error_tables.modified_error_table` measures these errors against
+:func:`gdtheory.studies.error_tables.modified_error_table` measures these errors against
 GD and fits the orders from the data.
 """
 
@@ -22,11 +22,11 @@ from typing import Any
 
 import mpmath
 
+from ..backward_error.modified import ModifiedEquation, modified_equation
 from ..core.objective import Objective
 from ..core.scalars import RealLike, check_dps, positive_real, to_mpf
 from ..errors import InvalidInputError
 from .flows import FlowSolution, integrate_flow
-from .modified import ModifiedEquation, modified_equation
 
 __all__ = ["modified_flow"]
 

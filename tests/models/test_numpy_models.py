@@ -62,7 +62,7 @@ def test_every_output_of_a_model_is_checked():
     """as_model wraps every model: a complex, NaN or wrongly shaped output is an error
     naming the quantity (a complex gradient lost its imaginary part in NumPy before)."""
     from gdtheory.errors import InvalidInputError, NonFiniteError, NotRealError
-    from gdtheory.landscape.models import CheckedModel, as_model
+    from gdtheory.models.numpy_models import CheckedModel, as_model
 
     class User:
         dim = 2

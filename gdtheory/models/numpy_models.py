@@ -42,6 +42,7 @@ __all__ = [
     "DifferencedModel",
     "CheckedModel",
     "synthetic_regression",
+    "eos_network",
     "as_model",
 ]
 
@@ -141,7 +142,7 @@ class TwoLayerTanh:
 
     def to_jax(self) -> Any:
         """The same loss on the same flat parameters as a JAX model
-        (:func:`~gdtheory.landscape.jax_model.from_jax`): autodiff HVPs and the
+        (:func:`~gdtheory.models.jax_model.from_jax`): autodiff HVPs and the
         third-derivative products the central flow needs (requires ``gdtheory[jax]``)."""
         from .jax_model import _jax, from_jax
 
@@ -169,6 +170,23 @@ class TwoLayerTanh:
         dS = -2 * T * dT
         dG = s * (np.outer(dr, a) * S + np.outer(r, da) * S + np.outer(r, a) * dS) / N
         return np.concatenate([(dG.T @ self.X).ravel(), dG.sum(axis=0), dga])
+
+
+#: The edge-of-stability network of the report (T9, T11): synthetic regression data of
+#: (samples, features) and the hidden width.
+EOS_DATA = (200, 5)
+EOS_WIDTH = 32
+
+
+def eos_network(seed: int = 0) -> TwoLayerTanh:
+    """The two-layer tanh network of the report's edge-of-stability study: synthetic
+    regression data of :data:`EOS_DATA` (data seed ``seed``) and width :data:`EOS_WIDTH`.
+
+    >>> eos_network().dim
+    224
+    """
+    X, y = synthetic_regression(*EOS_DATA, seed=seed)
+    return TwoLayerTanh(X, y, width=EOS_WIDTH)
 
 
 def synthetic_regression(n: int, d: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:

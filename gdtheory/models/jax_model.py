@@ -13,7 +13,7 @@ of arrays) and returns a :class:`JaxModel` with
 
 each compiled once (``jax.jit``) and evaluated in float64 inside ``jax.enable_x64`` so the
 user's global JAX precision is left as it was.  The model satisfies
-:class:`~gdtheory.landscape.models.Model`, so :func:`~gdtheory.landscape.sharpness.sharpness`,
+:class:`~gdtheory.models.numpy_models.Model`, so :func:`~gdtheory.landscape.sharpness.sharpness`,
 :func:`~gdtheory.landscape.sharpness.top_eigenpairs` and
 :func:`~gdtheory.landscape.sharpness.track_sharpness` take it unchanged.
 

@@ -10,7 +10,7 @@ iterates x_k with
 
 :func:`modified_error_table` measures these errors (GD by
 :func:`gdtheory.dynamics.trajectories.gd`, the flows by
-:func:`gdtheory.backward_error.modified_flows.modified_flow`) and fits the orders.
+:func:`gdtheory.continuous.modified_flows.modified_flow`) and fits the orders.
 """
 
 from __future__ import annotations
@@ -24,12 +24,12 @@ import mpmath
 import sympy as sp
 
 from ..backward_error.modified import modified_equation
-from ..backward_error.modified_flows import modified_flow
+from ..continuous.modified_flows import modified_flow
 from ..core.objective import Objective, numeric_objective
 from ..core.scalars import RealLike, check_dps, check_orders, exact_rates, positive_real, to_mpf
 from ..core.tables import Table, fit_order
+from ..dynamics.trajectories import Status, gd
 from ..errors import FlowBlowUpError, FlowIntegrationError, InvalidInputError, PrecisionError
-from .trajectories import Status, gd
 
 __all__ = ["ModifiedErrorTable", "modified_error_table"]
 

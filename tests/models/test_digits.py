@@ -11,8 +11,8 @@ pytest.importorskip("sklearn")
 
 from gdtheory.core.budget import CostError  # noqa: E402
 from gdtheory.errors import InvalidInputError  # noqa: E402
-from gdtheory.landscape.digits import digits_data, digits_mlp  # noqa: E402
 from gdtheory.landscape.sharpness import track_sharpness  # noqa: E402
+from gdtheory.models.digits import digits_data, digits_mlp  # noqa: E402
 
 
 def test_pooling_is_the_block_mean_of_the_raw_images() -> None:

@@ -28,9 +28,9 @@ from typing import Any, ClassVar
 import mpmath
 import sympy as sp
 
+from ..core.conversion import as_real_matrix
+from ..core.scalars import exact_real, to_mpf
 from ..errors import InvalidInputError, UnboundParameterError
-from .conversion import as_real_matrix
-from .scalars import exact_real, to_mpf
 
 __all__ = [
     "Method",
