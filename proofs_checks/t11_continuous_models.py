@@ -328,7 +328,11 @@ def _network(ctx: CheckContext) -> Part:
         ),
         tuple(rows),
     )
-    return Part(numbers, (table,))
+    facts = {
+        "network_distance_ratio": float(np.mean(d_cf) / np.mean(d_gf)),
+        "network_loss_ratio": float(np.mean(l_cf) / np.mean(l_gf)),
+    }
+    return Part(numbers, (table,), facts=facts)
 
 
 def check(ctx: CheckContext) -> Evidence:
@@ -375,11 +379,11 @@ def decide(n: Mapping[str, Any]) -> tuple[Verdict, str]:
         for cf, g, gf, e in ends
     )
     network = ""
-    if "(d) distance ratio central / gradient flow" in n:
+    if "network_distance_ratio" in n:
         network = (
             "; T9 network at the edge: central / gradient-flow distance to averaged GD "
-            f"{n['(d) distance ratio central / gradient flow']:.2f}, loss-prediction error "
-            f"ratio {n['(d) loss-error ratio central / gradient flow']:.2f}"
+            f"{n['network_distance_ratio']:.2f}, loss-prediction error "
+            f"ratio {n['network_loss_ratio']:.2f}"
         )
     return (Verdict.VERIFIED if ok else Verdict.QUALIFIED), (
         "principal flow = GD at t = kh on quadratics (hL = 0.5, 1.5, 2.5, <= 1e-30); "

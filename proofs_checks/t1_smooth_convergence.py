@@ -200,7 +200,8 @@ def _runs(ctx: CheckContext) -> tuple[Part, dict[tuple[str, str], dict[str, Any]
         ),
         tuple(rows),
     )
-    return Part(numbers, (table,), facts={"all_ok": all_ok}), series
+    facts = {"all_ok": all_ok, "worst_slack": worst_slack, "worst_grad": worst_grad}
+    return Part(numbers, (table,), facts=facts), series
 
 
 def _contrast() -> Part:
@@ -237,8 +238,8 @@ def decide(n: Mapping[str, Any]) -> tuple[Verdict, str]:
     beyond 2/L (which must fail) does."""
     ok = n["all_ok"] and n["contrast"]["increases"] > 0
     return Verdict.VERIFIED if ok else Verdict.REFUTED, (
-        f"{n['runs']} runs, min descent slack {n['min relative descent-lemma slack']:.2e} "
-        f"(>= -{ROUNDING:.0e}), max final |grad| {n['max final gradient norm']:.2e}"
+        f"{n['runs']} runs, min descent slack {n['worst_slack']:.2e} "
+        f"(>= -{ROUNDING:.0e}), max final |grad| {n['worst_grad']:.2e}"
     )
 
 

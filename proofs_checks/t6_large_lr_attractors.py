@@ -190,7 +190,8 @@ def _closed_forms(ctx: CheckContext, searches: dict[int, Any]) -> Part:
             tuple(cheb_rows),
         ),
     )
-    return Part(numbers, tables, facts={"cf_found": cf_found, "cheb_ok": cheb_ok})
+    facts = {"cf_found": cf_found, "cf_worst": cf_worst, "cheb_ok": cheb_ok}
+    return Part(numbers, tables, facts=facts)
 
 
 def _grid_at_claim(ctx: CheckContext, obj: Any) -> tuple[Part, Any, np.ndarray]:
@@ -231,7 +232,8 @@ def _grid_at_claim(ctx: CheckContext, obj: Any) -> tuple[Part, Any, np.ndarray]:
         ),
         ((frac_div, *frac_per.values(), frac_nonper, f"{lam:.4f} +- {lam_se:.4f}", diag),),
     )
-    return Part(numbers, (table,)), run, bounded
+    keys = {"grid_lyapunov": lam, "grid_non_periodic": frac_nonper}
+    return Part(numbers, (table,), facts=keys), run, bounded
 
 
 def _scan(ctx: CheckContext, obj: Any) -> Part:
@@ -338,7 +340,8 @@ def _chaos_on_the_cubic(ctx: CheckContext) -> Part:
             ),
         ),
     )
-    return Part(numbers, (table,))
+    keys = {"cubic_lyapunov_rel": lam_rel, "cubic_tv": cmp_.tv}
+    return Part(numbers, (table,), facts=keys)
 
 
 def _windows(hs: list[float], step: float) -> str:
@@ -357,12 +360,14 @@ def decide(n: Mapping[str, Any]) -> tuple[Verdict, str]:
     """The verdict from the parts' numbers and facts: the literal claim (stable orbits at
     h = 1.9), else the qualified one (stable periods 2, 3, 4 at other h, never together,
     all on the diagonal), provided the machinery passed its closed-form checks."""
-    lam = n["h=1.9 bounded runs: Lyapunov exponent"]
-    lam_rel = n["logistic-conjugate: |lambda - ln 2|/ln 2"]
-    tv = n["logistic-conjugate: TV to arcsine law"]
-    cf_worst = n["2-cycle closed forms: max error (points, multipliers)"]
+    lam, lam_rel, tv, cf_worst = (
+        n["grid_lyapunov"],
+        n["cubic_lyapunov_rel"],
+        n["cubic_tv"],
+        n["cf_worst"],
+    )
     where = n["where"]
-    literal = n["n_stable"] > 0 and n["h=1.9 grid: fraction non-periodic (bounded)"] < 0.5
+    literal = n["n_stable"] > 0 and n["grid_non_periodic"] < 0.5
     machinery = (
         n["cf_found"] == 4 and cf_worst < 1e-30 and n["cheb_ok"] and lam_rel < 0.01 and tv < 0.02
     )

@@ -91,7 +91,11 @@ def _noise_variance() -> Part:
     table = Table(
         "(a) micro-gradient variance", ("a", "sigma^2 (quadrature)", "a^2/2"), tuple(var_rows)
     )
-    return Part({"sigma^2 quadrature vs a^2/2: max error": var_err}, (table,))
+    return Part(
+        {"sigma^2 quadrature vs a^2/2: max error": var_err},
+        (table,),
+        facts={"sigma2_error": var_err},
+    )
 
 
 def _escape(ctx: CheckContext) -> Part:
@@ -242,7 +246,11 @@ def _lower_wells(ctx: CheckContext, rng: np.random.Generator) -> Part:
         ),
         tuple(dw_rows),
     )
-    return Part({"lower well favoured and more so at lower T": monotone}, (table,))
+    return Part(
+        {"lower well favoured and more so at lower T": monotone},
+        (table,),
+        facts={"lower_well_favoured": monotone},
+    )
 
 
 def _cloud_2d(ctx: CheckContext, rng: np.random.Generator) -> tuple[Part, tuple[Any, ...]]:
@@ -287,7 +295,8 @@ def _anisotropic(ctx: CheckContext, rng: np.random.Generator) -> Part:
         ),
         tuple(joint_rows),
     )
-    return Part(numbers, (table,))
+    keys = {"aniso_cov_z": cov_z, "aniso_gibbs_z": gibbs_z}
+    return Part(numbers, (table,), facts=keys)
 
 
 def decide(n: Mapping[str, Any]) -> tuple[Verdict, str]:
@@ -296,11 +305,10 @@ def decide(n: Mapping[str, Any]) -> tuple[Verdict, str]:
     variance quadrature is exact; refuted otherwise."""
     agree, total = n["agree"], n["total"]
     holds_spec, holds_quad, cells = n["holds_spec"], n["holds_quad"], n["cells"]
-    monotone = n["lower well favoured and more so at lower T"]
+    monotone = n["lower_well_favoured"]
     ok = agree == total and holds_spec and monotone
-    ok = ok and n["sigma^2 quadrature vs a^2/2: max error"] < 1e-12
-    cov_z = n["2-D anisotropic: max |z| of the covariance vs h sigma^2 (2A - hA^2)^-1"]
-    gibbs_z = n["2-D anisotropic: max |z| of the covariance vs Gibbs(f0, T_spec), T A^-1"]
+    ok = ok and n["sigma2_error"] < 1e-12
+    cov_z, gibbs_z = n["aniso_cov_z"], n["aniso_gibbs_z"]
     return Verdict.QUALIFIED if ok else Verdict.REFUTED, (
         f"no escape for h f''(x*) < 2, full escape beyond 4 ({agree}/{total} cells); "
         f"Gibbs with T = h sigma^2/2 within 10% "

@@ -186,7 +186,12 @@ def _symbolic() -> Part:
         "d(bound)/dh": str(deriv),
     }
     table = Table("(a) identities checked by SymPy", ("case", "identity", "holds"), tuple(id_rows))
-    return Part(numbers, (table,), facts={"all_ids": all(r[2] for r in id_rows)})
+    facts = {
+        "all_ids": all(r[2] for r in id_rows),
+        "ids_checked": len(id_rows),
+        "ids_holding": sum(r[2] for r in id_rows),
+    }
+    return Part(numbers, (table,), facts=facts)
 
 
 def _machinery(ctx: CheckContext) -> Part:
@@ -270,7 +275,17 @@ def _window(ctx: CheckContext) -> tuple[Part, Any, np.ndarray]:
         "mean bound (all starts) strictly decreasing over hL in [2, 4]": bound_dec,
         "balance_bound(h, 1) decreasing on h = 0.1..1": bool(np.all(np.diff(bb) < 0)),
     }
-    facts = {"full_monotone": monotone_len == grid_idx.size}
+    facts = {
+        "full_monotone": monotone_len == grid_idx.size,
+        "inside_fraction": in_frac,
+        "converged_below": float(conv[cs <= 3.75].min()),
+        "converged_above": float(conv[cs >= 4.5].max()),
+        "bound_decreasing": bound_dec,
+        "monotone_length": monotone_len,
+        "max_h_lambda": float(np.nanmax(hsharp)),
+        "c_star": float(cs[grid_idx][turn]),
+        "imbalance_at_4": float(imb_grid[np.isfinite(imb_grid)][-1]),
+    }
     return Part(numbers, (table,), facts=facts), win, cs
 
 
@@ -315,34 +330,28 @@ def decide(n: Mapping[str, Any]) -> tuple[Verdict, str]:
     """Refuted unless the identities, the oracle, the bound at >= 95% of the converged
     limits, the decreasing bound and the matrix case hold; verified when moreover the
     window and the monotone balancing hold on all of (2, 4); qualified otherwise."""
-    in_frac = n["hL in (2,4): fraction of converged runs inside the bound"]
+    in_frac = n["inside_fraction"]
     core = n["all_ids"] and n["oracle_ok"] and in_frac >= 0.95 and n["matrix_ok"]
     general = n["families_ok"] and n["deep_ok"] and n["leaky_ok"] and n["paper_ok"]
     core = core and bool(general)
-    core = core and n["mean bound (all starts) strictly decreasing over hL in [2, 4]"]
-    window_ok = (
-        n["fraction converged, hL <= 3.75"] >= 0.95 and n["fraction converged, hL >= 4.5"] <= 0.05
-    )
+    core = core and n["bound_decreasing"]
+    window_ok = n["converged_below"] >= 0.95 and n["converged_above"] <= 0.05
     if not core:
         verdict = Verdict.REFUTED
     else:
         verdict = Verdict.VERIFIED if window_ok and n["full_monotone"] else Verdict.QUALIFIED
-    monotone_len = n["mean imbalance strictly decreasing on hL in [2, c*]: number of grid values"]
+    monotone_len = n["monotone_length"]
     return verdict, (
-        f"{n['symbolic identities holding']}/{n['symbolic identities checked']} identities; "
+        f"{n['ids_holding']}/{n['ids_checked']} identities; "
         f"{in_frac:.1%} of converged runs with hL in (2,4) inside (x-y)^2 <= 2/h - 2mu "
-        f"(max h lambda = {n['max h lambda_max at a converged limit']:.4f}); "
-        f"converges for hL <= 3.75 ({n['fraction converged, hL <= 3.75']:.0%}), "
+        f"(max h lambda = {n['max_h_lambda']:.4f}); "
+        f"converges for hL <= 3.75 ({n['converged_below']:.0%}), "
         f"not beyond 4.5; mean imbalance decreases on hL in "
-        f"[2, {n['c* (minimum of the mean imbalance)']:.3g}] ({monotone_len} values), "
-        f"then rises to {n['mean imbalance at hL = 4 (or last converged)']:.2f}; "
+        f"[2, {n['c_star']:.3g}] ({monotone_len} values), "
+        f"then rises to {n['imbalance_at_4']:.2f}; "
         "general engine: every converged deep-scalar (N = 2..5) and leaky-ReLU run inside "
         "its derived bound; basin boundary dimension "
-        + ", ".join(
-            f"{n[k]} at h = {k.split('h = ')[1].split(':')[0]}"
-            for k in n
-            if k.startswith("(j) h = ")
-        )
+        + ", ".join(f"{dim} at h = {h}" for h, dim in n["basin_dimensions"].items())
     )
 
 

@@ -342,7 +342,7 @@ def box_dimension(cls: np.ndarray, sizes: tuple[int, ...]) -> tuple[float, float
 def _fractal(ctx: CheckContext) -> tuple[Part, dict[float, np.ndarray]]:
     n, steps = (256, 3000) if ctx.quick else (1024, 4000)
     sizes = (2, 4, 8, 16, 32) if ctx.quick else (2, 4, 8, 16, 32, 64, 128)
-    rows, grids, numbers = [], {}, {}
+    rows, grids, numbers, dims = [], {}, {}, {}
     for h in FRACTAL_HS:
         cls, X0, Y0, x, y, conv = classify_starts(h, n, steps)
         dim, se, counts = box_dimension(cls, sizes)
@@ -350,7 +350,7 @@ def _fractal(ctx: CheckContext) -> tuple[Part, dict[float, np.ndarray]]:
         frac_bal = float(balanced.sum() / max(int(conv.sum()), 1))
         rows.append((h, dim, se, float(conv.mean()), frac_bal, str(counts)))
         grids[h] = cls
-        numbers[f"(j) h = {h}: box-counting dimension of the basin boundary"] = (
+        numbers[f"(j) h = {h}: box-counting dimension of the basin boundary"] = dims[h] = (
             f"{dim:.3f} +- {se:.3f}"
         )
     table = Table(
@@ -370,7 +370,7 @@ def _fractal(ctx: CheckContext) -> tuple[Part, dict[float, np.ndarray]]:
         ),
         tuple(rows),
     )
-    return Part(numbers, (table,)), grids
+    return Part(numbers, (table,), facts={"basin_dimensions": dims}), grids
 
 
 def homogeneous_parts(

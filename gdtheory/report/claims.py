@@ -124,14 +124,18 @@ def assemble(
     decide: Callable[[Mapping[str, Any]], tuple[Verdict, str]],
     notes: str = "",
 ) -> Evidence:
-    """Evidence from the parts in order; ``decide`` sees every number and fact of every
-    part (one mapping) and returns the verdict and the summary line."""
+    """Evidence from the parts in order; ``decide`` reads the parts' values by key (one
+    mapping of every fact, and of every number whose name is an identifier) and returns
+    the verdict and the summary line.  Numbers named by their display label ("h=1.9 grid:
+    fraction diverged") are shown, not read: a decision reads a key, so relabelling a
+    number cannot change a verdict."""
     numbers: dict[str, Any] = {}
     facts: dict[str, Any] = {}
     for part in parts:
         numbers.update(part.numbers)
         facts.update(part.facts)
-    verdict, summary = decide({**numbers, **facts})
+    keyed = {k: v for k, v in numbers.items() if isinstance(k, str) and k.isidentifier()}
+    verdict, summary = decide({**keyed, **facts})
     return Evidence(
         verdict,
         summary,
