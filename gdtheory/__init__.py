@@ -60,8 +60,6 @@ from .dynamics.diagrams import OrbitDiagram as OrbitDiagram
 from .dynamics.diagrams import basins as basins
 from .dynamics.diagrams import detect_periods as detect_periods
 from .dynamics.diagrams import orbit_diagram as orbit_diagram
-from .dynamics.engine import MapRun as MapRun
-from .dynamics.engine import iterate_map as iterate_map
 from .dynamics.joint_density import Density2D as Density2D
 from .dynamics.joint_density import JointComparison as JointComparison
 from .dynamics.joint_density import JointDensity as JointDensity
@@ -73,8 +71,6 @@ from .dynamics.lyapunov import LyapunovResult as LyapunovResult
 from .dynamics.lyapunov import LyapunovStatus as LyapunovStatus
 from .dynamics.lyapunov import lyapunov_batch as lyapunov_batch
 from .dynamics.lyapunov import lyapunov_exponent as lyapunov_exponent
-from .dynamics.methods import MethodRun as MethodRun
-from .dynamics.methods import method_batch as method_batch
 from .dynamics.moments import quadratic_expectation as quadratic_expectation
 from .dynamics.moments import sgd_moments as sgd_moments
 from .dynamics.moments import sme_moments as sme_moments
@@ -83,13 +79,16 @@ from .dynamics.periodic import OrbitSearch as OrbitSearch
 from .dynamics.periodic import PeriodicOrbit as PeriodicOrbit
 from .dynamics.periodic import orbit_from_point as orbit_from_point
 from .dynamics.periodic import periodic_orbits as periodic_orbits
+from .dynamics.run import Run as Run
+from .dynamics.run import gd_batch as gd_batch
+from .dynamics.run import iterate_map as iterate_map
+from .dynamics.run import method_batch as method_batch
+from .dynamics.run import run as run
 from .dynamics.stochastic import sgd_samples as sgd_samples
 from .dynamics.stochastic import sme_samples as sme_samples
-from .dynamics.trajectories import BatchTrajectory as BatchTrajectory
 from .dynamics.trajectories import Status as Status
 from .dynamics.trajectories import Trajectory as Trajectory
 from .dynamics.trajectories import gd as gd
-from .dynamics.trajectories import gd_batch as gd_batch
 from .errors import ComplexityError as ComplexityError
 from .errors import FlowBlowUpError as FlowBlowUpError
 from .errors import FlowIntegrationError as FlowIntegrationError
@@ -171,7 +170,8 @@ __all__ = [
     "FlowSolution",
     "gradient_flow",
     "integrate_flow",
-    "BatchTrajectory",
+    "Run",
+    "run",
     "Status",
     "Outcome",
     "AttractorKind",
@@ -237,7 +237,6 @@ __all__ = [
     "periodic_orbits",
     "Attractor",
     "BasinMap",
-    "MapRun",
     "OrbitDiagram",
     "basins",
     "detect_periods",
@@ -278,7 +277,6 @@ __all__ = [
     "models",
     "StochasticModifiedEquation",
     "stochastic_modified_equation",
-    "MethodRun",
     "method_batch",
     "sgd_samples",
     "sme_samples",

@@ -25,8 +25,8 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from gdtheory import iterate_map
 from gdtheory.core.objective import Objective
-from gdtheory.dynamics.engine import iterate_map
 from gdtheory.landscape.balance import balancing
 from gdtheory.landscape.balance_laws import (
     balance_law,

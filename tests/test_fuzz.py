@@ -16,6 +16,7 @@ import contextlib
 import io
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -34,6 +35,15 @@ from gdtheory.testing import assert_gd_step
 
 F2 = scalar_factorization()  # (1 - xy)^2/2
 F1 = logistic_conjugate()
+
+
+@dataclass(frozen=True)
+class _BadMethod(gt.optimizers.Method):
+    """A user's method whose update returns x' alone instead of the pair (x', state')."""
+
+    def update(self, grad, x, state, h):
+        return [a - h * b for a, b in zip(x, grad(x), strict=True)]
+
 
 HOSTILE_NUMBERS = [
     float("nan"),
@@ -170,6 +180,23 @@ ENTRY: dict[str, tuple[Callable[..., Any], dict[str, Any], dict[str, list[Any]]]
             "dps": HOSTILE_DPS,
             "tol": HOSTILE_NUMBERS,
             "objective": HOSTILE_EXPRESSIONS,
+        },
+    ),
+    "run": (
+        gt.run,
+        {"method": "gd", "objective": F2, "x0s": [[0.5, 1.5]], "hs": 0.5, "steps": 5},
+        {
+            "method": ["adam", None, 3, "", "heavy_ball", _BadMethod()],
+            "objective": HOSTILE_EXPRESSIONS,
+            "x0s": HOSTILE_POINTS,
+            "hs": HOSTILE_NUMBERS,
+            "steps": HOSTILE_COUNTS,
+            "keep": HOSTILE_COUNTS + [7],
+            "tol": HOSTILE_NUMBERS,
+            "bound": HOSTILE_NUMBERS,
+            "state0": HOSTILE_POINTS + [[[1.0, 2.0]]],
+            "seed": [-1, None, "x"],
+            "backend": ["cuda", "", None, 3],
         },
     ),
     "gd_batch": (
@@ -656,7 +683,13 @@ ENTRY.update(
         ),
         "method_batch": (
             gt.method_batch,
-            {"method": "heavy_ball", "objective": F1, "x0s": [[0.5]], "hs": [0.1], "steps": 3},
+            {
+                "method": gt.optimizers.HeavyBall("1/2"),
+                "objective": F1,
+                "x0s": [[0.5]],
+                "hs": [0.1],
+                "steps": 3,
+            },
             {
                 "method": ["adam", None, 3, "", gt.optimizers.SGD()],
                 "objective": HOSTILE_EXPRESSIONS + [["x**2"]],
@@ -874,7 +907,7 @@ _ME = gt.modified_equation("x**4/4 - x**2/2", 3)
 _GME = gt.generic_modified_equation("gd", 3)
 _QME = gt.quadratic_modified_equation("x**2/2 + x*y + y**2")
 _SD = gt.series_diagnostics("x**4/4 - x**2/2 + logcosh(x)", ["1/2"], order=12, dps=30)
-_BT = gt.gd_batch(F2, [[0.5, 1.5], [3.0, 3.0]], hs=0.5, steps=20)
+_BT = gt.run("gd", F2, [[0.5, 1.5], [3.0, 3.0]], hs=0.5, steps=20)
 _BM = gt.basins(F2, [(-2, 2), (-2, 2)], h=1.1, resolution=8, transient=5, backend="numpy")
 _CW = gt.convergence_window([[2.0, 0.6]], cs=[1.0, 3.0], steps=200, backend="numpy")
 _MS = gt.balancing("(1 - x*y)**2/2")
@@ -953,7 +986,7 @@ ENTRY.update(
             {"h": 0.1},
             {"h": HOSTILE_NUMBERS + [_PAYLOAD]},
         ),
-        "BatchTrajectory.count": (_BT.count, {"status": "converged"}, {"status": HOSTILE_TEXT}),
+        "Run.count": (_BT.count, {"status": "converged"}, {"status": HOSTILE_TEXT}),
         "BasinMap.fraction": (_BM.fraction, {"kind": "fixed_point"}, {"kind": HOSTILE_TEXT}),
         "ConvergenceWindow.fraction": (_CW.fraction, {}, {"kind": HOSTILE_TEXT}),
         "ConvergenceWindow.inside_bound": (_CW.inside_bound, {}, {"slack": HOSTILE_NUMBERS}),
@@ -1063,7 +1096,7 @@ RESULT_TYPES = {
     "GenericModifiedEquation",
     "GenericTerm",
     "ButcherTableau",
-    "BatchTrajectory",
+    "Run",
     "Status",
     "Outcome",
     "AttractorKind",
@@ -1093,7 +1126,6 @@ RESULT_TYPES = {
     "PeriodicOrbit",
     "Attractor",
     "BasinMap",
-    "MapRun",
     "OrbitDiagram",
     "BalanceBound",
     "ConvergenceWindow",
@@ -1105,7 +1137,6 @@ RESULT_TYPES = {
     "SharpnessTrace",
     "StochasticModifiedEquation",
     "SharpnessEstimate",
-    "MethodRun",
     "WeakErrorStudy",
     "WeakOrder",
 }

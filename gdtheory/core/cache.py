@@ -10,7 +10,7 @@ altered entry is reported (``CacheWarning``), deleted and recomputed.  Payloads 
 ``.npz`` archives loaded with ``allow_pickle=False``, or JSON: loading a cache never
 executes code.
 
-Used by the float64 sweeps (``cache=`` on :func:`gdtheory.iterate_map`,
+Used by the float64 sweeps (``cache=`` on :func:`gdtheory.run`,
 :func:`~gdtheory.orbit_diagram`, :func:`~gdtheory.basins`,
 :func:`~gdtheory.invariant_density`: each finished chunk of starts is stored) and by
 ``gdtheory verify --cache DIR`` (each finished claim).  Interrupting with Ctrl-C loses at

@@ -250,7 +250,7 @@ def invariant_density(
     r"""Histogram of coordinate ``component`` over ``steps`` iterates of every run in ``x0s``.
 
     Each run takes ``transient`` steps first; diverged runs are dropped and counted.
-    ``backend`` selects the float64 engine (see :func:`gdtheory.dynamics.engine.iterate_map`).
+    ``backend`` selects the float64 engine (see :func:`gdtheory.run`).
 
     >>> from gdtheory.objectives import logistic_conjugate
     >>> x0s = np.linspace(-0.9, 0.9, 8)[:, None]
@@ -330,7 +330,7 @@ def long_runs(
     """Run GD from every start in ``x0s`` for ``transient + steps`` steps, keeping the last
     ``steps`` (the shared engine of :func:`invariant_density` and the 2-D densities)."""
     _, rows, rates = broadcast_batch(obj, x0s, h)
-    _, tail, diverged = run_rows(
+    _, tail, decided = run_rows(
         obj,
         rows,
         rates,
@@ -343,6 +343,7 @@ def long_runs(
         backend=backend,
         cache=cache,
     )
+    diverged = decided >= 0
     if not np.any(~diverged):
         raise InvalidInputError("every run diverged: there is no invariant density to estimate")
     window = min(32, steps - steps % 2)

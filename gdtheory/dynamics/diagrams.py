@@ -1,5 +1,5 @@
 r"""Orbit (bifurcation) diagrams, basins of attraction and minimal periods, on the float64
-engine (:func:`gdtheory.dynamics.engine.iterate_map`).
+engine (:func:`gdtheory.run` of GD).
 
 References
 ----------
@@ -21,7 +21,8 @@ from ..core.objective import Objective, numeric_objective
 from ..core.outcomes import DIVERGED_PERIOD, NO_PERIOD, AttractorKind
 from ..core.scalars import check_count, finite_float, float_box, learning_rates, real_array
 from ..errors import InvalidInputError, ShapeError
-from .engine import iterate_map
+from ..methods.optimizers import GD
+from .run import run as run_method
 
 __all__ = [
     "detect_periods",
@@ -150,7 +151,8 @@ def orbit_diagram(
     X0 = obj.batch_np(x0s).reshape(-1, obj.dim)
     transient = check_count(transient, "transient", 0)
     keep = check_count(keep, "keep", 2 * check_count(max_period, "max_period", 1))
-    run = iterate_map(
+    run = run_method(
+        GD(),
         obj,
         X0[None, :, :],
         hs=H[:, None],
@@ -326,7 +328,8 @@ def basins(
     starts[..., dims[0]] = xs[None, :]
     starts[..., dims[1]] = ys[:, None]
     keep = 2 * check_count(max_period, "max_period", 1)
-    run = iterate_map(
+    run = run_method(
+        GD(),
         obj,
         starts,
         hs=h_f,

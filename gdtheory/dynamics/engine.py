@@ -1,14 +1,15 @@
 r"""Float64 sweeps of the GD map Phi_h(x) = x - h grad f(x): many starts, many h, long runs.
 
-The engine (:func:`iterate_map`) has two backends.  ``"numpy"`` iterates in
-coordinate-major layout (one array per coordinate, see :meth:`Objective.grad_coords`),
-vectorised over every (start, h) pair: about 2e8 map iterations per second on one core on
-the 2-D factorisation objective.  ``"numba"`` runs a kernel compiled from the gradient's
-expression tree (:mod:`gdtheory.dynamics.numba_kernel`), vectorised across starts: about ten times
+The engine of :func:`gdtheory.run` for GD (:func:`run_rows`) has two backends.
+``"numpy"`` iterates in coordinate-major layout (one array per coordinate, see
+:meth:`Objective.grad_coords`), vectorised over every (start, h) pair: about 2e8 map
+iterations per second on one core on the 2-D factorisation objective. ``"numba"`` runs a
+kernel compiled from the gradient's expression tree
+(:mod:`gdtheory.dynamics.numba_kernel`), vectorised across starts: about ten times
 faster again, and bit-identical to NumPy on polynomial gradients of low degree; it costs
 about a second to compile, so ``"auto"`` uses it for large sweeps only (see
-:func:`resolve_backend`).  ``tests/benchmarks/test_bench_sweeps.py`` measures both
-against plain Python loops.  A diverged run becomes NaN and is flagged, at no cost to the
+:func:`resolve_backend`). ``tests/benchmarks/test_bench_sweeps.py`` measures both
+against plain Python loops. A diverged run becomes NaN and is flagged, at no cost to the
 others.
 
 Long sweeps split their batch into chunks, show a progress bar (tqdm) with
@@ -28,7 +29,6 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from concurrent.futures import Executor
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -36,16 +36,16 @@ import numpy as np
 from ..core.budget import RATE_FLOAT_ITERATIONS, check_cost, check_memory, pilot
 from ..core.cache import as_cache
 from ..core.gdmap import FLOAT64, gd_step
-from ..core.objective import Objective, numeric_objective
+from ..core.objective import Objective
 from ..core.progress import progress_bar
-from ..core.scalars import check_count, learning_rates
+from ..core.scalars import learning_rates
 from ..errors import InvalidInputError, ShapeError
 
 __all__ = [
     "BACKENDS",
     "resolve_backend",
-    "MapRun",
-    "iterate_map",
+    "outside_bound",
+    "mark_divergence",
     "broadcast_batch",
     "run_rows",
 ]
@@ -81,7 +81,16 @@ def _numba_kernel(objective: Objective) -> Any:
         kernel = _numba.map_kernel(*key)
         if key not in _COMPILED:  # compile for the C-contiguous arrays run_chunk passes
             n = objective.dim
-            kernel(np.zeros((1, n)), np.ones(1), 1, 1, 1.0, np.empty((1, n)), np.empty((1, 1, n)))
+            kernel(
+                np.zeros((1, n)),
+                np.ones(1),
+                1,
+                1,
+                1.0,
+                np.empty((1, n)),
+                np.empty((1, 1, n)),
+                np.full(1, -1, dtype=np.int64),
+            )
             _COMPILED.add(key)
     except Exception as exc:  # ImportError, a function with no math twin, a typing error
         _FAILED[key] = (
@@ -156,38 +165,65 @@ def run_chunk(
     bound: float,
     backend: str = "numpy",
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Iterate rows ``X0`` (N, n) with rates ``H`` (N,); the engine of every sweep.
+    """Iterate rows ``X0`` (N, n) with rates ``H`` (N,); the engine of every GD sweep.
 
-    Returns (final (N, n), tail (keep, N, n), diverged (N,)).  A run is diverged once a
-    coordinate is not finite or exceeds ``bound``; its row is NaN from then on.  The
-    NumPy engine checks the bound every 16 steps and at every kept step; the numba
-    kernel (:mod:`gdtheory.dynamics.numba_kernel`, ``backend="numba"``) at every step.
+    Returns (final (N, n), tail (keep, N, n), decided (N,)): ``decided`` is the step at
+    which a run diverged, -1 for one that did not.  A run is diverged once a coordinate
+    is not finite or exceeds ``bound`` (:func:`outside_bound`, checked after every step);
+    its row is NaN from then on.  The numba kernel
+    (:mod:`gdtheory.dynamics.numba_kernel`, ``backend="numba"``) applies the same rule.
     """
+    N, n = X0.shape
+    decided = np.full(N, -1, dtype=np.int64)
     if backend == "numba":
         kernel = _numba_kernel(objective)
-        N, n = X0.shape
         final = np.empty((N, n))
         tail = np.empty((keep, N, n))
-        kernel(np.ascontiguousarray(X0), np.ascontiguousarray(H), steps, keep, bound, final, tail)
-        return final, tail, ~np.all(np.isfinite(final), axis=1)
-    coords = [X0[:, i].copy() for i in range(X0.shape[1])]
-    tail = np.empty((keep, X0.shape[0], X0.shape[1]))
+        kernel(
+            np.ascontiguousarray(X0),
+            np.ascontiguousarray(H),
+            steps,
+            keep,
+            bound,
+            final,
+            tail,
+            decided,
+        )
+        return final, tail, decided
+    coords = [X0[:, i].copy() for i in range(n)]
+    tail = np.empty((keep, N, n))
     first_kept = steps - keep + 1
     with np.errstate(all="ignore"):
         for k in range(1, steps + 1):
             coords = gd_step(objective, coords, H, FLOAT64)
-            if k % 16 == 0 or k >= first_kept:
-                bad = np.zeros(X0.shape[0], dtype=bool)
-                for c in coords:
-                    bad |= ~(np.abs(c) <= bound)
-                if bad.any():
-                    for c in coords:
-                        c[bad] = np.nan
+            mark_divergence(coords, bound, decided, k)
             if k >= first_kept:
                 tail[k - first_kept] = np.stack(coords, axis=1)
     final = np.stack(coords, axis=1) if coords else X0.copy()
-    diverged = ~np.all(np.isfinite(final), axis=1)
-    return final, tail, diverged
+    return final, tail, decided
+
+
+def outside_bound(coords: Sequence[np.ndarray], bound: float) -> np.ndarray:
+    """Rows with a coordinate that is not finite or exceeds ``bound`` in absolute value:
+    the one divergence test of every float64 runner."""
+    bad = np.zeros(np.shape(coords[0]), dtype=bool)
+    for c in coords:
+        bad |= ~(np.abs(c) <= bound)
+    return bad
+
+
+def mark_divergence(
+    coords: Sequence[np.ndarray], bound: float, decided: np.ndarray, k: int
+) -> np.ndarray:
+    """Apply the divergence rule after step ``k``: rows :func:`outside_bound` become NaN
+    and, the first time, get ``decided = k``; returns the rows that left at this step."""
+    bad = outside_bound(coords, bound)
+    new = bad & (decided < 0)
+    if bad.any():
+        decided[new] = k
+        for c in coords:
+            c[bad] = np.nan
+    return new
 
 
 def _chunk_bounds(N: int, chunk: int | None, split: bool) -> list[tuple[int, int]]:
@@ -249,7 +285,8 @@ def run_rows(
     backend: str = "auto",
     cache: Any = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """:func:`run_chunk` over flat rows, split into chunks for an executor / progress bar.
+    """:func:`run_chunk` over flat rows, split into chunks for an executor / progress bar:
+    (final, tail, decided), ``decided`` the step of divergence (-1: none).
 
     ``backend`` is resolved once for the whole sweep (:func:`resolve_backend`).  With
     ``cache`` (a directory or :class:`gdtheory.core.cache.Cache`) every finished chunk is
@@ -274,24 +311,24 @@ def run_rows(
     bounds = _chunk_bounds(N, chunk, executor is not None or progress or store is not None)
     final = np.empty((N, n))
     tail = np.empty((keep, N, n))
-    diverged = np.empty(N, dtype=bool)
+    decided = np.empty(N, dtype=np.int64)
 
     def key(a: int, b: int) -> str:
         assert store is not None
         inputs = (str(objective.expr), [str(s) for s in objective.symbols], X0[a:b], H[a:b])
-        return store.key("sweep", *inputs, steps, keep, bound, backend)
+        return store.key("sweep-decided", *inputs, steps, keep, bound, backend)
 
     def put(a: int, b: int, res: tuple[np.ndarray, np.ndarray, np.ndarray]) -> None:
-        final[a:b], tail[:, a:b], diverged[a:b] = res
+        final[a:b], tail[:, a:b], decided[a:b] = res
         if store is not None:
-            store.store_arrays(key(a, b), final=res[0], tail=res[1], diverged=res[2])
+            store.store_arrays(key(a, b), final=res[0], tail=res[1], decided=res[2])
 
     todo = []
     for a, b in bounds:
-        shapes = {"final": (b - a, n), "tail": (keep, b - a, n), "diverged": (b - a,)}
+        shapes = {"final": (b - a, n), "tail": (keep, b - a, n), "decided": (b - a,)}
         got = store.load_arrays(key(a, b), shapes) if store is not None else None
         if got is not None:
-            final[a:b], tail[:, a:b], diverged[a:b] = got["final"], got["tail"], got["diverged"]
+            final[a:b], tail[:, a:b], decided[a:b] = got["final"], got["tail"], got["decided"]
         else:
             todo.append((a, b))
     with progress_bar(
@@ -318,38 +355,7 @@ def run_rows(
                 a, b = futures[fut]
                 put(a, b, fut.result())
                 bar.update(b - a)
-    return final, tail, diverged
-
-
-@dataclass(frozen=True)
-class MapRun:
-    """Float64 runs of the GD map over a broadcast batch of starts and learning rates.
-
-    Attributes
-    ----------
-    x : ndarray (*batch, n)
-        The last iterate x_steps (NaN for a diverged run).
-    tail : ndarray (keep, *batch, n)
-        The last ``keep`` iterates x_{steps-keep+1}, ..., x_steps.
-    diverged : ndarray of bool (*batch,)
-    h : ndarray (*batch,)
-    steps : int
-    backend : str
-        The engine that ran: "numpy" or "numba".
-    """
-
-    x: np.ndarray = field(repr=False)
-    tail: np.ndarray = field(repr=False)
-    diverged: np.ndarray = field(repr=False)
-    h: np.ndarray = field(repr=False)
-    steps: int
-    backend: str = "numpy"
-
-    def __repr__(self) -> str:
-        return (
-            f"MapRun(batch={self.diverged.shape}, steps={self.steps}, "
-            f"diverged={int(self.diverged.sum())}, backend={self.backend!r})"
-        )
+    return final, tail, decided
 
 
 def broadcast_batch(
@@ -370,71 +376,3 @@ def broadcast_batch(
     rows = np.broadcast_to(X0, batch + (n,)).reshape(N, n).copy()
     rates = np.broadcast_to(H, batch).reshape(N).copy()
     return batch, rows, rates
-
-
-def iterate_map(
-    objective: Objective,
-    x0s: Any,
-    *,
-    hs: Any,
-    steps: int,
-    keep: int = 1,
-    bound: float = 1e30,
-    executor: Executor | None = None,
-    progress: bool = False,
-    chunk: int | None = None,
-    backend: str = "auto",
-    cache: Any = None,
-) -> MapRun:
-    r"""Iterate x_{k+1} = x_k - h grad f(x_k) in float64 over a batch; keep the last iterates.
-
-    ``x0s`` has shape ``(..., n)`` and ``hs`` shape ``(...)``; the batch shapes broadcast
-    (the outer product of m starts and k rates: ``x0s[:, None, :]``, ``hs[None, :]``).
-    ``backend`` is "numpy", "numba" (a compiled kernel, :mod:`gdtheory.dynamics.numba_kernel`) or
-    "auto" (numba for large sweeps, see :func:`resolve_backend`); ``MapRun.backend``
-    records the one that ran.
-
-    Examples
-    --------
-    On the logistic-conjugate cubic the GD map is 2x^2 - 1:
-
-    >>> from gdtheory.objectives import logistic_conjugate
-    >>> r = iterate_map(logistic_conjugate(), [[0.5], [2.0]], hs=1.0, steps=3, keep=3)
-    >>> r.tail[:, 0, 0].tolist(), r.diverged.tolist()
-    ([-0.5, -0.5, -0.5], [False, False])
-    """
-    obj = numeric_objective(objective)
-    steps = check_count(steps, "steps", 1)
-    keep = check_count(keep, "keep", 1)
-    if keep > steps:
-        raise InvalidInputError(f"keep ({keep}) cannot exceed steps ({steps})")
-    try:
-        b = float(bound) if isinstance(bound, int | float) and not isinstance(bound, bool) else -1.0
-    except OverflowError:
-        b = math.inf
-    if not 0 < b < math.inf:
-        raise InvalidInputError(f"bound must be a finite positive number, got {bound!r}")
-    batch, rows, rates = broadcast_batch(obj, x0s, hs)
-    backend = resolve_backend(obj, backend, rows.shape[0] * steps)
-    final, tail, diverged = run_rows(
-        obj,
-        rows,
-        rates,
-        steps,
-        keep,
-        b,
-        executor=executor,
-        progress=progress,
-        chunk=chunk,
-        backend=backend,
-        cache=cache,
-    )
-    n = obj.dim
-    return MapRun(
-        x=final.reshape(batch + (n,)),
-        tail=tail.reshape((keep,) + batch + (n,)),
-        diverged=diverged.reshape(batch),
-        h=rates.reshape(batch),
-        steps=steps,
-        backend=backend,
-    )

@@ -16,9 +16,10 @@ user string is executed), and the kernel uses IEEE arithmetic (no ``fastmath``),
 polynomial gradients of degree <= 2 per product it agrees with the NumPy engine bit for
 bit; elsewhere (powers, transcendental functions) the two may differ in the last ulp.
 
-Divergence: after every step a coordinate that is not finite or exceeds ``bound`` turns
-NaN, which then propagates through the rest of the run (the same rule as the NumPy
-engine, which checks every 16 steps and at every kept step).
+Divergence: after every step a row with a coordinate that is not finite or exceeds
+``bound`` turns NaN (every coordinate), which then propagates through the rest of the
+run, and the step is recorded (the same rule as the NumPy engine,
+:func:`gdtheory.dynamics.engine.outside_bound`).
 
 A kernel costs about a second to compile; kernels are cached per gradient for the life of
 the process.  :func:`available` tells whether numba is importable.
@@ -53,7 +54,7 @@ def kernel_source(grad: tuple[sp.Expr, ...], symbols: tuple[sp.Symbol, ...]) -> 
 
     >>> x, y = sp.symbols("x y")
     >>> print(kernel_source((-(1 - x * y) * y, -(1 - x * y) * x), (x, y)))  # doctest: +ELLIPSIS
-    def kernel(X0, H, steps, keep, bound, final, tail):
+    def kernel(X0, H, steps, keep, bound, final, tail, decided):
     ...
                     _t0 = _x0*_x1 - 1
                     _g0 = _t0*_x1
@@ -72,7 +73,7 @@ def kernel_source(grad: tuple[sp.Expr, ...], symbols: tuple[sp.Symbol, ...]) -> 
     )
     printer = PythonCodePrinter({"fully_qualified_modules": True, "strict": True})
     lines = [
-        "def kernel(X0, H, steps, keep, bound, final, tail):",
+        "def kernel(X0, H, steps, keep, bound, final, tail, decided):",
         "    N = X0.shape[0]",
         "    first = steps - keep + 1",
         f"    C = np.empty(({n}, {BLOCK}))",
@@ -92,9 +93,14 @@ def kernel_source(grad: tuple[sp.Expr, ...], symbols: tuple[sp.Symbol, ...]) -> 
     lines += [f"{body}{s} = {printer.doprint(e)}" for s, e in reps]
     lines += [f"{body}_g{i} = {printer.doprint(e)}" for i, e in enumerate(reduced)]
     lines += [f"{body}{nm} = {nm} - h * _g{i}" for i, nm in enumerate(names)]
+    inside = " and ".join(f"abs({nm}) <= bound" for nm in names)
     lines += [
-        f"{body}C[{i}, j] = {nm} if abs({nm}) <= bound else np.nan" for i, nm in enumerate(names)
+        f"{body}if not ({inside}):",
+        f"{body}    if decided[r0 + j] < 0:",
+        f"{body}        decided[r0 + j] = k",
     ]
+    lines += [f"{body}    {nm} = np.nan" for nm in names]
+    lines += [f"{body}C[{i}, j] = {nm}" for i, nm in enumerate(names)]
     lines += [
         "            if k >= first:",
         "                for j in range(m):",
@@ -109,9 +115,11 @@ def kernel_source(grad: tuple[sp.Expr, ...], symbols: tuple[sp.Symbol, ...]) -> 
 
 @lru_cache(maxsize=64)
 def map_kernel(grad: tuple[sp.Expr, ...], symbols: tuple[sp.Symbol, ...]) -> Any:
-    """The compiled kernel ``kernel(X0, H, steps, keep, bound, final, tail)``.
+    """The compiled kernel ``kernel(X0, H, steps, keep, bound, final, tail, decided)``.
 
-    X0 (N, n) and H (N,) are read; final (N, n) and tail (keep, N, n) are written.
+    X0 (N, n) and H (N,) are read; final (N, n) and tail (keep, N, n) are written, and
+    decided (N,), which must hold -1, gets the step at which each diverged row first
+    left the bound (NaN from then on).
     Raises ImportError without numba, and SymPy's PrintMethodNotImplementedError for
     an expression with no ``math`` twin; compilation itself happens at the first call.
     """

@@ -42,7 +42,7 @@ from ..core.scalars import RealLike, check_count, exact_real, finite_float
 from ..errors import InvalidInputError
 from ..methods.optimizers import SGD
 from .engine import map_pieces
-from .methods import check_seed, method_batch, seeded
+from .run import check_seed, run, seeded
 
 __all__ = ["SCHEMES", "PATH_BLOCK", "sgd_samples", "sme_samples", "check_sgd_cost"]
 
@@ -135,10 +135,8 @@ def _sgd_block(
 ) -> np.ndarray:
     """One block of :func:`sgd_samples`."""
     starts = np.broadcast_to(x0, (size, x0.size))
-    run = method_batch(
-        SGD(batch), objs, starts, hs=eta, steps=steps, seed=ss, bound=np.finfo(float).max
-    )
-    return run.x
+    paths = run(SGD(batch), objs, starts, hs=eta, steps=steps, seed=ss, bound=np.finfo(float).max)
+    return paths.x
 
 
 def check_sgd_cost(steps: int, paths: int, m: int, n: int, batch: int) -> None:

@@ -1,12 +1,9 @@
 r"""Gradient descent: the map Phi_h(x) = x - h grad f(x), iterated.
 
-Two engines share one status vocabulary (:class:`Status`):
-
-* :func:`gd` iterates at arbitrary precision with mpmath.  The learning rate is kept
-  exact (``h="19/10"`` is 19/10, correctly rounded at the working precision, not the
-  float 1.9), and the precision is changed only inside ``mpmath.workdps``.
-* :func:`gd_batch` iterates in float64 with NumPy, vectorised over many initial points
-  and learning rates at once (shapes broadcast), for sweeps.
+:func:`gd` iterates at arbitrary precision with mpmath.  The learning rate is kept
+exact (``h="19/10"`` is 19/10, correctly rounded at the working precision, not the float
+1.9), and the precision is changed only inside ``mpmath.workdps``.  The float64 runner
+:func:`gdtheory.run` (many paths at once) shares its status vocabulary (:class:`Status`).
 
 A run ends as ``converged`` (gradient norm <= tol), ``diverged`` (a coordinate beyond
 ``bound``, or f / grad f not finite or not real), or ``max_steps``.  A diverged run is
@@ -34,9 +31,8 @@ from ..core.objective import Objective, numeric_objective
 from ..core.outcomes import Status
 from ..core.scalars import RealLike, check_dps, exact_real, positive_real, to_mpf
 from ..errors import InvalidInputError
-from .engine import broadcast_batch, check_float_cost
 
-__all__ = ["Status", "Trajectory", "BatchTrajectory", "gd", "gd_batch"]
+__all__ = ["Status", "Trajectory", "gd"]
 
 
 def _check_steps(steps: object) -> int:
@@ -210,130 +206,4 @@ def gd(
         status,
         decided,
         reason,
-    )
-
-
-_CODES = np.array([Status.MAX_STEPS.value, Status.CONVERGED.value, Status.DIVERGED.value])
-
-
-@dataclass(frozen=True)
-class BatchTrajectory:
-    """Float64 GD runs, one per row of a broadcast batch.
-
-    Attributes
-    ----------
-    x : ndarray (*batch, n)
-        The last iterate of each run; for a diverged run, the last iterate inside
-        ``bound`` with finite gradient (always finite).  Note: :class:`Trajectory` instead
-        keeps the (finite, high-precision) iterate that crossed ``bound``.
-    h : ndarray (*batch,)
-    status : ndarray of str (*batch,)
-        ``"converged"``, ``"diverged"`` or ``"max_steps"`` (compare with :class:`Status`).
-    decided_at : ndarray of int (*batch,)
-    f, grad_norm : ndarray (*batch,)
-        f and |grad f| at ``x``.
-    history : ndarray (steps + 1, *batch, n) or None
-        All iterates when ``record=True``; rows are frozen after their decision.
-    """
-
-    x: np.ndarray = field(repr=False)
-    h: np.ndarray = field(repr=False)
-    status: np.ndarray = field(repr=False)
-    decided_at: np.ndarray = field(repr=False)
-    f: np.ndarray = field(repr=False)
-    grad_norm: np.ndarray = field(repr=False)
-    steps: int
-    history: np.ndarray | None = field(default=None, repr=False)
-
-    def count(self, status: Status | str) -> int:
-        """Number of runs that ended with ``status``."""
-        return int(np.count_nonzero(self.status == Status(status).value))
-
-    def __repr__(self) -> str:
-        counts = ", ".join(f"{s.value}={self.count(s)}" for s in Status)
-        return f"BatchTrajectory(batch={self.status.shape}, steps={self.steps}, {counts})"
-
-
-def gd_batch(
-    objective: Objective,
-    x0s: Any,
-    *,
-    hs: Any,
-    steps: int,
-    tol: float | None = None,
-    bound: float = 1e30,
-    record: bool = False,
-) -> BatchTrajectory:
-    r"""Float64 GD, vectorised over initial points and learning rates.
-
-    ``x0s`` has shape ``(..., n)`` and ``hs`` shape ``(...)``; the two batch shapes
-    broadcast.  For the outer product of m points and k rates pass
-    ``x0s[:, None, :]`` and ``hs[None, :]`` (batch shape (m, k)).
-
-    Examples
-    --------
-    >>> from gdtheory.objectives import quadratic
-    >>> r = gd_batch(quadratic([1]), [[1.0]], hs=[0.5, 1.5, 3.0], steps=200, tol=1e-12)
-    >>> r.status.tolist(), r.decided_at.tolist()
-    (['converged', 'converged', 'diverged'], [40, 40, 100])
-    """
-    objective = numeric_objective(objective)
-    steps = _check_steps(steps)
-    batch, X, Hf = broadcast_batch(objective, x0s, hs)
-    tol_f = None if tol is None else float(positive_real(tol, "tol"))
-    b = _check_bound(bound)
-    n = objective.dim
-    N = X.shape[0]
-    check_float_cost("the GD batch", steps, N, "numpy")
-    check_memory("the GD batch history", (steps + 1) * N * n if record else N * n)
-    code = np.zeros(N, dtype=np.int8)
-    decided = np.full(N, steps, dtype=np.int64)
-    hist = np.empty((steps + 1, N, n)) if record else None
-    active = np.arange(N)
-    grad = objective.grad_np
-    objective.f_np(X[:1])  # compiled now: its time counts before the pilot, not after
-    G = np.zeros((N, n))
-    meter = Meter("the GD batch", steps, "steps")
-    for k in range(steps + 1):
-        meter.tick(k)
-        if hist is not None:
-            hist[k] = X
-        if active.size == 0:
-            if hist is not None:
-                hist[k + 1 :] = X
-            break
-        Xa = X[active]
-        Ga = grad(Xa)
-        bad = ~np.all(np.isfinite(Ga), axis=1)
-        if tol_f is not None:
-            conv = ~bad & (np.sqrt(np.einsum("ij,ij->i", Ga, Ga)) <= tol_f)
-            code[active[conv]] = 1
-            decided[active[conv]] = k
-        else:
-            conv = np.zeros(active.size, dtype=bool)
-        code[active[bad]] = 2
-        decided[active[bad]] = k
-        G[active] = Ga
-        keep = ~(bad | conv)
-        active, Xa, Ga = active[keep], Xa[keep], Ga[keep]
-        if k == steps or active.size == 0:
-            continue
-        Xn = descend(Xa, Ga, Hf[active, None])  # Phi_h(x) = x - h grad f(x)
-        out = ~np.all(np.abs(Xn) <= b, axis=1)  # also catches NaN
-        X[active[~out]] = Xn[~out]
-        code[active[out]] = 2
-        decided[active[out]] = k + 1
-        active = active[~out]
-    fvals = objective.f_np(X)
-    gn = np.sqrt(np.einsum("ij,ij->i", G, G))
-    shape = batch
-    return BatchTrajectory(
-        x=X.reshape(shape + (n,)),
-        h=Hf.reshape(shape),
-        status=_CODES[code].reshape(shape),
-        decided_at=decided.reshape(shape),
-        f=fvals.reshape(shape),
-        grad_norm=gn.reshape(shape),
-        steps=steps,
-        history=None if hist is None else hist.reshape((steps + 1,) + shape + (n,)),
     )

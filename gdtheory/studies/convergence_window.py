@@ -19,8 +19,9 @@ from ..core.objective import Objective
 from ..core.outcomes import DIVERGED_PERIOD, LimitKind
 from ..core.scalars import check_count, exact_real, finite_float, learning_rates, real_array
 from ..dynamics.diagrams import detect_periods
-from ..dynamics.engine import iterate_map
+from ..dynamics.run import run as run_method
 from ..errors import InvalidInputError, ShapeError
+from ..methods.optimizers import GD
 
 __all__ = [
     "scalar_init_sharpness",
@@ -178,7 +179,7 @@ def convergence_window(
     from ..core.library import scalar_factorization
 
     obj: Objective = scalar_factorization(exact_real(mu, "mu"))
-    run = iterate_map(obj, X0[None, :, :], hs=Hs, steps=steps, keep=16, backend=backend)
+    run = run_method(GD(), obj, X0[None, :, :], hs=Hs, steps=steps, keep=16, backend=backend)
     per = detect_periods(run.tail, 8, tol)
     last = run.x
     on_min = np.abs(last[..., 0] * last[..., 1] - mu_f) <= 1e-6

@@ -67,8 +67,9 @@ from ..dynamics.densities import (
     gibbs_grid,
     invariant_density,
 )
-from ..dynamics.engine import iterate_map
+from ..dynamics.run import run as run_method
 from ..errors import InvalidInputError
+from ..methods.optimizers import GD
 
 __all__ = [
     "MultiscaleObjective",
@@ -368,7 +369,7 @@ def escape_study(
         curvs.append(float(ms.objective.hess_np(np.array([[xm]]))[0, 0, 0]))
         cells.append((lo, hi))
         x0 = rng.uniform(lo, hi, (runs, 1))
-        run = iterate_map(ms.objective, x0[:, None, :], hs=H[None, :], steps=steps, keep=steps)
+        run = run_method(GD(), ms.objective, x0[:, None, :], hs=H[None, :], steps=steps, keep=steps)
         path = run.tail[..., 0]  # (steps, runs, len(H))
         with np.errstate(invalid="ignore"):
             left = np.any(~((path >= lo) & (path <= hi)), axis=0)

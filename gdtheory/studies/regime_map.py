@@ -40,11 +40,12 @@ from ..core import budget
 from ..core.objective import as_objective, numeric_objective
 from ..core.scalars import check_count, check_dps, exact_rates, exact_real
 from ..dynamics.diagrams import detect_periods
-from ..dynamics.engine import iterate_map
 from ..dynamics.lyapunov import lyapunov_batch
+from ..dynamics.run import run as run_method
 from ..dynamics.trajectories import gd
 from ..errors import GDTheoryError, InvalidInputError
 from ..landscape.sharpness import sharpness
+from ..methods.optimizers import GD
 
 __all__ = ["MODELS", "RegimeMap", "regime_map", "max_distance"]
 
@@ -123,8 +124,8 @@ def max_distance(states: Any, iterates: Any, dps: int) -> float:
 def _verdicts(
     obj: Any, x0: np.ndarray, hs: np.ndarray, transient: int, max_period: int
 ) -> tuple[list[str], np.ndarray]:
-    run = iterate_map(
-        obj, np.broadcast_to(x0, (hs.size, x0.size)), hs=hs, steps=transient + 64, keep=64
+    run = run_method(
+        GD(), obj, np.broadcast_to(x0, (hs.size, x0.size)), hs=hs, steps=transient + 64, keep=64
     )
     periods = detect_periods(run.tail, max_period=max_period)
     lyap = np.full(hs.size, np.nan)

@@ -41,8 +41,8 @@ from ..core.scalars import (
     point_coordinates,
     real_array,
 )
-from ..dynamics.methods import check_seed
 from ..dynamics.moments import quadratic_expectation, sgd_moments, sme_moments
+from ..dynamics.run import check_seed
 from ..dynamics.stochastic import check_sgd_cost, sgd_samples, sme_samples
 from ..errors import InvalidInputError
 

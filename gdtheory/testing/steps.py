@@ -188,7 +188,7 @@ def assert_step(
         vm = [mpmath.mpf(float(a)) for a in vs]
         hm = mpmath.mpf(hf)
         if isinstance(meth, SGD):
-            ref_x, ref_v = meth.update(xm, [objs[i].grad_mp(xm) for i in idx], hm), None
+            ref_x, ref_v = meth.minibatch(xm, [objs[i].grad_mp(xm) for i in idx], hm), None
             out = step_fn(xs.copy(), hf, list(idx))
             got_x, got_v = _floats(out, n, "x'"), None
         elif meth.momentum:

@@ -77,7 +77,7 @@ def test_numba_backend_reports_a_missing_numba_and_auto_falls_back(monkeypatch):
         (lambda: iterate_map(scalar_factorization(), [[0, 0]], hs=0, steps=10), InvalidInputError),
         (lambda: iterate_map(scalar_factorization(), [[0, 0, 0]], hs=1, steps=10), ShapeError),
         (
-            lambda: iterate_map(scalar_factorization(), [[0, 0]], hs=1, steps=10, keep=11),
+            lambda: iterate_map(scalar_factorization(), [[0, 0]], hs=1, steps=10, keep=12),
             InvalidInputError,
         ),
         (

@@ -98,9 +98,11 @@ def test_batch_statuses_and_freezing():
     r = gd_batch(quadratic([1]), [[1.0]], hs=[0.5, 1.0, 3.0], steps=200, tol=1e-12, record=True)
     assert r.status.tolist() == ["converged", "converged", "diverged"]
     assert r.decided_at.tolist() == [40, 1, 100]
-    assert np.all(np.isfinite(r.x)) and np.all(np.abs(r.x) <= 1e30)
-    assert r.history.shape == (201, 3, 1)
-    assert np.all(r.history[-1] == r.x)
+    assert np.all(np.isfinite(r.x[:2])) and np.isnan(r.x[2, 0])  # diverged: NaN
+    assert r.history.shape == (201, 3, 1) and r.history[0, 2, 0] == 1.0
+    assert np.all(r.history[40:, 0] == r.x[0]) and np.all(r.history[1:, 1] == 0.0)  # frozen
+    assert np.all(r.history[-1, :2] == r.x[:2]) and np.isnan(r.history[100:, 2]).all()
+    assert np.isfinite(r.history[:100, 2]).all()  # |(-2)^99| < 1e30 < 2^100
     assert r.count("diverged") == 1
 
 

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import minimize
 
-from gdtheory.dynamics.engine import iterate_map
+from gdtheory import iterate_map
 from gdtheory.errors import InvalidInputError
 from gdtheory.landscape.balance import balance_bound
 from gdtheory.landscape.balance_laws import (

@@ -69,9 +69,11 @@ def test_one_formula_in_three_arithmetics(method) -> None:
 
 
 def test_minibatch_update_is_the_mean() -> None:
-    assert SGD(batch=2).update([1.0], [[2.0], [4.0]], 0.5) == [-0.5]
+    assert SGD(batch=2).minibatch([1.0], [[2.0], [4.0]], 0.5) == [-0.5]
     with pytest.raises(InvalidInputError, match="empty"):
-        SGD().update([1.0], [], 0.5)
+        SGD().minibatch([1.0], [], 0.5)
+    # update() is GD's formula on the mean gradient the runner hands it
+    assert SGD(batch=2).update(lambda x: [3.0], [1.0], (), 0.5) == ([-0.5], ())
 
 
 def test_bad_hyperparameters() -> None:
@@ -89,5 +91,9 @@ def test_bad_hyperparameters() -> None:
         SGD(sampling="random")
     with pytest.raises(InvalidInputError, match="method must be"):
         as_method("adam")
-    assert as_method("nesterov") == Nesterov()
+    with pytest.raises(InvalidInputError, match="nesterov needs its hyperparameter beta"):
+        as_method("nesterov")
+    with pytest.raises(InvalidInputError, match="needs its momentum beta"):
+        HeavyBall()
+    assert as_method("gd") == GD() and as_method(Nesterov("1/3")) == Nesterov("1/3")
     assert HeavyBall("1/2").beta == sp.Rational(1, 2) and HeavyBall(b).beta == b

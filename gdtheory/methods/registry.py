@@ -1,0 +1,192 @@
+r"""The optimiser registry: a method is one class with one update formula.
+
+A method declares
+
+* its **hyperparameters** as dataclass fields (exact numbers or SymPy symbols);
+* its **state**: the names of its fast variables, each a vector like x (``("v",)`` for
+  heavy ball's velocity; none for GD), zero at the start unless given;
+* **one update formula** ``update(grad, x, state, h) -> (x_new, state_new)``, written
+  with ``+ - *`` (and :meth:`Method.num` for its hyperparameters) so that it runs in any
+  arithmetic: lists of float64 arrays holding many paths at once, mpmath numbers, SymPy
+  expressions, truncated power series in a differential ring.
+
+Everything else is derived from that one formula, for the built-in methods and for one a
+user defines outside the package (subclass :class:`Method`, give ``update``):
+
+* the float64 runner :func:`gdtheory.run` and the high-precision runner;
+* the oracle :func:`gdtheory.testing.assert_step`;
+* the theory: :func:`gdtheory.method_modified_equation` applies backward error analysis to
+  the map of a memoryless method and, to a method with fast state, the slow-manifold
+  engine (:mod:`gdtheory.backward_error.slow_manifold`).
+
+A subclass that sets ``key`` is registered under that name (``as_method("gd")``).
+
+>>> from dataclasses import dataclass
+>>> @dataclass(frozen=True)
+... class DoubleGD(Method):
+...     '''GD at twice the rate: x' = x - 2 h g(x).'''
+...     def update(self, grad, x, state, h):
+...         return [a - 2 * h * b for a, b in zip(x, grad(x))], ()
+>>> DoubleGD().update(lambda x: [x[0]], [1.0], (), 0.25)
+([0.5], ())
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, ClassVar
+
+import mpmath
+import sympy as sp
+
+from ..core.scalars import to_mpf
+from ..errors import InvalidInputError, UnboundParameterError
+
+__all__ = ["Method", "REGISTRY", "as_method", "Gradient"]
+
+#: A gradient in the arithmetic of x: a callable y -> list of the n components.
+Gradient = Callable[[Sequence[Any]], Sequence[Any]]
+
+#: The registered methods by key ("gd", "heavy_ball", ...).
+REGISTRY: dict[str, type[Method]] = {}
+
+
+@lru_cache(maxsize=256)
+def _float(value: sp.Expr) -> float:
+    """float(value), once per hyperparameter (the float64 runner calls every step)."""
+    return float(value)
+
+
+@dataclass(frozen=True)
+class Method:
+    """Base of every optimiser (see the module docstring).
+
+    Class attributes
+    ----------------
+    key : str
+        The registry name; empty for a method not registered by name.
+    state : tuple of str
+        The names of the fast variables.
+    stochastic : bool
+        True for a method whose gradient is a sample (SGD): the runner draws the
+        minibatch, the theory is that of its sampling scheme.
+    requires : tuple of str
+        Hyperparameters without which the method is not defined: ``as_method`` refuses
+        the bare name ("heavy_ball" says nothing about beta).
+    """
+
+    key: ClassVar[str] = ""
+    state: ClassVar[tuple[str, ...]] = ()
+    stochastic: ClassVar[bool] = False
+    requires: ClassVar[tuple[str, ...]] = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        key = cls.__dict__.get("key")
+        if key:
+            REGISTRY[key] = cls
+
+    @property
+    def name(self) -> str:
+        return type(self).__name__
+
+    @property
+    def momentum(self) -> bool:
+        """True for a method with fast state (the legacy name of ``bool(state)``)."""
+        return bool(self.state)
+
+    def hyperparameters(self) -> dict[str, Any]:
+        """The method's hyperparameters by name."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+
+    def init_state(self, x: Sequence[Any]) -> tuple[list[Any], ...]:
+        """The fast state at the start: every variable zero, in the arithmetic of x."""
+        return tuple([c * 0 for c in x] for _ in self.state)
+
+    def update(
+        self, grad: Gradient, x: Sequence[Any], state: Sequence[Sequence[Any]], h: Any
+    ) -> tuple[list[Any], tuple[list[Any], ...]]:
+        """One step: (x, state) -> (x', state').  Every method overrides this."""
+        raise InvalidInputError(
+            f"{self.name} defines no update(grad, x, state, h): a method is its update formula"
+        )
+
+    def num(self, value: Any, like: Any) -> Any:
+        """The hyperparameter ``value`` in the arithmetic of ``like``: itself for SymPy and
+        the exact engines, correctly rounded for mpmath, a float for float64 arrays; a
+        symbolic one has no number (UnboundParameterError naming it)."""
+        if isinstance(like, sp.Basic) or getattr(like, "exact", False):
+            return value
+        if isinstance(value, sp.Basic) and value.free_symbols:
+            names = tuple(sorted(s.name for s in value.free_symbols))
+            raise UnboundParameterError(
+                f"the hyperparameter {value} of {self.name} is symbolic: a numerical run "
+                "needs a number (symbolic hyperparameters are for the formulas)",
+                params=names,
+            )
+        if isinstance(like, mpmath.mpf):
+            return to_mpf(value)  # correctly rounded at the precision in force
+        if isinstance(value, sp.Basic):
+            return _float(value)
+        return value
+
+    def step(
+        self, grad: Gradient, x: Sequence[Any], v: Sequence[Any], h: Any
+    ) -> tuple[list[Any], list[Any]]:
+        """The (x, v) form of :meth:`update`, v the velocity x_k - x_{k-1} for a method
+        whose one state variable is the velocity (heavy ball, Nesterov), and v' = x' - x
+        for a memoryless one."""
+        if not self.state:
+            x1, _ = self.update(grad, x, (), h)
+            return x1, [a - b for a, b in zip(x1, x, strict=True)]
+        if len(self.state) != 1:
+            raise InvalidInputError(f"{self.name} has the state {self.state}: call update()")
+        x1, (v1,) = self.update(grad, x, (v,), h)
+        return x1, v1
+
+    def check_output(self, out: Any, n: int) -> tuple[list[Any], tuple[list[Any], ...]]:
+        """``update``'s result as (x', state'), or an error saying what it returned."""
+        if not (isinstance(out, tuple | list) and len(out) == 2):
+            raise InvalidInputError(
+                f"{self.name}.update must return the pair (x', state'), got {type(out).__name__}"
+            )
+        x1, s1 = out
+        s1 = tuple(s1)
+        if len(x1) != n or len(s1) != len(self.state) or any(len(s) != n for s in s1):
+            raise InvalidInputError(
+                f"{self.name}.update returned {len(x1)} coordinates and {len(s1)} state "
+                f"vectors; expected {n} coordinates and the state {self.state} of {n} each"
+            )
+        return list(x1), tuple(list(s) for s in s1)
+
+
+def as_method(method: Any) -> Method:
+    """A :class:`Method`, or the registered method a name denotes when it needs no
+    hyperparameter ("gd", "sgd"); a method named without the hyperparameters it needs is
+    refused, naming them.
+
+    >>> as_method("gd")
+    GD()
+    >>> as_method("heavy_ball")
+    Traceback (most recent call last):
+    ...
+    gdtheory.errors.InvalidInputError: heavy_ball needs its hyperparameter beta: ...
+    """
+    if isinstance(method, Method):
+        return method
+    if isinstance(method, str) and method in REGISTRY:
+        cls = REGISTRY[method]
+        if cls.requires:
+            need = ", ".join(cls.requires)
+            example = ", ".join(f"{r}=..." for r in cls.requires)
+            raise InvalidInputError(
+                f"{method} needs its hyperparameter{'s' if len(cls.requires) > 1 else ''} "
+                f"{need}: pass gdtheory.optimizers.{cls.__name__}({example})"
+            )
+        return cls()
+    raise InvalidInputError(
+        f"method must be a gdtheory.optimizers.Method or one of {sorted(REGISTRY)}, got {method!r}"
+    )
