@@ -203,26 +203,36 @@ def run_chunk(
     return final, tail, decided
 
 
+def _inside(coords: Sequence[np.ndarray], bound: float) -> np.ndarray:
+    """max_i |c_i| <= bound per row (False for a NaN: maximum propagates it)."""
+    m = np.abs(coords[0])
+    if len(coords) > 1:
+        tmp = np.empty_like(m)
+        for c in coords[1:]:
+            np.maximum(m, np.abs(c, out=tmp), out=m)
+    return m <= bound
+
+
 def outside_bound(coords: Sequence[np.ndarray], bound: float) -> np.ndarray:
     """Rows with a coordinate that is not finite or exceeds ``bound`` in absolute value:
     the one divergence test of every float64 runner."""
-    bad = np.zeros(np.shape(coords[0]), dtype=bool)
-    for c in coords:
-        bad |= ~(np.abs(c) <= bound)
-    return bad
+    return ~_inside(coords, bound)
 
 
 def mark_divergence(
     coords: Sequence[np.ndarray], bound: float, decided: np.ndarray, k: int
-) -> np.ndarray:
+) -> np.ndarray | None:
     """Apply the divergence rule after step ``k``: rows :func:`outside_bound` become NaN
-    and, the first time, get ``decided = k``; returns the rows that left at this step."""
-    bad = outside_bound(coords, bound)
+    and, the first time, get ``decided = k``; returns the rows that left at this step
+    (None when every row is inside)."""
+    inside = _inside(coords, bound)
+    if inside.all():
+        return None
+    bad = ~inside
     new = bad & (decided < 0)
-    if bad.any():
-        decided[new] = k
-        for c in coords:
-            c[bad] = np.nan
+    decided[new] = k
+    for c in coords:
+        c[bad] = np.nan
     return new
 
 

@@ -343,7 +343,9 @@ def _loop(
                     for s0, s2 in zip(s, s1, strict=True)
                 )
             x, s = x1, s1
-            code[mark_divergence(x, bound, decided, k)] = 2
+            left = mark_divergence(x, bound, decided, k)
+            if left is not None:
+                code[left] = 2
             if k >= first_kept:
                 tail[k - first_kept] = np.stack(x, axis=1)
     if tol is not None:  # the last iterate may have converged too
