@@ -89,6 +89,7 @@ from .dynamics.stochastic import sme_samples as sme_samples
 from .dynamics.trajectories import Status as Status
 from .dynamics.trajectories import Trajectory as Trajectory
 from .dynamics.trajectories import gd as gd
+from .dynamics.trajectories import trajectory as trajectory
 from .errors import ComplexityError as ComplexityError
 from .errors import FlowBlowUpError as FlowBlowUpError
 from .errors import FlowIntegrationError as FlowIntegrationError
@@ -172,6 +173,7 @@ __all__ = [
     "integrate_flow",
     "Run",
     "run",
+    "trajectory",
     "Status",
     "Outcome",
     "AttractorKind",

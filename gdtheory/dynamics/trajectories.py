@@ -1,9 +1,11 @@
-r"""Gradient descent: the map Phi_h(x) = x - h grad f(x), iterated.
+r"""High-precision runs of any method of the registry; :func:`gd` is the GD shorthand.
 
-:func:`gd` iterates at arbitrary precision with mpmath.  The learning rate is kept
-exact (``h="19/10"`` is 19/10, correctly rounded at the working precision, not the float
-1.9), and the precision is changed only inside ``mpmath.workdps``.  The float64 runner
-:func:`gdtheory.run` (many paths at once) shares its status vocabulary (:class:`Status`).
+:func:`trajectory` iterates a method's update formula
+(:meth:`~gdtheory.methods.registry.Method.update`; GD: Phi_h(x) = x - h grad f(x)) at
+arbitrary precision with mpmath.  The learning rate is kept exact (``h="19/10"`` is 19/10,
+correctly rounded at the working precision, not the float 1.9), and the precision is
+changed only inside ``mpmath.workdps``.  The float64 runner :func:`gdtheory.run` (many
+paths at once) shares its status vocabulary (:class:`Status`).
 
 A run ends as ``converged`` (gradient norm <= tol), ``diverged`` (a coordinate beyond
 ``bound``, or f / grad f not finite or not real), or ``max_steps``.  A diverged run is
@@ -26,13 +28,13 @@ import numpy as np
 import sympy as sp
 
 from ..core.budget import RATE_MP_STEPS, Meter, check_cost, check_memory
-from ..core.gdmap import descend
 from ..core.objective import Objective, numeric_objective
 from ..core.outcomes import Status
 from ..core.scalars import RealLike, check_dps, exact_real, positive_real, to_mpf
-from ..errors import InvalidInputError
+from ..errors import InvalidInputError, ShapeError
+from ..methods.optimizers import GD, Method, as_method
 
-__all__ = ["Status", "Trajectory", "gd"]
+__all__ = ["Status", "Trajectory", "trajectory", "gd"]
 
 
 def _check_steps(steps: object) -> int:
@@ -53,7 +55,7 @@ def _check_bound(bound: object) -> float:
 
 @dataclass(frozen=True)
 class Trajectory:
-    """A high-precision GD run.
+    """A high-precision run of a method.
 
     Attributes
     ----------
@@ -71,6 +73,11 @@ class Trajectory:
         The step at which the status was decided (K for ``max_steps``).
     reason : str
         What decided the status, in words.
+    method : str
+        The method's name ("GD", "HeavyBall", a user's class name).
+    state : tuple of tuple of mpf
+        The method's fast state at the last iterate, one vector per state variable
+        (empty for a memoryless method).
     """
 
     objective: Objective
@@ -82,6 +89,8 @@ class Trajectory:
     status: Status
     decided_at: int
     reason: str
+    method: str = "GD"
+    state: tuple[tuple[mpmath.mpf, ...], ...] = field(default=(), repr=False)
 
     @property
     def steps(self) -> int:
@@ -105,14 +114,14 @@ class Trajectory:
         with mpmath.workdps(12):
             last = ", ".join(mpmath.nstr(c, 10) for c in self.x)
         return (
-            f"Trajectory({self.objective.name!r}, h={self.h}, dps={self.dps}, "
+            f"Trajectory({self.method}, {self.objective.name!r}, h={self.h}, dps={self.dps}, "
             f"steps={self.steps}, status={self.status.value!r} at step {self.decided_at}, "
             f"x=({last}))"
         )
 
 
 def gd(
-    objective: Objective,
+    objective: Objective | str,
     x0: Any,
     *,
     h: RealLike,
@@ -121,7 +130,8 @@ def gd(
     tol: RealLike | None = None,
     bound: RealLike = 10**30,
 ) -> Trajectory:
-    r"""Iterate x_{k+1} = x_k - h grad f(x_k) at ``dps`` decimal digits.
+    r"""Iterate x_{k+1} = x_k - h grad f(x_k) at ``dps`` decimal digits: :func:`trajectory`
+    of GD.
 
     Parameters
     ----------
@@ -144,19 +154,61 @@ def gd(
     >>> gd(quadratic([1]), 1, h=3, steps=200).status.value
     'diverged'
     """
+    return trajectory(GD(), objective, x0, h=h, steps=steps, dps=dps, tol=tol, bound=bound)
+
+
+def trajectory(
+    method: Method | str,
+    objective: Objective | str,
+    x0: Any,
+    *,
+    h: RealLike,
+    steps: int,
+    dps: int = 50,
+    tol: RealLike | None = None,
+    bound: RealLike = 10**30,
+    state0: Any = None,
+) -> Trajectory:
+    r"""Iterate ``method``'s update (x_k, s_k) -> (x_{k+1}, s_{k+1}) at ``dps`` digits.
+
+    The run is ``converged`` at the first x_k with |grad f(x_k)| <= tol, ``diverged`` at
+    the first x_k with a coordinate beyond ``bound`` or not finite, or where f or grad f
+    is not finite or not real; otherwise it ends ``max_steps``.  The fast state starts
+    at zero unless ``state0`` gives it (one vector per state variable; a single vector
+    for a method with one).  Parameters as in :func:`gd`; a user's
+    :class:`~gdtheory.methods.registry.Method` runs the same way.
+
+    Examples
+    --------
+    Heavy ball on x^2/2 at h = 1, beta = 1/2: x_{k+1} = x_k/2 - x_{k-1}/2 ... from x_0 = 1,
+    v_0 = 0: x_1 = 0, x_2 = -1/2, x_3 = -1/4:
+
+    >>> from gdtheory.optimizers import HeavyBall
+    >>> t = trajectory(HeavyBall("1/2"), "x**2/2", 1, h=1, steps=3)
+    >>> [str(x[0]) for x in t.iterates], t.method
+    (['1.0', '0.0', '-0.5', '-0.25'], 'HeavyBall')
+    """
+    meth = as_method(method)
+    if meth.stochastic:
+        raise InvalidInputError(
+            f"{meth.name} samples its gradients: its float64 runs are gdtheory.run and "
+            "gdtheory.sgd_samples (trajectory runs deterministic methods)"
+        )
     objective = numeric_objective(objective)
     steps = _check_steps(steps)
     dps = check_dps(dps)
     h_exact = positive_real(h, "h")
     b = _check_bound(bound)
+    n = objective.dim
     # cost ~ steps x dim x (digits / 50)^1.6 (multiplication cost at high precision)
-    work = steps * max(objective.dim, 2) / 2 * max(1.0, dps / 50) ** 1.6
-    check_cost("GD at high precision", work, RATE_MP_STEPS, "steps")
+    work = steps * max(n, 2) / 2 * max(1.0, dps / 50) ** 1.6 * (1 + len(meth.state))
+    check_cost(f"{meth.name} at high precision", work, RATE_MP_STEPS, "steps")
     # every iterate is kept: n mpf numbers of about (dps / 2.4 + 80) bytes each, plus
     # f and |grad f| per step; counted in float64 equivalents (8 bytes)
-    check_memory("the kept GD iterates", (steps + 1) * (objective.dim + 2) * (dps / 2.4 + 80) / 8)
+    check_memory(f"the kept {meth.name} iterates", (steps + 1) * (n + 2) * (dps / 2.4 + 80) / 8)
     with mpmath.workdps(dps):
         x = objective.point_mp(x0)
+        state = _start_state(meth, objective, state0)
         hm = to_mpf(h_exact)
         tol_m = None if tol is None else to_mpf(positive_real(tol, "tol"))
         bound_m = mpmath.mpf(b)
@@ -164,7 +216,7 @@ def gd(
         iterates, fvals, gnorms = [x], [], []
         status, decided, reason = Status.MAX_STEPS, steps, f"took all {steps} steps"
         k = 0
-        meter = Meter("GD at high precision", steps, "steps")
+        meter = Meter(f"{meth.name} at high precision", steps, "steps")
         while True:
             meter.tick(k)
             try:
@@ -187,14 +239,30 @@ def gd(
                 break
             if k == steps:
                 break
-            x = tuple(descend(x, g, hm))  # Phi_h(x) = x - h grad f(x)
+            here = x
+
+            def grad(y: Any, here: Any = here, g: Any = g) -> Any:
+                if y is here:
+                    return g
+                try:
+                    return objective.grad_mp(y)
+                except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+                    raise _NotFinite from None
+
+            try:
+                x1, s1 = meth.check_output(meth.update(grad, x, state, hm), n)
+            except _NotFinite:
+                x1, s1 = [nan] * n, tuple([nan] * n for _ in meth.state)
+            x, state = tuple(x1), tuple(tuple(v) for v in s1)
             k += 1
             iterates.append(x)
-            if max(abs(c) for c in x) > bound_m:
+            if not all(_inside(c, bound_m) for c in x):
                 fvals.append(nan)
                 gnorms.append(nan)
                 status, decided = Status.DIVERGED, k
-                reason = f"a coordinate exceeded bound={b:g} at step {k}"
+                reason = (
+                    f"a coordinate exceeded bound={b:g}, or was not finite or not real, at step {k}"
+                )
                 break
     return Trajectory(
         objective,
@@ -206,4 +274,32 @@ def gd(
         status,
         decided,
         reason,
+        meth.name,
+        tuple(state),
     )
+
+
+class _NotFinite(Exception):
+    """A gradient the update asked for is not finite or not real."""
+
+
+def _inside(c: Any, bound: mpmath.mpf) -> bool:
+    """A real, finite coordinate within the bound (an int or float the update returned
+    counts as the number it is)."""
+    if isinstance(c, int | float) and not isinstance(c, bool):
+        c = mpmath.mpf(c)
+    return isinstance(c, mpmath.mpf) and bool(mpmath.isfinite(c)) and abs(c) <= bound
+
+
+def _start_state(meth: Method, objective: Objective, state0: Any) -> tuple[Any, ...]:
+    """The fast state at the start as mpf vectors (zero unless given)."""
+    if not meth.state:
+        if state0 is not None:
+            raise InvalidInputError(f"{meth.name} has no state; state0 must be None")
+        return ()
+    if state0 is None:
+        return tuple(tuple(mpmath.mpf(0) for _ in range(objective.dim)) for _ in meth.state)
+    given = [state0] if len(meth.state) == 1 else list(state0)
+    if len(given) != len(meth.state):
+        raise ShapeError(f"state0 must give the state {meth.state} of {meth.name}")
+    return tuple(objective.point_mp(v, name) for name, v in zip(meth.state, given, strict=True))

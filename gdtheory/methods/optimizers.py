@@ -27,6 +27,7 @@ from typing import Any
 import sympy as sp
 
 from ..core.conversion import as_real_matrix
+from ..core.gdmap import descend
 from ..core.scalars import exact_real
 from ..errors import InvalidInputError
 from .registry import REGISTRY, Gradient, Method, as_method
@@ -60,8 +61,7 @@ class GD(Method):
     def update(
         self, grad: Gradient, x: Sequence[Any], state: Sequence[Any], h: Any
     ) -> tuple[list[Any], tuple[list[Any], ...]]:
-        g = grad(x)
-        return [a - h * b for a, b in zip(x, g, strict=True)], ()
+        return descend(x, grad(x), h), ()  # Phi_h(x) = x - h grad f(x)
 
 
 def momentum_coefficient(beta: Any) -> sp.Expr:
@@ -149,7 +149,7 @@ class Preconditioned(Method):
         P = [[self.num(self.P[i, j], x[0]) for j in range(n)] for i in range(n)]
         g = grad(x)
         pg = [sum(P[i][j] * g[j] for j in range(n)) for i in range(n)]
-        return [a - h * b for a, b in zip(x, pg, strict=True)], ()
+        return descend(x, pg, h), ()
 
     @property
     def metric(self) -> sp.ImmutableMatrix:
@@ -178,16 +178,15 @@ class SGD(Method):
     def update(
         self, grad: Gradient, x: Sequence[Any], state: Sequence[Any], h: Any
     ) -> tuple[list[Any], tuple[list[Any], ...]]:
-        g = grad(x)
-        return [a - h * b for a, b in zip(x, g, strict=True)], ()
+        return descend(x, grad(x), h), ()  # GD's step on the sampled mean gradient
 
     def minibatch(self, x: Sequence[Any], grads: Sequence[Sequence[Any]], h: Any) -> list[Any]:
-        """x - h (1/b) sum_j grads[j]: the step on a minibatch whose b per-example
-        gradients (evaluated at x) are ``grads``."""
+        """:meth:`update` on the mean of the b per-example gradients ``grads`` (evaluated
+        at x): x - h (1/b) sum_j grads[j]."""
         if len(grads) == 0:
             raise InvalidInputError("the minibatch is empty")
         total = list(grads[0])
         for g in grads[1:]:
             total = [a + b for a, b in zip(total, g, strict=True)]
-        scale = h / len(grads)
-        return [a - scale * b for a, b in zip(x, total, strict=True)]
+        mean = [t / len(grads) for t in total]
+        return self.update(lambda _: mean, x, (), h)[0]

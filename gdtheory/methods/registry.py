@@ -116,8 +116,10 @@ class Method:
 
     def num(self, value: Any, like: Any) -> Any:
         """The hyperparameter ``value`` in the arithmetic of ``like``: itself for SymPy and
-        the exact engines, correctly rounded for mpmath, a float for float64 arrays; a
-        symbolic one has no number (UnboundParameterError naming it)."""
+        the exact engines (``like.exact``), ``like.from_constant(value)`` for an arithmetic
+        that defines it (the rounding bounds of :mod:`gdtheory.testing.rounding`),
+        correctly rounded for mpmath, a float for float64 arrays; a symbolic one has no
+        number (UnboundParameterError naming it)."""
         if isinstance(like, sp.Basic) or getattr(like, "exact", False):
             return value
         if isinstance(value, sp.Basic) and value.free_symbols:
@@ -127,6 +129,8 @@ class Method:
                 "needs a number (symbolic hyperparameters are for the formulas)",
                 params=names,
             )
+        if hasattr(like, "from_constant"):  # an arithmetic that tracks its constants
+            return like.from_constant(value)
         if isinstance(like, mpmath.mpf):
             return to_mpf(value)  # correctly rounded at the precision in force
         if isinstance(value, sp.Basic):
@@ -149,12 +153,19 @@ class Method:
 
     def check_output(self, out: Any, n: int) -> tuple[list[Any], tuple[list[Any], ...]]:
         """``update``'s result as (x', state'), or an error saying what it returned."""
-        if not (isinstance(out, tuple | list) and len(out) == 2):
+
+        def vectors(v: Any) -> bool:
+            return isinstance(v, Sequence) or hasattr(v, "__len__") and hasattr(v, "__getitem__")
+
+        if not (isinstance(out, tuple | list) and len(out) == 2 and all(map(vectors, out))):
             raise InvalidInputError(
-                f"{self.name}.update must return the pair (x', state'), got {type(out).__name__}"
+                f"{self.name}.update must return the pair (x', state') of a vector and a "
+                f"tuple of vectors, got {type(out).__name__}"
             )
         x1, s1 = out
         s1 = tuple(s1)
+        if not all(map(vectors, s1)):
+            raise InvalidInputError(f"{self.name}.update's state' must be a tuple of vectors")
         if len(x1) != n or len(s1) != len(self.state) or any(len(s) != n for s in s1):
             raise InvalidInputError(
                 f"{self.name}.update returned {len(x1)} coordinates and {len(s1)} state "

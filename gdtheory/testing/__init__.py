@@ -6,7 +6,9 @@
 * Oracle assertions (:mod:`gdtheory.testing.oracles`): :func:`assert_gd_step` (error in
   ulps against a 50-digit reference), :func:`assert_modified_equation`,
   :func:`assert_regime`; :func:`assert_step` (:mod:`gdtheory.testing.steps`) for any
-  :mod:`gdtheory.optimizers` method (momentum, preconditioned, SGD minibatches).
+  :class:`gdtheory.optimizers.Method` (momentum, preconditioned, SGD minibatches, a
+  method of your own), judged on the rounding bounds of its own formula
+  (:mod:`gdtheory.testing.rounding`).
 * A pytest plugin (:mod:`gdtheory.testing.plugin`, registered on install) with the
   ``gd_oracle`` fixture.
 

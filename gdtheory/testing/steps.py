@@ -1,21 +1,28 @@
 r"""``assert_step``: one step of *your* optimiser against gdtheory's reference, any method.
 
-The reference is :meth:`gdtheory.optimizers.Method.step` (or ``SGD.update``) evaluated
-at ``dps`` digits from exactly the float inputs you were given; the error is counted in
-units in the last place (ulps) of the natural scale of each coordinate,
+The reference is the method's own update formula
+(:meth:`gdtheory.optimizers.Method.update`, a user's subclass included) evaluated at
+``dps`` digits from exactly the float inputs you were given.  The error of each output
+coordinate is counted in units in the last place (ulps) of its natural scale
 
-    max(|x_i|, |x'_i|, |v_i|, h kappa_i [, h sum_j |H_ij(y)| |y_j|]),
+    max(|input_i|, |reference_i|, kappa_i),
 
-kappa_i the running-error bound of a float evaluation of the gradient (Higham 3.3), the
-bracket for Nesterov's look-ahead point y = x + beta v (rounding y moves the gradient by
-H times an ulp of y).  A correct float64 step is a few ulps off; a wrong one (a velocity
+kappa_i the first-order running-error bound of a float evaluation of the method's
+formula (Higham 3.3), computed by running the same update in the rounding-bound
+arithmetic of :mod:`gdtheory.testing.rounding`: every operation adds the magnitude of its
+result, an inexact constant (beta = 9/10) its own, and a gradient the running error of its
+expression plus the error of the point where it is taken, through the Hessian (Nesterov's
+look-ahead point).  A correct float64 step is a few ulps off; a wrong one (a velocity
 update one step late, a minibatch gradient summed instead of averaged, a flipped sign)
 is off by ~2^52 ulps.
 
 Call conventions of ``step_fn``:
 
-* GD, Preconditioned: ``step_fn(x, h) -> x'``;
-* HeavyBall, Nesterov: ``step_fn(x, v, h) -> (x', v')`` with v = x_k - x_{k-1};
+* a method with fast state (``state`` given): ``step_fn(x, state, h) -> (x', state')``,
+  ``state`` a tuple of arrays, one per state variable (heavy ball: the velocity);
+* the shorthand of a method with one state variable (``v`` given):
+  ``step_fn(x, v, h) -> (x', v')`` (heavy ball, Nesterov: v = x_k - x_{k-1});
+* a memoryless method: ``step_fn(x, h) -> x'``;
 * SGD: ``step_fn(x, h, batch) -> x'``, ``batch`` the list of example indices, the
   objective the list of f_i.
 
@@ -38,13 +45,13 @@ from typing import Any
 
 import mpmath
 import numpy as np
-import sympy as sp
 
 from ..core.finite_sums import finite_sum
 from ..core.objective import Objective, as_objective
 from ..core.scalars import RealLike, check_dps, exact_real
 from ..errors import InvalidInputError, ShapeError
-from ..methods.optimizers import SGD, Method, Nesterov, Preconditioned, as_method
+from ..methods.optimizers import Method, as_method
+from .rounding import Rounded, rounded_gradient
 
 __all__ = ["StepCheck", "assert_step"]
 
@@ -59,47 +66,6 @@ def _point(x: Any, n: int, name: str = "x") -> np.ndarray:
     if not np.all(np.isfinite(arr)):
         raise InvalidInputError(f"{name} has NaN or infinite coordinates")
     return arr
-
-
-def _running_error(expr: sp.Expr, env: dict[sp.Symbol, Any]) -> tuple[Any, Any]:
-    """(value, kappa) of ``expr`` at the point ``env``, with kappa a first-order bound on
-    the rounding error of a straightforward float evaluation in units of the unit
-    roundoff: inputs exact; every operation adds |result|; errors propagate through sums
-    (kappa_a + kappa_b), products (kappa_a |b| + |a| kappa_b), integer powers and
-    functions (|f'(u)| kappa_u).  It is the scale on which a correct implementation's
-    error is measured (Higham, *Accuracy and Stability of Numerical Algorithms*, 3.3)."""
-    prec = mpmath.mp.dps
-    if expr.is_Symbol:
-        return env[expr], mpmath.mpf(0)
-    if expr.is_Number or expr.is_NumberSymbol:
-        v = mpmath.mpf(sp.N(expr, prec + 5))
-        return v, (mpmath.mpf(0) if expr.is_Integer else abs(v))
-    if expr.is_Add or expr.is_Mul:
-        parts = [_running_error(a, env) for a in expr.args]
-        if expr.is_Add:
-            v = mpmath.fsum(p[0] for p in parts)
-            k = mpmath.fsum(p[1] for p in parts)
-        else:
-            v, k = parts[0]
-            for pv, pk in parts[1:]:
-                v, k = v * pv, k * abs(pv) + abs(v) * pk
-        return v, k + abs(v)
-    if expr.is_Pow and expr.exp.is_Integer:
-        b, kb = _running_error(expr.base, env)
-        n = int(expr.exp)
-        v = b**n
-        return v, abs(n) * abs(b) ** (n - 1) * kb + abs(n) * abs(v)
-    if len(expr.args) == 1 or expr.is_Pow:
-        arg = expr.base if expr.is_Pow else expr.args[0]
-        u, ku = _running_error(arg, env)
-        t = sp.Dummy("t")
-        fn = t**expr.exp if expr.is_Pow else expr.func(t)
-        at = {t: sp.Float(u, prec)}
-        v = mpmath.mpf(sp.N(fn.subs(at), prec))
-        d = mpmath.mpf(sp.N(sp.diff(fn, t).subs(at), prec))
-        return v, abs(d) * ku + abs(v)
-    v = mpmath.mpf(sp.N(expr.subs({s: sp.Float(x, prec) for s, x in env.items()}), prec))
-    return v, abs(v)
 
 
 @dataclass(frozen=True)
@@ -152,14 +118,19 @@ def assert_step(
     x: Any,
     *,
     h: RealLike,
+    state: Any = None,
     v: Any = None,
     batch: Sequence[int] | None = None,
     max_ulps: float = 32,
     dps: int = 50,
 ) -> StepCheck:
     """Assert that ``step_fn`` makes one step of ``method`` (see the module docstring for
-    the call conventions); returns the :class:`~gdtheory.testing.oracles.StepCheck` of
-    x' (and, for momentum methods, of v' too: ``ulps`` lists x' then v').
+    the call conventions); returns the :class:`StepCheck` of x' and then of every state
+    variable's new value (``ulps`` lists x' then the state).
+
+    ``state`` is the fast state before the step: a tuple with one vector per state
+    variable (a single vector for a method with one); ``v`` is the shorthand for a
+    method with one state variable whose ``step_fn`` takes and returns it alone.
 
     Raises ``AssertionError`` naming the method, the worst coordinate's error in ulps,
     the inputs, the reference and the returned values.
@@ -172,54 +143,51 @@ def assert_step(
     hf = float(exact_real(h, "h"))
     if not (np.isfinite(hf) and hf > 0):
         raise InvalidInputError(f"h must be finite and > 0, got {h!r}")
-    if isinstance(meth, SGD):
-        objs = finite_sum(objective)
-        f = objs[0]
-    else:
-        objs, f = [], as_objective(objective)
-    n = f.dim
+    objs = finite_sum(objective) if meth.stochastic else [as_objective(objective)]
+    n = objs[0].dim
     xs = _point(x, n)
-    vs = _point(v, n, "v") if meth.momentum and v is not None else np.zeros(n)
-    if meth.momentum and v is None:
-        raise InvalidInputError(f"{meth.name} needs the velocity v = x_k - x_(k-1)")
+    ss, shorthand = _state(meth, state, v, n)
     idx = _batch(meth, objs, batch)
     with mpmath.workdps(dps):
         xm = [mpmath.mpf(float(a)) for a in xs]
-        vm = [mpmath.mpf(float(a)) for a in vs]
         hm = mpmath.mpf(hf)
-        if isinstance(meth, SGD):
-            ref_x, ref_v = meth.minibatch(xm, [objs[i].grad_mp(xm) for i in idx], hm), None
-            out = step_fn(xs.copy(), hf, list(idx))
-            got_x, got_v = _floats(out, n, "x'"), None
-        elif meth.momentum:
-            ref_x, ref_v = meth.step(f.grad_mp, xm, vm, hm)
-            out = step_fn(xs.copy(), vs.copy(), hf)
-            if not (isinstance(out, tuple | list) and len(out) == 2):
-                raise AssertionError("step_fn(x, v, h) must return the pair (x', v')")
-            got_x, got_v = _floats(out[0], n, "x'"), _floats(out[1], n, "v'")
-        else:
-            ref_x, ref_v = meth.step(f.grad_mp, xm, vm, hm)[0], None
-            got_x, got_v = _floats(step_fn(xs.copy(), hf), n, "x'"), None
-        scale = _scale(meth, f, objs, idx, xs, vs, hf, ref_x)
-        errs = [abs(mpmath.mpf(float(a)) - b) for a, b in zip(got_x, ref_x, strict=True)]
-        if ref_v is not None and got_v is not None:
-            errs += [abs(mpmath.mpf(float(a)) - b) for a, b in zip(got_v, ref_v, strict=True)]
-            scale = scale + scale
-        # in ulps of the scale, counted in mpmath: near 1e308 the scale itself (|x| plus
-        # the rounding bound of the gradient) may exceed the float range
-        ulps = np.array(
-            [
-                float(e / _ulp(sc)) if np.isfinite(g) else np.inf
-                for e, sc, g in zip(
-                    errs,
-                    scale,
-                    np.concatenate([got_x, got_v]) if got_v is not None else got_x,
-                    strict=True,
-                )
-            ]
+        ref_x, ref_s = _update(
+            meth, objs, idx, xm, [[mpmath.mpf(float(a)) for a in s] for s in ss], hm, n
         )
-    got = got_x if got_v is None else np.concatenate([got_x, got_v])
-    expected = np.array([float(b) for b in ref_x] + ([float(b) for b in ref_v] if ref_v else []))
+        got_x, got_s = _call(meth, step_fn, xs, ss, hf, idx, shorthand, n)
+        rx, rs = _update(
+            meth,
+            objs,
+            idx,
+            [Rounded(a) for a in xm],
+            [[Rounded(mpmath.mpf(float(a))) for a in s] for s in ss],
+            hm,
+            n,
+        )
+        inputs = [xs] + list(ss)
+        refs = [ref_x] + list(ref_s)
+        gots = [got_x] + list(got_s)
+        bounds = [rx] + list(rs)
+        ulps_l: list[float] = []
+        for j, (inp, ref, got, rb) in enumerate(
+            zip(
+                inputs if len(inputs) == len(refs) else [xs] * len(refs),
+                refs,
+                gots,
+                bounds,
+                strict=True,
+            )
+        ):
+            del j
+            for i in range(n):
+                sc = max(abs(mpmath.mpf(float(inp[i]))), abs(ref[i]), rb[i].kappa)
+                err = abs(mpmath.mpf(float(got[i])) - ref[i])
+                # in ulps of the scale, counted in mpmath: near 1e308 the scale itself may
+                # exceed the float range
+                ulps_l.append(float(err / _ulp(sc)) if np.isfinite(got[i]) else np.inf)
+    ulps = np.array(ulps_l)
+    got = np.concatenate(gots)
+    expected = np.array([float(b) for r in refs for b in r])
     check = StepCheck(
         tuple(xs.tolist()),
         hf,
@@ -231,10 +199,11 @@ def assert_step(
     )
     if not check.passed:
         i = int(np.argmax(ulps))
-        what = f"x'[{i}]" if i < n else f"v'[{i - n}]"
-        extra = (
-            f", v = {vs.tolist()}" if meth.momentum else (f", batch = {list(idx)}" if idx else "")
-        )
+        names = ["x"] + list(meth.state)
+        what = f"{names[i // n]}'[{i % n}]"
+        extra = "".join(f", {nm} = {s.tolist()}" for nm, s in zip(meth.state, ss, strict=True))
+        if idx:
+            extra += f", batch = {list(idx)}"
         raise AssertionError(
             f"{meth.name} step off by {ulps[i]:.3g} ulps (allowed {limit:g}) at x = {xs.tolist()}"
             f"{extra}, h = {hf!r}: {what} is {float(got[i])!r}, the {dps}-digit reference is "
@@ -244,13 +213,14 @@ def assert_step(
 
 
 def _batch(meth: Method, objs: list[Objective], batch: Sequence[int] | None) -> tuple[int, ...]:
-    if not isinstance(meth, SGD):
+    if not meth.stochastic:
         if batch is not None:
             raise InvalidInputError(f"{meth.name} takes no minibatch")
         return ()
     m = len(objs)
     if batch is None:
-        return tuple(i % m for i in range(max(meth.batch, 2)))
+        size = getattr(meth, "batch", 1)
+        return tuple(i % m for i in range(max(size, 2)))
     if isinstance(batch, str | bytes) or not isinstance(batch, Sequence) or len(batch) == 0:
         raise InvalidInputError(f"batch must be a non-empty list of indices in 0..{m - 1}")
     for i in batch:
@@ -259,45 +229,100 @@ def _batch(meth: Method, objs: list[Objective], batch: Sequence[int] | None) -> 
     return tuple(int(i) for i in batch)
 
 
-def _scale(
+def _ndim(value: Any) -> int:
+    """np.ndim, -1 for a ragged nesting."""
+    try:
+        return int(np.ndim(value))
+    except ValueError:
+        return -1
+
+
+def _state(meth: Method, state: Any, v: Any, n: int) -> tuple[list[np.ndarray], bool]:
+    """The state vectors before the step, and whether ``step_fn`` uses the v shorthand."""
+    if not meth.state:
+        if state is not None or v is not None:
+            raise InvalidInputError(f"{meth.name} has no state: pass neither state nor v")
+        return [], False
+    if v is not None:
+        if state is not None:
+            raise InvalidInputError("pass the state as state= or as v=, not both")
+        if len(meth.state) != 1:
+            raise InvalidInputError(
+                f"{meth.name} has the state {meth.state}: pass state=(...), one vector each"
+            )
+        return [_point(v, n, meth.state[0])], True
+    if state is None:
+        hint = " or, for its one variable, v=..." if len(meth.state) == 1 else ""
+        raise InvalidInputError(
+            f"{meth.name} needs its state {meth.state} before the step: state=(...){hint}"
+        )
+    if len(meth.state) == 1 and _ndim(state) == 1:
+        state = (state,)
+    if isinstance(state, str | bytes) or not isinstance(state, Sequence | np.ndarray):
+        raise InvalidInputError(f"state must be a tuple of vectors {meth.state}")
+    if len(state) != len(meth.state):
+        raise ShapeError(f"state must hold {len(meth.state)} vectors {meth.state}")
+    return [_point(s, n, nm) for nm, s in zip(meth.state, state, strict=True)], False
+
+
+def _update(
     meth: Method,
-    f: Objective,
     objs: list[Objective],
     idx: tuple[int, ...],
+    x: list[Any],
+    state: list[list[Any]],
+    h: Any,
+    n: int,
+) -> tuple[list[Any], tuple[list[Any], ...]]:
+    """The method's step in the arithmetic of x (mpmath: the reference; Rounded: the
+    rounding bounds), with the minibatch ``idx`` for SGD."""
+    rounded = bool(x) and isinstance(x[0], Rounded)
+
+    def grad_of(o: Objective) -> Callable[[Sequence[Any]], Any]:
+        return (lambda y: rounded_gradient(o, y)) if rounded else o.grad_mp
+
+    if meth.stochastic:
+        return meth.minibatch(x, [grad_of(objs[i])(x) for i in idx], h), ()  # type: ignore[attr-defined]
+    return meth.check_output(meth.update(grad_of(objs[0]), x, tuple(state), h), n)
+
+
+def _call(
+    meth: Method,
+    step_fn: Callable[..., Any],
     xs: np.ndarray,
-    vs: np.ndarray,
+    ss: list[np.ndarray],
     hf: float,
-    ref: Sequence[Any],
-) -> list[Any]:
-    """The per-coordinate scale of the module docstring, as mpf numbers at the current
-    precision (never overflowing: near the top of the float range the bound exceeds it)."""
-    beta = float(meth.beta) if meth.momentum else 0.0  # type: ignore[attr-defined]
-    y = xs + beta * vs if isinstance(meth, Nesterov) else xs
-    ym = [mpmath.mpf(float(a)) for a in xs]
-    if isinstance(meth, Nesterov):  # the look-ahead point, as the float code forms it
-        ym = [mpmath.mpf(float(a)) for a in y]
-    env = dict(zip(f.symbols, ym, strict=True))
-    terms = objs if objs else [f]
-    n = f.dim
-    kappa = [mpmath.mpf(0)] * n
-    for o in [terms[i] for i in idx] if idx else terms:
-        kappa = [k + _running_error(g, env)[1] for k, g in zip(kappa, o.grad, strict=True)]
-    kappa = [k * abs(mpmath.mpf(hf)) / max(len(idx), 1) for k in kappa]
-    if isinstance(meth, Preconditioned):
-        P = [[abs(mpmath.mpf(sp.N(meth.P[i, j], 30))) for j in range(n)] for i in range(n)]
-        kappa = [mpmath.fsum(P[i][j] * kappa[j] for j in range(n)) for i in range(n)]
-    out = [
-        max(abs(mpmath.mpf(float(xs[i]))), abs(mpmath.mpf(float(vs[i]))), kappa[i], abs(ref[i]))
-        for i in range(n)
+    idx: tuple[int, ...],
+    shorthand: bool,
+    n: int,
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """The user's step under the convention of the module docstring."""
+    if meth.stochastic:
+        return _floats(step_fn(xs.copy(), hf, list(idx)), n, "x'"), []
+    if not meth.state:
+        return _floats(step_fn(xs.copy(), hf), n, "x'"), []
+    if shorthand:
+        out = step_fn(xs.copy(), ss[0].copy(), hf)
+        if not (isinstance(out, tuple | list) and len(out) == 2):
+            raise AssertionError("step_fn(x, v, h) must return the pair (x', v')")
+        return _floats(out[0], n, "x'"), [_floats(out[1], n, f"{meth.state[0]}'")]
+    out = step_fn(xs.copy(), tuple(s.copy() for s in ss), hf)
+    if not (isinstance(out, tuple | list) and len(out) == 2):
+        raise AssertionError("step_fn(x, state, h) must return the pair (x', state')")
+    new = out[1]
+    if len(meth.state) == 1 and _ndim(new) == 1:
+        new = (new,)
+    if (
+        isinstance(new, str | bytes)
+        or not isinstance(new, Sequence | np.ndarray)
+        or len(new) != len(meth.state)
+    ):
+        raise AssertionError(
+            f"step_fn must return state' as {len(meth.state)} vectors {meth.state}"
+        )
+    return _floats(out[0], n, "x'"), [
+        _floats(s, n, f"{nm}'") for nm, s in zip(meth.state, new, strict=True)
     ]
-    if isinstance(meth, Nesterov):
-        H = f.hess_mp(ym)
-        look = [
-            abs(mpmath.mpf(hf)) * mpmath.fsum(abs(H[i, j]) * abs(ym[j]) for j in range(n))
-            for i in range(n)
-        ]
-        out = [max(a, b) for a, b in zip(out, look, strict=True)]
-    return out
 
 
 def _ulp(scale: mpmath.mpf) -> mpmath.mpf:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from fractions import Fraction
 
 import mpmath
@@ -11,9 +12,20 @@ import sympy as sp
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gdtheory import InvalidInputError, Objective, PrecisionError, ShapeError, Status, gd, gd_batch
+from gdtheory import (
+    InvalidInputError,
+    Objective,
+    PrecisionError,
+    ShapeError,
+    Status,
+    gd,
+    gd_batch,
+    run,
+    trajectory,
+)
 from gdtheory.core.regimes import Regime
 from gdtheory.objectives import double_well, quadratic, scalar_factorization
+from gdtheory.optimizers import GD, SGD, HeavyBall, Method, Nesterov
 from gdtheory.testing import learning_rates, quadratics, smooth_objectives
 
 
@@ -150,3 +162,63 @@ def test_quadratic_beyond_stability_diverges_in_both_engines(inst, data):
     assert r.status.item() == "diverged"
     t = gd(inst.objective, x0.tolist(), h=h, steps=2000, dps=20)
     assert t.status is Status.DIVERGED
+
+
+# ------------------------------------------------ trajectory: any method at high precision
+@dataclass(frozen=True)
+class _DoubleGD(Method):
+    """A user's method: GD at twice the rate."""
+
+    def update(self, grad, x, state, h):
+        return [a - 2 * h * b for a, b in zip(x, grad(x), strict=True)], ()
+
+
+def test_trajectory_of_gd_is_gd_and_a_users_method_runs():
+    f = scalar_factorization()
+    a = gd(f, ("1/5", 3), h="1/10", steps=30, dps=40)
+    b = trajectory(GD(), f, ("1/5", 3), h="1/10", steps=30, dps=40)
+    c = trajectory(_DoubleGD(), f, ("1/5", 3), h="1/20", steps=30, dps=40)
+    assert a.iterates == b.iterates == c.iterates  # 2 * round(h/2) = round(h) in binary
+    assert c.method == "_DoubleGD" and b.state == () and "_DoubleGD" in repr(c)
+
+
+@pytest.mark.parametrize("cls", [HeavyBall, Nesterov])
+def test_momentum_at_high_precision_is_the_exact_recurrence(cls):
+    """f = x^2/2 + 2 y^2, beta = 3/4, h = 1/5: the linear recurrence in rationals, to 45
+    digits, and the float64 runner to 1e-13."""
+    beta, h, steps = sp.Rational(3, 4), sp.Rational(1, 5), 40
+    t = trajectory(cls(beta), "x**2/2 + 2*y**2", ["1", "-1"], h=h, steps=steps, dps=50)
+    r = run(cls(beta), "x**2/2 + 2*y**2", [[1.0, -1.0]], hs=0.2, steps=steps)
+    c = 1 if cls is Nesterov else 0
+    for i, lam in enumerate((1, 4)):
+        prev = cur = sp.Integer((1, -1)[i])
+        for _ in range(steps):
+            y = cur + c * beta * (cur - prev)
+            prev, cur = cur, cur + beta * (cur - prev) - h * lam * y
+        with mpmath.workdps(60):
+            assert abs(t.x[i] - mpmath.mpf(sp.N(cur, 60))) < mpmath.mpf(10) ** -45
+            assert abs(t.state[0][i] - mpmath.mpf(sp.N(cur - prev, 60))) < mpmath.mpf(10) ** -45
+        assert float(t.x[i]) == pytest.approx(r.x[0, i], rel=1e-12, abs=1e-14)
+
+
+def test_trajectory_statuses_and_refusals():
+    hb = HeavyBall("1/2")
+    t = trajectory(hb, "x**2/2", 1, h=5, steps=200)
+    assert t.status == Status.DIVERGED and "bound" in t.reason
+    assert trajectory(hb, "x**2/2", 1, h="1/2", steps=500, tol="1e-30").status == "converged"
+    # Nesterov's look-ahead point 1 - 27/10 is outside the domain of log: diverged at
+    # step 1 (x_1 is not a number); heavy ball reaches x_1 = -9/5, where f is not real
+    u = trajectory(Nesterov("9/10"), "x*log(x)", 1, h="1/10", steps=5, state0=[-3])
+    assert u.status == Status.DIVERGED and u.decided_at == 1 and "not real" in u.reason
+    w = trajectory(HeavyBall("9/10"), "x*log(x)", 1, h="1/10", steps=5, state0=[-3])
+    assert w.decided_at == 1 and float(w.x[0]) == pytest.approx(-1.8, rel=1e-15)
+    assert "f or grad f" in w.reason
+    # v_1 = v_0/2 - h x_0 = 1/8 - 1/2 = -3/8, x_1 = 1 - 3/8
+    s = trajectory(hb, "x**2/2", 1, h="1/2", steps=1, state0=["1/4"])
+    assert s.x[0] == mpmath.mpf("0.625") and s.state[0][0] == mpmath.mpf("-0.375")
+    with pytest.raises(InvalidInputError, match="samples its gradients"):
+        trajectory(SGD(), ["x**2", "x**2/2"], 1, h=1, steps=2)
+    with pytest.raises(InvalidInputError, match="has no state"):
+        trajectory(GD(), "x**2", 1, h=1, steps=2, state0=[1])
+    with pytest.raises(ShapeError):
+        trajectory(hb, "x**2 + y**2", [1, 1], h=1, steps=2, state0=[1, 2, 3])

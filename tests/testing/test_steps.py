@@ -4,14 +4,17 @@ summed instead of averaged, P transposed) are caught with their error in ulps.""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pytest
+import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gdtheory import Objective
 from gdtheory.errors import InvalidInputError
-from gdtheory.optimizers import GD, SGD, HeavyBall, Nesterov, Preconditioned
+from gdtheory.optimizers import GD, SGD, HeavyBall, Method, Nesterov, Preconditioned
 from gdtheory.testing import assert_gd_step, assert_step
 
 F = Objective.parse("x**4/4 + x*y + logcosh(y)")
@@ -83,7 +86,7 @@ def test_assert_gd_step_is_assert_step_of_gd() -> None:
 
 
 def test_bad_input() -> None:
-    with pytest.raises(InvalidInputError, match="velocity"):
+    with pytest.raises(InvalidInputError, match=r"needs its state \(.v.,\) before the step"):
         assert_step(HeavyBall("1/2"), hb, F, [0.1, 0.2], h=0.1)
     with pytest.raises(InvalidInputError, match="indices"):
         assert_step(SGD(), sgd, FS, [0.1, 0.2], h=0.1, batch=[5])
@@ -103,3 +106,83 @@ def test_a_correct_step_near_the_top_of_the_float_range_passes(x: float) -> None
     assert check.passed and check.max_ulps_seen < 1
     with pytest.raises(AssertionError, match="ulps"):
         assert_gd_step(lambda X, h: X - 1.0001 * h * f.grad_np(X), f, [x], h=1.9)
+
+
+# ------------------------------------------------ a user's method, defined outside gdtheory
+@dataclass(frozen=True)
+class ClippedGD(Method):
+    """x' = x - h g / sqrt(1 + |g|^2): a smoothly clipped gradient step."""
+
+    def update(self, grad, x, state, h):
+        g = grad(x)
+        scale = (1 + sum(gi * gi for gi in g)) ** -0.5
+        return [a - h * scale * b for a, b in zip(x, g, strict=True)], ()
+
+
+@dataclass(frozen=True)
+class Averaged(Method):
+    """m' = c m + (1 - c) g(x), x' = x - h m', c = 3/10: fast state m."""
+
+    c: object = sp.Rational(3, 10)
+    state = ("m",)
+
+    def update(self, grad, x, state, h):
+        (m,) = state
+        c = self.num(self.c, x[0])
+        m1 = [c * mi + (1 - c) * gi for mi, gi in zip(m, grad(x), strict=True)]
+        return [a - h * b for a, b in zip(x, m1, strict=True)], (m1,)
+
+
+def clipped(x, h):
+    g = F.grad_np(x)
+    return x - h * g / np.sqrt(1 + g @ g)
+
+
+def averaged(x, state, h):
+    (m,) = state
+    m = 0.3 * m + 0.7 * F.grad_np(x)
+    return x - h * m, (m,)
+
+
+def averaged_wrong(x, state, h):  # the new position uses the old average
+    (m,) = state
+    return x - h * m, (0.3 * m + 0.7 * F.grad_np(x),)
+
+
+@given(x=st.tuples(coords, coords), m=st.tuples(coords, coords), h=st.floats(0.01, 0.5))
+@settings(max_examples=25, deadline=None)
+def test_a_users_methods_are_checked_on_their_own_formula(x, m, h) -> None:
+    c = assert_step(ClippedGD(), clipped, F, list(x), h=h)
+    assert c.passed and len(c.ulps) == 2
+    a = assert_step(Averaged(), averaged, F, list(x), state=(list(m),), h=h)
+    assert a.passed and len(a.ulps) == 4 and a.max_ulps_seen <= 32
+    # one state variable: a single vector is the state too
+    assert assert_step(Averaged(), averaged, F, list(x), state=list(m), h=h).ulps == a.ulps
+
+
+def test_a_users_wrong_implementation_is_caught() -> None:
+    x, m = [0.7, -0.4], [0.3, 0.2]
+    with pytest.raises(AssertionError, match=r"Averaged .* m = \[0.3, 0.2\].*: x'\[0\]"):
+        assert_step(Averaged(), averaged_wrong, F, x, state=(m,), h=0.1)
+    with pytest.raises(AssertionError, match="ClippedGD step off by"):
+        assert_step(ClippedGD(), lambda z, hh: z - hh * F.grad_np(z), F, x, h=0.1)
+    with pytest.raises(AssertionError, match="state' as 1 vectors"):
+        assert_step(Averaged(), lambda z, s, hh: (z, (z, z)), F, x, state=(m,), h=0.1)
+    with pytest.raises(InvalidInputError, match="has no state"):
+        assert_step(ClippedGD(), clipped, F, x, h=0.1, state=(m,))
+    with pytest.raises(InvalidInputError, match="not both"):
+        assert_step(Averaged(), averaged, F, x, h=0.1, state=(m,), v=m)
+
+
+def test_the_general_convention_for_heavy_ball_is_the_shorthand() -> None:
+    x, v = [0.7, -0.4], [0.3, 0.2]
+    a = assert_step(HeavyBall("9/10"), hb, F, x, v=v, h=0.1)
+    b = assert_step(
+        HeavyBall("9/10"),
+        lambda z, s, hh: (lambda r: (r[0], (r[1],)))(hb(z, s[0], hh)),
+        F,
+        x,
+        state=(v,),
+        h=0.1,
+    )
+    assert a.ulps == b.ulps and a.expected == b.expected
