@@ -19,9 +19,11 @@ stops there, ``converged``; the others end ``max_steps``.  Every path gets an
 request) and ``method_batch`` (any method) are the same runner under their old names.
 
 >>> from gdtheory.optimizers import HeavyBall
->>> r = run(HeavyBall("1/2"), "x**2/2", [[1.0]], hs=[0.5, 4.0], steps=80)
->>> r.status.tolist(), bool(abs(r.x[0, 0]) < 1e-9)   # |root| = sqrt(beta) at h = 0.5
-(['max_steps', 'diverged'], True)
+>>> r = run(HeavyBall("1/2"), "x**2/2", [[1.0]], hs=[0.5, 4.0], steps=200)
+>>> r.status.tolist(), r.decided_at.tolist()   # |roots| sqrt(1/2) at h = 0.5, 2.28 at h = 4
+(['max_steps', 'diverged'], [200, 84])
+>>> bool(abs(r.x[0, 0]) < 1e-9), bool(r.x[1, 0] != r.x[1, 0])   # a diverged x is NaN
+(True, True)
 """
 
 from __future__ import annotations
