@@ -18,6 +18,7 @@ from .backward_error.closed_forms import (
 from .backward_error.generic import GenericModifiedEquation as GenericModifiedEquation
 from .backward_error.generic import GenericTerm as GenericTerm
 from .backward_error.generic import generic_modified_equation as generic_modified_equation
+from .backward_error.methods import map_modified_equation as map_modified_equation
 from .backward_error.methods import method_modified_equation as method_modified_equation
 from .backward_error.modified import ModifiedEquation as ModifiedEquation
 from .backward_error.modified import modified_equation as modified_equation
@@ -28,6 +29,8 @@ from .backward_error.series import SeriesDiagnostics as SeriesDiagnostics
 from .backward_error.series import series_diagnostics as series_diagnostics
 from .backward_error.sgd import epoch_map as sgd_epoch_map
 from .backward_error.sgd import sgd_modified_equation as sgd_modified_equation
+from .backward_error.slow_manifold import SlowManifoldEquation as SlowManifoldEquation
+from .backward_error.slow_manifold import slow_manifold_equation as slow_manifold_equation
 from .backward_error.sme import StochasticModifiedEquation as StochasticModifiedEquation
 from .backward_error.sme import stochastic_modified_equation as stochastic_modified_equation
 from .continuous.central_flow import CentralFlow as CentralFlow
@@ -153,6 +156,8 @@ __all__ = [
     "objectives",
     "optimizers",
     "method_modified_equation",
+    "map_modified_equation",
+    "slow_manifold_equation",
     "GDTheoryError",
     "FlowBlowUpError",
     "FlowIntegrationError",
@@ -185,6 +190,7 @@ __all__ = [
     "modified_equation",
     "modified_potential",
     "MomentumModifiedEquation",
+    "SlowManifoldEquation",
     "sgd_epoch_map",
     "sgd_modified_equation",
     "momentum_modified_equation",

@@ -154,6 +154,17 @@ def _line_integral(symbols: Sequence[sp.Symbol], G: Sequence[sp.Expr]) -> sp.Exp
 
 
 # ------------------------------------------------------------------------ the result
+def _series_text(p: int) -> str:
+    """F_0 + h F_1 + ... + h**p F_p, written out for p <= 2.
+
+    >>> [_series_text(p) for p in (0, 1, 3)]
+    ['F_0', 'F_0 + h F_1', 'F_0 + h F_1 + ... + h**3 F_3']
+    """
+    if p <= 2:
+        return " + ".join(["F_0", "h F_1", "h**2 F_2"][: p + 1])
+    return f"F_0 + h F_1 + ... + h**{p} F_{p}"
+
+
 @dataclass(frozen=True)
 class ModifiedEquation:
     r"""The modified equation dx/dt = F_0 + h F_1 + ... + h^p F_p of a one-step map.
@@ -321,7 +332,7 @@ class ModifiedEquation:
         names = ", ".join(s.name for s in self.symbols)
         lines = [
             f"Modified equation of {self.description}, to order h**{self.order}:",
-            f"  d({names})/dt = F_0 + h F_1 + ... + h**{self.order} F_{self.order}",
+            f"  d({names})/dt = {_series_text(self.order)}",
         ]
         for k, Fk in enumerate(self.fields):
             body = sp.sstr(Fk[0] if self.dim == 1 else list(Fk))

@@ -1,0 +1,546 @@
+r"""The slow-manifold engine: the modified equation of any method with fast state.
+
+A method of the registry with state s (heavy ball's velocity; Adam's moments) has the
+update (x, s) -> (X(x, s, h), U(x, s, h)).  Its map is not near the identity, so
+backward error analysis applies to the one-step method it induces on its *slow
+manifold* s = S(x, h) = sum_j h^j S_j(x), the formal invariant manifold that attracts
+the contracting fast variables (Hairer, Lubich and Wanner, *Geometric Numerical
+Integration*, 2006, XV.2; Kovachki and Stuart, JMLR 22, 2021):
+
+    S(X(x, S(x, h), h), h) = U(x, S(x, h), h).
+
+Order 0 (h = 0): S_0 = U(x, S_0, 0), solved when U(x, ., 0) is affine,
+S_0 = (I - A)^{-1} U(x, 0, 0) with A = D_s U(x, ., 0) constant, and the point must stand
+still: X(x, S_0, 0) = x.  Order k >= 1: the h^k coefficient of the invariance equation is
+affine in the unknown S_k,
+
+    M S_k + r_k = 0,    M = I + D_x S_0 D_s X_0 - D_s U_0,
+
+r_k the residual with S_k = 0 (computed from S_0..S_{k-1}), M constant (checked), so
+S_k = -M^{-1} r_k.  The induced map Phi_h(x) = X(x, S(x, h), h) = x + sum_j h^j d_j(x) then
+goes to backward error analysis (:func:`~.modified.modified_equation`).
+
+Everything is exact: the method's own update formula (the one the runners use) is
+evaluated on truncated power series in h whose coefficients live in the differential ring
+of the objective (:mod:`.diffring`, FLINT); a gradient at a point x + delta(h) is the
+Taylor expansion sum_m D^m g[delta, ..., delta]/m!, with D^m g[z, ..., z] = (z . grad)^m g
+computed once for constant dummies z and composed with z = delta.  Symbolic
+hyperparameters (beta) stay symbolic; 1/det(M) is a ring generator substituted at the
+end.  Heavy ball and Nesterov on this engine give the fields of their classical
+derivation (the momentum recursion of Kovachki-Stuart) exactly.
+
+>>> from gdtheory.optimizers import HeavyBall
+>>> sm = slow_manifold_equation(HeavyBall("beta"), "x**2/2", 1)
+>>> [sp.factor(F[0]) for F in sm.fields]
+[x/(beta - 1), x*(beta + 1)/(2*(beta - 1)**3)]
+>>> sm.manifold[1]       # the velocity on the manifold: v = -h x/(1 - beta) + ...
+(x/(beta - 1),)
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import flint
+import sympy as sp
+
+from ..core import budget
+from ..core.objective import Objective, as_objective, h
+from ..errors import GDTheoryError, InvalidInputError
+from ..methods.registry import Method, as_method
+from .diffring import DifferentialRing
+from .modified import ModifiedEquation, modified_equation
+from .work_estimate import refuse_extrapolated
+
+__all__ = ["SlowManifoldEquation", "slow_manifold_equation", "method_parameters"]
+
+#: Largest number of manifold orders derived (the Taylor compositions grow like K^3 ring
+#: products of growing polynomials: K = 16 takes seconds on the double well).
+MAX_MANIFOLD_ORDER = 16
+
+
+def method_parameters(method: Method) -> list[sp.Symbol]:
+    """The symbols in a method's hyperparameters (beta = Symbol("beta")), sorted by name."""
+    found: set[sp.Symbol] = set()
+    for value in method.hyperparameters().values():
+        if isinstance(value, sp.Basic):
+            found |= {s for s in value.free_symbols if isinstance(s, sp.Symbol)}
+    return sorted(found, key=lambda s: s.name)
+
+
+class _Algebra:
+    """Truncated series in h over the differential ring of f, with the generators the
+    engine needs: the method's symbols, two inverse determinants, h, the Taylor dummies
+    z, the state symbols s of order 0 and the placeholders G of a gradient away from x."""
+
+    def __init__(self, f: Objective, method: Method, K: int) -> None:
+        self.f, self.K = f, K
+        n = f.dim
+        self.n, self.m = n, len(method.state) * n
+        self.mparams = [p for p in method_parameters(method) if p not in f.params]
+        self.C = [sp.Dummy("c0"), sp.Dummy("c1")]
+        self.H = sp.Dummy("h")
+        self.z = [sp.Dummy(f"z{i}") for i in range(n)]
+        self.s = [sp.Dummy(f"s{i}") for i in range(self.m)]
+        self.G = [sp.Dummy(f"g{i}") for i in range(n)]
+        consts = [v for v in method.hyperparameters().values() if isinstance(v, sp.Basic)]
+        extra = [e for v in consts for e in (v if isinstance(v, sp.MatrixBase) else [v])]
+        params = [*f.params, *self.mparams, *self.C, self.H, *self.z, *self.s, *self.G]
+        self.ring = R = DifferentialRing(list(f.symbols), [*f.grad, *extra], params)
+        base = R.n + len(f.params) + len(self.mparams)
+        self.ci = [base, base + 1]
+        self.hi = base + 2
+        self.zi = self.hi + 1
+        self.si = self.zi + n
+        self.gi = self.si + self.m
+        self.gens = list(R.gens)
+        self.x = self.gens[:n]
+        self.grad = [R.convert(e) for e in f.grad]
+        self._powers: dict[int, list[list[Any]]] = {}  # (z . grad)^m of the gradient
+
+    # --------------------------------------------------------------- series helpers
+    def cut(self, p: Any, K: int | None = None) -> Any:
+        K = self.K if K is None else K
+        if p.is_zero() or p.degrees()[self.hi] <= K:
+            return p
+        return self.ring.ctx.from_dict({e: c for e, c in p.to_dict().items() if e[self.hi] <= K})
+
+    def coeff(self, p: Any, j: int) -> Any:
+        """The coefficient of h^j."""
+        out = {}
+        for e, c in p.to_dict().items():
+            if e[self.hi] == j:
+                e2 = list(e)
+                e2[self.hi] = 0
+                out[tuple(e2)] = c
+        return self.ring.ctx.from_dict(out)
+
+    def degree_in(self, p: Any, indices: Sequence[int]) -> int:
+        if p.is_zero():
+            return 0
+        d = p.degrees()
+        return max((d[i] for i in indices), default=0)
+
+    def vanishes(self, p: Any, denominators: Sequence[tuple[int, Any]]) -> bool:
+        """Whether p is zero once each generator c_i is 1/q_i: q_i^D p(1/q_i) = 0, D the
+        degree of p in c_i, is a polynomial identity."""
+        for ci, q in denominators:
+            D = self.degree_in(p, [ci])
+            if D == 0:
+                continue
+            parts: dict[int, dict[tuple[int, ...], Any]] = {}
+            for e, c in p.to_dict().items():
+                e2 = list(e)
+                e2[ci] = 0
+                parts.setdefault(e[ci], {})[tuple(e2)] = c
+            ctx = self.ring.ctx
+            p = sum(
+                (ctx.from_dict(terms) * q ** (D - i) for i, terms in parts.items()),
+                self.ring.zero,
+            )
+        return bool(self.ring.is_zero(self.ring.reduce(p)))
+
+    def lift(self, value: Any) -> Any:
+        """A number or a hyperparameter of the formula as a ring element."""
+        if isinstance(value, Series):
+            return value.p
+        if isinstance(value, bool):
+            raise InvalidInputError("a boolean in an update formula")
+        if isinstance(value, int):
+            return self.ring.constant(sp.Integer(value))
+        if isinstance(value, float):
+            return self.ring.constant(sp.Rational(value))  # the float's exact value
+        if isinstance(value, sp.Basic):
+            return self.ring.convert(
+                value.xreplace({t: sp.Rational(t) for t in value.atoms(sp.Float)})
+            )
+        raise InvalidInputError(
+            f"the update formula combined a series with {type(value).__name__}; write it with "
+            "+ - * /, integer powers and Method.num for the hyperparameters"
+        )
+
+    # --------------------------------------------------------------- composition
+    def taylor(
+        self, us: Sequence[Any], delta: Sequence[Any], K: int, cache: list[list[Any]] | None = None
+    ) -> list[Any]:
+        """u(x + delta) to h^K for ring elements u (delta = O(h))."""
+        R, n = self.ring, self.n
+        gens = list(self.gens)
+        for i in range(n):
+            gens[self.zi + i] = delta[i]
+        powers = cache if cache is not None else [list(us)]
+        out = list(us)
+        for mth in range(1, K + 1):
+            if len(powers) <= mth:
+                prev = powers[mth - 1]
+                powers.append(
+                    [
+                        R.reduce(
+                            sum((self.gens[self.zi + j] * R.diff(t, j) for j in range(n)), R.zero)
+                        )
+                        for t in prev
+                    ]
+                )
+            inv = flint.fmpq(1, math.factorial(mth))
+            for c, t in enumerate(powers[mth]):
+                if not t.is_zero():
+                    out[c] = out[c] + self.cut(t.compose(*gens), K) * inv
+        return [self.cut(o, K) for o in out]
+
+    def gradient_at(self, y: Sequence[Any], order0: bool) -> list[Any]:
+        """grad f at y = x + delta: the Taylor expansion, or at order 0 (h = 0, symbolic
+        state) the placeholders G when y is not x (an h-multiplied gradient vanishes)."""
+        delta = [self.lift(a) - xi for a, xi in zip(y, self.x, strict=True)]
+        if all(d.is_zero() for d in delta):
+            return list(self.grad)
+        if order0 or any(not self.coeff(d, 0).is_zero() for d in delta):
+            if order0:
+                return [self.gens[self.gi + i] for i in range(self.n)]
+            raise InvalidInputError(
+                "the update takes a gradient at a point that differs from x at h = 0 on the "
+                "slow manifold; the expansion needs it at x + O(h)"
+            )
+        cache = self._powers.setdefault(0, [list(self.grad)])
+        return self.taylor(self.grad, delta, self.K, cache)
+
+
+class Series:
+    """An element of the truncated series algebra, the arithmetic the method's update runs
+    in (``exact = True``: :meth:`Method.num` hands it the exact hyperparameters)."""
+
+    exact = True
+    __slots__ = ("A", "p")
+
+    def __init__(self, A: _Algebra, p: Any) -> None:
+        self.A, self.p = A, p
+
+    def _new(self, p: Any) -> Series:
+        return Series(self.A, p)
+
+    def __add__(self, o: Any) -> Series:
+        return self._new(self.p + self.A.lift(o))
+
+    __radd__ = __add__
+
+    def __sub__(self, o: Any) -> Series:
+        return self._new(self.p - self.A.lift(o))
+
+    def __rsub__(self, o: Any) -> Series:
+        return self._new(self.A.lift(o) - self.p)
+
+    def __neg__(self) -> Series:
+        return self._new(-self.p)
+
+    def __mul__(self, o: Any) -> Series:
+        return self._new(self.A.ring.reduce(self.A.cut(self.p * self.A.lift(o))))
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, o: Any) -> Series:
+        return self * self._inverse(self.A.lift(o))
+
+    def __rtruediv__(self, o: Any) -> Series:
+        return self._new(self.A.lift(o)) * self._inverse(self.p)
+
+    def __pow__(self, k: Any) -> Series:
+        if isinstance(k, bool) or not isinstance(k, int | sp.Integer) or k < 0:
+            raise InvalidInputError(
+                f"the slow-manifold engine takes non-negative integer powers, got {k!r}"
+            )
+        out = self._new(self.A.ring.one)
+        for _ in range(int(k)):
+            out = out * self
+        return out
+
+    def _inverse(self, q: Any) -> Series:
+        """1/q for a series whose constant term is a nonzero rational: the geometric series."""
+        A = self.A
+        c0 = A.coeff(q, 0)
+        if not c0.is_constant() or c0.is_zero():
+            raise InvalidInputError(
+                "the slow-manifold engine divides only by series whose value at h = 0 is a "
+                "nonzero number"
+            )
+        inv0 = 1 / c0.leading_coefficient()
+        u = A.cut(q * inv0 - A.ring.one)  # q = c0 (1 + u), u = O(h)
+        out, term = A.ring.one, A.ring.one
+        for _ in range(A.K):
+            term = A.cut(-term * u)
+            out = out + term
+        return self._new(out * inv0)
+
+
+@dataclass(frozen=True)
+class SlowManifoldEquation:
+    r"""The modified equation of a method with fast state on its slow manifold.
+
+    Attributes
+    ----------
+    method : str
+        The registry key of the method ("heavy_ball"), or its class name.
+    hyperparameters : tuple of (name, value)
+    equation : ModifiedEquation
+        Backward error analysis of the induced map; ``fields[k]`` in the time t = kh.
+    increments : tuple of tuple of Expr
+        d_1..d_K of the induced map Phi_h(x) = x + sum h^j d_j(x).
+
+    ``manifold`` (computed when first asked for) holds S_0..S_K of the slow manifold
+    s = sum h^j S_j(x), the state variables concatenated in the order of
+    ``Method.state``.
+    """
+
+    method: str
+    hyperparameters: tuple[tuple[str, Any], ...]
+    equation: ModifiedEquation = field(repr=False)
+    increments: tuple[tuple[sp.Expr, ...], ...] = field(repr=False)
+    exact_manifold: Any = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def manifold(self) -> tuple[tuple[sp.Expr, ...], ...]:
+        """S_0..S_K (see the class docstring)."""
+        if self.exact_manifold is None:
+            return ()
+        convert, S = self.exact_manifold
+        return tuple(tuple(convert(e) for e in Sj) for Sj in S)
+
+    @property
+    def beta(self) -> Any:
+        """The momentum hyperparameter of heavy ball / Nesterov."""
+        return dict(self.hyperparameters)["beta"]
+
+    @property
+    def fields(self) -> tuple[sp.ImmutableMatrix, ...]:
+        return self.equation.fields
+
+    @property
+    def potentials(self) -> tuple[sp.Expr | None, ...]:
+        return self.equation.potentials
+
+    @property
+    def symbols(self) -> tuple[sp.Symbol, ...]:
+        return self.equation.symbols
+
+    def latex(self, **kwargs: Any) -> str:
+        return self.equation.latex(**kwargs)
+
+    def one_step_map(self) -> tuple[sp.Expr, ...]:
+        """Phi_h(x) = x + sum_{j<=K} h^j d_j(x), the map on the slow manifold (truncated):
+        a solution on the manifold has x_{k+1} = Phi_h(x_k) up to O(h^(K+1))."""
+        return manifold_map(self.symbols, self.increments)
+
+    def __str__(self) -> str:
+        hp = ", ".join(f"{k} = {v}" for k, v in self.hyperparameters)
+        return f"{self.method} ({hp}) on its slow manifold:\n{self.equation}"
+
+
+def manifold_map(
+    symbols: Sequence[sp.Symbol], increments: Sequence[Sequence[sp.Expr]]
+) -> tuple[sp.Expr, ...]:
+    """x + sum_j h^j d_j(x), component by component."""
+    return tuple(
+        x + sum((h**j * d[c] for j, d in enumerate(increments, 1)), sp.Integer(0))
+        for c, x in enumerate(symbols)
+    )
+
+
+def _update(
+    A: _Algebra, method: Method, x: list[Any], s: list[Any], hh: Any, order0: bool
+) -> tuple[list[Any], list[Any]]:
+    """The method's update on series: (X, U) as ring elements (U flattened)."""
+    n = A.n
+    wrap = [Series(A, p) for p in x]
+    state = tuple([Series(A, p) for p in s[k * n : (k + 1) * n]] for k in range(len(method.state)))
+
+    def grad(y: Sequence[Any]) -> list[Series]:
+        return [Series(A, g) for g in A.gradient_at(y, order0)]
+
+    X, U = method.check_output(method.update(grad, wrap, state, Series(A, hh)), n)
+    return [A.lift(e) for e in X], [A.lift(e) for u in U for e in u]
+
+
+def _inverse(A: _Algebra, M: sp.Matrix, which: int) -> tuple[list[list[Any]], Any]:
+    """M^{-1} as ring elements (adj(M) times the generator c_which = 1/det M when M is
+    symbolic), and the value of that generator."""
+    det = sp.factor(M.det())
+    if det == 0:
+        raise InvalidInputError(
+            "the fast variables do not contract at h = 0 (I - D_s U is singular): the "
+            "method has no slow manifold"
+        )
+    R = A.ring
+    if det.free_symbols:
+        # M^{-1} = N / q with q the least common denominator of its entries (for heavy
+        # ball (1 - beta) I: q = 1 - beta), the generator c = 1/q
+        inv = M.inv().applyfunc(sp.cancel)
+        q = sp.factor(sp.lcm([sp.fraction(e)[1] for e in inv]))
+        c = A.gens[A.ci[which]]
+        rows = [
+            [R.reduce(R.convert(sp.expand(sp.cancel(inv[i, j] * q))) * c) for j in range(M.cols)]
+            for i in range(M.rows)
+        ]
+        return rows, q
+    inv = M.inv()
+    return [[R.convert(inv[i, j]) for j in range(M.cols)] for i in range(M.rows)], None
+
+
+def _matrix(A: _Algebra, rows: list[list[Any]], what: str) -> sp.Matrix:
+    """A matrix of ring elements that must be constant in x: as SymPy."""
+    R = A.ring
+    out = sp.zeros(len(rows), len(rows[0]) if rows else 0)
+    for i, row in enumerate(rows):
+        for j, e in enumerate(row):
+            if A.degree_in(e, range(R.n)) or A.degree_in(e, range(R.n + R.P, R.n + R.P + R.m)):
+                raise InvalidInputError(
+                    f"{what} depends on x; the engine needs it constant (the slow manifold "
+                    "is then solved order by order in closed form)"
+                )
+            out[i, j] = R.to_sympy(e)
+    return out
+
+
+def slow_manifold_equation(
+    method: Method | str,
+    objective: Objective | str,
+    order: int,
+    *,
+    manifold_order: int | None = None,
+) -> SlowManifoldEquation:
+    r"""The modified equation of ``method`` (a :class:`~gdtheory.methods.registry.Method`
+    with fast state) on its slow manifold, to h^order (module docstring).
+
+    ``manifold_order``: how many orders of the manifold and of the induced map to derive
+    (default order + 1, the minimum).  Symbolic hyperparameters stay symbolic.
+    """
+    method = as_method(method)
+    f = as_objective(objective)
+    if not method.state:
+        raise InvalidInputError(f"{method.name} has no fast state: it has no slow manifold")
+    top = MAX_MANIFOLD_ORDER - 1
+    if isinstance(order, bool) or not isinstance(order, int) or not 0 <= order <= top:
+        raise InvalidInputError(f"order must be an integer in 0..{top}, got {order!r}")
+    K = order + 1 if manifold_order is None else manifold_order
+    if isinstance(K, bool) or not isinstance(K, int) or not order + 1 <= K <= MAX_MANIFOLD_ORDER:
+        raise InvalidInputError(
+            f"manifold_order must be an integer in {order + 1}..{MAX_MANIFOLD_ORDER} "
+            f"(at least order + 1), got {manifold_order!r}"
+        )
+    for name, value in method.hyperparameters().items():
+        entries = value if isinstance(value, sp.MatrixBase) else [value]
+        for v in entries:
+            if isinstance(v, sp.Basic) and not v.free_symbols and not v.is_Rational:
+                raise InvalidInputError(
+                    f"{name} = {v} is irrational; the slow-manifold expansion works with "
+                    f"rational or symbolic hyperparameters: derive it for a symbol "
+                    f"({type(method).__name__}('{name}')) and substitute the value into the "
+                    "fields, e.g. .fields[k].subs(symbol, value)"
+                )
+    mparams = method_parameters(method)
+    clash = {p.name for p in mparams} & {s.name for s in f.symbols}
+    if clash:
+        raise InvalidInputError(
+            f"the hyperparameter {sorted(clash)[0]} is a state symbol of the objective"
+        )
+    budget.check_expansion([f.expr], f.symbols + f.params, f.name)
+    A = _Algebra(f, method, K)
+    R, n, m = A.ring, A.n, A.m
+    zero = R.zero
+    # ---- order 0: h = 0 with symbolic state
+    s_gens = [A.gens[A.si + i] for i in range(m)]
+    X0, U0 = _update(A, method, list(A.x), s_gens, zero, order0=True)
+    for e in X0 + U0:
+        if A.degree_in(e, range(A.gi, A.gi + n)):
+            raise InvalidInputError(
+                f"{method.name}'s update at h = 0 depends on a gradient away from x"
+            )
+    s_idx = range(A.si, A.si + m)
+    if any(A.degree_in(e, s_idx) > 1 for e in U0):
+        raise InvalidInputError(f"{method.name}'s state update at h = 0 is not affine in the state")
+    subs0 = list(A.gens)
+    for i in range(m):
+        subs0[A.si + i] = zero
+    c0 = [e.compose(*subs0) for e in U0]
+    Adiff = [[R.reduce(e.derivative(A.si + j)) for j in range(m)] for e in U0]
+    Bdiff = [[R.reduce(e.derivative(A.si + j)) for j in range(m)] for e in X0]
+    Amat = _matrix(A, Adiff, "D_s U at h = 0")
+    I_A, c0val = _inverse(A, sp.eye(m) - Amat, 0)
+    S0 = [R.reduce(sum((I_A[i][j] * c0[j] for j in range(m)), zero)) for i in range(m)]
+    # the point stands still on the manifold at h = 0
+    sub = list(A.gens)
+    for i in range(m):
+        sub[A.si + i] = S0[i]
+    for i, e in enumerate(X0):
+        if not R.reduce(e.compose(*sub) - A.x[i]).is_zero():
+            raise InvalidInputError(
+                f"{method.name} moves x at h = 0 on its manifold (X(x, S_0, 0) != x): it is "
+                "not a consistent method"
+            )
+    DxS0 = [[R.diff(S0[i], j) for j in range(n)] for i in range(m)]
+    Bval = [[e.compose(*sub) for e in row] for row in Bdiff]
+    corr = [
+        [R.reduce(sum((DxS0[i][k] * Bval[k][j] for k in range(n)), zero)) for j in range(m)]
+        for i in range(m)
+    ]
+    Mmat = sp.eye(m) - Amat + _matrix(A, corr, "D_x S_0 D_s X at h = 0")
+    if Mmat == sp.eye(m) - Amat:
+        Minv, c1val = I_A, None
+    else:
+        Minv, c1val = _inverse(A, Mmat, 1)
+    denominators = [(A.ci[i], R.convert(q)) for i, q in enumerate((c0val, c1val)) if q is not None]
+    # ---- orders 1..K
+    S: list[list[Any]] = [S0]
+    caches: list[list[list[Any]]] = [[list(S0)]]
+    t0 = time.perf_counter()
+    H = A.gens[A.hi]
+    for k in range(1, K + 1):
+        refuse_extrapolated(
+            f"the slow manifold to h^{K}",
+            k - 1,
+            K,
+            time.perf_counter() - t0,
+            done_text=f"orders 1..{k - 1}",
+            law="K^4",
+            min_done=3,
+        )
+        A.K = k
+        Sk = [R.reduce(sum((S[j][i] * H**j for j in range(k)), zero)) for i in range(m)]
+        X, U = _update(A, method, list(A.x), Sk, H, order0=False)
+        delta = [X[i] - A.x[i] for i in range(n)]
+        if any(not A.coeff(d, 0).is_zero() for d in delta):
+            raise InvalidInputError(f"{method.name} moves x at h = 0 on its manifold")
+        lhs = [zero] * m
+        for j in range(k):
+            shifted = A.taylor(S[j], delta, k - j, caches[j])
+            lhs = [lhs[i] + A.cut(shifted[i] * H**j, k) for i in range(m)]
+        res = [R.reduce(lhs[i] - U[i]) for i in range(m)]
+        for e in res:  # orders below k hold by construction: a check of the engine
+            low = A.cut(e, k - 1)
+            if not low.is_zero() and not A.vanishes(low, denominators):
+                raise GDTheoryError(
+                    f"the slow manifold of {method.name} failed its invariance check below h^{k}"
+                )
+        r = [A.coeff(e, k) for e in res]
+        S.append([R.reduce(-sum((Minv[i][j] * r[j] for j in range(m)), zero)) for i in range(m)])
+        caches.append([list(S[-1])])
+    # ---- the induced one-step map
+    A.K = K
+    full = [R.reduce(sum((S[j][i] * H**j for j in range(K + 1)), zero)) for i in range(m)]
+    X, _ = _update(A, method, list(A.x), full, H, order0=False)
+    values = {c: 1 / q for c, q in zip(A.C, (c0val, c1val), strict=True) if q is not None}
+
+    def out(e: Any) -> sp.Expr:
+        return sp.factor(R.to_sympy(e).subs(values)) if values else sp.factor(R.to_sympy(e))
+
+    d = [[out(A.coeff(X[i], j)) for i in range(n)] for j in range(1, K + 1)]
+    phi = manifold_map(f.symbols, d)
+    me = modified_equation(
+        list(phi), order, symbols=list(f.symbols), params=[*f.params, *A.mparams]
+    )
+    hp = tuple((k, v) for k, v in method.hyperparameters().items())
+    return SlowManifoldEquation(
+        method.key or method.name, hp, me, tuple(tuple(dj) for dj in d), (out, S)
+    )
