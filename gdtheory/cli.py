@@ -123,13 +123,39 @@ def _parser() -> argparse.ArgumentParser:
         help='write the fields in a named subexpression, e.g. --subexpr "sigma=1/(1+exp(-x))"',
     )
     m.add_argument("--backend", default="numpy", help="numpy (default) or mpmath, for --python")
+    from .methods.registry import REGISTRY
+
+    described = "; ".join(
+        f"{key}"
+        + (
+            f" (e.g. {', '.join(f'{k}={v}' for k, v in cls.example.items())})"
+            if cls.example
+            else ""
+        )
+        for key, cls in sorted(REGISTRY.items())
+    )
+    m.add_argument(
+        "--optimizer",
+        choices=sorted(REGISTRY),
+        default=None,
+        help=f"the modified equation of a registered optimiser: {described}; its "
+        "hyperparameters with --set (a method with fast state: on its slow manifold; SGD: "
+        "the terms with --sgd)",
+    )
+    m.add_argument(
+        "--set",
+        action="append",
+        default=None,
+        metavar="NAME=VALUE",
+        help='a hyperparameter of --optimizer (repeat), e.g. --set beta=9/10 or --set "P=2,1;1,1"',
+    )
     m.add_argument(
         "--momentum",
-        choices=["heavy_ball", "nesterov"],
+        choices=sorted(k for k, c in REGISTRY.items() if c.state),
         default=None,
-        help="the modified equation of heavy ball or Nesterov on its slow manifold",
+        help="--optimizer for a method with fast state (kept for scripts)",
     )
-    m.add_argument("--beta", default=None, help="the momentum: a number in (0, 1) or a name")
+    m.add_argument("--beta", default=None, help="--set beta=VALUE: a number in (0, 1) or a name")
     m.add_argument(
         "--sgd",
         action="append",
@@ -213,22 +239,57 @@ def _modified(args: argparse.Namespace) -> int:
     return _print_equation(args, me)
 
 
+def _settings(items: Sequence[str] | None) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in items or ():
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise GDTheoryError(f"--set wants NAME=VALUE, got {item!r}")
+        out[name.strip()] = value.strip()
+    return out
+
+
 def _special(args: argparse.Namespace, symbols: Any, params: Any) -> Any:
-    """The equation of --momentum or --sgd, or None."""
-    from .backward_error.momentum import momentum_modified_equation
+    """The equation of --optimizer (--momentum) or --sgd, or None."""
+    from .backward_error.methods import method_modified_equation
     from .backward_error.sgd import sgd_modified_equation
+    from .backward_error.slow_manifold import SlowManifoldEquation
     from .backward_error.sme import stochastic_modified_equation
     from .core.objective import Objective
+    from .methods.registry import method_from_settings
 
-    if args.momentum:
-        if args.objective is None or args.beta is None:
-            raise GDTheoryError("--momentum needs an objective and --beta")
-        obj = Objective.parse(args.objective, symbols, params=params)
-        return momentum_modified_equation(obj, args.order, args.beta, args.momentum).equation
-    if args.sgd:
+    if args.optimizer and args.momentum:
+        raise GDTheoryError("give --optimizer or --momentum, not both")
+    key = args.optimizer or args.momentum
+    settings = _settings(args.set)
+    if args.beta is not None:
+        settings.setdefault("beta", args.beta)
+    if key is None and settings:
+        raise GDTheoryError("--set and --beta are hyperparameters of an --optimizer")
+    if key == "sgd":
+        settings.setdefault("sampling", args.scheme)
+        settings.setdefault("batch", str(args.batch))
+    terms = [Objective.parse(t, symbols, params=params) for t in args.sgd] if args.sgd else None
+    if key:
+        meth = method_from_settings(key, settings)
+        if args.metric or args.map or args.generic or args.method != "gd":
+            raise GDTheoryError(
+                "--optimizer takes an objective and its hyperparameters (not --map, --metric, "
+                "--method or --generic)"
+            )
+        if meth.stochastic:
+            if terms is None or args.objective is not None:
+                raise GDTheoryError(f"--optimizer {key} takes the terms f_i with --sgd")
+            target: Any = terms
+        else:
+            if args.objective is None or terms is not None:
+                raise GDTheoryError(f"--optimizer {key} needs an objective (and no --sgd)")
+            target = Objective.parse(args.objective, symbols, params=params)
+        result = method_modified_equation(meth, target, args.order)
+        return result.equation if isinstance(result, SlowManifoldEquation) else result
+    if terms is not None:
         if args.objective is not None:
             raise GDTheoryError("--sgd takes the terms f_i with --sgd, not an objective")
-        terms = [Objective.parse(t, symbols, params=params) for t in args.sgd]
         if args.scheme == "replacement":
             return stochastic_modified_equation(terms, args.order, batch=args.batch)
         return sgd_modified_equation(terms, args.order, args.scheme)

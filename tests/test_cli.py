@@ -212,10 +212,41 @@ def test_cli_modified_momentum_sgd_and_metric(capsys):
     assert main(["modified", *args, "--metric", "2,1;1,1", "--order", "1"]) == 0
     assert "gradient to order h**1" in capsys.readouterr().out
     assert main(["modified", "x**2", "--momentum", "nesterov"]) == 2
-    assert "--beta" in capsys.readouterr().err
+    assert "nesterov needs beta, e.g. --set beta=9/10" in capsys.readouterr().err
     sme = ["modified", "--sgd", "(x - 1)**2/2", "--sgd", "(x + 1)**2/2", "--scheme", "replacement"]
     assert main([*sme, "--order", "2", "--batch", "4"]) == 0
     out = capsys.readouterr().out
     assert "order-2 SME of SGD (batch 4)" in out and "sqrt(h Sigma(X)/4)" in out
     assert main([*sme, "--order", "3"]) == 2
     assert "order must be 1 or 2" in capsys.readouterr().err
+
+
+def test_cli_modified_reads_the_registry(capsys):
+    """--optimizer offers every registered method; each, with its example
+    hyperparameters, prints the equation method_modified_equation derives."""
+    import gdtheory as gt
+    from gdtheory.optimizers import REGISTRY
+
+    for key, cls in sorted(REGISTRY.items()):
+        sets = [a for k, v in cls.example.items() for a in ("--set", f"{k}={v}")]
+        if cls.stochastic:
+            where = ["--sgd", "(x - 1)**2/2", "--sgd", "(x + 1)**2/2", "--scheme", "cyclic"]
+            target: object = ["(x - 1)**2/2", "(x + 1)**2/2"]
+            meth = cls(sampling="cyclic", **cls.example)
+        else:
+            where, target = ["x**4/4 + x*y + y**2"], "x**4/4 + x*y + y**2"
+            meth = cls(**cls.example)
+        assert main(["modified", *where, "--optimizer", key, *sets, "--order", "1", "--json"]) == 0
+        out = json.loads(capsys.readouterr().out)
+        me = gt.method_modified_equation(meth, target, 1)
+        me = getattr(me, "equation", me)
+        assert out["fields"] == [[str(c) for c in F] for F in me.fields], key
+    assert main(["modified", "x**2", "--optimizer", "heavy_ball", "--set", "gamma=1"]) == 2
+    assert "has no hyperparameter 'gamma'; it has: beta" in capsys.readouterr().err
+    assert main(["modified", "x**2", "--set", "beta=1/2"]) == 2
+    assert "hyperparameters of an --optimizer" in capsys.readouterr().err
+    assert main(["modified", "x**2", "--optimizer", "gd", "--method", "rk4"]) == 2
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as stop:
+        main(["modified", "x**2", "--optimizer", "adam"])
+    assert stop.value.code == 2 and "invalid choice: 'adam'" in capsys.readouterr().err

@@ -13,6 +13,7 @@ The number of cases tried is counted and reported (issue 8 asks for >= 2000 per 
 from __future__ import annotations
 
 import contextlib
+import dataclasses as _dc
 import io
 from collections import Counter
 from collections.abc import Callable
@@ -757,6 +758,25 @@ ENTRY.update(
                 "order": HOSTILE_COUNTS + [61],
             },
         ),
+        "slow_manifold_equation": (
+            gt.slow_manifold_equation,
+            {"method": gt.optimizers.HeavyBall("9/10"), "objective": "x**4/4", "order": 2},
+            {
+                "method": ["heavy_ball", None, 3, gt.optimizers.GD(), _BadMethod()],
+                "objective": HOSTILE_EXPRESSIONS + [["x**2", "x"]],
+                "order": HOSTILE_COUNTS + [16],
+                "manifold_order": HOSTILE_COUNTS + [2, 17],
+            },
+        ),
+        "map_modified_equation": (
+            gt.map_modified_equation,
+            {"method": gt.optimizers.GD(), "objective": "x**4/4", "order": 2},
+            {
+                "method": ["gd", None, 3, gt.optimizers.HeavyBall("1/2"), _BadMethod()],
+                "objective": HOSTILE_EXPRESSIONS + [["x**2", "x"]],
+                "order": HOSTILE_COUNTS + [61],
+            },
+        ),
         "sharpness_estimate": (
             gt.sharpness_estimate,
             {"objective": F2, "x": [1.2, 0.7]},
@@ -1132,6 +1152,26 @@ ENTRY.update(
 )
 
 
+#: The fuzz table reads the registry: every registered method's constructor is an entry,
+#: from its example hyperparameters (a method the table does not list yet gets one here).
+ENTRY.update(
+    {
+        cls.__name__: (
+            cls,
+            dict(cls.example),
+            {f.name: HOSTILE_NUMBERS + [_PAYLOAD, "b", None] for f in _dc.fields(cls)},
+        )
+        for cls in gt.optimizers.REGISTRY.values()
+        if cls.__name__ not in ENTRY and _dc.fields(cls)
+    }
+)
+
+
+def test_every_registered_method_is_fuzzed() -> None:
+    fielded = [c.__name__ for c in gt.optimizers.REGISTRY.values() if _dc.fields(c)]
+    assert fielded and all(name in ENTRY for name in fielded)
+
+
 #: Public names that are results or vocabularies: built by gdtheory, not from user input
 #: (their fields are what a computation returned), so they are not fuzzed as entry points.
 RESULT_TYPES = {
@@ -1140,6 +1180,7 @@ RESULT_TYPES = {
     "CentralFlow",
     "ModelFlow",
     "MomentumModifiedEquation",
+    "SlowManifoldEquation",
     "GenericModifiedEquation",
     "GenericTerm",
     "ButcherTableau",
@@ -1197,6 +1238,7 @@ NOT_USER_INPUT = {
     "SharpnessTrace.plot",
     "RegimeMap.plot",
     "MomentumModifiedEquation.latex",  # ModifiedEquation.latex, fuzzed
+    "SlowManifoldEquation.latex",
     "Objective.f_mp",
     "Objective.grad_mp",
     "Objective.hess_mp",
@@ -1317,6 +1359,14 @@ CLI_TOKENS = [
     "[",
     "1/0",
     "sign(x)",
+    "--optimizer",
+    "heavy_ball",
+    "sgd",
+    "--set",
+    "beta=__import__('os')",
+    "P=1;",
+    "batch=-2",
+    "--sgd",
 ]
 
 

@@ -30,7 +30,7 @@ from ..core.conversion import as_real_matrix
 from ..core.gdmap import descend
 from ..core.scalars import exact_real
 from ..errors import InvalidInputError
-from .registry import REGISTRY, Gradient, Method, as_method
+from .registry import REGISTRY, Gradient, Method, as_method, method_from_settings
 
 __all__ = [
     "Method",
@@ -42,6 +42,7 @@ __all__ = [
     "SGD",
     "SAMPLINGS",
     "as_method",
+    "method_from_settings",
     "momentum_coefficient",
 ]
 
@@ -89,6 +90,7 @@ class HeavyBall(Method):
     key = "heavy_ball"
     state = ("v",)
     requires = ("beta",)
+    example = {"beta": "9/10"}
 
     def __post_init__(self) -> None:
         if self.beta is None:
@@ -126,6 +128,7 @@ class Preconditioned(Method):
     P: Any = None
     key = "preconditioned"
     requires = ("P",)
+    example = {"P": "2, 1; 1, 1"}
 
     def __post_init__(self) -> None:
         if self.P is None:
@@ -172,7 +175,7 @@ class SGD(Method):
     def __post_init__(self) -> None:
         if isinstance(self.batch, bool) or not isinstance(self.batch, int) or self.batch < 1:
             raise InvalidInputError(f"batch must be a positive integer, got {self.batch!r}")
-        if self.sampling not in SAMPLINGS:
+        if not isinstance(self.sampling, str) or self.sampling not in SAMPLINGS:
             raise InvalidInputError(f"sampling must be one of {SAMPLINGS}, got {self.sampling!r}")
 
     def update(

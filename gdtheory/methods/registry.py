@@ -45,7 +45,7 @@ import sympy as sp
 from ..core.scalars import to_mpf
 from ..errors import InvalidInputError, UnboundParameterError
 
-__all__ = ["Method", "REGISTRY", "as_method", "Gradient"]
+__all__ = ["Method", "REGISTRY", "as_method", "method_from_settings", "Gradient"]
 
 #: A gradient in the arithmetic of x: a callable y -> list of the n components.
 Gradient = Callable[[Sequence[Any]], Sequence[Any]]
@@ -76,12 +76,16 @@ class Method:
     requires : tuple of str
         Hyperparameters without which the method is not defined: ``as_method`` refuses
         the bare name ("heavy_ball" says nothing about beta).
+    example : dict of str to str
+        The hyperparameters of a typical instance, as text (``{"beta": "9/10"}``):
+        ``cls(**cls.example)`` is a valid method (the CLI's help, the registry's tests).
     """
 
     key: ClassVar[str] = ""
     state: ClassVar[tuple[str, ...]] = ()
     stochastic: ClassVar[bool] = False
     requires: ClassVar[tuple[str, ...]] = ()
+    example: ClassVar[dict[str, str]] = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -201,3 +205,45 @@ def as_method(method: Any) -> Method:
     raise InvalidInputError(
         f"method must be a gdtheory.optimizers.Method or one of {sorted(REGISTRY)}, got {method!r}"
     )
+
+
+def method_from_settings(key: str, settings: dict[str, str]) -> Method:
+    """The registered method ``key`` with hyperparameters given as text (the command
+    line's ``--set beta=9/10``): unknown keys and names are refused naming the choices, an
+    integer hyperparameter (SGD's ``batch``) is read as an integer.
+
+    >>> method_from_settings("heavy_ball", {"beta": "9/10"})
+    HeavyBall(beta=9/10)
+    >>> method_from_settings("heavy_ball", {"gamma": "1"})
+    Traceback (most recent call last):
+    ...
+    gdtheory.errors.InvalidInputError: HeavyBall has no hyperparameter 'gamma'; it has: beta
+    """
+    if key not in REGISTRY:
+        raise InvalidInputError(
+            f"no method is registered as {key!r}; registered: {', '.join(sorted(REGISTRY))}"
+        )
+    cls = REGISTRY[key]
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    kwargs: dict[str, Any] = {}
+    for name, text in settings.items():
+        if name not in fields:
+            have = ", ".join(fields) or "none"
+            raise InvalidInputError(
+                f"{cls.__name__} has no hyperparameter {name!r}; it has: {have}"
+            )
+        default = fields[name].default
+        if isinstance(default, int) and not isinstance(default, bool):
+            try:
+                kwargs[name] = int(text.strip())
+            except ValueError:
+                raise InvalidInputError(f"{name} must be an integer, got {text!r}") from None
+        else:
+            kwargs[name] = text
+    missing = [r for r in cls.requires if r not in kwargs]
+    if missing:
+        example = " ".join(f"--set {k}={v}" for k, v in cls.example.items())
+        raise InvalidInputError(
+            f"{key} needs {', '.join(missing)}" + (f", e.g. {example}" if example else "")
+        )
+    return cls(**kwargs)
