@@ -124,7 +124,7 @@ def _tracking(ctx: CheckContext) -> tuple[Part, dict[str, Any]]:
                     int(rm.best_order[i]),
                     pf if np.isfinite(pf) else f"not integrable: {why}",
                     pf / best if np.isfinite(pf) else "-",
-                    rm.verdicts[i],
+                    rm.labels[i],
                 )
             )
             below = sp.Rational(c) < 1

@@ -45,6 +45,7 @@ import numpy as np
 from ..core.budget import PaceMeter
 from ..core.compiled import compile_mpc
 from ..core.objective import Objective, as_objective, numeric_objective
+from ..core.outcomes import FlowStatus
 from ..core.scalars import RealLike, check_dps, positive_real, sorted_times, to_mpf
 from ..errors import InvalidInputError, NonFiniteError
 from ..models.numpy_models import as_model, flat_point
@@ -126,12 +127,13 @@ def principal_field(objective: Objective, h: RealLike) -> Any:
 @dataclass(frozen=True)
 class ModelFlow:
     """A float64 flow of a model: ``states[i]`` at ``times[i]`` (NaN after a stop);
-    ``status`` is "finished", "complex" (the principal flow would leave the reals: some
-    h l_i > 1, at ``stopped_at``) or "failed" (the integrator's message in ``message``)."""
+    ``status`` a :class:`~gdtheory.core.outcomes.FlowStatus`: ``finished``, ``complex``
+    (the principal flow would leave the reals: some h l_i > 1, at ``stopped_at``) or
+    ``failed`` (the integrator's message in ``message``)."""
 
     times: np.ndarray = field(repr=False)
     states: np.ndarray = field(repr=False)
-    status: str
+    status: FlowStatus
     stopped_at: float | None
     evaluations: int
     message: str = ""
@@ -206,7 +208,7 @@ def _model_flow(
     leaves_reals.terminal = True  # type: ignore[attr-defined]
     leaves_reals.direction = -1  # type: ignore[attr-defined]
     if leaves_reals(0.0, w0) <= 0:
-        return ModelFlow(ts, np.full((ts.size, model.dim), np.nan), "complex", 0.0, 0)
+        return ModelFlow(ts, np.full((ts.size, model.dim), np.nan), FlowStatus.COMPLEX, 0.0, 0)
     sol = solve_ivp(
         rhs,
         (0.0, float(ts[-1])),
@@ -220,7 +222,7 @@ def _model_flow(
     states = np.full((ts.size, model.dim), np.nan)
     states[: sol.y.shape[1]] = sol.y.T
     if sol.status == 1:
-        return ModelFlow(ts, states, "complex", float(sol.t_events[0][0]), evals[0])
+        return ModelFlow(ts, states, FlowStatus.COMPLEX, float(sol.t_events[0][0]), evals[0])
     if sol.status != 0:
-        return ModelFlow(ts, states, "failed", float(sol.t[-1]), evals[0], sol.message)
-    return ModelFlow(ts, states, "finished", None, evals[0])
+        return ModelFlow(ts, states, FlowStatus.FAILED, float(sol.t[-1]), evals[0], sol.message)
+    return ModelFlow(ts, states, FlowStatus.FINISHED, None, evals[0])

@@ -8,12 +8,13 @@ and what to do about it (the pattern of diffrax's ``RESULTS``).  The families:
 * :class:`Status`: a GD run (trajectories, float64 batches, error tables);
 * :class:`LyapunovStatus`: a Lyapunov-exponent estimate;
 * :class:`AttractorKind`: the long-run fate of a start in a basin map;
-* :class:`LimitKind`: the limit of a run in the balancing study.
+* :class:`LimitKind`: the limit of a run in the balancing study;
+* :class:`FlowStatus`: a float64 flow of a model (the principal flow).
 
 Integer period codes of :func:`~gdtheory.dynamics.diagrams.detect_periods` are named
-here too (:data:`NO_PERIOD`, :data:`DIVERGED_PERIOD`).  Flows do not return a status:
-a flow that cannot be integrated raises :class:`~gdtheory.errors.FlowBlowUpError` or
-:class:`~gdtheory.errors.FlowIntegrationError`.
+here too (:data:`NO_PERIOD`, :data:`DIVERGED_PERIOD`).  A high-precision flow that cannot
+be integrated raises :class:`~gdtheory.errors.FlowBlowUpError` or
+:class:`~gdtheory.errors.FlowIntegrationError` instead of returning a status.
 
 >>> Status.CONVERGED == "converged", str(Status.DIVERGED)
 (True, 'diverged')
@@ -34,6 +35,7 @@ __all__ = [
     "LyapunovStatus",
     "AttractorKind",
     "LimitKind",
+    "FlowStatus",
     "NO_PERIOD",
     "DIVERGED_PERIOD",
 ]
@@ -102,9 +104,11 @@ class LyapunovStatus(Outcome):
 
 
 class AttractorKind(Outcome):
-    """The long-run fate of a start of a basin map."""
+    """The long-run fate of a start (a basin map, the verdicts of a regime map).
+    ``CHAOTIC`` is reported where a Lyapunov exponent was measured (the regime map);
+    elsewhere a start with no period is ``NON_PERIODIC``."""
 
-    FIXED_POINT = ("fixed point", "The run settled on an isolated fixed point.")
+    FIXED_POINT = ("fixed point", "The run settled on a fixed point.")
     CONTINUUM = (
         "fixed points (continuum)",
         "The runs settled on many distinct fixed points (a continuum of minimisers, such "
@@ -116,6 +120,11 @@ class AttractorKind(Outcome):
         "No period <= max_period was found: chaotic, quasi-periodic, or a longer period. "
         "Raise `max_period` or `transient`, or measure a Lyapunov exponent.",
     )
+    CHAOTIC = (
+        "chaotic",
+        "No period <= max_period and a positive largest Lyapunov exponent (reported with "
+        "it): nearby starts separate exponentially.",
+    )
     DIVERGED = ("diverged", "The run left every bounded set. Try a smaller h.")
 
 
@@ -124,8 +133,25 @@ class LimitKind(Outcome):
 
     CONVERGED = ("converged", "The run converged to a minimiser.")
     PERIODIC = ("periodic", "The run settled on a cycle (period >= 2), not on a minimiser.")
-    OTHER = (
+    NOT_CONVERGED = (
         "not_converged",
         "The run neither converged nor became periodic within the steps. Increase `steps`.",
     )
     DIVERGED = ("diverged", "The run left every bounded set.")
+
+
+class FlowStatus(Outcome):
+    """How a float64 flow of a model ended."""
+
+    FINISHED = ("finished", "The flow was integrated to the last requested time.")
+    COMPLEX = (
+        "complex",
+        "The principal flow would leave the reals here: some h lambda_i of the Hessian "
+        "reached 1 (log(1 - h lambda) is complex). GD at this h is past its edge; the "
+        "states after `stopped_at` are NaN.",
+    )
+    FAILED = (
+        "failed",
+        "The integrator stopped before the last time (its message is in `message`). Loosen "
+        "`rtol` or shorten the times.",
+    )

@@ -26,6 +26,7 @@ import numpy as np
 from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, eigsh
 
 from ..core.budget import RATE_FLOAT_ITERATIONS, Meter, check_cost, check_memory
+from ..core.outcomes import Status
 from ..core.progress import progress_bar
 from ..core.scalars import check_count, learning_rates
 from ..errors import InvalidInputError, NonFiniteError
@@ -159,10 +160,12 @@ class SharpnessTrace:
         (min, max) of sharpness / (2/h) from ``reached_edge_at`` on; None if diverged.
     loss_increases : int
         Steps where the loss went up (non-monotone descent).
-    diverged : bool
-    status : str
-        "diverged" (the loss left float range or the iterate left ``bound``) or
-        "finished" (all steps made).
+    status : Status
+        ``diverged`` (the loss left float range or the iterate left ``bound``) or
+        ``max_steps`` (all steps made); ``diverged`` is the property ``status ==
+        "diverged"``.
+    decided_at : int
+        The step at which the status was decided (``steps`` for ``max_steps``).
     """
 
     h: float
@@ -175,8 +178,13 @@ class SharpnessTrace:
     reached_edge_at: int | None
     hover_range: tuple[float, float] | None
     loss_increases: int
-    diverged: bool
-    status: str = "finished"
+    status: Status
+    decided_at: int
+
+    @property
+    def diverged(self) -> bool:
+        """Whether the run diverged (``status == "diverged"``)."""
+        return self.status is Status.DIVERGED
 
     def plot(self, axes: Any = None) -> Any:
         """Loss (log scale) and sharpness with the 2/h line; returns the two axes."""
@@ -279,6 +287,6 @@ def track_sharpness(
         reached_edge_at=at,
         hover_range=hover,
         loss_increases=int(np.count_nonzero(np.diff(losses) > 0)),
-        diverged=diverged,
-        status="diverged" if diverged else "finished",
+        status=Status.DIVERGED if diverged else Status.MAX_STEPS,
+        decided_at=last,
     )

@@ -65,7 +65,7 @@ def near_unbalanced_starts(N: int, seed: int) -> np.ndarray:
 CONVERGED, PERIODIC, OTHER, DIVERGED = (
     LimitKind.CONVERGED,
     LimitKind.PERIODIC,
-    LimitKind.OTHER,
+    LimitKind.NOT_CONVERGED,
     LimitKind.DIVERGED,
 )
 

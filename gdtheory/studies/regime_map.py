@@ -7,9 +7,10 @@ For each learning rate h of a grid, :func:`regime_map` puts side by side
   (optimal truncation), the principal flow (:mod:`~gdtheory.continuous.principal_flow`)
   and the central flow (:mod:`~gdtheory.continuous.central_flow`), NaN where a model
   cannot be computed (the reason is kept);
-* the dynamical verdict of GD itself from the start: "converges", "period p",
-  "chaotic" (with its largest Lyapunov exponent), "aperiodic" (no period up to
-  ``max_period`` and a non-positive exponent) or "diverges";
+* the dynamical verdict of GD itself from the start, an
+  :class:`~gdtheory.core.outcomes.AttractorKind`: ``fixed point``, ``periodic`` (with its
+  minimal period), ``chaotic`` (no period up to ``max_period``, largest Lyapunov exponent
+  > 1e-3), ``non-periodic`` (no period and a non-positive exponent) or ``diverged``;
 
 with the classical boundaries 1/L and 2/L (L = the sharpness at the start) and the
 observed transitions: consecutive grid values of h where the verdict changes, which
@@ -22,6 +23,7 @@ the Lyapunov exponent where no period is found).
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -38,6 +40,7 @@ from ..continuous.modified_flows import modified_flow
 from ..continuous.principal_flow import principal_flow
 from ..core import budget
 from ..core.objective import as_objective, numeric_objective
+from ..core.outcomes import DIVERGED_PERIOD, AttractorKind
 from ..core.scalars import check_count, check_dps, exact_rates, exact_real
 from ..dynamics.diagrams import detect_periods
 from ..dynamics.lyapunov import lyapunov_batch
@@ -69,10 +72,14 @@ class RegimeMap:
         The order of the best modified flow at each h (-1 if none).
     failures : dict
         (model name, h) -> why the model could not be computed.
-    verdicts : tuple of str (m,)
+    verdicts : tuple of AttractorKind (m,)
+    periods : ndarray of int (m,)
+        The minimal period where the verdict is ``periodic`` (1 for a fixed point, 0 if
+        diverged, -1 where no period <= max_period was found).
     lyapunov : ndarray (m,)
         The largest Lyapunov exponent where it was computed (NaN elsewhere).
-    transitions : tuple of (h_left, h_right, verdict_left, verdict_right)
+    transitions : tuple of (h_left, h_right, label_left, label_right)
+        Consecutive h whose :attr:`labels` differ.
     """
 
     hs: np.ndarray = field(repr=False)
@@ -80,9 +87,18 @@ class RegimeMap:
     errors: dict[str, np.ndarray] = field(repr=False)
     best_order: np.ndarray = field(repr=False)
     failures: dict[tuple[str, float], str] = field(repr=False)
-    verdicts: tuple[str, ...] = field(repr=False)
+    verdicts: tuple[AttractorKind, ...] = field(repr=False)
+    periods: np.ndarray = field(repr=False)
     lyapunov: np.ndarray = field(repr=False)
     transitions: tuple[tuple[float, float, str, str], ...]
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """The verdicts in words, with the period: "fixed point", "period 4", "chaotic"."""
+        return tuple(
+            f"period {p}" if v is AttractorKind.PERIODIC else str(v)
+            for v, p in zip(self.verdicts, self.periods, strict=True)
+        )
 
     def plot(self, ax: Any = None) -> Any:
         """Distance to GD against h (log-log) with 1/L, 2/L and the observed transitions."""
@@ -123,7 +139,7 @@ def max_distance(states: Any, iterates: Any, dps: int) -> float:
 
 def _verdicts(
     obj: Any, x0: np.ndarray, hs: np.ndarray, transient: int, max_period: int
-) -> tuple[list[str], np.ndarray]:
+) -> tuple[list[AttractorKind], np.ndarray, np.ndarray]:
     run = run_method(
         GD(), obj, np.broadcast_to(x0, (hs.size, x0.size)), hs=hs, steps=transient + 64, keep=64
     )
@@ -135,15 +151,15 @@ def _verdicts(
         lyap[todo] = lb.exponents[..., 0]
     out = []
     for p, lam in zip(periods, lyap, strict=True):
-        if p == 0:
-            out.append("diverges")
+        if p == DIVERGED_PERIOD:
+            out.append(AttractorKind.DIVERGED)
         elif p == 1:
-            out.append("converges")
+            out.append(AttractorKind.FIXED_POINT)
         elif p > 1:
-            out.append(f"period {p}")
+            out.append(AttractorKind.PERIODIC)
         else:
-            out.append("chaotic" if lam > 1e-3 else "aperiodic")
-    return out, lyap
+            out.append(AttractorKind.CHAOTIC if lam > 1e-3 else AttractorKind.NON_PERIODIC)
+    return out, periods, lyap
 
 
 def _steps(fixed: int | None, T: Any, h: Any) -> int:
@@ -169,8 +185,8 @@ def regime_map(
     h (then T is not given).
 
     >>> rm = regime_map("x**2/2", [1], ["1/2", "3/2", "5/2"], 2, models=("gradient",))
-    >>> rm.verdicts, rm.transitions[0][3]
-    (('converges', 'converges', 'diverges'), 'diverges')
+    >>> rm.labels, rm.transitions[0][3]
+    (('fixed point', 'fixed point', 'diverged'), 'diverged')
     """
     obj = numeric_objective(as_objective(objective))
     rates = exact_rates(hs)
@@ -261,16 +277,18 @@ def regime_map(
             if np.any(np.isfinite(row)):
                 j = int(np.nanargmin(row))
                 best[i], errors["best modified"][i] = orders[j], row[j]
-    verdicts, lyap = _verdicts(
+    verdicts, periods, lyap = _verdicts(
         obj,
         x0_f,
         hs_f,
         check_count(transient, "transient", 1),
         check_count(max_period, "max_period", 2),
     )
+    out = RegimeMap(hs_f, L, errors, best, failures, tuple(verdicts), periods, lyap, ())
+    labels = out.labels
     transitions = tuple(
-        (float(hs_f[i]), float(hs_f[i + 1]), verdicts[i], verdicts[i + 1])
+        (float(hs_f[i]), float(hs_f[i + 1]), labels[i], labels[i + 1])
         for i in range(hs_f.size - 1)
-        if verdicts[i] != verdicts[i + 1]
+        if labels[i] != labels[i + 1]
     )
-    return RegimeMap(hs_f, L, errors, best, failures, tuple(verdicts), lyap, transitions)
+    return dataclasses.replace(out, transitions=transitions)

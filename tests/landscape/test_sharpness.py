@@ -57,10 +57,15 @@ def test_track_sharpness_flags_divergence():
     the sharpness of a point on the way out (issue 19)."""
     tr = track_sharpness(scalar_factorization(), [3.0, 3.0], h=1.0, steps=50, every=5)
     assert tr.diverged and len(tr.loss) < 51 and tr.status == "diverged"
+    assert tr.decided_at == len(tr.loss) - 1  # the step whose loss left the float range
     assert np.isnan(tr.final_ratio) and tr.hover_range is None
     assert tr.sharpness.size >= 1 and np.all(np.isfinite(tr.sharpness))  # measured before
     ok = track_sharpness(scalar_factorization(), [1.2, 0.8], h=0.1, steps=20, every=5)
-    assert ok.status == "finished" and np.isfinite(ok.final_ratio)
+    assert (
+        ok.status == "max_steps"
+        and ok.decided_at == ok.loss.size - 1
+        and np.isfinite(ok.final_ratio)
+    )
 
 
 def test_track_sharpness_shows_a_progress_bar_only_when_asked(capsys):

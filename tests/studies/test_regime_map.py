@@ -9,6 +9,7 @@ import matplotlib
 import numpy as np
 import pytest
 
+from gdtheory.core.outcomes import AttractorKind
 from gdtheory.errors import InvalidInputError
 from gdtheory.studies.regime_map import regime_map
 
@@ -21,12 +22,15 @@ def test_transitions_bracket_the_bifurcations_of_the_orbit_diagram() -> None:
     step = 0.02
     starts_cycling = [t for t in rm.transitions if t[3] == "period 2"]
     assert starts_cycling and abs(starts_cycling[0][1] - 1.0) <= step + 1e-12
-    assert rm.verdicts[0] == "converges" and rm.verdicts[-1] == "chaotic"
+    assert rm.verdicts[0] is AttractorKind.FIXED_POINT and rm.verdicts[-1] is AttractorKind.CHAOTIC
+    assert rm.labels[0] == "fixed point" and rm.periods[0] == 1
+    periodic = [i for i, v in enumerate(rm.verdicts) if v is AttractorKind.PERIODIC]
+    assert periodic and all(rm.labels[i] == f"period {rm.periods[i]}" for i in periodic)
     doubling = [t for t in rm.transitions if t[2] == "period 2" and t[3] == "period 4"]
     assert len(doubling) == 1
     left, right = doubling[0][:2]
     assert left <= math.sqrt(5) - 1 <= right and right - left <= step + 1e-12
-    chaotic = np.array([v == "chaotic" for v in rm.verdicts])
+    chaotic = np.array([v is AttractorKind.CHAOTIC for v in rm.verdicts])
     assert np.all(rm.lyapunov[chaotic] > 0)
 
 
@@ -39,7 +43,7 @@ def test_distances_on_a_quadratic_equal_the_closed_forms() -> None:
         gf = max(abs(math.exp(-k * h) - (1 - h) ** k) for k in range(K + 1))
         assert rm.errors["gradient flow"][i] == pytest.approx(gf, rel=1e-10)
         assert rm.errors["principal flow"][i] < 1e-20
-    assert rm.verdicts == ("converges", "converges", "converges")
+    assert rm.verdicts == (AttractorKind.FIXED_POINT,) * 3
     assert rm.L == pytest.approx(1.0)
     ax = rm.plot()
     assert ax.get_xlabel() == "h"
