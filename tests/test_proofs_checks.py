@@ -16,7 +16,9 @@ QUALIFIED = {"T6", "T7", "T8", "T9", "T11"}
 #: claims with parts proved by certificates, and how many at least
 CERTIFIED = {"T1": 4, "T6": 5, "T8": 2}
 
-#: Verdicts of the committed full report (docs/report, the README's table).
+#: Verdicts of the committed full report (docs/report, the README's table).  A claim added
+#: since that report is checked in quick mode only, until the report is regenerated
+#: (CONTRIBUTING.md, "Adding a claim").
 FULL_VERDICTS = {
     c["id"]: c["verdict"]
     for c in json.loads(
@@ -38,7 +40,8 @@ def test_every_claim_reaches_its_verdict_quickly_with_numbers(claim, quick_repor
     ev = quick_report.claim(claim.id)
     expected = Verdict.QUALIFIED if claim.id in QUALIFIED else Verdict.VERIFIED
     assert ev["verdict"] == expected.value, (ev["summary"], ev["notes"])
-    assert ev["verdict"] == FULL_VERDICTS[claim.id], "regenerate docs/report (see README)"
+    if claim.id in FULL_VERDICTS:  # a new claim waits for the next full report
+        assert ev["verdict"] == FULL_VERDICTS[claim.id], "regenerate docs/report (see README)"
     assert ev["numbers"] and ev["tables"] and ev["summary"]
     assert claim.statement and claim.reference and claim.hypotheses and claim.source
     assert all(p["proved"] for p in ev["proofs"]), [p for p in ev["proofs"] if not p["proved"]]

@@ -1,4 +1,4 @@
-r"""Closed-form modified equations: quadratic objectives to all orders (SPEC T4).
+r"""Closed-form modified equations: quadratic objectives to all orders (claim T4).
 
 For f(x) = (1/2) x^T A x + b^T x + c the GD map is affine, x -> x - h (A x + b), and its
 modified vector field is known to all orders:

@@ -7,7 +7,7 @@ d_j = 0 for j >= 2).  The *modified vector field*
 
 is the formal series whose exact time-h flow equals Phi_h to all orders in h (Hairer,
 Lubich, Wanner, *Geometric Numerical Integration*, 2nd ed., 2006, Ch. IX, eqs. (1.1)-(1.4);
-SPEC T4, where F_{k+1} there is F_k here).  Writing L_G for the Lie derivative
+the statement of claim T4, whose F_{k+1} is F_k here).  Writing L_G for the Lie derivative
 (L_G u)(x) = u'(x) G(x), the time-h flow of G is  sum_i h^i/i! L_G^{i-1} G, and matching
 the coefficient of h^{k+1} with d_{k+1} gives the recursion
 
@@ -22,7 +22,7 @@ the transcendental building blocks of f
 obvious algorithm (expand exp(h L_G) with SymPy at every order), whose cost explodes with
 expression swell; see ``tests/benchmarks``.
 
-Gradient structure (SPEC T4).  F_0 + h F_1 = -grad(f + (h/4)|grad f|^2) for GD.  In one
+Gradient structure (claim T4).  F_0 + h F_1 = -grad(f + (h/4)|grad f|^2) for GD.  In one
 dimension every F_k is a gradient.  In dimension n >= 2 the coefficient F_k is a
 gradient on R^n iff its Jacobian is symmetric; the antisymmetric part
 (F_k' - F_k'^T)/2 (the curl) is reported as the obstruction.  For GD, F_2 is a gradient
@@ -194,7 +194,7 @@ class ModifiedEquation:
     Notes
     -----
     ``potentials`` (computed on first use) holds f_k with F_k = -grad f_k wherever
-    ``is_gradient[k]``: f_0 = f and f_1 = |grad f|^2/4 for GD (SPEC T4), and for k >= 2
+    ``is_gradient[k]``: f_0 = f and f_1 = |grad f|^2/4 for GD (claim T4), and for k >= 2
     (or any k of a general map) the potential normalised by f_k(0) = 0.
 
     Examples
@@ -566,7 +566,7 @@ def modified_potential(
     r"""The modified potential f_h = f_0 + h f_1 + ... + h^order f_order (a polynomial in h).
 
     F_k = -grad f_k with f_0 = f, f_1 = |grad f|^2/4 (implicit gradient regularisation;
-    SPEC T4) and f_k(0) = 0 for k >= 2.  Always exists in one dimension.
+    claim T4) and f_k(0) = 0 for k >= 2.  Always exists in one dimension.
 
     Raises
     ------

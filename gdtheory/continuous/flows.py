@@ -239,7 +239,7 @@ def gradient_flow(
     tol: RealLike | None = None,
     progress: bool = False,
 ) -> FlowSolution:
-    """Gradient flow dx/dt = -grad f(x) at high precision (SPEC T3); ``progress`` shows a
+    """Gradient flow dx/dt = -grad f(x) at high precision (claim T3); ``progress`` shows a
     bar over the time interval.
 
     >>> from gdtheory.objectives import quadratic

@@ -1,4 +1,4 @@
-"""A library of the objectives the theory is about (SPEC section 1).
+"""A library of the objectives the theory is about (Tao and Wang, 2022, and the claims T1-T11).
 
 All coefficients are kept exact (SymPy rationals) so that closed forms stay exact.
 """
@@ -40,7 +40,7 @@ def quadratic(A: Any, *, name: str | None = None) -> Objective:
     r"""The quadratic f(x) = (1/2) x^T A x.
 
     ``A`` is a symmetric matrix, or a 1-D sequence of eigenvalues (then A = diag).  On
-    a quadratic, GD is linear: x_{k+1} = (I - hA) x_k (SPEC T2), and the global
+    a quadratic, GD is linear: x_{k+1} = (I - hA) x_k (claim T2), and the global
     smoothness constant is L = max |eigenvalue of A|.
 
     >>> quadratic([1]).expr
@@ -98,7 +98,7 @@ def logistic_conjugate(h: RealLike = 1) -> Objective:
 
 
 def scalar_factorization(mu: RealLike = 1) -> Objective:
-    """f(x, y) = (mu - x y)**2 / 2 (SPEC T6, T8): minimisers on the hyperbola xy = mu.
+    """f(x, y) = (mu - x y)**2 / 2 (claims T6, T8): minimisers on the hyperbola xy = mu.
 
     >>> scalar_factorization().expr
     (-x*y + 1)**2/2
@@ -109,7 +109,7 @@ def scalar_factorization(mu: RealLike = 1) -> Objective:
 
 
 def vector_factorization(n: int, mu: RealLike = 1) -> Objective:
-    """f(x, y) = (mu - x . y)**2 / 2 with x, y in R^n (SPEC T8, vector case)."""
+    """f(x, y) = (mu - x . y)**2 / 2 with x, y in R^n (claim T8, vector case)."""
     if not isinstance(n, int) or n < 1:
         raise InvalidInputError(f"n must be a positive integer, got {n!r}")
     m = exact_real(mu, "mu")
@@ -120,7 +120,7 @@ def vector_factorization(n: int, mu: RealLike = 1) -> Objective:
 
 
 def matrix_factorization(A: Any, d: int) -> Objective:
-    r"""f(X, Y) = (1/2) ||A - X Y^T||_F^2 with A (n x m), X (n x d), Y (m x d) (SPEC T8).
+    r"""f(X, Y) = (1/2) ||A - X Y^T||_F^2 with A (n x m), X (n x d), Y (m x d) (claim T8).
 
     The state is (vec X, vec Y) row-major, symbols ``X_i_j`` and ``Y_i_j``.
 
@@ -149,7 +149,7 @@ def multiscale_1d(
 
     ``f1`` is ``sin`` or ``cos``: the micro-scale gradient a f1'(x/eps) is O(1) and
     bounded, while its second derivative is O(a / eps), so classical small learning
-    rates must be h = O(eps) (SPEC T7).
+    rates must be h = O(eps) (claim T7).
 
     >>> multiscale_1d(eps="1/10").expr
     x**2/2 + sin(10*x)/10

@@ -1,4 +1,4 @@
-r"""Learning-rate regimes relative to the smoothness constant L (SPEC T2).
+r"""Learning-rate regimes relative to the smoothness constant L (claim T2).
 
 On the quadratic f = (L/2) x^2, GD is x_{k+1} = (1 - hL) x_k, so the regime is decided by
 the factor q = 1 - hL:
@@ -13,7 +13,7 @@ regime                   condition      behaviour on (L/2) x^2
 ``BEYOND_STABILITY``     h > 2/L        q < -1: |x_k| -> infinity
 =======================  =============  ======================================
 
-The boundary h = 1/L, which SPEC T2 does not name, gets its own member rather than
+The boundary h = 1/L, which claim T2's statement does not name, gets its own member rather than
 being folded into a neighbour.  Comparisons are exact (SymPy rationals): ``h="2/3"``
 with ``L=3`` is critical; a float h is compared by its exact binary value unless
 ``rtol`` is given.

@@ -3,12 +3,12 @@ r"""Exact first and second moments of SGD and of its SME when every f_i is quadr
 An independent oracle for the Monte Carlo of :mod:`gdtheory.dynamics.stochastic`: with
 affine gradients g_i(x) = A_i x + e_i the moments mu = E x, M = E x x^T close.
 
-* SGD with replacement, batch b (exact rationals; Cov_i is the per-sample covariance):
+* SGD with replacement, batch b (exact rationals; Cov_i is the per-sample covariance)::
 
       mu' = mu - eta gbar(mu),
       M'  = E (x - eta gbar)(x - eta gbar)^T + (eta^2 / b) E Cov_i(g_i(x)).
 
-* The SME dX = (A X + c) dt + sum_j (B_j X + d_j) dW_j (Ito):
+* The SME dX = (A X + c) dt + sum_j (B_j X + d_j) dW_j (Ito)::
 
       mu' = A mu + c,
       M'  = A M + M A^T + c mu^T + mu c^T

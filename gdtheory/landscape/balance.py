@@ -20,7 +20,7 @@ Symbolic results derived here (:func:`balancing`), each checked as an identity b
   h does).
 
 Balance bound (:func:`balance_bound`): a point limit of GD is a fixed point at which the
-GD map is not linearly unstable, h lambda_max <= 2; on the minimiser set this reads
+GD map is not linearly unstable, h lambda_max <= 2; on the minimiser set this reads::
 
     scalar / vector:  ||x - y||^2 <= 2/h - 2 mu,
     matrix:           (sigma_1(X) - sigma_1(Y))^2 <= 2/h - 2 sigma_1(A),

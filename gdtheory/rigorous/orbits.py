@@ -74,6 +74,10 @@ def _divisors(p: int) -> list[int]:
 class OrbitCertificate(Certificate):
     """A proof (or failed attempt) that a box contains exactly one p-periodic orbit.
 
+    Methods: :meth:`contains_multiplier` tests a candidate value against the enclosures,
+    :meth:`to_json` / :meth:`from_json` save and load, :meth:`recheck` re-proves
+    and compares the stored statement (:class:`~gdtheory.rigorous.certificate.Certificate`).
+
     Attributes
     ----------
     objective : str
@@ -93,9 +97,6 @@ class OrbitCertificate(Certificate):
         Linear stability decided rigorously from the enclosed monodromy matrix (None:
         undecided, or not proved).
 
-    Methods: :meth:`contains_multiplier` tests a candidate value against the enclosures,
-    :meth:`to_json` / :meth:`from_json` save and load, :meth:`recheck` re-proves
-    and compares the stored statement (:class:`~gdtheory.rigorous.certificate.Certificate`).
     multipliers : tuple of str
         Enclosures of the multipliers (arb/acb balls, printed).
     multiplier_boxes : tuple

@@ -1,4 +1,4 @@
-r"""The smoothness constant L of an objective (SPEC T1).
+r"""The smoothness constant L of an objective (claim T1).
 
 f is L-smooth when grad f is L-Lipschitz.  For a C^2 function on a convex set this is
 equivalent to  sup_x rho(H(x)) <= L, where rho is the spectral radius of the (symmetric)

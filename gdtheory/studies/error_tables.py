@@ -1,4 +1,4 @@
-r"""GD against its modified flows: error tables over learning rates and orders (SPEC T4, T5).
+r"""GD against its modified flows: error tables over learning rates and orders (claims T4, T5).
 
 Backward error analysis (Hairer-Lubich-Wanner IX.1, Thm IX.1.2 and IX.7; Li-Tai-E 2019
 for p = 1) predicts, for h -> 0, that the order-p modified flow y^{[p]} tracks the GD
@@ -97,13 +97,14 @@ def modified_error_table(
     hs: Sequence[RealLike],
     orders: Sequence[int],
     steps: int | None = None,
-    T: RealLike | None = None,
+    time: RealLike | None = None,
     dps: int = 50,
 ) -> ModifiedErrorTable:
     r"""max_k |x_k - y^{[p]}(kh)| for GD against the order-p modified flows.
 
     Exactly one of ``steps`` (a fixed number of GD steps: expected order p+2; ``steps=1``
-    is the local error) and ``T`` (a fixed time, steps = round(T/h): expected order p+1).
+    is the local error) and ``time`` (a fixed time T, steps = round(T/h): expected order
+    p+1).
 
     >>> tab = modified_error_table("x**4/4 - x**2/2", ["1/2"], hs=["1/10", "1/20", "1/40"],
     ...                            orders=[0, 1, 2], steps=1, dps=40)
@@ -112,8 +113,8 @@ def modified_error_table(
     """
     dps = check_dps(dps)
     obj = numeric_objective(objective)
-    if (steps is None) == (T is None):
-        raise InvalidInputError("give exactly one of steps= (fixed step count) and T= (time)")
+    if (steps is None) == (time is None):
+        raise InvalidInputError("give exactly one of steps= (fixed step count) and time=")
     order_list = check_orders(orders)
     h_exact = exact_rates(hs)
     if steps is not None:
@@ -123,7 +124,7 @@ def modified_error_table(
         horizon = f"fixed steps K = {steps}"
         expected = tuple(p + 2 for p in order_list)
     else:
-        T_exact = positive_real(T, "T")
+        T_exact = positive_real(time, "time")
         step_counts = [max(1, int(sp.floor(T_exact / hh + sp.Rational(1, 2)))) for hh in h_exact]
         horizon = f"fixed time T = {T_exact}"
         expected = tuple(p + 1 for p in order_list)

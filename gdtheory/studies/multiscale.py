@@ -13,7 +13,7 @@ The temperature.  Reading the recursion as Euler-Maruyama with time step h for
 dX = -grad f0(X) dt + sqrt(h sigma^2) dW (the increment h zeta has variance
 h^2 sigma^2 = (h sigma^2) h), the invariant density is exp(-f0/T)/Z with
 
-    T = h sigma^2 / 2                                              (SPEC T7),
+    T = h sigma^2 / 2                                              (claim T7),
 
 a small-h statement.  For quadratic f0 = l x^2/2 the recursion is an AR(1) process whose
 exact stationary variance is h sigma^2/(l (2 - h l)), i.e. T_h = h sigma^2/(2 - h l):
@@ -119,7 +119,7 @@ class MultiscaleObjective:
             return float(m2 - m1**2)
 
     def temperature(self, h: float) -> float:
-        """The SPEC's Gibbs temperature T = h sigma^2 / 2."""
+        """The Gibbs temperature T = h sigma^2 / 2 of claim T7's statement."""
         return float(h) * self.noise_variance / 2
 
 
@@ -193,7 +193,7 @@ class GibbsComparison:
     ----------
     h, eps : float
     T_spec : float
-        h sigma^2 / 2 (SPEC T7).
+        h sigma^2 / 2 (claim T7).
     T_fit : float
         Maximum-likelihood temperature of the GD samples.
     T_quadratic : float or None
