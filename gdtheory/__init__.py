@@ -9,8 +9,8 @@ from . import models as models
 from . import optimizers as optimizers
 from ._version import __version__ as __version__
 from .backward_error.butcher import ButcherTableau as ButcherTableau
+from .backward_error.butcher import butcher_tableau as butcher_tableau
 from .backward_error.butcher import runge_kutta_map as runge_kutta_map
-from .backward_error.butcher import tableau as butcher_tableau
 from .backward_error.closed_forms import QuadraticModifiedEquation as QuadraticModifiedEquation
 from .backward_error.closed_forms import (
     quadratic_modified_equation as quadratic_modified_equation,
@@ -119,7 +119,7 @@ from .landscape.balance_laws import balance_law as balance_law
 from .landscape.balance_laws import deep_linear as deep_linear
 from .landscape.balance_laws import deep_scalar as deep_scalar
 from .landscape.balance_laws import deep_scalar_bound as deep_scalar_bound
-from .landscape.balance_laws import leaky_factorisation as leaky_factorisation
+from .landscape.balance_laws import leaky_factorization as leaky_factorization
 from .landscape.balance_laws import one_quantity_bound as one_quantity_bound
 from .landscape.invariants import ConservedQuadratics as ConservedQuadratics
 from .landscape.invariants import conserved_quadratics as conserved_quadratics
@@ -127,6 +127,7 @@ from .landscape.sharpness import SharpnessEstimate as SharpnessEstimate
 from .landscape.sharpness import SharpnessTrace as SharpnessTrace
 from .landscape.sharpness import sharpness as sharpness
 from .landscape.sharpness import sharpness_estimate as sharpness_estimate
+from .landscape.sharpness import top_eigenvalues as top_eigenvalues
 from .landscape.sharpness import track_sharpness as track_sharpness
 from .models.numpy_models import FactorizationModel as FactorizationModel
 from .models.numpy_models import ObjectiveModel as ObjectiveModel
@@ -262,7 +263,7 @@ __all__ = [
     "deep_linear",
     "deep_scalar",
     "deep_scalar_bound",
-    "leaky_factorisation",
+    "leaky_factorization",
     "one_quantity_bound",
     "ConservedQuadratics",
     "conserved_quadratics",
@@ -273,6 +274,7 @@ __all__ = [
     "synthetic_regression",
     "SharpnessTrace",
     "sharpness",
+    "top_eigenvalues",
     "sharpness_estimate",
     "SharpnessEstimate",
     "track_sharpness",
@@ -301,3 +303,6 @@ __all__ = [
 from .core.guard import guard_namespace as _guard_namespace  # noqa: E402
 
 _guard_namespace(globals(), __all__)
+
+#: The British spelling, an alias outside __all__ (public names spell "factorization").
+leaky_factorisation = leaky_factorization  # noqa: F811

@@ -104,15 +104,18 @@ def _parser() -> argparse.ArgumentParser:
         'order of --symbols), e.g. --map "x - h*x**3"',
     )
     m.add_argument(
+        "--tableau",
         "--method",
+        dest="tableau",
         default="gd",
-        help="gd (default), euler, midpoint, heun, ralston, rk3 or rk4: the method applied "
+        help="gd (default), euler, midpoint, heun, ralston, rk3 or rk4: the Runge-Kutta tableau "
+        "(--method is its old name) applied "
         "to F = -grad f (or, with --generic, to a generic field)",
     )
     m.add_argument(
         "--generic",
         action="store_true",
-        help="the modified equation for a generic f (GD, --method gd) or a generic field F "
+        help="the modified equation for a generic f (GD, --tableau gd) or a generic field F "
         "(other methods), indexed by rooted trees",
     )
     m.add_argument(
@@ -164,11 +167,15 @@ def _parser() -> argparse.ArgumentParser:
         help="one term f_i of f = (1/m) sum f_i (repeat): the expected SGD epoch",
     )
     m.add_argument(
+        "--sampling",
         "--scheme",
+        dest="sampling",
         default="reshuffle",
         help="reshuffle (default), cyclic, or replacement (the SME of order --order 1 or 2)",
     )
-    m.add_argument("--batch", type=int, default=1, help="minibatch size, with --scheme replacement")
+    m.add_argument(
+        "--batch", type=int, default=1, help="minibatch size, with --sampling replacement"
+    )
     m.add_argument(
         "--metric",
         default=None,
@@ -203,13 +210,15 @@ def _modified(args: argparse.Namespace) -> int:
     if args.generic:
         if args.objective or args.map:
             raise GDTheoryError("--generic takes no objective or map: it is for a generic f")
-        gme = generic_modified_equation(args.method, args.order)
+        gme = generic_modified_equation(args.tableau, args.order)
         if args.json:
             rows = [
                 [{"coefficient": str(t.coefficient), "term": t.text} for t in row]
                 for row in gme.terms
             ]
-            print(json.dumps({"method": gme.method.name, "gradient": gme.gradient, "terms": rows}))
+            print(
+                json.dumps({"tableau": gme.tableau.name, "gradient": gme.gradient, "terms": rows})
+            )
         elif args.latex:
             print(gme.latex())
         elif args.python:
@@ -220,14 +229,14 @@ def _modified(args: argparse.Namespace) -> int:
     if (args.objective is None) == (args.map is None):
         raise GDTheoryError("give either an objective or --map components (not both)")
     if args.map:
-        if args.method != "gd":
-            raise GDTheoryError("--method applies to an objective, not to --map")
+        if args.tableau != "gd":
+            raise GDTheoryError("--tableau applies to an objective, not to --map")
         target: object = args.map
     else:
         obj = Objective.parse(args.objective, symbols, params=params)
-        target = obj if args.method == "gd" else runge_kutta_map(args.method, obj)
+        target = obj if args.tableau == "gd" else runge_kutta_map(args.tableau, obj)
         symbols = [s.name for s in obj.symbols]
-        if args.method != "gd":
+        if args.tableau != "gd":
             params = [p.name for p in obj.params]
     metric = args.metric or None  # "a, b; c, d": parsed safely by modified_equation
     if isinstance(target, Objective) and metric is None:
@@ -267,15 +276,15 @@ def _special(args: argparse.Namespace, symbols: Any, params: Any) -> Any:
     if key is None and settings:
         raise GDTheoryError("--set and --beta are hyperparameters of an --optimizer")
     if key == "sgd":
-        settings.setdefault("sampling", args.scheme)
+        settings.setdefault("sampling", args.sampling)
         settings.setdefault("batch", str(args.batch))
     terms = [Objective.parse(t, symbols, params=params) for t in args.sgd] if args.sgd else None
     if key:
         meth = method_from_settings(key, settings)
-        if args.metric or args.map or args.generic or args.method != "gd":
+        if args.metric or args.map or args.generic or args.tableau != "gd":
             raise GDTheoryError(
                 "--optimizer takes an objective and its hyperparameters (not --map, --metric, "
-                "--method or --generic)"
+                "--tableau or --generic)"
             )
         if meth.stochastic:
             if terms is None or args.objective is not None:
@@ -290,9 +299,9 @@ def _special(args: argparse.Namespace, symbols: Any, params: Any) -> Any:
     if terms is not None:
         if args.objective is not None:
             raise GDTheoryError("--sgd takes the terms f_i with --sgd, not an objective")
-        if args.scheme == "replacement":
+        if args.sampling == "replacement":
             return stochastic_modified_equation(terms, args.order, batch=args.batch)
-        return sgd_modified_equation(terms, args.order, args.scheme)
+        return sgd_modified_equation(terms, args.order, args.sampling)
     return None
 
 

@@ -118,7 +118,7 @@ fig.tight_layout()
 X, y = gt.synthetic_regression(200, 5, seed=0)
 net = gt.TwoLayerTanh(X, y, width=32)
 w0 = net.init(0)
-print("sharpness at the start:", round(gt.sharpness(net, w0), 4), " top 3:", gt.sharpness(net, w0, k=3))
+print("sharpness at the start:", round(gt.sharpness(net, w0), 4), " top 3:", gt.top_eigenvalues(net, w0, 3))
 fig, axes = plt.subplots(1, 2, figsize=(13, 4.5))
 for h, colour in [(2.5, "tab:orange"), (3.0, "tab:green")]:
     tr = gt.track_sharpness(net, w0, h=h, steps=3000, every=20)

@@ -100,13 +100,13 @@ def _momentum_identities(rows: list[tuple[object, ...]]) -> bool:
     for text, _ in MOMENTUM_CASES:
         f = Objective.parse(text)
         g = sp.Matrix(f.grad)
-        hb = momentum_modified_equation(f, 3, BETA, "heavy_ball")
+        hb = momentum_modified_equation(f, 3, BETA, method="heavy_ball")
         reg = f.expr + h * (1 + BETA) * sum(c**2 for c in g) / (4 * (1 - BETA) ** 2)
         good = _zero(
             hb.fields[0][i] + h * hb.fields[1][i] + sp.diff(reg, s) / (1 - BETA)
             for i, s in enumerate(f.symbols)
         )
-        ne = momentum_modified_equation(f, 3, BETA, "nesterov")
+        ne = momentum_modified_equation(f, 3, BETA, method="nesterov")
         c = -(1 - BETA + 2 * BETA**2) / (2 * (1 - BETA) ** 3)
         good_n = _zero(ne.fields[1] - c * f.hessian * g)
         ok &= good and good_n
@@ -133,7 +133,7 @@ def _momentum_identities(rows: list[tuple[object, ...]]) -> bool:
         "heavy_ball": (-(1 + BETA - z), BETA),
         "nesterov": (-(1 + BETA) * (1 - z), BETA * (1 - z)),
     }.items():
-        mm = momentum_modified_equation(quadratic, 3, BETA, method)
+        mm = momentum_modified_equation(quadratic, 3, BETA, method=method)
         b = sp.Rational(1, 3)
         r = (-B.subs(BETA, b) + sp.sqrt((B**2 - 4 * C).subs(BETA, b))) / 2
         series = sp.series(sp.log(r), z, 0, 5).removeO()

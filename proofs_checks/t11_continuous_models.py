@@ -103,7 +103,7 @@ def _tracking(ctx: CheckContext) -> tuple[Part, dict[str, Any]]:
         rm = regime_map(
             f,
             x0,
-            hs,
+            hs=hs,
             steps=K,
             orders=ORDERS,
             models=("gradient", "modified", "principal"),

@@ -33,7 +33,7 @@ from gdtheory.landscape.balance_laws import (
     deep_linear,
     deep_scalar,
     deep_scalar_bound,
-    leaky_factorisation,
+    leaky_factorization,
     leaky_gd,
     one_quantity_bound,
 )
@@ -61,8 +61,8 @@ def _families(ctx: CheckContext) -> Part:
         ("vector (1 - x.y)^2/2, n = 2", "(1 - a*b - c*d)**2/2", None),
         *((f"deep scalar N = {N}", deep_scalar(N), "ones") for N in (2, 3, 4, 5)),
         *((f"deep linear {w}", deep_linear(w), None) for w in ([1, 2, 1], [2, 2, 2], [1, 2, 2, 1])),
-        ("leaky ReLU, y > 0", leaky_factorisation([[1]], [[1]]), "ones"),
-        ("leaky ReLU, y < 0 (slope 1/10)", leaky_factorisation([[1]], [[-1]]), None),
+        ("leaky ReLU, y > 0", leaky_factorization([[1]], [[1]]), "ones"),
+        ("leaky ReLU, y < 0 (slope 1/10)", leaky_factorization([[1]], [[-1]]), None),
     ]
     all_ok = True
     for name, target, balanced in cases:
@@ -78,7 +78,7 @@ def _families(ctx: CheckContext) -> Part:
             all_ok = all_ok and b.decreasing
         elif name.startswith("deep scalar"):
             N = len(s.variables)
-            db = deep_scalar_bound(N, h)
+            db = deep_scalar_bound(N, h=h)
             bound = f"max |x_i^2 - x_j^2| <= {db.bound:.6g} at h = 1/4"
             proof = f"envelope: dB/dh = {db.derivative:.4g} < 0"
             all_ok = all_ok and db.derivative < 0
@@ -145,7 +145,7 @@ def _deep_gd(ctx: CheckContext) -> Part:
     rows, ok = [], True
     steps = 5000 if ctx.quick else 20000
     for N, h in ((2, 0.5), (3, 0.5), (4, 0.4), (5, 0.35)):
-        B = deep_scalar_bound(N, h).bound
+        B = deep_scalar_bound(N, h=h).bound
         x0 = rng.uniform(0.2, 2.0, (1000, N)) * rng.choice([-1, 1], (1000, N))
         u0 = x0**2
         x = iterate_map(deep_scalar(N), x0, hs=h, steps=steps).x  # NaN where diverged
@@ -197,7 +197,7 @@ def _leaky(ctx: CheckContext) -> Part:
     rng = np.random.default_rng(ctx.seed + 1)
     alpha, rows, ok = 0.1, [], True
     for sign, h in ((1, 0.5), (-1, 5.0)):
-        s = balancing(leaky_factorisation([[1]], [[sign]], alpha="1/10"))
+        s = balancing(leaky_factorization([[1]], [[sign]], alpha="1/10"))
         b = one_quantity_bound(balance_law(s))
         xv, yv, done = leaky_gd(rng.uniform(0.2, 4, (2000, 2)) * sign, h, alpha, sign)
         q = np.abs(xv[done] ** 2 - yv[done] ** 2)

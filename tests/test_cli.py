@@ -183,7 +183,7 @@ def test_cli_modified_params_generic_maps_and_json(capsys):
     assert out["params"] == ["lam"] and out["fields"][3] == ["-lam**4*x/4"]
     assert main(["modified", "--generic", "--order", "2"]) == 0
     assert "h^2: -1/3 H^2 g - 1/12 D^3f[g, g]" in capsys.readouterr().out
-    assert main(["modified", "--generic", "--method", "rk4", "--order", "4", "--json"]) == 0
+    assert main(["modified", "--generic", "--tableau", "rk4", "--order", "4", "--json"]) == 0
     terms = json.loads(capsys.readouterr().out)["terms"]
     assert terms[1:4] == [[], [], []] and terms[4][0] == {
         "coefficient": "-1/120",

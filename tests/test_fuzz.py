@@ -421,8 +421,8 @@ ENTRY: dict[str, tuple[Callable[..., Any], dict[str, Any], dict[str, list[Any]]]
         {"widths": [1, 2, 1]},
         {"widths": [[], [1], [0, 1, 2], [1, -2, 1], None, "121"], "A": [[[1, 2, 3]], "A", 3]},
     ),
-    "leaky_factorisation": (
-        gt.leaky_factorisation,
+    "leaky_factorization": (
+        gt.leaky_factorization,
         {"A": [[1]], "signs": [[1]]},
         {
             "A": [[], [[]], None, "A", [[float("nan")]]],
@@ -446,7 +446,12 @@ ENTRY: dict[str, tuple[Callable[..., Any], dict[str, Any], dict[str, list[Any]]]
     "sharpness": (
         gt.sharpness,
         {"objective": F2, "x": [2.0, 0.5]},
-        {"x": HOSTILE_POINTS, "k": HOSTILE_COUNTS, "objective": HOSTILE_EXPRESSIONS},
+        {"x": HOSTILE_POINTS, "tol": HOSTILE_NUMBERS, "objective": HOSTILE_EXPRESSIONS},
+    ),
+    "top_eigenvalues": (
+        gt.top_eigenvalues,
+        {"objective": F2, "x": [2.0, 0.5], "k": 2},
+        {"x": HOSTILE_POINTS, "k": HOSTILE_COUNTS + [3], "objective": HOSTILE_EXPRESSIONS},
     ),
     "track_sharpness": (
         gt.track_sharpness,
@@ -491,11 +496,11 @@ ENTRY: dict[str, tuple[Callable[..., Any], dict[str, Any], dict[str, list[Any]]]
     ),
     "regime_map": (
         gt.regime_map,
-        {"objective": F1, "x0": [0.1], "hs": ["1/10"], "T": "1/5", "models": ("gradient",)},
+        {"objective": F1, "x0": [0.1], "hs": ["1/10"], "time": "1/5", "models": ("gradient",)},
         {
             "x0": HOSTILE_POINTS,
             "hs": [[], ["a"], [1, 0], [float("nan")], None, 5, [-1]],
-            "T": HOSTILE_NUMBERS,
+            "time": HOSTILE_NUMBERS,
             "objective": HOSTILE_EXPRESSIONS,
             "models": [("magic",), None, 5],
         },
@@ -598,9 +603,9 @@ ENTRY.update(
     {
         "generic_modified_equation": (
             gt.generic_modified_equation,
-            {"method": "gd", "order": 3},
+            {"tableau": "gd", "order": 3},
             {
-                "method": ["rk5", "", None, 3, [[1]], ([[1]], [1]), ([[0, 0], [0, 1]], [1, 0])],
+                "tableau": ["rk5", "", None, 3, [[1]], ([[1]], [1]), ([[0, 0], [0, 1]], [1, 0])],
                 "order": HOSTILE_COUNTS + [14, 10**6],
                 "gradient": [None, "yes", 2],
             },
@@ -622,7 +627,7 @@ ENTRY.update(
             {
                 "objectives": [[], ["x**2"], "x**2", [1, 2], ["x**2", "y**2"], ["exp(x)", "x"]],
                 "order": HOSTILE_COUNTS + [31],
-                "scheme": ["", None, "random", 3],
+                "sampling": ["", None, "random", 3],
             },
         ),
         "stochastic_modified_equation": (
@@ -663,7 +668,7 @@ ENTRY.update(
                 "time": HOSTILE_NUMBERS,
                 "paths": HOSTILE_COUNTS,
                 "substeps": HOSTILE_COUNTS,
-                "scheme": ["", None, "milstein"],
+                "integrator": ["", None, "milstein"],
                 "seed": [-1, 2.5, None],
             },
         ),
@@ -792,22 +797,22 @@ ENTRY.update(
             {
                 "objectives": [[], ["x**2"], "x**2", [None, 2], ["x**2"] * 9],
                 "order": HOSTILE_COUNTS + [31, 0],
-                "scheme": ["", None, "random", 3],
+                "sampling": ["", None, "random", 3],
             },
         ),
         "butcher_tableau": (
             gt.butcher_tableau,
-            {"method": [[0, 0], ["1/2", 0]], "b": [0, 1]},
+            {"tableau": [[0, 0], ["1/2", 0]], "b": [0, 1]},
             {
-                "method": [[[0, 1], [0, 0]], [["nan"]], [[0]] * 20, "x", None, [[1, 2]]],
+                "tableau": [[[0, 1], [0, 0]], [["nan"]], [[0]] * 20, "x", None, [[1, 2]]],
                 "b": [[], ["1/0"], [1j, 0], None, [1, 2, 3]],
             },
         ),
         "runge_kutta_map": (
             gt.runge_kutta_map,
-            {"method": "heun", "field": ["-x"], "symbols": ["x"]},
+            {"tableau": "heun", "field": ["-x"], "symbols": ["x"]},
             {
-                "method": ["rk5", None, 3],
+                "tableau": ["rk5", None, 3],
                 "field": [[], ["-x", "y"], None, ["__import__('os')"]],
                 "symbols": [[], None, ["x", "y"]],
             },
@@ -847,7 +852,7 @@ ENTRY.update(
                 "hs": HOSTILE_POINTS,
                 "orders": [[-1], [10**6], "ab", None, [1.5]],
                 "steps": HOSTILE_COUNTS,
-                "T": HOSTILE_NUMBERS,
+                "time": HOSTILE_NUMBERS,
             },
         ),
         "quadratic_modified_equation": (

@@ -39,7 +39,7 @@ from .one_step_maps import vector_field
 from .trees import Tree, density, trees_of_order
 from .truncated import TruncatedPolynomials
 
-__all__ = ["ButcherTableau", "tableau", "weight", "runge_kutta_map", "BUILTIN"]
+__all__ = ["ButcherTableau", "butcher_tableau", "tableau", "weight", "runge_kutta_map", "BUILTIN"]
 
 #: Largest number of stages accepted for a user tableau.
 MAX_STAGES = 16
@@ -107,8 +107,8 @@ def _exact(value: Any, name: str) -> Any:
     return v
 
 
-def tableau(
-    method: Any, b: Sequence[Any] | None = None, *, name: str | None = None
+def butcher_tableau(
+    tableau: Any, b: Sequence[Any] | None = None, *, name: str | None = None
 ) -> ButcherTableau:
     """A Butcher tableau: a built-in name (``"euler"``/``"gd"``, ``"midpoint"``,
     ``"heun"``, ``"ralston"``, ``"rk3"``, ``"rk4"``), a :class:`ButcherTableau`, or the
@@ -116,25 +116,25 @@ def tableau(
     Entries are exact reals (ints, Fractions, ``"1/3"``, SymPy numbers such as
     ``sqrt(2)/2``).
 
-    >>> tableau([[0, 0], ["2/3", 0]], ["1/4", "3/4"]).order    # Ralston's method
+    >>> butcher_tableau([[0, 0], ["2/3", 0]], ["1/4", "3/4"]).order    # Ralston's method
     2
     """
-    if isinstance(method, ButcherTableau):  # re-validated: its entries and order are checked
-        again = tableau(method.A, method.b, name=method.name)
-        return method if again == method else again
-    if isinstance(method, str):
-        key = "euler" if method.lower() == "gd" else method.lower()
+    if isinstance(tableau, ButcherTableau):  # re-validated: its entries and order are checked
+        again = butcher_tableau(tableau.A, tableau.b, name=tableau.name)
+        return tableau if again == tableau else again
+    if isinstance(tableau, str):
+        key = "euler" if tableau.lower() == "gd" else tableau.lower()
         if key not in _BUILTIN_DATA:
             raise InvalidInputError(
-                f"unknown method {method!r}; the built-in methods are {', '.join(BUILTIN)}, "
+                f"unknown tableau {tableau!r}; the built-in methods are {', '.join(BUILTIN)}, "
                 "or give a Butcher tableau (A, b)"
             )
         A_text, b_text = _BUILTIN_DATA[key]
-        return tableau(A_text, b_text, name=key)
+        return butcher_tableau(A_text, b_text, name=key)
     if b is None:
         raise InvalidInputError("a Butcher tableau needs the matrix A and the weights b")
     try:
-        rows = [list(r) for r in method]
+        rows = [list(r) for r in tableau]
         weights = list(b)
     except TypeError:
         raise ShapeError("A must be a square matrix (a list of rows) and b a list") from None
@@ -154,6 +154,10 @@ def tableau(
     bb = tuple(_exact(v, f"b[{i}]") for i, v in enumerate(weights))
     draft = ButcherTableau(name or "tableau", A, bb, 0)
     return ButcherTableau(draft.name, A, bb, _classical_order(draft))
+
+
+#: The short name used inside the package (``tableau("rk4")``).
+tableau = butcher_tableau
 
 
 def _classical_order(tab: ButcherTableau) -> int:
@@ -190,14 +194,14 @@ def weight(tab: ButcherTableau, t: Tree, memo: dict[Tree, tuple[Any, ...]] | Non
 
 
 def runge_kutta_map(
-    method: Any,
+    tableau: Any,
     field: Any,
     symbols: Sequence[sp.Symbol | str] | None = None,
     params: Sequence[sp.Symbol | str] | None = None,
     *,
     order: int | None = None,
 ) -> list[sp.Expr]:
-    """Phi_h(x) of the explicit Runge-Kutta method ``method`` on x' = F(x), as SymPy
+    """Phi_h(x) of the explicit Runge-Kutta method ``tableau`` on x' = F(x), as SymPy
     expressions in the symbols and ``gdtheory.h`` (a one-step map that
     :func:`~gdtheory.modified_equation` accepts).  ``field``: an objective (F = -grad f)
     or the components of F (strings parsed safely) with ``symbols`` in state order.
@@ -212,7 +216,7 @@ def runge_kutta_map(
     >>> runge_kutta_map("rk4", [-x], [x], order=2)
     [h**2*x/2 - h*x + x]
     """
-    tab = tableau(method)
+    tab = butcher_tableau(tableau)
     F, symbols_, _ = vector_field(field, symbols, params)
     syms = list(symbols_)
     if order is not None and (isinstance(order, bool) or not isinstance(order, int) or order < 0):

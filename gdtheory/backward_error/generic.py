@@ -41,7 +41,7 @@ import sympy as sp
 
 from ..core.objective import Objective
 from ..errors import InvalidInputError
-from .butcher import ButcherTableau, tableau, weight
+from .butcher import ButcherTableau, butcher_tableau, weight
 from .exact_solve import solve
 from .notation import field_text, matrix_text, scalar_text, tensor_text
 from .trees import Tree, cuts, free_trees_of_order, order, paths, rootings, symmetry, trees_of_order
@@ -139,7 +139,7 @@ class GenericModifiedEquation:
 
     Attributes
     ----------
-    method : ButcherTableau
+    tableau : ButcherTableau
     order : int
         k, the highest power of h.
     gradient : bool
@@ -162,7 +162,7 @@ class GenericModifiedEquation:
       h^2: -1/6 F'F'F - 1/24 F''(F, F)
     """
 
-    method: ButcherTableau
+    tableau: ButcherTableau
     order: int
     gradient: bool
     terms: tuple[tuple[GenericTerm, ...], ...]
@@ -182,11 +182,11 @@ class GenericModifiedEquation:
         return (-1) ** order(t) if self.gradient else 1
 
     def _description(self) -> str:
-        if self.method.name == "euler" and self.gradient:
+        if self.tableau.name == "euler" and self.gradient:
             return "GD (explicit Euler on F = -grad f), generic f"
-        kind = f"explicit Runge-Kutta, order {self.method.order}"
+        kind = f"explicit Runge-Kutta, order {self.tableau.order}"
         on = "F = -grad f, generic f" if self.gradient else "generic F"
-        return f"{self.method.name} ({kind}), {on}"
+        return f"{self.tableau.name} ({kind}), {on}"
 
     def __str__(self) -> str:
         lines = [f"Modified equation of {self._description()}, to order h^{self.order}:"]
@@ -357,14 +357,14 @@ def _print_key(t: Tree) -> tuple[Any, ...]:
 
 
 def generic_modified_equation(
-    method: Any = "gd", order: int = 2, *, gradient: bool | None = None
+    tableau: Any = "gd", order: int = 2, *, gradient: bool | None = None
 ) -> GenericModifiedEquation:
     r"""The modified equation of an explicit Runge-Kutta method for a generic field, to
     order h^order, with exact rational coefficients indexed by rooted trees.
 
     Parameters
     ----------
-    method : str or ButcherTableau or (A, b)
+    tableau : str or ButcherTableau or (A, b)
         ``"gd"`` (explicit Euler on F = -grad f), ``"euler"``, ``"midpoint"``,
         ``"heun"``, ``"ralston"``, ``"rk3"``, ``"rk4"``, a :class:`ButcherTableau`, or a
         pair (A, b) of an explicit tableau.
@@ -380,16 +380,18 @@ def generic_modified_equation(
     >>> t.coefficient, t.text      # log R(z) = z - z^5/120 + ..., R the RK4 polynomial
     (Fraction(-1, 120), "F'F'F'F'F")
     """
-    if isinstance(method, tuple) and len(method) == 2:
-        tab = tableau(method[0], method[1])
+    if isinstance(tableau, tuple) and len(tableau) == 2:
+        tab = butcher_tableau(tableau[0], tableau[1])
     else:
-        tab = tableau(method)
+        tab = butcher_tableau(tableau)
     if isinstance(order, bool) or not isinstance(order, int) or not 0 <= order <= MAX_GENERIC_ORDER:
         raise InvalidInputError(
             f"order must be an integer in 0..{MAX_GENERIC_ORDER}, got {order!r}"
         )
     grad = (
-        (isinstance(method, str) and method.lower() == "gd") if gradient is None else bool(gradient)
+        (isinstance(tableau, str) and tableau.lower() == "gd")
+        if gradient is None
+        else bool(gradient)
     )
     b = modified_coefficients(tab, order + 1)
     rows = []

@@ -144,4 +144,4 @@ def _sgd(meth: SGD, objective: Any, order: int) -> Any:
         raise InvalidInputError(
             "the epoch modified equation is implemented for batch 1 (one f_i per step)"
         )
-    return sgd_modified_equation(objective, order, scheme=meth.sampling)
+    return sgd_modified_equation(objective, order, sampling=meth.sampling)

@@ -50,8 +50,8 @@ def momentum_modified_equation(
     objective: Objective | str,
     order: int,
     beta: Any,
-    method: str = "heavy_ball",
     *,
+    method: str = "heavy_ball",
     manifold_order: int | None = None,
 ) -> SlowManifoldEquation:
     r"""The modified equation of heavy ball or Nesterov on its slow manifold, to h^order.

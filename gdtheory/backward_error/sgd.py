@@ -40,15 +40,15 @@ from ..errors import InvalidInputError
 from .modified import ModifiedEquation, modified_equation
 from .truncated import TruncatedPolynomials
 
-__all__ = ["epoch_map", "sgd_modified_equation", "SCHEMES", "MAX_PERMUTATIONS"]
+__all__ = ["epoch_map", "sgd_modified_equation", "SAMPLINGS", "MAX_PERMUTATIONS"]
 
-SCHEMES = ("reshuffle", "cyclic")
+SAMPLINGS = ("reshuffle", "cyclic")
 #: Largest number of orders averaged exactly (m! for reshuffling).
 MAX_PERMUTATIONS = 5040
 
 
 def epoch_map(
-    objectives: Sequence[Objective | str], order: int, scheme: str = "reshuffle"
+    objectives: Sequence[Objective | str], order: int, sampling: str = "reshuffle"
 ) -> list[sp.Expr]:
     """The (expected) epoch map x -> Phi_h(x), h = m * eta the epoch duration, exact to
     h^order (powers above dropped).
@@ -56,17 +56,17 @@ def epoch_map(
     >>> [sp.factor(e) for e in epoch_map(["x**2/2", "3*x**2/2"], 2)]
     [x*(h - 2)*(3*h - 2)/4]
     """
-    return _epoch(finite_sum(objectives, polynomial=True), order, scheme)
+    return _epoch(finite_sum(objectives, polynomial=True), order, sampling)
 
 
-def _epoch(objs: list[Objective], order: int, scheme: str) -> list[sp.Expr]:
+def _epoch(objs: list[Objective], order: int, sampling: str) -> list[sp.Expr]:
     """:func:`epoch_map` for validated f_i (compositions truncated as they are made)."""
-    if scheme not in SCHEMES:
-        raise InvalidInputError(f"scheme must be one of {SCHEMES}, got {scheme!r}")
+    if sampling not in SAMPLINGS:
+        raise InvalidInputError(f"sampling must be one of {SAMPLINGS}, got {sampling!r}")
     if isinstance(order, bool) or not isinstance(order, int) or not 1 <= order <= 30:
         raise InvalidInputError(f"order must be an integer in 1..30, got {order!r}")
     m = len(objs)
-    if scheme == "reshuffle" and math.factorial(m) > MAX_PERMUTATIONS:
+    if sampling == "reshuffle" and math.factorial(m) > MAX_PERMUTATIONS:
         raise InvalidInputError(
             f"the exact average over {m}! orders is refused above {MAX_PERMUTATIONS} orders"
         )
@@ -74,12 +74,12 @@ def _epoch(objs: list[Objective], order: int, scheme: str) -> list[sp.Expr]:
     T = TruncatedPolynomials(syms, _params(objs), order)
     grads = [[T.convert(g) for g in o.grad] for o in objs]
     eta = T.h * T.rational(Fraction(1, m))  # the learning rate, h/m
-    orders = itertools.permutations(range(m)) if scheme == "reshuffle" else [tuple(range(m))]
+    orders = itertools.permutations(range(m)) if sampling == "reshuffle" else [tuple(range(m))]
     total = [T.ctx.from_dict({}) for _ in syms]
     count = 0
     meter = Meter(
-        f"the {scheme} epoch map of {m} f_i to order {order}",
-        math.factorial(m) if scheme == "reshuffle" else 1,
+        f"the {sampling} epoch map of {m} f_i to order {order}",
+        math.factorial(m) if sampling == "reshuffle" else 1,
         "orders",
     )
     for s in orders:
@@ -98,7 +98,7 @@ def _params(objs: list[Objective]) -> list[sp.Symbol]:
 
 
 def sgd_modified_equation(
-    objectives: Sequence[Objective | str], order: int, scheme: str = "reshuffle"
+    objectives: Sequence[Objective | str], order: int, sampling: str = "reshuffle"
 ) -> ModifiedEquation:
     r"""The modified equation of the (expected) SGD epoch, h = m * eta the epoch duration:
     the flow in t = steps * eta that the mean iterate follows to O(h^(order+1)) per epoch.
@@ -110,5 +110,5 @@ def sgd_modified_equation(
     objs = finite_sum(objectives, polynomial=True)
     if isinstance(order, bool) or not isinstance(order, int) or not 0 <= order <= 29:
         raise InvalidInputError(f"order must be an integer in 0..29, got {order!r}")
-    step = _epoch(objs, order + 1, scheme)
+    step = _epoch(objs, order + 1, sampling)
     return modified_equation(step, order, symbols=list(objs[0].symbols), params=_params(objs))

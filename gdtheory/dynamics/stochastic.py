@@ -44,9 +44,9 @@ from ..methods.optimizers import SGD
 from .engine import map_pieces
 from .run import check_seed, run, seeded
 
-__all__ = ["SCHEMES", "PATH_BLOCK", "sgd_samples", "sme_samples", "check_sgd_cost"]
+__all__ = ["INTEGRATORS", "PATH_BLOCK", "sgd_samples", "sme_samples", "check_sgd_cost"]
 
-SCHEMES = ("euler", "weak2")
+INTEGRATORS = ("euler", "weak2")
 
 #: Paths per independently seeded block of a Monte Carlo run (module docstring).
 PATH_BLOCK = 1 << 16
@@ -152,13 +152,13 @@ def _finite_rows(x: list[np.ndarray]) -> np.ndarray:
     return out
 
 
-def _terms(sme: StochasticModifiedEquation, eta: sp.Expr, scheme: str) -> list[sp.Expr]:
+def _terms(sme: StochasticModifiedEquation, eta: sp.Expr, integrator: str) -> list[sp.Expr]:
     """a, b^j (Euler); then L0a, L0 b^j + L^j a and L^{j1} b^{j2} (weak2), flattened."""
     X = sp.Matrix(sme.symbols)
     a = sp.Matrix(sme.drift).subs(h, eta)
     B = [sp.Matrix([row[j] for row in sme.diffusion]).subs(h, eta) for j in range(sme.noise_dim)]
     out = list(a) + [e for b in B for e in b]
-    if scheme == "euler":
+    if integrator == "euler":
         return out
     S = sum((b * b.T for b in B), sp.zeros(sme.dim, sme.dim))
 
@@ -190,7 +190,7 @@ def sme_samples(
     time: RealLike,
     paths: int,
     substeps: int = 4,
-    scheme: str = "weak2",
+    integrator: str = "weak2",
     seed: Any = 0,
     executor: Any = None,
 ) -> np.ndarray:
@@ -205,8 +205,8 @@ def sme_samples(
     0.11
     """
     sme = as_sme(sme)
-    if scheme not in SCHEMES:
-        raise InvalidInputError(f"scheme must be one of {SCHEMES}, got {scheme!r}")
+    if integrator not in INTEGRATORS:
+        raise InvalidInputError(f"integrator must be one of {INTEGRATORS}, got {integrator!r}")
     eta = exact_real(h, "h")
     if not eta.is_positive:
         raise InvalidInputError(f"h must be > 0, got {h!r}")
@@ -229,16 +229,18 @@ def sme_samples(
         "updates",
     )
     check_memory("the sample paths", float(paths) * n * 4)
-    terms, start = _terms(sme, eta, scheme), _point(x0, n)
+    terms, start = _terms(sme, eta, integrator), _point(x0, n)
     size, ss = path_blocks(seed, paths)[0]
     pilot(  # the per-step cost of a block (Python overhead included), times the blocks
         "SME sampling",
-        lambda k: _sme_block(terms, tuple(sme.symbols), start, m, k, float(D), scheme, size, ss),
+        lambda k: _sme_block(
+            terms, tuple(sme.symbols), start, m, k, float(D), integrator, size, ss
+        ),
         steps,
         "steps",
         times=paths / size,
     )
-    args = (terms, tuple(sme.symbols), start, m, steps, float(D), scheme)
+    args = (terms, tuple(sme.symbols), start, m, steps, float(D), integrator)
     return run_blocks(_sme_block, args, seed, paths, executor)
 
 
@@ -249,29 +251,29 @@ def _sme_block(
     m: int,
     steps: int,
     d: float,
-    scheme: str,
+    integrator: str,
     size: int,
     ss: Any,
 ) -> np.ndarray:
-    """One block of :func:`sme_samples` (the scheme compiled where the block runs)."""
+    """One block of :func:`sme_samples` (the integrator compiled where the block runs)."""
     F = compile_np_coords(terms, symbols)
     x = [np.full(size, v) for v in x0]
     with np.errstate(all="ignore"):  # a path leaving float range becomes NaN below
-        x = _sme_loop(F, x, x0.size, m, steps, d, scheme, seeded(ss))
+        x = _sme_loop(F, x, x0.size, m, steps, d, integrator, seeded(ss))
     return _finite_rows(x)
 
 
 def _sme_loop(
-    F: Any, x: list[np.ndarray], n: int, m: int, steps: int, d: float, scheme: str, rng: Any
+    F: Any, x: list[np.ndarray], n: int, m: int, steps: int, d: float, integrator: str, rng: Any
 ) -> list[np.ndarray]:
-    """``steps`` steps of the scheme from the coordinate arrays ``x``."""
+    """``steps`` steps of the integrator from the coordinate arrays ``x``."""
     paths = x[0].shape[0]
     for _ in range(steps):
         v = F(*x)
         a, B = v[:n], [v[n + j * n : n + (j + 1) * n] for j in range(m)]
         dW = rng.standard_normal((m, paths)) * np.sqrt(d)
         inc = [ai * d + sum(B[j][i] * dW[j] for j in range(m)) for i, ai in enumerate(a)]
-        if scheme == "weak2":
+        if integrator == "weak2":
             k = n + m * n
             L0a, C = v[k : k + n], [v[k + n + j * n : k + n + (j + 1) * n] for j in range(m)]
             k += n + m * n

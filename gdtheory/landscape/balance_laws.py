@@ -58,6 +58,7 @@ __all__ = [
     "deep_linear",
     "deep_scalar",
     "deep_scalar_bound",
+    "leaky_factorization",
     "leaky_factorisation",
     "one_quantity_bound",
 ]
@@ -118,12 +119,12 @@ def deep_linear(widths: Sequence[int], A: Any = None) -> Objective:
     return Objective(sum(e**2 for e in E) / 2, variables, name=f"deep linear {ws}")
 
 
-def leaky_factorisation(A: Any, signs: Any, alpha: RealLike = "1/10") -> Objective:
+def leaky_factorization(A: Any, signs: Any, alpha: RealLike = "1/10") -> Objective:
     """(1/2)||A - X sigma(Y^T)||^2 with leaky ReLU sigma(y) = y (y > 0), alpha y (y < 0),
     on the smooth region where the entries of Y have the given ``signs`` (+1 / -1, shape
     of Y): there sigma(Y^T) = D o Y^T with D the region's slopes, a polynomial.
 
-    >>> leaky_factorisation([[1]], [[-1]]).expr
+    >>> leaky_factorization([[1]], [[-1]]).expr
     (-x_0_0*y_0_0/10 + 1)**2/2
     """
     T = as_real_matrix(A, "A")
@@ -147,6 +148,10 @@ def leaky_factorisation(A: Any, signs: Any, alpha: RealLike = "1/10") -> Objecti
     return Objective(
         sum(e**2 for e in E) / 2, list(X) + list(Y), name=f"leaky factorisation {S.tolist()}"
     )
+
+
+#: The British spelling, kept as an alias (the package spells it "factorization" in names).
+leaky_factorisation = leaky_factorization
 
 
 @dataclass(frozen=True)
@@ -363,7 +368,7 @@ def _lagrange_point(
     return 1 / inv_a, g, (p + q / g + r / rho) * inv_a - L
 
 
-def deep_scalar_bound(N: int, h: RealLike, *, dps: int = 30) -> DeepScalarBound:
+def deep_scalar_bound(N: int, *, h: RealLike, dps: int = 30) -> DeepScalarBound:
     r"""B(h) for the deep scalar network (module docstring), exactly up to root finding.
 
     With u_i = x_i^2 (prod u_i = 1) the sharp eigenvalue on the minimiser set is
@@ -374,7 +379,7 @@ def deep_scalar_bound(N: int, h: RealLike, *, dps: int = 30) -> DeepScalarBound:
     p/a + q/c + r/b = 2/h with a = (rho^r (c/a)^q)^(-1/N); its roots are found on a
     logarithmic grid and refined at ``dps`` digits, for every (p, q, r).
 
-    >>> b = deep_scalar_bound(2, "1/2")      # N = 2: sqrt(4/h^2 - 4) = sqrt(12)
+    >>> b = deep_scalar_bound(2, h="1/2")      # N = 2: sqrt(4/h^2 - 4) = sqrt(12)
     >>> round(b.bound, 12), b.multiplier > 0
     (3.464101615138, True)
     """

@@ -5,7 +5,7 @@ Gradient descent with step h is linearly stable at a minimiser only if
 h lambda_max <= 2, and Cohen et al. observed that on neural-network losses full-batch GD
 raises the sharpness ("progressive sharpening") until it reaches 2/h and then hovers
 there, the *edge of stability*, while the loss keeps decreasing non-monotonically
-(SPEC T9).
+(claim T9).
 
 :func:`sharpness` runs SciPy's ``eigsh`` (implicitly restarted Lanczos, ARPACK) on a
 ``LinearOperator`` whose product is the model's exact HVP (:mod:`gdtheory.models.numpy_models`):
@@ -34,6 +34,7 @@ from ..models.numpy_models import Model, as_model, flat_point
 
 __all__ = [
     "sharpness",
+    "top_eigenvalues",
     "sharpness_estimate",
     "SharpnessEstimate",
     "top_eigenpairs",
@@ -73,8 +74,8 @@ def top_eigenpairs(
     return vals[order], vecs[:, order]
 
 
-def sharpness(objective: Any, x: Any, k: int = 1, *, tol: float = 1e-10) -> Any:
-    r"""The top Hessian eigenvalue at x (a float), or the top k (an array, descending).
+def sharpness(objective: Any, x: Any, *, tol: float = 1e-10) -> float:
+    r"""The top Hessian eigenvalue at x, a float (the top k: :func:`top_eigenvalues`).
 
     ``objective`` is an :class:`~gdtheory.core.objective.Objective` or a model with an exact
     ``hvp`` (:mod:`gdtheory.models.numpy_models`).
@@ -82,10 +83,18 @@ def sharpness(objective: Any, x: Any, k: int = 1, *, tol: float = 1e-10) -> Any:
     >>> from gdtheory.objectives import scalar_factorization
     >>> round(sharpness(scalar_factorization(), [2.0, 0.5]), 12)  # x^2 + y^2 on xy = 1
     4.25
+    """
+    return float(top_eigenvalues(objective, x, 1, tol=tol)[0])
+
+
+def top_eigenvalues(objective: Any, x: Any, k: int, *, tol: float = 1e-10) -> np.ndarray:
+    r"""The top k Hessian eigenvalues at x, an array in descending order (Lanczos on
+    Hessian-vector products; ``objective`` as in :func:`sharpness`).
+
     >>> from gdtheory.models.numpy_models import FactorizationModel
     >>> m = FactorizationModel(np.diag([3.0, 1.0, 0.5]), 3)
     >>> w = np.concatenate([np.diag(np.sqrt([3.0, 1.0, 0.5])).ravel()] * 2)  # balanced
-    >>> np.round(sharpness(m, w, k=3), 10)  # sigma_i(X)^2 + sigma_j(Y)^2: 6, 4, 4
+    >>> np.round(top_eigenvalues(m, w, 3), 10)  # sigma_i(X)^2 + sigma_j(Y)^2: 6, 4, 4
     array([6., 4., 4.])
     """
     model = as_model(objective)
@@ -93,7 +102,7 @@ def sharpness(objective: Any, x: Any, k: int = 1, *, tol: float = 1e-10) -> Any:
     if k > model.dim:
         raise InvalidInputError(f"k = {k} exceeds the dimension {model.dim}")
     vals, _ = top_eigenpairs(model, _point(model, x), k, tol=tol)
-    return float(vals[0]) if k == 1 else vals
+    return np.asarray(vals, dtype=float)
 
 
 @dataclass(frozen=True)

@@ -156,7 +156,7 @@ def momentum_local_errors(
     b = exact_real(beta, "beta")
     meth = Nesterov(b) if method == "nesterov" else HeavyBall(b)
     ps = check_orders(orders, increasing=True)
-    mm = momentum_modified_equation(f, ps[-1], b, method, manifold_order=manifold_order)
+    mm = momentum_modified_equation(f, ps[-1], b, method=method, manifold_order=manifold_order)
     previous = inverse_map(mm.one_step_map(), mm.symbols)
 
     def step(x: list[mpmath.mpf], hm: mpmath.mpf) -> list[mpmath.mpf]:
@@ -168,12 +168,14 @@ def momentum_local_errors(
 
 
 def expected_epoch(
-    objectives: Sequence[Objective], x: list[Any], h: Any, scheme: str = "reshuffle"
+    objectives: Sequence[Objective], x: list[Any], h: Any, sampling: str = "reshuffle"
 ) -> list[Any]:
     """The epoch of m steps x <- x - (h/m) grad f_i(x), averaged over every order of the
     f_i (``"reshuffle"``) or in the order given (``"cyclic"``)."""
     m = len(objectives)
-    orders = list(itertools.permutations(range(m))) if scheme == "reshuffle" else [tuple(range(m))]
+    orders = (
+        list(itertools.permutations(range(m))) if sampling == "reshuffle" else [tuple(range(m))]
+    )
     total = [0 * v for v in x]
     for s in orders:
         y = list(x)
@@ -190,15 +192,21 @@ def epoch_local_errors(
     hs: Sequence[Any],
     orders: Sequence[int] = (0, 1, 2, 3),
     *,
-    scheme: str = "reshuffle",
+    sampling: str = "reshuffle",
     dps: int = 40,
 ) -> LocalErrors:
     """The expected SGD epoch (h = m eta) against the order-p flow of
     :func:`~.sgd.sgd_modified_equation`."""
     objs = finite_sum(objectives, polynomial=True)
     ps = check_orders(orders, increasing=True)
-    me = sgd_modified_equation(objs, ps[-1], scheme)
-    desc = f"{scheme} SGD epoch on f_i = {', '.join(o.name for o in objs)} at x0 = {list(x0)}"
+    me = sgd_modified_equation(objs, ps[-1], sampling)
+    desc = f"{sampling} SGD epoch on f_i = {', '.join(o.name for o in objs)} at x0 = {list(x0)}"
     return flow_local_errors(
-        lambda x, hm: expected_epoch(objs, x, hm, scheme), me, x0, hs, ps, dps=dps, description=desc
+        lambda x, hm: expected_epoch(objs, x, hm, sampling),
+        me,
+        x0,
+        hs,
+        ps,
+        dps=dps,
+        description=desc,
     )

@@ -24,10 +24,10 @@ the Lyapunov exponent where no period is found).
 from __future__ import annotations
 
 import dataclasses
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import partial
+from time import perf_counter
 from typing import Any
 
 import mpmath
@@ -170,9 +170,9 @@ def _steps(fixed: int | None, T: Any, h: Any) -> int:
 def regime_map(
     objective: Any,
     x0: Any,
-    hs: Sequence[Any],
-    T: Any = None,
     *,
+    hs: Sequence[Any],
+    time: Any = None,
     steps: int | None = None,
     orders: Sequence[int] = (1, 2),
     models: Sequence[str] = MODELS,
@@ -181,10 +181,10 @@ def regime_map(
     max_period: int = 32,
 ) -> RegimeMap:
     r"""The regime map of GD on ``objective`` from ``x0`` over the learning rates ``hs``:
-    distances over the time T (floor(T/h) GD steps), or over ``steps`` GD steps at every
-    h (then T is not given).
+    distances over the time ``time`` = T (floor(T/h) GD steps), or over ``steps`` GD steps
+    at every h (then ``time`` is not given).
 
-    >>> rm = regime_map("x**2/2", [1], ["1/2", "3/2", "5/2"], 2, models=("gradient",))
+    >>> rm = regime_map("x**2/2", [1], hs=["1/2", "3/2", "5/2"], time=2, models=("gradient",))
     >>> rm.labels, rm.transitions[0][3]
     (('fixed point', 'fixed point', 'diverged'), 'diverged')
     """
@@ -195,16 +195,16 @@ def regime_map(
     hs_f = np.array([float(r) for r in rates])
     if np.any(np.diff(hs_f) <= 0):
         raise InvalidInputError("hs must be increasing")
-    if (T is None) == (steps is None):
-        raise InvalidInputError("give either the time T or the number of steps, not both")
+    if (time is None) == (steps is None):
+        raise InvalidInputError("give either the time or the number of steps, not both")
     fixed: int | None = None
     T_e: Any = None
     if steps is not None:
         fixed = check_count(steps, "steps", 1)
     else:
-        T_e = exact_real(T, "T")
+        T_e = exact_real(time, "time")
         if not T_e > 0:
-            raise InvalidInputError(f"T must be > 0, got {T!r}")
+            raise InvalidInputError(f"time must be > 0, got {time!r}")
     dps = check_dps(dps)
     orders = [check_count(p, "each order", 1) for p in orders]
     if isinstance(models, str) or not isinstance(models, Sequence):
@@ -239,7 +239,7 @@ def regime_map(
     for i in order:
         h = rates[i]
         K = _steps(fixed, T_e, h)
-        t0 = time.perf_counter()
+        t0 = perf_counter()
         iterates = gd(obj, start, h=h, steps=K, dps=dps, bound=mpmath.mpf(10) ** 12).iterates
         ts = [k * h for k in range(len(iterates))]
         runs: dict[str, Any] = {}
@@ -260,7 +260,7 @@ def regime_map(
                 errors[name][i] = max_distance(run().states, iterates, dps)
             except GDTheoryError as exc:
                 failures[(name, float(h))] = f"{type(exc).__name__}: {exc}"[:200]
-        cost[i] = time.perf_counter() - t0
+        cost[i] = perf_counter() - t0
         left = [j for j in todo if j not in cost]
         if left:
             more = float(np.sum(np.interp(left, sorted(cost), [cost[j] for j in sorted(cost)])))

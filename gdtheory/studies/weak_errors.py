@@ -73,10 +73,12 @@ class WeakOrder:
         return f"{self.slope:.2f} (95%: {lo:.2f}..{hi:.2f}, {self.resolved} points)"
 
 
-def weak_order(hs: Sequence[float], errors: Sequence[float], stderrs: Sequence[float]) -> WeakOrder:
+def weak_order(
+    errors: Sequence[float], stderrs: Sequence[float], *, hs: Sequence[float]
+) -> WeakOrder:
     """Weighted slope of log|e| on log h over the points with |e| >= 3 se.
 
-    >>> str(weak_order([0.1, 0.05, 0.025], [1e-2, 2.5e-3, 6.25e-4], [1e-5, 1e-5, 1e-5]))
+    >>> str(weak_order([1e-2, 2.5e-3, 6.25e-4], [1e-5, 1e-5, 1e-5], hs=[0.1, 0.05, 0.025]))
     '2.00 (95%: 1.99..2.01, 3 points)'
     """
     H, E, S = (
@@ -250,7 +252,7 @@ def weak_error_study(
             if exact:
                 exact_errs[j].append(val - sgd_exact)
     hf = tuple(float(r) for r in rates)
-    orders = tuple(weak_order(hf, errs[j], ses[j]) for j in range(3))
+    orders = tuple(weak_order(errs[j], ses[j], hs=hf) for j in range(3))
     method = (
         "exact moment equations"
         if exact

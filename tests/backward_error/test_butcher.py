@@ -40,7 +40,7 @@ def test_irrational_tableau_and_errors() -> None:
         tableau([[0, 1], [0, 0]], [1, 0])
     with pytest.raises(ShapeError):
         tableau([[0, 0]], [1, 0])
-    with pytest.raises(InvalidInputError, match="unknown method"):
+    with pytest.raises(InvalidInputError, match="unknown tableau"):
         tableau("rk5")
     with pytest.raises(gt.ParseError):
         gt.runge_kutta_map("heun", ["__import__('os')"], ["x"])

@@ -31,7 +31,7 @@ def test_quadratic_fields_are_the_log_of_the_slow_root(method: str) -> None:
     else:
         B, C = -(1 + BETA) * (1 - z), BETA * (1 - z)
     f = gt.Objective.parse("lam*x**2/2", params=["lam"])
-    mm = momentum_modified_equation(f, 4, BETA, method)
+    mm = momentum_modified_equation(f, 4, BETA, method=method)
     lam, x = f.params[0], f.symbols[0]
     for b in (sp.Rational(1, 3), sp.Rational(1, 2), sp.Rational(9, 10)):
         disc = (B**2 - 4 * C).subs(BETA, b)
@@ -62,11 +62,11 @@ def test_beta_zero_is_gd_and_nesterov_first_order() -> None:
     f = gt.Objective.parse("(x*y - 1)**2/2")
     gd = gt.modified_equation(f, 2)
     for method in ("heavy_ball", "nesterov"):
-        mm = momentum_modified_equation(f, 2, BETA, method)
+        mm = momentum_modified_equation(f, 2, BETA, method=method)
         for k in range(3):
             assert sp.expand(mm.fields[k].subs(BETA, 0) - gd.fields[k]) == sp.zeros(2, 1)
     # Nesterov, derived here: F_1 = -(1 - beta + 2 beta^2)/(2 (1 - beta)^3) H g
-    mn = momentum_modified_equation(f, 1, BETA, "nesterov")
+    mn = momentum_modified_equation(f, 1, BETA, method="nesterov")
     Hg = f.hessian * f.grad
     c = -(1 - BETA + 2 * BETA**2) / (2 * (1 - BETA) ** 3)
     assert sp.simplify(mn.fields[1] - c * Hg) == sp.zeros(2, 1)

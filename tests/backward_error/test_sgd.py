@@ -76,5 +76,5 @@ def test_bad_input() -> None:
         sp.Symbol("x", real=True),
         sp.Symbol("y", real=True),
     )
-    with pytest.raises(gt.InvalidInputError, match="scheme"):
+    with pytest.raises(gt.InvalidInputError, match="sampling"):
         sgd_modified_equation(["x**2", "x**4"], 1, "random")

@@ -153,8 +153,8 @@ def test_the_149_term_gd_run_is_refused_from_its_measured_pace():
         lambda: gt.regime_map(
             "x**4/4 - x**2/2 + logcosh(x)",
             [1.2],
-            [f"{k}/100" for k in range(1, 80)],
-            8,
+            hs=[f"{k}/100" for k in range(1, 80)],
+            time=8,
             models=("gradient", "modified"),
             dps=20,
         ),

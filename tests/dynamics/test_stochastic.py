@@ -41,7 +41,14 @@ def test_weak2_scheme_is_second_order_and_euler_first_order_in_the_step() -> Non
         bias, se = [], []
         for sub in (1, 2):
             X = sme_samples(
-                sme, [2.0], h="1/4", time=1, paths=2_000_000, substeps=sub, scheme=scheme, seed=11
+                sme,
+                [2.0],
+                h="1/4",
+                time=1,
+                paths=2_000_000,
+                substeps=sub,
+                integrator=scheme,
+                seed=11,
             )
             v = X[:, 0] ** 2
             bias.append(v.mean() - exact)
@@ -70,8 +77,8 @@ def test_seeded_runs_repeat_and_bad_input() -> None:
     sme = sme_of(FS2)
     with pytest.raises(InvalidInputError, match="positive integer"):
         sme_samples(sme, [1, 1], h="1/8", time="1/3", paths=10)
-    with pytest.raises(InvalidInputError, match="scheme"):
-        sme_samples(sme, [1, 1], h="1/8", time=1, paths=10, scheme="milstein")
+    with pytest.raises(InvalidInputError, match="integrator"):
+        sme_samples(sme, [1, 1], h="1/8", time=1, paths=10, integrator="milstein")
     with pytest.raises(InvalidInputError, match="seed"):
         sgd_samples(FS2, [1, 1], h=0.1, steps=1, paths=10, seed=-1)
     with pytest.raises(InvalidInputError, match="x0"):

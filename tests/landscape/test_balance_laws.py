@@ -22,7 +22,7 @@ from gdtheory.landscape.balance_laws import (
     balance_law,
     deep_scalar,
     deep_scalar_bound,
-    leaky_factorisation,
+    leaky_factorization,
     leaky_gd,
     one_quantity_bound,
 )
@@ -60,7 +60,7 @@ def test_deep_scalar_law_holds_exactly_on_the_minimiser_set(p: Fraction, q: Frac
 
 def test_deep_scalar_bound_n2_is_the_closed_form() -> None:
     for h in ("1/10", "1/4", "1/2", "9/10"):
-        b = deep_scalar_bound(2, h)
+        b = deep_scalar_bound(2, h=h)
         hf = float(Fraction(h))
         assert b.bound == pytest.approx(np.sqrt(4 / hf**2 - 4), rel=1e-12)
         assert b.multiplier == pytest.approx((2 / hf) / np.sqrt(4 / hf**2 - 4), rel=1e-9)
@@ -71,7 +71,7 @@ def test_deep_scalar_bound_against_sampling_the_minimiser_set(N: int, h: float) 
     """u = x^2 sampled on prod u = 1 (log-uniform, 400k points): no stable sample has a
     larger spread; and SLSQP on max u_1 - u_2 (log coordinates, 20 starts), a second
     algorithm, finds the same maximum."""
-    b = deep_scalar_bound(N, h)
+    b = deep_scalar_bound(N, h=h)
     rng = np.random.default_rng(N)
     logs = rng.uniform(-4, 4, (400_000, N - 1))
     u = np.exp(np.column_stack([logs, -logs.sum(axis=1)]))
@@ -108,12 +108,12 @@ def test_deep_scalar_bound_against_sampling_the_minimiser_set(N: int, h: float) 
 @given(N=st.integers(2, 5), c=st.floats(0.05, 0.9), dc=st.floats(1e-3, 0.09))
 def test_deep_scalar_bound_decreases_in_h_at_the_envelope_rate(N: int, c: float, dc: float) -> None:
     h, dh = c * 2 / N, dc * 2 / N  # h + dh < 2/N: some minimiser is stable
-    lo, hi = deep_scalar_bound(N, h), deep_scalar_bound(N, h + dh)
+    lo, hi = deep_scalar_bound(N, h=h), deep_scalar_bound(N, h=h + dh)
     assert hi.bound < lo.bound
     assert lo.multiplier > 0 and lo.derivative < 0
     # envelope theorem: dB/dh = -2 mu / h^2, checked by a central difference
     e = 1e-6 * h
-    fd = (deep_scalar_bound(N, h + e).bound - deep_scalar_bound(N, h - e).bound) / (2 * e)
+    fd = (deep_scalar_bound(N, h=h + e).bound - deep_scalar_bound(N, h=h - e).bound) / (2 * e)
     assert fd == pytest.approx(lo.derivative, rel=1e-4)
 
 
@@ -122,7 +122,7 @@ def test_every_converged_gd_run_satisfies_the_n3_bound() -> None:
     flattest minimiser's 3): every run that converges ends with imbalance <= B(h), also
     those whose gradient-flow limit would break the bound."""
     h, N = 0.5, 3
-    B = deep_scalar_bound(N, h).bound
+    B = deep_scalar_bound(N, h=h).bound
     rng = np.random.default_rng(0)
     x0 = rng.uniform(0.2, 2.0, (1000, N)) * rng.choice([-1, 1], (1000, N))
     u0 = x0**2
@@ -145,7 +145,7 @@ def test_leaky_relu_factorisation_bound_per_region(sign: int) -> None:
     y < 0 (1 - xy/10)^2/2; per region the conserved x^2 - y^2 and the bound
     |x^2 - y^2| <= B(h); GD runs ending in the region satisfy it."""
     alpha = 0.1
-    f = leaky_factorisation([[1]], [[sign]], alpha="1/10")
+    f = leaky_factorization([[1]], [[sign]], alpha="1/10")
     s = objective_spectrum(f)
     x, y = s.variables
     assert s.conserved == (x**2 - y**2,)
@@ -164,7 +164,7 @@ def test_one_quantity_bound_refuses_several_quantities() -> None:
     with pytest.raises(InvalidInputError, match="one conserved"):
         one_quantity_bound(balance_law(objective_spectrum(deep_scalar(3))))
     with pytest.raises(InvalidInputError, match="2/N"):
-        deep_scalar_bound(3, 0.9)
+        deep_scalar_bound(3, h=0.9)
 
 
 @pytest.mark.parametrize(("N", "h"), [(12, "2e-15"), (5, "1e-12"), (3, "1e-14"), (8, "1e-6")])
@@ -175,7 +175,7 @@ def test_deep_scalar_bound_at_the_smallest_step_sizes(N, h):
     (N - 1)/a + a^(N - 1) = 2/h, solved here directly at 50 digits."""
     import mpmath as mpm
 
-    b = deep_scalar_bound(N, h)
+    b = deep_scalar_bound(N, h=h)
     with mpm.workdps(50):
         L = 2 / mpm.mpf(h)
         a = mpm.findroot(lambda t: (N - 1) / t + t ** (N - 1) - L, (N - 1) / L)
@@ -189,4 +189,4 @@ def test_deep_scalar_bound_validates_its_precision():
 
     for dps in (0, None, 10**6, 2.5):
         with pytest.raises(PrecisionError):
-            deep_scalar_bound(3, "1/2", dps=dps)
+            deep_scalar_bound(3, h="1/2", dps=dps)

@@ -16,7 +16,7 @@ from gdtheory import (
     synthetic_regression,
     track_sharpness,
 )
-from gdtheory.landscape.sharpness import top_eigenpairs
+from gdtheory.landscape.sharpness import top_eigenpairs, top_eigenvalues
 from gdtheory.models.numpy_models import eos_network as network
 from gdtheory.objectives import scalar_factorization
 
@@ -27,7 +27,7 @@ def test_lanczos_agrees_with_dense_eigenvalues_on_the_network():
     H = np.column_stack([net.hvp(w, e) for e in np.eye(net.dim)])
     assert np.max(np.abs(H - H.T)) < 1e-12  # exact HVPs give a symmetric Hessian
     dense = np.sort(np.linalg.eigvalsh((H + H.T) / 2))[::-1]
-    top = sharpness(net, w, k=4)
+    top = top_eigenvalues(net, w, 4)
     np.testing.assert_allclose(top, dense[:4], rtol=1e-9)
     assert sharpness(net, w) == pytest.approx(dense[0], rel=1e-9)
 
@@ -81,7 +81,7 @@ def test_track_sharpness_shows_a_progress_bar_only_when_asked(capsys):
     [
         (lambda: sharpness(scalar_factorization(), [1.0]), InvalidInputError),
         (lambda: sharpness(scalar_factorization(), [np.nan, 1.0]), InvalidInputError),
-        (lambda: sharpness(scalar_factorization(), [1.0, 1.0], k=3), InvalidInputError),
+        (lambda: top_eigenvalues(scalar_factorization(), [1.0, 1.0], 3), InvalidInputError),
         (lambda: sharpness("x**2", [1.0]), InvalidInputError),
         (
             lambda: track_sharpness(scalar_factorization(), [1.0, 1.0], h=-1, steps=10),

@@ -30,7 +30,7 @@ def test_local_error_is_order_p_plus_2(text, x0):
 
 def test_global_error_on_fixed_time_is_order_p_plus_1():
     tab = modified_error_table(
-        "x**4/4 - x**2/2", ["1/2"], hs=["1/10", "1/20", "1/40"], orders=[0, 1, 2], T=1, dps=40
+        "x**4/4 - x**2/2", ["1/2"], hs=["1/10", "1/20", "1/40"], orders=[0, 1, 2], time=1, dps=40
     )
     assert [round(m) for m in tab.measured_orders] == [1, 2, 3]
     assert tab.expected_orders == (1, 2, 3) and tab.steps == (10, 20, 40)

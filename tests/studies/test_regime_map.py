@@ -18,7 +18,7 @@ matplotlib.use("Agg")
 
 def test_transitions_bracket_the_bifurcations_of_the_orbit_diagram() -> None:
     hs = [f"{v}/100" for v in range(90, 142, 2)]
-    rm = regime_map("(1 - x*y)**2/2", [0.3, 0.5], hs, 2, models=())
+    rm = regime_map("(1 - x*y)**2/2", [0.3, 0.5], hs=hs, time=2, models=())
     step = 0.02
     starts_cycling = [t for t in rm.transitions if t[3] == "period 2"]
     assert starts_cycling and abs(starts_cycling[0][1] - 1.0) <= step + 1e-12
@@ -37,7 +37,7 @@ def test_transitions_bracket_the_bifurcations_of_the_orbit_diagram() -> None:
 def test_distances_on_a_quadratic_equal_the_closed_forms() -> None:
     """x^2/2 from 1: GD x_k = (1 - h)^k, gradient flow e^{-t}, the principal flow GD itself."""
     hs = ["1/4", "3/4", "3/2"]
-    rm = regime_map("x**2/2", [1], hs, 3, orders=(1,), dps=30)
+    rm = regime_map("x**2/2", [1], hs=hs, time=3, orders=(1,), dps=30)
     for i, h in enumerate([0.25, 0.75, 1.5]):
         K = math.floor(3 / h)
         gf = max(abs(math.exp(-k * h) - (1 - h) ** k) for k in range(K + 1))
@@ -51,8 +51,8 @@ def test_distances_on_a_quadratic_equal_the_closed_forms() -> None:
 
 def test_bad_input_is_named() -> None:
     with pytest.raises(InvalidInputError, match="unknown model"):
-        regime_map("x**2/2", [1], ["1/2"], 1, models=("magic",))
+        regime_map("x**2/2", [1], hs=["1/2"], time=1, models=("magic",))
     with pytest.raises(InvalidInputError, match="increasing"):
-        regime_map("x**2/2", [1], ["1/2", "1/4"], 1, models=())
-    with pytest.raises(InvalidInputError, match="T must be"):
-        regime_map("x**2/2", [1], ["1/2"], 0, models=())
+        regime_map("x**2/2", [1], hs=["1/2", "1/4"], time=1, models=())
+    with pytest.raises(InvalidInputError, match="time must be"):
+        regime_map("x**2/2", [1], hs=["1/2"], time=0, models=())

@@ -55,7 +55,7 @@ def test_weak_order_recovers_a_power_law(order: float, c: float, rel: float) -> 
     its 95% interval contains p."""
     hs = [2.0**-k for k in range(2, 7)]
     errors = [c * v**order for v in hs]
-    w = weak_order(hs, errors, [rel * abs(e) for e in errors])
+    w = weak_order(errors, [rel * abs(e) for e in errors], hs=hs)
     assert w.resolved == 5 and abs(w.slope - order) < 1e-9
     lo, hi = w.interval
     assert lo <= order <= hi and hi - lo < 10 * rel
