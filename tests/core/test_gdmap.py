@@ -110,3 +110,32 @@ def test_descend_takes_vectors_and_coordinate_lists():
     assert descend([1, 2], [2, 2], sp.Rational(1, 2)) == [0, 1]
     with pytest.raises(ValueError):
         descend([1, 2], [1], 1)  # zip(strict=True): a gradient of the wrong length
+
+
+@given(x=st.fractions(-2, 2, max_denominator=50), y=st.fractions(-2, 2, max_denominator=50))
+@settings(max_examples=40, deadline=None)
+def test_the_ball_jacobian_encloses_the_exact_one(x, y):
+    """D Phi_h = I - h Hess f in arb balls (the Krawczyk operator's J(X)): at a point ball
+    each entry encloses the exact rational value with a width near the precision; over a
+    box it encloses the value at every corner."""
+    f = scalar_factorization()
+    X, Y = f.symbols
+    h = sp.Rational(19, 10)
+    J = sp.eye(2) - h * sp.hessian(f.expr, (X, Y))
+    with Prec(128):
+        M = gd_jacobian(f, [box_ball(x, x), box_ball(y, y)], h, ARB)
+        for i in range(2):
+            for j in range(2):
+                e = J[i, j].subs({X: sp.Rational(x), Y: sp.Rational(y)})
+                lo, hi = arb_lower(M[i, j]), arb_upper(M[i, j])
+                assert lo <= Fraction(int(e.p), int(e.q)) <= hi
+                assert hi - lo < Fraction(1, 2**100)
+        r = Fraction(1, 10)
+        B = gd_jacobian(f, [box_ball(x - r, x + r), box_ball(y - r, y + r)], h, ARB)
+        for cx in (x - r, x + r):
+            for cy in (y - r, y + r):
+                for i in range(2):
+                    for j in range(2):
+                        e = J[i, j].subs({X: sp.Rational(cx), Y: sp.Rational(cy)})
+                        assert arb_lower(B[i, j]) <= Fraction(int(e.p), int(e.q))
+                        assert Fraction(int(e.p), int(e.q)) <= arb_upper(B[i, j])

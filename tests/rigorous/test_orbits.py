@@ -157,3 +157,53 @@ def test_repeated_multipliers_in_three_dimensions(h, stable):
     assert cert.contains_multiplier(1 - sp.Rational(h))
     if stable is None:
         assert "meets |l| = 1" in cert.reason
+
+
+def _on_boxes(cert, boxes):
+    """The same certificate's proof redone on other boxes (fractions as strings)."""
+    import dataclasses
+
+    stored = tuple(tuple((str(lo), str(hi)) for lo, hi in pt) for pt in boxes)
+    return dataclasses.replace(cert, boxes=stored).reprove()
+
+
+def test_krawczyk_needs_the_strict_interior():
+    """On x^2/2 at h = 1/2 GD is linear, x -> x/2, and K(X) is the exact point {0}: a box
+    with 0 inside is proved, a box with 0 on its edge is not (uniqueness needs
+    K(X) in the interior of X, a strict inequality), and a box of width 0 is not, with
+    margin -inf."""
+    base = certify_periodic_orbit("x**2/2", [[0]], h="1/2", radius="1/4")
+    assert base.proved and base.margin > 0 and base.width == 0.0
+    edge = _on_boxes(base, [[(Fraction(0), Fraction(1))]])
+    assert not edge.proved and edge.margin == 0.0
+    assert "interior" in edge.reason
+    flat = _on_boxes(base, [[(Fraction(1, 3), Fraction(1, 3))]])
+    assert not flat.proved and flat.margin == -math.inf
+
+
+def test_minimal_period_needs_disjoint_enclosures_even_when_they_are_points():
+    """The fixed point 0 of x -> x/2 given as a 2-cycle: the tightened enclosures are the
+    same point [0, 0], so z_0 and z_1 are not separated (touching is not disjoint)."""
+    c = certify_periodic_orbit("x**2/2", [[0], [0]], h="1/2", radius="1/8")
+    assert c.proved and not c.minimal_period and c.width == 0.0
+
+
+def test_the_tightened_enclosure_reaches_the_working_precision():
+    """After X <- X n K(X) until it stops shrinking by 9/10 a step, the enclosure of the
+    2-cycle of (1 - xy)^2/2 at h = 19/10 is as narrow as 128-bit balls allow."""
+    a = math.sqrt(1 + 2 / 1.9)
+    c = certify_periodic_orbit(F, [[a, a], [-a, -a]], h="19/10", radius=1e-6)
+    assert c.proved and 0 < c.width < 2.0**-100
+
+
+def test_the_cost_of_a_proof_is_estimated_before_it_runs():
+    """(p n)^2 ball matrix entries at ~2e5 per second, scaled by prec/128: a 600-point
+    orbit of a 2-D map at 512 bits (at least 29 s) is refused under a 10 s budget with
+    that estimate, before anything is computed."""
+    from gdtheory.core import budget
+
+    pts = [[0.1 * k, 0.2] for k in range(600)]
+    with budget.allow(10), pytest.raises(budget.CostError) as err:
+        certify_periodic_orbit(F, pts, h="19/10", radius=1e-6, prec=512)
+    work = (600 * 2) ** 2 * (512 / 128)
+    assert f"{work:.3g} matrix entries" in str(err.value) and "29 s" in str(err.value)
