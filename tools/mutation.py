@@ -9,6 +9,10 @@ of ``gdtheory/core``, ``gdtheory/rigorous`` or ``gdtheory/backward_error``:
 * a numeric constant c -> c + 1 (ints) or c * 1.5 (floats), ``Fraction(9, 10)``-style
   arguments included.
 
+Lines marked ``# pragma: no mutate`` are left alone: each such mark says why a change
+there cannot alter a result (an iteration cap never reached); ``grep -rn "no mutate"
+gdtheory`` lists them.
+
 Mutants are drawn per module with a fixed seed (``--per-module``, ``--seed``), applied to
 a copy of the repository (a git worktree at HEAD, so the working tree is never touched),
 and judged by the module's mirrored tests (``tests/<sub>/test_<module>.py``, else the
@@ -59,9 +63,13 @@ class Site:
     after: str
 
 
-def _skipped_lines(tree: ast.Module) -> set[int]:
-    """Lines of docstrings, annotations and __all__: never mutated."""
-    out: set[int] = set()
+def _skipped_lines(tree: ast.Module, source: str) -> set[int]:
+    """Lines of docstrings, annotations and __all__, and lines marked
+    ``# pragma: no mutate`` (a constant whose change cannot alter a result, such as an
+    iteration cap above the iterations ever needed, with the reason next to it)."""
+    out: set[int] = {
+        i for i, text in enumerate(source.splitlines(), 1) if "pragma: no mutate" in text
+    }
     for node in ast.walk(tree):
         body = getattr(node, "body", None)
         if isinstance(body, list) and body and isinstance(body[0], ast.Expr):
@@ -81,8 +89,9 @@ def _skipped_lines(tree: ast.Module) -> set[int]:
 
 def sites(path: Path) -> list[Site]:
     """Every mutation site of a module."""
-    tree = ast.parse(path.read_text())
-    skip = _skipped_lines(tree)
+    source = path.read_text()
+    tree = ast.parse(source)
+    skip = _skipped_lines(tree, source)
     rel = str(path.resolve().relative_to(ROOT / "gdtheory"))
     found: list[Site] = []
     for node in ast.walk(tree):

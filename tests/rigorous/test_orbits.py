@@ -207,3 +207,14 @@ def test_the_cost_of_a_proof_is_estimated_before_it_runs():
         certify_periodic_orbit(F, pts, h="19/10", radius=1e-6, prec=512)
     work = (600 * 2) ** 2 * (512 / 128)
     assert f"{work:.3g} matrix entries" in str(err.value) and "29 s" in str(err.value)
+
+
+def test_complex_multipliers_are_tested_against_their_rectangles():
+    """At h = 19/10 on (1 - xy)^2/2 the 2-cycle's multipliers are real: a complex
+    candidate with the right real part is not in any enclosure, a string is parsed
+    safely."""
+    a = math.sqrt(1 + 2 / 1.9)
+    c = certify_periodic_orbit(F, [[a, a], [-a, -a]], h="19/10", radius=1e-6)
+    assert c.contains_multiplier(9) and c.contains_multiplier("9")
+    assert not c.contains_multiplier(9 + sp.I / 10**20)
+    assert not c.contains_multiplier("9 + I/10**20")
