@@ -16,11 +16,13 @@ gdtheory`` lists them.
 Mutants are drawn per module with a fixed seed (``--per-module``, ``--seed``), applied to
 a copy of the repository (a git worktree at HEAD, so the working tree is never touched),
 and judged by the module's mirrored tests (``tests/<sub>/test_<module>.py``, else the
-subpackage's test folder) plus the module's doctests, each run with ``-x`` and a
-timeout.  A mutant is *killed* when those tests fail, *survives* when they pass, and is
-*skipped* when it does not compile or is unreachable by syntax (docstrings, type
-annotations and ``__all__`` are never mutated).  Equivalent mutants (a change that
-cannot alter behaviour) count as survivors: the score is a lower bound.
+subpackage's test folder), the test files that import the module by its dotted name,
+and the module's doctests, run with ``-x`` and a timeout (tests that reach a module only
+through ``gdtheory``'s public names are not run).  A mutant is *killed* when those
+tests fail, *survives* when they pass, and is *skipped* when the change vanishes in the
+AST (docstrings, type annotations, ``__all__`` and declarative keyword flags such as
+``frozen=True`` are never mutated).  Equivalent mutants (a change that cannot alter
+behaviour) count as survivors: the score is a lower bound.
 
 Usage (outside CI; prints one line per mutant, the survivors, and the score)::
 
@@ -49,6 +51,9 @@ SWAP_CMP = {ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt,
             ast.Eq: ast.NotEq, ast.NotEq: ast.Eq}  # fmt: skip
 SWAP_BIN = {ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.Mult}
 SWAP_BOOL = {ast.And: ast.Or, ast.Or: ast.And}
+#: Keyword flags that declare, not compute (frozen=True, zip's strict=True, field(repr=...)):
+#: a mutant there changes no result on valid input, so it is not drawn.
+SAFETY_FLAGS = {"frozen", "strict", "repr", "compare", "hash", "eq", "init", "kw_only", "slots"}
 
 
 @dataclass(frozen=True)
@@ -92,6 +97,13 @@ def sites(path: Path) -> list[Site]:
     source = path.read_text()
     tree = ast.parse(source)
     skip = _skipped_lines(tree, source)
+    flags = {
+        (k.value.lineno, k.value.col_offset)
+        for k in ast.walk(tree)
+        if isinstance(k, ast.keyword)
+        and k.arg in SAFETY_FLAGS
+        and isinstance(k.value, ast.Constant)
+    }
     rel = str(path.resolve().relative_to(ROOT / "gdtheory"))
     found: list[Site] = []
     for node in ast.walk(tree):
@@ -112,6 +124,8 @@ def sites(path: Path) -> list[Site]:
             found.append(Site(rel, line, node.col_offset, "bool", type(node.op).__name__,
                               SWAP_BOOL[type(node.op)].__name__))  # fmt: skip
         elif isinstance(node, ast.Constant) and type(node.value) in (bool, int, float):
+            if (line, node.col_offset) in flags:
+                continue
             v = node.value
             new = (not v) if isinstance(v, bool) else (v + 1 if isinstance(v, int) else v * 1.5)
             found.append(Site(rel, line, node.col_offset, "const", repr(v), repr(new)))
@@ -165,10 +179,17 @@ def mutate(source: str, site: Site) -> str | None:
 
 
 def tests_for(rel: str, repo: Path) -> list[str]:
+    """The module's mirrored test file (else its subpackage's test folder), every test
+    file that imports the module by its dotted name, and the module (its doctests)."""
     sub, _, name = rel.partition("/")
-    mirrored = repo / "tests" / sub / f"test_{Path(name).stem}.py"
-    target = [str(mirrored)] if mirrored.exists() else [str(repo / "tests" / sub)]
-    return [*target, str(repo / "gdtheory" / rel)]
+    stem = Path(name).stem
+    mirrored = repo / "tests" / sub / f"test_{stem}.py"
+    files = {str(mirrored)} if mirrored.exists() else {str(repo / "tests" / sub)}
+    dotted = f"gdtheory.{sub}.{stem}"
+    for t in (repo / "tests").rglob("test_*.py"):
+        if "benchmarks" not in t.parts and dotted in t.read_text():
+            files.add(str(t))
+    return [*sorted(files), str(repo / "gdtheory" / rel)]
 
 
 def run_one(site: Site, repo: Path, timeout: float) -> tuple[Site, str, float]:

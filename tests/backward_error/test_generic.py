@@ -264,3 +264,25 @@ def test_irrational_coefficients_print_in_parentheses_and_read_back() -> None:
 def test_a_transcendental_tableau_entry_is_refused() -> None:
     with pytest.raises(gt.InvalidInputError, match="not an algebraic number"):
         tableau([[0, 0], [sp.pi / 4, 0]], [0, 1])
+
+
+@pytest.mark.parametrize(("tableau", "gradient"), [("rk4", False), ("gd", True), ("heun", False)])
+def test_the_coefficients_property_is_the_b_series(tableau: str, gradient: bool) -> None:
+    """GenericModifiedEquation.coefficients gives back b(t) of every printed tree: the
+    printed coefficient is b(t)/sigma(t), times (-1)^|t| in the gradient form; trees
+    with symmetry 2 and 6 (the bushy ones) tell * from /."""
+    from gdtheory.backward_error.butcher import butcher_tableau
+    from gdtheory.backward_error.generic import modified_coefficients
+    from gdtheory.backward_error.trees import symmetry
+
+    gme = generic_modified_equation(tableau, 4, gradient=gradient)
+    b = modified_coefficients(butcher_tableau(tableau), 5)
+    got = gme.coefficients
+    assert got == {t: v for t, v in b.items() if v != 0}
+    assert any(symmetry(t) > 1 for t in got)
+
+
+def test_latex_writes_fractions_and_integers() -> None:
+    tex = generic_modified_equation("gd", 2).latex()
+    assert r"-\tfrac{1}{2}\,H g" in tex and r"\tfrac{1}{12}\,D^{3}f[g, g]" in tex
+    assert r"\dot{x} &= -g" in tex  # coefficient -1 written as a sign

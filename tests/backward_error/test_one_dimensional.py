@@ -22,3 +22,11 @@ def test_gd_second_order_potential() -> None:
 def test_monomial_enumeration_counts_partitions() -> None:
     # partitions of 2k into k+1 positive parts = partitions of k - 1 into at most k+1 parts
     assert [len(_monomials(k + 1, 2 * k)) for k in range(1, 8)] == [1, 1, 2, 3, 5, 7, 11]
+
+
+def test_the_order_zero_potential_is_f_itself() -> None:
+    """F_0 = -f' for GD (and any consistent method): the potential of order 0 is f."""
+    for tab in ("gd", "heun"):
+        pot = generic_modified_equation(tab, 1, gradient=True).potential_1d(0)
+        x = next(iter(pot.free_symbols))
+        assert pot == sp.Function("f")(x)

@@ -48,3 +48,12 @@ def test_bad_maps_are_named():
         modified_equation([x - h * x], 1, symbols=[x, y])
     with pytest.raises(InvalidInputError, match="neither a state symbol"):
         modified_equation(x - h * y, 1, symbols=[x])
+
+
+def test_symbols_and_params_must_match_the_objective():
+    f = Objective.parse("mu*x**2/2 + y**2", params=["mu"])
+    assert modified_equation(f, 1, symbols=["x", "y"], params=["mu"]).fields[0] is not None
+    with pytest.raises(InvalidInputError, match="symbols= does not match"):
+        modified_equation(f, 1, symbols=["y", "x"], params=["mu"])
+    with pytest.raises(InvalidInputError, match="params= does not match"):
+        modified_equation(f, 1, symbols=["x", "y"], params=["nu"])

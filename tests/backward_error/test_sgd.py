@@ -78,3 +78,28 @@ def test_bad_input() -> None:
     )
     with pytest.raises(gt.InvalidInputError, match="sampling"):
         sgd_modified_equation(["x**2", "x**4"], 1, "random")
+
+
+def test_order_limits_are_the_documented_ones() -> None:
+    from gdtheory.backward_error.sgd import epoch_map
+
+    objs = ["(x - 1)**2/2", "(x + 1)**2/2"]
+    for bad in (0, 31, True, 2.0):
+        with pytest.raises(gt.InvalidInputError, match=r"order must be an integer in 1\.\.30"):
+            epoch_map(objs, bad)
+    assert len(epoch_map(objs, 1)) == 1
+    for bad in (-1, 30, True):
+        with pytest.raises(gt.InvalidInputError, match=r"order must be an integer in 0\.\.29"):
+            sgd_modified_equation(objs, bad)
+
+
+def test_sgd_on_the_registry_dispatches_by_sampling_and_batch() -> None:
+    from gdtheory.optimizers import SGD
+
+    objs = ["(x - 1)**2/2", "(x + 1)**2/2"]
+    sme = gt.method_modified_equation(SGD(batch=2), objs, 1)
+    assert isinstance(sme, gt.StochasticModifiedEquation)
+    cyc = gt.method_modified_equation(SGD(sampling="cyclic"), objs, 1)
+    assert cyc.fields == sgd_modified_equation(objs, 1, sampling="cyclic").fields
+    with pytest.raises(gt.InvalidInputError, match="batch 1"):
+        gt.method_modified_equation(SGD(batch=2, sampling="reshuffle"), objs, 1)

@@ -175,7 +175,9 @@ def test_what_the_engine_cannot_do_is_named() -> None:
         slow_manifold_equation(HeavyBall(sp.sqrt(2) / 2), "x**2/2", 1)
     with pytest.raises(InvalidInputError, match="no fast state"):
         slow_manifold_equation(gt.optimizers.GD(), "x**2/2", 1)
-    with pytest.raises(InvalidInputError, match="order must be"):
+    with pytest.raises(InvalidInputError, match=r"order must be an integer in 0\.\.15"):
         slow_manifold_equation(HeavyBall("1/2"), "x**2/2", 16)
+    with pytest.raises(InvalidInputError, match=r"manifold_order must be an integer in 2\.\.16"):
+        slow_manifold_equation(HeavyBall("1/2"), "x**2/2", 1, manifold_order=17)
     with pytest.raises(InvalidInputError, match="state symbol"):
         slow_manifold_equation(HeavyBall("x"), "x**2/2", 1)

@@ -63,3 +63,10 @@ def test_cuts_are_grafting_read_backwards(t: tuple) -> None:
         N = sum(1 for g in graft(theta, s) if g == t)
         assert N * symmetry(t) == m * symmetry(theta) * symmetry(s)
     assert len(paths(t)) == order(t) and len(rootings(t)) == order(t)
+
+
+def test_trees_up_to_starts_at_the_single_vertex() -> None:
+    from gdtheory.backward_error.trees import trees_of_order, trees_up_to
+
+    ts = trees_up_to(4)
+    assert ts[0] == trees_of_order(1)[0] and len(ts) == 1 + 1 + 2 + 4

@@ -21,3 +21,10 @@ def test_composition_is_the_taylor_polynomial_of_the_full_composition(order: int
         poly = sp.Poly(want, h)
         cut = sum(poly.coeff_monomial(h**k) * h**k for k in range(order + 1))
         assert sp.expand(T.to_sympy(got) - cut) == 0
+
+
+def test_the_state_generators_are_the_symbols_in_order() -> None:
+    x, y, a = sp.symbols("x y a")
+    T = TruncatedPolynomials([x, y], [a], 3)
+    assert [T.to_sympy(g) for g in T.x] == [x, y]
+    assert T.to_sympy(T.convert(a * x - h * y)) == a * x - h * y
