@@ -57,3 +57,12 @@ def test_truncated_map_is_the_taylor_polynomial_of_the_exact_map(name: str) -> N
         assert sp.expand(b - sum(poly.coeff_monomial(gt.h**k) * gt.h**k for k in range(4))) == 0
     with pytest.raises(InvalidInputError, match="order"):
         gt.runge_kutta_map(name, field, [x, y], order=-1)
+
+
+def test_the_stage_limit_is_sixteen() -> None:
+    """A 16-stage explicit tableau (Euler padded with unused stages) is accepted, with
+    order 1; a 17-stage one is refused naming the limit."""
+    A16 = [[0] * 16 for _ in range(16)]
+    assert tableau(A16, [1] + [0] * 15).order == 1
+    with pytest.raises(ShapeError, match=r"1\.\.16 stages, got 17"):
+        tableau([[0] * 17 for _ in range(17)], [1] + [0] * 16)

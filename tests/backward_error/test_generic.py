@@ -286,3 +286,10 @@ def test_latex_writes_fractions_and_integers() -> None:
     tex = generic_modified_equation("gd", 2).latex()
     assert r"-\tfrac{1}{2}\,H g" in tex and r"\tfrac{1}{12}\,D^{3}f[g, g]" in tex
     assert r"\dot{x} &= -g" in tex  # coefficient -1 written as a sign
+
+
+def test_the_order_limit_is_thirteen() -> None:
+    from gdtheory.errors import InvalidInputError
+
+    with pytest.raises(InvalidInputError, match=r"order must be an integer in 0\.\.13, got 14"):
+        generic_modified_equation("gd", 14)

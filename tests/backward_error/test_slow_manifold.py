@@ -181,3 +181,44 @@ def test_what_the_engine_cannot_do_is_named() -> None:
         slow_manifold_equation(HeavyBall("1/2"), "x**2/2", 1, manifold_order=17)
     with pytest.raises(InvalidInputError, match="state symbol"):
         slow_manifold_equation(HeavyBall("x"), "x**2/2", 1)
+
+
+@dataclass(frozen=True)
+class TwoAverages(Method):
+    """Two fast vectors: m' = m/2 + g/2, v' = v/2 + m'/2, x' = x - h v'."""
+
+    state = ("m", "v")
+
+    def update(self, grad, x, state, h):
+        m, v = state
+        m1 = [a / 2 + b / 2 for a, b in zip(m, grad(x), strict=True)]
+        v1 = [a / 2 + b / 2 for a, b in zip(v, m1, strict=True)]
+        return [a - h * b for a, b in zip(x, v1, strict=True)], (m1, v1)
+
+
+def test_a_method_with_two_state_vectors() -> None:
+    """On lam x^2/2 + y^2 (n = 2, two state vectors, four fast coordinates): at h = 0 both
+    averages equal the gradient, F_0 = -grad f, and the h^1 field of x is [z^2] log r / h
+    for the slow root r(z) of the linear map on (x, m/lam, v/lam), z = h lam."""
+    f = gt.Objective.parse("lam*x**2/2 + y**2", params=["lam"])
+    x, y = f.symbols
+    lam = f.params[0]
+    sm = slow_manifold_equation(TwoAverages(), f, 1)
+    g = [lam * x, 2 * y]
+    assert [sp.expand(e) for e in sm.manifold[0]] == [*g, *g]  # (m, v) = (g, g)
+    assert [sp.expand(e) for e in sm.fields[0]] == [-g[0], -g[1]]
+    z = sp.Symbol("z")
+    M = sp.Matrix(
+        [
+            [1 - z / 4, -z / 4, -z / 2],
+            [sp.Rational(1, 2), sp.Rational(1, 2), 0],
+            [sp.Rational(1, 4), sp.Rational(1, 4), sp.Rational(1, 2)],
+        ]
+    )  # (x, m/lam, v/lam) -> next, m' = m/2 + x/2, v' = v/2 + m'/2, x' = x - z v'
+    a1, a2 = sp.symbols("a1 a2")
+    root = 1 + a1 * z + a2 * z**2
+    P = sp.expand((M - root * sp.eye(3)).det())
+    sol = sp.solve([P.coeff(z, 1), P.coeff(z, 2)], [a1, a2], dict=True)
+    (s,) = [s for s in sol if s[a1] == -1]
+    log_r = sp.series(sp.log(root.subs(s)), z, 0, 3).removeO()
+    assert sp.expand(sm.fields[1][0] - log_r.coeff(z, 2) * lam**2 * x) == 0
