@@ -15,8 +15,9 @@ gdtheory`` lists them.
 
 Mutants are drawn per module with a fixed seed (``--per-module``, ``--seed``), applied to
 a copy of the repository (a git worktree at HEAD, so the working tree is never touched),
-and judged by the module's mirrored tests (``tests/<sub>/test_<module>.py``, else the
-subpackage's test folder), the test files that import the module by its dotted name,
+and judged by the subpackage's test folder (``core``, ``rigorous``) or the module's
+mirrored tests (``tests/<sub>/test_<module>.py``; ``backward_error``, whose folder takes
+80 s), the test files that import the module by its dotted name,
 and the module's doctests, run with ``-x`` and a timeout (tests that reach a module only
 through ``gdtheory``'s public names are not run).  A mutant is *killed* when those
 tests fail, *survives* when they pass, and is *skipped* when the change vanishes in the
@@ -178,13 +179,20 @@ def mutate(source: str, site: Site) -> str | None:
     return None if out == ast.unparse(ast.parse(source)) else out
 
 
+#: Subpackages whose whole test folder judges each mutant (about 20 s each); the
+#: others (backward_error: 80 s) use the mirrored file and the files that import the module.
+FOLDER_SCOPE = {"core", "rigorous"}
+
+
 def tests_for(rel: str, repo: Path) -> list[str]:
-    """The module's mirrored test file (else its subpackage's test folder), every test
-    file that imports the module by its dotted name, and the module (its doctests)."""
+    """The subpackage's test folder (FOLDER_SCOPE) or the module's mirrored test file
+    (else the folder), every test file that imports the module by its dotted name, and
+    the module itself (its doctests)."""
     sub, _, name = rel.partition("/")
     stem = Path(name).stem
     mirrored = repo / "tests" / sub / f"test_{stem}.py"
-    files = {str(mirrored)} if mirrored.exists() else {str(repo / "tests" / sub)}
+    folder = sub in FOLDER_SCOPE or not mirrored.exists()
+    files = {str(repo / "tests" / sub)} if folder else {str(mirrored)}
     dotted = f"gdtheory.{sub}.{stem}"
     for t in (repo / "tests").rglob("test_*.py"):
         if "benchmarks" not in t.parts and dotted in t.read_text():

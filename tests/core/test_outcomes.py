@@ -93,3 +93,16 @@ def test_every_public_status_field_is_an_outcome():
 
 def test_limit_kinds_are_named_for_what_they_say():
     assert LimitKind.NOT_CONVERGED == "not_converged" and not hasattr(LimitKind, "OTHER")
+
+
+def test_an_unknown_word_is_shown_whole_up_to_60_characters():
+    from gdtheory.errors import InvalidInputError
+
+    short = "w" * 58  # repr 60 characters: shown whole
+    with pytest.raises(InvalidInputError) as err:
+        Status(short)
+    assert str(err.value).startswith(repr(short) + " is not a Status")
+    long = "w" * 59  # repr 61: cut to 57 + "..."
+    with pytest.raises(InvalidInputError) as err:
+        Status(long)
+    assert str(err.value).startswith(repr(long)[:57] + "... is not a Status")

@@ -65,3 +65,26 @@ def test_to_mpf_is_correctly_rounded_at_working_precision():
 def test_check_dps(bad):
     with pytest.raises(PrecisionError):
         check_dps(bad)
+
+
+def test_time_grids_learning_rates_and_float_boxes_at_their_edges():
+    import numpy as np
+    import pytest
+
+    from gdtheory.core.scalars import float_box, learning_rates, sorted_times
+    from gdtheory.errors import InvalidInputError
+
+    assert [str(t) for t in sorted_times([0, 1, 1, "3/2"])] == ["0", "1", "1", "3/2"]
+    for bad in ([0, 2, 1], [0, 1, 3, 2], [-1, 0]):
+        with pytest.raises(InvalidInputError, match="non-negative and sorted"):
+            sorted_times(bad)
+    np.testing.assert_array_equal(learning_rates([0.5]), [0.5])
+    np.testing.assert_array_equal(learning_rates([2.0, 0.25]), [2.0, 0.25])
+    for bad in ([], [0.0], [1.0, -0.5], [float("inf")]):
+        with pytest.raises(InvalidInputError, match="finite and > 0"):
+            learning_rates(bad)
+    assert float_box([(0.0, 1.0)], 1) == ((0.0, 1.0),)
+    with pytest.raises(InvalidInputError, match="need low < high"):
+        float_box([(1.0, 1.0)], 1)  # exact check first
+    with pytest.raises(InvalidInputError, match="not a finite float interval"):
+        float_box([("1", "1.00000000000000000001")], 1)  # distinct exactly, equal as floats
