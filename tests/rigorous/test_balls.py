@@ -100,3 +100,20 @@ def test_enclosures_contain_float_gradients_and_hessians(h, x, y):
     for row, vals in zip(enclose_hessian(F, box), F.hess_np(pt)[0], strict=True):
         for ball, v in zip(row, vals, strict=True):
             assert float(ball.lower()) <= v <= float(ball.upper())
+
+
+def test_reciprocals_and_float_constants_are_enclosed_exactly():
+    """1/x on an interval without 0 is the hull of the end reciprocals; an interval that
+    touches 0 gives a non-finite ball, never a crash; a binary float constant enters with
+    its exact value (0.75 = 3 * 2^-2, -2.5 = -5 * 2^-1)."""
+    X = sp.Symbol("X")
+    r = enclose(1 / X, {X: box_ball(Fraction(1, 2), 2)})
+    assert arb_lower(r) <= Fraction(1, 2) and arb_upper(r) >= 2
+    assert arb_upper(r) - arb_lower(r) < Fraction(3, 2) + Fraction(1, 10**6)  # radius: 30 bits
+    for lo, hi in ((-2, 0), (0, 3), (-1, 1)):
+        assert not enclose(1 / X, {X: box_ball(lo, hi)}).is_finite()
+    neg = enclose(1 / X, {X: box_ball(-4, -2)})
+    assert arb_lower(neg) <= Fraction(-1, 2) <= arb_upper(neg) < 0
+    for value, exact in ((0.75, Fraction(3, 4)), (-2.5, Fraction(-5, 2)), (3.0, Fraction(3))):
+        b = enclose(sp.Float(value) * X, {X: box_ball(1, 1)})
+        assert arb_lower(b) == exact == arb_upper(b)
