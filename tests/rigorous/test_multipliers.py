@@ -81,3 +81,24 @@ def test_complex_multipliers_are_enclosed_and_decided(scale, stable):
             for b0, b1, b2, b3 in boxes
         )
     assert max(float(sp.Rational(b1) - sp.Rational(b0)) for b0, b1, _, _ in boxes) < 1e-25
+
+
+def test_one_and_two_dimensional_stability_at_and_off_the_unit_circle():
+    """Exact monodromy matrices: |m| < 1 stable, > 1 unstable, = 1 undecided (n = 1);
+    for n = 2 Jury's conditions |det| < 1, |tr| < 1 + det decide stability, |det| > 1 or
+    |tr| > 1 + det instability, and a rotation (det = 1, tr = 0: multipliers +-i on the
+    circle) stays undecided."""
+    import flint
+
+    from gdtheory.rigorous.multipliers import decide_stability
+
+    def mat(rows):
+        return flint.arb_mat([[flint.arb(v) for v in row] for row in rows])
+
+    assert decide_stability(mat([[0.5]]), 1)[0] is True
+    assert decide_stability(mat([[-3]]), 1)[0] is False
+    assert decide_stability(mat([[1]]), 1)[0] is None
+    assert decide_stability(mat([[0.5, 0], [0, 0.25]]), 2)[0] is True
+    assert decide_stability(mat([[2, 0], [0, 0.5]]), 2)[0] is False  # det 1, tr 2.5
+    assert decide_stability(mat([[0, -3], [3, 0]]), 2)[0] is False  # det 9
+    assert decide_stability(mat([[0, -1], [1, 0]]), 2)[0] is None  # +-i
