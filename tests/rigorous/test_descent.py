@@ -27,3 +27,14 @@ def test_descent_certificate_and_an_independent_numerical_check():
     assert not too_big.proved and "h L_bound" in too_big.reason
     with pytest.raises(ShapeError):
         certify_descent(f, [(-1, 1)], h="1/4")
+
+
+def test_descent_needs_h_l_strictly_below_two():
+    """On x^2/2 (L = 1 exactly on every box) GD at h = 2 maps x to -x: f does not
+    decrease, and the certificate must not claim it; just below 2 it is proved."""
+    from gdtheory.certify import certify_descent
+
+    at_edge = certify_descent("x**2/2", [(-1, 1)], h=2)
+    assert not at_edge.proved and ">= 2" in at_edge.reason
+    below = certify_descent("x**2/2", [(-1, 1)], h="1999/1000")
+    assert below.proved

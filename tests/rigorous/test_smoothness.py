@@ -127,3 +127,13 @@ def test_box_outside_domain_is_reported():
 def test_quadratic_exact_irrational():
     L = smoothness_constant(quadratic([[1, 1], [1, 0]]))
     assert sp.simplify(L.value - (1 + sp.sqrt(5)) / 2) == 0
+
+
+def test_one_piece_is_a_valid_subdivision():
+    """pieces=1 bounds the Hessian on the whole box at once: a valid, coarser bound than
+    the default subdivision (x^4/4 on [-1, 1]: sup |f''| = 3)."""
+    import gdtheory as gt
+
+    one = gt.smoothness_constant("x**4/4", [(-1, 1)], pieces=1).value
+    fine = gt.smoothness_constant("x**4/4", [(-1, 1)]).value
+    assert one >= fine >= 3
