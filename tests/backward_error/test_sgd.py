@@ -92,6 +92,7 @@ def test_order_limits_are_the_documented_ones() -> None:
         with pytest.raises(gt.InvalidInputError, match=r"order must be an integer in 0\.\.29"):
             sgd_modified_equation(objs, bad)
     assert sgd_modified_equation(["x**2/2", "(x - 1)**2/2"], 29).order == 29  # 0.07 s
+    assert sgd_modified_equation(objs, 0).order == 0
 
 
 def test_sgd_on_the_registry_dispatches_by_sampling_and_batch() -> None:

@@ -102,3 +102,4 @@ def test_one_and_two_dimensional_stability_at_and_off_the_unit_circle():
     assert decide_stability(mat([[2, 0], [0, 0.5]]), 2)[0] is False  # det 1, tr 2.5
     assert decide_stability(mat([[0, -3], [3, 0]]), 2)[0] is False  # det 9
     assert decide_stability(mat([[0, -1], [1, 0]]), 2)[0] is None  # +-i
+    assert decide_stability(mat([[1, 0], [0, 0.5]]), 2)[0] is None  # tr = 1 + det: m = 1
