@@ -166,9 +166,6 @@ class _Apply(ast.NodeTransformer):
             return ast.copy_location(ast.Constant(ast.literal_eval(s.after)), node)
         return node
 
-    def visit_Constant(self, node: ast.Constant) -> ast.AST:
-        return self.generic_visit(node)
-
 
 def mutate(source: str, site: Site) -> str | None:
     tree = ast.parse(source)

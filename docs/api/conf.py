@@ -92,16 +92,14 @@ def _write_claims_page() -> None:
 
 
 def _literal_bars(app, what, name, obj, options, lines) -> None:
-    """Docstrings write norms as |grad f| (plain-text mathematics): a bar is a character
-    there, not reStructuredText's substitution reference.  Doctest lines are left alone."""
+    """Docstrings are plain-text mathematics: a bar in |grad f| is a character, not
+    reStructuredText's substitution reference, and the star of a shape (*batch, n) is
+    not emphasis.  Doctest lines are left alone."""
     for i, line in enumerate(lines):
-        head = line.lstrip()
-        if head.startswith((">>>", "...")) or "|" not in line:
+        if line.lstrip().startswith((">>>", "...")):
             continue
-        lines[i] = line.replace("|", "\\|")
-    for i, line in enumerate(lines):  # shapes such as (*batch, n): a star, not emphasis
-        if not line.lstrip().startswith((">>>", "...")):
-            lines[i] = line.replace("(*", "(\\*").replace(" *batch", " \\*batch")
+        line = line.replace("|", "\\|")
+        lines[i] = line.replace("(*", "(\\*").replace(" *batch", " \\*batch")
 
 
 def setup(app) -> None:

@@ -32,6 +32,7 @@ from typing import Any
 import sympy as sp
 
 from ..core.objective import Objective, as_objective, h
+from ..core.scalars import exact_floats
 from ..errors import InvalidInputError
 from ..methods.optimizers import GD, SGD, Method, as_method
 from .modified import ModifiedEquation, modified_equation
@@ -115,12 +116,7 @@ def map_modified_equation(
         return [g.xreplace(at) for g in f.grad]
 
     step, _ = meth.check_output(meth.update(grad, xs, (), h), len(xs))
-    exact = [
-        sp.sympify(e, strict=True).xreplace(
-            {t: sp.Rational(t) for t in sp.sympify(e, strict=True).atoms(sp.Float)}
-        )
-        for e in step
-    ]
+    exact = [exact_floats(sp.sympify(e, strict=True)) for e in step]
     extra = [p for p in method_parameters(meth) if p not in f.params]
     return modified_equation(
         exact,

@@ -51,6 +51,7 @@ import sympy as sp
 
 from ..core import budget
 from ..core.objective import Objective, as_objective, h
+from ..core.scalars import exact_floats
 from ..errors import GDTheoryError, InvalidInputError
 from ..methods.registry import Method, as_method
 from .diffring import DifferentialRing
@@ -156,9 +157,7 @@ class _Algebra:
         if isinstance(value, float):
             return self.ring.constant(sp.Rational(value))  # the float's exact value
         if isinstance(value, sp.Basic):
-            return self.ring.convert(
-                value.xreplace({t: sp.Rational(t) for t in value.atoms(sp.Float)})
-            )
+            return self.ring.convert(exact_floats(value))
         raise InvalidInputError(
             f"the update formula combined a series with {type(value).__name__}; write it with "
             "+ - * /, integer powers and Method.num for the hyperparameters"

@@ -42,6 +42,7 @@ __all__ = [
     "real_array",
     "short_repr",
     "point_coordinates",
+    "exact_floats",
 ]
 
 #: Smallest working precision (decimal digits) accepted by the high-precision engines.
@@ -51,6 +52,18 @@ MAX_DPS = 10_000
 
 #: What a user may pass for a real scalar such as h or L.
 RealLike = Union[int, float, Fraction, str, sp.Basic, mpmath.mpf]  # noqa: UP007 (runtime alias)
+
+
+def exact_floats(expr: sp.Expr) -> sp.Expr:
+    """``expr`` with every SymPy Float replaced by the exact rational value of its binary
+    number (an update formula written with 0.5 or 0.9 enters the exact theory as the
+    number the float arithmetic uses).
+
+    >>> x = sp.Symbol("x")
+    >>> exact_floats(sp.Float(0.5) * x + sp.Float(0.1))
+    x/2 + 3602879701896397/36028797018963968
+    """
+    return expr.xreplace({t: sp.Rational(t) for t in expr.atoms(sp.Float)})
 
 
 def exact_real(value: RealLike, name: str = "value") -> sp.Expr:
