@@ -13,7 +13,8 @@ Lines marked ``# pragma: no mutate`` are left alone: each such mark says why a c
 there cannot alter a result (an iteration cap never reached); ``grep -rn "no mutate"
 gdtheory`` lists them.
 
-Mutants are drawn per module with a fixed seed (``--per-module``, ``--seed``), applied to
+Mutants are drawn per module with a fixed seed (``--per-module``, ``--seed``; each module
+has its own generator, so editing one module leaves the others' draws alone), applied to
 a copy of the repository (a git worktree at HEAD, so the working tree is never touched),
 and judged by the subpackage's test folder (``core``, ``rigorous``) or the module's
 mirrored tests (``tests/<sub>/test_<module>.py``; ``backward_error``, whose folder takes
@@ -233,7 +234,6 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument("--json", default=None, help="write the results to this file")
     args = p.parse_args(argv)
-    rng = random.Random(args.seed)
     modules = (
         [ROOT / "gdtheory" / m for m in args.only]
         if args.only
@@ -242,6 +242,8 @@ def main(argv: list[str] | None = None) -> int:
     chosen: list[Site] = []
     for m in modules:
         s = sites(m)
+        # one generator per module: editing one module does not redraw the others
+        rng = random.Random(f"{args.seed}:{m.relative_to(ROOT / 'gdtheory')}")
         chosen += rng.sample(s, min(args.per_module, len(s)))
     copies = []
     with tempfile.TemporaryDirectory(prefix="gdtheory-mutation-") as tmp:

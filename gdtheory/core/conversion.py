@@ -41,7 +41,7 @@ import numpy as np
 import sympy as sp
 
 from ..errors import ComplexityError, InvalidInputError, NotRealError, ParseError, ShapeError
-from .parsing import parse_expression
+from .parsing import MAX_LENGTH, parse_expression
 from .scalars import exact_real, short_repr
 
 __all__ = [
@@ -197,8 +197,10 @@ def _rows(value: Any, name: str) -> list[list[Any]]:
     """The rows of a nested sequence, array or ``"a, b; c, d"`` string (a flat sequence
     is a column)."""
     if isinstance(value, str):
-        if len(value) > 20_000:
-            raise ComplexityError(f"{name} is a string of {len(value)} characters; at most 20000")
+        if len(value) > MAX_LENGTH:
+            raise ComplexityError(
+                f"{name} is a string of {len(value)} characters; at most {MAX_LENGTH}"
+            )
         text = value.strip()
         if not text:
             raise InvalidInputError(f"{name} is empty")

@@ -442,7 +442,9 @@ def check_decimal_exponent(text: str, name: str) -> None:
         return
     mantissa, _, exponent = t.rpartition("e")
     try:
-        e = int(exponent[:12]) if len(exponent.lstrip("+-")) <= 10 else None
+        sign, body = (exponent[0], exponent[1:]) if exponent[:1] in ("+", "-") else ("", exponent)
+        digits = body.lstrip("0")  # 1e-0005 is 1e-5
+        e = int(sign + (digits or "0")) if len(digits) <= 10 else None
     except ValueError:
         return  # not a decimal literal; the number parser will say so
     if e is None or abs(e) > MAX_DECIMAL_EXPONENT:

@@ -44,6 +44,7 @@ def test_human_durations():
 
 
 # ------------------------------------------------------- the measured cost model
+import math  # noqa: E402
 import time  # noqa: E402
 
 import gdtheory as gt  # noqa: E402
@@ -164,3 +165,80 @@ def test_the_149_term_gd_run_is_refused_from_its_measured_pace():
 def test_runaways_are_refused_with_a_measured_estimate(call):
     with allow(3), pytest.raises(CostError, match=r"would take about"):
         call()
+
+
+# ------------------------------------------- the cost model on a simulated clock
+class Clock:
+    """A clock the test moves: the estimates become exact numbers."""
+
+    def __init__(self) -> None:
+        self.t = 0.0
+
+    def perf_counter(self) -> float:
+        return self.t
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    c = Clock()
+    monkeypatch.setattr(budget, "time", c)
+    return c
+
+
+def test_a_meter_charges_the_rest_of_every_repetition(clock):
+    """10 steps per second measured after the warm-up step; 1000 steps, this pass and two
+    more (factor 3): 989 + 2 * 1000 steps remain, 298.9 s, plus the 1 s already spent."""
+
+    def loop() -> None:
+        m = Meter("a loop", 1000, "steps", factor=3)
+        m.tick(1)  # warm-up: starts the clock
+        clock.t = 1.0
+        m.tick(11)
+
+    est = estimate(loop)
+    assert not est.completed and est.seconds == pytest.approx(1.0 + 298.9, rel=1e-12)
+
+
+def test_pilots_double_their_size_and_fit_the_fixed_and_the_unit_cost(clock):
+    """run(k) costs 0.01 + 0.001 k s: pilots at k = 1, 2, 4, ..., 128 (the first that
+    takes PILOT_SECONDS = 0.1 s), after a warm-up run(1); the fit recovers both costs."""
+    sizes = []
+
+    def run(k: int) -> None:
+        sizes.append(k)
+        clock.t += 0.01 + 0.001 * k
+
+    with allow(10**6):
+        seconds = pilot("a computation", run, 10_000, "units", times=2)
+    assert sizes == [1, 1, 2, 4, 8, 16, 32, 64, 128]
+    assert seconds == pytest.approx(2 * (0.01 + 0.001 * 10_000), rel=1e-9)
+
+
+def test_a_pace_meter_charges_between_the_settled_and_the_steady_figure(clock):
+    """A pace growing exactly like p0 e^(c u) in flow time u: u(t) = -log(1 - p0 c t) / c,
+    and the wall time from u to T is (e^(-c u) - e^(-c T)) / (p0 c) (the settled figure).
+    The steady figure is the rest at p2, the pace of the last quarter of the wall time.
+    The meter charges their geometric mean: its trend term is the settled figure up to
+    the quarters' averaging of the pace (under 1 % here)."""
+    p0, c, total, dt = 1.0, 0.5, 40.0, 1e-4
+
+    def u_at(t: float) -> float:
+        return -math.log(1 - p0 * c * t) / c
+
+    def flow() -> None:
+        m = PaceMeter("a flow", total, "time units", after=0.5)
+        u = 0.0
+        while u < total:
+            clock.t += dt
+            u = u_at(clock.t)
+            m.tick(u)
+
+    est = estimate(flow)
+    spent = clock.t
+    u = u_at(spent)
+    settled = (math.exp(-c * u) - math.exp(-c * total)) / (p0 * c)
+    p2 = (u - u_at(3 * spent / 4)) / (spent / 4)
+    steady = (total - u) / p2
+    charged = est.seconds - spent
+    assert settled < charged < steady and steady / settled > 10
+    assert charged / math.sqrt(settled * steady) == pytest.approx(1, abs=0.01)

@@ -98,3 +98,11 @@ def test_symbols_must_be_symbols_and_nsimplify_refuses_text():
     with pytest.raises(InvalidInputError):
         nsimplify_exact("1/2")
     assert nsimplify_exact(sp.Float(0.5)) == sp.Rational(1, 2)
+
+
+def test_a_matrix_string_of_20000_characters_is_read_and_one_more_is_refused():
+    """The documented limit of every text input, 20 000 characters (core.parsing)."""
+    entries = "1" + ", 1" * 6666  # 19 999 characters: one row of 6667 entries
+    assert as_matrix(entries + " ", "M").shape == (1, 6667)
+    with pytest.raises(ComplexityError, match="20001 characters; at most 20000"):
+        as_matrix(entries + "  ", "M")

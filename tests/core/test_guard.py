@@ -38,10 +38,20 @@ def test_resource_exhaustion_becomes_a_documented_error(raised, expected):
         _raiser(raised)()
 
 
-@pytest.mark.parametrize("raised", [ValueError("a bug"), KeyError("k"), ZeroDivisionError()])
+@pytest.mark.parametrize(
+    "raised",
+    [
+        ValueError("a bug"),
+        ValueError("the step limit was reached"),  # "limit" without "digits": not a size limit
+        ValueError("too many digits"),
+        KeyError("k"),
+        ZeroDivisionError(),
+    ],
+)
 def test_other_exceptions_pass_through(raised):
-    with pytest.raises(type(raised)):
+    with pytest.raises(type(raised)) as info:
         _raiser(raised)()
+    assert info.value is raised  # unchanged (ComplexityError is a ValueError too)
 
 
 def test_every_public_function_is_guarded():

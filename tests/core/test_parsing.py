@@ -8,7 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gdtheory import NonSmoothError, Objective, ParseError, UnknownSymbolError
-from gdtheory.core.parsing import parse_expression
+from gdtheory.core.parsing import check_decimal_exponent, parse_expression
+from gdtheory.errors import ComplexityError
 
 HOSTILE = [
     ("__import__('os')", "__import__"),
@@ -95,3 +96,26 @@ def test_arbitrary_text_never_escapes_the_documented_errors(text):
         Objective.parse(text)
     except (ParseError, NonSmoothError, ValueError):
         pass  # documented outcomes; anything else propagates and fails the test
+
+
+def test_a_refusal_quotes_the_first_40_characters_of_a_deep_expression():
+    text = "-" * 100 + "x"
+    with pytest.raises(ComplexityError) as info:
+        parse_expression(text)
+    assert f"expression {text[:40]!r}... nests" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("exponent", "shown"),
+    [("-" + "9" * 19, "-" + "9" * 19 + ";"), ("9" * 21, "9" * 20 + "...;")],
+)
+def test_a_huge_decimal_exponent_is_quoted_up_to_20_characters(exponent, shown):
+    with pytest.raises(ComplexityError, match="decimal exponent") as info:
+        check_decimal_exponent("1e" + exponent, "h")
+    assert f"decimal exponent {shown}" in str(info.value)
+
+
+def test_leading_zeros_of_an_exponent_are_not_digits_of_its_size():
+    check_decimal_exponent("1e-" + "0" * 30 + "5", "h")  # 1e-5
+    with pytest.raises(ComplexityError, match="decimal exponent"):
+        check_decimal_exponent("1e-" + "0" * 30 + "5000", "h")
