@@ -229,16 +229,15 @@ def gevrey_fit(norms: Sequence[float]) -> GevreyFit | None:
         if len(picks) < 4:
             return None
         coef = trend(picks)
-    k = np.array(picks, dtype=float)
+    X = design(picks)  # columns 1, k, log k!
     y = np.array([math.log(norms[j]) for j in picks])
-    lf = np.array([math.lgamma(j + 1) for j in picks])
-    X = np.column_stack([np.ones_like(k), k, lf])
+    lf = X[:, 2]
     coef, *_ = np.linalg.lstsq(X, y, rcond=None)
     resid = y - X @ coef
     var = float(resid @ resid) / max(len(y) - 3, 1)
     se = math.sqrt(max(var * float(np.linalg.inv(X.T @ X)[2, 2]), 1e-300))
     s = float(coef[2])
-    X1 = np.column_stack([np.ones_like(k), k])
+    X1 = X[:, :2]
     c1, *_ = np.linalg.lstsq(X1, y - lf, rcond=None)
     r1 = (y - lf) - X1 @ c1
     return GevreyFit(

@@ -66,3 +66,10 @@ def test_the_stage_limit_is_sixteen() -> None:
     assert tableau(A16, [1] + [0] * 15).order == 1
     with pytest.raises(ShapeError, match=r"1\.\.16 stages, got 17"):
         tableau([[0] * 17 for _ in range(17)], [1] + [0] * 16)
+
+
+def test_a_tableau_keeps_its_name() -> None:
+    half = sp.Rational(1, 2)
+    mine = tableau([[0, 0], [half, 0]], [0, 1], name="my midpoint")
+    assert mine.name == "my midpoint" and mine.order == 2
+    assert tableau([[0, 0], [half, 0]], [0, 1]).name == "tableau"

@@ -87,3 +87,33 @@ def test_zero_test_sees_identities_through_atom_relations(k, c):
     for e in (e1, e2):
         R = DifferentialRing([x], [e])
         assert R.is_zero(R.convert(e))
+
+
+@pytest.mark.parametrize("expr", EXPRS, ids=str)
+def test_an_elements_value_is_sympys_value(expr):
+    """value_and_scale evaluates the ring element straight from its terms (atoms included);
+    SymPy evaluates the expression; the scale bounds the value."""
+    import mpmath
+
+    R = DifferentialRing([x, y], [expr])
+    p = R.convert(expr)
+    point = [sp.Rational(3, 7), sp.Rational(-5, 11)]
+    with mpmath.workdps(60):
+        value, scale = R.value_and_scale(p, [mpmath.mpf(3) / 7, mpmath.mpf(-5) / 11])
+        exact = mpmath.mpf(str(expr.subs({x: point[0], y: point[1]}).evalf(70)))
+        assert abs(value - exact) < mpmath.mpf(10) ** -50 * (1 + abs(exact))
+        assert scale >= abs(value)
+
+
+def test_the_random_zero_test_decides_without_sympy():
+    """Zero through sin^2 + cos^2 = 1, nonzero with an atom: the numeric rule alone gives
+    the verdict (None would hand the question to sp.simplify)."""
+    from gdtheory.backward_error.diffring import random_zero_test
+
+    zero = (sp.sin(x) ** 2 + sp.cos(x) ** 2) * y - y
+    nonzero = sp.sin(x) * y - x / 3
+    for e, verdict in ((zero, True), (nonzero, False)):
+        R = DifferentialRing([x, y], [e])
+        assert (
+            random_zero_test(lambda pt, R=R, e=e: R.value_and_scale(R.convert(e), pt), 2) is verdict
+        )

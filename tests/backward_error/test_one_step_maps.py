@@ -13,6 +13,7 @@ from gdtheory import (
     h,
     modified_equation,
 )
+from gdtheory.backward_error.one_step_maps import as_target, vector_field
 
 
 def test_general_one_step_maps():
@@ -57,3 +58,23 @@ def test_symbols_and_params_must_match_the_objective():
         modified_equation(f, 1, symbols=["y", "x"], params=["mu"])
     with pytest.raises(InvalidInputError, match="params= does not match"):
         modified_equation(f, 1, symbols=["x", "y"], params=["nu"])
+
+
+def test_a_targets_description_shows_the_map():
+    x, y = sp.symbols("x y")
+    assert as_target(x - h * x, [x]).description == "one-step map x -> -h*x + x"
+    two = as_target([x - h * y, y], [x, y]).description
+    assert two == "one-step map x -> Matrix([[-h*y + x, y]])"
+
+
+def test_a_vector_field_is_read_with_its_symbols_and_checked_for_its_shape():
+    x, y, mu = sp.symbols("x y mu")
+    comps, syms, pars = vector_field([-mu * x, "-y"], ["x", "y"], ["mu"])
+    assert [str(c) for c in comps] == ["-mu*x", "-y"]
+    assert [s.name for s in syms] == ["x", "y"] and [p.name for p in pars] == ["mu"]
+    with pytest.raises(ShapeError, match="2 components for 1 symbols"):
+        vector_field([-x, -y], ["x"])
+    with pytest.raises(ShapeError, match="1 components for 2 symbols"):
+        vector_field([-x], ["x", "y"])
+    with pytest.raises(InvalidInputError, match="needs symbols"):
+        vector_field([-x], None)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import math
 
 import mpmath
+import numpy as np
 import pytest
 import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gdtheory import InvalidInputError, modified_equation, series_diagnostics
-from gdtheory.backward_error.series import gevrey_fit
+from gdtheory.backward_error.series import _fit_domb_sykes, gevrey_fit
 
 
 def test_coefficients_are_the_fields_at_the_point():
@@ -92,3 +93,42 @@ def test_property_envelope_fit_recovers_the_growth(s, C, K, period, depth):
 def test_bad_order():
     with pytest.raises(InvalidInputError):
         series_diagnostics("x**2", [1], order=0)
+
+
+@pytest.mark.parametrize(("s", "C", "K"), [(1.0, 0.3, 2.0), (0.0, 1.7, 0.5), (1.0, 2.5, 1e-3)])
+def test_envelope_fit_is_exact_on_exact_gevrey_data(s, C, K):
+    """a_k = K (k!)^s C^k exactly: the least-squares fit in (1, k, log k!) has no residual
+    and returns s, C and K (the second fit, with s = 1, recovers C and K when s = 1)."""
+    norms = [K * math.exp(s * math.lgamma(k + 1)) * C**k for k in range(61)]
+    g = gevrey_fit(norms)
+    assert g is not None
+    assert g.gevrey_order == pytest.approx(s, abs=1e-8)
+    if s == 1.0:
+        assert g.constant == pytest.approx(C, rel=1e-8) and g.prefactor == pytest.approx(
+            K, rel=1e-6
+        )
+        assert g.rms < 1e-8
+
+
+def test_domb_sykes_scatter_is_the_relative_rms_residual():
+    """b_k = c0 + c1/k + c2/k^2 plus a vector e orthogonal to the three columns: the fit
+    returns c0 and the residual e exactly, so the scatter is RMS(e) / mean|b|."""
+    from scipy.linalg import null_space
+
+    ks = list(range(10, 30))
+    X = np.array([[1.0, 1.0 / k, 1.0 / k**2] for k in ks])
+    e = null_space(X.T)[:, 0] * 1e-3
+    b = X @ np.array([3.0, -2.0, 0.5]) + e
+    c0, scatter = _fit_domb_sykes(ks, list(b))
+    assert c0 == pytest.approx(3.0, abs=1e-10)
+    assert scatter == pytest.approx(math.sqrt(np.mean(e**2)) / np.mean(np.abs(b)), rel=1e-8)
+
+
+def test_at_low_order_the_ratio_test_still_estimates_the_radius():
+    """Order 5 (ratios a_k/a_(k-1) for k = 2..5, the fewest the Domb-Sykes fit takes): the
+    quadratic's radius 1/3 with moderate confidence (below the decisive order).  Here
+    a_k/a_(k-1) = 3k/(k+1) = 3 (1 - 1/k + 1/k^2 - ...): the three-term fit in 1/k on
+    k = 2..5 misses the 1/k^3 term, about 1.4 % of the radius."""
+    d = series_diagnostics("3*x**2/2", ["1/2"], order=5)
+    assert d.method == "Domb-Sykes" and d.confidence == "moderate" and d.kind == "undecided"
+    assert 0.005 < d.radius / (1 / 3) - 1 < 0.02

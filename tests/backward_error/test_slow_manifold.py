@@ -99,6 +99,21 @@ def test_a_users_method_with_state_matches_its_slow_eigenvalue(c) -> None:
     assert sp.expand(sp.series(S / x - ratio, h, 0, 4).removeO()) == 0
 
 
+@pytest.mark.parametrize("order", [0, 15])
+def test_the_lowest_and_the_highest_order_match_the_slow_eigenvalue(order) -> None:
+    """The orders at the ends of the accepted range 0..15, on the same oracle."""
+    c, lam = sp.Rational(1, 2), sp.Rational(3, 2)
+    sm = slow_manifold_equation(Averaged(c), f"{lam}*x**2/2", order)
+    z = sp.Symbol("z")
+    M = sp.Matrix([[1 - z * (1 - c), -z * c], [(1 - c), c]])
+    r = (M.trace() + sp.sqrt(M.trace() ** 2 - 4 * M.det())) / 2
+    series = sp.series(sp.log(r), z, 0, order + 2).removeO()
+    x = sm.symbols[0]
+    assert len(sm.fields) == order + 1
+    for k, F in enumerate(sm.fields):
+        assert sp.expand(F[0] - series.coeff(z, k + 1) * lam ** (k + 1) * x) == 0
+
+
 def test_the_manifold_is_invariant() -> None:
     """S(X(x, S(x))) = U(x, S(x)) to h^K, checked on the returned S for Nesterov on a
     non-quadratic objective (the engine's own equation, verified from outside) at rational

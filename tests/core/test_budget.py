@@ -212,6 +212,9 @@ def test_pilots_double_their_size_and_fit_the_fixed_and_the_unit_cost(clock):
         seconds = pilot("a computation", run, 10_000, "units", times=2)
     assert sizes == [1, 1, 2, 4, 8, 16, 32, 64, 128]
     assert seconds == pytest.approx(2 * (0.01 + 0.001 * 10_000), rel=1e-9)
+    with allow(1.0), pytest.raises(CostError) as info:
+        pilot("a computation", run, 10_000, "units", times=2)
+    assert "(2e+04 units at 0.001 s per unit, measured on pilots of up to 128)" in str(info.value)
 
 
 def test_a_pace_meter_charges_between_the_settled_and_the_steady_figure(clock):
