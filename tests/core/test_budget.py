@@ -245,3 +245,13 @@ def test_a_pace_meter_charges_between_the_settled_and_the_steady_figure(clock):
     charged = est.seconds - spent
     assert settled < charged < steady and steady / settled > 10
     assert charged / math.sqrt(settled * steady) == pytest.approx(1, abs=0.01)
+
+
+def test_a_charge_of_exactly_the_limit_fits(clock):
+    from gdtheory.core.budget import call
+
+    with allow(10.0), call():
+        clock.t = 4.0
+        charge("a part", 6.0)  # 4 + 6 = 10: at the limit, accepted
+        with pytest.raises(CostError, match="another part would take about 6 s"):
+            charge("another part", 6.000001)

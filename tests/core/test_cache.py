@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -18,6 +20,7 @@ def test_entries_round_trip_and_keys_depend_on_inputs_and_code(tmp_path):
     c = Cache(tmp_path)
     k1, k2 = c.key("x", 1, np.arange(3.0)), c.key("x", 1, np.arange(3.0) + 1e-300)
     assert k1 != k2 and k1 == c.key("x", 1, np.arange(3.0))
+    assert re.fullmatch(r"x-[0-9a-f]{32}", k1)  # the kind, then 128 bits of the SHA-256
     assert c.key("x", 1.0) != c.key("x", 1)  # float vs int inputs are different inputs
     assert "+" in code_version()
     c.store_json(k1, {"a": [1, 2.5, None]})

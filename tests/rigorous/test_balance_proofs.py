@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fractions import Fraction
+from types import SimpleNamespace
 
 import pytest
 from hypothesis import assume, given, settings
@@ -71,3 +72,13 @@ def test_enclosures_of_the_matrix_spectrum_contain_the_kronecker_sums() -> None:
     assert e.stable(sp.Rational(201, 100) / sp.Rational(top).limit_denominator(10**6)) is False
     with pytest.raises(InvalidInputError, match="not on the minimiser set"):
         enclose_minimiser_spectrum(s, [1, 2, 0, 1, 1, 0, 3, 1])
+
+
+@pytest.mark.parametrize(
+    "spectrum", [object(), SimpleNamespace(gram=1), SimpleNamespace(residuals=(1,))]
+)
+def test_the_spectrum_enclosure_needs_an_objectives_spectrum(spectrum):
+    from gdtheory.rigorous.balance_proofs import enclose_minimiser_spectrum
+
+    with pytest.raises(InvalidInputError, match="need the spectrum of an objective"):
+        enclose_minimiser_spectrum(spectrum, ["1", "1"])

@@ -38,3 +38,17 @@ def test_descent_needs_h_l_strictly_below_two():
     assert not at_edge.proved and ">= 2" in at_edge.reason
     below = certify_descent("x**2/2", [(-1, 1)], h="1999/1000")
     assert below.proved
+
+
+@pytest.mark.parametrize("pieces", [1, 2])
+def test_one_piece_is_a_valid_subdivision(pieces):
+    c = certify_descent("x**2/2", [(-1, 1)], h="1/2", pieces=pieces)
+    assert c.proved and Fraction(c.L_bound) == 1
+
+
+@pytest.mark.parametrize("pieces", [0, -1, 1.0, True, 10**5 + 1])
+def test_bad_subdivisions_are_named(pieces):
+    from gdtheory.errors import InvalidInputError
+
+    with pytest.raises(InvalidInputError, match="pieces="):
+        certify_descent("x**2/2", [(-1, 1)], h="1/2", pieces=pieces)

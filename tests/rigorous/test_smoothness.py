@@ -137,3 +137,18 @@ def test_one_piece_is_a_valid_subdivision():
     one = gt.smoothness_constant("x**4/4", [(-1, 1)], pieces=1).value
     fine = gt.smoothness_constant("x**4/4", [(-1, 1)]).value
     assert one >= fine >= 3
+
+
+def test_collatz_wielandt_bounds_the_spectral_radius_exactly():
+    """[[2, 1], [1, 2]] has rho = 3: the bound is >= 3 and close; entries beyond the float
+    range fall back to the largest row sum, exactly."""
+    from fractions import Fraction
+
+    from gdtheory.rigorous.smoothness import _collatz_wielandt
+
+    B = np.array([[Fraction(2), Fraction(1)], [Fraction(1), Fraction(2)]], dtype=object)
+    assert 3 <= _collatz_wielandt(B) <= Fraction(3) + Fraction(1, 10**12)
+    huge = Fraction(10**400)
+    B = np.array([[huge, Fraction(1)], [Fraction(2), Fraction(3)]], dtype=object)
+    assert _collatz_wielandt(B) == huge + 1
+    assert _collatz_wielandt(np.array([[Fraction(7, 3)]], dtype=object)) == Fraction(7, 3)
