@@ -142,8 +142,8 @@ class Cache:
         )
         for p in (data_path, sum_path):
             try:
-                p.unlink(missing_ok=True)
-            except OSError:
+                p.unlink()
+            except OSError:  # already gone, or not ours to delete
                 pass
 
     def _write(self, key: str, ext: str, data: bytes) -> None:

@@ -247,3 +247,12 @@ def test_a_smoothness_file_asking_for_a_million_pieces_is_estimated_and_refused(
     d["pieces"] = 10**6
     with budget.allow(5), pytest.raises(budget.CostError, match="sub-boxes"):
         recheck(json.dumps(d))
+
+
+def test_a_certificate_text_over_50_million_characters_is_refused_unread():
+    body = json.dumps({"format": "something else"})
+    at_limit = " " * (50_000_000 - len(body)) + body
+    with pytest.raises(InvalidInputError, match="unknown certificate format"):
+        recheck(at_limit)  # read: 50 000 000 characters are accepted
+    with pytest.raises(InvalidInputError, match="50000001 characters long; at most 50000000"):
+        recheck(" " + at_limit)
