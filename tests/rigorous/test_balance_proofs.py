@@ -82,3 +82,24 @@ def test_the_spectrum_enclosure_needs_an_objectives_spectrum(spectrum):
 
     with pytest.raises(InvalidInputError, match="need the spectrum of an objective"):
         enclose_minimiser_spectrum(spectrum, ["1", "1"])
+
+
+@pytest.mark.parametrize(
+    ("x_side", "y_side", "expected"),
+    [
+        ((1, 2), (-1, 0), (None, None)),  # x > 0 gives y = 1/x > 0: none with y <= 0
+        ((-2, -1), (0, 1), (None, None)),  # x < 0 gives y < 0: none with y >= 0
+        ((1, 4), (Fraction(1, 2), 2), (1, 2)),  # 1/x in [1/2, 2]  <=>  x in [1/2, 2]
+        ((1, 4), (-1, Fraction(1, 2)), (2, 4)),  # 1/x <= 1/2  <=>  x >= 2
+        ((-4, -1), (-1, Fraction(-1, 2)), (-2, -1)),  # -1 <= 1/x <= -1/2 <=> -2 <= x <= -1
+        ((-4, -1), (-1, 1), (-4, -1)),  # every x < 0 has 1/x in [-1, 0)
+        ((-4, -1), (-1, 0), (-4, -1)),  # the same with the upper end at 0
+    ],
+)
+def test_the_x_whose_partner_lies_in_a_range(x_side, y_side, expected):
+    """x in [xl, xh] with y = mu/x in [yl, yh] (mu = 1): boundaries of the sign cases."""
+    from gdtheory.rigorous.balance_proofs import _x_range
+
+    F = [Fraction(v) for v in (*x_side, *y_side)]
+    lo, hi = _x_range(*F, Fraction(1))
+    assert (lo, hi) == expected
