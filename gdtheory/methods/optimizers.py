@@ -1,4 +1,5 @@
-r"""The built-in optimisers on the registry: GD, heavy ball, Nesterov, preconditioned GD, SGD.
+r"""The built-in optimisers on the registry: GD, heavy ball, Nesterov, preconditioned GD, SGD
+(and the adaptive methods RMSProp, Adam and AdamW of :mod:`.adaptive`).
 
 Each is a frozen dataclass holding its hyperparameters (exact where they are numbers)
 with one :meth:`~gdtheory.methods.registry.Method.update` over any arithmetic (float64
@@ -30,6 +31,7 @@ from ..core.conversion import as_real_matrix
 from ..core.gdmap import descend
 from ..core.scalars import exact_real
 from ..errors import InvalidInputError
+from .adaptive import Adam, AdamW, RMSProp, adaptive_coefficient
 from .registry import REGISTRY, Gradient, Method, as_method, method_from_settings
 
 __all__ = [
@@ -40,6 +42,10 @@ __all__ = [
     "Nesterov",
     "Preconditioned",
     "SGD",
+    "RMSProp",
+    "Adam",
+    "AdamW",
+    "adaptive_coefficient",
     "SAMPLINGS",
     "as_method",
     "method_from_settings",

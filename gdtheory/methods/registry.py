@@ -34,12 +34,14 @@ A subclass that sets ``key`` is registered under that name (``as_method("gd")``)
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, ClassVar
 
 import mpmath
+import numpy as np
 import sympy as sp
 
 from ..core.scalars import to_mpf
@@ -140,6 +142,26 @@ class Method:
         if isinstance(value, sp.Basic):
             return _float(value)
         return value
+
+    @staticmethod
+    def sqrt(value: Any) -> Any:
+        """The square root in the arithmetic of ``value``: its own ``sqrt()`` (the
+        truncated series of the slow-manifold engine, the rounding bounds of the oracle,
+        arb balls), SymPy's, mpmath's, else NumPy's (float64 arrays of many paths).
+
+        >>> Method.sqrt(sp.Integer(4)), Method.sqrt(mpmath.mpf(2)) ** 2, Method.sqrt(9.0)
+        (2, mpf('2.0000000000000004'), 3.0)
+        """
+        if isinstance(value, sp.Basic):
+            return sp.sqrt(value)
+        if isinstance(value, mpmath.mpf):
+            return mpmath.sqrt(value)
+        if isinstance(value, float | int):
+            return math.sqrt(value)
+        own = getattr(value, "sqrt", None)
+        if callable(own):
+            return own()
+        return np.sqrt(value)
 
     def step(
         self, grad: Gradient, x: Sequence[Any], v: Sequence[Any], h: Any

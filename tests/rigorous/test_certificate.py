@@ -176,6 +176,8 @@ def test_a_requirement_the_members_do_not_meet_is_not_proved():
     )
     bad = recheck(json.dumps(d))
     assert not bad.proved and "stable is False, not True" in bad.reason
+    first = next(i for i, m in enumerate(bad.members) if not m.stable)
+    assert f"recomputed 'member {first}: stable is False, not True'" in bad.reason
     with pytest.raises(InvalidInputError, match="not a statement field"):
         from gdtheory.rigorous.certificate import CertificateBundle
 

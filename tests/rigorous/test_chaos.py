@@ -29,3 +29,4 @@ def test_period_three_chaos_on_the_logistic_conjugate_cubic():
         certify_period_three_chaos(logistic_conjugate(), pts[:2], h=1, radius=0.1)
     wrong = certify_period_three_chaos(logistic_conjugate(), [0.1, 0.5, 0.9], h=1, radius=1e-3)
     assert not wrong.proved and wrong.conclusion.startswith("NOT PROVED")
+    assert wrong.orbit.reason and wrong.conclusion == f"NOT PROVED: {wrong.orbit.reason}"

@@ -44,6 +44,8 @@ def test_descent_needs_h_l_strictly_below_two():
 def test_one_piece_is_a_valid_subdivision(pieces):
     c = certify_descent("x**2/2", [(-1, 1)], h="1/2", pieces=pieces)
     assert c.proved and Fraction(c.L_bound) == 1
+    # f(x - h g) <= f(x) - h (1 - L h / 2) |g|^2, with equality on x^2/2: 3/8
+    assert Fraction(c.factor) == Fraction(3, 8)
 
 
 @pytest.mark.parametrize("pieces", [0, -1, 1.0, True, 10**5 + 1])

@@ -103,3 +103,24 @@ def test_one_and_two_dimensional_stability_at_and_off_the_unit_circle():
     assert decide_stability(mat([[0, -3], [3, 0]]), 2)[0] is False  # det 9
     assert decide_stability(mat([[0, -1], [1, 0]]), 2)[0] is None  # +-i
     assert decide_stability(mat([[1, 0], [0, 0.5]]), 2)[0] is None  # tr = 1 + det: m = 1
+
+
+def test_separate_gershgorin_discs_give_one_enclosure_each():
+    """diag(2, -2, 1/2) in three dimensions: three disjoint discs (about 2, -2 and 1/2),
+    so three enclosures, each holding one eigenvalue; the two outside the unit circle
+    decide instability."""
+    import flint
+
+    from gdtheory.rigorous.multipliers import gershgorin_stability
+
+    M = flint.arb_mat([[2, 0, 0], [0, -2, 0], [0, 0, 0.5]])
+    stable, _, encl, _ = gershgorin_stability(M, 3)
+    assert stable is False and len(encl) == 3
+    from fractions import Fraction
+
+    def holds(e, ev):  # (re_lo, re_hi, im_lo, im_hi) as exact fractions
+        lo, hi, ilo, ihi = (Fraction(t) for t in e)
+        return lo <= ev <= hi and ilo <= 0 <= ihi
+
+    for ev in (Fraction(2), Fraction(-2), Fraction(1, 2)):
+        assert sum(holds(e, ev) for e in encl) == 1

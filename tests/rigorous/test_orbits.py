@@ -218,3 +218,14 @@ def test_complex_multipliers_are_tested_against_their_rectangles():
     assert c.contains_multiplier(9) and c.contains_multiplier("9")
     assert not c.contains_multiplier(9 + sp.I / 10**20)
     assert not c.contains_multiplier("9 + I/10**20")
+
+
+@pytest.mark.parametrize(("prec", "ok"), [(53, True), (4096, True), (52, False), (4097, False)])
+def test_the_precision_range_is_53_to_4096_bits(prec, ok):
+    from gdtheory.rigorous.orbits import _check_prec
+
+    if ok:
+        assert _check_prec(prec) == prec
+    else:
+        with pytest.raises(InvalidInputError, match="prec"):
+            _check_prec(prec)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import functools
+from fractions import Fraction
 
 import mpmath
 import numpy as np
@@ -17,6 +18,7 @@ from gdtheory import (
     SmoothnessScope,
     smoothness_constant,
 )
+from gdtheory.certify import certify_smoothness
 from gdtheory.objectives import double_well, quadratic, scalar_factorization
 from gdtheory.testing import quadratics, smooth_objectives
 
@@ -152,3 +154,10 @@ def test_collatz_wielandt_bounds_the_spectral_radius_exactly():
     B = np.array([[huge, Fraction(1)], [Fraction(2), Fraction(3)]], dtype=object)
     assert _collatz_wielandt(B) == huge + 1
     assert _collatz_wielandt(np.array([[Fraction(7, 3)]], dtype=object)) == Fraction(7, 3)
+
+
+@pytest.mark.parametrize(("pieces", "lower"), [(1, 4.0), (2, 6.25)])
+def test_the_lower_figure_is_the_hessian_at_the_sub_box_centres(pieces, lower):
+    """x^4/12 on [1, 3]: f'' = x^2 at the centres 2 (one piece) or 3/2 and 5/2 (two)."""
+    c = certify_smoothness("x**4/12", [(1, 3)], pieces=pieces)
+    assert c.lower == lower and 9 <= Fraction(c.bound) < 9 + Fraction(1, 10**6)

@@ -1,0 +1,177 @@
+r"""Adaptive methods on the registry: RMSProp, Adam and AdamW, with PyTorch's conventions.
+
+Coordinate-wise (g = grad f(x), squares and roots entry by entry), from the state
+(m, v) = (0, 0) and the step counter t = 0:
+
+* RMSProp:  v' = beta2 v + (1 - beta2) g^2,   x' = x - h g / (sqrt(v') + eps)
+* Adam:     m' = beta1 m + (1 - beta1) g,     v' = beta2 v + (1 - beta2) g^2,
+            with bias correction (t' = t + 1)  m^ = m' / (1 - beta1^t'),
+            v^ = v' / (1 - beta2^t'), else m^ = m', v^ = v';
+            x' = x - h m^ / (sqrt(v^) + eps)
+* AdamW:    Adam's step from the decayed point: x' = (1 - h lambda) x - h m^/(sqrt(v^) + eps)
+            (decoupled weight decay, Loshchilov and Hutter, ICLR 2019)
+
+as ``torch.optim.RMSprop`` (whose ``alpha`` is beta2 here), ``torch.optim.Adam`` and
+``torch.optim.AdamW`` compute them: eps outside the square root, t counted from 1, the
+decay applied to the parameters before Adam's step (Kingma and Ba, ICLR 2015; the
+PyTorch documentation of the three optimisers).  With bias correction the counter t is
+part of the state (a vector of n equal counts, so that every state variable has the
+shape of x); without it the state is (m, v) and the method is autonomous, which is what
+the slow-manifold engine needs.
+
+>>> a = Adam(beta1="9/10", beta2="999/1000", eps="1e-8")
+>>> x1, (m, v, t) = a.update(lambda x: [2.0 * x[0]], [1.0], ([0.0], [0.0], [0.0]), 0.1)
+>>> float(x1[0]), round(m[0], 12), round(v[0], 12), t   # about h sign(g): eps is small
+(0.9000000005, 0.2, 0.004, [1.0])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sympy as sp
+
+from ..core.scalars import exact_real
+from ..errors import InvalidInputError
+from .registry import Gradient, Method
+
+__all__ = ["RMSProp", "Adam", "AdamW", "adaptive_coefficient"]
+
+
+def adaptive_coefficient(value: Any, name: str, *, upper: bool = True) -> sp.Expr:
+    """A hyperparameter of an adaptive method as an exact number (beta in [0, 1), or eps
+    and the weight decay >= 0 with ``upper=False``) or a positive Symbol (a name such as
+    "beta2" becomes one, kept symbolic).
+
+    >>> adaptive_coefficient("999/1000", "beta2"), adaptive_coefficient("eps", "eps")
+    (999/1000, eps)
+    >>> adaptive_coefficient("1", "beta1")
+    Traceback (most recent call last):
+    ...
+    gdtheory.errors.InvalidInputError: beta1 must lie in [0, 1), got 1
+    """
+    if value is None:
+        raise InvalidInputError(f"the hyperparameter {name} is required")
+    if isinstance(value, sp.Symbol):
+        return value
+    if isinstance(value, str) and value.strip().isidentifier():
+        return sp.Symbol(value.strip(), positive=True)
+    b = exact_real(value, name)
+    if upper and not 0 <= b < 1:
+        raise InvalidInputError(f"{name} must lie in [0, 1), got {b}")
+    if not upper and b < 0:
+        raise InvalidInputError(f"{name} must be >= 0, got {b}")
+    return b
+
+
+def _second_moment(v: Sequence[Any], g: Sequence[Any], b2: Any) -> list[Any]:
+    """v' = beta2 v + (1 - beta2) g^2, entry by entry."""
+    return [b2 * vi + (1 - b2) * gi * gi for vi, gi in zip(v, g, strict=True)]
+
+
+@dataclass(frozen=True)
+class RMSProp(Method):
+    """RMSProp (Tieleman and Hinton, 2012) as ``torch.optim.RMSprop(alpha=beta2, eps=eps)``:
+    v' = beta2 v + (1 - beta2) g^2, x' = x - h g / (sqrt(v') + eps)."""
+
+    beta2: Any = None
+    eps: Any = None
+    key = "rmsprop"
+    state = ("v",)
+    requires = ("beta2", "eps")
+    example = {"beta2": "99/100", "eps": "1e-8"}
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "beta2", adaptive_coefficient(self.beta2, "beta2"))
+        object.__setattr__(self, "eps", adaptive_coefficient(self.eps, "eps", upper=False))
+
+    def update(
+        self, grad: Gradient, x: Sequence[Any], state: Sequence[Sequence[Any]], h: Any
+    ) -> tuple[list[Any], tuple[list[Any], ...]]:
+        (v,) = state
+        b2, eps = self.num(self.beta2, x[0]), self.num(self.eps, x[0])
+        g = grad(x)
+        v1 = _second_moment(v, g, b2)
+        x1 = [xi - h * gi / (self.sqrt(vi) + eps) for xi, gi, vi in zip(x, g, v1, strict=True)]
+        return x1, (v1,)
+
+
+@dataclass(frozen=True)
+class Adam(Method):
+    """Adam (Kingma and Ba, 2015) as ``torch.optim.Adam(betas=(beta1, beta2), eps=eps)``;
+    ``bias_correction=False`` drops the factors 1/(1 - beta^t) (the steady state, an
+    autonomous method with state (m, v))."""
+
+    beta1: Any = None
+    beta2: Any = None
+    eps: Any = None
+    bias_correction: bool = True
+    key = "adam"
+    requires = ("beta1", "beta2", "eps")
+    example = {"beta1": "9/10", "beta2": "999/1000", "eps": "1e-8"}
+
+    def __post_init__(self) -> None:
+        for name in ("beta1", "beta2"):
+            object.__setattr__(self, name, adaptive_coefficient(getattr(self, name), name))
+        object.__setattr__(self, "eps", adaptive_coefficient(self.eps, "eps", upper=False))
+        if not isinstance(self.bias_correction, bool):
+            raise InvalidInputError(
+                f"bias_correction must be True or False, got {self.bias_correction!r}"
+            )
+
+    @property  # type: ignore[override]
+    def state(self) -> tuple[str, ...]:  # type: ignore[override]
+        """(m, v), and the step counter t with bias correction."""
+        return ("m", "v", "t") if self.bias_correction else ("m", "v")
+
+    def _decayed(self, x: Sequence[Any], h: Any) -> list[Any]:
+        """The point Adam's step starts from (x itself; AdamW decays it)."""
+        return list(x)
+
+    def update(
+        self, grad: Gradient, x: Sequence[Any], state: Sequence[Sequence[Any]], h: Any
+    ) -> tuple[list[Any], tuple[list[Any], ...]]:
+        m, v = state[0], state[1]
+        b1, b2 = self.num(self.beta1, x[0]), self.num(self.beta2, x[0])
+        eps = self.num(self.eps, x[0])
+        g = grad(x)
+        m1 = [b1 * mi + (1 - b1) * gi for mi, gi in zip(m, g, strict=True)]
+        v1 = _second_moment(v, g, b2)
+        start = self._decayed(x, h)
+        if not self.bias_correction:
+            x1 = [
+                xi - h * mi / (self.sqrt(vi) + eps)
+                for xi, mi, vi in zip(start, m1, v1, strict=True)
+            ]
+            return x1, (m1, v1)
+        t1 = [ti + 1 for ti in state[2]]
+        x1 = [
+            xi - h * (mi / (1 - b1**ti)) / (self.sqrt(vi / (1 - b2**ti)) + eps)
+            for xi, mi, vi, ti in zip(start, m1, v1, t1, strict=True)
+        ]
+        return x1, (m1, v1, t1)
+
+
+@dataclass(frozen=True)
+class AdamW(Adam):
+    """AdamW (Loshchilov and Hutter, 2019) as ``torch.optim.AdamW``: the decoupled decay
+    x -> (1 - h weight_decay) x, then Adam's step (the gradient taken at x)."""
+
+    weight_decay: Any = None
+    key = "adamw"
+    requires = ("beta1", "beta2", "eps", "weight_decay")
+    example = {"beta1": "9/10", "beta2": "999/1000", "eps": "1e-8", "weight_decay": "1/100"}
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        object.__setattr__(
+            self,
+            "weight_decay",
+            adaptive_coefficient(self.weight_decay, "weight_decay", upper=False),
+        )
+
+    def _decayed(self, x: Sequence[Any], h: Any) -> list[Any]:
+        lam = self.num(self.weight_decay, x[0])
+        return [xi * (1 - h * lam) for xi in x]
