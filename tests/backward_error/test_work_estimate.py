@@ -49,6 +49,15 @@ def test_a_refusal_names_the_sizes_it_extrapolated_from():
         oc.check(3)
     msg = str(info.value)
     assert "the modified equation of the test objective to order 40" in msg
-    assert "orders 0..2 took" in msg and "9 terms per entry at order 2" in msg
+    assert "orders 0..2 took" in msg and ", 9 terms per entry at order 2" in msg
     assert "the ratio measured on order 2" in msg
     assert math.isfinite(oc.factor) and oc.factor >= 1
+
+
+def test_the_calibrated_rates_are_seconds_per_term():
+    """A term product and a term conversion take between a picosecond and a millisecond
+    on any machine this runs on (a rate off by the operand sizes, 286^2, is not)."""
+    from gdtheory.backward_error.work_estimate import conversion_rate, product_rate
+
+    assert 1e-12 < product_rate() < 1e-3
+    assert 1e-9 < conversion_rate() < 1e-2
