@@ -36,6 +36,9 @@ def test_memory_refusal():
     check_memory("a small array", 1e6)
     with pytest.raises(CostError, match=r"1e\+12 float64 numbers \(7\.45e\+03 GiB\)"):
         check_memory("a huge array", 1e12)  # 8e12 bytes = 7451 GiB
+    limit = budget.MAX_FLOATS * 8 / 2**30
+    with pytest.raises(CostError, match=f"refused above {limit:.0f} GiB"):
+        check_memory("a huge array", 1e12)
 
 
 def test_human_durations():
