@@ -39,239 +39,32 @@ derivation (the momentum recursion of Kovachki-Stuart) exactly.
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-import flint
+import mpmath
 import sympy as sp
 
 from ..core import budget
 from ..core.objective import Objective, as_objective, h
-from ..core.scalars import exact_floats
+from ..core.scalars import exact_real, to_mpf
 from ..errors import GDTheoryError, InvalidInputError
 from ..methods.registry import Method, as_method
-from .diffring import DifferentialRing
 from .modified import ModifiedEquation, modified_equation
+from .truncated_series import NeedAtoms, Series, SeriesAlgebra, method_parameters
 from .work_estimate import refuse_extrapolated
 
 __all__ = ["SlowManifoldEquation", "slow_manifold_equation", "method_parameters"]
 
+#: Largest number of rebuilds of the ring for building blocks found while expanding.
+MAX_REBUILDS = 8
+
 #: Largest number of manifold orders derived (the Taylor compositions grow like K^3 ring
 #: products of growing polynomials: K = 16 takes seconds on the double well).
 MAX_MANIFOLD_ORDER = 16
-
-
-def method_parameters(method: Method) -> list[sp.Symbol]:
-    """The symbols in a method's hyperparameters (beta = Symbol("beta")), sorted by name."""
-    found: set[sp.Symbol] = set()
-    for value in method.hyperparameters().values():
-        if isinstance(value, sp.Basic):
-            found |= {s for s in value.free_symbols if isinstance(s, sp.Symbol)}
-    return sorted(found, key=lambda s: s.name)
-
-
-class _Algebra:
-    """Truncated series in h over the differential ring of f, with the generators the
-    engine needs: the method's symbols, two inverse determinants, h, the Taylor dummies
-    z, the state symbols s of order 0 and the placeholders G of a gradient away from x."""
-
-    def __init__(self, f: Objective, method: Method, K: int) -> None:
-        self.f, self.K = f, K
-        n = f.dim
-        self.n, self.m = n, len(method.state) * n
-        self.mparams = [p for p in method_parameters(method) if p not in f.params]
-        self.C = [sp.Dummy("c0"), sp.Dummy("c1")]
-        self.H = sp.Dummy("h")
-        self.z = [sp.Dummy(f"z{i}") for i in range(n)]
-        self.s = [sp.Dummy(f"s{i}") for i in range(self.m)]
-        self.G = [sp.Dummy(f"g{i}") for i in range(n)]
-        consts = [v for v in method.hyperparameters().values() if isinstance(v, sp.Basic)]
-        extra = [e for v in consts for e in (v if isinstance(v, sp.MatrixBase) else [v])]
-        params = [*f.params, *self.mparams, *self.C, self.H, *self.z, *self.s, *self.G]
-        self.ring = R = DifferentialRing(list(f.symbols), [*f.grad, *extra], params)
-        base = R.n + len(f.params) + len(self.mparams)
-        self.ci = [base, base + 1]
-        self.hi = base + 2
-        self.zi = self.hi + 1
-        self.si = self.zi + n
-        self.gi = self.si + self.m
-        self.gens = list(R.gens)
-        self.x = self.gens[:n]
-        self.grad = [R.convert(e) for e in f.grad]
-        self._powers: dict[int, list[list[Any]]] = {}  # (z . grad)^m of the gradient
-
-    # --------------------------------------------------------------- series helpers
-    def cut(self, p: Any, K: int | None = None) -> Any:
-        K = self.K if K is None else K
-        if p.is_zero() or p.degrees()[self.hi] <= K:
-            return p
-        return self.ring.ctx.from_dict({e: c for e, c in p.to_dict().items() if e[self.hi] <= K})
-
-    def coeff(self, p: Any, j: int) -> Any:
-        """The coefficient of h^j."""
-        out = {}
-        for e, c in p.to_dict().items():
-            if e[self.hi] == j:
-                e2 = list(e)
-                e2[self.hi] = 0
-                out[tuple(e2)] = c
-        return self.ring.ctx.from_dict(out)
-
-    def degree_in(self, p: Any, indices: Sequence[int]) -> int:
-        if p.is_zero():
-            return 0
-        d = p.degrees()
-        return max((d[i] for i in indices), default=0)
-
-    def vanishes(self, p: Any, denominators: Sequence[tuple[int, Any]]) -> bool:
-        """Whether p is zero once each generator c_i is 1/q_i: q_i^D p(1/q_i) = 0, D the
-        degree of p in c_i, is a polynomial identity."""
-        for ci, q in denominators:
-            D = self.degree_in(p, [ci])
-            if D == 0:
-                continue
-            parts: dict[int, dict[tuple[int, ...], Any]] = {}
-            for e, c in p.to_dict().items():
-                e2 = list(e)
-                e2[ci] = 0
-                parts.setdefault(e[ci], {})[tuple(e2)] = c
-            ctx = self.ring.ctx
-            p = sum(
-                (ctx.from_dict(terms) * q ** (D - i) for i, terms in parts.items()),
-                self.ring.zero,
-            )
-        return bool(self.ring.is_zero(self.ring.reduce(p)))
-
-    def lift(self, value: Any) -> Any:
-        """A number or a hyperparameter of the formula as a ring element."""
-        if isinstance(value, Series):
-            return value.p
-        if isinstance(value, bool):
-            raise InvalidInputError("a boolean in an update formula")
-        if isinstance(value, int):
-            return self.ring.constant(sp.Integer(value))
-        if isinstance(value, float):
-            return self.ring.constant(sp.Rational(value))  # the float's exact value
-        if isinstance(value, sp.Basic):
-            return self.ring.convert(exact_floats(value))
-        raise InvalidInputError(
-            f"the update formula combined a series with {type(value).__name__}; write it with "
-            "+ - * /, integer powers and Method.num for the hyperparameters"
-        )
-
-    # --------------------------------------------------------------- composition
-    def taylor(
-        self, us: Sequence[Any], delta: Sequence[Any], K: int, cache: list[list[Any]] | None = None
-    ) -> list[Any]:
-        """u(x + delta) to h^K for ring elements u (delta = O(h))."""
-        R, n = self.ring, self.n
-        gens = list(self.gens)
-        for i in range(n):
-            gens[self.zi + i] = delta[i]
-        powers = cache if cache is not None else [list(us)]
-        out = list(us)
-        for mth in range(1, K + 1):
-            if len(powers) <= mth:
-                prev = powers[mth - 1]
-                powers.append(
-                    [
-                        R.reduce(
-                            sum((self.gens[self.zi + j] * R.diff(t, j) for j in range(n)), R.zero)
-                        )
-                        for t in prev
-                    ]
-                )
-            inv = flint.fmpq(1, math.factorial(mth))
-            for c, t in enumerate(powers[mth]):
-                if not t.is_zero():
-                    out[c] = out[c] + self.cut(t.compose(*gens), K) * inv
-        return [self.cut(o, K) for o in out]
-
-    def gradient_at(self, y: Sequence[Any], order0: bool) -> list[Any]:
-        """grad f at y = x + delta: the Taylor expansion, or at order 0 (h = 0, symbolic
-        state) the placeholders G when y is not x (an h-multiplied gradient vanishes)."""
-        delta = [self.lift(a) - xi for a, xi in zip(y, self.x, strict=True)]
-        if all(d.is_zero() for d in delta):
-            return list(self.grad)
-        if order0 or any(not self.coeff(d, 0).is_zero() for d in delta):
-            if order0:
-                return [self.gens[self.gi + i] for i in range(self.n)]
-            raise InvalidInputError(
-                "the update takes a gradient at a point that differs from x at h = 0 on the "
-                "slow manifold; the expansion needs it at x + O(h)"
-            )
-        cache = self._powers.setdefault(0, [list(self.grad)])
-        return self.taylor(self.grad, delta, self.K, cache)
-
-
-class Series:
-    """An element of the truncated series algebra, the arithmetic the method's update runs
-    in (``exact = True``: :meth:`Method.num` hands it the exact hyperparameters)."""
-
-    exact = True
-    __slots__ = ("A", "p")
-
-    def __init__(self, A: _Algebra, p: Any) -> None:
-        self.A, self.p = A, p
-
-    def _new(self, p: Any) -> Series:
-        return Series(self.A, p)
-
-    def __add__(self, o: Any) -> Series:
-        return self._new(self.p + self.A.lift(o))
-
-    __radd__ = __add__
-
-    def __sub__(self, o: Any) -> Series:
-        return self._new(self.p - self.A.lift(o))
-
-    def __rsub__(self, o: Any) -> Series:
-        return self._new(self.A.lift(o) - self.p)
-
-    def __neg__(self) -> Series:
-        return self._new(-self.p)
-
-    def __mul__(self, o: Any) -> Series:
-        return self._new(self.A.ring.reduce(self.A.cut(self.p * self.A.lift(o))))
-
-    __rmul__ = __mul__
-
-    def __truediv__(self, o: Any) -> Series:
-        return self * self._inverse(self.A.lift(o))
-
-    def __rtruediv__(self, o: Any) -> Series:
-        return self._new(self.A.lift(o)) * self._inverse(self.p)
-
-    def __pow__(self, k: Any) -> Series:
-        if isinstance(k, bool) or not isinstance(k, int | sp.Integer) or k < 0:
-            raise InvalidInputError(
-                f"the slow-manifold engine takes non-negative integer powers, got {k!r}"
-            )
-        out = self._new(self.A.ring.one)
-        for _ in range(int(k)):
-            out = out * self
-        return out
-
-    def _inverse(self, q: Any) -> Series:
-        """1/q for a series whose constant term is a nonzero rational: the geometric series."""
-        A = self.A
-        c0 = A.coeff(q, 0)
-        if not c0.is_constant() or c0.is_zero():
-            raise InvalidInputError(
-                "the slow-manifold engine divides only by series whose value at h = 0 is a "
-                "nonzero number"
-            )
-        inv0 = 1 / c0.leading_coefficient()
-        u = A.cut(q * inv0 - A.ring.one)  # q = c0 (1 + u), u = O(h)
-        out, term = A.ring.one, A.ring.one
-        for _ in range(A.K):
-            term = A.cut(-term * u)
-            out = out + term
-        return self._new(out * inv0)
 
 
 @dataclass(frozen=True)
@@ -288,6 +81,12 @@ class SlowManifoldEquation:
     increments : tuple of tuple of Expr
         d_1..d_K of the induced map Phi_h(x) = x + sum h^j d_j(x).
 
+    signs : tuple of (Symbol, Expr)
+        (sigma_k, p_k): the expansion took sqrt(p_k^2) = sigma_k p_k with sigma_k =
+        sign(p_k(x)) (Adam's sqrt(v) -> |g_i|).  ``equation``, ``increments`` and
+        ``manifold`` hold the sigma_k as symbols: one formula for every region where the
+        p_k keep their signs (none vanishes); ``fields`` has sign(p_k) in their place.
+
     ``manifold`` (computed when first asked for) holds S_0..S_K of the slow manifold
     s = sum h^j S_j(x), the state variables concatenated in the order of
     ``Method.state``.
@@ -298,6 +97,33 @@ class SlowManifoldEquation:
     equation: ModifiedEquation = field(repr=False)
     increments: tuple[tuple[sp.Expr, ...], ...] = field(repr=False)
     exact_manifold: Any = field(default=None, repr=False, compare=False)
+    signs: tuple[tuple[sp.Symbol, sp.Expr], ...] = ()
+
+    def signed(self, expr: Any) -> Any:
+        """``expr`` with each sigma_k replaced by sign(p_k) (sigma_k^2 = 1 applied)."""
+        if not self.signs:
+            return expr
+        sig = {sg for sg, _ in self.signs}
+        e = expr.replace(
+            lambda t: t.is_Pow and t.base in sig and t.exp.is_Integer,
+            lambda t: t.base ** (int(t.exp) % 2),
+        )
+        return e.xreplace({sg: sp.sign(p) for sg, p in self.signs})
+
+    def signs_at(self, x: Sequence[Any]) -> dict[sp.Symbol, int]:
+        """The values sigma_k = sign(p_k(x)) at a point (an error where some p_k vanishes:
+        the expansion does not hold there)."""
+        at = dict(zip(self.symbols, [sp.nsimplify(v) for v in x], strict=True))
+        out = {}
+        for sg, p in self.signs:
+            v = sp.sign(p.xreplace(at))
+            if v == 0:
+                raise InvalidInputError(
+                    f"{p} vanishes at {list(x)}: the expansion through sqrt({p}^2) = |{p}| "
+                    "needs it nonzero (a region where every such p keeps its sign)"
+                )
+            out[sg] = int(v)
+        return out
 
     @cached_property
     def manifold(self) -> tuple[tuple[sp.Expr, ...], ...]:
@@ -307,6 +133,34 @@ class SlowManifoldEquation:
         convert, S = self.exact_manifold
         return tuple(tuple(convert(e) for e in Sj) for Sj in S)
 
+    def state_at(self, x: Sequence[Any], *, h: Any) -> tuple[list[Any], ...]:
+        """The fast state on the slow manifold at x, S(x, h) = sum_j h^j S_j(x) (the
+        orders derived), one vector per state variable, as mpmath numbers at the working
+        precision (the sign symbols take their values at x).  A run started from
+        (x, S(x, h)) follows the modified equation from its first step; from a zero
+        state it first relaxes onto the manifold, a transient of size about h.
+
+        >>> from gdtheory.optimizers import HeavyBall
+        >>> sm = slow_manifold_equation(HeavyBall("1/2"), "x**2/2", 1)
+        >>> [round(float(v), 6) for v in sm.state_at([1], h="1/100")[0]]  # -2 h - 8 h^2
+        [-0.0208]
+        """
+        if not self.manifold:
+            raise InvalidInputError("this equation holds no manifold (derive it again)")
+        n = len(self.symbols)
+        at = {**dict(zip(self.symbols, x, strict=True)), **self.signs_at(x)}
+        point = [to_mpf(v) for v in x]
+        hm = to_mpf(exact_real(h, "h"))
+        values = []
+        for i in range(len(self.manifold[0])):
+            total = mpmath.mpf(0)
+            for j, Sj in enumerate(self.manifold):
+                e = Sj[i].xreplace({k: v for k, v in at.items() if k not in self.symbols})
+                fn = sp.lambdify(list(self.symbols), e, "mpmath")
+                total += hm**j * fn(*point)
+            values.append(total)
+        return tuple(values[k * n : (k + 1) * n] for k in range(len(values) // n))
+
     @property
     def beta(self) -> Any:
         """The momentum hyperparameter of heavy ball / Nesterov."""
@@ -314,7 +168,10 @@ class SlowManifoldEquation:
 
     @property
     def fields(self) -> tuple[sp.ImmutableMatrix, ...]:
-        return self.equation.fields
+        """F_0..F_order, with sign(p_k) for the sign symbols (see ``signs``)."""
+        if not self.signs:
+            return self.equation.fields
+        return tuple(sp.ImmutableMatrix(self.signed(F)) for F in self.equation.fields)
 
     @property
     def potentials(self) -> tuple[sp.Expr | None, ...]:
@@ -348,7 +205,7 @@ def manifold_map(
 
 
 def _update(
-    A: _Algebra, method: Method, x: list[Any], s: list[Any], hh: Any, order0: bool
+    A: SeriesAlgebra, method: Method, x: list[Any], s: list[Any], hh: Any, order0: bool
 ) -> tuple[list[Any], list[Any]]:
     """The method's update on series: (X, U) as ring elements (U flattened)."""
     n = A.n
@@ -358,11 +215,15 @@ def _update(
     def grad(y: Sequence[Any]) -> list[Series]:
         return [Series(A, g) for g in A.gradient_at(y, order0)]
 
-    X, U = method.check_output(method.update(grad, wrap, state, Series(A, hh)), n)
+    A.order0 = order0
+    try:
+        X, U = method.check_output(method.update(grad, wrap, state, Series(A, hh)), n)
+    finally:
+        A.order0 = False
     return [A.lift(e) for e in X], [A.lift(e) for u in U for e in u]
 
 
-def _inverse(A: _Algebra, M: sp.Matrix, which: int) -> tuple[list[list[Any]], Any]:
+def _inverse(A: SeriesAlgebra, M: sp.Matrix, which: int) -> tuple[list[list[Any]], Any]:
     """M^{-1} as ring elements (adj(M) times the generator c_which = 1/det M when M is
     symbolic), and the value of that generator."""
     det = sp.factor(M.det())
@@ -387,7 +248,7 @@ def _inverse(A: _Algebra, M: sp.Matrix, which: int) -> tuple[list[list[Any]], An
     return [[R.convert(inv[i, j]) for j in range(M.cols)] for i in range(M.rows)], None
 
 
-def _matrix(A: _Algebra, rows: list[list[Any]], what: str) -> sp.Matrix:
+def _matrix(A: SeriesAlgebra, rows: list[list[Any]], what: str) -> sp.Matrix:
     """A matrix of ring elements that must be constant in x: as SymPy."""
     R = A.ring
     out = sp.zeros(len(rows), len(rows[0]) if rows else 0)
@@ -445,7 +306,30 @@ def slow_manifold_equation(
             f"the hyperparameter {sorted(clash)[0]} is a state symbol of the objective"
         )
     budget.check_expansion([f.expr], f.symbols + f.params, f.name)
-    A = _Algebra(f, method, K)
+    atoms: list[sp.Expr] = []
+    signs: list[tuple[sp.Symbol, sp.Expr]] = []
+    for _ in range(MAX_REBUILDS):
+        try:
+            return _derive(f, method, order, K, atoms, signs)
+        except NeedAtoms as need:  # the update needs 1/(|g| + eps), sign(g), ...: rebuild
+            atoms += [a for a in need.atoms if a not in atoms]
+            signs += need.signs
+    raise GDTheoryError(
+        f"the update of {method.name} kept asking for new building blocks "
+        f"({', '.join(map(str, atoms))}); the engine gave up after {MAX_REBUILDS} rebuilds"
+    )
+
+
+def _derive(
+    f: Objective,
+    method: Method,
+    order: int,
+    K: int,
+    atoms: Sequence[sp.Expr],
+    signs: Sequence[tuple[sp.Symbol, sp.Expr]],
+) -> SlowManifoldEquation:
+    """The engine on a ring with the given building blocks (module docstring)."""
+    A = SeriesAlgebra(f, method, K, atoms, signs)
     R, n, m = A.ring, A.n, A.m
     zero = R.zero
     # ---- order 0: h = 0 with symbolic state
@@ -490,6 +374,7 @@ def slow_manifold_equation(
     else:
         Minv, c1val = _inverse(A, Mmat, 1)
     denominators = [(A.ci[i], R.convert(q)) for i, q in enumerate((c0val, c1val)) if q is not None]
+    A.relations = [A.gens[ci] * q - R.one for ci, q in denominators]
     # ---- orders 1..K
     S: list[list[Any]] = [S0]
     caches: list[list[list[Any]]] = [[list(S0)]]
@@ -536,10 +421,16 @@ def slow_manifold_equation(
 
     d = [[out(A.coeff(X[i], j)) for i in range(n)] for j in range(1, K + 1)]
     phi = manifold_map(f.symbols, d)
+    sigmas = [sg for sg, _ in A.signs]
     me = modified_equation(
-        list(phi), order, symbols=list(f.symbols), params=[*f.params, *A.mparams]
+        list(phi), order, symbols=list(f.symbols), params=[*f.params, *A.mparams, *sigmas]
     )
     hp = tuple((k, v) for k, v in method.hyperparameters().items())
     return SlowManifoldEquation(
-        method.key or method.name, hp, me, tuple(tuple(dj) for dj in d), (out, S)
+        method.key or method.name,
+        hp,
+        me,
+        tuple(tuple(dj) for dj in d),
+        (out, S),
+        tuple(A.signs),
     )

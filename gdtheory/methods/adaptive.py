@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import sympy as sp
 
@@ -109,7 +109,7 @@ class Adam(Method):
     eps: Any = None
     bias_correction: bool = True
     key = "adam"
-    requires = ("beta1", "beta2", "eps")
+    requires: ClassVar[tuple[str, ...]] = ("beta1", "beta2", "eps")
     example = {"beta1": "9/10", "beta2": "999/1000", "eps": "1e-8"}
 
     def __post_init__(self) -> None:
@@ -121,7 +121,7 @@ class Adam(Method):
                 f"bias_correction must be True or False, got {self.bias_correction!r}"
             )
 
-    @property  # type: ignore[override]
+    @property
     def state(self) -> tuple[str, ...]:  # type: ignore[override]
         """(m, v), and the step counter t with bias correction."""
         return ("m", "v", "t") if self.bias_correction else ("m", "v")

@@ -90,6 +90,8 @@ def test_bad_hyperparameters() -> None:
     with pytest.raises(InvalidInputError, match="sampling"):
         SGD(sampling="random")
     with pytest.raises(InvalidInputError, match="method must be"):
+        as_method("adagrad")
+    with pytest.raises(InvalidInputError, match="adam needs its hyperparameters beta1, beta2, eps"):
         as_method("adam")
     with pytest.raises(InvalidInputError, match="nesterov needs its hyperparameter beta"):
         as_method("nesterov")

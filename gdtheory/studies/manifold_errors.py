@@ -1,0 +1,173 @@
+r"""Local and global errors of a method with fast state against its modified flows, from
+a start on the slow manifold.
+
+Backward error analysis on the slow manifold (:mod:`gdtheory.backward_error.slow_manifold`)
+predicts, for the order-p modified field F^[p] = F_0 + h F_1 + ... + h^p F_p and a run
+started on the manifold, (x_0, s_0) = (x, S(x, h)):
+
+* one step:              |x_1 - phi^[p]_h(x)| = O(h^(p+2))            (local error);
+* N = T/h steps:         |x_N - phi^[p]_T(x)| = O(h^(p+1))            (global error, T fixed)
+
+(Hairer-Lubich-Wanner, *Geometric Numerical Integration*, IX.1 and XV.2; Kovachki and
+Stuart, JMLR 22, 2021, for momentum).  :func:`manifold_errors` measures either at ``dps``
+digits: the method's own update formula in mpmath, the flows by Gragg-Bulirsch-Stoer
+(:func:`gdtheory.continuous.flows.integrate_flow`), and fits the slope of log error
+against log h.  The sign symbols of an adaptive method (sigma = sign(g_i)) take their
+values at x, and the run must keep them (a gradient component that changes sign leaves
+the region of the expansion: refused, naming it).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import mpmath
+import numpy as np
+import sympy as sp
+
+from ..backward_error.slow_manifold import slow_manifold_equation
+from ..continuous.flows import integrate_flow
+from ..core.compiled import compile_mp
+from ..core.objective import Objective, as_objective, h
+from ..core.scalars import check_dps, check_orders, exact_rates, exact_real, to_mpf
+from ..errors import InvalidInputError
+from ..methods.registry import Method, as_method
+
+__all__ = ["ManifoldErrors", "manifold_errors"]
+
+
+@dataclass(frozen=True)
+class ManifoldErrors:
+    """Errors of a method against its order-p modified flows (module docstring).
+
+    ``kind`` is "local" (one step; predicted slope p + 2) or "global" (to the time
+    ``time``; predicted slope p + 1); ``errors[i][j]`` is the error of order
+    ``orders[i]`` at ``hs[j]``, ``slopes[i]`` the least-squares slope of log error
+    against log h.
+    """
+
+    description: str
+    kind: str
+    time: float
+    hs: tuple[float, ...]
+    orders: tuple[int, ...]
+    errors: tuple[tuple[float, ...], ...]
+    slopes: tuple[float, ...]
+
+    @property
+    def predicted(self) -> tuple[int, ...]:
+        shift = 2 if self.kind == "local" else 1
+        return tuple(p + shift for p in self.orders)
+
+    @property
+    def deviations(self) -> tuple[float, ...]:
+        """|slope - predicted| per order."""
+        return tuple(abs(s - q) for s, q in zip(self.slopes, self.predicted, strict=True))
+
+    def __str__(self) -> str:
+        rows = [f"{self.description}: {self.kind} error vs h = {list(self.hs)}"]
+        for p, errs, s, q in zip(
+            self.orders, self.errors, self.slopes, self.predicted, strict=True
+        ):
+            cells = " ".join(f"{e:.3e}" for e in errs)
+            rows.append(f"  p = {p}: {cells}  slope {s:.3f} (predicted {q})")
+        return "\n".join(rows)
+
+
+def manifold_errors(
+    method: Method | str,
+    objective: Objective | str,
+    x0: Sequence[Any],
+    *,
+    hs: Sequence[Any],
+    orders: Sequence[int] = (0, 1, 2),
+    time: Any = None,
+    dps: int = 50,
+) -> ManifoldErrors:
+    """Local (``time`` None) or global (to ``time``, a multiple of every h) errors of
+    ``method`` started on its slow manifold at x0, against the order-p modified flows.
+
+    >>> from gdtheory.optimizers import HeavyBall
+    >>> r = manifold_errors(HeavyBall("1/4"), "x**2/2 + x**4/4", ["1/2"],
+    ...                     hs=["1/40", "1/80"], orders=(0, 1), time=1)
+    >>> [round(s) for s in r.slopes], r.predicted
+    ([1, 2], (1, 2))
+    """
+    meth = as_method(method)
+    f = as_objective(objective)
+    dps = check_dps(dps)
+    rates = exact_rates(hs)
+    ps = check_orders(orders, increasing=True)
+    if len(x0) != f.dim:
+        raise InvalidInputError(f"x0 has {len(x0)} coordinates; the objective has {f.dim}")
+    T = None if time is None else exact_real(time, "time")
+    if T is not None:
+        for r in rates:
+            if not (T / r).is_Integer:
+                raise InvalidInputError(f"time = {T} is not a whole number of steps h = {r}")
+    sm = slow_manifold_equation(meth, f, ps[-1], manifold_order=ps[-1] + 2)
+    x_exact = [sp.nsimplify(exact_real(v, "x0")) for v in x0]
+    sigma = sm.signs_at(x_exact)
+    fields = []
+    for p in ps:
+        exprs = [
+            sum((h**k * sm.equation.fields[k][i] for k in range(p + 1)), sp.Integer(0))
+            for i in range(f.dim)
+        ]
+        fields.append(compile_mp([e.xreplace(sigma) for e in exprs], (*f.symbols, h)))
+    errors: list[list[float]] = [[] for _ in ps]
+    with mpmath.workdps(dps):
+        for r in rates:
+            hm = to_mpf(r)
+            steps = 1 if T is None else int(T / r)
+            x = [to_mpf(v) for v in x_exact]
+            state = sm.state_at(x_exact, h=r)
+            for _ in range(steps):
+                x, state = meth.update(f.grad_mp, x, state, hm)
+            _check_signs(sm, x, sigma)
+            span = hm if T is None else to_mpf(T)
+            for i, F in enumerate(fields):
+                sol = integrate_flow(_at(F, hm), [to_mpf(v) for v in x_exact], [span], dps=dps)
+                err = max(abs(a - b) for a, b in zip(sol.states[-1], x, strict=True))
+                errors[i].append(float(err))
+    hf = [float(r) for r in rates]
+    lh = [math.log(v) for v in hf]
+    slopes = tuple(
+        float(np.polyfit(lh, [math.log(e) for e in errs], 1)[0])
+        if len(hf) > 1 and min(errs) > 0
+        else math.nan
+        for errs in errors
+    )
+    kind = "local" if T is None else "global"
+    desc = f"{meth!r} on {f.name} from its slow manifold at x0 = {[str(v) for v in x_exact]}"
+    return ManifoldErrors(
+        desc,
+        kind,
+        0.0 if T is None else float(T),
+        tuple(hf),
+        tuple(ps),
+        tuple(tuple(e) for e in errors),
+        slopes,
+    )
+
+
+def _at(F: Any, hm: Any) -> Any:
+    """The field y -> F(y, h) at the fixed rate h."""
+    return lambda y: F([*y, hm])
+
+
+def _check_signs(sm: Any, x: Sequence[Any], sigma: dict[sp.Symbol, int]) -> None:
+    """The run stayed in the region of the expansion (every sign as at the start)."""
+    if not sigma:
+        return
+    point = [sp.Float(v, mpmath.mp.dps) for v in x]
+    now = sm.signs_at(point)
+    if now != sigma:
+        raise InvalidInputError(
+            "the run left the region of the expansion: "
+            + ", ".join(f"sign({p}) changed" for s, p in sm.signs if now[s] != sigma[s])
+            + "; choose a start or a time that keeps every gradient component's sign"
+        )
