@@ -119,3 +119,12 @@ def test_leading_zeros_of_an_exponent_are_not_digits_of_its_size():
     check_decimal_exponent("1e-" + "0" * 30 + "5", "h")  # 1e-5
     with pytest.raises(ComplexityError, match="decimal exponent"):
         check_decimal_exponent("1e-" + "0" * 30 + "5000", "h")
+
+
+def test_a_power_of_a_number_is_refused_by_the_size_of_its_result():
+    """|base bits| * exponent <= MAX_BITS = 13000: 8191 has 13 bits, so 8191**1000 is
+    built; 8192 has 14; a fraction counts its larger part (987654321: 30 bits)."""
+    parse_expression("8191**1000 * x")
+    for text in ("8192**1000 * x", "(123456789/987654321)**500 * x"):
+        with pytest.raises(ComplexityError, match="bits"):
+            parse_expression(text)

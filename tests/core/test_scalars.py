@@ -88,3 +88,13 @@ def test_time_grids_learning_rates_and_float_boxes_at_their_edges():
         float_box([(1.0, 1.0)], 1)  # exact check first
     with pytest.raises(InvalidInputError, match="not a finite float interval"):
         float_box([("1", "1.00000000000000000001")], 1)  # distinct exactly, equal as floats
+
+
+def test_an_exact_number_beyond_13000_bits_is_refused_with_its_digits():
+    """13000 bits are about 3913 decimal digits (log10 2 = 0.30103); 2**14000 (14001 bits,
+    4215 digits) is refused, its size estimated from its bits."""
+    from gdtheory.errors import ComplexityError
+
+    exact_real(sp.Integer(2) ** 12999, "c")
+    with pytest.raises(ComplexityError, match="about 4214 digits; at most 3913 are accepted"):
+        exact_real(sp.Integer(2) ** 14000, "c")
