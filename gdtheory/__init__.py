@@ -30,6 +30,7 @@ from .backward_error.series import series_diagnostics as series_diagnostics
 from .backward_error.sgd import epoch_map as sgd_epoch_map
 from .backward_error.sgd import sgd_modified_equation as sgd_modified_equation
 from .backward_error.slow_manifold import SlowManifoldEquation as SlowManifoldEquation
+from .backward_error.slow_manifold import manifold_state as manifold_state
 from .backward_error.slow_manifold import slow_manifold_equation as slow_manifold_equation
 from .backward_error.sme import StochasticModifiedEquation as StochasticModifiedEquation
 from .backward_error.sme import stochastic_modified_equation as stochastic_modified_equation
@@ -124,6 +125,7 @@ from .landscape.balance_laws import one_quantity_bound as one_quantity_bound
 from .landscape.invariants import ConservedQuadratics as ConservedQuadratics
 from .landscape.invariants import conserved_quadratics as conserved_quadratics
 from .landscape.sharpness import SharpnessEstimate as SharpnessEstimate
+from .landscape.sharpness import edge_threshold as edge_threshold
 from .landscape.sharpness import SharpnessTrace as SharpnessTrace
 from .landscape.sharpness import sharpness as sharpness
 from .landscape.sharpness import sharpness_estimate as sharpness_estimate
@@ -138,6 +140,8 @@ from .rigorous.smoothness import SmoothnessConstant as SmoothnessConstant
 from .rigorous.smoothness import SmoothnessScope as SmoothnessScope
 from .rigorous.smoothness import smoothness_constant as smoothness_constant
 from .studies.convergence_window import ConvergenceWindow as ConvergenceWindow
+from .studies.manifold_errors import ManifoldErrors as ManifoldErrors
+from .studies.manifold_errors import manifold_errors as manifold_errors
 from .studies.convergence_window import convergence_window as convergence_window
 from .studies.error_tables import ModifiedErrorTable as ModifiedErrorTable
 from .studies.error_tables import modified_error_table as modified_error_table
@@ -159,6 +163,7 @@ __all__ = [
     "method_modified_equation",
     "map_modified_equation",
     "slow_manifold_equation",
+    "manifold_state",
     "GDTheoryError",
     "FlowBlowUpError",
     "FlowIntegrationError",
@@ -275,6 +280,9 @@ __all__ = [
     "SharpnessTrace",
     "sharpness",
     "top_eigenvalues",
+    "edge_threshold",
+    "manifold_errors",
+    "ManifoldErrors",
     "sharpness_estimate",
     "SharpnessEstimate",
     "track_sharpness",

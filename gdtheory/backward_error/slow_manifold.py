@@ -57,7 +57,7 @@ from .modified import ModifiedEquation, modified_equation
 from .truncated_series import NeedAtoms, Series, SeriesAlgebra, method_parameters
 from .work_estimate import refuse_extrapolated
 
-__all__ = ["SlowManifoldEquation", "slow_manifold_equation", "method_parameters"]
+__all__ = ["SlowManifoldEquation", "slow_manifold_equation", "manifold_state", "method_parameters"]
 
 #: Largest number of rebuilds of the ring for building blocks found while expanding.
 MAX_REBUILDS = 8
@@ -280,6 +280,12 @@ def slow_manifold_equation(
     f = as_objective(objective)
     if not method.state:
         raise InvalidInputError(f"{method.name} has no fast state: it has no slow manifold")
+    if not method.autonomous:
+        raise InvalidInputError(
+            f"{method!r} changes its update with the step count (bias correction), so it has "
+            "no autonomous modified equation; its steady state, which it approaches as "
+            "beta^t -> 0, is the method with bias_correction=False"
+        )
     top = MAX_MANIFOLD_ORDER - 1
     if isinstance(order, bool) or not isinstance(order, int) or not 0 <= order <= top:
         raise InvalidInputError(f"order must be an integer in 0..{top}, got {order!r}")
@@ -318,6 +324,25 @@ def slow_manifold_equation(
         f"the update of {method.name} kept asking for new building blocks "
         f"({', '.join(map(str, atoms))}); the engine gave up after {MAX_REBUILDS} rebuilds"
     )
+
+
+def manifold_state(
+    method: Method | str, objective: Objective | str, x: Sequence[Any], *, h: Any, order: int = 2
+) -> tuple[list[Any], ...]:
+    """The fast state on the slow manifold at x, S(x, h) to h^(order + 1), one vector
+    per state variable (mpmath numbers): the start from which a run follows its modified
+    equation at once.  Most code starts heavy ball from v = 0, off the manifold: its first
+    steps then carry a transient of size about h that the order-p flow does not describe.
+    The series is in powers of h L/(1 - beta)^2 for heavy ball (L the curvature), so "small
+    h" means small against (1 - beta)^2 / L.
+
+    >>> from gdtheory.optimizers import HeavyBall
+    >>> [round(float(v), 6) for v in manifold_state(HeavyBall("1/2"), "x**2/2", [1], h="1/100",
+    ...                                             order=1)[0]]
+    [-0.0208]
+    """
+    sm = slow_manifold_equation(method, objective, order)
+    return sm.state_at(x, h=h)
 
 
 def _derive(

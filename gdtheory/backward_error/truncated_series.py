@@ -91,19 +91,27 @@ class SeriesAlgebra:
         #: known): values are reduced modulo them before a root or a reciprocal is taken
         self.relations: list[Any] = []
         self.gens = list(R.gens)
+        # each reciprocal building block a = 1/q the update asked for: a q = 1, so that
+        # g (1/g) and (|g| + eps)/(|g| + eps) cancel instead of swelling the series
+        self.atom_relations = [
+            R.convert(a) * R.convert(a.base) - R.one
+            for a in atoms
+            if a.is_Pow and a.exp == -1 and not R.convert(a.base).is_constant()
+        ]
         self.x = self.gens[:n]
         self.grad = [R.convert(e) for e in f.grad]
         self._powers: dict[int, list[list[Any]]] = {}  # (z . grad)^m of the gradient
 
     # --------------------------------------------------------------- series helpers
     def cut(self, p: Any, K: int | None = None) -> Any:
-        """p truncated after h^K, with every sign generator's power reduced (sigma^2 = 1)."""
+        """p truncated after h^K, with every sign generator's power reduced (sigma^2 = 1),
+        in normal form modulo the relations (:meth:`normal`)."""
         K = self.K if K is None else K
         if p.is_zero():
             return p
         d = p.degrees()
         if d[self.hi] <= K and all(d[i] <= 1 for i in self.sgi):
-            return p
+            return self.normal(p)
         out: dict[tuple[int, ...], Any] = {}
         for e, c in p.to_dict().items():
             if e[self.hi] <= K:
@@ -112,13 +120,16 @@ class SeriesAlgebra:
                     e2[i] %= 2
                 key = tuple(e2)
                 out[key] = out[key] + c if key in out else c
-        return self.ring.ctx.from_dict(out)
+        return self.normal(self.ring.ctx.from_dict(out))
 
     def normal(self, p: Any) -> Any:
-        """p reduced modulo the relations c q = 1 (its remainder on division by c q - 1,
-        a normal form: one polynomial is a Groebner basis of the ideal it generates)."""
-        for rel in self.relations:
-            p = divmod(p, rel)[1]
+        """p reduced modulo the relations c q = 1 of the inverse determinants and a q = 1
+        of the reciprocal building blocks (the remainder on division by each c q - 1 in
+        turn: for one relation a normal form, since one polynomial is a Groebner basis of
+        the ideal it generates; for several, an equal and smaller representative)."""
+        for rel in (*self.relations, *self.atom_relations):
+            if not p.is_zero():
+                p = divmod(p, rel)[1]
         return p
 
     def opaque(self, q: Any) -> bool:

@@ -23,16 +23,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import sympy as sp
 from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, eigsh
 
 from ..core.budget import RATE_FLOAT_ITERATIONS, Meter, check_cost, check_memory
 from ..core.outcomes import Status
 from ..core.progress import progress_bar
-from ..core.scalars import check_count, learning_rates
+from ..core.scalars import check_count, learning_rates, positive_real
 from ..errors import InvalidInputError, NonFiniteError
+from ..methods.registry import Method, as_method
 from ..models.numpy_models import Model, as_model, flat_point
 
 __all__ = [
+    "edge_threshold",
     "sharpness",
     "top_eigenvalues",
     "sharpness_estimate",
@@ -41,6 +44,24 @@ __all__ = [
     "SharpnessTrace",
     "track_sharpness",
 ]
+
+
+def edge_threshold(method: Method | str, *, h: Any) -> sp.Expr:
+    """The edge of stability of ``method`` at rate h, exactly: the curvature (the top
+    eigenvalue of the Hessian, or of P^-1 H with an adaptive method's preconditioner P =
+    diag(sqrt(v) + eps) frozen) at which its run on lambda x^2/2 turns linearly unstable:
+    2/h (GD), (2 + 2 beta)/h (heavy ball), (2 + 2 beta)/((1 + 2 beta) h) (Nesterov),
+    (2 + 2 beta1)/((1 - beta1) h) (Adam; Cohen et al., "Adaptive gradient methods at the
+    edge of stability", 2022), each from :meth:`Method.stability_threshold`.
+
+    >>> from gdtheory.optimizers import Adam, HeavyBall
+    >>> edge_threshold(Adam(beta1="9/10", beta2="999/1000", eps="1e-8"), h="1/100")
+    3800
+    >>> edge_threshold(HeavyBall("9/10"), h="1/10")
+    38
+    """
+    return sp.sympify(as_method(method).stability_threshold(positive_real(h, "h")))
+
 
 #: Below this dimension the Hessian is assembled from dim HVPs and diagonalised densely.
 DENSE_DIM = 8

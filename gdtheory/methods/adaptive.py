@@ -97,6 +97,10 @@ class RMSProp(Method):
         x1 = [xi - h * gi / (self.sqrt(vi) + eps) for xi, gi, vi in zip(x, g, v1, strict=True)]
         return x1, (v1,)
 
+    def stability_threshold(self, h: sp.Expr) -> sp.Expr:
+        """2/h for the curvature of P^-1 H, P = diag(sqrt(v) + eps) frozen: GD's."""
+        return 2 / h
+
 
 @dataclass(frozen=True)
 class Adam(Method):
@@ -126,9 +130,21 @@ class Adam(Method):
         """(m, v), and the step counter t with bias correction."""
         return ("m", "v", "t") if self.bias_correction else ("m", "v")
 
+    @property
+    def autonomous(self) -> bool:
+        """Without bias correction only: the factors 1/(1 - beta^t) change every step."""
+        return not self.bias_correction
+
     def _decayed(self, x: Sequence[Any], h: Any) -> list[Any]:
         """The point Adam's step starts from (x itself; AdamW decays it)."""
         return list(x)
+
+    def stability_threshold(self, h: sp.Expr) -> sp.Expr:
+        """(2 + 2 beta1)/((1 - beta1) h) for the curvature lambda of P^-1 H, P =
+        diag(sqrt(v) + eps) frozen (Cohen et al., "Adaptive gradient methods at the edge of
+        stability", 2022): with u = -h m the pair (x, u) is heavy ball at rate
+        (1 - beta1) h with momentum beta1, so r = -1 at (1 - beta1) h lambda = 2 + 2 beta1."""
+        return (2 + 2 * self.beta1) / ((1 - self.beta1) * h)
 
     def update(
         self, grad: Gradient, x: Sequence[Any], state: Sequence[Sequence[Any]], h: Any
@@ -175,3 +191,10 @@ class AdamW(Adam):
     def _decayed(self, x: Sequence[Any], h: Any) -> list[Any]:
         lam = self.num(self.weight_decay, x[0])
         return [xi * (1 - h * lam) for xi in x]
+
+    def stability_threshold(self, h: sp.Expr) -> sp.Expr:
+        """(1 + beta1)(2 - h weight_decay)/((1 - beta1) h): on lambda x^2/2 with P frozen
+        the multipliers have trace 1 - h w - z + beta1 and determinant beta1 (1 - h w),
+        z = (1 - beta1) h lambda, and r = -1 at z = (1 + beta1)(2 - h w)."""
+        w = self.weight_decay
+        return (1 + self.beta1) * (2 - h * w) / ((1 - self.beta1) * h)

@@ -70,6 +70,10 @@ class GD(Method):
     ) -> tuple[list[Any], tuple[list[Any], ...]]:
         return descend(x, grad(x), h), ()  # Phi_h(x) = x - h grad f(x)
 
+    def stability_threshold(self, h: sp.Expr) -> sp.Expr:
+        """2/h: the multiplier 1 - h lambda reaches -1 (Cohen et al., ICLR 2021)."""
+        return 2 / h
+
 
 def momentum_coefficient(beta: Any) -> sp.Expr:
     """beta as an exact number in (0, 1), or a Symbol (a name becomes a positive Symbol,
@@ -116,6 +120,11 @@ class HeavyBall(Method):
         v1 = [b * vi - h * gi for vi, gi in zip(v, g, strict=True)]
         return [xi + vi for xi, vi in zip(x, v1, strict=True)], (v1,)
 
+    def stability_threshold(self, h: sp.Expr) -> sp.Expr:
+        """(2 + 2 beta)/h: on lambda x^2/2 the multipliers solve r^2 - (1 + beta - z) r +
+        beta = 0, z = h lambda, and r = -1 at z = 2 + 2 beta."""
+        return (2 + 2 * self.beta) / h
+
 
 @dataclass(frozen=True)
 class Nesterov(HeavyBall):
@@ -125,6 +134,11 @@ class Nesterov(HeavyBall):
 
     def _at(self, x: Sequence[Any], v: Sequence[Any], b: Any) -> Sequence[Any]:
         return [xi + b * vi for xi, vi in zip(x, v, strict=True)]
+
+    def stability_threshold(self, h: sp.Expr) -> sp.Expr:
+        """(2 + 2 beta)/((1 + 2 beta) h): the multipliers solve r^2 - (1 - z)(1 + beta) r +
+        beta (1 - z) = 0, z = h lambda, and r = -1 at z = (2 + 2 beta)/(1 + 2 beta)."""
+        return (2 + 2 * self.beta) / ((1 + 2 * self.beta) * h)
 
 
 @dataclass(frozen=True)
@@ -165,6 +179,10 @@ class Preconditioned(Method):
         """The metric of the gradient structure of its modified equation (P)."""
         return self.P
 
+    def stability_threshold(self, h: sp.Expr) -> sp.Expr:
+        """2/h, for the curvature lambda of P H (GD on the preconditioned problem)."""
+        return 2 / h
+
 
 @dataclass(frozen=True)
 class SGD(Method):
@@ -188,6 +206,10 @@ class SGD(Method):
         self, grad: Gradient, x: Sequence[Any], state: Sequence[Any], h: Any
     ) -> tuple[list[Any], tuple[list[Any], ...]]:
         return descend(x, grad(x), h), ()  # GD's step on the sampled mean gradient
+
+    def stability_threshold(self, h: sp.Expr) -> sp.Expr:
+        """2/h: GD's threshold (the full-batch map; sampling adds noise, not a multiplier)."""
+        return 2 / h
 
     def minibatch(self, x: Sequence[Any], grads: Sequence[Sequence[Any]], h: Any) -> list[Any]:
         """:meth:`update` on the mean of the b per-example gradients ``grads`` (evaluated

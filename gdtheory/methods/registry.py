@@ -104,6 +104,13 @@ class Method:
         """True for a method with fast state (the legacy name of ``bool(state)``)."""
         return bool(self.state)
 
+    @property
+    def autonomous(self) -> bool:
+        """Whether the update is the same at every step (False for Adam's bias correction,
+        which depends on the step count t): only an autonomous method has a modified
+        equation of the usual kind."""
+        return True
+
     def hyperparameters(self) -> dict[str, Any]:
         """The method's hyperparameters by name."""
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
@@ -142,6 +149,17 @@ class Method:
         if isinstance(value, sp.Basic):
             return _float(value)
         return value
+
+    def stability_threshold(self, h: sp.Expr) -> sp.Expr:
+        """The largest curvature lambda at which the method, run on lambda x^2/2 (with its
+        preconditioner frozen, for an adaptive method), is linearly stable at rate h: the
+        edge of stability of :func:`gdtheory.edge_threshold` (2/h for GD).  A method
+        that declares none says so."""
+        raise InvalidInputError(
+            f"{self.name} declares no stability threshold: define "
+            "stability_threshold(self, h) on the class (the lambda at which its update on "
+            "lambda x^2/2 gets a multiplier of modulus 1)"
+        )
 
     @staticmethod
     def sqrt(value: Any) -> Any:
