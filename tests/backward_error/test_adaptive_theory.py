@@ -80,7 +80,6 @@ def test_large_eps_with_h_over_eps_fixed_is_gd():
     """x' = x - h g/(sqrt(v') + eps) with h = eta eps: as eps -> oo it is GD at rate eta,
     so eps^(k+1) F_k -> GD's k-th field: -g, then -H g/2 (claim T4)."""
     sm = slow_manifold_equation(RMSProp(beta2="1/2", eps="eps"), QUARTIC, 1)
-    x = sm.symbols[0]
     eps = sp.Symbol("eps", positive=True)
     gd = gt.modified_equation(QUARTIC, 1)
     xg = gd.symbols[0]
