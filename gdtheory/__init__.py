@@ -125,8 +125,8 @@ from .landscape.balance_laws import one_quantity_bound as one_quantity_bound
 from .landscape.invariants import ConservedQuadratics as ConservedQuadratics
 from .landscape.invariants import conserved_quadratics as conserved_quadratics
 from .landscape.sharpness import SharpnessEstimate as SharpnessEstimate
-from .landscape.sharpness import edge_threshold as edge_threshold
 from .landscape.sharpness import SharpnessTrace as SharpnessTrace
+from .landscape.sharpness import edge_threshold as edge_threshold
 from .landscape.sharpness import sharpness as sharpness
 from .landscape.sharpness import sharpness_estimate as sharpness_estimate
 from .landscape.sharpness import top_eigenvalues as top_eigenvalues
@@ -140,11 +140,11 @@ from .rigorous.smoothness import SmoothnessConstant as SmoothnessConstant
 from .rigorous.smoothness import SmoothnessScope as SmoothnessScope
 from .rigorous.smoothness import smoothness_constant as smoothness_constant
 from .studies.convergence_window import ConvergenceWindow as ConvergenceWindow
-from .studies.manifold_errors import ManifoldErrors as ManifoldErrors
-from .studies.manifold_errors import manifold_errors as manifold_errors
 from .studies.convergence_window import convergence_window as convergence_window
 from .studies.error_tables import ModifiedErrorTable as ModifiedErrorTable
 from .studies.error_tables import modified_error_table as modified_error_table
+from .studies.manifold_errors import ManifoldErrors as ManifoldErrors
+from .studies.manifold_errors import manifold_errors as manifold_errors
 from .studies.multiscale import modified_gibbs_potential as modified_gibbs_potential
 from .studies.multiscale import noise_model_covariance as noise_model_covariance
 from .studies.optimal_truncation import TruncationScan as TruncationScan

@@ -10,6 +10,7 @@ magnitude of its result; errors propagate as
     a * b:   kappa_a |b| + |a| kappa_b + |a b|
     a / b:   (kappa_a + |a / b| kappa_b) / |b| + |a / b|
     a^p:     |p a^(p-1)| kappa_a + |a^p|
+    sqrt(a): kappa_a / (2 sqrt(a)) + sqrt(a)
 
 and a constant that float64 cannot hold exactly (beta = 9/10) enters with kappa = |c|.
 
@@ -115,6 +116,19 @@ class Rounded:
         v = self.value**e
         d = abs(e * self.value ** (e - 1)) if self.value != 0 else _ZERO
         return Rounded(v, d * self.kappa + abs(v))
+
+    def sqrt(self) -> Rounded:
+        """sqrt(a): |d sqrt/da| kappa_a + |sqrt(a)| = kappa_a / (2 sqrt(a)) + sqrt(a) (the
+        hook of :meth:`gdtheory.methods.registry.Method.sqrt`)."""
+        v = mpmath.sqrt(self.value)
+        if v == 0:
+            if self.kappa:
+                raise InvalidInputError(
+                    "the square root of a rounded zero: its error, sqrt(kappa u), is not of "
+                    "first order in u, so this step cannot be judged on the rounding scale"
+                )
+            return Rounded(v)
+        return Rounded(v, self.kappa / (2 * v) + v)
 
     def __neg__(self) -> Rounded:
         return Rounded(-self.value, self.kappa)

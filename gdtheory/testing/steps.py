@@ -204,8 +204,11 @@ def assert_step(
         extra = "".join(f", {nm} = {s.tolist()}" for nm, s in zip(meth.state, ss, strict=True))
         if idx:
             extra += f", batch = {list(idx)}"
+        hp = meth.hyperparameters()
+        hyper = " with " + ", ".join(f"{k}={v}" for k, v in hp.items()) + "," if hp else ""
         raise AssertionError(
-            f"{meth.name} step off by {ulps[i]:.3g} ulps (allowed {limit:g}) at x = {xs.tolist()}"
+            f"{meth.name} step off by {ulps[i]:.3g} ulps (allowed {limit:g}){hyper} at x = "
+            f"{xs.tolist()}"
             f"{extra}, h = {hf!r}: {what} is {float(got[i])!r}, the {dps}-digit reference is "
             f"{float(expected[i])!r} (expected {expected.tolist()}, got {got.tolist()})"
         )
