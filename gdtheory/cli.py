@@ -105,12 +105,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     m.add_argument(
         "--tableau",
-        "--method",
         dest="tableau",
         default="gd",
         help="gd (default), euler, midpoint, heun, ralston, rk3 or rk4: the Runge-Kutta tableau "
-        "(--method is its old name) applied "
-        "to F = -grad f (or, with --generic, to a generic field)",
+        "applied to F = -grad f (or, with --generic, to a generic field)",
+    )
+    m.add_argument(
+        "--method",
+        dest="method_name",
+        default=None,
+        help="a registered optimiser, as --optimizer (adam, rmsprop, heavy_ball, ...); a "
+        "Runge-Kutta name here still means --tableau (its old spelling)",
     )
     m.add_argument(
         "--generic",
@@ -159,6 +164,17 @@ def _parser() -> argparse.ArgumentParser:
         help="--optimizer for a method with fast state (kept for scripts)",
     )
     m.add_argument("--beta", default=None, help="--set beta=VALUE: a number in (0, 1) or a name")
+    for flag, name in (("--beta1", "beta1"), ("--beta2", "beta2"), ("--eps", "eps"),
+                       ("--weight-decay", "weight_decay")):  # fmt: skip
+        m.add_argument(flag, dest=name, default=None, help=f"--set {name}=VALUE")
+    m.add_argument(
+        "--no-bias-correction",
+        dest="bias_correction",
+        action="store_const",
+        const="false",
+        default=None,
+        help="--set bias_correction=false: Adam's steady state (the autonomous method)",
+    )
     m.add_argument(
         "--sgd",
         action="append",
@@ -260,21 +276,34 @@ def _settings(items: Sequence[str] | None) -> dict[str, str]:
 
 def _special(args: argparse.Namespace, symbols: Any, params: Any) -> Any:
     """The equation of --optimizer (--momentum) or --sgd, or None."""
+    from .backward_error.butcher import BUILTIN as TABLEAUX
     from .backward_error.methods import method_modified_equation
     from .backward_error.sgd import sgd_modified_equation
     from .backward_error.slow_manifold import SlowManifoldEquation
     from .backward_error.sme import stochastic_modified_equation
     from .core.objective import Objective
-    from .methods.registry import method_from_settings
+    from .methods.registry import REGISTRY, method_from_settings
 
-    if args.optimizer and args.momentum:
-        raise GDTheoryError("give --optimizer or --momentum, not both")
-    key = args.optimizer or args.momentum
+    chosen = args.method_name
+    if chosen is not None and chosen not in REGISTRY and chosen in TABLEAUX:
+        args.tableau, chosen = chosen, None  # the old spelling of --tableau
+    elif chosen is not None and chosen not in REGISTRY:
+        raise GDTheoryError(
+            f"--method {chosen}: not a registered optimiser ({', '.join(sorted(REGISTRY))}) "
+            f"nor a Runge-Kutta tableau ({', '.join(sorted(TABLEAUX))})"
+        )
+    if sum(k is not None for k in (args.optimizer, args.momentum, chosen)) > 1:
+        raise GDTheoryError("give one of --method, --optimizer or --momentum")
+    key = args.optimizer or args.momentum or chosen
     settings = _settings(args.set)
-    if args.beta is not None:
-        settings.setdefault("beta", args.beta)
+    for name in ("beta", "beta1", "beta2", "eps", "weight_decay", "bias_correction"):
+        if getattr(args, name) is not None:
+            settings.setdefault(name, getattr(args, name))
     if key is None and settings:
-        raise GDTheoryError("--set and --beta are hyperparameters of an --optimizer")
+        raise GDTheoryError(
+            "--set, --beta, --beta1, --beta2, --eps and --weight-decay are hyperparameters of "
+            "an optimiser (--method)"
+        )
     if key == "sgd":
         settings.setdefault("sampling", args.sampling)
         settings.setdefault("batch", str(args.batch))
@@ -295,7 +324,12 @@ def _special(args: argparse.Namespace, symbols: Any, params: Any) -> Any:
                 raise GDTheoryError(f"--optimizer {key} needs an objective (and no --sgd)")
             target = Objective.parse(args.objective, symbols, params=params)
         result = method_modified_equation(meth, target, args.order)
-        return result.equation if isinstance(result, SlowManifoldEquation) else result
+        if isinstance(result, SlowManifoldEquation):
+            for sg, p in result.signs:  # the legend of the sign symbols (stderr: not data)
+                print(f"{sg} = sign({p}): the expansion holds where it keeps its sign",
+                      file=sys.stderr)  # fmt: skip
+            return result.equation
+        return result
     if terms is not None:
         if args.objective is not None:
             raise GDTheoryError("--sgd takes the terms f_i with --sgd, not an objective")

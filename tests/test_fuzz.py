@@ -1157,6 +1157,65 @@ ENTRY.update(
 )
 
 
+_SM = gt.slow_manifold_equation(gt.optimizers.RMSProp(beta2="1/2", eps="1/10"), "x**4/4 - x", 1)
+ENTRY.update(
+    {
+        "edge_threshold": (
+            gt.edge_threshold,
+            {"method": gt.optimizers.Adam(beta1="9/10", beta2="999/1000", eps="1e-8"), "h": 0.01},
+            {"method": ["adam", None, 3, "", _BadMethod()], "h": HOSTILE_NUMBERS},
+        ),
+        "manifold_state": (
+            gt.manifold_state,
+            {"method": gt.optimizers.HeavyBall("1/2"), "objective": "x**4/4", "x": [1], "h": 0.1},
+            {
+                "method": ["heavy_ball", None, 3, gt.optimizers.GD(), _BadMethod()],
+                "objective": HOSTILE_EXPRESSIONS,
+                "x": HOSTILE_POINTS,
+                "h": HOSTILE_NUMBERS,
+                "order": HOSTILE_COUNTS + [16],
+            },
+        ),
+        "manifold_errors": (
+            gt.manifold_errors,
+            {
+                "method": gt.optimizers.HeavyBall("1/2"),
+                "objective": "x**2/2",
+                "x0": ["1/2"],
+                "hs": ["1/10", "1/20"],
+                "orders": (0,),
+            },
+            {
+                "method": ["heavy_ball", None, 3, gt.optimizers.GD(), _BadMethod()],
+                "objective": HOSTILE_EXPRESSIONS,
+                "x0": HOSTILE_POINTS,
+                "hs": [HOSTILE_NUMBERS, [], None, ["1/3", "x"]],
+                "orders": [[], [-1], [99], "a", None],
+                "time": HOSTILE_NUMBERS + ["1/7"],
+                "dps": HOSTILE_COUNTS,
+            },
+        ),
+        "SlowManifoldEquation.state_at": (
+            _SM.state_at,
+            {"x": [2], "h": 0.1},
+            {"x": HOSTILE_POINTS + [[1]], "h": HOSTILE_NUMBERS},
+        ),
+        "SlowManifoldEquation.signs_at": (
+            _SM.signs_at,
+            {"x": [2]},
+            {"x": HOSTILE_POINTS + [[1]]},
+        ),
+        "SlowManifoldEquation.signed": (
+            _SM.signed,
+            {"expr": _SM.equation.fields[0][0]},
+            {"expr": [None, 3, "x", object(), _PAYLOAD]},
+        ),
+    }
+)
+ENTRY["MomentumModifiedEquation.state_at"] = ENTRY["SlowManifoldEquation.state_at"]
+ENTRY["MomentumModifiedEquation.signs_at"] = ENTRY["SlowManifoldEquation.signs_at"]
+ENTRY["MomentumModifiedEquation.signed"] = ENTRY["SlowManifoldEquation.signed"]
+
 #: The fuzz table reads the registry: every registered method's constructor is an entry,
 #: from its example hyperparameters (a method the table does not list yet gets one here).
 ENTRY.update(
@@ -1232,6 +1291,7 @@ RESULT_TYPES = {
     "SharpnessEstimate",
     "WeakErrorStudy",
     "WeakOrder",
+    "ManifoldErrors",
 }
 
 

@@ -99,8 +99,20 @@ class SlowManifoldEquation:
     exact_manifold: Any = field(default=None, repr=False, compare=False)
     signs: tuple[tuple[sp.Symbol, sp.Expr], ...] = ()
 
+    def _point(self, x: Any) -> list[sp.Expr]:
+        """x as n exact numbers, or an error naming what is wrong."""
+        n = len(self.symbols)
+        if isinstance(x, str | bytes) or not hasattr(x, "__len__") or len(x) != n:
+            raise InvalidInputError(f"x must give the {n} coordinates {self.symbols}, got {x!r}")
+        return [exact_real(v, "x") for v in x]
+
     def signed(self, expr: Any) -> Any:
         """``expr`` with each sigma_k replaced by sign(p_k) (sigma_k^2 = 1 applied)."""
+        if not isinstance(expr, sp.Basic | sp.MatrixBase):
+            raise InvalidInputError(
+                f"expr must be a SymPy expression or matrix (a field of this equation), got "
+                f"{type(expr).__name__}"
+            )
         if not self.signs:
             return expr
         sig = {sg for sg, _ in self.signs}
@@ -113,7 +125,7 @@ class SlowManifoldEquation:
     def signs_at(self, x: Sequence[Any]) -> dict[sp.Symbol, int]:
         """The values sigma_k = sign(p_k(x)) at a point (an error where some p_k vanishes:
         the expansion does not hold there)."""
-        at = dict(zip(self.symbols, [sp.nsimplify(v) for v in x], strict=True))
+        at = dict(zip(self.symbols, self._point(x), strict=True))
         out = {}
         for sg, p in self.signs:
             v = sp.sign(p.xreplace(at))
@@ -148,14 +160,15 @@ class SlowManifoldEquation:
         if not self.manifold:
             raise InvalidInputError("this equation holds no manifold (derive it again)")
         n = len(self.symbols)
-        at = {**dict(zip(self.symbols, x, strict=True)), **self.signs_at(x)}
-        point = [to_mpf(v) for v in x]
+        exact = self._point(x)
+        at = self.signs_at(exact)
+        point = [to_mpf(v) for v in exact]
         hm = to_mpf(exact_real(h, "h"))
         values = []
         for i in range(len(self.manifold[0])):
             total = mpmath.mpf(0)
             for j, Sj in enumerate(self.manifold):
-                e = Sj[i].xreplace({k: v for k, v in at.items() if k not in self.symbols})
+                e = Sj[i].xreplace(at)
                 fn = sp.lambdify(list(self.symbols), e, "mpmath")
                 total += hm**j * fn(*point)
             values.append(total)

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from fractions import Fraction
 from typing import Any
 
 import flint
@@ -316,7 +317,7 @@ class Series:
             inv0 = A.ring.ctx.constant(1 / c0.leading_coefficient())
         else:
             inv0 = A.atom(1 / A.ring.to_sympy(c0))
-        return self._new(A.cut(inv0 * geometric(A, A.cut((q - c0) * inv0), -1)))
+        return self._new(A.cut(inv0 * geometric(A, A.cut((q - c0) * inv0), Fraction(-1))))
 
     def sqrt(self) -> Series:
         """sqrt(q) = r0 sqrt(1 + u), q = r0^2 + r at h = 0, u = r/r0^2 = O(h): r0 a rational,
@@ -347,7 +348,7 @@ class Series:
             inv_p = A.atom(1 / A.ring.to_sympy(p))
             inv_sq = inv_p * inv_p
         u = A.cut(A.ring.reduce((q - c0) * inv_sq))
-        return self._new(A.cut(A.ring.reduce(root0 * geometric(A, u, sp.Rational(1, 2)))))
+        return self._new(A.cut(A.ring.reduce(root0 * geometric(A, u, Fraction(1, 2)))))
 
 
 class NeedAtoms(Exception):  # noqa: N818 - control flow: rebuild the ring, never seen by users
@@ -358,13 +359,14 @@ class NeedAtoms(Exception):  # noqa: N818 - control flow: rebuild the ring, neve
         self.atoms, self.signs = atoms, signs
 
 
-def geometric(A: SeriesAlgebra, u: Any, a: Any) -> Any:
+def geometric(A: SeriesAlgebra, u: Any, a: Fraction) -> Any:
     """(1 + u)^a = sum_k binomial(a, k) u^k to h^K, for u = O(h) (a = -1: 1/(1 + u))."""
     out, term = A.ring.one, A.ring.one
+    c = Fraction(1)
     for k in range(1, A.K + 1):
         term = A.cut(A.ring.reduce(term * u))
         if term.is_zero():
             break
-        c = sp.binomial(a, k)
-        out = out + term * flint.fmpq(int(c.p), int(c.q))
+        c = c * (a - (k - 1)) / k  # binomial(a, k)
+        out = out + term * flint.fmpq(c.numerator, c.denominator)
     return out

@@ -101,6 +101,15 @@ def _norm(v: Sequence[mpmath.mpf]) -> mpmath.mpf:
     return max(abs(c) for c in v)
 
 
+def _field_at(F: Field, y: Sequence[Any]) -> tuple[Any, ...] | None:
+    """F(y), or None where the field is undefined (a division by zero, the log of a
+    negative number: the point lies outside the domain of f)."""
+    try:
+        return tuple(F(y))
+    except (ZeroDivisionError, ValueError):
+        return None
+
+
 def integrate_flow(
     F: Field,
     x0: Sequence[Any],
@@ -157,7 +166,12 @@ def integrate_flow(
             target = to_mpf(target_exact)
             while t < target:
                 step = min(H, target - t)
-                f0 = tuple(F(y))
+                f0 = _field_at(F, y)
+                if f0 is None:
+                    raise FlowBlowUpError(
+                        f"the field is undefined at x = {[mpmath.nstr(v, 8) for v in y]} "
+                        f"(t = {mpmath.nstr(t, 8)}): the flow left the domain of f"
+                    )
                 evals += 1
                 accepted = None
                 rows: list[list[tuple[mpmath.mpf, ...]]] = []
@@ -166,9 +180,15 @@ def integrate_flow(
                     hh = step / n
                     z0 = y
                     z1 = tuple(a + hh * b for a, b in zip(y, f0, strict=True))
+                    undefined = False
                     for _ in range(1, n):
-                        fz = F(z1)
+                        fz = _field_at(F, z1)
+                        if fz is None:  # a trial point outside the domain: a smaller step
+                            undefined = True
+                            break
                         z0, z1 = z1, tuple(a + 2 * hh * b for a, b in zip(z0, fz, strict=True))
+                    if undefined:
+                        break
                     evals += n - 1
                     row = [z1]
                     for k in range(1, j):

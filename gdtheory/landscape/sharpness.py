@@ -60,7 +60,14 @@ def edge_threshold(method: Method | str, *, h: Any) -> sp.Expr:
     >>> edge_threshold(HeavyBall("9/10"), h="1/10")
     38
     """
-    return sp.sympify(as_method(method).stability_threshold(positive_real(h, "h")))
+    meth = as_method(method)
+    value = meth.stability_threshold(positive_real(h, "h"))
+    if not isinstance(value, sp.Expr):
+        raise InvalidInputError(
+            f"{meth.name}.stability_threshold returned {type(value).__name__}, not a SymPy "
+            "expression"
+        )
+    return value
 
 
 #: Below this dimension the Hessian is assembled from dim HVPs and diagonalised densely.

@@ -273,7 +273,12 @@ def method_from_settings(key: str, settings: dict[str, str]) -> Method:
                 f"{cls.__name__} has no hyperparameter {name!r}; it has: {have}"
             )
         default = fields[name].default
-        if isinstance(default, int) and not isinstance(default, bool):
+        if isinstance(default, bool):
+            word = text.strip().lower()
+            if word not in ("true", "false", "1", "0", "yes", "no"):
+                raise InvalidInputError(f"{name} must be true or false, got {text!r}")
+            kwargs[name] = word in ("true", "1", "yes")
+        elif isinstance(default, int):
             try:
                 kwargs[name] = int(text.strip())
             except ValueError:

@@ -30,9 +30,10 @@ import sympy as sp
 
 from ..backward_error.slow_manifold import slow_manifold_equation
 from ..continuous.flows import integrate_flow
+from ..core.budget import RATE_MP_STEPS, check_cost
 from ..core.compiled import compile_mp
 from ..core.objective import Objective, as_objective, h
-from ..core.scalars import check_dps, check_orders, exact_rates, exact_real, to_mpf
+from ..core.scalars import check_dps, check_orders, exact_rates, exact_real, positive_real, to_mpf
 from ..errors import InvalidInputError
 from ..methods.registry import Method, as_method
 
@@ -101,15 +102,22 @@ def manifold_errors(
     dps = check_dps(dps)
     rates = exact_rates(hs)
     ps = check_orders(orders, increasing=True)
-    if len(x0) != f.dim:
-        raise InvalidInputError(f"x0 has {len(x0)} coordinates; the objective has {f.dim}")
-    T = None if time is None else exact_real(time, "time")
+    if isinstance(x0, str | bytes) or not hasattr(x0, "__len__") or len(x0) != f.dim:
+        raise InvalidInputError(f"x0 must give the objective's {f.dim} coordinates, got {x0!r}")
+    T = None if time is None else positive_real(time, "time")
     if T is not None:
         for r in rates:
             if not (T / r).is_Integer:
                 raise InvalidInputError(f"time = {T} is not a whole number of steps h = {r}")
+    steps = sum(1 if T is None else int(T / r) for r in rates)
+    check_cost(
+        "the runs of manifold_errors",
+        steps * f.dim * max(1.0, dps / 50) ** 1.6,
+        RATE_MP_STEPS,
+        "steps",
+    )
     sm = slow_manifold_equation(meth, f, ps[-1], manifold_order=ps[-1] + 2)
-    x_exact = [sp.nsimplify(exact_real(v, "x0")) for v in x0]
+    x_exact = [exact_real(v, "x0") for v in x0]
     sigma = sm.signs_at(x_exact)
     fields = []
     for p in ps:
@@ -163,8 +171,7 @@ def _check_signs(sm: Any, x: Sequence[Any], sigma: dict[sp.Symbol, int]) -> None
     """The run stayed in the region of the expansion (every sign as at the start)."""
     if not sigma:
         return
-    point = [sp.Float(v, mpmath.mp.dps) for v in x]
-    now = sm.signs_at(point)
+    now = sm.signs_at(list(x))
     if now != sigma:
         raise InvalidInputError(
             "the run left the region of the expansion: "
