@@ -322,7 +322,9 @@ class Series:
     def sqrt(self) -> Series:
         """sqrt(q) = r0 sqrt(1 + u), q = r0^2 + r at h = 0, u = r/r0^2 = O(h): r0 a rational,
         or sigma p for a polynomial p of the ring with r0^2 = p^2 (v -> g^2 on Adam's
-        manifold) and sigma = sign(p(x)), so that r0 = |p|; the binomial series in u."""
+        manifold) and sigma = sign(p(x)), so that r0 = |p|, or else the building block
+        sqrt(c0) itself (v + eps -> g^2 + eps, positive; 1/sqrt(c0) its reciprocal); the
+        binomial series in u."""
         A = self.A
         q = self.p
         if A.opaque(q):
@@ -337,11 +339,18 @@ class Series:
         try:
             p = c0.sqrt()
         except Exception:  # flint: DomainError, not a perfect square
-            raise InvalidInputError(
-                f"the update takes the square root of {A.ring.to_sympy(c0)} at h = 0, which is "
-                "not the square of a polynomial in x: the engine expands sqrt(p^2 + O(h))"
-            ) from None
-        if p.is_constant():
+            p = None
+        if p is None:  # sqrt(c0) itself a building block (eps inside the root: g^2 + eps)
+            base = A.ring.to_sympy(c0)
+            if base.is_number:
+                raise InvalidInputError(
+                    f"the update takes the square root of {base} at h = 0, which is irrational: "
+                    "the engine works with rational and symbolic hyperparameters"
+                )
+            root0 = A.atom(sp.sqrt(base))
+            inv_root = A.atom(1 / sp.sqrt(base))
+            inv_sq = inv_root * inv_root
+        elif p.is_constant():
             root0, inv_sq = p, A.ring.ctx.constant(1 / c0.leading_coefficient())
         else:
             root0 = A.sign_of(p) * p

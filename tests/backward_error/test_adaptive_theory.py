@@ -11,6 +11,8 @@ known in closed form); and the order-0 field -g/(|g| + eps) by hand.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pytest
 import sympy as sp
 
@@ -18,7 +20,7 @@ import gdtheory as gt
 from gdtheory import h
 from gdtheory.backward_error.slow_manifold import slow_manifold_equation
 from gdtheory.errors import InvalidInputError
-from gdtheory.optimizers import Adam, RMSProp
+from gdtheory.optimizers import Adam, Method, RMSProp
 
 QUARTIC = "x**4/4 - x**2/2"
 RMS = RMSProp(beta2="beta2", eps="eps")
@@ -134,3 +136,59 @@ def test_adam_to_order_3_symbolically():
     sm = slow_manifold_equation(ADAM, QUARTIC, 3)
     free = set().union(*(F.free_symbols for F in sm.fields))
     assert {s.name for s in free} == {"x", "beta1", "beta2", "eps"}
+
+
+@dataclass(frozen=True)
+class AdamEpsInside(Method):
+    """Adam's steady state with eps inside the root, Cattaneo-Klusowski-Shigida's form:
+    x' = x - h m' / sqrt(v' + eps)."""
+
+    beta1: object = sp.Rational(1, 2)
+    beta2: object = sp.Rational(3, 4)
+    eps: object = sp.Rational(1, 10)
+    state = ("m", "v")
+
+    def update(self, grad, x, state, h):
+        m, v = state
+        b1, b2, e = (self.num(p, x[0]) for p in (self.beta1, self.beta2, self.eps))
+        g = grad(x)
+        m1 = [b1 * a + (1 - b1) * b for a, b in zip(m, g, strict=True)]
+        v1 = [b2 * a + (1 - b2) * b * b for a, b in zip(v, g, strict=True)]
+        return [a - h * b / self.sqrt(c + e) for a, b, c in zip(x, m1, v1, strict=True)], (m1, v1)
+
+
+def test_eps_inside_the_root_global_order():
+    """sqrt(v + eps) -> sqrt(g^2 + eps) is a building block of its own (no sign)."""
+    r = gt.manifold_errors(
+        AdamEpsInside(), "x**2/2 + x**4/4", ["2"], hs=["1/64", "1/128", "1/256"], time="1/2"
+    )
+    assert max(r.deviations) <= 0.2, r.slopes
+
+
+def test_the_first_order_term_penalises_or_hinders_the_perturbed_one_norm():
+    """In one dimension, with N = sqrt(g^2 + eps) the perturbed one-norm of Cattaneo,
+    Klusowski and Shigida (ICML 2024):
+
+        F_1 = -(N' / N^3) [eps (1 + b1) / (2 (1 - b1)) + g^2 (b1/(1 - b1) - b2/(1 - b2))],
+
+    so the h-term descends N (an implicit penalty) when the bracket is positive (eps
+    large against g^2, or b1 >= b2) and ascends it, hindering its decrease, when it is
+    negative (small eps and b2 > b1, the usual b1 = 0.9, b2 = 0.999): their conclusion.
+    At b1 = b2 = 0 it is the memoryless map's -(h/2) eps N'/N^3."""
+    b1, b2, e = sp.symbols("beta1 beta2 eps", positive=True)
+    sm = slow_manifold_equation(AdamEpsInside(b1, b2, e), QUARTIC, 1)
+    x = sm.symbols[0]
+    g = x**3 - x
+    N = sp.sqrt(g**2 + e)
+    bracket = e * (1 + b1) / (2 * (1 - b1)) + g**2 * (b1 / (1 - b1) - b2 / (1 - b2))
+    expected = -sp.diff(N, x) / N**3 * bracket
+    assert sp.simplify(sm.fields[1][0] - expected) == 0
+    table = {
+        (sp.Rational(9, 10), sp.Rational(999, 1000), sp.Rational(1, 10**8)): "hinders",
+        (sp.Rational(9, 10), sp.Rational(999, 1000), sp.Integer(10**4)): "penalises",
+        (sp.Rational(99, 100), sp.Rational(9, 10), sp.Rational(1, 10**8)): "penalises",
+        (sp.Integer(0), sp.Integer(0), sp.Rational(1, 10)): "penalises",
+    }
+    for (v1, v2, ve), verdict in table.items():
+        value = bracket.xreplace({b1: v1, b2: v2, e: ve, x: sp.Rational(3, 2)})
+        assert ("penalises" if value > 0 else "hinders") == verdict, (v1, v2, ve)
