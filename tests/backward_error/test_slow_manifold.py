@@ -263,3 +263,57 @@ def test_a_method_with_two_state_vectors() -> None:
     (s,) = [s for s in sol if s[a1] == -1]
     log_r = sp.series(sp.log(root.subs(s)), z, 0, 3).removeO()
     assert sp.expand(sm.fields[1][0] - log_r.coeff(z, 2) * lam**2 * x) == 0
+
+
+@dataclass(frozen=True)
+class SquaredState(Method):
+    """m' = m^2/2 + g/2: the state update at h = 0 is not affine in the state."""
+
+    state = ("m",)
+
+    def update(self, grad, x, state, h):
+        (m,) = state
+        m1 = [a * a / 2 + b / 2 for a, b in zip(m, grad(x), strict=True)]
+        return [a - h * b for a, b in zip(x, m1, strict=True)], (m1,)
+
+
+def test_a_state_update_that_is_not_affine_at_h_zero_is_refused():
+    with pytest.raises(InvalidInputError, match="not affine in the state"):
+        slow_manifold_equation(SquaredState(), "x**2/2", 1)
+
+
+@dataclass(frozen=True)
+class Relaxed(Method):
+    """m' = c m + (1 - c) g(x), x' = x - h m' + a (m' - m): x stands still at h = 0 on the
+    manifold m = g, but X depends on the state there (D_s X = a (c - 1)), so the
+    invariance operator M = I - D_s U + D_x S_0 D_s X is not I - D_s U."""
+
+    c: object = sp.Rational(1, 2)
+    a: object = sp.Symbol("a", positive=True)
+    state = ("m",)
+
+    def update(self, grad, x, state, h):
+        (m,) = state
+        c, a = self.num(self.c, x[0]), self.num(self.a, x[0])
+        m1 = [c * mi + (1 - c) * gi for mi, gi in zip(m, grad(x), strict=True)]
+        x1 = [xi - h * n + a * (n - mi) for xi, n, mi in zip(x, m1, m, strict=True)]
+        return x1, (m1,)
+
+
+def test_a_state_dependent_step_at_h_zero_matches_its_slow_eigenvalue():
+    """On lam x^2/2 Relaxed is linear, (x, m) -> M (x, m) with M = [[1 - (h - a)(1 - c)
+    lam, -(h - a) c - a], [(1 - c) lam, c]]; the root r(h) with r(0) = 1 gives the exact
+    field x log(r)/h.  Derived symbolically in a (the engine's second inverse determinant),
+    compared at a = 1/3 (where the root through 1 is the "+" branch)."""
+    lam = sp.Rational(3, 2)
+    sm = slow_manifold_equation(Relaxed(), f"{lam}*x**2/2", 2)
+    hh, c, a = sp.Symbol("hh", positive=True), sp.Rational(1, 2), sp.Rational(1, 3)
+    M = sp.Matrix([[1 - (hh - a) * (1 - c) * lam, -(hh - a) * c - a], [(1 - c) * lam, c]])
+    tr, det = M.trace(), M.det()
+    r = (tr + sp.sqrt(tr**2 - 4 * det)) / 2
+    assert r.subs(hh, 0) == 1
+    series = sp.series(sp.log(r) / hh, hh, 0, 3).removeO()
+    x = sm.symbols[0]
+    sym_a = next(s for s in sm.equation.params if s.name == "a")
+    for k, F in enumerate(sm.equation.fields):
+        assert sp.simplify(F[0].subs(sym_a, a) - series.coeff(hh, k) * x) == 0, k
