@@ -76,6 +76,13 @@ def test_rmsprop_with_beta2_zero_is_the_memoryless_map():
         diff = sp.simplify((F_engine[0] - F_map[0]).xreplace({sigma: 1}))
         diff_neg = sp.simplify((F_engine[0] - F_map[0]).xreplace({sigma: -1}))
         assert diff == 0 and diff_neg == 0
+    # and the limit beta2 -> 0 of the fields derived with beta2 symbolic
+    general = slow_manifold_equation(RMS, QUARTIC, 2)
+    b2 = next(s for s in general.equation.params if s.name == "beta2")
+    for F_sym, F_map in zip(general.equation.fields, me.fields, strict=True):
+        for sg in (1, -1):
+            limit = sp.limit(F_sym[0].xreplace({general.signs[0][0]: sg}), b2, 0)
+            assert sp.simplify(limit - F_map[0].xreplace({sigma: sg})) == 0
 
 
 def test_large_eps_with_h_over_eps_fixed_is_gd():
