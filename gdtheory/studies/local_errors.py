@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import mpmath
-import numpy as np
 import sympy as sp
 
 from ..backward_error.modified import ModifiedEquation
@@ -33,6 +32,7 @@ from ..core.conversion import as_symbols
 from ..core.finite_sums import finite_sum
 from ..core.objective import Objective, as_objective, h
 from ..core.scalars import check_dps, check_orders, exact_rates, exact_real, to_mpf
+from ..core.tables import fit_order
 from ..errors import InvalidInputError
 from ..methods.optimizers import HeavyBall, Nesterov
 
@@ -42,6 +42,7 @@ __all__ = [
     "momentum_local_errors",
     "epoch_local_errors",
     "inverse_map",
+    "fitted_slopes",
 ]
 
 Step = Callable[[list[mpmath.mpf], mpmath.mpf], Sequence[mpmath.mpf]]
@@ -100,14 +101,20 @@ def flow_local_errors(
                 err = max(abs(a - b) for a, b in zip(sol.states[-1], target, strict=True))
                 errors[i].append(float(err))
     hf = [float(r) for r in rates]
-    lh = [math.log(v) for v in hf]
-    slopes = tuple(
-        float(np.polyfit(lh, [math.log(e) for e in errs], 1)[0])
-        if len(hf) > 1 and min(errs) > 0
-        else math.nan
-        for errs in errors
-    )
+    slopes = fitted_slopes(hf, errors)
     return LocalErrors(description, tuple(hf), tuple(ps), tuple(tuple(e) for e in errors), slopes)
+
+
+def fitted_slopes(hs: Sequence[float], errors: Sequence[Sequence[float]]) -> tuple[float, ...]:
+    """The least-squares slope of log(error) against log(h) for each row of ``errors``
+    (:func:`gdtheory.core.tables.fit_order`), nan with fewer than two h or a zero error.
+
+    >>> fitted_slopes([0.1, 0.05], [[1e-2, 2.5e-3], [0.0, 1e-9]])
+    (2.0, nan)
+    """
+    return tuple(
+        fit_order(hs, errs) if len(hs) > 1 and min(errs) > 0 else math.nan for errs in errors
+    )
 
 
 def _at_rate(F: Any, hm: mpmath.mpf) -> Callable[[Sequence[mpmath.mpf]], Any]:

@@ -19,13 +19,11 @@ the region of the expansion: refused, naming it).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import mpmath
-import numpy as np
 import sympy as sp
 
 from ..backward_error.slow_manifold import slow_manifold_equation
@@ -36,6 +34,7 @@ from ..core.objective import Objective, as_objective, h
 from ..core.scalars import check_dps, check_orders, exact_rates, exact_real, positive_real, to_mpf
 from ..errors import InvalidInputError
 from ..methods.registry import Method, as_method
+from .local_errors import fitted_slopes
 
 __all__ = ["ManifoldErrors", "manifold_errors"]
 
@@ -142,13 +141,7 @@ def manifold_errors(
                 err = max(abs(a - b) for a, b in zip(sol.states[-1], x, strict=True))
                 errors[i].append(float(err))
     hf = [float(r) for r in rates]
-    lh = [math.log(v) for v in hf]
-    slopes = tuple(
-        float(np.polyfit(lh, [math.log(e) for e in errs], 1)[0])
-        if len(hf) > 1 and min(errs) > 0
-        else math.nan
-        for errs in errors
-    )
+    slopes = fitted_slopes(hf, errors)
     kind = "local" if T is None else "global"
     desc = f"{meth!r} on {f.name} from its slow manifold at x0 = {[str(v) for v in x_exact]}"
     return ManifoldErrors(
