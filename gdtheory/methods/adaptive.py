@@ -155,19 +155,18 @@ class Adam(Method):
         g = grad(x)
         m1 = [b1 * mi + (1 - b1) * gi for mi, gi in zip(m, g, strict=True)]
         v1 = _second_moment(v, g, b2)
-        start = self._decayed(x, h)
-        if not self.bias_correction:
-            x1 = [
-                xi - h * mi / (self.sqrt(vi) + eps)
-                for xi, mi, vi in zip(start, m1, v1, strict=True)
-            ]
-            return x1, (m1, v1)
-        t1 = [ti + 1 for ti in state[2]]
+        new_state: tuple[list[Any], ...] = (m1, v1)
+        m_hat, v_hat = m1, v1
+        if self.bias_correction:
+            t1 = [ti + 1 for ti in state[2]]
+            m_hat = [mi / (1 - b1**ti) for mi, ti in zip(m1, t1, strict=True)]
+            v_hat = [vi / (1 - b2**ti) for vi, ti in zip(v1, t1, strict=True)]
+            new_state = (m1, v1, t1)
         x1 = [
-            xi - h * (mi / (1 - b1**ti)) / (self.sqrt(vi / (1 - b2**ti)) + eps)
-            for xi, mi, vi, ti in zip(start, m1, v1, t1, strict=True)
+            xi - h * mi / (self.sqrt(vi) + eps)
+            for xi, mi, vi in zip(self._decayed(x, h), m_hat, v_hat, strict=True)
         ]
-        return x1, (m1, v1, t1)
+        return x1, new_state
 
 
 @dataclass(frozen=True)
