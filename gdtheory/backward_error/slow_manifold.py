@@ -45,10 +45,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-import mpmath
 import sympy as sp
 
 from ..core import budget
+from ..core.compiled import compile_mp
 from ..core.objective import Objective, as_objective, h
 from ..core.scalars import exact_real, to_mpf
 from ..errors import GDTheoryError, InvalidInputError
@@ -161,18 +161,19 @@ class SlowManifoldEquation:
             raise InvalidInputError("this equation holds no manifold (derive it again)")
         n = len(self.symbols)
         exact = self._point(x)
-        at = self.signs_at(exact)
-        point = [to_mpf(v) for v in exact]
-        hm = to_mpf(exact_real(h, "h"))
-        values = []
-        for i in range(len(self.manifold[0])):
-            total = mpmath.mpf(0)
-            for j, Sj in enumerate(self.manifold):
-                e = Sj[i].xreplace(at)
-                fn = sp.lambdify(list(self.symbols), e, "mpmath")
-                total += hm**j * fn(*point)
-            values.append(total)
-        return tuple(values[k * n : (k + 1) * n] for k in range(len(values) // n))
+        sigma = self.signs_at(exact)
+        args = [to_mpf(v) for v in exact] + [sigma[sg] for sg, _ in self.signs]
+        values = self._manifold_series([*args, to_mpf(exact_real(h, "h"))])
+        return tuple(list(values[k * n : (k + 1) * n]) for k in range(len(values) // n))
+
+    @cached_property
+    def _manifold_series(self) -> Any:
+        """sum_j h^j S_j(x) compiled once, a function of (x, the sign symbols, h)."""
+        series = [
+            sum((h**j * Sj[i] for j, Sj in enumerate(self.manifold)), sp.Integer(0))
+            for i in range(len(self.manifold[0]))
+        ]
+        return compile_mp(series, [*self.symbols, *(sg for sg, _ in self.signs), h])
 
     @property
     def beta(self) -> Any:
