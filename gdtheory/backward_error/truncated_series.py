@@ -11,7 +11,8 @@ series q = c_0 + O(h) is the geometric series (1/c_0) sum_k (-u)^k, u = (q - c_0
 and a square root the binomial series r_0 sum_k binom(1/2, k) u^k, u = (q - r_0^2)/r_0^2:
 c_0 a nonzero number, or a function of x whose reciprocal is a building block of the
 ring; r_0 a rational, or sigma p with p a polynomial of the ring and sigma = sign(p(x)), so
-that r_0 = |p| on each region where p keeps its sign.  A building block the ring lacks
+that r_0 = |p| on each region where p keeps its sign, or else sqrt(c_0) itself as a
+building block (eps inside the root: sqrt(g^2 + eps)).  A building block the ring lacks
 raises :class:`NeedAtoms`; the engine rebuilds the ring with it and starts again.
 
 >>> import gdtheory as gt
@@ -132,6 +133,16 @@ class SeriesAlgebra:
             if not p.is_zero():
                 p = divmod(p, rel)[1]
         return p
+
+    def value_at_zero(self, q: Any, refusal: str) -> Any:
+        """q at h = 0 in normal form (the c0 a quotient or a root expands about); None for
+        an opaque value at order 0 (:meth:`opaque`); the refusal when it is zero."""
+        if self.opaque(q):
+            return None
+        c0 = self.normal(self.coeff(q, 0))
+        if c0.is_zero():
+            raise InvalidInputError(refusal)
+        return c0
 
     def opaque(self, q: Any) -> bool:
         """At h = 0 on the symbolic state: whether q involves the state or a gradient away
@@ -306,13 +317,11 @@ class Series:
         O(h): c0 a nonzero number, or a function of x whose reciprocal is a building block
         of the ring (1/(|g_i| + eps) for Adam)."""
         A = self.A
-        if A.opaque(q):
+        c0 = A.value_at_zero(
+            q, "the update divides by a series that vanishes at h = 0 on the slow manifold"
+        )
+        if c0 is None:
             return self._new(A.gens[A.wi])
-        c0 = A.normal(A.coeff(q, 0))
-        if c0.is_zero():
-            raise InvalidInputError(
-                "the update divides by a series that vanishes at h = 0 on the slow manifold"
-            )
         if c0.is_constant():
             inv0 = A.ring.ctx.constant(1 / c0.leading_coefficient())
         else:
@@ -327,15 +336,14 @@ class Series:
         binomial series in u."""
         A = self.A
         q = self.p
-        if A.opaque(q):
+        c0 = A.value_at_zero(
+            q,
+            "the update takes the square root of a series that vanishes at h = 0 on the "
+            "slow manifold (sqrt(v) with v -> g^2 = 0: a point where a gradient component "
+            "vanishes); the expansion needs every g_i != 0, or eps inside the root",
+        )
+        if c0 is None:
             return self._new(A.gens[A.wi])
-        c0 = A.normal(A.coeff(q, 0))
-        if c0.is_zero():
-            raise InvalidInputError(
-                "the update takes the square root of a series that vanishes at h = 0 on the "
-                "slow manifold (sqrt(v) with v -> g^2 = 0: a point where a gradient component "
-                "vanishes); the expansion needs every g_i != 0, or eps inside the root"
-            )
         try:
             p = c0.sqrt()
         except Exception:  # flint: DomainError, not a perfect square
