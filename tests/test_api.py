@@ -28,8 +28,9 @@ POINT_NAMES = {"x0", "x0s", "x", "point", "box"}
 TEMPERATURE = {"gibbs_density", "gibbs_density_2d"}
 #: Comparisons of a density with its target distribution (``target`` is a density there).
 COMPARISONS = {"compare_density", "compare_joint_density"}
-#: Functions whose optimiser is optional and named (the heavy-ball/Nesterov shorthand).
-METHOD_BY_KEYWORD = {"momentum_modified_equation"}
+#: Functions whose optimiser is optional and named, keyword-only (the heavy-ball/Nesterov
+#: shorthand; track_sharpness, GD by default).
+METHOD_BY_KEYWORD = {"momentum_modified_equation", "track_sharpness"}
 
 
 def params(fn):

@@ -461,6 +461,8 @@ ENTRY: dict[str, tuple[Callable[..., Any], dict[str, Any], dict[str, list[Any]]]
             "h": HOSTILE_NUMBERS,
             "steps": HOSTILE_COUNTS,
             "every": HOSTILE_COUNTS,
+            "method": ["adam", None, 3, "", _BadMethod(), gt.optimizers.SGD()],
+            "freeze_at": HOSTILE_COUNTS + [0, 6, 2],  # GD has nothing to freeze
         },
     ),
     "gradient_flow": (
@@ -997,6 +999,11 @@ HOSTILE_W = HOSTILE_POINTS + [[float("nan")] * 2, [1j, 1j], ["x", "y"]]
 ENTRY.update(
     {
         "Objective.bind": (_OBJ_P.bind, {"mu": 1}, {"mu": HOSTILE_NUMBERS + HOSTILE_TEXT}),
+        "SharpnessTrace.mean_ratio": (
+            gt.track_sharpness(F2, [2.0, 0.5], h=0.1, steps=4).mean_ratio,
+            {"since": 2},
+            {"since": HOSTILE_COUNTS},
+        ),
         "Objective.point_mp": (_OBJ_P.point_mp, {"x": [1]}, {"x": HOSTILE_POINTS}),
         "Objective.batch_np": (_OBJ_P.batch_np, {"X": [[1.0]]}, {"X": HOSTILE_POINTS}),
         "ModifiedEquation.bind": (

@@ -31,13 +31,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+import numpy as np
 import sympy as sp
 
 from ..core.scalars import exact_real
 from ..errors import InvalidInputError
 from .registry import Gradient, Method
 
-__all__ = ["RMSProp", "Adam", "AdamW", "adaptive_coefficient"]
+__all__ = ["RMSProp", "Adam", "AdamW", "FrozenPreconditioner", "adaptive_coefficient"]
 
 
 def adaptive_coefficient(value: Any, name: str, *, upper: bool = True) -> sp.Expr:
@@ -66,6 +67,14 @@ def adaptive_coefficient(value: Any, name: str, *, upper: bool = True) -> sp.Exp
     return b
 
 
+def decayed_momentum_threshold(beta1: Any, weight_decay: Any, h: sp.Expr) -> sp.Expr:
+    """(1 + beta1)(2 - h w)/((1 - beta1) h): the lambda of P^-1 H at which x' = (1 - h w) x
+    - h P^-1 m', m' = beta1 m + (1 - beta1) g, with P frozen, turns unstable on lambda
+    x^2/2.  Its multipliers have trace 1 - h w - z + beta1 and determinant beta1 (1 - h w),
+    z = (1 - beta1) h lambda, and r = -1 at z = (1 + beta1)(2 - h w)."""
+    return (1 + beta1) * (2 - h * weight_decay) / ((1 - beta1) * h)
+
+
 def _second_moment(v: Sequence[Any], g: Sequence[Any], b2: Any) -> list[Any]:
     """v' = beta2 v + (1 - beta2) g^2, entry by entry."""
     return [b2 * vi + (1 - b2) * gi * gi for vi, gi in zip(v, g, strict=True)]
@@ -82,6 +91,7 @@ class RMSProp(Method):
     state = ("v",)
     requires = ("beta2", "eps")
     example = {"beta2": "99/100", "eps": "1e-8"}
+    coordinatewise = True
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "beta2", adaptive_coefficient(self.beta2, "beta2"))
@@ -101,6 +111,17 @@ class RMSProp(Method):
         """2/h for the curvature of P^-1 H, P = diag(sqrt(v) + eps) frozen: GD's."""
         return 2 / h
 
+    def inverse_preconditioner(self, state: Sequence[Sequence[Any]]) -> list[Any]:
+        """1/(sqrt(v) + eps), entry by entry."""
+        (v,) = state
+        eps = self.num(self.eps, v[0])
+        return [1 / (self.sqrt(vi) + eps) for vi in v]
+
+    def freeze(self, state: Sequence[Sequence[Any]]) -> tuple[Method, tuple[list[Any], ...]]:
+        """GD in the frozen metric: FrozenPreconditioner with beta1 = 0."""
+        d = self.inverse_preconditioner(state)
+        return FrozenPreconditioner(0, tuple(d)), ([di * 0 for di in d],)
+
 
 @dataclass(frozen=True)
 class Adam(Method):
@@ -115,6 +136,7 @@ class Adam(Method):
     key = "adam"
     requires: ClassVar[tuple[str, ...]] = ("beta1", "beta2", "eps")
     example = {"beta1": "9/10", "beta2": "999/1000", "eps": "1e-8"}
+    coordinatewise = True
 
     def __post_init__(self) -> None:
         for name in ("beta1", "beta2"):
@@ -145,6 +167,32 @@ class Adam(Method):
         stability", 2022): with u = -h m the pair (x, u) is heavy ball at rate
         (1 - beta1) h with momentum beta1, so r = -1 at (1 - beta1) h lambda = 2 + 2 beta1."""
         return (2 + 2 * self.beta1) / ((1 - self.beta1) * h)
+
+    def inverse_preconditioner(self, state: Sequence[Sequence[Any]]) -> list[Any]:
+        """1/((1 - beta1^t)(sqrt(v^) + eps)), v^ = v/(1 - beta2^t) (with bias correction;
+        1/(sqrt(v) + eps) without), Cohen et al.'s P for which Adam's step is x - h P^-1 m
+        with the raw first moment m.  With bias correction it is defined from t = 1 on."""
+        v = state[1]
+        eps = self.num(self.eps, v[0])
+        if not self.bias_correction:
+            return [1 / (self.sqrt(vi) + eps) for vi in v]
+        b1, b2 = self.num(self.beta1, v[0]), self.num(self.beta2, v[0])
+        out = []
+        for vi, ti in zip(v, state[2], strict=True):
+            if not np.all(np.asarray(ti, dtype=float) >= 1):
+                raise InvalidInputError(
+                    "Adam's bias-corrected preconditioner is defined after the first step "
+                    "(t >= 1); the state has t = 0"
+                )
+            out.append(1 / ((1 - b1**ti) * (self.sqrt(vi / (1 - b2**ti)) + eps)))
+        return out
+
+    def freeze(self, state: Sequence[Sequence[Any]]) -> tuple[Method, tuple[list[Any], ...]]:
+        """Momentum in the frozen metric: FrozenPreconditioner(beta1, P^-1 of ``state``,
+        the weight decay of AdamW), continuing from the raw first moment m."""
+        d = self.inverse_preconditioner(state)
+        decay = getattr(self, "weight_decay", 0)
+        return FrozenPreconditioner(self.beta1, tuple(d), decay), (list(state[0]),)
 
     def update(
         self, grad: Gradient, x: Sequence[Any], state: Sequence[Sequence[Any]], h: Any
@@ -192,8 +240,60 @@ class AdamW(Adam):
         return [xi * (1 - h * lam) for xi in x]
 
     def stability_threshold(self, h: sp.Expr) -> sp.Expr:
-        """(1 + beta1)(2 - h weight_decay)/((1 - beta1) h): on lambda x^2/2 with P frozen
-        the multipliers have trace 1 - h w - z + beta1 and determinant beta1 (1 - h w),
-        z = (1 - beta1) h lambda, and r = -1 at z = (1 + beta1)(2 - h w)."""
-        w = self.weight_decay
-        return (1 + self.beta1) * (2 - h * w) / ((1 - self.beta1) * h)
+        """(1 + beta1)(2 - h weight_decay)/((1 - beta1) h), with P frozen
+        (:func:`decayed_momentum_threshold`)."""
+        return decayed_momentum_threshold(self.beta1, self.weight_decay, h)
+
+
+@dataclass(frozen=True, eq=False)
+class FrozenPreconditioner(Method):
+    """Adam with its preconditioner frozen (Cohen et al., 2022, the frozen-preconditioner
+    experiment): m' = beta1 m + (1 - beta1) g, x' = (1 - h weight_decay) x - h d m', with
+    d = P^-1 a fixed positive vector laid out like x (a vector of floats, or one array per
+    coordinate).  beta1 = 0 is GD in the metric diag(d) (RMSProp frozen).  Made by
+    :meth:`Adam.freeze` and :meth:`RMSProp.freeze`; not registered (d is a run's state,
+    not a hyperparameter)."""
+
+    beta1: Any = 0
+    inverse: tuple[Any, ...] = ()
+    weight_decay: Any = 0
+    state = ("m",)
+    coordinatewise = True
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "beta1", adaptive_coefficient(self.beta1, "beta1"))
+        object.__setattr__(
+            self,
+            "weight_decay",
+            adaptive_coefficient(self.weight_decay, "weight_decay", upper=False),
+        )
+        d = tuple(self.inverse)
+        if not d or not all(np.all(np.isfinite(di)) and np.all(np.asarray(di) > 0) for di in d):
+            raise InvalidInputError(
+                "the frozen inverse preconditioner must be a non-empty vector of finite "
+                "positive numbers"
+            )
+        object.__setattr__(self, "inverse", d)
+
+    def update(
+        self, grad: Gradient, x: Sequence[Any], state: Sequence[Sequence[Any]], h: Any
+    ) -> tuple[list[Any], tuple[list[Any], ...]]:
+        (m,) = state
+        if len(x) != len(self.inverse):
+            raise InvalidInputError(
+                f"the frozen preconditioner has {len(self.inverse)} coordinates, x has {len(x)}"
+            )
+        b1, w = self.num(self.beta1, x[0]), self.num(self.weight_decay, x[0])
+        m1 = [b1 * mi + (1 - b1) * gi for mi, gi in zip(m, grad(x), strict=True)]
+        x1 = [
+            xi * (1 - h * w) - h * di * mi for xi, di, mi in zip(x, self.inverse, m1, strict=True)
+        ]
+        return x1, (m1,)
+
+    def inverse_preconditioner(self, state: Sequence[Sequence[Any]]) -> list[Any]:
+        """The frozen d."""
+        return list(self.inverse)
+
+    def stability_threshold(self, h: sp.Expr) -> sp.Expr:
+        """Adam's (AdamW's with a decay): :func:`decayed_momentum_threshold`."""
+        return decayed_momentum_threshold(self.beta1, self.weight_decay, h)

@@ -25,13 +25,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import sympy as sp
 
 from ..core.conversion import as_real_matrix
 from ..core.gdmap import descend
 from ..core.scalars import exact_real
 from ..errors import InvalidInputError
-from .adaptive import Adam, AdamW, RMSProp, adaptive_coefficient
+from .adaptive import Adam, AdamW, FrozenPreconditioner, RMSProp, adaptive_coefficient
 from .registry import REGISTRY, Gradient, Method, as_method, method_from_settings
 
 __all__ = [
@@ -45,6 +46,7 @@ __all__ = [
     "RMSProp",
     "Adam",
     "AdamW",
+    "FrozenPreconditioner",
     "adaptive_coefficient",
     "SAMPLINGS",
     "as_method",
@@ -64,6 +66,7 @@ class GD(Method):
     """
 
     key = "gd"
+    coordinatewise = True
 
     def update(
         self, grad: Gradient, x: Sequence[Any], state: Sequence[Any], h: Any
@@ -101,6 +104,7 @@ class HeavyBall(Method):
     state = ("v",)
     requires = ("beta",)
     example = {"beta": "9/10"}
+    coordinatewise = True
 
     def __post_init__(self) -> None:
         if self.beta is None:
@@ -178,6 +182,11 @@ class Preconditioned(Method):
     def metric(self) -> sp.ImmutableMatrix:
         """The metric of the gradient structure of its modified equation (P)."""
         return self.P
+
+    def inverse_preconditioner(self, state: Sequence[Sequence[Any]]) -> Any:
+        """P itself, as a float64 matrix: the step x - h P g is x - h (P^-1)^-1 g in
+        Cohen et al.'s convention, so the preconditioned sharpness is lambda_max(P H)."""
+        return np.array(self.P.tolist(), dtype=float)
 
     def stability_threshold(self, h: sp.Expr) -> sp.Expr:
         """2/h, for the curvature lambda of P H (GD on the preconditioned problem)."""

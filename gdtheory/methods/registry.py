@@ -81,6 +81,10 @@ class Method:
     example : dict of str to str
         The hyperparameters of a typical instance, as text (``{"beta": "9/10"}``):
         ``cls(**cls.example)`` is a valid method (the CLI's help, the registry's tests).
+    coordinatewise : bool
+        True when the update treats every coordinate alone by one formula (GD, momentum,
+        the adaptive methods): it may then run on a whole parameter vector held as *one*
+        array coordinate, ``x = [w]``, as :func:`gdtheory.track_sharpness` runs models.
     """
 
     key: ClassVar[str] = ""
@@ -88,6 +92,7 @@ class Method:
     stochastic: ClassVar[bool] = False
     requires: ClassVar[tuple[str, ...]] = ()
     example: ClassVar[dict[str, str]] = {}
+    coordinatewise: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -159,6 +164,23 @@ class Method:
             f"{self.name} declares no stability threshold: define "
             "stability_threshold(self, h) on the class (the lambda at which its update on "
             "lambda x^2/2 gets a multiplier of modulus 1)"
+        )
+
+    def inverse_preconditioner(self, state: Sequence[Sequence[Any]]) -> Any:
+        """P^-1 of the step x' = x - h P^-1 (gradient or momentum) that the state ``state``
+        (the state *after* the step, whose moments it used) applies: None for P = I (GD,
+        momentum), the diagonal of P^-1 as a vector like x (the adaptive methods), or a
+        square matrix.  The preconditioned sharpness lambda_max(P^-1 H) of Cohen et al.
+        ("Adaptive gradient methods at the edge of stability", 2022) is measured with it."""
+        return None
+
+    def freeze(self, state: Sequence[Sequence[Any]]) -> tuple[Method, tuple[list[Any], ...]]:
+        """(method, state) that continue this run with the preconditioner of ``state``
+        frozen (Cohen et al.'s frozen-preconditioner experiment); a method without an
+        adaptive preconditioner has none to freeze."""
+        raise InvalidInputError(
+            f"{self.name} has no adaptive preconditioner to freeze (only RMSProp, Adam and "
+            "AdamW adapt theirs)"
         )
 
     @staticmethod
