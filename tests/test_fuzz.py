@@ -999,6 +999,25 @@ HOSTILE_W = HOSTILE_POINTS + [[float("nan")] * 2, [1j, 1j], ["x", "y"]]
 ENTRY.update(
     {
         "Objective.bind": (_OBJ_P.bind, {"mu": 1}, {"mu": HOSTILE_NUMBERS + HOSTILE_TEXT}),
+        "optimizers.Adam": (
+            gt.optimizers.Adam,
+            {"beta1": "9/10", "beta2": "999/1000", "eps": "1e-8", "eps_root": 0},
+            {
+                "beta1": HOSTILE_NUMBERS + HOSTILE_TEXT,
+                "eps": HOSTILE_NUMBERS + HOSTILE_TEXT,
+                "eps_root": HOSTILE_NUMBERS + HOSTILE_TEXT,
+                "bias_correction": [None, "yes", 1, float("nan")],
+            },
+        ),
+        "optimizers.FrozenPreconditioner": (
+            gt.optimizers.FrozenPreconditioner,
+            {"beta1": "9/10", "inverse": (1.0, 2.0)},
+            {
+                "beta1": HOSTILE_NUMBERS + HOSTILE_TEXT,
+                "inverse": HOSTILE_POINTS + [(), (0.0,), (-1.0,), (float("nan"),), "ab"],
+                "weight_decay": HOSTILE_NUMBERS,
+            },
+        ),
         "SharpnessTrace.mean_ratio": (
             gt.track_sharpness(F2, [2.0, 0.5], h=0.1, steps=4).mean_ratio,
             {"since": 2},

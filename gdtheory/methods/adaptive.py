@@ -19,6 +19,10 @@ part of the state (a vector of n equal counts, so that every state variable has 
 shape of x); without it the state is (m, v) and the method is autonomous, which is what
 the slow-manifold engine needs.
 
+``eps_root`` (default 0, Optax's name) moves a constant under the root: the denominator
+is sqrt(v^ + eps_root) + eps, so ``eps=0, eps_root=e`` is the form sqrt(v^ + e) that
+Cattaneo, Klusowski and Shigida analyse ("On the implicit bias of Adam", ICML 2024).
+
 >>> a = Adam(beta1="9/10", beta2="999/1000", eps="1e-8")
 >>> x1, (m, v, t) = a.update(lambda x: [2.0 * x[0]], [1.0], ([0.0], [0.0], [0.0]), 0.1)
 >>> float(x1[0]), round(m[0], 12), round(v[0], 12), t   # about h sign(g): eps is small
@@ -75,6 +79,18 @@ def decayed_momentum_threshold(beta1: Any, weight_decay: Any, h: sp.Expr) -> sp.
     return (1 + beta1) * (2 - h * weight_decay) / ((1 - beta1) * h)
 
 
+def _denominators(meth: RMSProp | Adam, v: Sequence[Any], like: Any) -> list[Any]:
+    """sqrt(v + eps_root) + eps entry by entry: PyTorch's sqrt(v) + eps when eps_root = 0
+    (the default), Cattaneo-Klusowski-Shigida's sqrt(v + eps) with eps = 0 (Optax's
+    ``eps_root``)."""
+    eps = meth.num(meth.eps, like)
+    root = meth.eps_root
+    if root == 0:
+        return [meth.sqrt(vi) + eps for vi in v]
+    r = meth.num(root, like)
+    return [meth.sqrt(vi + r) + eps for vi in v]
+
+
 def _second_moment(v: Sequence[Any], g: Sequence[Any], b2: Any) -> list[Any]:
     """v' = beta2 v + (1 - beta2) g^2, entry by entry."""
     return [b2 * vi + (1 - b2) * gi * gi for vi, gi in zip(v, g, strict=True)]
@@ -87,6 +103,7 @@ class RMSProp(Method):
 
     beta2: Any = None
     eps: Any = None
+    eps_root: Any = 0
     key = "rmsprop"
     state = ("v",)
     requires = ("beta2", "eps")
@@ -96,15 +113,18 @@ class RMSProp(Method):
     def __post_init__(self) -> None:
         object.__setattr__(self, "beta2", adaptive_coefficient(self.beta2, "beta2"))
         object.__setattr__(self, "eps", adaptive_coefficient(self.eps, "eps", upper=False))
+        root = adaptive_coefficient(self.eps_root, "eps_root", upper=False)
+        object.__setattr__(self, "eps_root", root)
 
     def update(
         self, grad: Gradient, x: Sequence[Any], state: Sequence[Sequence[Any]], h: Any
     ) -> tuple[list[Any], tuple[list[Any], ...]]:
         (v,) = state
-        b2, eps = self.num(self.beta2, x[0]), self.num(self.eps, x[0])
         g = grad(x)
-        v1 = _second_moment(v, g, b2)
-        x1 = [xi - h * gi / (self.sqrt(vi) + eps) for xi, gi, vi in zip(x, g, v1, strict=True)]
+        v1 = _second_moment(v, g, self.num(self.beta2, x[0]))
+        x1 = [
+            xi - h * gi / di for xi, gi, di in zip(x, g, _denominators(self, v1, x[0]), strict=True)
+        ]
         return x1, (v1,)
 
     def stability_threshold(self, h: sp.Expr) -> sp.Expr:
@@ -112,10 +132,9 @@ class RMSProp(Method):
         return 2 / h
 
     def inverse_preconditioner(self, state: Sequence[Sequence[Any]]) -> list[Any]:
-        """1/(sqrt(v) + eps), entry by entry."""
+        """1/(sqrt(v + eps_root) + eps), entry by entry."""
         (v,) = state
-        eps = self.num(self.eps, v[0])
-        return [1 / (self.sqrt(vi) + eps) for vi in v]
+        return [1 / di for di in _denominators(self, v, v[0])]
 
     def freeze(self, state: Sequence[Sequence[Any]]) -> tuple[Method, tuple[list[Any], ...]]:
         """GD in the frozen metric: FrozenPreconditioner with beta1 = 0."""
@@ -133,6 +152,7 @@ class Adam(Method):
     beta2: Any = None
     eps: Any = None
     bias_correction: bool = True
+    eps_root: Any = 0
     key = "adam"
     requires: ClassVar[tuple[str, ...]] = ("beta1", "beta2", "eps")
     example = {"beta1": "9/10", "beta2": "999/1000", "eps": "1e-8"}
@@ -142,6 +162,8 @@ class Adam(Method):
         for name in ("beta1", "beta2"):
             object.__setattr__(self, name, adaptive_coefficient(getattr(self, name), name))
         object.__setattr__(self, "eps", adaptive_coefficient(self.eps, "eps", upper=False))
+        root = adaptive_coefficient(self.eps_root, "eps_root", upper=False)
+        object.__setattr__(self, "eps_root", root)
         if not isinstance(self.bias_correction, bool):
             raise InvalidInputError(
                 f"bias_correction must be True or False, got {self.bias_correction!r}"
@@ -173,19 +195,19 @@ class Adam(Method):
         1/(sqrt(v) + eps) without), Cohen et al.'s P for which Adam's step is x - h P^-1 m
         with the raw first moment m.  With bias correction it is defined from t = 1 on."""
         v = state[1]
-        eps = self.num(self.eps, v[0])
         if not self.bias_correction:
-            return [1 / (self.sqrt(vi) + eps) for vi in v]
+            return [1 / di for di in _denominators(self, v, v[0])]
         b1, b2 = self.num(self.beta1, v[0]), self.num(self.beta2, v[0])
-        out = []
-        for vi, ti in zip(v, state[2], strict=True):
-            if not np.all(np.asarray(ti, dtype=float) >= 1):
-                raise InvalidInputError(
-                    "Adam's bias-corrected preconditioner is defined after the first step "
-                    "(t >= 1); the state has t = 0"
-                )
-            out.append(1 / ((1 - b1**ti) * (self.sqrt(vi / (1 - b2**ti)) + eps)))
-        return out
+        if not all(np.all(np.asarray(ti, dtype=float) >= 1) for ti in state[2]):
+            raise InvalidInputError(
+                "Adam's bias-corrected preconditioner is defined after the first step "
+                "(t >= 1); the state has t = 0"
+            )
+        v_hat = [vi / (1 - b2**ti) for vi, ti in zip(v, state[2], strict=True)]
+        return [
+            1 / ((1 - b1**ti) * di)
+            for ti, di in zip(state[2], _denominators(self, v_hat, v[0]), strict=True)
+        ]
 
     def freeze(self, state: Sequence[Sequence[Any]]) -> tuple[Method, tuple[list[Any], ...]]:
         """Momentum in the frozen metric: FrozenPreconditioner(beta1, P^-1 of ``state``,
@@ -199,7 +221,6 @@ class Adam(Method):
     ) -> tuple[list[Any], tuple[list[Any], ...]]:
         m, v = state[0], state[1]
         b1, b2 = self.num(self.beta1, x[0]), self.num(self.beta2, x[0])
-        eps = self.num(self.eps, x[0])
         g = grad(x)
         m1 = [b1 * mi + (1 - b1) * gi for mi, gi in zip(m, g, strict=True)]
         v1 = _second_moment(v, g, b2)
@@ -211,8 +232,10 @@ class Adam(Method):
             v_hat = [vi / (1 - b2**ti) for vi, ti in zip(v1, t1, strict=True)]
             new_state = (m1, v1, t1)
         x1 = [
-            xi - h * mi / (self.sqrt(vi) + eps)
-            for xi, mi, vi in zip(self._decayed(x, h), m_hat, v_hat, strict=True)
+            xi - h * mi / di
+            for xi, mi, di in zip(
+                self._decayed(x, h), m_hat, _denominators(self, v_hat, x[0]), strict=True
+            )
         ]
         return x1, new_state
 
@@ -267,12 +290,17 @@ class FrozenPreconditioner(Method):
             "weight_decay",
             adaptive_coefficient(self.weight_decay, "weight_decay", upper=False),
         )
-        d = tuple(self.inverse)
-        if not d or not all(np.all(np.isfinite(di)) and np.all(np.asarray(di) > 0) for di in d):
-            raise InvalidInputError(
-                "the frozen inverse preconditioner must be a non-empty vector of finite "
-                "positive numbers"
-            )
+        bad = InvalidInputError(
+            "the frozen inverse preconditioner must be a non-empty vector of finite positive "
+            f"numbers (or of arrays of them), got {self.inverse!r:.80}"
+        )
+        try:
+            arrays = tuple(np.asarray(di, dtype=float) for di in self.inverse)
+        except (TypeError, ValueError):
+            raise bad from None
+        if not arrays or not all(a.size and np.all(np.isfinite(a) & (a > 0)) for a in arrays):
+            raise bad
+        d = tuple(float(a) if a.ndim == 0 else a for a in arrays)
         object.__setattr__(self, "inverse", d)
 
     def update(

@@ -199,3 +199,23 @@ def test_the_first_order_term_penalises_or_hinders_the_perturbed_one_norm():
     for (v1, v2, ve), verdict in table.items():
         value = bracket.xreplace({b1: v1, b2: v2, e: ve, x: sp.Rational(3, 2)})
         assert ("penalises" if value > 0 else "hinders") == verdict, (v1, v2, ve)
+
+
+def test_eps_root_is_the_root_of_v_plus_eps():
+    """Adam(eps=0, eps_root=e) has the fields of the hand-written form sqrt(v + e) above,
+    and eps_root = 0 leaves PyTorch's sqrt(v) + eps unchanged."""
+    b1, b2, e = sp.symbols("beta1 beta2 eps", positive=True)
+    lib = slow_manifold_equation(
+        Adam(beta1=b1, beta2=b2, eps=0, eps_root=e, bias_correction=False), QUARTIC, 1
+    )
+    hand = slow_manifold_equation(AdamEpsInside(b1, b2, e), QUARTIC, 1)
+    for F, G in zip(lib.fields, hand.fields, strict=True):
+        assert sp.simplify(lib.signed(F)[0] - hand.signed(G)[0]) == 0
+    x1, _ = Adam(beta1="1/2", beta2="3/4", eps="1/10", eps_root=0).update(
+        lambda y: [y[0]], [2.0], ([0.0], [0.0], [0.0]), 0.5
+    )
+    assert x1[0] == pytest.approx(2.0 - 0.5 * 2.0 / (2.0 + 0.1), rel=1e-15)
+    y1, _ = RMSProp(beta2="3/4", eps=0, eps_root="1/10").update(
+        lambda y: [y[0]], [2.0], ([0.0],), 0.5
+    )
+    assert y1[0] == pytest.approx(2.0 - 0.5 * 2.0 / (0.25 * 4.0 + 0.1) ** 0.5, rel=1e-15)
