@@ -24,6 +24,7 @@ MODULES = (
     "t9_edge_of_stability",
     "t10_momentum_sgd",
     "t11_continuous_models",
+    "t12_adaptive_methods",
 )
 
 

@@ -1219,6 +1219,7 @@ ENTRY.update(
                 "orders": [[], [-1], [99], "a", None],
                 "time": HOSTILE_NUMBERS + ["1/7"],
                 "dps": HOSTILE_COUNTS,
+                "start": [None, "", "Zero", 0, ["zero"]],
             },
         ),
         "SlowManifoldEquation.state_at": (
