@@ -307,19 +307,23 @@ class FrozenPreconditioner(Method):
         self, grad: Gradient, x: Sequence[Any], state: Sequence[Sequence[Any]], h: Any
     ) -> tuple[list[Any], tuple[list[Any], ...]]:
         (m,) = state
-        if len(x) != len(self.inverse):
+        d = self.inverse
+        if len(x) == 1 and len(d) > 1:  # the parameter vector held as one array coordinate
+            d = (np.asarray(d, dtype=float),)
+        if len(x) != len(d):
             raise InvalidInputError(
                 f"the frozen preconditioner has {len(self.inverse)} coordinates, x has {len(x)}"
             )
         b1, w = self.num(self.beta1, x[0]), self.num(self.weight_decay, x[0])
         m1 = [b1 * mi + (1 - b1) * gi for mi, gi in zip(m, grad(x), strict=True)]
-        x1 = [
-            xi * (1 - h * w) - h * di * mi for xi, di, mi in zip(x, self.inverse, m1, strict=True)
-        ]
+        x1 = [xi * (1 - h * w) - h * di * mi for xi, di, mi in zip(x, d, m1, strict=True)]
         return x1, (m1,)
 
     def inverse_preconditioner(self, state: Sequence[Sequence[Any]]) -> list[Any]:
-        """The frozen d."""
+        """The frozen d, laid out like the state (one array when the run holds the
+        parameter vector as one coordinate)."""
+        if len(state[0]) == 1 and len(self.inverse) > 1:
+            return [np.asarray(self.inverse, dtype=float)]
         return list(self.inverse)
 
     def stability_threshold(self, h: sp.Expr) -> sp.Expr:

@@ -97,3 +97,21 @@ def test_track_sharpness_shows_a_progress_bar_only_when_asked(capsys):
 def test_bad_input(call, error):
     with pytest.raises(error):
         call()
+
+
+def test_sharpness_estimate_error_is_the_residual_plus_the_product_error():
+    from gdtheory.landscape.sharpness import sharpness_estimate
+
+    class OnlyGrad:  # differenced HVPs: a product error to add
+        dim = 2
+
+        def loss(self, w):
+            return 0.5 * (w[0] * w[1] - 1) ** 2
+
+        def grad(self, w):
+            return (w[0] * w[1] - 1) * np.array([w[1], w[0]])
+
+    e = sharpness_estimate(OnlyGrad(), [2.0, 0.5])
+    assert e.hvp == "central differences" and e.hvp_error > 0
+    assert e.error == e.residual + e.hvp_error
+    assert abs(e.value - 4.25) <= e.error  # the exact top eigenvalue lies within it

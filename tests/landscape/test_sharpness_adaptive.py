@@ -10,16 +10,9 @@ import pytest
 
 from gdtheory import InvalidInputError, sharpness, track_sharpness
 from gdtheory.landscape.sharpness import top_eigenpairs
+from gdtheory.methods.adaptive import Adam, AdamW, FrozenPreconditioner, RMSProp
 from gdtheory.models.numpy_models import FactorizationModel, eos_network
-from gdtheory.optimizers import (
-    GD,
-    Adam,
-    AdamW,
-    FrozenPreconditioner,
-    HeavyBall,
-    Preconditioned,
-    RMSProp,
-)
+from gdtheory.optimizers import GD, HeavyBall, Preconditioned
 
 ADAM = Adam(beta1="9/10", beta2="999/1000", eps="1e-8")
 
@@ -191,3 +184,25 @@ def test_top_eigenpairs_vectors_live_in_the_symmetric_frame():
     u = vecs[:, 0]
     np.testing.assert_allclose(L * m.hvp(w, L * u), vals[0] * u, atol=1e-10)
     assert GD().inverse_preconditioner(()) is None
+
+
+def test_a_frozen_preconditioner_built_by_hand_runs_on_a_model():
+    """A user's FrozenPreconditioner with one entry per parameter runs on a model (held
+    as one array coordinate) and is heavy ball in the metric diag(d)."""
+    m = FactorizationModel(np.array([[2.0, 0.3], [0.1, 1.0]]), 1)
+    w0 = np.array([1.0, 0.5, -0.7, 2.0])
+    d = (0.5, 1.0, 2.0, 0.25)
+    tr = track_sharpness(m, w0, h=0.01, steps=30, every=10, method=FrozenPreconditioner("9/10", d))
+    w, mom = w0.copy(), np.zeros(4)
+    for _ in range(30):
+        mom = 0.9 * mom + 0.1 * m.grad(w)
+        w = w - 0.01 * np.array(d) * mom
+    np.testing.assert_allclose(tr.w, w, rtol=1e-13)
+    want = np.max(np.linalg.eigvals(np.diag(d) @ _hessian(m, w0)).real)
+    assert tr.sharpness[0] == pytest.approx(want, rel=1e-10)
+
+
+@pytest.mark.parametrize("bad", [(0.0,), (1.0, -2.0), (1.0, float("nan")), (), ("a",)])
+def test_a_frozen_preconditioner_needs_finite_positive_entries(bad):
+    with pytest.raises(InvalidInputError, match="finite positive"):
+        FrozenPreconditioner("9/10", bad)
