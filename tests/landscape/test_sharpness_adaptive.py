@@ -206,3 +206,18 @@ def test_a_frozen_preconditioner_built_by_hand_runs_on_a_model():
 def test_a_frozen_preconditioner_needs_finite_positive_entries(bad):
     with pytest.raises(InvalidInputError, match="finite positive"):
         FrozenPreconditioner("9/10", bad)
+
+
+def test_the_inverse_preconditioner_of_each_form():
+    """1/(sqrt(v) + eps) without bias correction, 1/(sqrt(v + eps_root) + eps) with a
+    root constant, RMSProp's the same: by hand."""
+    steady = Adam(beta1="9/10", beta2="999/1000", eps="1/10", bias_correction=False)
+    assert steady.inverse_preconditioner(([0.0], [4.0])) == [pytest.approx(1 / 2.1)]
+    both = Adam(beta1="9/10", beta2="999/1000", eps="1/10", eps_root="5", bias_correction=False)
+    assert both.inverse_preconditioner(([0.0], [4.0])) == [pytest.approx(1 / 3.1)]
+    x1, _ = both.update(lambda y: [y[0]], [2.0], ([0.0], [0.0]), 0.5)
+    v1 = 0.001 * 4.0  # (1 - beta2) g^2
+    assert x1[0] == pytest.approx(2.0 - 0.5 * 0.1 * 2.0 / ((v1 + 5) ** 0.5 + 0.1), rel=1e-14)
+    assert RMSProp("1/2", "1/10", eps_root="5").inverse_preconditioner(([4.0],)) == [
+        pytest.approx(1 / 3.1)
+    ]
