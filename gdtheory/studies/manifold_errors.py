@@ -28,7 +28,7 @@ import sympy as sp
 
 from ..backward_error.slow_manifold import slow_manifold_equation
 from ..continuous.flows import integrate_flow
-from ..core.budget import RATE_MP_STEPS, check_cost
+from ..core.budget import RATE_MP_STEPS, Meter, check_cost
 from ..core.compiled import compile_mp
 from ..core.objective import Objective, as_objective, h
 from ..core.scalars import check_dps, check_orders, exact_rates, exact_real, positive_real, to_mpf
@@ -133,14 +133,18 @@ def manifold_errors(
         ]
         fields.append(compile_mp([e.xreplace(sigma) for e in exprs], (*f.symbols, h)))
     errors: list[list[float]] = [[] for _ in ps]
+    meter = Meter("the runs of manifold_errors", steps, "steps")  # refuses a pace too slow
+    done = 0
     with mpmath.workdps(dps):
         for r in rates:
             hm = to_mpf(r)
-            steps = 1 if T is None else int(T / r)
+            n_steps = 1 if T is None else int(T / r)
             x = [to_mpf(v) for v in x_exact]
             state = sm.state_at(x_exact, h=r) if start == "manifold" else meth.init_state(x)
-            for _ in range(steps):
+            for _ in range(n_steps):
                 x, state = meth.update(f.grad_mp, x, state, hm)
+                done += 1
+                meter.tick(done)
             _check_signs(sm, x, sigma)
             span = hm if T is None else to_mpf(T)
             for i, F in enumerate(fields):

@@ -35,3 +35,27 @@ def test_the_zero_start_keeps_an_order_one_error_the_manifold_start_does_not(met
 def test_start_is_validated():
     with pytest.raises(InvalidInputError, match="start must be"):
         gt.manifold_errors(HeavyBall("1/2"), "x**2/2", ["1"], hs=HS, start="rest")
+
+
+def test_a_run_that_leaves_the_sign_region_is_refused():
+    """On f = xy RMSProp moves both coordinates down at about unit speed (sign descent):
+    from (1, 1/2) the component g_x = y changes sign by t = 3/4, where the expansion
+    through |g| does not hold."""
+    from gdtheory.optimizers import RMSProp
+
+    with pytest.raises(InvalidInputError, match=r"sign\(y\) changed"):
+        gt.manifold_errors(
+            RMSProp(beta2="1/2", eps="1/100"),
+            "x*y",
+            ["1", "1/2"],
+            hs=["1/16"],
+            time="3/4",
+            orders=(0,),
+        )
+
+
+def test_a_study_beyond_the_budget_is_refused_before_it_runs():
+    from gdtheory.core.budget import CostError
+
+    with pytest.raises(CostError, match="manifold_errors"):
+        gt.manifold_errors(HeavyBall("1/2"), "x**2/2", ["1"], hs=["1/100000000"], time=10)
