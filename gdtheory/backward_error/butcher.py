@@ -26,14 +26,14 @@ is explicit Euler on F = -grad f.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
 import sympy as sp
 
 from ..core.objective import h
-from ..core.scalars import exact_real
+from ..core.scalars import exact_real, is_float_input, simplest_fraction
 from ..errors import InvalidInputError, ShapeError
 from .one_step_maps import vector_field
 from .trees import Tree, density, trees_of_order
@@ -57,12 +57,16 @@ class ButcherTableau:
     order : int
         The classical order (largest p with Phi(t) = 1/gamma(t) for all |t| <= p,
         checked up to 8).
+    recovered : tuple of str
+        The entries given as floats and the fractions they were read as ("b[0] =
+        0.16666666666666666 read as 1/6"); empty when every entry was exact.
     """
 
     name: str
     A: tuple[tuple[Any, ...], ...]
     b: tuple[Any, ...]
     order: int
+    recovered: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def stages(self) -> int:
@@ -95,7 +99,26 @@ _BUILTIN_DATA: dict[str, tuple[list[list[str]], list[str]]] = {
 BUILTIN = ("gd", *_BUILTIN_DATA)
 
 
-def _exact(value: Any, name: str) -> Any:
+#: Largest denominator a tableau entry given as a float is recovered with.
+MAX_FLOAT_DENOMINATOR = 10**6
+
+
+def _exact(value: Any, name: str, notes: list[str]) -> Any:
+    """An exact entry; a float is read as :func:`~gdtheory.core.scalars.simplest_fraction`
+    (0.25 -> 1/4, the double nearest 1/6 -> 1/6), noted in ``notes``, or refused when that
+    fraction's denominator exceeds MAX_FLOAT_DENOMINATOR (a float standing for sqrt(2)/2
+    would otherwise become a rational method of lower order)."""
+    if is_float_input(value):
+        q = simplest_fraction(float(value))
+        if q.denominator > MAX_FLOAT_DENOMINATOR:
+            raise InvalidInputError(
+                f"{name} = {float(value)!r} is a float that no fraction with denominator <= "
+                f"{MAX_FLOAT_DENOMINATOR} rounds to: give it exactly, e.g. as the text "
+                "'sqrt(2)/2' or '1/7' (a float in place of an exact entry changes the method)"
+            )
+        if q != Fraction(float(value)):
+            notes.append(f"{name} = {float(value)!r} read as {q}")
+        return q
     v = exact_real(value, name)
     if v.is_Rational:
         return Fraction(int(v.p), int(v.q))
@@ -114,7 +137,18 @@ def butcher_tableau(
     ``"heun"``, ``"ralston"``, ``"rk3"``, ``"rk4"``), a :class:`ButcherTableau`, or the
     matrix A (strictly lower triangular: explicit methods) with the weights ``b``.
     Entries are exact reals (ints, Fractions, ``"1/3"``, SymPy numbers such as
-    ``sqrt(2)/2``).
+    ``sqrt(2)/2``); a float is read as the simplest fraction whose nearest double it is
+    (0.25 -> 1/4, 1/6 as a float -> 1/6; listed in ``recovered``) and refused when that
+    fraction needs a denominator above 10^6 (a float standing for an irrational entry).
+
+    >>> t = butcher_tableau([[0, 0, 0], [1, 0, 0], [0.25, 0.25, 0]], [1 / 6, 1 / 6, 2 / 3])
+    >>> t.order    # SSPRK33 with float entries (BSeries.jl's test data): third order
+    3
+    >>> for line in t.recovered:
+    ...     print(line)
+    b[0] = 0.16666666666666666 read as 1/6
+    b[1] = 0.16666666666666666 read as 1/6
+    b[2] = 0.6666666666666666 read as 2/3
 
     >>> butcher_tableau([[0, 0], ["2/3", 0]], ["1/4", "3/4"]).order    # Ralston's method
     2
@@ -143,7 +177,10 @@ def butcher_tableau(
         raise ShapeError(f"a tableau needs 1..{MAX_STAGES} stages, got {s}")
     if len(rows) != s or any(len(r) != s for r in rows):
         raise ShapeError(f"A must be {s} x {s} (b has {s} weights)")
-    A = tuple(tuple(_exact(v, f"A[{i}][{j}]") for j, v in enumerate(r)) for i, r in enumerate(rows))
+    notes: list[str] = []
+    A = tuple(
+        tuple(_exact(v, f"A[{i}][{j}]", notes) for j, v in enumerate(r)) for i, r in enumerate(rows)
+    )
     for i in range(s):
         for j in range(i, s):
             if A[i][j] != 0:
@@ -151,9 +188,9 @@ def butcher_tableau(
                     f"A[{i}][{j}] = {A[i][j]}: only explicit methods (A strictly lower "
                     "triangular) are supported"
                 )
-    bb = tuple(_exact(v, f"b[{i}]") for i, v in enumerate(weights))
+    bb = tuple(_exact(v, f"b[{i}]", notes) for i, v in enumerate(weights))
     draft = ButcherTableau(name or "tableau", A, bb, 0)
-    return ButcherTableau(draft.name, A, bb, _classical_order(draft))
+    return ButcherTableau(draft.name, A, bb, _classical_order(draft), tuple(notes))
 
 
 #: The short name used inside the package (``tableau("rk4")``).

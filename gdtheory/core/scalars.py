@@ -43,6 +43,8 @@ __all__ = [
     "short_repr",
     "point_coordinates",
     "exact_floats",
+    "is_float_input",
+    "simplest_fraction",
 ]
 
 #: Smallest working precision (decimal digits) accepted by the high-precision engines.
@@ -64,6 +66,48 @@ def exact_floats(expr: sp.Expr) -> sp.Expr:
     x/2 + 3602879701896397/36028797018963968
     """
     return expr.xreplace({t: sp.Rational(t) for t in expr.atoms(sp.Float)})
+
+
+def is_float_input(value: object) -> bool:
+    """Whether ``value`` is a binary floating-point number (a Python or NumPy float, a SymPy
+    Float): an input whose decimal or fractional meaning the caller may have lost."""
+    return isinstance(value, float | np.floating | sp.Float)
+
+
+def _simplest_between(lo: Fraction, hi: Fraction) -> Fraction:
+    """The fraction with the smallest denominator in [lo, hi], 0 <= lo <= hi (the
+    continued-fraction walk of the Stern-Brocot tree)."""
+    whole = math.floor(lo)
+    if whole == lo or whole + 1 <= hi:
+        return Fraction(whole if whole == lo else whole + 1)
+    return whole + 1 / _simplest_between(1 / (hi - whole), 1 / (lo - whole))
+
+
+def simplest_fraction(value: float) -> Fraction:
+    """The fraction with the smallest denominator whose nearest double is ``value``: the
+    exact number a float most plausibly stands for (0.1 -> 1/10, 0.25 -> 1/4, the double
+    nearest 1/6 -> 1/6, 1e-8 -> 1/100000000).  For a float that stands for an irrational
+    number (the double nearest sqrt(2)/2) it is a fraction with a large denominator.
+
+    >>> simplest_fraction(1 / 6), simplest_fraction(0.9), simplest_fraction(-2.5)
+    (Fraction(1, 6), Fraction(9, 10), Fraction(-5, 2))
+    """
+    v = float(value)
+    if not math.isfinite(v):
+        raise InvalidInputError(f"{v!r} is not a finite number")
+    if v < 0:
+        return -simplest_fraction(-v)
+    if v == 0:
+        return Fraction(0)
+    exact = Fraction(v)
+    lo = (Fraction(math.nextafter(v, -math.inf)) + exact) / 2
+    up = math.nextafter(v, math.inf)
+    hi = (Fraction(up) + exact) / 2 if math.isfinite(up) else exact  # the largest double
+    for shrink in (Fraction(0), Fraction(1, 2**30)):  # a midpoint rounds to even: shrink once
+        q = _simplest_between(lo + (hi - lo) * shrink, hi - (hi - lo) * shrink)
+        if float(q) == v:
+            return q
+    return exact
 
 
 def exact_real(value: RealLike, name: str = "value") -> sp.Expr:

@@ -38,11 +38,33 @@ from typing import Any, ClassVar
 import numpy as np
 import sympy as sp
 
-from ..core.scalars import exact_real
+from ..core.scalars import exact_real, is_float_input, simplest_fraction
 from ..errors import InvalidInputError
 from .registry import Gradient, Method
 
-__all__ = ["RMSProp", "Adam", "AdamW", "FrozenPreconditioner", "adaptive_coefficient"]
+__all__ = [
+    "RMSProp",
+    "Adam",
+    "AdamW",
+    "FrozenPreconditioner",
+    "adaptive_coefficient",
+    "float_or_exact",
+]
+
+
+def float_or_exact(value: Any, name: str) -> sp.Expr:
+    """A hyperparameter as an exact number: a float is read as the simplest fraction whose
+    nearest double it is (0.9 -> 9/10, 1e-8 -> 1/10^8,
+    :func:`~gdtheory.core.scalars.simplest_fraction`), so that beta1=0.9 and "9/10" are
+    the same method; anything else by :func:`~gdtheory.core.scalars.exact_real`.
+
+    >>> float_or_exact(0.999, "beta2"), float_or_exact("1e-8", "eps")
+    (999/1000, 1/100000000)
+    """
+    if is_float_input(value) and np.isfinite(float(value)):
+        q = simplest_fraction(float(value))
+        return sp.Rational(q.numerator, q.denominator)
+    return exact_real(value, name)
 
 
 def adaptive_coefficient(value: Any, name: str, *, upper: bool = True) -> sp.Expr:
@@ -63,7 +85,7 @@ def adaptive_coefficient(value: Any, name: str, *, upper: bool = True) -> sp.Exp
         return value
     if isinstance(value, str) and value.strip().isidentifier():
         return sp.Symbol(value.strip(), positive=True)
-    b = exact_real(value, name)
+    b = float_or_exact(value, name)
     if upper and not 0 <= b < 1:
         raise InvalidInputError(f"{name} must lie in [0, 1), got {b}")
     if not upper and b < 0:

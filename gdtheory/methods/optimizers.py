@@ -30,9 +30,15 @@ import sympy as sp
 
 from ..core.conversion import as_real_matrix
 from ..core.gdmap import descend
-from ..core.scalars import exact_real
 from ..errors import InvalidInputError
-from .adaptive import Adam, AdamW, FrozenPreconditioner, RMSProp, adaptive_coefficient
+from .adaptive import (
+    Adam,
+    AdamW,
+    FrozenPreconditioner,
+    RMSProp,
+    adaptive_coefficient,
+    float_or_exact,
+)
 from .registry import REGISTRY, Gradient, Method, as_method, method_from_settings
 
 __all__ = [
@@ -89,7 +95,7 @@ def momentum_coefficient(beta: Any) -> sp.Expr:
         return beta
     if isinstance(beta, str) and beta.isidentifier():
         return sp.Symbol(beta, positive=True)
-    b = exact_real(beta, "beta")
+    b = float_or_exact(beta, "beta")
     if not 0 < b < 1:
         raise InvalidInputError(f"beta must lie in (0, 1), got {b}")
     return b

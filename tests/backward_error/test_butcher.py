@@ -73,3 +73,20 @@ def test_a_tableau_keeps_its_name() -> None:
     mine = tableau([[0, 0], [half, 0]], [0, 1], name="my midpoint")
     assert mine.name == "my midpoint" and mine.order == 2
     assert tableau([[0, 0], [half, 0]], [0, 1]).name == "tableau"
+
+
+def test_float_entries_are_recovered_exactly_or_refused():
+    """BSeries.jl's SSPRK33 test data gives 1/4 and 1/6 as floats: the tableau is still
+    third order, the reading is listed; a float standing for sqrt(2)/2 is refused."""
+    import math
+    from fractions import Fraction
+
+    from gdtheory.backward_error.butcher import butcher_tableau
+
+    t = butcher_tableau([[0, 0, 0], [1.0, 0, 0], [0.25, 0.25, 0]], [1 / 6, 1 / 6, 2 / 3])
+    assert t.order == 3 and t.b == (Fraction(1, 6), Fraction(1, 6), Fraction(2, 3))
+    assert len(t.recovered) == 3 and "read as 1/6" in t.recovered[0]  # 0.25, 1.0 exact
+    exact = butcher_tableau([[0, 0, 0], [1, 0, 0], ["1/4", "1/4", 0]], ["1/6", "1/6", "2/3"])
+    assert exact == t and exact.recovered == ()
+    with pytest.raises(InvalidInputError, match="sqrt"):
+        butcher_tableau([[0, 0], [math.sqrt(2) / 2, 0]], [0.5, 0.5])

@@ -98,3 +98,31 @@ def test_an_exact_number_beyond_13000_bits_is_refused_with_its_digits():
     exact_real(sp.Integer(2) ** 12999, "c")
     with pytest.raises(ComplexityError, match="about 4214 digits; at most 3913 are accepted"):
         exact_real(sp.Integer(2) ** 14000, "c")
+
+
+# ------------------------------------------------- floats read as the fraction they stand for
+from gdtheory.core.scalars import is_float_input, simplest_fraction  # noqa: E402
+
+
+@given(st.integers(-(10**6), 10**6), st.integers(1, 2000))
+def test_simplest_fraction_recovers_every_small_fraction_from_its_double(p, q):
+    """A fraction with a denominator up to 2000 is the simplest one rounding to its double
+    (two such fractions differ by at least 1/q^2, far more than an ulp)."""
+    assert simplest_fraction(p / q) == Fraction(p, q)
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False))
+def test_simplest_fraction_rounds_back_to_the_same_double(v):
+    q = simplest_fraction(v)
+    assert float(q) == v
+    assert q.denominator <= Fraction(v).denominator  # never less simple than the binary value
+
+
+def test_simplest_fraction_of_an_irrational_double_has_a_large_denominator():
+    import math
+
+    assert simplest_fraction(math.sqrt(2) / 2).denominator > 10**6
+    assert simplest_fraction(1e-8) == Fraction(1, 10**8)
+    assert is_float_input(0.5) and is_float_input(sp.Float(0.5)) and not is_float_input(1)
+    with pytest.raises(InvalidInputError, match="finite"):
+        simplest_fraction(float("inf"))

@@ -134,3 +134,13 @@ def test_the_adaptive_edge_of_the_issue():
     assert gt.edge_threshold(Adam(beta1="9/10", beta2="999/1000", eps="1e-8"), h="1/100") == 3800
     with pytest.raises(InvalidInputError, match="declares no stability threshold"):
         gt.edge_threshold(FrozenAdam(), h="1/10")
+
+
+def test_float_hyperparameters_are_the_fractions_they_stand_for():
+    """beta1=0.9 and "9/10" are one method (the simplest fraction whose double is 0.9), so
+    a float never turns the formulas into 2^-k binary fractions."""
+    from gdtheory.optimizers import HeavyBall
+
+    assert Adam(0.9, 0.999, 1e-8) == Adam("9/10", "999/1000", "1e-8")
+    assert HeavyBall(0.9).beta == sp.Rational(9, 10)
+    assert RMSProp(0.99, 1e-8, eps_root=0.5).eps_root == sp.Rational(1, 2)
