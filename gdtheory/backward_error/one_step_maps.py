@@ -131,6 +131,19 @@ def map_target(
     )
 
 
+def _powers_of_h(e: sp.Expr) -> dict[int, sp.Expr] | None:
+    """{j: c_j} when ``e`` is written as a sum of terms c h^j with c free of h (a
+    truncated series, such as the induced map of the slow-manifold engine), else None.
+    Reading the terms as they stand avoids expanding large coefficients."""
+    out: dict[int, sp.Expr] = {}
+    for term in sp.Add.make_args(e):
+        c, k = term.as_coeff_exponent(h)
+        if c.has(h) or not (k.is_Integer and k >= 0):
+            return None
+        out[int(k)] = out.get(int(k), sp.Integer(0)) + c
+    return out
+
+
 def increments(target: Target, order: int) -> list[list[sp.Expr]]:
     """d_j(x) for j = 1..order+1, the h**j Taylor coefficients of Phi_h(x) - x."""
     n = len(target.symbols)
@@ -139,6 +152,11 @@ def increments(target: Target, order: int) -> list[list[sp.Expr]]:
         return [[-g for g in target.objective.grad]] + [zero] * order
     out: list[list[sp.Expr]] = [[] for _ in range(order + 1)]
     for i, e in enumerate(target.map_expr):
+        by_power = _powers_of_h(e)
+        if by_power is not None:  # a sum of c_j h^j as written: no expansion needed
+            for j in range(1, order + 2):
+                out[j - 1].append(by_power.get(j, sp.Integer(0)))
+            continue
         if e.is_polynomial(h):
             poly = sp.Poly(sp.expand(e), h)
             for j in range(1, order + 2):

@@ -78,3 +78,18 @@ def test_a_vector_field_is_read_with_its_symbols_and_checked_for_its_shape():
         vector_field([-x], ["x", "y"])
     with pytest.raises(InvalidInputError, match="needs symbols"):
         vector_field([-x], None)
+
+
+def test_a_series_map_is_read_term_by_term_and_anything_else_expanded():
+    """The fast path reads c_j h^j as written; a map that is not written so (h inside a
+    coefficient, a non-polynomial h) is left to the expansion, with the same increments."""
+    from gdtheory.backward_error.one_step_maps import _powers_of_h, increments
+
+    x = sp.Symbol("x", real=True)
+    e = x + h * (-(x**3) / (1 + x**2)) + h**2 * sp.sqrt(1 + x**2) * x
+    assert _powers_of_h(e) == {0: x, 1: -(x**3) / (1 + x**2), 2: sp.sqrt(1 + x**2) * x}
+    assert _powers_of_h(x + h * (x + h)) is None  # h inside a coefficient
+    assert _powers_of_h(x - sp.sin(h) * x) is None
+    target = as_target([x - sp.sin(h) * x + h**2 * x**2], [x])
+    d = increments(target, 3)
+    assert [dj[0] for dj in d] == [-x, x**2, x / 6, 0]
