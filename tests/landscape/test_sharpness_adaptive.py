@@ -221,3 +221,4 @@ def test_the_inverse_preconditioner_of_each_form():
     assert RMSProp("1/2", "1/10", eps_root="5").inverse_preconditioner(([4.0],)) == [
         pytest.approx(1 / 3.1)
     ]
+    assert RMSProp("1/2", 0, eps_root=1).inverse_preconditioner(([3.0],)) == [pytest.approx(0.5)]
