@@ -19,6 +19,7 @@ r"""Paper-ready output of concrete modified equations: LaTeX and runnable Python
 from __future__ import annotations
 
 import keyword
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -192,6 +193,49 @@ def python_source(
     )
 
 
+#: Parameter names typeset as Greek letters (SymPy already does so for its own spellings,
+#: but not for the short names users write: lam, eps).
+GREEK = {
+    "lam": r"\lambda",
+    "lamda": r"\lambda",
+    "lambda_": r"\lambda",
+    "eps": r"\varepsilon",
+    "epsilon": r"\varepsilon",
+    "alpha": r"\alpha",
+    "beta": r"\beta",
+    "gamma": r"\gamma",
+    "delta": r"\delta",
+    "eta": r"\eta",
+    "theta": r"\theta",
+    "kappa": r"\kappa",
+    "mu": r"\mu",
+    "nu": r"\nu",
+    "rho": r"\rho",
+    "sigma": r"\sigma",
+    "tau": r"\tau",
+    "omega": r"\omega",
+}
+
+
+def tex(expr: Any) -> str:
+    """``sp.latex(expr)`` with parameter names typeset: lam -> \\lambda, eps ->
+    \\varepsilon, beta1 and beta_1 -> \\beta_{1} (:data:`GREEK`).
+
+    >>> import sympy as sp
+    >>> lam, eps, b1 = sp.symbols("lam eps beta1")
+    >>> print(tex(lam * eps / (1 - b1)))
+    \\frac{\\varepsilon \\lambda}{1 - \\beta_{1}}
+    """
+    names = {}
+    for sym in getattr(expr, "free_symbols", ()):
+        m = re.fullmatch(r"([A-Za-z]+_?)_?(\d*)", sym.name)
+        base = m.group(1).rstrip("_") if m else ""
+        key = m.group(1) if m and m.group(1) in GREEK else base
+        if m and key in GREEK:
+            names[sym] = GREEK[key] + (f"_{{{m.group(2)}}}" if m.group(2) else "")
+    return sp.latex(expr, symbol_names=names)
+
+
 def latex_source(me: Any, *, potential: bool, subexpressions: Mapping[str, Any] | None) -> str:
     """An ``aligned`` block: the equation, one line per F_k, potentials or obstruction."""
     fields, defs = rewrite_in(
@@ -199,27 +243,27 @@ def latex_source(me: Any, *, potential: bool, subexpressions: Mapping[str, Any] 
     )
     n = me.dim
     if n == 1:
-        lhs, vec = rf"\dot{{{sp.latex(me.symbols[0])}}}", ""
+        lhs, vec = rf"\dot{{{tex(me.symbols[0])}}}", ""
     else:
         taken = {s.name for s in me.symbols} | {p.name for p in me.params}
         v = next(c for c in ("z", "u", "w", "q", "X") if c not in taken)
         lhs = rf"\dot{{{v}}}"
-        vec = rf", \qquad {v} = ({', '.join(sp.latex(s) for s in me.symbols)})"
+        vec = rf", \qquad {v} = ({', '.join(tex(s) for s in me.symbols)})"
     rows = [rf"{lhs} &= \sum_{{k=0}}^{{{me.order}}} h^{{k}} F_{{k}}{vec}"]
     for s, d in defs:
-        rows.append(rf"{sp.latex(s)} &= {sp.latex(d)}")
+        rows.append(rf"{tex(s)} &= {tex(d)}")
     for k in range(me.order + 1):
         comps = fields[k * n : (k + 1) * n]
-        body = sp.latex(comps[0]) if n == 1 else sp.latex(sp.Matrix(comps))
+        body = tex(comps[0]) if n == 1 else tex(sp.Matrix(comps))
         rows.append(rf"F_{{{k}}} &= {body}")
     if potential:
         for k, fk in enumerate(me.potentials):
             if fk is not None:
-                rows.append(rf"f_{{{k}}} &= {sp.latex(fk)}")
+                rows.append(rf"f_{{{k}}} &= {tex(fk)}")
         if not all(me.is_gradient):
             k = me.is_gradient.index(False)
             rows.append(
                 rf"\tfrac{{1}}{{2}}\left(F_{{{k}}}' - F_{{{k}}}'^{{T}}\right) &= "
-                rf"{sp.latex(me.obstructions[k])} \quad (\text{{no potential at }} h^{{{k}}})"
+                rf"{tex(me.obstructions[k])} \quad (\text{{no potential at }} h^{{{k}}})"
             )
     return "\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}"

@@ -42,6 +42,7 @@ import sympy as sp
 from ..core.objective import Objective
 from ..errors import InvalidInputError
 from .butcher import ButcherTableau, butcher_tableau, weight
+from .codegen import tex as latex_text
 from .exact_solve import solve
 from .notation import field_text, matrix_text, scalar_text, tensor_text
 from .trees import Tree, cuts, free_trees_of_order, order, paths, rootings, symmetry, trees_of_order
@@ -207,6 +208,10 @@ class GenericModifiedEquation:
             rows.append(f"{lead}{hj}\\left({body}\\right)" if j else f"{lead}{body}")
         return "\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}"
 
+    def _repr_latex_(self) -> str:
+        """The display notebooks show (:meth:`latex`)."""
+        return f"$${self.latex()}$$"
+
     # ----------------------------------------------------------- gradient structure
     def obstruction(self, k: int) -> list[tuple[Fraction, str]]:
         """The antisymmetric part (F_k' - F_k'^T)/2 of the Jacobian of F_k for a generic
@@ -343,7 +348,7 @@ def _join_latex(terms: Sequence[tuple[Any, str]]) -> str:
                 )
             )
         else:
-            tex = sp.latex(a)
+            tex = latex_text(a)
             mag = rf"\left({tex}\right)" if isinstance(a, sp.Add) else tex
         out += ("-" if negative else "") if not out else (" - " if negative else " + ")
         out += f"{mag}\\,{text}" if mag else text

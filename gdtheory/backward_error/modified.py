@@ -364,6 +364,10 @@ class ModifiedEquation:
 
         return latex_source(self, potential=potential, subexpressions=subexpressions)
 
+    def _repr_latex_(self) -> str:
+        """The display notebooks show (:meth:`latex`, with the potentials)."""
+        return f"$${self.latex()}$$"
+
     def python(
         self,
         *,

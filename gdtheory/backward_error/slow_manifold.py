@@ -198,6 +198,10 @@ class SlowManifoldEquation:
     def latex(self, **kwargs: Any) -> str:
         return self.equation.latex(**kwargs)
 
+    def _repr_latex_(self) -> str:
+        """The display notebooks show (:meth:`latex`)."""
+        return f"$${self.latex()}$$"
+
     def one_step_map(self) -> tuple[sp.Expr, ...]:
         """Phi_h(x) = x + sum_{j<=K} h^j d_j(x), the map on the slow manifold (truncated):
         a solution on the manifold has x_{k+1} = Phi_h(x_k) up to O(h^(K+1))."""

@@ -34,6 +34,7 @@ import sympy as sp
 from ..core.finite_sums import finite_sum
 from ..core.objective import Objective, h
 from ..errors import InvalidInputError
+from .codegen import tex
 
 __all__ = ["as_sme", "StochasticModifiedEquation", "stochastic_modified_equation", "MAX_BATCH"]
 
@@ -95,10 +96,14 @@ class StochasticModifiedEquation:
         dt + \sqrt{\frac{h\,\Sigma(X)}{1}}\,dW,
         """
         return (
-            rf"dX = -\nabla\left({sp.latex(self.potential)}\right) dt + "
+            rf"dX = -\nabla\left({tex(self.potential)}\right) dt + "
             rf"\sqrt{{\frac{{h\,\Sigma(X)}}{{{self.batch}}}}}\,dW,\quad "
-            rf"\Sigma(x) = {sp.latex(sp.Matrix(self.covariance))}"
+            rf"\Sigma(x) = {tex(sp.Matrix(self.covariance))}"
         )
+
+    def _repr_latex_(self) -> str:
+        """The display notebooks show (:meth:`latex`)."""
+        return f"$${self.latex()}$$"
 
 
 def stochastic_modified_equation(

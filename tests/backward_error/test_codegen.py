@@ -98,3 +98,30 @@ def test_generated_names_do_not_collide() -> None:
     assert [float(v) for v in exact] == pytest.approx(out[0].tolist(), rel=1e-12)
     with pytest.raises(gt.InvalidInputError, match="backend"):
         me.python(backend="jax")
+
+
+def test_formulas_typeset_parameter_names_and_display_in_notebooks():
+    """Issue 33, item 6: lam prints as lambda, eps as varepsilon, beta1 as beta_1; every
+    formula object has the _repr_latex_ notebooks call."""
+    import sympy as sp
+
+    import gdtheory as gt
+    from gdtheory.backward_error.codegen import tex
+    from gdtheory.optimizers import RMSProp
+
+    lam, eps, b1, s2 = sp.symbols("lam eps beta1 sigma_2")
+    out = tex(lam * eps / (1 - b1) + s2)
+    assert r"\lambda" in out and r"\varepsilon" in out and r"\beta_{1}" in out
+    assert r"\sigma_{2}" in out and " lam" not in out and "{eps" not in out
+    f = gt.Objective.parse("lam*x**2/2 + eps*x**4/4", params=["lam", "eps"])
+    shown = [
+        gt.modified_equation(f, 1),
+        gt.generic_modified_equation("heun", 3),
+        gt.method_modified_equation(RMSProp("beta2", "eps"), "x**4/4 - x", 0),
+        gt.stochastic_modified_equation(["lam*(x-1)**2/2", "(x+1)**2/2"]),
+    ]
+    for obj in shown:
+        text = obj._repr_latex_()
+        assert text.startswith("$$") and text.endswith("$$") and text[2:-2] == obj.latex()
+    assert r"\lambda" in shown[0]._repr_latex_() and r"\varepsilon" in shown[2]._repr_latex_()
+    assert "h(0)" not in shown[1].latex() and r"h\left" not in shown[1].latex()  # no empty h^1
