@@ -93,15 +93,24 @@ class GevreyFit:
 class Truncation:
     """Optimal truncation of a divergent modified equation at step size h.
 
-    ``order`` is N*(h): keep F_0..F_N*.  ``local_error`` is the predicted distance between
-    one GD step and the order-N* modified flow, h K min_k k! (C h)^k, and
-    ``asymptotic`` its Stirling form h K sqrt(2 pi/(C h)) exp(-1/(C h)).
+    ``order`` is N*(h), an *estimate* read off the smooth Gevrey-1 envelope K k! C^k of the
+    coefficients: keep F_0..F_N*.  ``local_error`` is the predicted distance between one
+    GD step and the order-N* modified flow, h K min_k k! (C h)^k, and ``asymptotic`` its
+    Stirling form h K sqrt(2 pi/(C h)) exp(-1/(C h)).  The actual terms oscillate about
+    the envelope: ``smallest_term_order`` is the k of the smallest computed term h^k |F_k|
+    (``smallest_term`` = h^(k+1) |F_k|, on the scale of ``local_error``), and
+    ``smallest_term_resolved`` is False when that term or N* is at or beyond the last
+    coefficient computed (the minimum may lie beyond).  The best order measured by one-step
+    errors is :func:`gdtheory.studies.optimal_truncation.truncation_scan`'s.
     """
 
     h: float
     order: int
     local_error: float
     asymptotic: float
+    smallest_term_order: int = -1
+    smallest_term: float = math.nan
+    smallest_term_resolved: bool = False
 
 
 @dataclass(frozen=True)
@@ -167,6 +176,8 @@ class SeriesDiagnostics:
         >>> t = d.optimal_truncation(0.5)
         >>> 10 <= t.order <= 40, t.local_error < 1e-4
         (True, True)
+        >>> t.smallest_term_resolved, abs(t.smallest_term_order - t.order) < 10
+        (True, True)
         """
         if self.kind != "divergent" or self.growth is None:
             raise InvalidInputError(
@@ -183,7 +194,19 @@ class SeriesDiagnostics:
         k_best = 1 + min(range(len(logs)), key=logs.__getitem__)
         local = hh * g.prefactor * math.exp(logs[k_best - 1])
         stirling = hh * g.prefactor * math.sqrt(2 * math.pi / ch) * math.exp(-1 / ch)
-        return Truncation(hh, k_best - 1, local, stirling)
+        sizes = {
+            k: (k + 1) * math.log(hh) + math.log(a) for k, a in enumerate(self.norms) if k and a > 0
+        }
+        k_obs = min(sizes, key=sizes.__getitem__) if sizes else -1
+        return Truncation(
+            hh,
+            k_best - 1,
+            local,
+            stirling,
+            k_obs,
+            math.exp(sizes[k_obs]) if sizes else math.nan,
+            bool(sizes) and max(k_obs, k_best - 1) < len(self.norms) - 1,
+        )
 
 
 def _fit_domb_sykes(ks: Sequence[int], b: Sequence[float]) -> tuple[float, float]:

@@ -132,3 +132,17 @@ def test_at_low_order_the_ratio_test_still_estimates_the_radius():
     d = series_diagnostics("3*x**2/2", ["1/2"], order=5)
     assert d.method == "Domb-Sykes" and d.confidence == "moderate" and d.kind == "undecided"
     assert 0.005 < d.radius / (1 / 3) - 1 < 0.02
+
+
+def test_optimal_truncation_is_an_estimate_beside_the_observed_smallest_term():
+    """Issue 33, item 3: on log(1 + e^-x) at x0 = 1/2 and h = 2 the envelope estimate is
+    N* = 13 while the computed terms oscillate and the smallest is k = 16; both are
+    reported, the estimate as an estimate."""
+    d = series_diagnostics("log(1 + exp(-x))", ["1/2"], order=40, dps=30)
+    t = d.optimal_truncation(2)
+    terms = {k: 2.0 ** (k + 1) * a for k, a in enumerate(d.norms) if k and a > 0}
+    assert t.order == 13 and t.smallest_term_order == 16 == min(terms, key=terms.get)
+    assert t.smallest_term == pytest.approx(terms[16], rel=1e-12)
+    assert t.smallest_term < t.local_error and t.smallest_term_resolved
+    small_h = d.optimal_truncation(0.5)  # N* = 57 beyond the 40 computed: not resolved
+    assert small_h.order > 40 and not small_h.smallest_term_resolved
