@@ -125,6 +125,12 @@ class AttractorKind(Outcome):
         "No period <= max_period and a positive largest Lyapunov exponent (reported with "
         "it): nearby starts separate exponentially.",
     )
+    SLOW = (
+        "slowly converging",
+        "No period <= max_period was reached, but |x_(k+q) - x_k| for the reported q still "
+        "falls along the last iterates, more slowly than geometrically: a non-hyperbolic "
+        "fixed point or cycle (as at h f'' = 2). A longer run settles it.",
+    )
     DIVERGED = ("diverged", "The run left every bounded set. Try a smaller h.")
 
 

@@ -75,7 +75,8 @@ class RegimeMap:
     verdicts : tuple of AttractorKind (m,)
     periods : ndarray of int (m,)
         The minimal period where the verdict is ``periodic`` (1 for a fixed point, 0 if
-        diverged, -1 where no period <= max_period was found).
+        diverged, -1 where no period <= max_period was found), or the period approached
+        where it is ``slowly converging`` (:func:`slow_period`).
     lyapunov : ndarray (m,)
         The largest Lyapunov exponent where it was computed (NaN elsewhere).
     transitions : tuple of (h_left, h_right, label_left, label_right)
@@ -94,11 +95,17 @@ class RegimeMap:
 
     @property
     def labels(self) -> tuple[str, ...]:
-        """The verdicts in words, with the period: "fixed point", "period 4", "chaotic"."""
-        return tuple(
-            f"period {p}" if v is AttractorKind.PERIODIC else str(v)
-            for v, p in zip(self.verdicts, self.periods, strict=True)
-        )
+        """The verdicts in words, with the period: "fixed point", "period 4", "chaotic",
+        "slowly converging to a fixed point", "slowly converging to period 2"."""
+
+        def word(v: AttractorKind, p: int) -> str:
+            if v is AttractorKind.PERIODIC:
+                return f"period {p}"
+            if v is AttractorKind.SLOW:
+                return f"{v} to " + ("a fixed point" if p == 1 else f"period {p}")
+            return str(v)
+
+        return tuple(word(v, int(p)) for v, p in zip(self.verdicts, self.periods, strict=True))
 
     def plot(self, ax: Any = None) -> Any:
         """Distance to GD against h (log-log) with 1/L, 2/L and the observed transitions."""
@@ -150,16 +157,40 @@ def _verdicts(
         lb = lyapunov_batch(obj, run.x[todo], hs=hs[todo], steps=4000, transient=0)
         lyap[todo] = lb.exponents[..., 0]
     out = []
-    for p, lam in zip(periods, lyap, strict=True):
+    for i, (p, lam) in enumerate(zip(periods, lyap, strict=True)):
         if p == DIVERGED_PERIOD:
             out.append(AttractorKind.DIVERGED)
         elif p == 1:
             out.append(AttractorKind.FIXED_POINT)
         elif p > 1:
             out.append(AttractorKind.PERIODIC)
+        elif lam > 1e-3:
+            out.append(AttractorKind.CHAOTIC)
         else:
-            out.append(AttractorKind.CHAOTIC if lam > 1e-3 else AttractorKind.NON_PERIODIC)
+            q = slow_period(run.tail[:, i], max_period)
+            out.append(AttractorKind.SLOW if q else AttractorKind.NON_PERIODIC)
+            periods[i] = q or periods[i]
     return out, periods, lyap
+
+
+def slow_period(tail: np.ndarray, max_period: int) -> int:
+    """The smallest q <= max_period for which d_k = max |x_(k+q) - x_k| falls at every
+    step of the tail (iterates along axis 0) and by less than a factor 20 over it: a run
+    still approaching a q-cycle (q = 1: a fixed point) sub-geometrically; 0 if none.  A
+    geometric approach at a rate below 0.95 per step would have reached the cycle.
+
+    >>> x = [1 + (-1) ** k / np.sqrt(k) for k in range(1000, 1064)]  # |x - 1| ~ k^(-1/2)
+    >>> slow_period(np.array(x)[:, None], 8)
+    1
+    """
+    X = np.asarray(tail, dtype=float)
+    for q in range(1, max_period + 1):
+        if X.shape[0] <= q + 2:
+            break
+        d = np.max(np.abs(X[q:] - X[:-q]), axis=-1)
+        if np.all(np.isfinite(d)) and d[-1] > 0 and np.all(np.diff(d) < 0) and d[-1] > d[0] / 20:
+            return q
+    return 0
 
 
 def _steps(fixed: int | None, T: Any, h: Any) -> int:

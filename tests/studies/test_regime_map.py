@@ -56,3 +56,30 @@ def test_bad_input_is_named() -> None:
         regime_map("x**2/2", [1], hs=["1/2", "1/4"], time=1, models=())
     with pytest.raises(InvalidInputError, match="time must be"):
         regime_map("x**2/2", [1], hs=["1/2"], time=0, models=())
+
+
+def test_slow_convergence_is_not_called_non_periodic():
+    """Issue 33: at h f''(1) = 2 (double well from 6/5 at h = 1) and at h = 1 on (1 - xy)^2/2
+    GD converges sub-geometrically; the map says so, with the limit it approaches, where it
+    used to say that no period was found."""
+    from gdtheory import regime_map
+
+    for f, x0 in (("(x**2-1)**2/4", ["6/5"]), ("(1 - x*y)**2/2", ["3/2", "1/2"])):
+        rm = regime_map(f, x0, hs=["9/10", "1", "11/10"], time=4, models=("gradient",))
+        assert rm.labels == ("fixed point", "slowly converging to a fixed point", "period 2")
+
+
+def test_slow_period_separates_slow_fast_and_aperiodic_tails():
+    import numpy as np
+
+    from gdtheory.studies.regime_map import slow_period
+
+    k = np.arange(1000, 1064)
+    slow = 1 + (-1.0) ** k / np.sqrt(k)  # |x - 1| ~ k^(-1/2): approaching 1, flipping
+    assert slow_period(slow[:, None], 8) == 1
+    cycle = np.where(k % 2 == 0, 1.0, -1.0) + 1 / k  # approaching a 2-cycle like 1/k
+    assert slow_period(cycle[:, None], 8) == 2
+    fast = 1 + 0.5**k * 1e300  # geometric at rate 1/2: would have been seen to converge
+    assert slow_period(fast[:, None], 8) == 0
+    rotation = np.cos(k * np.sqrt(2))  # quasi-periodic: never monotone
+    assert slow_period(rotation[:, None], 8) == 0
