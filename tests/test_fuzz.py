@@ -1018,6 +1018,11 @@ ENTRY.update(
                 "weight_decay": HOSTILE_NUMBERS,
             },
         ),
+        "RegimeMap.trust": (
+            gt.regime_map(F1, [0.1], hs=["1/10"], time="1/5", models=("gradient",)).trust,
+            {"tol": 0.1},
+            {"tol": HOSTILE_NUMBERS + HOSTILE_TEXT},
+        ),
         "SharpnessTrace.mean_ratio": (
             gt.track_sharpness(F2, [2.0, 0.5], h=0.1, steps=4).mean_ratio,
             {"since": 2},

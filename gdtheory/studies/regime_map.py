@@ -41,7 +41,7 @@ from ..continuous.principal_flow import principal_flow
 from ..core import budget
 from ..core.objective import as_objective, numeric_objective
 from ..core.outcomes import DIVERGED_PERIOD, AttractorKind
-from ..core.scalars import check_count, check_dps, exact_rates, exact_real
+from ..core.scalars import check_count, check_dps, exact_rates, exact_real, finite_float
 from ..dynamics.diagrams import detect_periods
 from ..dynamics.lyapunov import lyapunov_batch
 from ..dynamics.run import run as run_method
@@ -107,8 +107,27 @@ class RegimeMap:
 
         return tuple(word(v, int(p)) for v, p in zip(self.verdicts, self.periods, strict=True))
 
+    def trust(self, tol: Any) -> dict[str, float | None]:
+        """Per model, the largest h of the map up to which it stays within ``tol`` of GD
+        over the horizon at *every* h from the smallest on (None: not even at the smallest
+        h; a failure or a missing value ends the run of h).
+
+        >>> rm = regime_map("x**2/2 + x**4/4", [1], hs=["1/20", "1/10", "1/5"], time=1,
+        ...                 models=("gradient",))
+        >>> rm.trust(0.05)["gradient flow"], rm.trust(1e-6)["gradient flow"]
+        (0.1, None)
+        """
+        t = finite_float(tol, "tol", positive=True)
+        out: dict[str, float | None] = {}
+        for name, err in self.errors.items():
+            ok = np.isfinite(err) & (err <= t)
+            n = int(np.argmin(ok)) if not np.all(ok) else ok.size
+            out[name] = float(self.hs[n - 1]) if n else None
+        return out
+
     def plot(self, ax: Any = None) -> Any:
-        """Distance to GD against h (log-log) with 1/L, 2/L and the observed transitions."""
+        """Distance to GD against h (log-log) with 1/L, 2/L and the observed transitions;
+        a model that could not be computed at some h is marked there (x on the axis)."""
         import matplotlib.pyplot as plt
 
         if ax is None:
@@ -117,7 +136,18 @@ class RegimeMap:
             if name.startswith("modified p"):
                 continue
             ok = np.isfinite(err) & (err > 0)
-            ax.loglog(self.hs[ok], err[ok], "o-", ms=3, lw=1, label=name)
+            (line,) = ax.loglog(self.hs[ok], err[ok], "o-", ms=3, lw=1, label=name)
+            failed = [h for (model, h) in self.failures if model == name]
+            if failed:
+                ax.plot(
+                    failed,
+                    [ax.get_ylim()[0]] * len(failed),
+                    "x",
+                    color=line.get_color(),
+                    ms=7,
+                    clip_on=False,
+                    label=f"{name}: not computed ({len(failed)} h, see rm.failures)",
+                )
         for v, lab in ((1 / self.L, "1/L"), (2 / self.L, "2/L")):
             ax.axvline(v, color="k", ls="--", lw=0.8)
             ax.text(v, ax.get_ylim()[1], lab, fontsize=8, va="top")

@@ -3,6 +3,7 @@ sqrt(5) - 1 within the grid spacing; on x^2/2 the distances equal closed forms."
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import matplotlib
@@ -83,3 +84,32 @@ def test_slow_period_separates_slow_fast_and_aperiodic_tails():
     assert slow_period(fast[:, None], 8) == 0
     rotation = np.cos(k * np.sqrt(2))  # quasi-periodic: never monotone
     assert slow_period(rotation[:, None], 8) == 0
+
+
+def test_trust_is_the_largest_h_before_the_first_miss_and_failures_are_drawn():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import numpy as np
+
+    from gdtheory import regime_map
+
+    rm = regime_map(
+        "x**2/2 + x**4/4", [1], hs=["1/20", "1/10", "1/5", "2/5"], time=1, models=("gradient",)
+    )
+    err = rm.errors["gradient flow"]
+    assert np.all(np.diff(err) > 0)  # farther from GD as h grows
+    tol = float(err[2]) * 1.0001
+    assert rm.trust(tol)["gradient flow"] == 0.2 and rm.trust(err[0] / 2)["gradient flow"] is None
+    # a failure ends the run of h even if a larger h would pass
+    errors = dict(rm.errors)
+    errors["gradient flow"] = np.array([err[0], np.nan, err[0], err[0]])
+    failed = dataclasses.replace(
+        rm, errors=errors, failures={("gradient flow", 0.1): "FlowBlowUpError: test"}
+    )
+    assert failed.trust(tol)["gradient flow"] == 0.05
+    ax = failed.plot()
+    labels = ax.get_legend_handles_labels()[1]
+    assert any("not computed (1 h" in lab for lab in labels)
+    with pytest.raises(InvalidInputError):
+        rm.trust(-1)
