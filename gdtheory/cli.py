@@ -3,6 +3,11 @@
 ``gdtheory modified "x**4/4 - x**2/2" --order 6 [--latex|--python]`` prints the modified
 equation (fields, gradient structure, potential).
 
+``gdtheory regime-map "x**4/4 - x**2/2" --x0 6/5 --hs 0.9,1,1.1 --time 4 [--out DIR]``
+prints the regime map (GD's verdict and each model's distance to GD per h, and with
+``--tol`` the largest h each model is trusted to) and writes ``DIR/regime_map.png`` and
+``DIR/regime_map.md``.
+
 ``gdtheory recheck FILE...`` re-verifies saved orbit certificates from their exact data
 alone (exit code 1 if any fails or is invalid).
 
@@ -81,6 +86,24 @@ def _parser() -> argparse.ArgumentParser:
         "recheck", help="re-verify saved orbit certificates (JSON) from their exact data alone"
     )
     r.add_argument("files", nargs="+", metavar="FILE", help="certificate JSON files")
+    g = sub.add_parser(
+        "regime-map",
+        help="GD's verdict and each model's distance to GD over a range of h",
+    )
+    g.add_argument("objective", help='the objective, e.g. "x**4/4 - x**2/2"')
+    g.add_argument("--x0", required=True, help='the start, comma-separated, e.g. "3/2,1/2"')
+    g.add_argument("--hs", required=True, help='increasing learning rates, e.g. "0.9,1,1.1"')
+    g.add_argument("--time", default=None, help="the horizon T (floor(T/h) GD steps at each h)")
+    g.add_argument("--steps", type=int, default=None, help="a fixed number of GD steps")
+    g.add_argument(
+        "--models",
+        default="gradient,modified,principal",
+        help="comma-separated, from gradient, modified, principal, central",
+    )
+    g.add_argument("--orders", default="1,2", help="modified-flow orders, comma-separated")
+    g.add_argument("--tol", default=None, help="also print, per model, the largest h within tol")
+    g.add_argument("--dps", type=int, default=20)
+    g.add_argument("--out", default=None, help="write regime_map.png and regime_map.md here")
     m = sub.add_parser(
         "modified",
         help="print the modified equation of GD (or a Runge-Kutta method, or a one-step map)",
@@ -471,6 +494,51 @@ def _verify(args: argparse.Namespace) -> int:
     return 0
 
 
+def _items(text: str) -> list[str]:
+    return [t.strip() for t in text.split(",") if t.strip()]
+
+
+def _regime_map(args: argparse.Namespace) -> int:
+    from .studies.regime_map import regime_map
+
+    try:
+        orders = [int(t) for t in _items(args.orders)]
+    except ValueError:
+        raise GDTheoryError(f"--orders must be integers, got {args.orders!r}") from None
+    rm = regime_map(
+        args.objective,
+        _items(args.x0),
+        hs=_items(args.hs),
+        time=args.time,
+        steps=args.steps,
+        orders=orders,
+        models=tuple(_items(args.models)),
+        dps=args.dps,
+    )
+    table = rm.table().markdown()
+    print(table)
+    for (name, at), why in rm.failures.items():
+        print(f"{name} not computed at h = {at:g}: {why}")
+    if args.tol is not None:
+        for name, upto in rm.trust(args.tol).items():
+            shown = "no h of the map" if upto is None else f"h = {upto:g}"
+            print(f"{name}: within {args.tol} of GD up to {shown}")
+    if args.out is not None:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "regime_map.md").write_text(table + "\n", encoding="utf-8")
+        ax = rm.plot()
+        ax.figure.savefig(out / "regime_map.png", dpi=110)
+        plt.close(ax.figure)
+        print(f"wrote {out / 'regime_map.png'} and {out / 'regime_map.md'}", file=sys.stderr)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the exit code."""
     args = _parser().parse_args(argv)
@@ -481,6 +549,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return guarded(_modified)(args)
         if args.command == "recheck":
             return guarded(_recheck)(args)
+        if args.command == "regime-map":
+            return guarded(_regime_map)(args)
     except GDTheoryError as exc:
         print(f"gdtheory: error: {exc}", file=sys.stderr)
         return 2

@@ -264,3 +264,34 @@ def test_cli_modified_reads_the_registry(capsys):
     assert "sigma_1 = sign(x**3 - 1)" in captured.err and "F_0 =" in captured.out
     assert main(["modified", "x**2", "--method", "adagrad"]) == 2
     assert "not a registered optimiser" in capsys.readouterr().err
+
+
+def test_cli_regime_map_prints_the_table_trust_and_writes_the_figure(tmp_path, capsys):
+    """Issue 33, item 2: `gdtheory regime-map` answers from the shell (the double well at
+    h f''(1) = 2 reads as slow convergence, not as no period)."""
+    code = main(
+        [
+            "regime-map",
+            "(x**2-1)**2/4",
+            "--x0",
+            "6/5",
+            "--hs",
+            "1/20,1/10,9/10,1,11/10",
+            "--time",
+            "1",
+            "--models",
+            "gradient",
+            "--tol",
+            "0.05",
+            "--out",
+            str(tmp_path),
+        ]
+    )
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "| 1 | slowly converging to a fixed point |" in out
+    assert "gradient flow: within 0.05 of GD up to h = " in out
+    assert (tmp_path / "regime_map.png").stat().st_size > 10_000
+    assert "GD's verdict" in (tmp_path / "regime_map.md").read_text()
+    assert main(["regime-map", "x**2", "--x0", "1", "--hs", "1,1/2", "--time", "1"]) == 2
+    assert "increasing" in capsys.readouterr().err

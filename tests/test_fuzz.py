@@ -1334,6 +1334,7 @@ NOT_USER_INPUT = {
     "OrbitDiagram.plot",
     "SharpnessTrace.plot",
     "RegimeMap.plot",
+    "RegimeMap.table",  # no arguments
     "MomentumModifiedEquation.latex",  # ModifiedEquation.latex, fuzzed
     "SlowManifoldEquation.latex",
     "Objective.f_mp",

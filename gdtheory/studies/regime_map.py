@@ -42,6 +42,7 @@ from ..core import budget
 from ..core.objective import as_objective, numeric_objective
 from ..core.outcomes import DIVERGED_PERIOD, AttractorKind
 from ..core.scalars import check_count, check_dps, exact_rates, exact_real, finite_float
+from ..core.tables import Table
 from ..dynamics.diagrams import detect_periods
 from ..dynamics.lyapunov import lyapunov_batch
 from ..dynamics.run import run as run_method
@@ -124,6 +125,26 @@ class RegimeMap:
             n = int(np.argmin(ok)) if not np.all(ok) else ok.size
             out[name] = float(self.hs[n - 1]) if n else None
         return out
+
+    def table(self) -> Table:
+        """One row per h: GD's verdict, each model's distance to GD (NaN where not computed)
+        and the best modified order."""
+        names = list(self.errors)
+        rows = tuple(
+            (
+                float(h),
+                label,
+                *(float(self.errors[n][i]) for n in names),
+                int(self.best_order[i]) if self.best_order[i] >= 0 else "-",
+            )
+            for i, (h, label) in enumerate(zip(self.hs, self.labels, strict=True))
+        )
+        return Table(
+            f"regime map: distance to GD over the horizon (1/L = {1 / self.L:.4g}, "
+            f"2/L = {2 / self.L:.4g}, L the sharpness at the start)",
+            ("h", "GD's verdict", *names, "best order"),
+            rows,
+        )
 
     def plot(self, ax: Any = None) -> Any:
         """Distance to GD against h (log-log) with 1/L, 2/L and the observed transitions;
