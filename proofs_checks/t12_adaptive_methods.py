@@ -296,14 +296,10 @@ def shows_edge(tr: SharpnessTrace, since: int = 0) -> bool:
         return False
     low = np.nonzero(after < 0.6)[0]
     rises = bool(low.size) and bool(np.any(after[low[0] :] >= 0.95))
-    n = len(tr.steps)
-    tail = tr.mean_ratio(int(tr.steps[n - max(1, n // 10)]))
-    return rises and abs(tail - 1) <= 0.1 and tr.loss[-1] <= tr.loss[0] / 5
+    return rises and abs(tr.end_ratio - 1) <= 0.1 and tr.loss[-1] <= tr.loss[0] / 5
 
 
 def _row(label: str, tr: SharpnessTrace, since: int = 0) -> tuple[Any, ...]:
-    n = len(tr.steps)
-    tail = tr.mean_ratio(int(tr.steps[n - max(1, n // 10)]))
     after = tr.sharpness[tr.steps > since] / tr.edge
     return (
         label,
@@ -311,7 +307,7 @@ def _row(label: str, tr: SharpnessTrace, since: int = 0) -> tuple[Any, ...]:
         tr.edge,
         tr.frozen_at if tr.frozen_at is not None else "-",
         float(after.min()) if after.size else float("nan"),
-        tail,
+        tr.end_ratio,
         float(tr.loss[0] / tr.loss[-1]),
         tr.loss_increases,
         "yes" if shows_edge(tr, since) else "no",
@@ -358,7 +354,7 @@ def _network(ctx: CheckContext) -> tuple[Part, dict[str, SharpnessTrace]]:
         rows.append(_row(label, tr, since))
         ok = shows_edge(tr, since)
         (fixed if tr.frozen_at else live).append(ok)
-        numbers[f"network {label}: end / edge"] = _row(label, tr, since)[5]
+        numbers[f"network {label}: end / edge"] = tr.end_ratio
     table = Table(
         f"(d) the T9 tanh network ({net.dim} parameters), full batch, lambda_max(P^-1 H) every "
         "50 steps; Adam(0.9, 0.999, 1e-8): edge 38/h, RMSProp(0.999, 1e-8): edge 2/h",
@@ -422,7 +418,7 @@ def check(ctx: CheckContext) -> Evidence:
 
 def _ends(traces: Mapping[str, SharpnessTrace], frozen: bool) -> str:
     return ", ".join(
-        f"{_row(k, tr, tr.frozen_at or 0)[5]:.3f} ({k.replace('digits ', '')})"
+        f"{tr.end_ratio:.3f} ({k.replace('digits ', '')})"
         for k, tr in traces.items()
         if (tr.frozen_at is not None) == frozen
     )

@@ -31,21 +31,13 @@ RUNS = (("mse", (0.25, 0.3, 0.4), 6000), ("ce", (0.5, 0.75, 1.0, 2.0), 3000))
 EVERY = 25
 
 
-def end_mean(tr: SharpnessTrace) -> float:
-    """Mean of sharpness / (2/h) over the last 10% of the measurements (NaN if diverged)."""
-    if tr.diverged:
-        return float("nan")
-    tail = tr.sharpness[-max(1, len(tr.sharpness) // 10) :]
-    return float(np.mean(tail) / tr.edge)
-
-
 def shows_edge(tr: SharpnessTrace) -> bool:
     """The criteria of the module docstring."""
     return bool(
         not tr.diverged
         and tr.sharpness[0] < 0.95 * tr.edge
         and tr.reached_edge_at is not None
-        and abs(end_mean(tr) - 1) <= 0.1
+        and abs(tr.end_ratio - 1) <= 0.1
         and tr.loss[-1] <= tr.loss[0] / 5
         and tr.loss_increases > 0
     )
@@ -79,7 +71,7 @@ def digits_part(ctx: Any) -> tuple[Part, dict[str, dict[float, SharpnessTrace]]]
                     tr.reached_edge_at if tr.reached_edge_at is not None else "never",
                     tr.hover_range if tr.hover_range is not None else "-",
                     tr.final_ratio,
-                    end_mean(tr),
+                    tr.end_ratio,
                     float(tr.loss[0]),
                     float(tr.loss[-1]),
                     float(tr.loss[0] / tr.loss[-1]),
@@ -88,8 +80,8 @@ def digits_part(ctx: Any) -> tuple[Part, dict[str, dict[float, SharpnessTrace]]]
                     "yes" if ok else "no",
                 )
             )
-            numbers[f"digits {loss}, h = {h}: end sharpness / (2/h) (mean, last 10%)"] = end_mean(
-                tr
+            numbers[f"digits {loss}, h = {h}: end sharpness / (2/h) (mean, last 10%)"] = (
+                tr.end_ratio
             )
         counts[loss] = sum(shows_edge(t) for t in traces[loss].values())
         numbers[f"digits {loss}: runs showing the edge of stability"] = f"{counts[loss]}/{len(hs)}"
@@ -143,7 +135,7 @@ def digits_summary(counts: dict[str, int] | None, traces: Any) -> str:
         return "digits study not run (JAX or scikit-learn missing)"
     parts = []
     for loss, hs, _ in RUNS:
-        ends = ", ".join(f"{end_mean(traces[loss][h]):.3f}" for h in hs)
+        ends = ", ".join(f"{traces[loss][h].end_ratio:.3f}" for h in hs)
         parts.append(
             f"{loss.upper()} {counts[loss]}/{len(hs)} runs at the edge "
             f"(end / (2/h) = {ends} at h = {', '.join(f'{h:g}' for h in hs)})"

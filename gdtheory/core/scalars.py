@@ -45,6 +45,7 @@ __all__ = [
     "exact_floats",
     "is_float_input",
     "simplest_fraction",
+    "float_or_exact",
 ]
 
 #: Smallest working precision (decimal digits) accepted by the high-precision engines.
@@ -108,6 +109,21 @@ def simplest_fraction(value: float) -> Fraction:
         if float(q) == v:
             return q
     return exact
+
+
+def float_or_exact(value: Any, name: str = "value") -> sp.Expr:
+    """A method's hyperparameter as an exact number: a float is read as the simplest
+    fraction whose nearest double it is (:func:`simplest_fraction`: 0.9 -> 9/10, 1e-8 ->
+    1/10^8), so that beta1=0.9 and "9/10" are the same method; anything else as by
+    :func:`exact_real`.
+
+    >>> float_or_exact(0.999, "beta2"), float_or_exact("1e-8", "eps")
+    (999/1000, 1/100000000)
+    """
+    if is_float_input(value) and math.isfinite(float(value)):
+        q = simplest_fraction(float(value))
+        return sp.Rational(q.numerator, q.denominator)
+    return exact_real(value, name)
 
 
 def exact_real(value: RealLike, name: str = "value") -> sp.Expr:

@@ -313,6 +313,15 @@ class SharpnessTrace:
             return float("nan")
         return float(np.mean(S) / self.edge)
 
+    @property
+    def end_ratio(self) -> float:
+        """Mean of sharpness / edge over the last 10% of the measurements (at least the
+        last one): where a run ends relative to its edge, less noisy than the last sample
+        of an oscillating sharpness (NaN for a diverged run)."""
+        if not self.steps.size:
+            return float("nan")
+        return self.mean_ratio(int(self.steps[-max(1, self.steps.size // 10)]))
+
     def plot(self, axes: Any = None) -> Any:
         """Loss (log scale) and sharpness with the edge line; returns the two axes."""
         import matplotlib.pyplot as plt
@@ -390,6 +399,7 @@ def track_sharpness(
     """
     model = as_model(objective)
     meth = as_method(method)
+    given = repr(meth)  # ``meth`` becomes the frozen method at ``freeze_at``
     h_f = float(learning_rates(h, "h").ravel()[0])
     steps = check_count(steps, "steps", 1)
     check_memory("the sharpness trace", steps + 1)
@@ -445,7 +455,7 @@ def track_sharpness(
                 x1, state1 = meth.update(grad, pack(w), state, h_f)
             if k % every == 0 or k == steps:
                 inv = meth.inverse_preconditioner(state1)
-                inv = None if inv is None else (unpack(inv) if whole or np.ndim(inv) == 1 else inv)
+                inv = None if inv is None else unpack(inv)
                 preconditioned = preconditioned or inv is not None
                 vals, vecs = top_eigenpairs(model, w, 1, v0=v0, tol=tol, inverse_preconditioner=inv)
                 rec_steps.append(k)
@@ -466,7 +476,7 @@ def track_sharpness(
         else None
     )
     return SharpnessTrace(
-        method=repr(as_method(method)),
+        method=given,
         h=h_f,
         steps=np.array(rec_steps),
         sharpness=S,

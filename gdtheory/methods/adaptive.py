@@ -38,7 +38,7 @@ from typing import Any, ClassVar
 import numpy as np
 import sympy as sp
 
-from ..core.scalars import exact_real, is_float_input, simplest_fraction
+from ..core.scalars import float_or_exact
 from ..errors import InvalidInputError
 from .registry import Gradient, Method
 
@@ -48,23 +48,7 @@ __all__ = [
     "AdamW",
     "FrozenPreconditioner",
     "adaptive_coefficient",
-    "float_or_exact",
 ]
-
-
-def float_or_exact(value: Any, name: str) -> sp.Expr:
-    """A hyperparameter as an exact number: a float is read as the simplest fraction whose
-    nearest double it is (0.9 -> 9/10, 1e-8 -> 1/10^8,
-    :func:`~gdtheory.core.scalars.simplest_fraction`), so that beta1=0.9 and "9/10" are
-    the same method; anything else by :func:`~gdtheory.core.scalars.exact_real`.
-
-    >>> float_or_exact(0.999, "beta2"), float_or_exact("1e-8", "eps")
-    (999/1000, 1/100000000)
-    """
-    if is_float_input(value) and np.isfinite(float(value)):
-        q = simplest_fraction(float(value))
-        return sp.Rational(q.numerator, q.denominator)
-    return exact_real(value, name)
 
 
 def adaptive_coefficient(value: Any, name: str, *, upper: bool = True) -> sp.Expr:
@@ -329,9 +313,7 @@ class FrozenPreconditioner(Method):
         self, grad: Gradient, x: Sequence[Any], state: Sequence[Sequence[Any]], h: Any
     ) -> tuple[list[Any], tuple[list[Any], ...]]:
         (m,) = state
-        d = self.inverse
-        if len(x) == 1 and len(d) > 1:  # the parameter vector held as one array coordinate
-            d = (np.asarray(d, dtype=float),)
+        d = self._laid_out(len(x))
         if len(x) != len(d):
             raise InvalidInputError(
                 f"the frozen preconditioner has {len(self.inverse)} coordinates, x has {len(x)}"
@@ -341,12 +323,16 @@ class FrozenPreconditioner(Method):
         x1 = [xi * (1 - h * w) - h * di * mi for xi, di, mi in zip(x, d, m1, strict=True)]
         return x1, (m1,)
 
-    def inverse_preconditioner(self, state: Sequence[Sequence[Any]]) -> list[Any]:
-        """The frozen d, laid out like the state (one array when the run holds the
-        parameter vector as one coordinate)."""
-        if len(state[0]) == 1 and len(self.inverse) > 1:
+    def _laid_out(self, n: int) -> list[Any]:
+        """d for a run with n coordinates: one array when the run holds the parameter
+        vector as one coordinate (n = 1), else as given."""
+        if n == 1 and len(self.inverse) > 1:
             return [np.asarray(self.inverse, dtype=float)]
         return list(self.inverse)
+
+    def inverse_preconditioner(self, state: Sequence[Sequence[Any]]) -> list[Any]:
+        """The frozen d, laid out like the state."""
+        return self._laid_out(len(state[0]))
 
     def stability_threshold(self, h: sp.Expr) -> sp.Expr:
         """Adam's (AdamW's with a decay): :func:`decayed_momentum_threshold`."""

@@ -30,15 +30,9 @@ import sympy as sp
 
 from ..core.conversion import as_real_matrix
 from ..core.gdmap import descend
+from ..core.scalars import float_or_exact
 from ..errors import InvalidInputError
-from .adaptive import (
-    Adam,
-    AdamW,
-    FrozenPreconditioner,
-    RMSProp,
-    adaptive_coefficient,
-    float_or_exact,
-)
+from .adaptive import Adam, AdamW, FrozenPreconditioner, RMSProp, adaptive_coefficient
 from .registry import REGISTRY, Gradient, Method, as_method, method_from_settings
 
 __all__ = [

@@ -115,3 +115,12 @@ def test_sharpness_estimate_error_is_the_residual_plus_the_product_error():
     assert e.hvp == "central differences" and e.hvp_error > 0
     assert e.error == e.residual + e.hvp_error
     assert abs(e.value - 4.25) <= e.error  # the exact top eigenvalue lies within it
+
+
+def test_end_ratio_is_the_mean_of_the_last_tenth_of_the_measurements():
+    net = network(0)
+    tr = track_sharpness(net, net.init(seed=1), h=2.5, steps=600, every=20)  # 31 samples
+    assert len(tr.steps) == 31
+    by_hand = float(np.mean(tr.sharpness[-3:]) / tr.edge)
+    assert tr.end_ratio == by_hand and tr.end_ratio == tr.mean_ratio(int(tr.steps[-3]))
+    assert np.isnan(track_sharpness(scalar_factorization(), [3.0, 3.0], h=1.0, steps=50).end_ratio)
