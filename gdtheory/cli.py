@@ -430,7 +430,7 @@ def _verify(args: argparse.Namespace) -> int:
 
     claims = proofs_checks.claims()
     if args.only is not None:
-        wanted = [s.strip().upper() for s in args.only.split(",") if s.strip()]
+        wanted = [s.upper() for s in _names(args.only) or []]
         known = {c.id for c in claims}
         if not wanted:
             print(
@@ -494,25 +494,21 @@ def _verify(args: argparse.Namespace) -> int:
     return 0
 
 
-def _items(text: str) -> list[str]:
-    return [t.strip() for t in text.split(",") if t.strip()]
-
-
 def _regime_map(args: argparse.Namespace) -> int:
     from .studies.regime_map import regime_map
 
     try:
-        orders = [int(t) for t in _items(args.orders)]
+        orders = [int(t) for t in _names(args.orders) or []]
     except ValueError:
         raise GDTheoryError(f"--orders must be integers, got {args.orders!r}") from None
     rm = regime_map(
         args.objective,
-        _items(args.x0),
-        hs=_items(args.hs),
+        _names(args.x0) or [],
+        hs=_names(args.hs) or [],
         time=args.time,
         steps=args.steps,
         orders=orders,
-        models=tuple(_items(args.models)),
+        models=tuple(_names(args.models) or ()),
         dps=args.dps,
     )
     table = rm.table().markdown()
