@@ -34,6 +34,8 @@ from .backward_error.slow_manifold import manifold_state as manifold_state
 from .backward_error.slow_manifold import slow_manifold_equation as slow_manifold_equation
 from .backward_error.sme import StochasticModifiedEquation as StochasticModifiedEquation
 from .backward_error.sme import stochastic_modified_equation as stochastic_modified_equation
+from .backward_error.transient import TransientEquation as TransientEquation
+from .backward_error.transient import transient_modified_equation as transient_modified_equation
 from .continuous.central_flow import CentralFlow as CentralFlow
 from .continuous.central_flow import central_flow as central_flow
 from .continuous.flows import FlowSolution as FlowSolution
@@ -151,6 +153,8 @@ from .studies.optimal_truncation import TruncationScan as TruncationScan
 from .studies.optimal_truncation import truncation_scan as truncation_scan
 from .studies.regime_map import RegimeMap as RegimeMap
 from .studies.regime_map import regime_map as regime_map
+from .studies.transient_errors import TransientErrors as TransientErrors
+from .studies.transient_errors import transient_errors as transient_errors
 from .studies.weak_errors import WeakErrorStudy as WeakErrorStudy
 from .studies.weak_errors import WeakOrder as WeakOrder
 from .studies.weak_errors import weak_error_study as weak_error_study
@@ -164,6 +168,8 @@ __all__ = [
     "map_modified_equation",
     "slow_manifold_equation",
     "manifold_state",
+    "transient_modified_equation",
+    "TransientEquation",
     "GDTheoryError",
     "FlowBlowUpError",
     "FlowIntegrationError",
@@ -283,6 +289,8 @@ __all__ = [
     "edge_threshold",
     "manifold_errors",
     "ManifoldErrors",
+    "transient_errors",
+    "TransientErrors",
     "sharpness_estimate",
     "SharpnessEstimate",
     "track_sharpness",
