@@ -32,7 +32,10 @@ component keeps its sign:
 (f) with bias correction (Adam as PyTorch runs it, from zero moments), the first-order
     field at step n, F_0(x, n) + h F_1(x, n), reproduces every step to O(h^3) while the
     steady state's leaves O(h^2) in the first steps (:mod:`proofs_checks.t12_transient`,
-    where the hand-derived form of F_1(x, n) is checked too).
+    where the hand-derived form of F_1(x, n) is checked too);
+(g) full run: the central flow of RMSProp (Cohen, Damian, Talwalkar, Kolter and Lee,
+    ICLR 2025) follows RMSProp's local averages on the T9 network past the edge, closer
+    than the stable flow (:mod:`proofs_checks.t12_central_flow`).
 
 What is computed. (f) in :mod:`proofs_checks.t12_transient`; (a)-(b) symbolically on f =
 x^4/4 - x^2/2, the closed forms compared at five points in both sign regions; (c) with
@@ -43,10 +46,11 @@ network at three h, RMSProp(0.999) at one, and frozen-preconditioner runs; the f
 adds the digits MLP of T9 (JAX) under both losses.
 
 Verdict: verified when every identity holds, every order (defect slopes of (f) included)
-is within 0.2 of its prediction, every Adam and RMSProp run on the network shows the edge
-and every frozen run reaches it; qualified when all of that holds except some frozen run
-(or, in the full run, some digits run) not reaching the edge; refuted when an identity or
-an order fails or no network run shows the edge.
+is within 0.2 of its prediction, every Adam and RMSProp run on the network shows the edge,
+every frozen run reaches it and (full run) RMSProp's central flow is closer to the run than
+the stable flow; qualified when all of that holds except some frozen run (or, in the full
+run, some digits run or the central-flow comparison); refuted when an identity or an order
+fails or no network run shows the edge.
 """
 
 from __future__ import annotations
@@ -65,6 +69,7 @@ from gdtheory.models.numpy_models import eos_network
 from gdtheory.optimizers import Adam, HeavyBall, RMSProp
 from gdtheory.report.claims import CheckContext, Claim, Evidence, Part, Table, Verdict, assemble
 from proofs_checks.source import BLOG
+from proofs_checks.t12_central_flow import central_flow_part
 from proofs_checks.t12_transient import transient_part
 
 QUARTIC = "x**4/4 - x**2/2"
@@ -414,6 +419,7 @@ def check(ctx: CheckContext) -> Evidence:
         _orders(ctx),
         _starts(),
         transient_part(ctx),
+        central_flow_part(ctx),
         network,
         digits,
         Part(facts={"traces": traces, "digit_traces": digit_traces}),
@@ -446,12 +452,21 @@ def decide(n: Mapping[str, Any]) -> tuple[Verdict, str]:
         verdict = Verdict.VERIFIED
     else:
         verdict = Verdict.QUALIFIED
+    flow = n.get("rms_flow")
+    if flow is not None and flow[0] >= flow[1] and verdict is Verdict.VERIFIED:
+        verdict = Verdict.QUALIFIED  # the central flow no closer than the stable flow
     traces, dtr = n["traces"], n["digit_traces"]
     dig = (
         ""
         if digits is None
         else f"; digits MLP: {sum(digits.values())}/{len(digits)} runs at the edge (end / edge "
         f"= {_ends(dtr, False)}; P frozen: {_ends(dtr, True)})"
+    )
+    cf = (
+        ""
+        if flow is None
+        else f"; RMSProp's central flow within {flow[0]:.3f} (relative) of the run's "
+        f"averages on the T9 network, the stable flow {flow[1]:.3f}"
     )
     return verdict, (
         "closed forms of F_0, F_1 of Adam and RMSProp hold (eps outside and inside the "
@@ -463,7 +478,9 @@ def decide(n: Mapping[str, Any]) -> tuple[Verdict, str]:
         f"{'confirmed' if n['transient_ok'] else 'differs'}) leaves O(h^3) per step, the "
         f"steady one O(h^2) (slopes within {n['transient_worst']:.2f}); T9 network: end "
         f"lambda_max(P^-1 H) / edge = {_ends(traces, False)}; P frozen: "
-        f"{sum(fixed)}/{len(fixed)} runs rise to the edge and stay ({_ends(traces, True)})" + dig
+        f"{sum(fixed)}/{len(fixed)} runs rise to the edge and stay ({_ends(traces, True)})"
+        + dig
+        + cf
     )
 
 

@@ -29,8 +29,8 @@ TEMPERATURE = {"gibbs_density", "gibbs_density_2d"}
 #: Comparisons of a density with its target distribution (``target`` is a density there).
 COMPARISONS = {"compare_density", "compare_joint_density"}
 #: Functions whose optimiser is optional and named, keyword-only (the heavy-ball/Nesterov
-#: shorthand; track_sharpness, GD by default).
-METHOD_BY_KEYWORD = {"momentum_modified_equation", "track_sharpness"}
+#: shorthand; track_sharpness and central_flow, GD by default).
+METHOD_BY_KEYWORD = {"momentum_modified_equation", "track_sharpness", "central_flow"}
 
 
 def params(fn):

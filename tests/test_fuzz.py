@@ -494,6 +494,8 @@ ENTRY: dict[str, tuple[Callable[..., Any], dict[str, Any], dict[str, list[Any]]]
             "h": HOSTILE_NUMBERS,
             "substeps": HOSTILE_COUNTS,
             "target": HOSTILE_EXPRESSIONS,
+            "method": ["adam", 3, "", _BadMethod(), gt.optimizers.HeavyBall("1/2")],
+            "nu0": HOSTILE_POINTS + [[-1.0, 1.0], [0.0, 0.0]],
         },
     ),
     "regime_map": (
@@ -1244,6 +1246,43 @@ ENTRY.update(
         ),
     }
 )
+_TR = gt.transient_modified_equation(gt.optimizers.Adam("1/2", "3/4", "1/10"), "x**2/2")
+ENTRY.update(
+    {
+        "transient_modified_equation": (
+            gt.transient_modified_equation,
+            {"method": gt.optimizers.Adam("1/2", "3/4", "1/10"), "objective": "x**2/2"},
+            {
+                "method": ["adam", None, 3, gt.optimizers.GD(), _BadMethod()],
+                "objective": HOSTILE_EXPRESSIONS,
+            },
+        ),
+        "transient_errors": (
+            gt.transient_errors,
+            {
+                "method": gt.optimizers.Adam("1/2", "3/4", "1/10"),
+                "objective": "x**2/2",
+                "x0": ["1/2"],
+                "hs": ["1/10", "1/20"],
+                "steps": 2,
+            },
+            {
+                "method": ["adam", None, 3, gt.optimizers.GD(), _BadMethod()],
+                "objective": HOSTILE_EXPRESSIONS,
+                "x0": HOSTILE_POINTS,
+                "hs": [HOSTILE_NUMBERS, [], None, ["1/3", "x"]],
+                "steps": HOSTILE_COUNTS,
+                "dps": HOSTILE_COUNTS,
+            },
+        ),
+        "TransientEquation.at": (_TR.at, {"step": 1}, {"step": HOSTILE_COUNTS + [10**6]}),
+        "TransientEquation.field": (
+            _TR.field,
+            {"h": "1/10", "step": 1},
+            {"h": [None, "x", object(), _PAYLOAD], "step": HOSTILE_COUNTS},
+        ),
+    }
+)
 ENTRY["MomentumModifiedEquation.state_at"] = ENTRY["SlowManifoldEquation.state_at"]
 ENTRY["MomentumModifiedEquation.signs_at"] = ENTRY["SlowManifoldEquation.signs_at"]
 ENTRY["MomentumModifiedEquation.signed"] = ENTRY["SlowManifoldEquation.signed"]
@@ -1324,6 +1363,8 @@ RESULT_TYPES = {
     "WeakErrorStudy",
     "WeakOrder",
     "ManifoldErrors",
+    "TransientEquation",
+    "TransientErrors",
 }
 
 

@@ -67,6 +67,7 @@ from typing import Any
 import sympy as sp
 
 from ..core.objective import Objective, as_objective, h
+from ..core.scalars import exact_real
 from ..errors import InvalidInputError
 from ..methods.registry import Method, as_method
 
@@ -129,14 +130,15 @@ class TransientEquation:
 
     def field(self, *, h: Any, step: int | None = None) -> tuple[sp.Expr, ...]:
         """F_0 + h F_1 at the rate ``h``: at a given step (by :meth:`at`), or with
-        ``step=None`` in closed form in n."""
+        ``step=None`` in closed form in n; ``h`` a number or a SymPy expression."""
         if step is not None:
             F0, F1 = self.at(step)
         elif self.fields is None:
             raise InvalidInputError("this equation has no closed form in n: give a step")
         else:
             F0, F1 = self.fields
-        return tuple(a + h * b for a, b in zip(F0, F1, strict=True))
+        rate = h if isinstance(h, sp.Basic) else exact_real(h, "h")
+        return tuple(a + rate * b for a, b in zip(F0, F1, strict=True))
 
     def _repr_latex_(self) -> str:
         if self.fields is None:

@@ -28,6 +28,32 @@ second order where the flow is smooth, so that before the edge it is gradient fl
 O(dt^2) and not a GD-like Euler scheme.  With off-diagonal couplings G_ab = 0 (a != b)
 the problem decouples into a linear complementarity problem for the diagonal of S.
 
+RMSProp (``method=RMSProp(beta2, eps)``, the same paper's Part III) is GD preconditioned
+by P = diag(sqrt(nu) + eps), nu an exponential average of the squared gradient, with the
+edge lambda_max(P^-1 H) = 2/h.  The eigenpairs are those of H u = l P u (U^T P U = I), the
+state nu joins x, and the oscillation enters both:
+
+    dx/dt  = -P^-1 ( grad f + (1/2) sum_ab S_ab G_ab ),
+    dnu/dt = c ( g^2 + sum_ab S_ab (H u_a) o (H u_b) - nu ),    c = (1 - beta2)/(beta2 h),
+
+the time average of the squared gradient at the oscillating iterate x + sum c_a u_a being
+g^2 + diag(H Sigma H) (o the entry-wise product; 1/beta2 as in the authors' code: RMSProp
+steps with the nu that already holds the new gradient).  The constraint
+U^T (2/h P - H) U >= 0 is linearised as for GD, with dP/dt = (dnu/dt)/(2 sqrt(nu)) beside
+dH/dt:
+
+    W = (2/h - Lambda) + dt ( (2/h) U^T diag(dP_0/dt) U + G . P^-1 g + B[S] ),
+    B[S] = B_H[S] + B_nu[S],   B_H[S]_ab = (1/2) sum_cd S_cd G_ab . P^-1 G_cd,
+    B_nu[S]_ab = (c/h) sum_i U_ia U_ib sum_cd S_cd (H u_c)_i (H u_d)_i / sqrt(nu_i).
+
+GD is the case P = I without state.  The authors' reference code (``central_flows_jax``)
+puts u_a o u_b where this derivation has (H u_a) o (H u_b); on the T9 network (h = 0.002,
+beta2 = 0.99, 1500 steps) the flow with (H u) o (H u) stays within 0.009 (relative) of
+RMSProp's local averages, the one with u o u drifts to 0.054 and the stable flow (S = 0)
+to 0.24 (claim T12, table g; the u o u figure from a run of that variant); on the toy
+y x^2/2 - y/10 + y^2/200, whose equilibrium at the edge is known in closed form, the
+u o u variant misses it (tests/continuous/test_central_flow.py).
+
 Reference: J. Cohen, A. Damian, A. Talwalkar, J. Z. Kolter, J. D. Lee, "Understanding
 optimization in deep learning with central flows", ICLR 2025.
 """
@@ -46,6 +72,9 @@ from ..core.progress import progress_bar
 from ..core.scalars import RealLike, check_count, positive_real, sorted_times
 from ..errors import InvalidInputError, NonFiniteError
 from ..landscape.sharpness import top_eigenpairs
+from ..methods.adaptive import RMSProp
+from ..methods.optimizers import GD
+from ..methods.registry import Method, as_method
 from ..models.numpy_models import ObjectiveModel, as_model, flat_point
 from .complementarity import solve_sdcp
 
@@ -65,12 +94,16 @@ class CentralFlow:
     predicted_loss : ndarray (m,)
         f + (1/2) sum_i s_i l_i: the prediction of GD's time-averaged loss.
     sharpness : ndarray (m,)
-        The top Hessian eigenvalue on the flow (2/h at the edge).
+        The top eigenvalue of P^-1 H on the flow (the Hessian's for GD; 2/h at the edge).
     sigma : ndarray (m, k, k)
         S: the oscillation's covariance in the basis u_1..u_k of top eigenvectors.
     active : ndarray of int (m,)
         The rank of S: how many directions are held at the edge.
     h, substeps, k : the learning rate, Euler substeps per GD step, eigenpairs used.
+    method : str
+        "GD" or "RMSProp".
+    state : ndarray (m, n) or None
+        RMSProp's nu on the flow (None for GD).
     """
 
     times: np.ndarray = field(repr=False)
@@ -83,6 +116,8 @@ class CentralFlow:
     h: float
     substeps: int
     k: int
+    method: str = "GD"
+    state: np.ndarray | None = field(default=None, repr=False)
 
 
 def _as_flow_model(target: Any) -> Any:
@@ -105,9 +140,15 @@ def central_flow(
     h: RealLike,
     k: int = 2,
     substeps: int = 10,
+    method: Method | str | None = None,
+    nu0: Any = None,
     progress: bool = False,
 ) -> CentralFlow:
     r"""The central flow from ``x0`` at ``times`` (module docstring), float64.
+
+    ``method``: GD (default) or ``RMSProp(beta2, eps)`` (``eps_root`` allowed), whose
+    second moment starts at ``nu0`` (default grad f(x0)^2, the average a run holds once
+    its first steps are past; start RMSProp at the same nu to compare).
 
     On (1 - xy)^2/2 from (3, 1/10) with h = 0.22 (2/h = 9.0909) gradient flow, which
     conserves x^2 - y^2, would end on xy = 1 at sharpness x^2 + y^2 = 9.21 > 2/h; the
@@ -123,6 +164,13 @@ def central_flow(
     substeps = check_count(substeps, "substeps", 1)
     ts = np.array([float(t) for t in sorted_times(times)])
     x = flat_point(x0, model.dim)
+    meth = GD() if method is None else as_method(method)
+    if not isinstance(meth, GD | RMSProp):
+        raise InvalidInputError(
+            f"the central flow is derived for GD and RMSProp, not {meth.name} (momentum "
+            "methods have no central flow here)"
+        )
+    pre = _Preconditioner(meth, hh, model, x, nu0)
     dt = hh / substeps
     edge = 2.0 / hh
     if not (np.isfinite(edge) and np.isfinite(dt) and dt > 0):
@@ -133,17 +181,20 @@ def central_flow(
     )
     meter = Meter("the central flow", float(ts[-1]) / dt, "substeps")
     done = 0
-    out: dict[str, list[Any]] = {key: [] for key in ("x", "loss", "pred", "sharp", "sigma")}
+    out: dict[str, list[Any]] = {key: [] for key in ("x", "loss", "pred", "sharp", "sigma", "nu")}
     t, v0, S_prev = 0.0, None, None
+    nu = pre.nu0
     bar = progress_bar(bool(progress), total=float(ts[-1]), desc="central flow", unit="time")
 
     pairs = [(a, b) for a in range(k) for b in range(a, k)]
 
-    def velocity(y: np.ndarray, v_start: Any, prev: Any) -> tuple[Any, ...]:
-        """dx/dt at y with the S of the complementarity problem linearised over one
-        substep; also the eigenvalues, S and the top eigenvector (for the records)."""
+    def velocity(y: np.ndarray, m: Any, v_start: Any, prev: Any) -> tuple[Any, ...]:
+        """(dx/dt, dnu/dt) at (y, nu = m) with the S of the complementarity problem
+        linearised over one substep; also the eigenvalues, S and the top eigenvector."""
+        P = pre.P(m)
         try:
-            lam, U = top_eigenpairs(model, y, k, v0=v_start)
+            lam, V = top_eigenpairs(model, y, k, v0=v_start, inverse_preconditioner=pre.inv(P))
+            U = V if P is None else V / np.sqrt(P)[:, None]  # U^T P U = I, H U = P U Lambda
             g = np.asarray(model.grad(y), dtype=float)
             G = np.zeros((k, k, model.dim))
             for a, b in pairs:
@@ -154,33 +205,51 @@ def central_flow(
             raise InvalidInputError(
                 f"the gradient or curvature left float range at t = {t:.4g} (start too large?)"
             )
+        Pg, PG = (g, G) if P is None else (g / P, G / P)
         with np.errstate(over="ignore", invalid="ignore"):
-            R = np.diag(edge - lam) + dt * (G @ g)
-            B = 0.5 * dt * np.einsum("ijn,abn->ijab", G, G)
+            R = np.diag(edge - lam) + dt * (G @ Pg)
+            B = 0.5 * dt * np.einsum("ijn,abn->ijab", G, PG)
+            if P is not None:
+                HU = (P[:, None] * U) * lam[None, :]
+                rate = pre.rate / (2.0 * pre.root(m))  # dP/dnu times c
+                R += dt * edge * np.einsum("ia,ib,i->ab", U, U, rate * (g * g - m))
+                B += dt * edge * np.einsum("ia,ib,ic,id,i->abcd", U, U, HU, HU, rate)
         if not (np.all(np.isfinite(R)) and np.all(np.isfinite(B))):
             raise InvalidInputError(f"h = {hh!r} is too large for float64 at t = {t:.4g}")
         S = solve_sdcp(R, B, previous=prev)
-        return -(g + 0.5 * np.einsum("ab,abn->n", S, G)), lam, S, U[:, 0]
+        dx = -(Pg + 0.5 * np.einsum("ab,abn->n", S, PG))
+        dnu = None
+        if P is not None:
+            dnu = pre.rate * (g * g + np.einsum("ab,ia,ib->i", S, HU, HU) - m)
+        return dx, dnu, lam, S, V[:, 0]
 
     for target_t in ts:
         while t < target_t - 1e-12 * max(1.0, target_t):
             step = min(dt, target_t - t)
-            v1, _, S_prev, v0 = velocity(x, v0, S_prev)
-            v2, _, _, _ = velocity(x + step * v1, v0, S_prev)  # Heun: second order where smooth
+            v1, n1, _, S_prev, v0 = velocity(x, nu, v0, S_prev)
+            mid = None if nu is None else nu + step * n1
+            v2, n2, _, _, _ = velocity(x + step * v1, mid, v0, S_prev)  # Heun: second order
             x = x + 0.5 * step * (v1 + v2)
+            if nu is not None:
+                nu = nu + 0.5 * step * (n1 + n2)
+                if not np.all(nu > 0):
+                    raise InvalidInputError(
+                        f"RMSProp's nu left (0, oo) at t = {t:.4g}: take more substeps"
+                    )
             t += step
             done += 1
             meter.tick(done)
             bar.update(step)
             if not np.all(np.isfinite(x)):
                 raise InvalidInputError(f"the central flow left float range at t = {t:.4g}")
-        _, lam, s, v0 = velocity(x, v0, S_prev)
+        _, _, lam, s, v0 = velocity(x, nu, v0, S_prev)
         out["x"].append(x.copy())
         loss = float(model.loss(x))
         out["loss"].append(loss)
         out["pred"].append(loss + 0.5 * float(np.diag(s) @ lam))
         out["sharp"].append(float(lam[0]))
         out["sigma"].append(s)
+        out["nu"].append(None if nu is None else nu.copy())
     bar.close()
     sig = np.array(out["sigma"])
     return CentralFlow(
@@ -197,4 +266,50 @@ def central_flow(
         h=hh,
         substeps=substeps,
         k=k,
+        method=type(meth).__name__,
+        state=None if nu is None else np.array(out["nu"]),
     )
+
+
+class _Preconditioner:
+    """P = sqrt(nu + eps_root) + eps of RMSProp (None for GD), its state's start and rate."""
+
+    def __init__(self, method: Any, h: float, model: Any, x: np.ndarray, nu0: Any) -> None:
+        self.adaptive = isinstance(method, RMSProp)
+        self.nu0 = None
+        if not self.adaptive:
+            if nu0 is not None:
+                raise InvalidInputError("nu0 is RMSProp's second moment: GD has none")
+            return
+        try:
+            b2, self.eps, self.eps_root = (
+                float(method.beta2),
+                float(method.eps),
+                float(method.eps_root),
+            )
+        except TypeError:
+            raise InvalidInputError(
+                f"the central flow is numerical: {method!r} needs numbers, not symbols"
+            ) from None
+        if b2 <= 0:
+            raise InvalidInputError("beta2 = 0 has no second-moment dynamics; give beta2 > 0")
+        self.rate = (1 - b2) / (b2 * h)
+        g = np.asarray(model.grad(x), dtype=float)
+        nu = g * g if nu0 is None else np.asarray(nu0, dtype=float).reshape(-1)
+        if nu.shape != x.shape or not np.all(np.isfinite(nu) & (nu >= 0)):
+            raise InvalidInputError(f"nu0 must be {x.size} finite numbers >= 0")
+        if not np.all(self.root(nu) + self.eps > 0):
+            raise InvalidInputError(
+                "nu0 has zeros and eps = eps_root = 0: RMSProp's step is undefined there"
+            )
+        self.nu0 = nu
+
+    def root(self, nu: np.ndarray) -> np.ndarray:
+        return np.sqrt(nu + self.eps_root)
+
+    def P(self, nu: Any) -> np.ndarray | None:
+        return None if nu is None else self.root(nu) + self.eps
+
+    @staticmethod
+    def inv(P: Any) -> Any:
+        return None if P is None else 1.0 / P

@@ -152,3 +152,28 @@ def test_bad_steps_and_objective_parameters():
     )
     assert sp.Symbol("a", real=True) in kept.fields[1][0].free_symbols  # kept symbolic
     assert "h" in eq._repr_latex_()
+
+
+def test_a_user_method_with_an_h_cubed_term_gets_its_second_order_part():
+    """A method defined outside the package (an EMA of the gradient, x' = x - h m' -
+    h^3 m'): X_2 = (1/2) d^2X/dh^2 at h = 0 is 0 here, and the one-step defects along its
+    own run (an oracle that reads no formula) stay third order."""
+    from dataclasses import dataclass
+
+    from gdtheory.optimizers import Method
+
+    @dataclass(frozen=True)
+    class CubicEMA(Method):
+        state = ("m",)
+
+        def update(self, grad, x, state, h):
+            (m,) = state
+            m1 = [mi / 2 + gi / 2 for mi, gi in zip(m, grad(x), strict=True)]
+            return [xi - h * mi - h**3 * mi for xi, mi in zip(x, m1, strict=True)], (m1,)
+
+    eq = gt.transient_modified_equation(CubicEMA(), "x**2/2 + x**3/3")
+    assert eq.fields is not None
+    r = gt.transient_errors(
+        CubicEMA(), "x**2/2 + x**3/3", ["1/2"], hs=["1/40", "1/80", "1/160"], steps=6
+    )
+    assert abs(r.slopes[0] - 3) < 0.25, r

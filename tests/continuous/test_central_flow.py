@@ -1,4 +1,4 @@
-"""The central flow: gradient flow below the edge (against the
+"""The central flow of GD and RMSProp: gradient (or stable) flow below the edge (against the
 high-precision gradient flow), the edge held at 2/h, and clear refusals."""
 
 from __future__ import annotations
@@ -8,9 +8,10 @@ import pytest
 
 from gdtheory.continuous.central_flow import central_flow
 from gdtheory.continuous.flows import gradient_flow
-from gdtheory.core.objective import Objective
+from gdtheory.core.objective import Objective, as_objective
 from gdtheory.errors import InvalidInputError
 from gdtheory.models.numpy_models import ObjectiveModel
+from gdtheory.optimizers import HeavyBall, RMSProp
 
 
 def test_below_the_edge_the_central_flow_is_gradient_flow() -> None:
@@ -87,3 +88,88 @@ def test_two_directions_at_the_edge_match_two_independent_flows() -> None:
         np.sort(np.column_stack([one.sigma[:, 0, 0], two.sigma[:, 0, 0]]), axis=1),
         atol=1e-9,
     )
+
+
+# ---- RMSProp (method=RMSProp(beta2, eps)) ----
+
+
+def test_rmsprop_below_the_edge_is_its_stable_flow() -> None:
+    """Far below 2/h, S = 0: dx/dt = -g/(sqrt(nu) + eps), dnu/dt = c (g^2 - nu), c = (1 -
+    beta2)/(beta2 h), against scipy's DOP853 (a second integrator); Heun's error falls
+    about 4x when the substeps double."""
+    from scipy.integrate import solve_ivp
+
+    f, h, b2, eps, T = "x**2/2 + x**4/4 + y**2", 0.01, 0.9, 0.1, 0.5
+    obj = as_objective(f)
+    g = lambda w: obj.grad_np(w[None, :])[0]  # noqa: E731
+    c = (1 - b2) / (b2 * h)
+    x0 = np.array([1.0, -0.5])
+
+    def rhs(_t: float, z: np.ndarray) -> np.ndarray:
+        w, nu = z[:2], z[2:]
+        gw = g(w)
+        return np.concatenate([-gw / (np.sqrt(nu) + eps), c * (gw * gw - nu)])
+
+    ref = solve_ivp(
+        rhs, (0, T), np.concatenate([x0, g(x0) ** 2]), method="DOP853", rtol=1e-12, atol=1e-14
+    ).y[:, -1]
+    errs = []
+    for sub in (2, 4):
+        cf = central_flow(f, x0, [T], h=h, substeps=sub, method=RMSProp("9/10", "1/10"))
+        assert cf.method == "RMSProp" and np.all(cf.active == 0)
+        errs.append(float(np.max(np.abs(np.concatenate([cf.states[-1], cf.state[-1]]) - ref))))
+    assert errs[1] < 1e-4 and 3.0 < errs[0] / errs[1] < 5.0, errs  # c dt = 0.03: stiff nu
+
+
+def test_rmsprop_with_a_large_eps_is_the_central_flow_of_gd() -> None:
+    """eps = E >> sqrt(nu): RMSProp is GD at rate h/E, so its central flow at time E t is
+    GD's at rate h/E at time t (the edge 2/h of P^-1 H with P ~ E is GD's 2E/h)."""
+    E, hg = 1e4, 0.22
+    gd = central_flow("(1 - x*y)**2/2", [3, 0.1], [2.0, 10.0], h=hg)
+    rms = central_flow(
+        "(1 - x*y)**2/2", [3, 0.1], [2.0 * E, 10.0 * E], h=hg * E, method=RMSProp("9/10", str(E))
+    )
+    assert np.max(np.abs(rms.states - gd.states)) < 1e-3
+    assert np.allclose(rms.sharpness * E, gd.sharpness, rtol=1e-3)
+    assert rms.active[0] == gd.active[0] == 1  # on the edge at t = 2 (E t for RMSProp)
+
+
+def test_rmsprop_holds_its_edge_and_refuses_what_it_cannot_do() -> None:
+    cf = central_flow(
+        "(1 - x*y)**2/2", [3, 0.1], [2.0, 10.0], h=0.22 * 50, method=RMSProp("99/100", "50")
+    )
+    assert np.all(cf.sharpness * cf.h / 2 <= 1 + 1e-6)
+    with pytest.raises(InvalidInputError, match="GD and RMSProp"):
+        central_flow("x**2", [1.0], [1.0], h=0.1, method=HeavyBall("1/2"))
+    with pytest.raises(InvalidInputError, match="needs numbers"):
+        central_flow("x**2", [1.0], [1.0], h=0.1, method=RMSProp("beta2", "eps"))
+    with pytest.raises(InvalidInputError, match="nu0 must be"):
+        central_flow("x**2 + y**2", [1.0, 1.0], [1.0], h=0.1, method=RMSProp("1/2", "0"), nu0=[1.0])
+    with pytest.raises(InvalidInputError, match="GD has none"):
+        central_flow("x**2", [1.0], [1.0], h=0.1, nu0=[1.0])
+
+
+def test_rmsprop_at_the_edge_matches_the_equilibrium_and_the_run() -> None:
+    """f = y x^2/2 - y/10 + y^2/200: y grows the curvature y of x until lambda(P^-1 H) =
+    y/P_x = 2/h, where x oscillates.  The edge fixes the oscillation through nu: sqrt(nu_x)
+    + eps = y h/2 and nu_x = E[g_x^2] = y^2 E[x^2], and df/dy = 0 on average gives
+    y* = 10 - 50 E[x^2] = 10 - 50 (y h/2 - eps)^2 / y^2 (below the stable flow's 10).  The
+    central flow must end at y*, and RMSProp's own run (from the same nu) average there."""
+    from scipy.optimize import brentq
+
+    h, eps, K = 0.02, 0.01, 1200
+    f = "y*x**2/2 - y/10 + y**2/200"
+    y_star = brentq(lambda y: y - 10 + 50 * (y * h / 2 - eps) ** 2 / y**2, 5, 10)
+    cf = central_flow(f, [0.5, 1.0], [K * h], h=h, substeps=4, method=RMSProp("9/10", str(eps)))
+    assert abs(cf.states[-1][1] - y_star) < 2e-5 and cf.active[-1] == 1
+    obj = as_objective(f)
+    w = np.array([0.5, 1.0])
+    nu = obj.grad_np(w[None, :])[0] ** 2
+    ys = []
+    for _ in range(K):
+        g = obj.grad_np(w[None, :])[0]
+        nu = 0.9 * nu + 0.1 * g * g
+        w = w - h * g / (np.sqrt(nu) + eps)
+        ys.append(w[1])
+    assert abs(np.mean(ys[-100:]) - cf.states[-1][1]) < 2e-5
+    assert 10 - y_star > 3e-3  # the stable flow's end, 10, is 100 times further off
