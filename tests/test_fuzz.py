@@ -483,6 +483,8 @@ ENTRY: dict[str, tuple[Callable[..., Any], dict[str, Any], dict[str, list[Any]]]
             "h": HOSTILE_NUMBERS,
             "dps": HOSTILE_DPS,
             "target": HOSTILE_EXPRESSIONS,
+            "branch": [None, "", "Continued", 3, ["continued"]],
+            "substeps": HOSTILE_COUNTS + [1],
         },
     ),
     "central_flow": (

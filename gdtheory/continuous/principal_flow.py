@@ -35,6 +35,7 @@ their Definition 3.1 and Remark on quadratics).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,16 +43,19 @@ from typing import Any
 import mpmath
 import numpy as np
 
-from ..core.budget import PaceMeter
+from ..core.budget import PaceMeter, check_cost
 from ..core.compiled import compile_mpc
 from ..core.objective import Objective, as_objective, numeric_objective
 from ..core.outcomes import FlowStatus
-from ..core.scalars import RealLike, check_dps, positive_real, sorted_times, to_mpf
+from ..core.scalars import RealLike, check_count, check_dps, positive_real, sorted_times, to_mpf
 from ..errors import InvalidInputError, NonFiniteError
 from ..models.numpy_models import as_model, flat_point
-from .flows import integrate_flow
+from .flows import FlowSolution, integrate_flow
 
-__all__ = ["principal_phi", "principal_field", "principal_flow", "ModelFlow"]
+__all__ = ["principal_phi", "principal_field", "principal_flow", "ModelFlow", "BRANCHES"]
+
+#: The readings of the principal flow past h l = 1 (:func:`principal_flow`).
+BRANCHES = ("principal", "continued")
 
 
 def principal_phi(z: Any) -> Any:
@@ -147,8 +151,19 @@ def principal_flow(
     h: RealLike,
     dps: int = 50,
     rtol: float = 1e-10,
+    branch: str = "principal",
+    substeps: int | None = None,
 ) -> Any:
     r"""The principal flow from ``x0`` at the requested ``times`` (module docstring).
+
+    ``branch`` (symbolic objectives): "principal", the definition read literally, the
+    principal logarithm at every point, by Gragg-Bulirsch-Stoer (or, with ``substeps``,
+    by fixed-step RK4, which steps over the cut: first order where the path slides along
+    it); "continued", the analytic continuation along the path, by fixed-step RK4 with
+    ``substeps`` per h (default 64) and each eigenvalue's logarithm kept on the branch
+    nearest its value at the start of the step (the two agree on quadratics, where no
+    eigenvalue moves).  An RK4 result's ``error_estimate`` is its largest difference to
+    the run with half the substeps.
 
     A symbolic objective (or an expression string) gives a
     :class:`~gdtheory.continuous.flows.FlowSolution` at ``dps`` digits, its states
@@ -162,14 +177,121 @@ def principal_flow(
     ...     print([mpmath.nstr(mpmath.chop(x[0], 1e-25), 6) for x in s.states])
     ['1.0', '-0.5', '0.25', '-0.125']
     """
+    if branch not in BRANCHES:
+        raise InvalidInputError(f"branch must be one of {BRANCHES}, got {branch!r}")
+    if substeps is not None:
+        substeps = check_count(substeps, "substeps", 2)
     if isinstance(target, Objective | str):
         obj = numeric_objective(as_objective(target))
         dps = check_dps(dps)
-        F = principal_field(obj, h)
-        with mpmath.workdps(dps):
-            x = obj.point_mp(x0)
-        return integrate_flow(F, x, times, dps=dps)
+        if branch == "principal" and substeps is None:
+            F = principal_field(obj, h)
+            with mpmath.workdps(dps):
+                x = obj.point_mp(x0)
+            return integrate_flow(F, x, times, dps=dps)
+        return _stepped_flow(obj, x0, times, h, dps, substeps or 64, branch == "continued")
+    if branch != "principal" or substeps is not None:
+        raise InvalidInputError(
+            "a model's principal flow is real (float64, stopped where it turns complex): "
+            "branch and substeps are for symbolic objectives"
+        )
     return _model_flow(target, x0, times, h, rtol)
+
+
+def _stepped_flow(
+    obj: Objective,
+    x0: Any,
+    times: Sequence[RealLike],
+    h: RealLike,
+    dps: int,
+    M: int,
+    continued: bool,
+) -> FlowSolution:
+    """Fixed-step complex RK4, dt = h / M, at ``dps`` digits; the run with M // 2 steps
+    gives the error estimate.  Continued: phi(h H) from the eigenvalues matched to those
+    at the start of the step and their logarithms on the nearest branch."""
+    hh = positive_real(h, "h")
+    ts = sorted_times(times)
+    n = obj.dim
+    grad = compile_mpc(list(obj.grad), obj.symbols)
+    hess = compile_mpc(list(obj.hessian), obj.symbols)
+    check_cost(
+        "the stepped principal flow",
+        1.5 * float(ts[-1] / hh) * M * 4 * n**3,
+        2e4,
+        "field evaluations",
+    )
+    with mpmath.workdps(dps):
+        hm = to_mpf(hh)
+        x0m = [mpmath.mpc(v) for v in obj.point_mp(x0)]
+
+        def field(x: Sequence[Any], ref: Any) -> tuple[list[Any], Any]:
+            H = mpmath.matrix([[v for v in hess(x)[i * n : (i + 1) * n]] for i in range(n)])
+            lam, V = mpmath.eig(H)
+            lam, V = list(lam), V
+            if continued and ref is not None:
+                lam, V = _matched(lam, V, ref[0])
+            logs = []
+            for i, l in enumerate(lam):
+                z = hm * l
+                if z == 1:
+                    raise InvalidInputError(
+                        "h l = 1 on the path: the principal flow's log(1 - h l) is singular"
+                    )
+                L = mpmath.log(1 - z)
+                if continued and ref is not None:
+                    L += 2j * mpmath.pi * mpmath.nint((ref[1][i].imag - L.imag) / (2 * mpmath.pi))
+                logs.append(L)
+            phi = [
+                principal_phi(hm * l)
+                if abs(hm * l) < mpmath.mpf(10) ** (-dps // 3)
+                else L / (hm * l)
+                for l, L in zip(lam, logs, strict=True)
+            ]
+            g = mpmath.matrix(list(grad(x)))
+            out = V * mpmath.diag(phi) * (mpmath.lu_solve(V, g))
+            return [out[i] for i in range(n)], (lam, logs)
+
+        def solve(m: int) -> list[list[Any]]:
+            dt0 = hm / m
+            x, t, ref, states = list(x0m), mpmath.mpf(0), None, []
+            for target in ts:
+                tt = to_mpf(target)
+                while t < tt - dt0 * mpmath.mpf(10) ** -6:
+                    dt = min(dt0, tt - t)
+                    k1, r1 = field(x, ref)
+                    k2, _ = field([a + dt / 2 * b for a, b in zip(x, k1, strict=True)], r1)
+                    k3, _ = field([a + dt / 2 * b for a, b in zip(x, k2, strict=True)], r1)
+                    k4, _ = field([a + dt * b for a, b in zip(x, k3, strict=True)], r1)
+                    x = [
+                        a + dt / 6 * (b + 2 * c + 2 * d + e)
+                        for a, b, c, d, e in zip(x, k1, k2, k3, k4, strict=True)
+                    ]
+                    _, ref = field(x, r1)
+                    t += dt
+                states.append(list(x))
+            return states
+
+        fine, coarse = solve(M), solve(max(1, M // 2))
+        est = max(
+            abs(a - b) for s, c in zip(fine, coarse, strict=True) for a, b in zip(s, c, strict=True)
+        )
+        states = tuple(tuple(v if v.imag != 0 else v.real for v in s) for s in fine)
+    return FlowSolution(tuple(to_mpf(t) for t in ts), states, dps, est, 0)
+
+
+def _matched(lam: list[Any], V: Any, previous: Sequence[Any]) -> tuple[list[Any], Any]:
+    """The eigenpairs reordered to follow ``previous`` (nearest in total distance)."""
+    n = len(lam)
+    best = min(
+        itertools.permutations(range(n)),
+        key=lambda p: sum(abs(lam[p[i]] - previous[i]) for i in range(n)),
+    )
+    W = mpmath.matrix(n, n)
+    for j, p in enumerate(best):
+        for i in range(n):
+            W[i, j] = V[i, p]
+    return [lam[p] for p in best], W
 
 
 def _model_flow(

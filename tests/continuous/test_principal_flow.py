@@ -94,3 +94,80 @@ def test_bad_input_is_named() -> None:
         principal_flow("x**2/2", [1], [1], h=-1, dps=20)
     with pytest.raises(InvalidInputError, match="coordinates"):
         principal_flow(ObjectiveModel(Objective.parse("x**2 + y**2")), [1.0], [1.0], h=0.1)
+
+
+# ---- past h l = 1 on non-quadratics: the two readings, by fixed-step RK4 ----
+
+DOUBLE_WELL = Objective.parse("x**4/4 - x**2/2")
+
+
+@pytest.mark.parametrize("branch", ["continued", "principal"])
+def test_stepped_readings_are_gd_on_quadratics(branch: str) -> None:
+    """No eigenvalue moves on a quadratic: both readings are the exact flow, GD at t = kh
+    (h l = 3/2 in 1-D, 5/2 on the spread quadratic), to RK4's accuracy."""
+    for f, L, x0, hl in ((CASES[0][0], 3, [2], "3/2"), (CASES[1][0], 10, [1, -1, 2], "5/2")):
+        h = sp.Rational(hl) / L
+        s = principal_flow(
+            f, x0, [k * h for k in range(4)], h=h, dps=30, branch=branch, substeps=64
+        )
+        tr = gd(f, x0, h=h, steps=3, dps=30)
+        with mpmath.workdps(30):
+            err = max(
+                abs(a - b)
+                for st, xk in zip(s.states, tr.iterates, strict=True)
+                for a, b in zip(st, xk, strict=True)
+            )
+        assert err < 1e-6 and err <= 2 * s.error_estimate + 1e-20, (branch, hl, err)
+
+
+def test_literal_reading_slides_along_the_cut_with_the_real_field() -> None:
+    """Double well from 6/5, h = 1.2/f''(6/5): read literally, the principal log jumps
+    across the real axis (where h f'' > 1) and the path slides on it with the average of
+    the two one-sided fields, the real x' = log|1 - h f''| f'/(h f'') (Filippov).  RK4
+    on the literal field converges to that real flow (by GBS, a second integrator) at
+    first order."""
+    from gdtheory.continuous.flows import integrate_flow
+
+    h = sp.Rational(6, 5) / sp.Rational(83, 25)  # f''(6/5) = 83/25
+    T = 3 * h
+    with mpmath.workdps(30):
+        hm = mpmath.mpf(h)
+
+        def real_field(x):
+            z = hm * (3 * x[0] ** 2 - 1)
+            return (mpmath.log(abs(1 - z)) / z * (x[0] ** 3 - x[0]),)
+
+        ref = integrate_flow(real_field, [mpmath.mpf(6) / 5], [T], dps=30).states[-1][0]
+    errs = []
+    for M in (64, 128, 256):
+        s = principal_flow(DOUBLE_WELL, ["6/5"], [T], h=h, dps=30, substeps=M)
+        errs.append(float(abs(s.states[-1][0] - ref)))
+    assert errs[2] < 1e-3 and 1.5 < errs[0] / errs[1] < 2.6 and 1.5 < errs[1] / errs[2] < 2.6, errs
+
+
+def test_continued_reading_converges_at_fourth_order_in_two_dimensions() -> None:
+    """(1 - xy)^2/2 from (2, 1/4), h = 1.2/L0: the eigenvalues are matched step to step and
+    each logarithm kept on its nearest branch; a wrong match or branch would break RK4's
+    order.  The change when the substeps halve falls about 16x per halving."""
+    f = Objective.parse("(1 - x*y)**2/2")
+    h = sp.Rational(3, 10)  # L0 = 4 at (2, 1/4)
+    changes = [
+        float(
+            principal_flow(
+                f, ["2", "1/4"], [4 * h], h=h, dps=30, branch="continued", substeps=M
+            ).error_estimate
+        )
+        for M in (16, 32)
+    ]
+    assert 10 < changes[0] / changes[1] < 24, changes
+
+
+def test_branch_and_substeps_are_checked() -> None:
+    with pytest.raises(InvalidInputError, match="branch must be one of"):
+        principal_flow("x**2", [1], [1], h="3/4", branch="sheet")
+    with pytest.raises(InvalidInputError, match="substeps"):
+        principal_flow("x**2", [1], [1], h="3/4", substeps=1)
+    with pytest.raises(InvalidInputError, match="symbolic objectives"):
+        principal_flow(
+            ObjectiveModel(Objective.parse("x**2")), [1.0], [1.0], h=0.1, branch="continued"
+        )
