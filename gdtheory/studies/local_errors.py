@@ -43,6 +43,7 @@ __all__ = [
     "epoch_local_errors",
     "inverse_map",
     "fitted_slopes",
+    "slope_row",
 ]
 
 Step = Callable[[list[mpmath.mpf], mpmath.mpf], Sequence[mpmath.mpf]]
@@ -67,8 +68,7 @@ class LocalErrors:
     def __str__(self) -> str:
         rows = [f"{self.description}: local error vs h"]
         for p, errs, s in zip(self.orders, self.errors, self.slopes, strict=True):
-            cells = " ".join(f"{e:.3e}" for e in errs)
-            rows.append(f"  p = {p}: {cells}  slope {s:.3f} (predicted {p + 2})")
+            rows.append(slope_row(f"p = {p}", errs, s, p + 2))
         return "\n".join(rows)
 
 
@@ -103,6 +103,16 @@ def flow_local_errors(
     hf = [float(r) for r in rates]
     slopes = fitted_slopes(hf, errors)
     return LocalErrors(description, tuple(hf), tuple(ps), tuple(tuple(e) for e in errors), slopes)
+
+
+def slope_row(label: str, errors: Sequence[float], slope: float, predicted: int) -> str:
+    """One line of an error table: the errors, the fitted slope and the predicted one.
+
+    >>> slope_row("p = 1", [1e-2, 2.5e-3], 2.0, 2)
+    '  p = 1: 1.000e-02 2.500e-03  slope 2.000 (predicted 2)'
+    """
+    cells = " ".join(f"{e:.3e}" for e in errors)
+    return f"  {label}: {cells}  slope {slope:.3f} (predicted {predicted})"
 
 
 def fitted_slopes(hs: Sequence[float], errors: Sequence[Sequence[float]]) -> tuple[float, ...]:

@@ -34,7 +34,7 @@ from ..core.objective import Objective, as_objective, h
 from ..core.scalars import check_dps, check_orders, exact_rates, exact_real, positive_real, to_mpf
 from ..errors import InvalidInputError
 from ..methods.registry import Method, as_method
-from .local_errors import fitted_slopes
+from .local_errors import fitted_slopes, slope_row
 
 __all__ = ["ManifoldErrors", "manifold_errors"]
 
@@ -72,8 +72,7 @@ class ManifoldErrors:
         for p, errs, s, q in zip(
             self.orders, self.errors, self.slopes, self.predicted, strict=True
         ):
-            cells = " ".join(f"{e:.3e}" for e in errs)
-            rows.append(f"  p = {p}: {cells}  slope {s:.3f} (predicted {q})")
+            rows.append(slope_row(f"p = {p}", errs, s, q))
         return "\n".join(rows)
 
 

@@ -33,7 +33,7 @@ from ..core.objective import Objective, as_objective, h
 from ..core.scalars import check_dps, exact_rates, exact_real, to_mpf
 from ..errors import InvalidInputError
 from ..methods.registry import Method, as_method
-from .local_errors import fitted_slopes
+from .local_errors import fitted_slopes, slope_row
 
 __all__ = ["TransientErrors", "transient_errors"]
 
@@ -64,8 +64,7 @@ class TransientErrors:
             self.predicted,
             strict=True,
         ):
-            cells = " ".join(f"{e:.3e}" for e in errs)
-            rows.append(f"  {label}: {cells}  slope {s:.3f} (predicted {q})")
+            rows.append(slope_row(label, errs, s, q))
         return "\n".join(rows)
 
 
