@@ -27,6 +27,7 @@ from .backward_error.momentum import MomentumModifiedEquation as MomentumModifie
 from .backward_error.momentum import momentum_modified_equation as momentum_modified_equation
 from .backward_error.series import SeriesDiagnostics as SeriesDiagnostics
 from .backward_error.series import series_diagnostics as series_diagnostics
+from .backward_error.sgd import EpochModifiedEquation as EpochModifiedEquation
 from .backward_error.sgd import epoch_map as sgd_epoch_map
 from .backward_error.sgd import sgd_modified_equation as sgd_modified_equation
 from .backward_error.slow_manifold import SlowManifoldEquation as SlowManifoldEquation
@@ -205,6 +206,7 @@ __all__ = [
     "SlowManifoldEquation",
     "sgd_epoch_map",
     "sgd_modified_equation",
+    "EpochModifiedEquation",
     "momentum_modified_equation",
     "GenericModifiedEquation",
     "GenericTerm",

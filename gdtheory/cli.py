@@ -203,7 +203,7 @@ def _parser() -> argparse.ArgumentParser:
         action="append",
         default=None,
         metavar="F_I",
-        help="one term f_i of f = (1/m) sum f_i (repeat): the expected SGD epoch",
+        help="one term f_i of f = (1/m) sum f_i (repeat): the expected SGD epoch, in the step h",
     )
     m.add_argument(
         "--sampling",

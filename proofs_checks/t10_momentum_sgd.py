@@ -13,9 +13,10 @@ verified by its order:
     quadratics against the exact slow root log(r(h lam))/h);
 (b) one momentum step from the slow manifold against the order-p flow: O(h^(p+2)),
     p = 0..3, on two nonlinear objectives;
-(c) random reshuffling: F_0 + h F_1 = -grad(f + (h/(4 m^2)) sum_i |grad f_i|^2), h = m eta
-    (Smith, Dherin, Barrett and De, ICLR 2021); the expected epoch against the order-p
-    flow: O(h^(p+2)) for m = 2 and m = 4, quadratic and non-quadratic f_i (40 digits);
+(c) random reshuffling: F_0 + h F_1 = -grad(f + (h/(4 m)) sum_i |grad f_i|^2) in the step
+    h = eta (Smith, Dherin, Barrett and De, ICLR 2021); the expected epoch against the
+    order-p flow over one epoch H = m eta: O(H^(p+2)) for m = 2 and m = 4, quadratic and
+    non-quadratic f_i (40 digits);
 (d) preconditioned GD x - h P grad f: the modified loss f + (h/4) grad f^T P grad f + ...;
     P^{-1} F_k is a gradient exactly where GD's own field is (x = P^{1/2} z turns the map
     into GD on f(P^{1/2} z)): at every order for a quadratic, but not at h^2 for
@@ -161,7 +162,7 @@ def _sgd_identities(rows: list[tuple[object, ...]]) -> bool:
         m = len(objs)
         me = sgd_modified_equation(objs, 1)
         f = sum(o.expr for o in objs) / m
-        reg = f + h / (4 * m**2) * sum(sum(d**2 for d in o.grad) for o in objs)
+        reg = f + h / (4 * m) * sum(sum(d**2 for d in o.grad) for o in objs)  # h = eta
         good = _zero(
             me.fields[0][i] + h * me.fields[1][i] + sp.diff(reg, s)
             for i, s in enumerate(objs[0].symbols)
@@ -171,7 +172,7 @@ def _sgd_identities(rows: list[tuple[object, ...]]) -> bool:
             (
                 "(c) reshuffling F_0 + h F_1",
                 name,
-                "-grad(f + h/(4m^2) sum |grad f_i|^2)",
+                "-grad(f + h/(4m) sum |grad f_i|^2), h = eta",
                 "equal" if good else "DIFFERENT",
             )
         )
@@ -344,7 +345,7 @@ def check(ctx: CheckContext) -> Evidence:
             "Momentum: beta = 1/4, h = 1/80..1/640, started on the slow manifold (x_{-1} = "
             "Phi_h^{-1}(x_0) at 60 digits); the manifold is real only for "
             "h lam < (1 - sqrt(beta))^2. Reshuffling: exact average over all m! orders, "
-            "h = m eta = 1/20..1/160, 40 digits. Weak errors: T = 1, SGD with replacement, "
+            "epoch H = m eta = 1/20..1/160, 40 digits. Weak errors: T = 1, SGD with replacement, "
             "batch 1, phi = |x|^2; the SMEs' expectations from their exact moment equations "
             "(every f_i quadratic), SGD's by Monte Carlo (seeded), so the standard errors are "
             "SGD's Monte Carlo noise; the fitted order uses the points resolved at 3 standard "

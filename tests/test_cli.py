@@ -207,7 +207,7 @@ def test_cli_modified_momentum_sgd_and_metric(capsys):
     out = json.loads(capsys.readouterr().out)
     assert out["fields"][:2] == [["-2*x"], ["-6*x"]]  # -x/(1-b), -(1+b) x/(2 (1-b)^3)
     assert main(["modified", "--sgd", "(x - 1)**2/2", "--sgd", "(x + 1)**2/2", "--order", "1"]) == 0
-    assert "F_1 = -x/4" in capsys.readouterr().out
+    assert "F_1 = -x/2" in capsys.readouterr().out  # h the step: Smith et al.'s h/(4m)
     args = ["--map", "x - h*(2*x + y)", "--map", "y - h*(x + y)", "--symbols", "x,y"]
     assert main(["modified", *args, "--metric", "2,1;1,1", "--order", "1"]) == 0
     assert "gradient to order h**1" in capsys.readouterr().out

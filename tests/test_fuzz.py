@@ -1285,6 +1285,17 @@ ENTRY.update(
         ),
     }
 )
+_EPOCH = gt.sgd_modified_equation(["(x - 1)**2/2", "(x + 1)**2/2"], 2)
+for _name in ("field", "potential", "latex", "python", "lambdify", "point_mp"):
+    _fn, _good, _bad = ENTRY[f"ModifiedEquation.{_name}"]
+    ENTRY[f"EpochModifiedEquation.{_name}"] = (getattr(_EPOCH, _name), _good, _bad)
+ENTRY["EpochModifiedEquation.bind"] = (
+    gt.sgd_modified_equation(
+        [gt.Objective.parse("a*(x - 1)**2/2", params=["a"]), "(x + 1)**2/2"], 1
+    ).bind,
+    {"a": 2},
+    {"a": [None, "x", object(), _PAYLOAD, float("nan")]},
+)
 ENTRY["MomentumModifiedEquation.state_at"] = ENTRY["SlowManifoldEquation.state_at"]
 ENTRY["MomentumModifiedEquation.signs_at"] = ENTRY["SlowManifoldEquation.signs_at"]
 ENTRY["MomentumModifiedEquation.signed"] = ENTRY["SlowManifoldEquation.signed"]
@@ -1367,6 +1378,7 @@ RESULT_TYPES = {
     "ManifoldErrors",
     "TransientEquation",
     "TransientErrors",
+    "EpochModifiedEquation",
 }
 
 

@@ -14,8 +14,8 @@ no edit here:
 * a method with a **registered theory** (:func:`register_theory`, keyed by the exact
   class): GD (the B-series path of :func:`~.modified.modified_equation`, faster than the
   generic map), SGD (with replacement: the stochastic modified equation of order 1 or 2,
-  :mod:`.sme`; "reshuffle" and "cyclic": the expected epoch, :mod:`.sgd`, h the epoch
-  duration).  A stochastic method without a registered theory is refused: its sampling
+  :mod:`.sme`; "reshuffle" and "cyclic": the expected epoch, :mod:`.sgd`; in both h is
+  the step eta).  A stochastic method without a registered theory is refused: its sampling
   scheme decides what its modified equation means.
 
 >>> from gdtheory.optimizers import Preconditioned

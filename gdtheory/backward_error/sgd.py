@@ -4,16 +4,22 @@ For f = (1/m) sum_i f_i, one epoch of SGD with learning rate eta takes m steps
 x <- x - eta grad f_{s(i)}(x), i = 1..m, in the order s: a fixed order (``"cyclic"``)
 or a uniformly random permutation drawn afresh each epoch (``"reshuffle"``, random
 reshuffling).  The epoch map Phi(x) (its expectation over s for reshuffling) is a
-one-step map analytic in eta; with the epoch duration h = m eta as its time step it is
-x - h grad f + O(h^2), and :func:`~gdtheory.modified_equation` gives the flow that
+one-step map analytic in eta; with the epoch duration H = m eta as its time step it is
+x - H grad f + O(H^2), and :func:`~gdtheory.modified_equation` gives the flow that
 tracks the *mean* iterate over epochs, in the time t = (number of steps) * eta.
 
-First order (derived here from the h^2 term of the expected epoch,
+One meaning of h across the package: :func:`sgd_modified_equation` returns the fields in
+powers of the *step* h = eta, as :func:`~gdtheory.stochastic_modified_equation` and every
+method of the registry do (the coefficient of h^k is m^k times the epoch's); the epoch
+form, in powers of H = m eta, is :meth:`EpochModifiedEquation.per_epoch`.
+
+First order (derived here from the H^2 term of the expected epoch,
 E sum_{i<j} H_{s_j} g_{s_i} = (m^2 H g - sum_a H_a g_a)/2):
 
-    F_0 + h F_1 = -grad(f + (h / (4 m^2)) sum_a |grad f_a|^2),
+    F_0 + H F_1 = -grad(f + (H / (4 m^2)) sum_a |grad f_a|^2),
 
-i.e. f + (eta/(4m)) sum_a |grad f_a|^2: the implicit regulariser of random shuffling of
+i.e. f + (h/(4m)) sum_a |grad f_a|^2 in the step h = eta: the implicit regulariser of
+random shuffling of
 Smith, Dherin, Barrett and De, "On the origin of implicit regularization in stochastic
 gradient descent", ICLR 2021 (their C + (eta/4m) sum_k |grad C_k|^2).  The cyclic order
 has an extra, order-dependent term (1/(2m^2)) sum_{i<j} [H_j g_i - H_i g_j], not a
@@ -26,10 +32,13 @@ needed, and the expectation is the exact average over all m! orders.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 import sympy as sp
 
@@ -40,7 +49,13 @@ from ..errors import InvalidInputError
 from .modified import ModifiedEquation, modified_equation
 from .truncated import TruncatedPolynomials
 
-__all__ = ["epoch_map", "sgd_modified_equation", "SAMPLINGS", "MAX_PERMUTATIONS"]
+__all__ = [
+    "epoch_map",
+    "sgd_modified_equation",
+    "EpochModifiedEquation",
+    "SAMPLINGS",
+    "MAX_PERMUTATIONS",
+]
 
 SAMPLINGS = ("reshuffle", "cyclic")
 #: Largest number of orders averaged exactly (m! for reshuffling).
@@ -97,18 +112,67 @@ def _params(objs: list[Objective]) -> list[sp.Symbol]:
     return sorted({p for o in objs for p in o.params}, key=lambda s: s.name)
 
 
+@dataclass(frozen=True)
+class EpochModifiedEquation(ModifiedEquation):
+    """The modified equation of the expected SGD epoch in powers of the step h = eta
+    (``fields[k]`` multiplies h^k); ``steps_per_epoch`` is m, and :meth:`per_epoch` gives
+    the same flow in powers of the epoch duration H = m eta."""
+
+    steps_per_epoch: int = 1
+
+    def per_epoch(self) -> ModifiedEquation:
+        """The fields in powers of H = m h (the epoch map's own step): F_k / m^k."""
+        m = self.steps_per_epoch
+        return _rescaled(self, sp.Rational(1, m), f"the expected epoch, H = {m} eta")
+
+    def bind(self, values: Any = None, /, **kwargs: Any) -> EpochModifiedEquation:
+        """:meth:`ModifiedEquation.bind`, in the step h = eta."""
+        epoch = self.per_epoch().bind(values, **kwargs)
+        return _in_steps(epoch, self.steps_per_epoch, self.description)
+
+
+def _rescaled(me: ModifiedEquation, c: Any, description: str) -> ModifiedEquation:
+    """``me`` with the coefficient of h^k multiplied by c^k (h -> c h)."""
+    values = {f.name: getattr(me, f.name) for f in dataclasses.fields(ModifiedEquation)}
+    values["fields"] = tuple(sp.ImmutableMatrix(F * c**k) for k, F in enumerate(me.fields))
+    values["obstructions"] = tuple(
+        None if A is None else sp.ImmutableMatrix(A * c**k) for k, A in enumerate(me.obstructions)
+    )
+    values["description"] = description
+    cache: dict[str, Any] = {k: me._cache[k] for k in ("target", "ring") if k in me._cache}
+    if "ring_fields" in me._cache:  # the ring's P^-1 F_k, rescaled as the fields
+        ring = me._cache["ring"]
+        cache["ring_fields"] = [
+            [ring.convert(c**k) * e for e in Gk] for k, Gk in enumerate(me._cache["ring_fields"])
+        ]
+    values["_cache"] = cache
+    return ModifiedEquation(**values)
+
+
+def _in_steps(epoch: ModifiedEquation, m: int, description: str) -> EpochModifiedEquation:
+    """The epoch equation (powers of H = m eta) in powers of the step eta."""
+    step = _rescaled(epoch, sp.Integer(m), description)
+    values = {f.name: getattr(step, f.name) for f in dataclasses.fields(ModifiedEquation)}
+    return EpochModifiedEquation(**values, steps_per_epoch=m)
+
+
 def sgd_modified_equation(
     objectives: Sequence[Objective | str], order: int, sampling: str = "reshuffle"
-) -> ModifiedEquation:
-    r"""The modified equation of the (expected) SGD epoch, h = m * eta the epoch duration:
-    the flow in t = steps * eta that the mean iterate follows to O(h^(order+1)) per epoch.
+) -> EpochModifiedEquation:
+    r"""The modified equation of the (expected) SGD epoch in the step h = eta: the flow in
+    t = steps * eta that the mean iterate follows to O(eta^(order+1)) per epoch, the
+    coefficient of h^k being m^k times the epoch map's in H = m eta (``.per_epoch()``).
 
     >>> me = sgd_modified_equation(["(x - 1)**2/2", "(x + 1)**2/2"], 1)
-    >>> me.fields[1]          # -grad of (h/16)((x - 1)^2 + (x + 1)^2): Smith et al.
+    >>> me.fields[1]          # -grad of (h/8)((x - 1)^2 + (x + 1)^2): Smith et al.'s h/(4m)
+    Matrix([[-x/2]])
+    >>> me.per_epoch().fields[1]   # in the epoch duration H = 2 h
     Matrix([[-x/4]])
     """
     objs = finite_sum(objectives, polynomial=True)
     if isinstance(order, bool) or not isinstance(order, int) or not 0 <= order <= 29:
         raise InvalidInputError(f"order must be an integer in 0..29, got {order!r}")
     step = _epoch(objs, order + 1, sampling)
-    return modified_equation(step, order, symbols=list(objs[0].symbols), params=_params(objs))
+    me = modified_equation(step, order, symbols=list(objs[0].symbols), params=_params(objs))
+    m = len(objs)
+    return _in_steps(me, m, f"{sampling} SGD, {m} steps per epoch, in the step h = eta")

@@ -216,7 +216,7 @@ def epoch_local_errors(
     :func:`~.sgd.sgd_modified_equation`."""
     objs = finite_sum(objectives, polynomial=True)
     ps = check_orders(orders, increasing=True)
-    me = sgd_modified_equation(objs, ps[-1], sampling)
+    me = sgd_modified_equation(objs, ps[-1], sampling).per_epoch()  # one step = one epoch
     desc = f"{sampling} SGD epoch on f_i = {', '.join(o.name for o in objs)} at x0 = {list(x0)}"
     return flow_local_errors(
         lambda x, hm: expected_epoch(objs, x, hm, sampling),

@@ -36,10 +36,16 @@ def test_reshuffling_first_order_is_smith_et_al(family: str) -> None:
     me = sgd_modified_equation(objs, 1)
     xs = objs[0].symbols
     f = sum((o.expr for o in objs), sp.Integer(0)) / m
-    reg = f + h * sum((sum(g**2 for g in o.grad) for o in objs), sp.Integer(0)) / (4 * m**2)
+    # h is the step eta: Smith et al.'s C + (eta/4m) sum_k |grad C_k|^2 as printed
+    reg = f + h * sum((sum(g**2 for g in o.grad) for o in objs), sp.Integer(0)) / (4 * m)
     for i, s in enumerate(xs):
         assert sp.expand(me.fields[0][i] + h * me.fields[1][i] + sp.diff(reg, s)) == 0
     assert me.is_gradient[:2] == (True, True)
+    # the epoch form, in H = m eta: (H/(4 m^2)) sum |grad f_i|^2
+    ep = me.per_epoch()
+    for i in range(len(xs)):
+        assert sp.expand(m * ep.fields[1][i] - me.fields[1][i]) == 0
+    assert me.steps_per_epoch == m
 
 
 @pytest.mark.parametrize("family", FAMILIES)
@@ -51,13 +57,13 @@ def test_cyclic_order_adds_the_commutator_term(family: str) -> None:
     extra = sp.zeros(2, 1)
     for i, j in itertools.combinations(range(m), 2):
         extra += objs[j].hessian * objs[i].grad - objs[i].hessian * objs[j].grad
-    assert sp.expand(cyc.fields[1] - rr.fields[1] - extra / (2 * m**2)) == sp.zeros(2, 1)
+    assert sp.expand(cyc.fields[1] - rr.fields[1] - extra / (2 * m)) == sp.zeros(2, 1)
 
 
 @pytest.mark.parametrize("family", FAMILIES)
 def test_local_error_of_the_expected_epoch(family: str) -> None:
     """The expected epoch (40 digits, exact average over all orders) against the order-p
-    flow over one epoch: error O(h^(p+2)), p = 0..3, h = m * eta."""
+    flow over one epoch: error O(H^(p+2)), p = 0..3, H = m * eta the epoch."""
     hs = [sp.Rational(1, d) for d in (20, 40, 80, 160)]
     r = epoch_local_errors(_objs(FAMILIES[family]), ["0.6", "-0.4"], hs)
     print("\n" + str(r))
