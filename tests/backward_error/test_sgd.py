@@ -111,3 +111,18 @@ def test_sgd_on_the_registry_dispatches_by_sampling_and_batch() -> None:
     assert cyc.fields == sgd_modified_equation(objs, 1, sampling="cyclic").fields
     with pytest.raises(gt.InvalidInputError, match="batch 1"):
         gt.method_modified_equation(SGD(batch=2, sampling="reshuffle"), objs, 1)
+
+
+def test_step_and_epoch_forms_share_potentials_and_bind() -> None:
+    """The h^1 potential in the step h = eta is Smith et al.'s sum |grad f_i|^2/(4m) (made 0
+    at the origin), m times the epoch form's; bind keeps h the step."""
+    objs = [gt.Objective.parse("a*(x - 1)**2/2", params=["a"]), gt.Objective.parse("(x + 1)**2/2")]
+    me = sgd_modified_equation(objs, 1)
+    x, a = sp.Symbol("x", real=True), sp.Symbol("a", real=True)
+    g2 = (a * (x - 1)) ** 2 + (x + 1) ** 2
+    want = (g2 - g2.subs(x, 0)) / 8
+    assert sp.expand(me.potentials[1] - want) == 0
+    assert sp.expand(me.per_epoch().potentials[1] - want / 2) == 0
+    bound = me.bind(a=3)
+    assert isinstance(bound, gt.EpochModifiedEquation) and bound.steps_per_epoch == 2
+    assert sp.expand(bound.fields[1][0] - me.fields[1][0].subs(a, 3)) == 0
