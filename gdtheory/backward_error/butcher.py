@@ -1,8 +1,15 @@
-r"""Explicit Runge-Kutta methods: Butcher tableaux, elementary weights, one-step maps.
+r"""Runge-Kutta methods, explicit and implicit: Butcher tableaux, elementary weights,
+one-step maps.
 
-An s-stage explicit Runge-Kutta method for x' = F(x) is
+An s-stage Runge-Kutta method for x' = F(x) is
 
-    k_i = F(x + h sum_{j<i} a_ij k_j),    Phi_h(x) = x + h sum_i b_i k_i,
+    k_i = F(x + h sum_j a_ij k_j),    Phi_h(x) = x + h sum_i b_i k_i,
+
+explicit when A is strictly lower triangular (each stage from the earlier ones), implicit
+otherwise: the stages then solve a system, and as power series in h they are its unique
+solution, found by fixed-point iteration (each sweep k <- F(x + h A k) fixes one more
+power of h).  Implicit Euler on F = -grad f is the proximal point method, x' = argmin_y
+f(y) + |y - x|^2/(2h), i.e. x' = x - h grad f(x').
 
 and its numerical flow is the B-series (Butcher 1963; Hairer, Lubich and Wanner,
 *Geometric Numerical Integration*, 2006, III.1.4)
@@ -10,7 +17,8 @@ and its numerical flow is the B-series (Butcher 1963; Hairer, Lubich and Wanner,
     Phi_h(x) = x + sum_t h^|t| / sigma(t) * Phi(t) * F(t)(x),
 
 with the elementary weights Phi(t) = b^T phi(t), phi(•) = (1, ..., 1) and
-phi([t_1, ..., t_m]) = prod_k (A phi(t_k)) (componentwise product).  The method has
+phi([t_1, ..., t_m]) = prod_k (A phi(t_k)) (componentwise product; the same for implicit
+methods, HLW III.1.4).  The method has
 order p iff Phi(t) = 1/gamma(t) for every tree with |t| <= p.  GD with learning rate h
 is explicit Euler on F = -grad f.
 
@@ -47,7 +55,8 @@ MAX_STAGES = 16
 
 @dataclass(frozen=True)
 class ButcherTableau:
-    """An explicit Runge-Kutta method: strictly lower-triangular A, weights b (exact).
+    """A Runge-Kutta method: the matrix A (strictly lower triangular for an explicit
+    method) and the weights b, exact.
 
     Attributes
     ----------
@@ -73,6 +82,11 @@ class ButcherTableau:
         return len(self.b)
 
     @property
+    def explicit(self) -> bool:
+        """A strictly lower triangular: every stage from the earlier ones."""
+        return all(self.A[i][j] == 0 for i in range(self.stages) for j in range(i, self.stages))
+
+    @property
     def c(self) -> tuple[Any, ...]:
         """The nodes c_i = sum_j a_ij."""
         return tuple(sum(row, Fraction(0)) for row in self.A)
@@ -93,10 +107,21 @@ _BUILTIN_DATA: dict[str, tuple[list[list[str]], list[str]]] = {
         ],
         ["1/6", "1/3", "1/3", "1/6"],
     ),
+    # implicit methods (Hairer, Lubich and Wanner, II.1 and VI.4)
+    "implicit_euler": ([["1"]], ["1"]),
+    "implicit_midpoint": ([["1/2"]], ["1"]),
+    "trapezoidal": ([["0", "0"], ["1/2", "1/2"]], ["1/2", "1/2"]),
+    "gauss4": (
+        [["1/4", "1/4 - sqrt(3)/6"], ["1/4 + sqrt(3)/6", "1/4"]],
+        ["1/2", "1/2"],
+    ),
 }
 
-#: The built-in method names ("gd" is explicit Euler on -grad f).
-BUILTIN = ("gd", *_BUILTIN_DATA)
+#: Other names of built-in methods.
+_ALIASES = {"gd": "euler", "proximal": "implicit_euler", "proximal_point": "implicit_euler"}
+
+#: The built-in method names ("gd" is explicit Euler on -grad f; "proximal" implicit Euler).
+BUILTIN = ("gd", *_BUILTIN_DATA, "proximal")
 
 
 #: Largest denominator a tableau entry given as a float is recovered with.
@@ -134,8 +159,9 @@ def butcher_tableau(
     tableau: Any, b: Sequence[Any] | None = None, *, name: str | None = None
 ) -> ButcherTableau:
     """A Butcher tableau: a built-in name (``"euler"``/``"gd"``, ``"midpoint"``,
-    ``"heun"``, ``"ralston"``, ``"rk3"``, ``"rk4"``), a :class:`ButcherTableau`, or the
-    matrix A (strictly lower triangular: explicit methods) with the weights ``b``.
+    ``"heun"``, ``"ralston"``, ``"rk3"``, ``"rk4"``; implicit: ``"implicit_euler"``/
+    ``"proximal"``, ``"implicit_midpoint"``, ``"trapezoidal"``, ``"gauss4"``), a
+    :class:`ButcherTableau`, or the matrix A with the weights ``b``.
     Entries are exact reals (ints, Fractions, ``"1/3"``, SymPy numbers such as
     ``sqrt(2)/2``); a float is read as the simplest fraction whose nearest double it is
     (0.25 -> 1/4, 1/6 as a float -> 1/6; listed in ``recovered``) and refused when that
@@ -157,7 +183,7 @@ def butcher_tableau(
         again = butcher_tableau(tableau.A, tableau.b, name=tableau.name)
         return tableau if again == tableau else again
     if isinstance(tableau, str):
-        key = "euler" if tableau.lower() == "gd" else tableau.lower()
+        key = _ALIASES.get(tableau.lower(), tableau.lower())
         if key not in _BUILTIN_DATA:
             raise InvalidInputError(
                 f"unknown tableau {tableau!r}; the built-in methods are {', '.join(BUILTIN)}, "
@@ -181,13 +207,6 @@ def butcher_tableau(
     A = tuple(
         tuple(_exact(v, f"A[{i}][{j}]", notes) for j, v in enumerate(r)) for i, r in enumerate(rows)
     )
-    for i in range(s):
-        for j in range(i, s):
-            if A[i][j] != 0:
-                raise InvalidInputError(
-                    f"A[{i}][{j}] = {A[i][j]}: only explicit methods (A strictly lower "
-                    "triangular) are supported"
-                )
     bb = tuple(_exact(v, f"b[{i}]", notes) for i, v in enumerate(weights))
     draft = ButcherTableau(name or "tableau", A, bb, 0)
     return ButcherTableau(draft.name, A, bb, _classical_order(draft), tuple(notes))
@@ -218,7 +237,7 @@ def stage_weights(
     out = [Fraction(1)] * s
     for child in t:
         pc = stage_weights(tab, child, memo)
-        Ap = [sum((tab.A[i][j] * pc[j] for j in range(i)), Fraction(0)) for i in range(s)]
+        Ap = [sum((tab.A[i][j] * pc[j] for j in range(s)), Fraction(0)) for i in range(s)]
         out = [o * a for o, a in zip(out, Ap, strict=True)]
     memo[t] = tuple(out)
     return memo[t]
@@ -238,10 +257,12 @@ def runge_kutta_map(
     *,
     order: int | None = None,
 ) -> list[sp.Expr]:
-    """Phi_h(x) of the explicit Runge-Kutta method ``tableau`` on x' = F(x), as SymPy
-    expressions in the symbols and ``gdtheory.h`` (a one-step map that
-    :func:`~gdtheory.modified_equation` accepts).  ``field``: an objective (F = -grad f)
-    or the components of F (strings parsed safely) with ``symbols`` in state order.
+    """Phi_h(x) of the Runge-Kutta method ``tableau`` on x' = F(x), as SymPy expressions
+    in the symbols and ``gdtheory.h`` (a one-step map that
+    :func:`~gdtheory.modified_equation` accepts).  An implicit method's map is a power
+    series in h and needs ``order`` (its stages by ``order`` fixed-point sweeps).
+    ``field``: an objective (F = -grad f) or the components of F (strings parsed safely)
+    with ``symbols`` in state order.
 
     ``order``: keep only the powers h^0..h^order (Taylor truncation, exact; for a
     polynomial field every stage is truncated as it is built, so RK4 on a cubic field
@@ -258,6 +279,11 @@ def runge_kutta_map(
     syms = list(symbols_)
     if order is not None and (isinstance(order, bool) or not isinstance(order, int) or order < 0):
         raise InvalidInputError(f"order must be a non-negative integer, got {order!r}")
+    if order is None and not tab.explicit:
+        raise InvalidInputError(
+            f"{tab.name} is implicit: its map is a power series in h, give order= (the "
+            "powers h^0..h^order to keep)"
+        )
     rational = all(isinstance(v, Fraction) for v in (*tab.b, *sum(tab.A, ())))
     if order is not None and rational and all(e.is_polynomial(*syms) for e in F):
         return _truncated_polynomial_map(tab, F, syms, order)
@@ -268,20 +294,26 @@ def runge_kutta_map(
             return e
         return sp.expand(sp.series(e, h, 0, order + 1).removeO())
 
-    stages: list[list[sp.Expr]] = []
-    for i in range(tab.stages):
-        point = [
-            x
-            + h
-            * sum(
-                (sp.sympify(tab.A[i][j], strict=True) * stages[j][c] for j in range(i)),
-                sp.Integer(0),
-            )
-            for c, x in enumerate(syms)
-        ]
-        stages.append(
-            [cut(e.subs(dict(zip(syms, point, strict=True)), simultaneous=True)) for e in F]
-        )
+    sweeps = 1 if tab.explicit else (order or 0) + 1
+    stages: list[list[sp.Expr]] = [list(F) for _ in range(tab.stages)]
+    for _ in range(sweeps):  # explicit: one pass in stage order; implicit: fixed point
+        for i in range(tab.stages):
+            point = [
+                x
+                + h
+                * sum(
+                    (
+                        sp.sympify(tab.A[i][j], strict=True) * stages[j][c]
+                        for j in range(tab.stages)
+                        if tab.A[i][j] != 0
+                    ),
+                    sp.Integer(0),
+                )
+                for c, x in enumerate(syms)
+            ]
+            stages[i] = [
+                cut(e.subs(dict(zip(syms, point, strict=True)), simultaneous=True)) for e in F
+            ]
     return [
         cut(
             x
@@ -304,16 +336,17 @@ def _truncated_polynomial_map(
     T = TruncatedPolynomials(syms, others, order)
     q = T.rational
     Fp = [T.convert(e) for e in F]
-    stages: list[list[Any]] = []
-    for i in range(tab.stages):
-        point = []
-        for c in range(len(syms)):
-            acc = T.x[c]
-            for j in range(i):
-                if tab.A[i][j]:
-                    acc = acc + T.h * stages[j][c] * q(tab.A[i][j])
-            point.append(T.cut(acc))
-        stages.append([T.at(f, point) for f in Fp])
+    stages: list[list[Any]] = [[T.cut(f) for f in Fp] for _ in range(tab.stages)]
+    for _ in range(1 if tab.explicit else order + 1):
+        for i in range(tab.stages):
+            point = []
+            for c in range(len(syms)):
+                acc = T.x[c]
+                for j in range(tab.stages):
+                    if tab.A[i][j]:
+                        acc = acc + T.h * stages[j][c] * q(tab.A[i][j])
+                point.append(T.cut(acc))
+            stages[i] = [T.at(f, point) for f in Fp]
     out = []
     for c in range(len(syms)):
         acc = T.x[c]

@@ -1,8 +1,9 @@
 r"""Modified equations for a generic f (or a generic vector field F): B-series over trees.
 
-Any explicit Runge-Kutta method (GD is explicit Euler on F = -grad f) has a modified
-vector field that is itself a B-series (Hairer, Lubich and Wanner, *Geometric Numerical
-Integration*, 2006, IX.9, Theorem 9.1):
+Any Runge-Kutta method, explicit or implicit (GD is explicit Euler on F = -grad f, the
+proximal point method implicit Euler), has a modified vector field that is itself a
+B-series (Hairer, Lubich and Wanner, *Geometric Numerical Integration*, 2006, IX.9,
+Theorem 9.1):
 
     F_h = sum_t h^{|t|-1} / sigma(t) * b(t) * F(t),
 
@@ -185,7 +186,10 @@ class GenericModifiedEquation:
     def _description(self) -> str:
         if self.tableau.name == "euler" and self.gradient:
             return "GD (explicit Euler on F = -grad f), generic f"
-        kind = f"explicit Runge-Kutta, order {self.tableau.order}"
+        kind = (
+            f"{'explicit' if self.tableau.explicit else 'implicit'} Runge-Kutta, order "
+            f"{self.tableau.order}"
+        )
         on = "F = -grad f, generic f" if self.gradient else "generic F"
         return f"{self.tableau.name} ({kind}), {on}"
 
@@ -364,15 +368,16 @@ def _print_key(t: Tree) -> tuple[Any, ...]:
 def generic_modified_equation(
     tableau: Any = "gd", order: int = 2, *, gradient: bool | None = None
 ) -> GenericModifiedEquation:
-    r"""The modified equation of an explicit Runge-Kutta method for a generic field, to
-    order h^order, with exact rational coefficients indexed by rooted trees.
+    r"""The modified equation of a Runge-Kutta method (explicit or implicit) for a generic
+    field, to order h^order, with exact coefficients indexed by rooted trees.
 
     Parameters
     ----------
     tableau : str or ButcherTableau or (A, b)
         ``"gd"`` (explicit Euler on F = -grad f), ``"euler"``, ``"midpoint"``,
-        ``"heun"``, ``"ralston"``, ``"rk3"``, ``"rk4"``, a :class:`ButcherTableau`, or a
-        pair (A, b) of an explicit tableau.
+        ``"heun"``, ``"ralston"``, ``"rk3"``, ``"rk4"``, the implicit
+        ``"implicit_euler"`` (``"proximal"``), ``"implicit_midpoint"``,
+        ``"trapezoidal"``, ``"gauss4"``, a :class:`ButcherTableau`, or a pair (A, b).
     order : int
         k, the highest power of h (the h^k term sums over the trees with k+1 vertices).
     gradient : bool, optional

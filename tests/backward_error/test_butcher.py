@@ -1,4 +1,5 @@
-"""Butcher tableaux: classical orders and the one-step maps of explicit Runge-Kutta."""
+"""Butcher tableaux: classical orders and the one-step maps of Runge-Kutta methods,
+explicit and implicit (the implicit ones in tests/backward_error/test_implicit.py)."""
 
 from __future__ import annotations
 
@@ -36,8 +37,10 @@ def test_map_on_the_linear_field_is_the_stability_polynomial(name: str) -> None:
 def test_irrational_tableau_and_errors() -> None:
     r = sp.sqrt(2)
     assert tableau([[0, 0], [r / 2, 0]], [1 - 1 / r, 1 / r]).order == 2
-    with pytest.raises(InvalidInputError, match="explicit"):
-        tableau([[0, 1], [0, 0]], [1, 0])
+    implicit = tableau([[0, 1], [0, 0]], [1, 0])  # accepted: an implicit method
+    assert not implicit.explicit
+    with pytest.raises(InvalidInputError, match="implicit: its map is a power series"):
+        gt.runge_kutta_map(implicit, ["-x"], ["x"])
     with pytest.raises(ShapeError):
         tableau([[0, 0]], [1, 0])
     with pytest.raises(InvalidInputError, match="unknown tableau"):
