@@ -23,6 +23,8 @@ from .backward_error.methods import method_modified_equation as method_modified_
 from .backward_error.modified import ModifiedEquation as ModifiedEquation
 from .backward_error.modified import modified_equation as modified_equation
 from .backward_error.modified import modified_potential as modified_potential
+from .backward_error.modifying import ModifyingIntegrator as ModifyingIntegrator
+from .backward_error.modifying import modifying_integrator as modifying_integrator
 from .backward_error.momentum import MomentumModifiedEquation as MomentumModifiedEquation
 from .backward_error.momentum import momentum_modified_equation as momentum_modified_equation
 from .backward_error.series import SeriesDiagnostics as SeriesDiagnostics
@@ -170,6 +172,8 @@ __all__ = [
     "slow_manifold_equation",
     "manifold_state",
     "transient_modified_equation",
+    "modifying_integrator",
+    "ModifyingIntegrator",
     "TransientEquation",
     "GDTheoryError",
     "FlowBlowUpError",

@@ -1248,6 +1248,16 @@ ENTRY.update(
         ),
     }
 )
+ENTRY["modifying_integrator"] = (
+    gt.modifying_integrator,
+    {"tableau": "gd", "field": "x**2/2", "order": 1},
+    {
+        "tableau": ["rk9", None, 3, ([[1]], []), ""],
+        "field": HOSTILE_EXPRESSIONS,
+        "order": HOSTILE_COUNTS + [99],
+        "symbols": [3, "", ["h"], None],
+    },
+)
 _TR = gt.transient_modified_equation(gt.optimizers.Adam("1/2", "3/4", "1/10"), "x**2/2")
 ENTRY.update(
     {
@@ -1379,6 +1389,7 @@ RESULT_TYPES = {
     "TransientEquation",
     "TransientErrors",
     "EpochModifiedEquation",
+    "ModifyingIntegrator",
 }
 
 
