@@ -50,12 +50,10 @@ from gdtheory.core.library import spread_quadratic
 from gdtheory.core.objective import Objective
 from gdtheory.core.scalars import to_mpf
 from gdtheory.dynamics.trajectories import gd
-from gdtheory.errors import GDTheoryError
 from gdtheory.landscape.sharpness import sharpness
-from gdtheory.models.numpy_models import eos_network
 from gdtheory.report.claims import CheckContext, Claim, Evidence, Part, Table, Verdict, assemble
 from gdtheory.studies.regime_map import max_distance, regime_map
-from proofs_checks.source import BLOG
+from proofs_checks.source import BLOG, network_and_twin
 
 ORDERS = (1, 2, 3, 4)
 
@@ -295,11 +293,9 @@ def _network(ctx: CheckContext) -> Part:
         return Part()
     from scipy.integrate import solve_ivp
 
-    net = eos_network(0)
-    try:
-        twin = net.to_jax()
-    except GDTheoryError as exc:
-        return Part({"(d) T9 network": f"not run: {exc}"})
+    net, twin, why = network_and_twin()
+    if twin is None:
+        return Part({"(d) T9 network": f"not run: {why}"})
     w0, h, K, every, half = net.init(seed=1), 2.0, 3000, 25, 10
     W = np.empty((K + 1, net.dim))
     W[0] = w0

@@ -15,10 +15,9 @@ from __future__ import annotations
 import numpy as np
 
 from gdtheory import central_flow
-from gdtheory.errors import GDTheoryError
-from gdtheory.models.numpy_models import eos_network
 from gdtheory.optimizers import RMSProp
 from gdtheory.report.claims import CheckContext, Part, Table
+from proofs_checks.source import network_and_twin
 
 H, BETA2, EPS, STEPS, EVERY, HALF = 0.002, 0.99, 1e-8, 1500, 100, 5
 
@@ -29,11 +28,9 @@ def central_flow_part(ctx: CheckContext) -> Part:
         return Part()
     from scipy.integrate import solve_ivp
 
-    net = eos_network(0)
-    try:
-        twin = net.to_jax()
-    except GDTheoryError as exc:
-        return Part({"(g) RMSProp central flow": f"not run: {exc}"})
+    net, twin, why = network_and_twin()
+    if twin is None:
+        return Part({"(g) RMSProp central flow": f"not run: {why}"})
     w0 = net.init(seed=1)
     g0 = net.grad(w0)
     W, losses = np.empty((STEPS + 1, net.dim)), np.empty(STEPS + 1)
