@@ -27,6 +27,9 @@ from .backward_error.modifying import ModifyingIntegrator as ModifyingIntegrator
 from .backward_error.modifying import modifying_integrator as modifying_integrator
 from .backward_error.momentum import MomentumModifiedEquation as MomentumModifiedEquation
 from .backward_error.momentum import momentum_modified_equation as momentum_modified_equation
+from .backward_error.partitioned import ModifiedHamiltonian as ModifiedHamiltonian
+from .backward_error.partitioned import modified_hamiltonian as modified_hamiltonian
+from .backward_error.partitioned import partitioned_map as partitioned_map
 from .backward_error.series import SeriesDiagnostics as SeriesDiagnostics
 from .backward_error.series import series_diagnostics as series_diagnostics
 from .backward_error.sgd import EpochModifiedEquation as EpochModifiedEquation
@@ -174,6 +177,9 @@ __all__ = [
     "transient_modified_equation",
     "modifying_integrator",
     "ModifyingIntegrator",
+    "modified_hamiltonian",
+    "ModifiedHamiltonian",
+    "partitioned_map",
     "TransientEquation",
     "GDTheoryError",
     "FlowBlowUpError",

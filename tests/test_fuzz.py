@@ -1258,6 +1258,28 @@ ENTRY["modifying_integrator"] = (
         "symbols": [3, "", ["h"], None],
     },
 )
+ENTRY["modified_hamiltonian"] = (
+    gt.modified_hamiltonian,
+    {"integrator": "stormer_verlet", "kinetic": "p**2/2", "potential": "q**2/2", "order": 2},
+    {
+        "integrator": ["leapfrog", None, 3, "", _BadMethod()],
+        "kinetic": HOSTILE_EXPRESSIONS,
+        "potential": HOSTILE_EXPRESSIONS,
+        "order": HOSTILE_COUNTS + [99],
+        "q": [3, "", ["q", "p"], None],
+        "p": [3, "", ["p", "q"], None],
+    },
+)
+ENTRY["partitioned_map"] = (
+    gt.partitioned_map,
+    {"integrator": "symplectic_euler", "kinetic": "p**2/2", "potential": "q**2/2"},
+    {
+        "integrator": ["leapfrog", None, 3, "", _BadMethod()],
+        "kinetic": HOSTILE_EXPRESSIONS,
+        "potential": HOSTILE_EXPRESSIONS,
+        "q": [3, "", ["q", "p"], None],
+    },
+)
 _TR = gt.transient_modified_equation(gt.optimizers.Adam("1/2", "3/4", "1/10"), "x**2/2")
 ENTRY.update(
     {
@@ -1390,6 +1412,7 @@ RESULT_TYPES = {
     "TransientErrors",
     "EpochModifiedEquation",
     "ModifyingIntegrator",
+    "ModifiedHamiltonian",
 }
 
 
