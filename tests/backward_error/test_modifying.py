@@ -83,3 +83,9 @@ def test_bad_input() -> None:
         modifying_integrator("gd", "x**2", MAX_MODIFYING_ORDER + 1)
     with pytest.raises(InvalidInputError, match="unknown tableau"):
         modifying_integrator("rk9", "x**2", 1)
+
+
+def test_the_residual_covers_every_order_and_the_step_is_cut_after_order_plus_one() -> None:
+    mi = modifying_integrator("heun", DOUBLE_WELL, 3)
+    assert len(mi.residual) == 3 and len(mi.fields) == 4
+    assert sp.Poly(mi.step()[0], h).degree() == 4

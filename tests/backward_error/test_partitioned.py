@@ -62,3 +62,12 @@ def test_bad_input() -> None:
         modified_hamiltonian("stormer_verlet", T, U, 1, q=["q"], p=["p", "r"])
     with pytest.raises(InvalidInputError, match="order"):
         modified_hamiltonian("stormer_verlet", T, U, 99)
+
+
+def test_truncated_hamiltonian_and_order_bounds() -> None:
+    mh = modified_hamiltonian("symplectic_euler", T, U, 2)
+    want = Te + Ue + h * mh.hamiltonians[1] + h**2 * mh.hamiltonians[2]
+    assert sp.expand(mh.hamiltonian() - want) == 0
+    assert modified_hamiltonian("stormer_verlet", T, U, 0).hamiltonians == (Te + Ue,)
+    with pytest.raises(InvalidInputError, match="order"):
+        modified_hamiltonian("stormer_verlet", T, U, True)
