@@ -40,7 +40,7 @@ import sympy as sp
 
 from ..core.objective import Objective, h
 from ..errors import InvalidInputError
-from .modified import ModifiedEquation, modified_equation
+from .modified import ModifiedEquation, _line_integral, modified_equation
 
 __all__ = ["PARTITIONED", "ModifiedHamiltonian", "partitioned_map", "modified_hamiltonian"]
 
@@ -152,11 +152,5 @@ def modified_hamiltonian(
             raise InvalidInputError(
                 f"the h^{k} term of {integrator}'s modified field is not Hamiltonian"
             )
-        t = sp.Dummy("t")
-        integrand = sum(
-            (g.xreplace({s: t * s for s in syms}) * s for g, s in zip(grad, syms, strict=True)),
-            sp.Integer(0),
-        )
-        Hk = sp.expand(sp.integrate(sp.expand(integrand), (t, 0, 1)))
-        out.append(Hk)
+        out.append(sp.expand(_line_integral(syms, grad).doit()))
     return ModifiedHamiltonian(integrator, tuple(qs), tuple(ps), tuple(out), me)

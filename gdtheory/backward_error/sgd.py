@@ -38,7 +38,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import Any, cast
 
 import sympy as sp
 
@@ -131,8 +131,9 @@ class EpochModifiedEquation(ModifiedEquation):
         return _in_steps(epoch, self.steps_per_epoch, self.description)
 
 
-def _rescaled(me: ModifiedEquation, c: Any, description: str) -> ModifiedEquation:
-    """``me`` with the coefficient of h^k multiplied by c^k (h -> c h)."""
+def _rescaled(me: ModifiedEquation, c: Any, description: str, **extra: Any) -> ModifiedEquation:
+    """``me`` with the coefficient of h^k multiplied by c^k (h -> c h): a ModifiedEquation,
+    or with ``steps_per_epoch`` given an EpochModifiedEquation."""
     values = {f.name: getattr(me, f.name) for f in dataclasses.fields(ModifiedEquation)}
     values["fields"] = tuple(sp.ImmutableMatrix(F * c**k) for k, F in enumerate(me.fields))
     values["obstructions"] = tuple(
@@ -146,14 +147,15 @@ def _rescaled(me: ModifiedEquation, c: Any, description: str) -> ModifiedEquatio
             [ring.convert(c**k) * e for e in Gk] for k, Gk in enumerate(me._cache["ring_fields"])
         ]
     values["_cache"] = cache
-    return ModifiedEquation(**values)
+    cls = EpochModifiedEquation if extra else ModifiedEquation
+    return cls(**values, **extra)
 
 
 def _in_steps(epoch: ModifiedEquation, m: int, description: str) -> EpochModifiedEquation:
     """The epoch equation (powers of H = m eta) in powers of the step eta."""
-    step = _rescaled(epoch, sp.Integer(m), description)
-    values = {f.name: getattr(step, f.name) for f in dataclasses.fields(ModifiedEquation)}
-    return EpochModifiedEquation(**values, steps_per_epoch=m)
+    return cast(
+        EpochModifiedEquation, _rescaled(epoch, sp.Integer(m), description, steps_per_epoch=m)
+    )
 
 
 def sgd_modified_equation(
