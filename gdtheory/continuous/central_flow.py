@@ -191,7 +191,7 @@ def central_flow(
     def velocity(y: np.ndarray, m: Any, v_start: Any, prev: Any) -> tuple[Any, ...]:
         """(dx/dt, dnu/dt) at (y, nu = m) with the S of the complementarity problem
         linearised over one substep; also the eigenvalues, S and the top eigenvector."""
-        P = pre.P(m)
+        P = None if m is None else pre.P(m)
         try:
             lam, V = top_eigenpairs(model, y, k, v0=v_start, inverse_preconditioner=pre.inv(P))
             U = V if P is None else V / np.sqrt(P)[:, None]  # U^T P U = I, H U = P U Lambda
@@ -211,7 +211,7 @@ def central_flow(
             B = 0.5 * dt * np.einsum("ijn,abn->ijab", G, PG)
             if P is not None:
                 HU = (P[:, None] * U) * lam[None, :]
-                rate = pre.rate / (2.0 * pre.root(m))  # dP/dnu times c
+                rate = pre.rate * pre.dP(P)  # dP/dnu times c
                 R += dt * edge * np.einsum("ia,ib,i->ab", U, U, rate * (g * g - m))
                 B += dt * edge * np.einsum("ia,ib,ic,id,i->abcd", U, U, HU, HU, rate)
         if not (np.all(np.isfinite(R)) and np.all(np.isfinite(B))):
@@ -272,21 +272,18 @@ def central_flow(
 
 
 class _Preconditioner:
-    """P = sqrt(nu + eps_root) + eps of RMSProp (None for GD), its state's start and rate."""
+    """RMSProp's P = sqrt(nu + eps_root) + eps, from the method's own
+    :meth:`~gdtheory.methods.adaptive.RMSProp.inverse_preconditioner` (None for GD), with
+    dP/dnu = 1/(2 (P - eps)), the state's start and its rate c."""
 
     def __init__(self, method: Any, h: float, model: Any, x: np.ndarray, nu0: Any) -> None:
-        self.adaptive = isinstance(method, RMSProp)
-        self.nu0 = None
-        if not self.adaptive:
+        self.method, self.nu0 = method, None
+        if not isinstance(method, RMSProp):
             if nu0 is not None:
                 raise InvalidInputError("nu0 is RMSProp's second moment: GD has none")
             return
         try:
-            b2, self.eps, self.eps_root = (
-                float(method.beta2),
-                float(method.eps),
-                float(method.eps_root),
-            )
+            b2, self.eps, _ = float(method.beta2), float(method.eps), float(method.eps_root)
         except TypeError:
             raise InvalidInputError(
                 f"the central flow is numerical: {method!r} needs numbers, not symbols"
@@ -298,17 +295,20 @@ class _Preconditioner:
         nu = g * g if nu0 is None else np.asarray(nu0, dtype=float).reshape(-1)
         if nu.shape != x.shape or not np.all(np.isfinite(nu) & (nu >= 0)):
             raise InvalidInputError(f"nu0 must be {x.size} finite numbers >= 0")
-        if not np.all(self.root(nu) + self.eps > 0):
+        if not np.all(self.P(nu) > 0):
             raise InvalidInputError(
                 "nu0 has zeros and eps = eps_root = 0: RMSProp's step is undefined there"
             )
         self.nu0 = nu
 
-    def root(self, nu: np.ndarray) -> np.ndarray:
-        return np.sqrt(nu + self.eps_root)
+    def P(self, nu: np.ndarray) -> np.ndarray:
+        with np.errstate(divide="ignore"):
+            (d,) = self.method.inverse_preconditioner(([nu],))  # one array coordinate
+            return 1.0 / np.asarray(d, dtype=float)
 
-    def P(self, nu: Any) -> np.ndarray | None:
-        return None if nu is None else self.root(nu) + self.eps
+    def dP(self, P: np.ndarray) -> np.ndarray:
+        """dP/dnu = 1/(2 sqrt(nu + eps_root)) = 1/(2 (P - eps))."""
+        return 0.5 / (P - self.eps)
 
     @staticmethod
     def inv(P: Any) -> Any:

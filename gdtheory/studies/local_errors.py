@@ -44,6 +44,7 @@ __all__ = [
     "inverse_map",
     "fitted_slopes",
     "slope_row",
+    "with_arguments",
 ]
 
 Step = Callable[[list[mpmath.mpf], mpmath.mpf], Sequence[mpmath.mpf]]
@@ -103,6 +104,12 @@ def flow_local_errors(
     hf = [float(r) for r in rates]
     slopes = fitted_slopes(hf, errors)
     return LocalErrors(description, tuple(hf), tuple(ps), tuple(tuple(e) for e in errors), slopes)
+
+
+def with_arguments(F: Any, *extra: Any) -> Callable[[Sequence[Any]], Any]:
+    """The field y -> F([*y, *extra]) of a compiled F(x, h, ...) with h (and the rest)
+    fixed."""
+    return lambda y: F([*y, *extra])
 
 
 def slope_row(label: str, errors: Sequence[float], slope: float, predicted: int) -> str:

@@ -34,7 +34,7 @@ from ..core.objective import Objective, as_objective, h
 from ..core.scalars import check_dps, check_orders, exact_rates, exact_real, positive_real, to_mpf
 from ..errors import InvalidInputError
 from ..methods.registry import Method, as_method
-from .local_errors import fitted_slopes, slope_row
+from .local_errors import fitted_slopes, slope_row, with_arguments
 
 __all__ = ["ManifoldErrors", "manifold_errors"]
 
@@ -147,7 +147,9 @@ def manifold_errors(
             _check_signs(sm, x, sigma)
             span = hm if T is None else to_mpf(T)
             for i, F in enumerate(fields):
-                sol = integrate_flow(_at(F, hm), [to_mpf(v) for v in x_exact], [span], dps=dps)
+                sol = integrate_flow(
+                    with_arguments(F, hm), [to_mpf(v) for v in x_exact], [span], dps=dps
+                )
                 err = max(abs(a - b) for a, b in zip(sol.states[-1], x, strict=True))
                 errors[i].append(float(err))
     hf = [float(r) for r in rates]
@@ -164,11 +166,6 @@ def manifold_errors(
         tuple(tuple(e) for e in errors),
         slopes,
     )
-
-
-def _at(F: Any, hm: Any) -> Any:
-    """The field y -> F(y, h) at the fixed rate h."""
-    return lambda y: F([*y, hm])
 
 
 def _check_signs(sm: Any, x: Sequence[Any], sigma: dict[sp.Symbol, int]) -> None:

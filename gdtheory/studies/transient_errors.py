@@ -33,7 +33,7 @@ from ..core.objective import Objective, as_objective, h
 from ..core.scalars import check_dps, exact_rates, exact_real, to_mpf
 from ..errors import InvalidInputError
 from ..methods.registry import Method, as_method
-from .local_errors import fitted_slopes, slope_row
+from .local_errors import fitted_slopes, slope_row, with_arguments
 
 __all__ = ["TransientErrors", "transient_errors"]
 
@@ -98,11 +98,17 @@ def transient_errors(
     check_cost("the runs of transient_errors", work, RATE_MP_STEPS, "steps")
     eq = transient_modified_equation(meth, f)
     args = (*f.symbols, h, n)
+    # the step-n field of each step, compiled once: (F(x, h, ...), the arguments after h)
+    per_step: list[tuple[Any, tuple[int, ...]]]
     if eq.fields is not None:
         moving = compile_mp([a + h * b for a, b in zip(*eq.fields, strict=True)], args)
+        per_step = [(moving, (k,)) for k in range(steps)]
         still_exprs = [a + h * b for a, b in zip(*eq.steady, strict=True)]  # type: ignore[misc]
     else:
-        moving = None
+        per_step = [
+            (compile_mp([a + h * b for a, b in zip(*eq.at(k), strict=True)], (*f.symbols, h)), ())
+            for k in range(steps)
+        ]
         sm = slow_manifold_equation(meth, f, 1)
         still_exprs = [a + h * b for a, b in zip(*sm.fields[:2], strict=True)]
     still = compile_mp(still_exprs, (*f.symbols, h))
@@ -118,16 +124,10 @@ def transient_errors(
             d_moving = d_still = mpmath.mpf(0)
             for k in range(steps):
                 x1, state = meth.update(f.grad_mp, x, state, hm)
-                if moving is None:
-                    F0, F1 = eq.at(k)
-                    here = compile_mp(
-                        [a + h * b for a, b in zip(F0, F1, strict=True)], (*f.symbols, h)
-                    )
-                    field_k = _fixed(here, hm)
-                else:
-                    field_k = _fixed(moving, hm, mpmath.mpf(k))
+                F_k, extra = per_step[k]
+                field_k = with_arguments(F_k, hm, *extra)
                 d_moving = max(d_moving, _defect(field_k, x, x1, hm, dps))
-                d_still = max(d_still, _defect(_fixed(still, hm), x, x1, hm, dps))
+                d_still = max(d_still, _defect(with_arguments(still, hm), x, x1, hm, dps))
                 x = x1
                 done += 1
                 meter.tick(done)
@@ -145,11 +145,6 @@ def transient_errors(
         (slopes[0], slopes[1]),
         (3, 1 if eq.drift_moves else 2),
     )
-
-
-def _fixed(F: Any, *extra: Any) -> Any:
-    """The field y -> F(y, *extra)."""
-    return lambda y: F([*y, *extra])
 
 
 def _defect(F: Any, x: Sequence[Any], x1: Sequence[Any], hm: Any, dps: int) -> Any:
