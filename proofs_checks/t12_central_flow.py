@@ -34,15 +34,15 @@ def central_flow_part(ctx: CheckContext) -> Part:
     w0 = net.init(seed=1)
     g0 = net.grad(w0)
     W, losses = np.empty((STEPS + 1, net.dim)), np.empty(STEPS + 1)
-    w, nu = w0.copy(), g0 * g0
-    W[0], losses[0] = w, net.loss(w)
+    rms = RMSProp("99/100", "1e-8")
+    # the registry's one update formula, the parameter vector held as one array coordinate
+    x, state = [w0.copy()], ([g0 * g0],)
+    W[0], losses[0] = x[0], net.loss(x[0])
     for n in range(STEPS):
-        g = net.grad(w)
-        nu = BETA2 * nu + (1 - BETA2) * g * g
-        w = w - H * g / (np.sqrt(nu) + EPS)
-        W[n + 1], losses[n + 1] = w, net.loss(w)
+        x, state = rms.update(lambda y: [net.grad(y[0])], x, state, H)
+        W[n + 1], losses[n + 1] = x[0], net.loss(x[0])
     marks = np.arange(EVERY, STEPS + 1, EVERY)
-    cf = central_flow(twin, w0, marks * H, h=H, k=2, substeps=4, method=RMSProp("99/100", "1e-8"))
+    cf = central_flow(twin, w0, marks * H, h=H, k=2, substeps=4, method=rms)
     c = (1 - BETA2) / (BETA2 * H)
     d = net.dim
 
