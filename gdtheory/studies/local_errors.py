@@ -107,8 +107,8 @@ def flow_local_errors(
 
 
 def with_arguments(F: Any, *extra: Any) -> Callable[[Sequence[Any]], Any]:
-    """The field y -> F([*y, *extra]) of a compiled F(x, h, ...) with h (and the rest)
-    fixed."""
+    """The field ``y -> F([*y, *extra])`` of a compiled F(x, h, ...) with h (and the
+    rest) fixed."""
     return lambda y: F([*y, *extra])
 
 
