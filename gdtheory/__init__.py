@@ -27,9 +27,15 @@ from .backward_error.modifying import ModifyingIntegrator as ModifyingIntegrator
 from .backward_error.modifying import modifying_integrator as modifying_integrator
 from .backward_error.momentum import MomentumModifiedEquation as MomentumModifiedEquation
 from .backward_error.momentum import momentum_modified_equation as momentum_modified_equation
+from .backward_error.momentum_trees import MomentumBSeries as MomentumBSeries
+from .backward_error.momentum_trees import momentum_bseries as momentum_bseries
 from .backward_error.partitioned import ModifiedHamiltonian as ModifiedHamiltonian
 from .backward_error.partitioned import modified_hamiltonian as modified_hamiltonian
 from .backward_error.partitioned import partitioned_map as partitioned_map
+from .backward_error.pseries import PartitionedTableau as PartitionedTableau
+from .backward_error.pseries import PSeriesModifiedEquation as PSeriesModifiedEquation
+from .backward_error.pseries import partitioned_tableau as partitioned_tableau
+from .backward_error.pseries import pseries_modified_equation as pseries_modified_equation
 from .backward_error.series import SeriesDiagnostics as SeriesDiagnostics
 from .backward_error.series import series_diagnostics as series_diagnostics
 from .backward_error.sgd import EpochModifiedEquation as EpochModifiedEquation
@@ -180,6 +186,12 @@ __all__ = [
     "modified_hamiltonian",
     "ModifiedHamiltonian",
     "partitioned_map",
+    "partitioned_tableau",
+    "PartitionedTableau",
+    "pseries_modified_equation",
+    "PSeriesModifiedEquation",
+    "momentum_bseries",
+    "MomentumBSeries",
     "TransientEquation",
     "GDTheoryError",
     "FlowBlowUpError",

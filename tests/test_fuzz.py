@@ -1280,6 +1280,47 @@ ENTRY["partitioned_map"] = (
         "q": [3, "", ["q", "p"], None],
     },
 )
+ENTRY["partitioned_tableau"] = (
+    gt.partitioned_tableau,
+    {"tableau": "heavy_ball"},
+    {
+        "tableau": ["leapfrog", None, 3, "", ([[1]], []), _BadMethod()],
+        "second": [3, "", ([[0, 0]], [1]), None],
+    },
+)
+ENTRY["pseries_modified_equation"] = (
+    gt.pseries_modified_equation,
+    {"tableau": "stormer_verlet", "order": 2},
+    {"tableau": ["leapfrog", None, 3, "", _BadMethod()], "order": HOSTILE_COUNTS + [99]},
+)
+ENTRY["PartitionedTableau.weight"] = (
+    gt.partitioned_tableau("stormer_verlet").weight,
+    {"t": (0, ((1, ()),))},
+    {"t": [None, 3, (), (2, ()), (0, (5,)), (True, ()), "t", (0, [(1, ())])]},
+)
+_PS = gt.pseries_modified_equation("symplectic_euler", 1)
+ENTRY["PSeriesModifiedEquation.fields"] = (
+    _PS.fields,
+    {"field": ["p", "-q"], "symbols": ["q", "p"]},
+    {
+        "field": [HOSTILE_EXPRESSIONS[0], None, 3, ["p"], ["p", "-q", "q"]],
+        "symbols": [3, "", ["h"], None, ["q", "p", "r"]],
+    },
+)
+ENTRY["momentum_bseries"] = (
+    gt.momentum_bseries,
+    {"method": gt.optimizers.HeavyBall("9/10"), "order": 1},
+    {
+        "method": ["heavy_ball", None, 3, gt.optimizers.GD(), _BadMethod()],
+        "order": HOSTILE_COUNTS + [99],
+    },
+)
+_MB = gt.momentum_bseries(gt.optimizers.Nesterov("1/2"), 1)
+ENTRY["MomentumBSeries.fields"] = (
+    _MB.fields,
+    {"objective": "x**2/2"},
+    {"objective": HOSTILE_EXPRESSIONS},
+)
 _TR = gt.transient_modified_equation(gt.optimizers.Adam("1/2", "3/4", "1/10"), "x**2/2")
 ENTRY.update(
     {
@@ -1356,6 +1397,9 @@ def test_every_registered_method_is_fuzzed() -> None:
 #: (their fields are what a computation returned), so they are not fuzzed as entry points.
 RESULT_TYPES = {
     "FlowSolution",
+    "PartitionedTableau",
+    "PSeriesModifiedEquation",
+    "MomentumBSeries",
     "RegimeMap",
     "CentralFlow",
     "ModelFlow",

@@ -32,7 +32,7 @@ an integral that has no closed form in the derivatives of a generic f.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -41,6 +41,7 @@ import flint
 import sympy as sp
 
 from ..core.objective import Objective
+from ..core.scalars import check_count
 from ..errors import InvalidInputError
 from .butcher import ButcherTableau, butcher_tableau, weight
 from .codegen import tex as latex_text
@@ -53,6 +54,7 @@ __all__ = [
     "GenericModifiedEquation",
     "generic_modified_equation",
     "MAX_GENERIC_ORDER",
+    "log_coefficients",
 ]
 
 #: Highest order h^k accepted (the h^k term has as many trees as there are with k+1
@@ -75,31 +77,29 @@ class GenericTerm:
     latex: str
 
 
-def modified_coefficients(tab: ButcherTableau, max_vertices: int) -> dict[Tree, Any]:
-    """b(t) for every tree with at most ``max_vertices`` vertices (module docstring)."""
-    memo: dict[Tree, tuple[Any, ...]] = {}
-    b: dict[Tree, Any] = {}
-    W: list[dict[Tree, Any]] = [{}, b]  # W[i][t]; W[1] is b itself
-    entries = (*tab.b, *sum(tab.A, ()))
-    rational = all(isinstance(v, Fraction) for v in entries)
-    # FLINT rationals for the inner loop (ten times faster than Fraction); a tableau with
-    # irrational (algebraic) entries is computed exactly in the number field they
-    # generate (SymPy's QQ<theta>: canonical elements, so a coefficient that is zero is
-    # exactly zero and never printed)
-    K = None if rational else number_field(entries)
-
-    def num(q: Any) -> Any:
-        if K is None:
-            return flint.fmpq(q.numerator, q.denominator)
-        return K.from_sympy(sp.expand(sp.sympify(q, strict=True)))
-
-    inv = [num(Fraction(1, math.factorial(i))) for i in range(max_vertices + 2)]
+def log_coefficients(
+    weight_of: Callable[[Any], Any],
+    max_vertices: int,
+    *,
+    trees: Callable[[int], Sequence[Any]] = trees_of_order,
+    cut: Callable[[Any], Sequence[tuple[Any, Any]]] = cuts,
+    inverse_factorial: Callable[[int], Any] = lambda i: Fraction(1, math.factorial(i)),
+) -> dict[Any, Any]:
+    """b with exp(b) = a: the modified-field coefficients of a one-step map with the
+    series coefficients a(t) = ``weight_of(t)`` (a(empty) = 1), for every tree with at most
+    ``max_vertices`` vertices (module docstring).  ``trees(n)`` and ``cut(t)`` give the trees
+    of order n and their edge cuts: plain rooted trees by default, bicoloured trees for
+    P-series (:mod:`.pseries`).  The values may be any ring elements (FLINT rationals,
+    number-field elements, SymPy expressions); zeros are left out of the result."""
+    b: dict[Any, Any] = {}
+    W: list[dict[Any, Any]] = [{}, b]  # W[i][t]; W[1] is b itself
+    inv = [inverse_factorial(i) for i in range(max_vertices + 2)]
     for n in range(1, max_vertices + 1):
         while len(W) <= n:
             W.append({})
-        for t in trees_of_order(n):
-            value = num(weight(tab, t, memo))
-            tc = cuts(t)
+        for t in trees(n):
+            value = weight_of(t)
+            tc = cut(t)
             for i in range(2, n + 1):
                 acc: Any = 0
                 prev = W[i - 1]
@@ -114,6 +114,30 @@ def modified_coefficients(tab: ButcherTableau, max_vertices: int) -> dict[Tree, 
                     value -= acc * inv[i]
             if value:
                 b[t] = value
+    return b
+
+
+def modified_coefficients(tab: ButcherTableau, max_vertices: int) -> dict[Tree, Any]:
+    """b(t) for every tree with at most ``max_vertices`` vertices (module docstring)."""
+    memo: dict[Tree, tuple[Any, ...]] = {}
+    entries = (*tab.b, *sum(tab.A, ()))
+    rational = all(isinstance(v, Fraction) for v in entries)
+    # FLINT rationals for the inner loop (ten times faster than Fraction); a tableau with
+    # irrational (algebraic) entries is computed exactly in the number field they
+    # generate (SymPy's QQ<theta>: canonical elements, so a coefficient that is zero is
+    # exactly zero and never printed)
+    K = None if rational else number_field(entries)
+
+    def num(q: Any) -> Any:
+        if K is None:
+            return flint.fmpq(q.numerator, q.denominator)
+        return K.from_sympy(sp.expand(sp.sympify(q, strict=True)))
+
+    b = log_coefficients(
+        lambda t: num(weight(tab, t, memo)),
+        max_vertices,
+        inverse_factorial=lambda i: num(Fraction(1, math.factorial(i))),
+    )
     if K is not None:
         return {t: _simplest(K.to_sympy(v)) for t, v in b.items()}
     return {t: Fraction(int(v.p), int(v.q)) for t, v in b.items()}
@@ -394,10 +418,7 @@ def generic_modified_equation(
         tab = butcher_tableau(tableau[0], tableau[1])
     else:
         tab = butcher_tableau(tableau)
-    if isinstance(order, bool) or not isinstance(order, int) or not 0 <= order <= MAX_GENERIC_ORDER:
-        raise InvalidInputError(
-            f"order must be an integer in 0..{MAX_GENERIC_ORDER}, got {order!r}"
-        )
+    order = check_count(order, "order", 0, MAX_GENERIC_ORDER)
     grad = (
         (isinstance(tableau, str) and tableau.lower() == "gd")
         if gradient is None

@@ -39,6 +39,7 @@ from typing import Any
 import sympy as sp
 
 from ..core.objective import Objective, h
+from ..core.scalars import check_count
 from ..errors import InvalidInputError
 from .modified import ModifiedEquation, _line_integral, modified_equation
 
@@ -138,8 +139,7 @@ def modified_hamiltonian(
 ) -> ModifiedHamiltonian:
     """H_0..H_order of ``integrator`` on H = T(p) + U(q) (``kinetic`` T, ``potential`` U;
     module docstring); refuses a field that is not Hamiltonian, naming the order."""
-    if isinstance(order, bool) or not isinstance(order, int) or not 0 <= order <= 8:
-        raise InvalidInputError(f"order must be an integer in 0..8, got {order!r}")
+    order = check_count(order, "order", 0, 8)
     step, syms = partitioned_map(integrator, kinetic, potential, q=q, p=p)
     n = len(syms) // 2
     me = modified_equation(step, order, symbols=syms)

@@ -46,6 +46,7 @@ __all__ = [
     "trees_of_order",
     "trees_up_to",
     "cuts",
+    "subtrees",
     "graft",
     "bracket",
     "tree_latex",
@@ -136,6 +137,29 @@ def cuts(t: Tree) -> tuple[tuple[Tree, Tree], ...]:
         out.append((rest, child))
         out.extend((tree(*rest, theta), s) for theta, s in cuts(child))
     return tuple(out)
+
+
+@cache
+def subtrees(t: Tree) -> tuple[tuple[Tree, tuple[Tree, ...]], ...]:
+    """(u, forest) for every subtree u of t that contains the root (one entry per set of
+    vertices, so with repetition), forest the branches that hang off it, sorted.
+
+    With coefficients normalised by the symmetry, the composition of B-series is a sum
+    over these (Hairer, Lubich and Wanner, *Geometric Numerical Integration*, III.1.4,
+    Theorem 1.10): for a(empty) = 1, B(b, B(a, x)) = B(a.b, x) with
+    (a.b)(t) = b(empty) a(t) + sum over (u, forest) of b(u) prod_{v in forest} a(v).
+
+    >>> subtrees(tree(tree(), tree()))   # [•, •]: the root alone, with either leaf, both
+    (((), ((), ())), (((),), ((),)), (((),), ((),)), (((), ()), ()))
+    """
+    options: list[tuple[Tree, tuple[Tree, ...]]] = [((), ())]  # (kept children, forest)
+    for child in t:
+        grown = []
+        for kept, forest in options:
+            grown.append((kept, (*forest, child)))
+            grown.extend(((*kept, u), forest + f) for u, f in subtrees(child))
+        options = grown
+    return tuple((tree(*kept), tuple(sorted(forest))) for kept, forest in options)
 
 
 def bracket(t: Tree) -> str:

@@ -411,11 +411,21 @@ def float_box(box: object, n: int, name: str = "box") -> tuple[tuple[float, floa
     return tuple(out)
 
 
-def check_count(value: object, name: str, minimum: int = 0) -> int:
-    """A non-negative (or >= minimum) integer, else InvalidInputError naming ``name``."""
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
+def check_count(value: object, name: str, minimum: int = 0, maximum: int | None = None) -> int:
+    """A non-negative (or >= minimum, and <= maximum if given) integer, else
+    InvalidInputError naming ``name``.
+
+    >>> check_count(9, "order", 0, 8)
+    Traceback (most recent call last):
+    ...
+    gdtheory.errors.InvalidInputError: order must be an integer in 0..8, got 9
+    """
+    ok = not isinstance(value, bool) and isinstance(value, int | np.integer) and value >= minimum
+    if maximum is not None and not (ok and value <= maximum):  # type: ignore[operator]
+        raise InvalidInputError(f"{name} must be an integer in {minimum}..{maximum}, got {value!r}")
+    if not ok:
         raise InvalidInputError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
+    return int(value)  # type: ignore[call-overload]
 
 
 def exact_rates(hs: Any, name: str = "hs") -> list[sp.Expr]:

@@ -70,3 +70,17 @@ def test_trees_up_to_starts_at_the_single_vertex() -> None:
 
     ts = trees_up_to(4)
     assert ts[0] == trees_of_order(1)[0] and len(ts) == 1 + 1 + 2 + 4
+
+
+def test_subtrees_are_the_root_containing_vertex_sets() -> None:
+    """A chain of n vertices has n of them, a root with k leaves 2^k; the kept and the
+    cut-off parts always add up to the tree."""
+    from gdtheory.backward_error.trees import order, subtrees, tree, trees_up_to
+
+    chain = tree(tree(tree(tree())))
+    assert len(subtrees(chain)) == 4
+    star = tree(tree(), tree(), tree())
+    assert len(subtrees(star)) == 8
+    for t in trees_up_to(6):
+        for u, forest in subtrees(t):
+            assert order(u) + sum(order(w) for w in forest) == order(t)
