@@ -3,7 +3,7 @@
 ``gdtheory modified "x**4/4 - x**2/2" --order 6 [--latex|--python]`` prints the modified
 equation (fields, gradient structure, potential).
 
-``gdtheory regime-map "x**4/4 - x**2/2" --x0 6/5 --hs 0.9,1,1.1 --time 4 [--out DIR]``
+``gdtheory regime-map "x**4/4 - x**2/2" --x0 6/5 --hs 0.9,1,1.1 --time 4 [--jobs 2] [--out DIR]``
 prints the regime map (GD's verdict and each model's distance to GD per h, and with
 ``--tol`` the largest h each model is trusted to) and writes ``DIR/regime_map.png`` and
 ``DIR/regime_map.md``.
@@ -103,6 +103,15 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--orders", default="1,2", help="modified-flow orders, comma-separated")
     g.add_argument("--tol", default=None, help="also print, per model, the largest h within tol")
     g.add_argument("--dps", type=int, default=20)
+    g.add_argument(
+        "--principal",
+        default="continued",
+        choices=("continued", "principal"),
+        help="the principal flow's reading (default continued: numbers past h L = 1)",
+    )
+    g.add_argument(
+        "--jobs", type=int, default=1, help="processes over the learning rates (default 1)"
+    )
     g.add_argument("--out", default=None, help="write regime_map.png and regime_map.md here")
     m = sub.add_parser(
         "modified",
@@ -495,22 +504,33 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _regime_map(args: argparse.Namespace) -> int:
+    from concurrent.futures import ProcessPoolExecutor
+
     from .studies.regime_map import regime_map
 
     try:
         orders = [int(t) for t in _names(args.orders) or []]
     except ValueError:
         raise GDTheoryError(f"--orders must be integers, got {args.orders!r}") from None
-    rm = regime_map(
-        args.objective,
-        _names(args.x0) or [],
-        hs=_names(args.hs) or [],
-        time=args.time,
-        steps=args.steps,
-        orders=orders,
-        models=tuple(_names(args.models) or ()),
-        dps=args.dps,
-    )
+    if args.jobs < 1:
+        raise GDTheoryError(f"--jobs must be at least 1, got {args.jobs}")
+    pool = ProcessPoolExecutor(args.jobs) if args.jobs > 1 else None
+    try:
+        rm = regime_map(
+            args.objective,
+            _names(args.x0) or [],
+            hs=_names(args.hs) or [],
+            time=args.time,
+            steps=args.steps,
+            orders=orders,
+            models=tuple(_names(args.models) or ()),
+            dps=args.dps,
+            principal=args.principal,
+            executor=pool,
+        )
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
     table = rm.table().markdown()
     print(table)
     for (name, at), why in rm.failures.items():

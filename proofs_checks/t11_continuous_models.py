@@ -114,6 +114,7 @@ def _tracking(ctx: CheckContext) -> tuple[Part, dict[str, Any]]:
             orders=ORDERS,
             models=("gradient", "modified", "principal"),
             dps=30,
+            principal="principal",  # the literal reading below 1/L0; past it, RK4 below
         )
         maps[name] = rm
         for i, c in enumerate(cs):

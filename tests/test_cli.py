@@ -283,6 +283,8 @@ def test_cli_regime_map_prints_the_table_trust_and_writes_the_figure(tmp_path, c
             "gradient",
             "--tol",
             "0.05",
+            "--jobs",
+            "2",
             "--out",
             str(tmp_path),
         ]
@@ -290,8 +292,13 @@ def test_cli_regime_map_prints_the_table_trust_and_writes_the_figure(tmp_path, c
     out = capsys.readouterr().out
     assert code == 0
     assert "| 1 | slowly converging to a fixed point |" in out
+    assert "h L at limit" in out
     assert "gradient flow: within 0.05 of GD up to h = " in out
     assert (tmp_path / "regime_map.png").stat().st_size > 10_000
     assert "GD's verdict" in (tmp_path / "regime_map.md").read_text()
     assert main(["regime-map", "x**2", "--x0", "1", "--hs", "1,1/2", "--time", "1"]) == 2
     assert "increasing" in capsys.readouterr().err
+    assert (
+        main(["regime-map", "x**2", "--x0", "1", "--hs", "1/2", "--time", "1", "--jobs", "0"]) == 2
+    )
+    assert "--jobs must be at least 1" in capsys.readouterr().err

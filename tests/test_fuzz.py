@@ -509,6 +509,8 @@ ENTRY: dict[str, tuple[Callable[..., Any], dict[str, Any], dict[str, list[Any]]]
             "time": HOSTILE_NUMBERS,
             "objective": HOSTILE_EXPRESSIONS,
             "models": [("magic",), None, 5],
+            "principal": ["literal", None, 3, ""],
+            "executor": [3, "pool", object()],
         },
     ),
     "modified_flow": (

@@ -40,6 +40,7 @@ for multiscale objective function, NeurIPS (2020).
 from __future__ import annotations
 
 import math
+import pickle
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -219,6 +220,20 @@ class ModifiedEquation:
     params: tuple[sp.Symbol, ...] = ()
     metric: sp.ImmutableMatrix | None = field(default=None, repr=False)
     _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False, hash=False)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Picklable for process pools: cached compiled fields are left behind (rebuilt
+        when first used), the rest of the cache travels."""
+        state = dict(self.__dict__)
+        keep = {}
+        for key, value in self._cache.items():
+            try:
+                pickle.dumps(value)
+            except Exception:  # noqa: BLE001 - anything that does not pickle stays here
+                continue
+            keep[key] = value
+        state["_cache"] = keep
+        return state
 
     def bind(self, values: Any = None, /, **kwargs: Any) -> ModifiedEquation:
         """The modified equation with values for (some of) its parameters, recomputed

@@ -48,6 +48,8 @@ __all__ = [
     "mark_divergence",
     "broadcast_batch",
     "run_rows",
+    "map_pieces",
+    "as_executor",
 ]
 
 #: Rows per chunk when a sweep is split (for an executor or a progress bar).

@@ -36,9 +36,14 @@ def test_transitions_bracket_the_bifurcations_of_the_orbit_diagram() -> None:
 
 
 def test_distances_on_a_quadratic_equal_the_closed_forms() -> None:
-    """x^2/2 from 1: GD x_k = (1 - h)^k, gradient flow e^{-t}, the principal flow GD itself."""
+    """x^2/2 from 1: GD x_k = (1 - h)^k, gradient flow e^{-t}, the principal flow GD itself
+    (to the adaptive integrator's 30 digits in the literal reading, to fixed-step RK4's
+    error with 64 substeps per h in the continued one, the default)."""
     hs = ["1/4", "3/4", "3/2"]
-    rm = regime_map("x**2/2", [1], hs=hs, time=3, orders=(1,), dps=30)
+    rm = regime_map("x**2/2", [1], hs=hs, time=3, orders=(1,), dps=30, principal="principal")
+    continued = regime_map("x**2/2", [1], hs=hs, time=3, models=("principal",), dps=30)
+    err, est = continued.errors["principal flow"], continued.integration_error["principal flow"]
+    assert np.all((10 < est / err) & (est / err < 20))  # RK4 halved: the estimate ~ 15 x error
     for i, h in enumerate([0.25, 0.75, 1.5]):
         K = math.floor(3 / h)
         gf = max(abs(math.exp(-k * h) - (1 - h) ** k) for k in range(K + 1))
@@ -57,6 +62,10 @@ def test_bad_input_is_named() -> None:
         regime_map("x**2/2", [1], hs=["1/2", "1/4"], time=1, models=())
     with pytest.raises(InvalidInputError, match="time must be"):
         regime_map("x**2/2", [1], hs=["1/2"], time=0, models=())
+    with pytest.raises(InvalidInputError, match="principal must be one of"):
+        regime_map("x**2/2", [1], hs=["1/2"], time=1, principal="literal")
+    with pytest.raises(InvalidInputError, match="executor must be"):
+        regime_map("x**2/2", [1], hs=["1/4", "1/3", "1/2"], time=1, models=(), executor=3)
 
 
 def test_slow_convergence_is_not_called_non_periodic():
@@ -113,3 +122,39 @@ def test_trust_is_the_largest_h_before_the_first_miss_and_failures_are_drawn():
     assert any("not computed (1 h" in lab for lab in labels)
     with pytest.raises(InvalidInputError):
         rm.trust(-1)
+
+
+def test_an_executor_gives_the_numbers_of_the_local_run() -> None:
+    from concurrent.futures import ProcessPoolExecutor
+
+    kw = dict(hs=["1/4", "1/3", "1/2", "3/5"], time=1, orders=(1,), models=("gradient", "modified"))
+    local = regime_map("x**2/2 + x**4/4", [1], **kw)
+    with ProcessPoolExecutor(2) as pool:
+        remote = regime_map("x**2/2 + x**4/4", [1], executor=pool, **kw)
+    for name in local.errors:
+        assert np.array_equal(local.errors[name], remote.errors[name], equal_nan=True)
+    assert np.array_equal(local.L_path, remote.L_path)
+
+
+def test_the_sharpness_at_gds_limit_marks_where_the_minimiser_loses_stability() -> None:
+    """Double well (x^2 - 1)^2/4 from 6/5: L = 3.32 at the start (2/L = 0.60), but GD goes
+    to x* = 1 with L(x*) = 2 and stays there up to h = 1, where h L(x*) = 2."""
+    rm = regime_map("(x**2-1)**2/4", ["6/5"], hs=["1/2", "9/10", "11/10"], time=2, models=())
+    assert rm.L == pytest.approx(3.32)
+    assert rm.L_limit[:2] == pytest.approx([2.0, 2.0], abs=1e-6)
+    assert 0.9 * rm.L_limit[1] < 2 < 1.1 * rm.L_limit[2]  # period 2 beyond h = 1
+    assert rm.labels[2] == "period 2"
+    assert np.all(rm.L_path >= rm.L_limit - 1e-9)  # the path starts at the sharper point
+    cols = rm.table().columns
+    assert cols[-2:] == ("h L max on path", "h L at limit")
+
+
+def test_transition_labels_do_not_overlap() -> None:
+    hs = [f"{v}/100" for v in range(90, 142, 2)]
+    rm = regime_map("(1 - x*y)**2/2", [0.3, 0.5], hs=hs, time=2, models=())
+    ax = rm.plot()
+    fig = ax.figure
+    fig.canvas.draw()
+    boxes = [t.get_window_extent() for t in ax.texts if t.get_color() == "r"]
+    assert len(boxes) == len(rm.transitions) >= 4
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
