@@ -40,7 +40,6 @@ for multiscale objective function, NeurIPS (2020).
 from __future__ import annotations
 
 import math
-import pickle
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -48,6 +47,7 @@ from typing import Any
 import sympy as sp
 
 from ..core import budget
+from ..core.cache import picklable
 from ..core.compiled import compile_mp, compile_np
 from ..core.conversion import as_real_matrix
 from ..core.objective import Objective, bind_values, h, point_mp
@@ -222,18 +222,9 @@ class ModifiedEquation:
     _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False, hash=False)
 
     def __getstate__(self) -> dict[str, Any]:
-        """Picklable for process pools: cached compiled fields are left behind (rebuilt
-        when first used), the rest of the cache travels."""
-        state = dict(self.__dict__)
-        keep = {}
-        for key, value in self._cache.items():
-            try:
-                pickle.dumps(value)
-            except Exception:  # noqa: BLE001 - anything that does not pickle stays here
-                continue
-            keep[key] = value
-        state["_cache"] = keep
-        return state
+        """Picklable for process pools: cached compiled fields stay behind (rebuilt where
+        first used), the rest of the cache travels."""
+        return {**self.__dict__, "_cache": {k: v for k, v in self._cache.items() if picklable(v)}}
 
     def bind(self, values: Any = None, /, **kwargs: Any) -> ModifiedEquation:
         """The modified equation with values for (some of) its parameters, recomputed

@@ -127,7 +127,7 @@ def _as_flow_model(target: Any) -> Any:
     if not callable(getattr(model, "d3", None)):
         raise InvalidInputError(
             "the central flow needs third-derivative products d3(w, u, v): give a symbolic "
-            "objective or a model that has them (gdtheory.models.from_jax does)"
+            "objective or a model that has them (gdtheory.models.from_jax and from_torch do)"
         )
     return model
 

@@ -32,6 +32,7 @@ import hashlib
 import io
 import json
 import os
+import pickle
 import tempfile
 import warnings
 from functools import lru_cache
@@ -40,7 +41,20 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Cache", "CacheWarning", "code_version", "as_cache"]
+__all__ = ["Cache", "CacheWarning", "code_version", "as_cache", "picklable"]
+
+
+def picklable(value: Any) -> bool:
+    """Whether ``value`` pickles (compiled functions and FLINT contexts do not).
+
+    >>> picklable([1, "a"]), picklable(lambda: 0)
+    (True, False)
+    """
+    try:
+        pickle.dumps(value)
+    except Exception:  # noqa: BLE001 - anything that does not pickle
+        return False
+    return True
 
 
 class CacheWarning(UserWarning):

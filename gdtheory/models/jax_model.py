@@ -4,8 +4,10 @@ products of ``loss_fn(params, *data)`` on flat float64 parameter vectors.
 ``from_jax(loss_fn, params, *data)`` takes any pytree of parameters (dicts, lists, tuples
 of arrays) and returns a :class:`JaxModel` with
 
-* ``dim``, ``flatten(params) -> w`` and ``unflatten(w) -> params`` (the pytree's order,
-  ``jax.flatten_util.ravel_pytree``);
+* ``dim``, ``flatten(params) -> w`` and ``unflatten(w) -> params`` in the pytree's order
+  (``jax.flatten_util.ravel_pytree``: dict entries by sorted key, lists and tuples in
+  order, each array row-major), listed by ``layout`` as (key path, shape) in the order of
+  w, e.g. ``(("['a']", (3,)), ("['b']", ()))``;
 * ``loss(w)``, ``grad(w)`` (reverse mode), ``hvp(w, v)`` = H(w) v by forward-over-reverse
   differentiation (jvp of the gradient), ``hvps(w, V)`` for the rows of V at once (vmap),
   ``d3(w, u, v)`` = D^3 L(w)[u, v] (jvp of the HVP: the vector whose i-th entry is
@@ -66,6 +68,7 @@ class JaxModel:
     _fns: dict[str, Callable[..., Any]] = field(repr=False)
     _unravel: Callable[[Any], Any] = field(repr=False)
     _treedef: Any = field(repr=False)
+    layout: tuple[tuple[str, tuple[int, ...]], ...] = ()
 
     def _vec(self, w: Any, name: str = "w") -> np.ndarray:
         try:
@@ -129,6 +132,8 @@ def from_jax(loss_fn: Callable[..., Any], params: Any, *data: Any, name: str = "
     >>> w = m.flatten({"x": 3.0, "y": 0.2})
     >>> m.dim, round(m.loss(w), 6), m.hvp(w, [1.0, 0.0]).round(6).tolist()  # y^2, 2xy - a
     (2, 0.08, [0.04, 0.2])
+    >>> m.layout
+    (("['x']", ()), ("['y']", ()))
     """
     jax = _jax()
     if not callable(loss_fn):
@@ -180,7 +185,11 @@ def from_jax(loss_fn: Callable[..., Any], params: Any, *data: Any, name: str = "
     }
     treedef = jax.tree_util.tree_structure(params)
     label = name or getattr(loss_fn, "__name__", "jax model")
-    model = JaxModel(int(flat.shape[0]), label, fns, unravel, treedef)
+    layout = tuple(
+        (jax.tree_util.keystr(path), tuple(int(n) for n in jnp.shape(leaf)))
+        for path, leaf in jax.tree_util.tree_flatten_with_path(p64)[0]
+    )
+    model = JaxModel(int(flat.shape[0]), label, fns, unravel, treedef, layout)
     try:  # trace and compile the gradient now: a function JAX cannot trace fails here
         with _x64(jax):
             fns["grad"](flat)

@@ -156,6 +156,31 @@ class TwoLayerTanh:
 
         return from_jax(loss, np.zeros(self.dim), self.X, self.y, name="TwoLayerTanh (JAX)")
 
+    def to_torch(self) -> Any:
+        """The same loss on the same flat parameters as a PyTorch model
+        (:func:`~gdtheory.models.torch_model.from_torch`; layout W, b, a, as here;
+        requires ``gdtheory[torch]``)."""
+        from .torch_model import _torch, from_torch
+
+        torch = _torch()
+        m, d = self.width, self.X.shape[1]
+
+        class Net(torch.nn.Module):  # type: ignore[name-defined]
+            def __init__(self) -> None:
+                super().__init__()
+                z = torch.zeros
+                self.W = torch.nn.Parameter(z(m, d, dtype=torch.float64))
+                self.b = torch.nn.Parameter(z(m, dtype=torch.float64))
+                self.a = torch.nn.Parameter(z(m, dtype=torch.float64))
+
+            def forward(self, X: Any) -> Any:
+                return torch.tanh(X @ self.W.T + self.b) @ self.a / m**0.5
+
+        def loss(out: Any, y: Any) -> Any:
+            return 0.5 * torch.mean((out - y) ** 2)
+
+        return from_torch(Net(), loss, self.X, self.y, name="TwoLayerTanh (PyTorch)")
+
     def hvp(self, w: np.ndarray, v: np.ndarray) -> np.ndarray:
         """Pearlmutter's R-operator: the directional derivative of :meth:`grad` along v."""
         W, b, a, s, Z, T, r = self._forward(w)
