@@ -132,12 +132,9 @@ def _newton(R: np.ndarray, B: np.ndarray, L: np.ndarray, iters: int = 30) -> np.
         if size <= 1e-15 * (1.0 + float(np.max(np.abs(R)))) or (it >= 2 and size > 0.5 * last):
             break  # converged, or not converging quadratically from this start
         last = size
-        J = np.empty((k * r, k * r))
-        for c in range(k * r):
-            E = np.zeros(k * r)
-            E[c] = 1.0
-            dL = E.reshape(k, r)
-            J[:, c] = (W @ dL + _apply(B, dL @ L.T + L @ dL.T) @ L).ravel()
+        # J[(i, s), (p, q)] = d f_is / d L_pq = W_ip [s = q] + (B[dL L^T + L dL^T] L)_is
+        BL = np.einsum("ijpb,bq,js->ispq", B, L, L) + np.einsum("ijap,aq,js->ispq", B, L, L)
+        J = (np.einsum("ip,sq->ispq", W, np.eye(r)) + BL).reshape(k * r, k * r)
         step, *_ = np.linalg.lstsq(J, -f.ravel(), rcond=None)
         L = L + step.reshape(k, r)
     return L @ L.T

@@ -106,6 +106,16 @@ class TorchModel:
         """D^3 L(w)[u, v], the derivative of w -> H(w) v in the direction u."""
         return self._out(self._fns["d3"](self._vec(w), self._vec(u, "u"), self._vec(v, "v")))
 
+    def third_derivatives(self, w: Any, U: Any) -> tuple[np.ndarray, np.ndarray]:
+        """(grad L(w), G) with G[a, b] = D^3 L(w)[u_a, u_b] for the columns u_a of U
+        (dim, k): what a central-flow substep needs (the jacobian of U^T H(w) U)."""
+        Us = np.asarray(U, dtype=np.float64)
+        if Us.ndim != 2 or Us.shape[0] != self.dim:
+            raise ShapeError(f"U must have shape ({self.dim}, k), got {Us.shape}")
+        torch = _torch()
+        g, G = self._fns["third"](self._vec(w), torch.from_numpy(Us.copy()))
+        return self._out(g), self._out(G)
+
     def flatten(self, params: Any) -> np.ndarray:
         """w of a module (its parameters) or of a dict of tensors named as in ``layout``."""
         torch = _torch()
@@ -243,12 +253,21 @@ def from_torch(
     def d3(w: Any, u: Any, v: Any) -> Any:
         return grad(lambda y: torch.dot(hvp(y, v), u))(w)
 
+    def third(w: Any, U: Any) -> Any:
+        k = U.shape[1]
+        rows = [[None] * k for _ in range(k)]
+        for a in range(k):
+            for b in range(a, k):
+                rows[a][b] = rows[b][a] = d3(w, U[:, a], U[:, b])
+        return g(w), torch.stack([torch.stack(r) for r in rows])
+
     fns: dict[str, Callable[..., Any]] = {
         "loss": lambda w: f(w).detach(),
         "grad": lambda w: g(w).detach(),
         "hvp": lambda w, v: hvp(w, v).detach(),
         "hvps": lambda w, V: hvps(w, V).detach(),
         "d3": lambda w, u, v: d3(w, u, v).detach(),
+        "third": lambda w, U: tuple(t.detach() for t in third(w, U)),
     }
     label = name or type(module_or_fn).__name__
     model = TorchModel(int(w0.numel()), label, layout, fns)
