@@ -463,6 +463,8 @@ ENTRY: dict[str, tuple[Callable[..., Any], dict[str, Any], dict[str, list[Any]]]
             "every": HOSTILE_COUNTS,
             "method": ["adam", None, 3, "", _BadMethod(), gt.optimizers.SGD()],
             "freeze_at": HOSTILE_COUNTS + [0, 6, 2],  # GD has nothing to freeze
+            "k": HOSTILE_COUNTS + [0, 3],
+            "keep_params": [None, "yes", 1, []],
         },
     ),
     "gradient_flow": (
@@ -1281,6 +1283,12 @@ ENTRY["partitioned_map"] = (
         "potential": HOSTILE_EXPRESSIONS,
         "q": [3, "", ["q", "p"], None],
     },
+)
+_CF = gt.central_flow("(1 - x*y)**2/2", [3.0, 0.1], [0.5], h=0.22)
+ENTRY["CentralFlow.time_average"] = (
+    _CF.time_average,
+    {"fn": lambda w: float(w[0] * w[1])},
+    {"fn": [None, 3, "x", object(), lambda w: "text"], "step": [0, -1, 2.0, float("nan"), "1"]},
 )
 ENTRY["partitioned_tableau"] = (
     gt.partitioned_tableau,

@@ -76,7 +76,7 @@ from ..core.budget import Meter, check_cost
 from ..core.objective import Objective, as_objective, numeric_objective
 from ..core.progress import progress_bar
 from ..core.scalars import RealLike, check_count, positive_real, sorted_times
-from ..errors import InvalidInputError, NonFiniteError
+from ..errors import GDTheoryError, InvalidInputError, NonFiniteError
 from ..landscape.eigensolvers import EigenTracker
 from ..methods.adaptive import RMSProp
 from ..methods.optimizers import GD
@@ -115,6 +115,9 @@ class CentralFlow:
         "GD" or "RMSProp".
     state : ndarray (m, n) or None
         RMSProp's nu on the flow (None for GD).
+    directions : ndarray (m, n, k)
+        u_1..u_k at each time (H u = l P u, U^T P U = I): the oscillation's covariance is
+        Sigma = U S U^T.
     """
 
     times: np.ndarray = field(repr=False)
@@ -129,6 +132,53 @@ class CentralFlow:
     k: int
     method: str = "GD"
     state: np.ndarray | None = field(default=None, repr=False)
+    directions: np.ndarray | None = field(default=None, repr=False)
+
+    def time_average(self, fn: Any, *, step: float | None = None) -> np.ndarray:
+        r"""The predicted time average of ``fn`` along GD at each time: E fn(x + delta) ~
+        fn(x) + (1/2) <Sigma, D^2 fn(x)>, Sigma = sum_ab S_ab u_a u_b^T (Cohen et al.,
+        ICLR 2025, section 3).  ``predicted_loss`` is the case fn = the loss.
+
+        ``fn``: a model (``loss`` and ``hvp``, e.g. the loss on held-out data through
+        :func:`~gdtheory.models.from_jax` or :func:`~gdtheory.models.from_torch`; exact
+        second derivatives), or any callable w -> array (network outputs, a metric): then
+        D^2 fn[v, v] along the eigenvectors v of Sigma is a central second difference with
+        step ``step`` times max(1, |x|) (default eps^(1/4), about 1.2e-4: truncation and
+        rounding errors both about 1e-8 relative).  Returns an array (m,) or (m, ...).
+
+        >>> cf = central_flow("(1 - x*y)**2/2", [3, 0.1], [0, 10], h=0.22)
+        >>> f = Objective.parse("(1 - x*y)**2/2")
+        >>> bool(np.allclose(cf.time_average(ObjectiveModel(f)), cf.predicted_loss))
+        True
+        """
+        if self.directions is None:
+            raise InvalidInputError("this flow has no directions stored (built by hand?)")
+        model = fn if callable(getattr(fn, "hvp", None)) and hasattr(fn, "loss") else None
+        if model is None and not callable(fn):
+            raise InvalidInputError(
+                f"fn must be a model (loss and hvp) or a callable w -> array, got "
+                f"{type(fn).__name__}"
+            )
+        if step is None:
+            step = float(np.finfo(float).eps) ** 0.25
+        elif not (isinstance(step, int | float) and 0 < step < 1):
+            raise InvalidInputError(f"step must be a number in (0, 1), got {step!r}")
+        out = []
+        for x, S, U in zip(self.states, self.sigma, self.directions, strict=True):
+            sig, C = np.linalg.eigh(0.5 * (S + S.T))
+            V = U @ C  # Sigma = sum_j sig_j v_j v_j^T
+            if model is not None:
+                base = _observed(model.loss, x)
+                curv = [float(v @ np.asarray(model.hvp(x, v), dtype=float)) for v in V.T]
+            else:
+                base = _observed(fn, x)
+                t = step * max(1.0, float(np.max(np.abs(x))))
+                curv = [
+                    (_observed(fn, x + t * v) + _observed(fn, x - t * v) - 2 * base) / t**2
+                    for v in V.T
+                ]
+            out.append(base + 0.5 * sum(sj * cj for sj, cj in zip(sig, curv, strict=True)))
+        return np.array(out)
 
 
 def _as_flow_model(target: Any) -> Any:
@@ -192,7 +242,8 @@ def central_flow(
     )
     meter = Meter("the central flow", float(ts[-1]) / dt, "substeps")
     done = 0
-    out: dict[str, list[Any]] = {key: [] for key in ("x", "loss", "pred", "sharp", "sigma", "nu")}
+    keys = ("x", "loss", "pred", "sharp", "sigma", "nu", "U")
+    out: dict[str, list[Any]] = {key: [] for key in keys}
     t, S_prev = 0.0, None
     nu = pre.nu0
     bar = progress_bar(bool(progress), total=float(ts[-1]), desc="central flow", unit="time")
@@ -203,7 +254,7 @@ def central_flow(
 
     def velocity(y: np.ndarray, m: Any, prev: Any) -> tuple[Any, ...]:
         """(dx/dt, dnu/dt) at (y, nu = m) with the S of the complementarity problem
-        linearised over one substep; also the eigenvalues and S."""
+        linearised over one substep; also the eigenvalues, S and the eigenvectors U."""
         P = None if m is None else pre.P(m)
         try:
             L = None if P is None else np.sqrt(1.0 / P)
@@ -238,14 +289,14 @@ def central_flow(
         dnu = None
         if P is not None:
             dnu = pre.rate * (g * g + np.einsum("ab,ia,ib->i", S, HU, HU) - m)
-        return dx, dnu, lam, S
+        return dx, dnu, lam, S, U
 
     for target_t in ts:
         while t < target_t - 1e-12 * max(1.0, target_t):
             step = min(dt, target_t - t)
-            v1, n1, _, S_prev = velocity(x, nu, S_prev)
+            v1, n1, _, S_prev, _ = velocity(x, nu, S_prev)
             mid = None if nu is None else nu + step * n1
-            v2, n2, _, _ = velocity(x + step * v1, mid, S_prev)  # Heun: second order
+            v2, n2, _, _, _ = velocity(x + step * v1, mid, S_prev)  # Heun: second order
             x = x + 0.5 * step * (v1 + v2)
             if nu is not None:
                 nu = nu + 0.5 * step * (n1 + n2)
@@ -259,7 +310,8 @@ def central_flow(
             bar.update(step)
             if not np.all(np.isfinite(x)):
                 raise InvalidInputError(f"the central flow left float range at t = {t:.4g}")
-        _, _, lam, s = velocity(x, nu, S_prev)
+        _, _, lam, s, U = velocity(x, nu, S_prev)
+        out["U"].append(U)
         out["x"].append(x.copy())
         loss = float(model.loss(x))
         out["loss"].append(loss)
@@ -285,7 +337,25 @@ def central_flow(
         k=k,
         method=type(meth).__name__,
         state=None if nu is None else np.array(out["nu"]),
+        directions=np.array(out["U"]),
     )
+
+
+def _observed(fn: Any, x: np.ndarray) -> np.ndarray:
+    """fn(x) as a float array, or an error naming what fn did."""
+    try:
+        value = fn(x)
+    except GDTheoryError:
+        raise
+    except Exception as exc:  # the user's function: report what it raised
+        raise InvalidInputError(f"fn(w) failed: {type(exc).__name__}: {exc}"[:300]) from None
+    try:
+        out = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise InvalidInputError(f"fn(w) must return numbers, got {type(value).__name__}") from None
+    if not np.all(np.isfinite(out)):
+        raise NonFiniteError("fn(w) is not finite on the central flow")
+    return out
 
 
 class _Preconditioner:

@@ -282,6 +282,11 @@ class SharpnessTrace:
         "diverged"``.
     decided_at : int
         The step at which the status was decided (``steps`` for ``max_steps``).
+    eigenvalues : ndarray (m, k)
+        The top k eigenvalues of P^-1 H at the measured steps, descending (``sharpness``
+        is the first column).
+    params : ndarray (m, dim) or None
+        The iterate x_k at the measured steps (with ``keep_params=True``).
     """
 
     method: str
@@ -299,6 +304,8 @@ class SharpnessTrace:
     loss_increases: int
     status: Status
     decided_at: int
+    eigenvalues: np.ndarray = field(default_factory=lambda: np.zeros((0, 1)), repr=False)
+    params: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def diverged(self) -> bool:
@@ -364,16 +371,20 @@ def track_sharpness(
     tol: float = 1e-8,
     bound: float = 1e12,
     progress: bool = False,
+    k: int = 1,
+    keep_params: bool = False,
 ) -> SharpnessTrace:
     r"""Run ``method`` (GD by default, any full-batch method of the registry) in float64
     for ``steps`` steps from x0 and the method's zero state; record the loss at every step
     and, every ``every`` steps, lambda_max(P_k^-1 H(x_k)) with P_k the preconditioner the
     step from x_k applies (P = I for GD and momentum: the sharpness; Adam's P =
     (1 - beta1^t) diag(sqrt(v^) + eps), Cohen et al., "Adaptive gradient methods at the
-    edge of stability", 2022).  ``freeze_at=K`` keeps, from step K on, the preconditioner
-    of the method's last adaptive step (the one from x_{K-1}) and continues with the
-    momentum it holds (:meth:`~gdtheory.methods.registry.Method.freeze`, their
-    frozen-preconditioner experiment).  The edge is the method's stability threshold
+    edge of stability", 2022), or its top ``k`` eigenvalues (``eigenvalues``), and the
+    iterate itself with ``keep_params=True`` (``params``).  ``freeze_at=K`` keeps, from
+    step K on, the preconditioner of the method's last adaptive step (the one from
+    x_{K-1}) and continues with the momentum it holds
+    (:meth:`~gdtheory.methods.registry.Method.freeze`, their frozen-preconditioner
+    experiment).  The edge is the method's stability threshold
     (:func:`edge_threshold`).  ``progress=True``: a tqdm bar over the steps.
 
     A method whose update treats coordinates alone (``coordinatewise``) runs on the whole
@@ -406,6 +417,13 @@ def track_sharpness(
     # a Python-level step with a model gradient: ~5 microseconds at best
     check_cost("track_sharpness", steps, RATE_FLOAT_ITERATIONS / 5000, "steps")
     every = check_count(every, "every", 1)
+    k_top = check_count(k, "k", 1)
+    if k_top > model.dim:
+        raise InvalidInputError(f"k = {k_top} exceeds the dimension {model.dim}")
+    if not isinstance(keep_params, bool):
+        raise InvalidInputError(f"keep_params must be True or False, got {keep_params!r}")
+    if keep_params:
+        check_memory("the recorded parameters", (steps // every + 2) * float(model.dim))
     if freeze_at is not None:
         freeze_at = check_count(freeze_at, "freeze_at", 1)
         if freeze_at > steps:
@@ -427,7 +445,7 @@ def track_sharpness(
 
     state = meth.init_state(pack(w))
     losses = np.empty(steps + 1)
-    rec_steps, rec_sharp = [], []
+    rec_steps, rec_sharp, rec_vals, rec_w = [], [], [], []
     v0 = None
     diverged = False
     last = steps
@@ -457,9 +475,14 @@ def track_sharpness(
                 inv = meth.inverse_preconditioner(state1)
                 inv = None if inv is None else unpack(inv)
                 preconditioned = preconditioned or inv is not None
-                vals, vecs = top_eigenpairs(model, w, 1, v0=v0, tol=tol, inverse_preconditioner=inv)
+                vals, vecs = top_eigenpairs(
+                    model, w, k_top, v0=v0, tol=tol, inverse_preconditioner=inv
+                )
                 rec_steps.append(k)
                 rec_sharp.append(float(vals[0]))
+                rec_vals.append(np.asarray(vals, dtype=float))
+                if keep_params:
+                    rec_w.append(w.copy())
                 v0 = vecs[:, 0]
             if k < steps:
                 w, state = unpack(x1), state1
@@ -491,4 +514,6 @@ def track_sharpness(
         loss_increases=int(np.count_nonzero(np.diff(losses) > 0)),
         status=Status.DIVERGED if diverged else Status.MAX_STEPS,
         decided_at=last,
+        eigenvalues=np.array(rec_vals).reshape(len(rec_vals), k_top),
+        params=np.array(rec_w).reshape(len(rec_w), model.dim) if keep_params else None,
     )

@@ -173,3 +173,54 @@ def test_rmsprop_at_the_edge_matches_the_equilibrium_and_the_run() -> None:
         ys.append(w[1])
     assert abs(np.mean(ys[-100:]) - cf.states[-1][1]) < 2e-5
     assert 10 - y_star > 3e-3  # the stable flow's end, 10, is 100 times further off
+
+
+def test_time_average_of_the_loss_is_the_predicted_loss() -> None:
+    """cf.time_average(model) = f + (1/2) <Sigma, H> is predicted_loss, for GD and for
+    RMSProp (where Sigma = U S U^T with U^T P U = I), exactly with a model's HVPs and to
+    the finite difference's 1e-8 with a plain callable."""
+    f = Objective.parse("(1 - x*y)**2/2")
+    toy = Objective.parse("y*x**2/2 - y/10 + y**2/200")  # see the test above
+    for cf, model in (
+        (central_flow(f, [3.0, 0.1], [0.5, 1.0, 5.0], h=0.22), ObjectiveModel(f)),
+        (
+            central_flow(toy, [0.5, 1.0], [20.0, 24.0], h=0.02, method=RMSProp("9/10", "0.01")),
+            ObjectiveModel(toy),
+        ),
+    ):
+        assert np.any(cf.active > 0)
+        exact = cf.time_average(model)
+        np.testing.assert_allclose(exact, cf.predicted_loss, rtol=1e-12, atol=1e-15)
+        fd = cf.time_average(model.loss)
+        np.testing.assert_allclose(fd, exact, rtol=1e-7)
+        assert np.all(exact[cf.active > 0] > cf.loss[cf.active > 0])
+
+
+def test_time_average_of_a_quadratic_observable_and_of_outputs() -> None:
+    """For q(w) = w^T A w/2 the average is q(x) + tr(A U S U^T)/2 (computed here from the
+    stored directions); a vector-valued fn gives one average per output."""
+    cf = central_flow("(1 - x*y)**2/2", [3.0, 0.1], [0.5, 1.0], h=0.22)
+    A = np.array([[2.0, 0.5], [0.5, 1.0]])
+    got = cf.time_average(lambda w: 0.5 * w @ A @ w)
+    for x, S, U, g in zip(cf.states, cf.sigma, cf.directions, got, strict=True):
+        want = 0.5 * x @ A @ x + 0.5 * np.trace(A @ U @ S @ U.T)
+        assert g == pytest.approx(want, rel=1e-8)
+    both = cf.time_average(lambda w: np.array([w[0] ** 2, w[0] * w[1]]))
+    assert both.shape == (2, 2)
+    with pytest.raises(InvalidInputError, match="callable"):
+        cf.time_average(3)
+    with pytest.raises(InvalidInputError, match="step"):
+        cf.time_average(lambda w: w[0], step=2.0)
+
+
+def test_rmsprops_predicted_average_of_x_squared_is_the_equilibriums() -> None:
+    """On y x^2/2 - y/10 + y^2/200 at RMSProp's edge E[x^2] = (y h/2 - eps)^2/y^2 (the
+    test above); the central flow's time average of x^2 at the end is that number."""
+    h, eps = 0.02, 0.01
+    cf = central_flow(
+        "y*x**2/2 - y/10 + y**2/200", [0.5, 1.0], [24.0], h=h, method=RMSProp("9/10", str(eps))
+    )
+    y = cf.states[-1][1]
+    got = cf.time_average(lambda w: w[0] ** 2)[-1]
+    assert got == pytest.approx((y * h / 2 - eps) ** 2 / y**2, rel=1e-4)
+    assert cf.states[-1][0] ** 2 < 1e-3 * got  # the average is the oscillation, not x

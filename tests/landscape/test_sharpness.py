@@ -124,3 +124,29 @@ def test_end_ratio_is_the_mean_of_the_last_tenth_of_the_measurements():
     by_hand = float(np.mean(tr.sharpness[-3:]) / tr.edge)
     assert tr.end_ratio == by_hand and tr.end_ratio == tr.mean_ratio(int(tr.steps[-3]))
     assert np.isnan(track_sharpness(scalar_factorization(), [3.0, 3.0], h=1.0, steps=50).end_ratio)
+
+
+def test_track_sharpness_records_the_top_k_and_the_parameters() -> None:
+    """The recorded eigenvalues are those of the recorded iterates (checked afresh), the
+    first column is ``sharpness``, and the last recorded iterate is the run's end."""
+    from gdtheory.landscape.sharpness import top_eigenvalues, track_sharpness
+    from gdtheory.models import eos_network
+    from gdtheory.optimizers import HeavyBall
+
+    net = eos_network()
+    for method in ("gd", HeavyBall("9/10")):
+        t = track_sharpness(
+            net, net.init(seed=1), h=0.5, steps=60, every=20, k=3, keep_params=True, method=method
+        )
+        assert t.eigenvalues.shape == (4, 3) and t.params.shape == (4, net.dim)
+        np.testing.assert_array_equal(t.eigenvalues[:, 0], t.sharpness)
+        assert np.all(np.diff(t.eigenvalues, axis=1) <= 0)
+        for vals, w in zip(t.eigenvalues, t.params, strict=True):
+            np.testing.assert_allclose(vals, top_eigenvalues(net, w, 3, tol=1e-12), rtol=1e-7)
+        np.testing.assert_array_equal(t.params[-1], t.w)
+    plain = track_sharpness(net, net.init(seed=1), h=0.5, steps=20, every=10)
+    assert plain.params is None and plain.eigenvalues.shape == (3, 1)
+    with pytest.raises(InvalidInputError, match="k = "):
+        track_sharpness(net, net.init(seed=1), h=0.5, steps=2, k=net.dim + 1)
+    with pytest.raises(InvalidInputError, match="keep_params"):
+        track_sharpness(net, net.init(seed=1), h=0.5, steps=2, keep_params="yes")
