@@ -143,6 +143,7 @@ from .landscape.sharpness import SharpnessTrace as SharpnessTrace
 from .landscape.sharpness import edge_threshold as edge_threshold
 from .landscape.sharpness import sharpness as sharpness
 from .landscape.sharpness import sharpness_estimate as sharpness_estimate
+from .landscape.sharpness import sharpness_sweep as sharpness_sweep
 from .landscape.sharpness import top_eigenvalues as top_eigenvalues
 from .landscape.sharpness import track_sharpness as track_sharpness
 from .models.numpy_models import FactorizationModel as FactorizationModel
@@ -318,6 +319,7 @@ __all__ = [
     "sharpness_estimate",
     "SharpnessEstimate",
     "track_sharpness",
+    "sharpness_sweep",
     "principal_flow",
     "central_flow",
     "regime_map",

@@ -48,6 +48,7 @@ from gdtheory.report.claims import (
 )
 from proofs_checks.source import BLOG
 from proofs_checks.t9_digits import digits_part, digits_summary, draw_digits
+from proofs_checks.t9_scale import scale_part
 
 #: The network study: 200 points in R^5, width 32.
 
@@ -84,6 +85,7 @@ def check(ctx: CheckContext) -> Evidence:
         _other_data(ctx),
         _matrix_factorisation(ctx),
         digits,
+        scale_part(ctx),
         Part(
             {"sharpness at the network's start": sharpness(net, w0)},
             facts={"digit_traces": digit_traces},
@@ -244,9 +246,16 @@ def decide(n: Mapping[str, Any]) -> tuple[Verdict, str]:
     verdict = Verdict.QUALIFIED if net_ok else Verdict.REFUTED
     counts = n.get("digits", {})
     digits_ok = counts is None or all(c >= 3 for c in counts.values())
-    if verdict is Verdict.QUALIFIED and not digits_ok:
+    scale = n.get("scale_edge")
+    if verdict is Verdict.QUALIFIED and (not digits_ok or scale is False):
         verdict = Verdict.UNCONFIRMED
     digits = "" if counts == {} else "; " + digits_summary(counts, n["digit_traces"])
+    if scale is not None:
+        digits += (
+            f"; {n['(e) parameters']} parameters (8 x 8 digits): end / (2/h) = "
+            f"{n['(e) end sharpness / (2/h), mean of the last 10%']:.3f}, "
+            f"{'at' if scale else 'not at'} the edge"
+        )
     rise = ", ".join(f"{traces[h].final_ratio:.3f} at h = {h}" for h in below) or "no run"
     above = [h for h in hs if h not in below]
     fall = "; ".join(
@@ -297,7 +306,15 @@ NOTES = (
     "reached there. The learning rates, widths, step budgets and the 4 x 4 pooling "
     "were chosen by trying a few settings, as this note reports. 'At the end' is read "
     "as the mean of the last 10% of the sharpness samples; the last sample alone gives "
-    "the same yes/no for every run (table d, 'final / (2/h)')."
+    "the same yes/no for every run (table d, 'final / (2/h)'). "
+    "At scale (full report, table e): the 8 x 8 digits with a tanh MLP of 105 546 "
+    "parameters under the mean-squared loss at h = 1/2 start at 0.67 of 2/h, pass it "
+    "with a catapult (1.7 of 2/h at step 200, the loss up), then hover at 1.03 to 1.08 of "
+    "2/h with the second eigenvalue just below the first, the loss down 9x with 243 "
+    "up-steps; the 800 steps with the top two eigenvalues every 50 take about a minute "
+    "here. The central flow at this size is not in the report: its eigenpairs sit in a "
+    "cluster (4.30, 4.29, 4.26, ... at step 400) that the warm-started block solver "
+    "resolves only in tens of iterations, about 8 s per flow evaluation."
 )
 
 

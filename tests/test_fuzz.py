@@ -1284,6 +1284,16 @@ ENTRY["partitioned_map"] = (
         "q": [3, "", ["q", "p"], None],
     },
 )
+ENTRY["sharpness_sweep"] = (
+    gt.sharpness_sweep,
+    {"objective": F2, "x0": [2.0, 0.5], "hs": [0.1, 0.2], "steps": 3},
+    {
+        "hs": [[], ["a"], None, 5, [-1], [float("nan")]],
+        "steps": HOSTILE_COUNTS,
+        "executor": [3, "pool", object()],
+        "x0": HOSTILE_POINTS,
+    },
+)
 _CF = gt.central_flow("(1 - x*y)**2/2", [3.0, 0.1], [0.5], h=0.22)
 ENTRY["CentralFlow.time_average"] = (
     _CF.time_average,

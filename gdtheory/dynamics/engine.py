@@ -37,6 +37,7 @@ from ..core.budget import RATE_FLOAT_ITERATIONS, check_cost, check_memory, pilot
 from ..core.cache import as_cache
 from ..core.gdmap import FLOAT64, gd_step
 from ..core.objective import Objective
+from ..core.parallel import as_executor, map_pieces, submit
 from ..core.progress import progress_bar
 from ..core.scalars import learning_rates
 from ..errors import InvalidInputError, ShapeError
@@ -50,6 +51,7 @@ __all__ = [
     "run_rows",
     "map_pieces",
     "as_executor",
+    "submit",
 ]
 
 #: Rows per chunk when a sweep is split (for an executor or a progress bar).
@@ -242,44 +244,6 @@ def _chunk_bounds(N: int, chunk: int | None, split: bool) -> list[tuple[int, int
     size = N if not split and chunk is None else (chunk or CHUNK_ROWS)
     size = max(1, size)
     return [(a, min(N, a + size)) for a in range(0, N, size)]
-
-
-def as_executor(executor: Any) -> Executor | None:
-    """None, a :class:`concurrent.futures.Executor`, or a dask ``Client`` (its
-    ``get_executor()``); anything else is refused naming its type."""
-    if executor is None or isinstance(executor, Executor):
-        return executor
-    get = getattr(executor, "get_executor", None)
-    if callable(get):
-        ex = get()
-        if isinstance(ex, Executor):
-            return ex
-    raise InvalidInputError(
-        "executor must be a concurrent.futures.Executor or a dask.distributed.Client, "
-        f"got {type(executor).__name__}"
-    )
-
-
-def submit(pool: Executor, fn: Any, *args: Any) -> Any:
-    """``pool.submit(fn, *args)``; an executor that cannot take work (shut down, a closed
-    dask client) is an InvalidInputError saying so, not a RuntimeError."""
-    try:
-        return pool.submit(fn, *args)
-    except RuntimeError as exc:
-        raise InvalidInputError(
-            f"the executor cannot take work ({exc}): it has been shut down or closed; pass "
-            "a running one, or executor=None"
-        ) from None
-
-
-def map_pieces(fn: Any, pieces: Sequence[tuple[Any, ...]], executor: Any) -> list[Any]:
-    """``[fn(*p) for p in pieces]``, here or on ``executor`` (:func:`as_executor`), in
-    the order of the pieces."""
-    pool = as_executor(executor)
-    if pool is None:
-        return [fn(*p) for p in pieces]
-    futures = [submit(pool, fn, *p) for p in pieces]
-    return [f.result() for f in futures]
 
 
 def run_rows(

@@ -33,6 +33,7 @@ from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, eigsh
 
 from ..core.budget import RATE_FLOAT_ITERATIONS, Meter, check_cost, check_memory
 from ..core.outcomes import Status
+from ..core.parallel import map_pieces
 from ..core.progress import progress_bar
 from ..core.scalars import check_count, learning_rates, positive_real
 from ..errors import InvalidInputError, NonFiniteError
@@ -48,6 +49,7 @@ __all__ = [
     "top_eigenpairs",
     "SharpnessTrace",
     "track_sharpness",
+    "sharpness_sweep",
 ]
 
 
@@ -517,3 +519,31 @@ def track_sharpness(
         eigenvalues=np.array(rec_vals).reshape(len(rec_vals), k_top),
         params=np.array(rec_w).reshape(len(rec_w), model.dim) if keep_params else None,
     )
+
+
+def _one_trace(objective: Any, x0: Any, h: float, kwargs: dict[str, Any]) -> SharpnessTrace:
+    return track_sharpness(objective, x0, h=h, **kwargs)
+
+
+def sharpness_sweep(
+    objective: Any, x0: Any, *, hs: Any, steps: int, executor: Any = None, **kwargs: Any
+) -> tuple[SharpnessTrace, ...]:
+    """:func:`track_sharpness` at every learning rate of ``hs`` (the other options passed
+    on), here or on ``executor`` (a :class:`concurrent.futures.Executor` or a dask
+    ``Client``: each h is one task, so the model must pickle for a process-based one; a
+    JAX model does not, a NumPy model does), the traces in the order of ``hs`` and the same
+    numbers either way.
+
+    >>> from gdtheory.models.numpy_models import FactorizationModel
+    >>> m = FactorizationModel(np.array([[2.0]]), 1)
+    >>> [round(t.edge, 3) for t in sharpness_sweep(m, [3.0, 0.2], hs=[0.1, 0.3], steps=20)]
+    [20.0, 6.667]
+    """
+    rates = learning_rates(hs, "hs").ravel()
+    if rates.size == 0:
+        raise InvalidInputError("hs is empty")
+    if "h" in kwargs:
+        raise InvalidInputError("give the learning rates as hs=[...], not h=")
+    kwargs["steps"] = steps
+    pieces = [(objective, x0, float(h), kwargs) for h in rates]
+    return tuple(map_pieces(_one_trace, pieces, executor))

@@ -258,15 +258,16 @@ def _compiled_iterations(jax: Any, hvps: Any, k: int, max_iters: int) -> Any:
         theta, X, AX = ritz(jnp, X, apply(X))
 
         def unconverged(c: Any) -> Any:
-            i, theta, X, AX = c
+            i, theta, X, AX, _ = c
             res = residuals(jnp, X, AX, theta)[:k]
             return (i < max_iters) & (jnp.max(res) > tol * jnp.maximum(jnp.abs(theta[0]), 1e-300))
 
         def body(c: Any) -> Any:
-            i, theta, X, AX = c
-            return (i + 1, *expand(jnp, apply, X, AX, theta))
+            i, theta, X, AX, P = c
+            return (i + 1, *expand(jnp, apply, X, AX, theta, P))
 
-        its, theta, X, AX = jax.lax.while_loop(unconverged, body, (0, theta, X, AX))
+        start = (0, theta, X, AX, jnp.zeros_like(X))
+        its, theta, X, AX, _ = jax.lax.while_loop(unconverged, body, start)
         return theta, X, residuals(jnp, X, AX, theta), its
 
     return jax.jit(run)

@@ -41,10 +41,10 @@ from ..continuous.principal_flow import BRANCHES, principal_flow
 from ..core import budget
 from ..core.objective import as_objective, numeric_objective
 from ..core.outcomes import DIVERGED_PERIOD, AttractorKind
+from ..core.parallel import map_pieces
 from ..core.scalars import check_count, check_dps, exact_rates, exact_real, finite_float
 from ..core.tables import Table
 from ..dynamics.diagrams import detect_periods
-from ..dynamics.engine import map_pieces
 from ..dynamics.lyapunov import lyapunov_batch
 from ..dynamics.run import run as run_method
 from ..dynamics.trajectories import gd

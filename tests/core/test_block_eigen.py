@@ -33,7 +33,7 @@ def test_an_exact_start_stays_exact() -> None:
     A, lam, Q = _matrix(seed=2)
     X = Q[:, np.argsort(lam)[::-1][:4]]  # the top four eigenvectors
     theta, X1, AX1 = ritz(np, X, A @ X)
-    theta2, X2, _ = expand(np, lambda V: A @ V, X1, AX1, theta)
+    theta2, X2, _, _ = expand(np, lambda V: A @ V, X1, AX1, theta, np.zeros_like(X1))
     np.testing.assert_allclose(theta2, theta, rtol=1e-13)
     np.testing.assert_allclose(np.abs(np.einsum("ij,ij->j", X2, X1)), 1.0, atol=1e-12)
 
@@ -50,8 +50,9 @@ def test_the_same_code_under_jax_jit() -> None:
         @jax.jit
         def run(X):  # type: ignore[no-untyped-def]
             theta, X, AX = ritz(jnp, X, Aj @ X)
+            P = jnp.zeros_like(X)
             for _ in range(8):
-                theta, X, AX = expand(jnp, lambda V: Aj @ V, X, AX, theta)
+                theta, X, AX, P = expand(jnp, lambda V: Aj @ V, X, AX, theta, P)
             return theta
 
         got = np.asarray(run(jnp.asarray(X0)))

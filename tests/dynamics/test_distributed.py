@@ -84,3 +84,21 @@ def test_monte_carlo_on_the_cluster_equals_the_local_run(client):
     w_local = gt.weak_error_study(["x**4/4 + x", "x**2"], ["1/2"], "x**2", **wk)
     w_remote = gt.weak_error_study(["x**4/4 + x", "x**2"], ["1/2"], "x**2", executor=client, **wk)
     assert w_local.errors == w_remote.errors and w_local.stderrs == w_remote.stderrs
+
+
+def test_a_sharpness_sweep_on_the_cluster_equals_the_local_one(client):
+    """Issue 34: track_sharpness at several h, one task each, on the cluster's worker
+    processes: the same traces as the local run."""
+    from gdtheory.models import eos_network
+
+    net = eos_network()
+    kw = {"hs": [0.5, 1.0, 2.0], "steps": 200, "every": 20, "k": 2}
+    local = gt.sharpness_sweep(net, net.init(seed=1), **kw)
+    remote = gt.sharpness_sweep(net, net.init(seed=1), executor=client, **kw)
+    for a, b in zip(local, remote, strict=True):
+        assert a.h == b.h
+        assert a.eigenvalues.tobytes() == b.eigenvalues.tobytes()
+        assert a.loss.tobytes() == b.loss.tobytes()
+    assert [t.h for t in local] == [0.5, 1.0, 2.0]
+    with pytest.raises(InvalidInputError, match="hs="):
+        gt.sharpness_sweep(net, net.init(seed=1), hs=[0.5], steps=2, h=0.5)
