@@ -159,7 +159,11 @@ def test_the_documented_external_test_module(variant):
         assert ("4 passed" in out and "1 skipped" in out) or "5 passed" in out, out
         return
     assert res.returncode == 1, out
-    assert "3 failed" in out, out
+    # the PyTorch-style test runs where PyTorch is installed (the test extra has it)
+    import importlib.util
+
+    failing = 4 if importlib.util.find_spec("torch") is not None else 3
+    assert f"{failing} failed" in out, out
     assert "GD step off by" in out and "ulps (allowed 32)" in out  # assert_gd_step
     assert "from the order-2 modified flow" in out  # assert_modified_equation
     assert "regime oscillatory" in out  # assert_regime
