@@ -37,18 +37,13 @@ import numpy as np
 
 from ..core.block_eigen import expand, residuals, ritz
 from ..errors import InvalidInputError, NotRealError, ShapeError
+from .adapters import optional_module, vector_block
 
 __all__ = ["JaxModel", "from_jax"]
 
 
 def _jax() -> Any:
-    try:
-        import jax
-    except ImportError:  # pragma: no cover - the test extra installs JAX
-        raise InvalidInputError(
-            "from_jax needs JAX: pip install 'gdtheory[jax]' (CPU is enough)"
-        ) from None
-    return jax
+    return optional_module("jax", "jax", "from_jax")
 
 
 def _x64(jax: Any) -> AbstractContextManager[Any]:
@@ -98,9 +93,7 @@ class JaxModel:
 
     def hvps(self, w: Any, V: Any) -> np.ndarray:
         """H(w) V^T for the rows of V (shape (k, dim)), in one vectorised call."""
-        Vs = np.asarray(V, dtype=np.float64)
-        if Vs.ndim != 2 or Vs.shape[1] != self.dim:
-            raise ShapeError(f"V must have shape (k, {self.dim}), got {Vs.shape}")
+        Vs = vector_block(V, self.dim, "V", rows=True)
         return self._call("hvps", self._vec(w), Vs)
 
     def d3(self, w: Any, u: Any, v: Any) -> np.ndarray:
@@ -110,9 +103,7 @@ class JaxModel:
     def third_derivatives(self, w: Any, U: Any) -> tuple[np.ndarray, np.ndarray]:
         """(grad L(w), G) with G[a, b] = D^3 L(w)[u_a, u_b] for the columns u_a of U
         (dim, k): what a central-flow substep needs, in one compiled call."""
-        Us = np.asarray(U, dtype=np.float64)
-        if Us.ndim != 2 or Us.shape[0] != self.dim:
-            raise ShapeError(f"U must have shape ({self.dim}, k), got {Us.shape}")
+        Us = vector_block(U, self.dim, "U", rows=False)
         jax = _jax()
         with _x64(jax):
             g, G = self._fns["third"](self._vec(w), Us)
@@ -125,9 +116,7 @@ class JaxModel:
         top k eigenpairs of L^T H(w) L (L a diagonal vector, or None for H) from the
         orthonormal block X (dim, m), in one compiled call (``jax.lax.while_loop``):
         (Ritz values (m,), vectors (dim, m), residual norms (m,), iterations made)."""
-        Xs = np.asarray(X, dtype=np.float64)
-        if Xs.ndim != 2 or Xs.shape[0] != self.dim:
-            raise ShapeError(f"X must have shape ({self.dim}, m), got {Xs.shape}")
+        Xs = vector_block(X, self.dim, "X", rows=False)
         Ls = np.ones(self.dim) if L is None else self._vec(L, "L")
         jax = _jax()
         key = f"eig {int(k)} {int(max_iters)}"

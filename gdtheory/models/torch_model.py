@@ -48,18 +48,13 @@ from typing import Any
 import numpy as np
 
 from ..errors import InvalidInputError, NotRealError, ShapeError
+from .adapters import optional_module, vector_block
 
 __all__ = ["TorchModel", "from_torch"]
 
 
 def _torch() -> Any:
-    try:
-        import torch
-    except ImportError:  # pragma: no cover - the test extra installs PyTorch
-        raise InvalidInputError(
-            "from_torch needs PyTorch: pip install 'gdtheory[torch]' (the CPU build is enough)"
-        ) from None
-    return torch
+    return optional_module("torch", "torch", "from_torch")
 
 
 @dataclass(frozen=True)
@@ -96,9 +91,7 @@ class TorchModel:
 
     def hvps(self, w: Any, V: Any) -> np.ndarray:
         """H(w) V^T for the rows of V (shape (k, dim)), in one vectorised call."""
-        Vs = np.asarray(V, dtype=np.float64)
-        if Vs.ndim != 2 or Vs.shape[1] != self.dim:
-            raise ShapeError(f"V must have shape (k, {self.dim}), got {Vs.shape}")
+        Vs = vector_block(V, self.dim, "V", rows=True)
         torch = _torch()
         return self._out(self._fns["hvps"](self._vec(w), torch.from_numpy(Vs.copy())))
 
@@ -109,9 +102,7 @@ class TorchModel:
     def third_derivatives(self, w: Any, U: Any) -> tuple[np.ndarray, np.ndarray]:
         """(grad L(w), G) with G[a, b] = D^3 L(w)[u_a, u_b] for the columns u_a of U
         (dim, k): what a central-flow substep needs (the jacobian of U^T H(w) U)."""
-        Us = np.asarray(U, dtype=np.float64)
-        if Us.ndim != 2 or Us.shape[0] != self.dim:
-            raise ShapeError(f"U must have shape ({self.dim}, k), got {Us.shape}")
+        Us = vector_block(U, self.dim, "U", rows=False)
         torch = _torch()
         g, G = self._fns["third"](self._vec(w), torch.from_numpy(Us.copy()))
         return self._out(g), self._out(G)
