@@ -252,8 +252,8 @@ def decide(n: Mapping[str, Any]) -> tuple[Verdict, str]:
     digits = "" if counts == {} else "; " + digits_summary(counts, n["digit_traces"])
     if scale is not None:
         digits += (
-            f"; {n['(e) parameters']} parameters (8 x 8 digits): end / (2/h) = "
-            f"{n['(e) end sharpness / (2/h), mean of the last 10%']:.3f}, "
+            f"; {n['scale_dim']} parameters (8 x 8 digits): end / (2/h) = "
+            f"{n['scale_end']:.3f}, "
             f"{'at' if scale else 'not at'} the edge"
         )
     rise = ", ".join(f"{traces[h].final_ratio:.3f} at h = {h}" for h in below) or "no run"

@@ -54,4 +54,5 @@ def scale_part(ctx: Any) -> Part:
         ("step", "lambda_1 / (2/h)", "lambda_2 / (2/h)", "loss"),
         rows,
     )
-    return Part(numbers, (table,), facts={"scale_edge": shows_edge(tr)})
+    facts = {"scale_edge": shows_edge(tr), "scale_dim": model.dim, "scale_end": tr.end_ratio}
+    return Part(numbers, (table,), facts=facts)
