@@ -117,7 +117,7 @@ class MomentumBSeries:
         values = elementary_differentials(ones, True, objective)
         out, i = [], 0
         for row in rows:
-            acc = sp.zeros(values[0].shape[0], 1) if values else sp.zeros(1, 1)
+            acc = sp.zeros(values[0].shape[0], 1)  # values holds at least F(•)
             for term in row:
                 acc += term.coefficient * values[i]
                 i += 1

@@ -63,3 +63,17 @@ def test_the_lanczos_check_catches_an_eigenvalue_outside_the_block() -> None:
     seen = [tr.solve(w)[0][0] for _ in range(5)]
     assert seen[0] == 2.0 or np.isclose(seen[0], 50.0)
     assert np.isclose(seen[-1], 50.0) and tr.restarts >= 1
+
+
+def test_small_models_are_solved_densely_one_product_each() -> None:
+    """Below 3 m + 2 dimensions every solve assembles the matrix in one block product and
+    diagonalises it (no iterations): the counters say so and the values are exact."""
+    from gdtheory.models.numpy_models import FactorizationModel
+
+    m = FactorizationModel(np.diag([3.0, 1.0, 0.5]), 3)
+    w = np.concatenate([np.diag(np.sqrt([3.0, 1.0, 0.5])).ravel()] * 2)
+    tr = EigenTracker(m, 2)
+    for _ in range(3):
+        vals, _ = tr.solve(w)
+        np.testing.assert_allclose(vals, [6.0, 4.0], rtol=1e-13)
+    assert tr.solves == 3 and tr.products == 3 and tr.restarts == 0
