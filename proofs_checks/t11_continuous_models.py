@@ -497,7 +497,7 @@ NOTES = (
     "The regime maps (figure t11_regime_maps.png, table b's last column) give GD's own "
     "verdict at each h beside the model errors. On the T9 network (full report, table d) "
     "the central flow does what its authors claim once GD oscillates: from 50 steps after "
-    "GD's first loss spike (step 1395 at h = 2) to step 3000 its mean distance to 21-step "
+    "GD's first loss spike (step 1389 at h = 2) to step 3000 its mean distance to 21-step "
     "averages of GD is 0.42 of gradient flow's, and its predicted time-averaged loss is off"
     " by 0.49 of gradient flow's loss error (late in the run it matches GD's average loss "
     "to 1%, where gradient flow's loss is over 40% low). Before the spike the comparison is"

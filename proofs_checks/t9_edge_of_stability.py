@@ -312,8 +312,9 @@ NOTES = (
     "with a catapult (1.7 of 2/h at step 200, the loss up), then hover at 1.03 to 1.08 of "
     "2/h with the second eigenvalue just below the first, the loss down 9x with 243 "
     "up-steps; the 800 steps with the top two eigenvalues every 50 take under a minute "
-    "on this 2-core machine (the time is in table e's title). The central flow at this size is not in the report: its eigenpairs sit in a "
-    "cluster (4.30, 4.29, 4.26, ... at step 400) that the warm-started block solver "
+    "on this 2-core machine (the time is in table e's title). The central flow at this "
+    "size is not in the report: its eigenpairs sit in a cluster (4.30, 4.29, 4.26, ... at "
+    "step 400) that the warm-started block solver "
     "resolves only in tens of iterations, about 8 s per flow evaluation."
 )
 

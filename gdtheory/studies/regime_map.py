@@ -204,8 +204,11 @@ class RegimeMap:
                 ok = np.isfinite(vals)
                 right.plot(self.hs[ok], self.hs[ok] * vals[ok], style, color="0.4", lw=1, label=lab)
             right.axhline(2, color="0.4", lw=0.6)
+            seen = self.hs * np.concatenate([self.L_path, self.L_limit]).reshape(2, -1)
+            top = float(np.nanmax(seen)) if np.any(np.isfinite(seen)) else 3.0
+            right.set_ylim(0, min(max(3.0, 1.1 * top), 6.0))  # a diverging run is cut off
             right.set_ylabel("h L (grey; a fixed point is stable for h L < 2)")
-            right.legend(fontsize=7, loc="lower right")
+            right.legend(fontsize=7, loc="center right")
         self._transition_labels(ax)
         ax.set_xlabel("h")
         ax.set_ylabel("max distance to GD over [0, T]")
