@@ -10,7 +10,7 @@ import numpy as np
 
 from ..errors import InvalidInputError, ShapeError
 
-__all__ = ["optional_module", "vector_block"]
+__all__ = ["optional_module", "vector_block", "flat_vector"]
 
 
 def optional_module(name: str, extra: str, who: str) -> Any:
@@ -38,4 +38,16 @@ def vector_block(V: Any, dim: int, name: str, *, rows: bool) -> np.ndarray:
     if not ok:
         want = f"(k, {dim})" if rows else f"({dim}, k)"
         raise ShapeError(f"{name} must have shape {want}, got {arr.shape}")
+    return arr
+
+
+def flat_vector(w: Any, dim: int, name: str = "w") -> np.ndarray:
+    """w as a float64 vector of ``dim`` entries (any shape with that many), or an error
+    naming ``name``."""
+    try:
+        arr = np.asarray(w, dtype=np.float64).reshape(-1)
+    except (TypeError, ValueError):
+        raise InvalidInputError(f"{name} must be a vector of {dim} numbers") from None
+    if arr.shape != (dim,):
+        raise ShapeError(f"{name} must have {dim} entries, got {np.shape(w)}")
     return arr

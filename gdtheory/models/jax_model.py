@@ -37,7 +37,7 @@ import numpy as np
 
 from ..core.block_eigen import expand, residuals, ritz
 from ..errors import InvalidInputError, NotRealError, ShapeError
-from .adapters import optional_module, vector_block
+from .adapters import flat_vector, optional_module, vector_block
 
 __all__ = ["JaxModel", "from_jax"]
 
@@ -67,13 +67,7 @@ class JaxModel:
     layout: tuple[tuple[str, tuple[int, ...]], ...] = ()
 
     def _vec(self, w: Any, name: str = "w") -> np.ndarray:
-        try:
-            arr = np.asarray(w, dtype=np.float64).reshape(-1)
-        except (TypeError, ValueError):
-            raise InvalidInputError(f"{name} must be a vector of {self.dim} numbers") from None
-        if arr.shape != (self.dim,):
-            raise ShapeError(f"{name} must have {self.dim} entries, got {np.shape(w)}")
-        return arr
+        return flat_vector(w, self.dim, name)
 
     def _call(self, fn: str, *args: Any) -> np.ndarray:
         jax = _jax()

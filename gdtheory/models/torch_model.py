@@ -48,7 +48,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import InvalidInputError, NotRealError, ShapeError
-from .adapters import optional_module, vector_block
+from .adapters import flat_vector, optional_module, vector_block
 
 __all__ = ["TorchModel", "from_torch"]
 
@@ -67,14 +67,7 @@ class TorchModel:
     _fns: dict[str, Callable[..., Any]] = field(repr=False)
 
     def _vec(self, w: Any, name: str = "w") -> Any:
-        torch = _torch()
-        try:
-            arr = np.asarray(w, dtype=np.float64).reshape(-1)
-        except (TypeError, ValueError):
-            raise InvalidInputError(f"{name} must be a vector of {self.dim} numbers") from None
-        if arr.shape != (self.dim,):
-            raise ShapeError(f"{name} must have {self.dim} entries, got {np.shape(w)}")
-        return torch.from_numpy(arr.copy())
+        return _torch().from_numpy(flat_vector(w, self.dim, name).copy())
 
     def _out(self, value: Any) -> np.ndarray:
         return np.asarray(value.detach().numpy(), dtype=np.float64)
