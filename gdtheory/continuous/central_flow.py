@@ -396,7 +396,3 @@ class _Preconditioner:
     def dP(self, P: np.ndarray) -> np.ndarray:
         """dP/dnu = 1/(2 sqrt(nu + eps_root)) = 1/(2 (P - eps))."""
         return 0.5 / (P - self.eps)
-
-    @staticmethod
-    def inv(P: Any) -> Any:
-        return None if P is None else 1.0 / P

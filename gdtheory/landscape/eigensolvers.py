@@ -31,11 +31,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, eigsh
 
 from ..core.block_eigen import block_iterations
-from ..errors import InvalidInputError
 from ..models.numpy_models import Model
+from .sharpness import lanczos
 
 __all__ = ["EigenTracker"]
 
@@ -140,11 +139,4 @@ class EigenTracker:
             vals, vecs = np.linalg.eigh((A + A.T) / 2)
             self.products += 1
             return vals[::-1][:m], vecs[:, ::-1][:, :m]
-        op = LinearOperator((n, n), matvec=lambda u: apply(u.reshape(-1, 1))[:, 0], dtype=float)
-        v0 = np.random.default_rng(0).standard_normal(n)
-        try:
-            vals, vecs = eigsh(op, k=m, which="LA", v0=v0, tol=self.tol, maxiter=50 * n)
-        except ArpackNoConvergence as exc:  # pragma: no cover - ARPACK rarely fails here
-            raise InvalidInputError(f"Lanczos did not converge at tol={self.tol}: {exc}") from None
-        order = np.argsort(vals)[::-1]
-        return vals[order], vecs[:, order]
+        return lanczos(lambda u: apply(u.reshape(-1, 1))[:, 0], n, m, tol=self.tol)

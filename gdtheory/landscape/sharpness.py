@@ -47,6 +47,7 @@ __all__ = [
     "sharpness_estimate",
     "SharpnessEstimate",
     "top_eigenpairs",
+    "lanczos",
     "SharpnessTrace",
     "track_sharpness",
     "sharpness_sweep",
@@ -148,7 +149,15 @@ def top_eigenpairs(
         H = np.column_stack([product(e) for e in np.eye(n)])
         vals, vecs = np.linalg.eigh((H + H.T) / 2)
         return vals[::-1][:k], vecs[:, ::-1][:, :k]
-    op = LinearOperator((n, n), matvec=product, dtype=float)
+    return lanczos(product, n, k, tol=tol, v0=v0)
+
+
+def lanczos(
+    matvec: Any, n: int, k: int, *, tol: float, v0: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The k largest eigenpairs (descending) of the symmetric operator ``matvec`` on R^n by
+    ARPACK's Lanczos, from ``v0`` or from a fixed pseudo-random vector (seed 0)."""
+    op = LinearOperator((n, n), matvec=matvec, dtype=float)
     if v0 is None:
         v0 = np.random.default_rng(0).standard_normal(n)
     try:

@@ -443,9 +443,6 @@ def regime_map(
     best = np.full(hs_f.size, -1)
     failures: dict[tuple[str, float], str] = {}
     me = modified_equation(obj, max(orders)) if "modified" in models and orders else None
-    # the smallest and the largest h first, then the others; after each, the rest is
-    # charged at the cost of each h interpolated between the h done, so that the budget
-    # covers the total of the map
     todo = [i for i, h in enumerate(rates) if _steps(fixed, T_e, h) >= 1]
     first = todo[:1] + todo[-1:] if len(todo) > 1 else todo
     rest = [i for i in todo if i not in first]
