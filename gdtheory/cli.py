@@ -16,6 +16,9 @@ runs the registered claims of ``proofs_checks`` (N at a time in worker processes
 prints a table (claim, verdict, key figure, seconds), and writes ``DIR/report.html``
 (self-contained), ``DIR/report.md``, ``DIR/evidence.json``, the figures and
 ``DIR/timings.json``; ``--readme`` also rewrites the generated claims table of a README.
+On a terminal it shows a bar per running claim and an estimate of the time left (from
+``DIR/timings.json`` of the last run in the same mode, else the claims' cost model); in a
+log, one line per claim started and ended.
 The exit code is 1 when a claim is refuted or its check fails to run, 2 for bad
 command-line input, 0 otherwise.
 """
@@ -23,9 +26,11 @@ command-line input, 0 otherwise.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -33,6 +38,7 @@ from typing import Any
 from .core.guard import guarded
 from .errors import GDTheoryError
 from .report.claims import CheckContext
+from .report.progress import LiveProgress, expected_seconds, read_timings
 from .report.render import claims_table, update_readme, write_report
 from .report.runner import environment, run_claims
 
@@ -470,14 +476,33 @@ def _verify(args: argparse.Namespace) -> int:
     default = "gdtheory-report" + "".join(f"-{i}" for i in only)
     outdir = Path(args.report if args.report is not None else default)
     ctx = CheckContext(quick=args.quick, outdir=outdir, seed=args.seed, only=only)
-    results = run_claims(
-        claims,
-        ctx,
-        progress=lambda m: print(m, file=sys.stderr, flush=True),
-        jobs=jobs,
-        isolated=True,
-        cache=None if args.no_cache else Path(args.cache or outdir / ".cache"),
+    previous = read_timings(outdir / "timings.json", args.quick)
+    expected = expected_seconds(claims, args.quick, previous)
+    live = sys.stderr.isatty()  # a bar per claim on a terminal; plain lines in a log
+    monitor = (
+        LiveProgress(
+            [c.id for c in claims],
+            expected,
+            jobs=jobs,
+            stream=sys.stderr,
+            source=f"the last run in {outdir}" if previous else "the cost model",
+        )
+        if live
+        else contextlib.nullcontext()
     )
+    t0 = time.perf_counter()
+    with monitor:
+        results = run_claims(
+            claims,
+            ctx,
+            progress=None if live else (lambda m: print(m, file=sys.stderr, flush=True)),
+            jobs=jobs,
+            isolated=True,
+            cache=None if args.no_cache else Path(args.cache or outdir / ".cache"),
+            expected=expected,
+            monitor=monitor if live else None,
+        )
+    wall = time.perf_counter() - t0
     width = max(len(r.claim.title) for r in results)
     print(f"{'claim':<6} {'title':<{width}}  {'verdict':<11} {'seconds':>8}  key figure")
     for r in results:
@@ -486,7 +511,7 @@ def _verify(args: argparse.Namespace) -> int:
             f"{r.seconds:8.1f}  {r.evidence.summary}"
         )
     env = environment(ctx)
-    paths = write_report(results, env, outdir)
+    paths = write_report(results, env, outdir, jobs=jobs, wall_seconds=wall)
     print(f"report written to {paths['html']} and {paths['markdown']} (evidence: {paths['json']})")
     if readme is not None:
         table = claims_table(json.loads(paths["json"].read_text(encoding="utf-8")))

@@ -205,9 +205,11 @@ class Claim:
 
     ``statement`` is the precise statement checked; ``source`` is the
     claim as the source blog states it, quoted from the English original with its author,
-    title, date and address.  ``quick_seconds`` is how long the quick check took on the
-    CI machine: worker processes start the longest checks first (the report does not
-    depend on the order).
+    title, date and address.  ``quick_seconds`` and ``full_seconds`` are the cost model:
+    how long the quick and the full check took in the committed report's runs on the
+    2-core CI machine (``gdtheory verify --jobs 2``).  Worker processes start the longest
+    checks first (the report does not depend on the order), and the progress display
+    estimates what is left from them when no earlier run's ``timings.json`` is at hand.
     """
 
     id: str
@@ -218,6 +220,7 @@ class Claim:
     check: Callable[[CheckContext], Evidence] = field(repr=False)
     source: str = ""
     quick_seconds: float = 5.0
+    full_seconds: float = 60.0
 
 
 @dataclass(frozen=True)

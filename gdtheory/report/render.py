@@ -318,12 +318,18 @@ def update_readme(readme: str, table: str) -> str:
 
 
 def write_report(
-    results: Sequence[ClaimResult], env: Mapping[str, Any], outdir: Path
+    results: Sequence[ClaimResult],
+    env: Mapping[str, Any],
+    outdir: Path,
+    *,
+    jobs: int | None = None,
+    wall_seconds: float | None = None,
 ) -> dict[str, Path]:
     """Write report.md, report.html, evidence.json and timings.json into ``outdir``.
 
     The first three depend only on the results and the environment; durations go to
-    timings.json.
+    timings.json: ``{"mode", "jobs", "wall_seconds", "claims": {id: seconds}}`` (a claim
+    taken from the cache keeps the seconds of the run that computed it).
     """
     outdir.mkdir(parents=True, exist_ok=True)
     paths = {
@@ -335,6 +341,11 @@ def write_report(
     paths["markdown"].write_text(markdown_report(results, env), encoding="utf-8")
     paths["html"].write_text(html_report(results, env, outdir), encoding="utf-8")
     paths["json"].write_text(evidence_json(results, env), encoding="utf-8")
-    timings = {r.claim.id: round(r.seconds, 2) for r in results}
-    paths["timings"].write_text(json.dumps(timings, indent=2), encoding="utf-8")
+    timings = {
+        "mode": env.get("mode", "?"),
+        "jobs": jobs,
+        "wall_seconds": None if wall_seconds is None else round(wall_seconds, 1),
+        "claims": {r.claim.id: round(r.seconds, 2) for r in results},
+    }
+    paths["timings"].write_text(json.dumps(timings, indent=2) + "\n", encoding="utf-8")
     return paths

@@ -16,7 +16,7 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ from .claims import (
     evidence_from_data,
     evidence_to_data,
 )
+from .progress import expected_seconds
 
 __all__ = ["run_claims", "run_one", "environment"]
 
@@ -167,8 +168,16 @@ def _worker_init() -> None:
     matplotlib.use("Agg")
 
 
-#: BLAS/OpenMP thread caps given to worker processes (one check per core).
-_WORKER_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")
+#: Thread caps given to worker processes (one check per core): BLAS, OpenMP (PyTorch
+#: too), numba, and XLA's CPU backend, so that no reduction is split by the number of
+#: cores of the machine (float64 sums then add in the same order on any machine).
+_WORKER_ENV = {
+    "OMP_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "NUMBA_NUM_THREADS": "1",
+    "XLA_FLAGS": "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1",
+}
 
 
 def run_claims(
@@ -179,6 +188,8 @@ def run_claims(
     jobs: int = 1,
     isolated: bool = False,
     cache: Any = None,
+    expected: Mapping[str, float] | None = None,
+    monitor: Any = None,
 ) -> tuple[ClaimResult, ...]:
     """Run the claims' checks; results in input order.
 
@@ -192,7 +203,12 @@ def run_claims(
     running.  With ``cache`` (a :class:`gdtheory.core.cache.Cache` or a directory) each
     finished claim is stored as it ends and found again by the next run with the same
     inputs and code: an interrupted report (Ctrl-C) resumes without redoing them.
+    Workers start the longest claims first: by ``expected`` (claim id -> seconds) where
+    given, else by each claim's cost model for the mode.  ``monitor`` (e.g. a
+    :class:`~gdtheory.report.progress.LiveProgress`) is told ``started(id)`` and
+    ``finished(id, line)`` with the line ``progress`` would receive.
     """
+    costs = expected_seconds(claims, ctx.quick, expected)
     store = as_cache(cache, _code_roots(claims))
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
         raise ValueError(f"jobs must be a positive integer, got {jobs!r}")
@@ -204,19 +220,21 @@ def run_claims(
         running[i] = claims[i].id
         if progress:
             progress(f"running {claims[i].id}: {claims[i].title} ...")
+        if monitor is not None:
+            monitor.started(claims[i].id)
 
     def finished(i: int, res: ClaimResult, cached: bool = False) -> None:
         results[i] = res
         running.pop(i, None)
         if store is not None and not cached:
             _store(store, res, ctx)
+        how = "from the cache" if cached else f"in {res.seconds:.1f} s"
+        line = f"[{len(results)}/{n}] {res.claim.id} {res.evidence.verdict.value} {how}"
         if progress:
             still = ", ".join(running.values()) or "nothing"
-            how = "from the cache" if cached else f"in {res.seconds:.1f} s"
-            progress(
-                f"[{len(results)}/{n}] {res.claim.id} {res.evidence.verdict.value} "
-                f"{how} (still running: {still})"
-            )
+            progress(f"{line} (still running: {still})")
+        if monitor is not None:
+            monitor.finished(res.claim.id, line)
 
     if jobs > 1:
         isolated = True
@@ -230,7 +248,7 @@ def run_claims(
     local = sorted(set(pending) - set(remote))
     if remote:
         saved = {k: os.environ.get(k) for k in _WORKER_ENV}
-        os.environ.update({k: "1" for k in _WORKER_ENV})
+        os.environ.update(_WORKER_ENV)
         try:
             ctx_mp = _quiet_context()
             fresh: dict[str, Any] = (
@@ -241,7 +259,7 @@ def run_claims(
             )
             try:
                 # longest first (a stable sort: ties keep the report order)
-                queue = sorted(remote, key=lambda i: -claims[i].quick_seconds)
+                queue = sorted(remote, key=lambda i: -costs[claims[i].id])
                 futures: dict[Future[ClaimResult], int] = {}
                 while queue or futures:
                     while queue and len(futures) < jobs:

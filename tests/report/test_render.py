@@ -150,4 +150,6 @@ def test_report_is_identical_whatever_jobs_and_self_contained(quick_report, tmp_
     for needle in ("As the source states it", "Statement checked", "Hypotheses", "numba"):
         assert needle in page
     assert ev_b["environment"]["reproduce"] == "gdtheory verify --quick --seed 20221 --only T2,T6"
-    assert set(json.loads((b / "timings.json").read_text())) == {"T2", "T6"}
+    timings = json.loads((b / "timings.json").read_text())
+    assert timings["mode"] == "quick" and timings["jobs"] == 1 and timings["wall_seconds"] > 0
+    assert set(timings["claims"]) == {"T2", "T6"}
