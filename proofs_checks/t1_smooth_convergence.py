@@ -273,7 +273,8 @@ CLAIM = Claim(
         'L-smooth, min f exists, and h<2/L, GD converges to a stationary point."'
     ),
     check=check,
-    quick_seconds=13.0,
+    full_seconds=20.0,
+    quick_seconds=5.5,
 )
 
 

@@ -201,5 +201,6 @@ CLAIM = Claim(
         'will just blow up ... such as whenever h>2/L for quadratic objectives"'
     ),
     check=check,
-    quick_seconds=1.5,
+    full_seconds=1.5,
+    quick_seconds=0.5,
 )

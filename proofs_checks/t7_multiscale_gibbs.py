@@ -518,4 +518,6 @@ CLAIM = Claim(
         "checked numerically.)"
     ),
     check=check,
+    quick_seconds=3.5,
+    full_seconds=37.0,
 )

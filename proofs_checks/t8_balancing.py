@@ -522,4 +522,6 @@ CLAIM = Claim(
         'f at initialization."'
     ),
     check=check,
+    quick_seconds=9.0,
+    full_seconds=104.0,
 )

@@ -364,4 +364,6 @@ CLAIM = Claim(
         "The blog states no more; the statement checked is Cohen et al.'s."
     ),
     check=check,
+    quick_seconds=2.0,
+    full_seconds=102.0,
 )
