@@ -38,7 +38,7 @@ from typing import Any
 from .core.guard import guarded
 from .errors import GDTheoryError
 from .report.claims import CheckContext
-from .report.progress import LiveProgress, expected_seconds, read_timings
+from .report.progress import display
 from .report.render import claims_table, update_readme, write_report
 from .report.runner import environment, run_claims
 
@@ -441,9 +441,9 @@ def _recheck(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    import proofs_checks
+    from .proofs_checks import claims as load_claims  # proofs_checks/ in the repository
 
-    claims = proofs_checks.claims()
+    claims = load_claims()
     if args.only is not None:
         wanted = [s.upper() for s in _names(args.only) or []]
         known = {c.id for c in claims}
@@ -476,22 +476,9 @@ def _verify(args: argparse.Namespace) -> int:
     default = "gdtheory-report" + "".join(f"-{i}" for i in only)
     outdir = Path(args.report if args.report is not None else default)
     ctx = CheckContext(quick=args.quick, outdir=outdir, seed=args.seed, only=only)
-    previous = read_timings(outdir / "timings.json", args.quick)
-    expected = expected_seconds(claims, args.quick, previous)
-    live = sys.stderr.isatty()  # a bar per claim on a terminal; plain lines in a log
-    monitor = (
-        LiveProgress(
-            [c.id for c in claims],
-            expected,
-            jobs=jobs,
-            stream=sys.stderr,
-            source=f"the last run in {outdir}" if previous else "the cost model",
-        )
-        if live
-        else contextlib.nullcontext()
-    )
+    expected, live = display(claims, args.quick, outdir, jobs=jobs, stream=sys.stderr)
     t0 = time.perf_counter()
-    with monitor:
+    with live if live is not None else contextlib.nullcontext():
         results = run_claims(
             claims,
             ctx,
@@ -500,7 +487,7 @@ def _verify(args: argparse.Namespace) -> int:
             isolated=True,
             cache=None if args.no_cache else Path(args.cache or outdir / ".cache"),
             expected=expected,
-            monitor=monitor if live else None,
+            monitor=live,
         )
     wall = time.perf_counter() - t0
     width = max(len(r.claim.title) for r in results)

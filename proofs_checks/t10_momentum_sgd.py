@@ -57,7 +57,8 @@ from gdtheory import (
 from gdtheory.optimizers import Preconditioned
 from gdtheory.report.claims import CheckContext, Claim, Evidence, Table, Verdict
 from gdtheory.studies.local_errors import epoch_local_errors, momentum_local_errors
-from proofs_checks.source import BLOG
+
+from .source import BLOG
 
 BETA = sp.Symbol("beta", positive=True)
 MOMENTUM_CASES = (("x**4/4 - x**2/2", ("6/5",)), ("(x*y - 1)**2/2", ("1/2", "3/2")))

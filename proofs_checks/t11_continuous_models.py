@@ -57,7 +57,8 @@ from gdtheory.landscape.sharpness import sharpness
 from gdtheory.models.numpy_models import eos_network
 from gdtheory.report.claims import CheckContext, Claim, Evidence, Part, Table, Verdict, assemble
 from gdtheory.studies.regime_map import max_distance, regime_map
-from proofs_checks.source import BLOG, network_and_twin
+
+from .source import BLOG, network_and_twin
 
 ORDERS = (1, 2, 3, 4)
 

@@ -68,9 +68,10 @@ from gdtheory.landscape.sharpness import SharpnessTrace
 from gdtheory.models.numpy_models import eos_network
 from gdtheory.optimizers import Adam, HeavyBall, RMSProp
 from gdtheory.report.claims import CheckContext, Claim, Evidence, Part, Table, Verdict, assemble
-from proofs_checks.source import BLOG
-from proofs_checks.t12_central_flow import central_flow_part
-from proofs_checks.t12_transient import transient_part
+
+from .source import BLOG
+from .t12_central_flow import central_flow_part
+from .t12_transient import transient_part
 
 QUARTIC = "x**4/4 - x**2/2"
 ONE_D = "x**2/2 + x**4/4"

@@ -17,7 +17,8 @@ import numpy as np
 from gdtheory import central_flow
 from gdtheory.optimizers import RMSProp
 from gdtheory.report.claims import CheckContext, Part, Table
-from proofs_checks.source import network_and_twin
+
+from .source import network_and_twin
 
 H, BETA2, EPS, STEPS, EVERY, HALF = 0.002, 0.99, 1e-8, 1500, 100, 5
 

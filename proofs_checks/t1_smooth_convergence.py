@@ -51,7 +51,8 @@ from gdtheory.report.claims import (
     Verdict,
     assemble,
 )
-from proofs_checks.source import BLOG
+
+from .source import BLOG
 
 #: (objective, L proved by hand, lower bound f_low of f, box for the L cross-check)
 CASES: tuple[tuple[Objective, sp.Rational, int, list[tuple[int, int]]], ...] = (

@@ -25,7 +25,8 @@ import sympy as sp
 from gdtheory import Regime, gd, lr_regime
 from gdtheory.objectives import quadratic
 from gdtheory.report.claims import CheckContext, Claim, Evidence, Table, Verdict
-from proofs_checks.source import BLOG
+
+from .source import BLOG
 
 CASES = (
     (sp.Rational(1, 2), Regime.GRADIENT_FLOW_LIKE),

@@ -31,7 +31,8 @@ import sympy as sp
 from gdtheory import Objective, gd, gradient_flow
 from gdtheory.objectives import double_well, quadratic
 from gdtheory.report.claims import CheckContext, Claim, Evidence, Table, Verdict, fit_order
-from proofs_checks.source import BLOG
+
+from .source import BLOG
 
 T_FINAL = 1
 

@@ -56,8 +56,9 @@ from gdtheory.backward_error.series import series_diagnostics
 from gdtheory.report.claims import CheckContext, Claim, Evidence, Table, Verdict
 from gdtheory.studies.error_tables import modified_error_table
 from gdtheory.studies.optimal_truncation import TruncationScan, truncation_scan
-from proofs_checks.source import BLOG
-from proofs_checks.t4_generic import generic_part
+
+from .source import BLOG
+from .t4_generic import generic_part
 
 RATE_TOL = 0.3
 

@@ -38,7 +38,8 @@ from gdtheory.backward_error.modified import modified_equation
 from gdtheory.continuous.modified_flows import modified_flow
 from gdtheory.core.scalars import to_mpf
 from gdtheory.report.claims import CheckContext, Claim, Evidence, Table, Verdict
-from proofs_checks.source import BLOG
+
+from .source import BLOG
 
 REGIMES = (
     ("(1) h near 0", sp.Rational(1, 20)),

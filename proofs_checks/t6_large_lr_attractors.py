@@ -66,7 +66,8 @@ from gdtheory.report.claims import (
     Verdict,
     assemble,
 )
-from proofs_checks.source import BLOG
+
+from .source import BLOG
 
 H_CLAIM = sp.Rational(19, 10)
 BOX = [(-3, 3), (-3, 3)]

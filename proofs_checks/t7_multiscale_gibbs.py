@@ -58,7 +58,8 @@ from gdtheory.studies.multiscale import (
     multiscale,
     noise_model_covariance,
 )
-from proofs_checks.source import BLOG
+
+from .source import BLOG
 
 TILTED = "(x**2 - 1)**2/4 + x/10"
 

@@ -65,8 +65,9 @@ from gdtheory.studies.convergence_window import (
     near_unbalanced_starts,
     scalar_init_sharpness,
 )
-from proofs_checks.source import BLOG
-from proofs_checks.t8_homogeneous import homogeneous_parts, paper_figure
+
+from .source import BLOG
+from .t8_homogeneous import homogeneous_parts, paper_figure
 
 #: The start of the blog figure: next to the unbalanced minimiser (3, 1/3) of (1 - xy)^2/2.
 BLOG_START = (3.0, 0.38)

@@ -46,9 +46,10 @@ from gdtheory.report.claims import (
     Verdict,
     assemble,
 )
-from proofs_checks.source import BLOG
-from proofs_checks.t9_digits import digits_part, digits_summary, draw_digits
-from proofs_checks.t9_scale import scale_part
+
+from .source import BLOG
+from .t9_digits import digits_part, digits_summary, draw_digits
+from .t9_scale import scale_part
 
 #: The network study: 200 points in R^5, width 32.
 

@@ -14,7 +14,8 @@ from typing import Any
 
 from gdtheory.landscape.sharpness import track_sharpness
 from gdtheory.report.claims import Part, Table
-from proofs_checks.t9_digits import shows_edge
+
+from .t9_digits import shows_edge
 
 #: (widths, h, steps, every) of the run.
 SCALE_RUN = ((320, 256), 0.5, 800, 50)

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-import proofs_checks
+from gdtheory import proofs_checks
 from gdtheory.cli import main
 from gdtheory.report.claims import Claim, Evidence, Verdict
 from gdtheory.report.render import (

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-import proofs_checks
+from gdtheory import proofs_checks
 from gdtheory.report.claims import CheckContext, Evidence, Verdict
 
 QUALIFIED = {"T6", "T7", "T8", "T9", "T11", "T12"}
@@ -59,7 +59,7 @@ def test_t3_measured_order_is_one_within_a_tenth(quick_report):
 
 def test_a_check_called_from_python_returns_its_evidence():
     """The Python API of a claim (the README's example): an Evidence object."""
-    from proofs_checks import t2_quadratic_regimes
+    from gdtheory.proofs_checks import t2_quadratic_regimes
 
     ev = t2_quadratic_regimes.check(CheckContext(quick=True))
     assert isinstance(ev, Evidence) and ev.verdict is Verdict.VERIFIED and ev.numbers
@@ -109,7 +109,7 @@ def test_t6_reports_every_stable_period_of_the_scan_with_its_windows(quick_repor
 def test_every_claim_names_and_quotes_the_english_source(claim):
     """Issue 15, item 6: the blog is cited by authors, title, date and address, and quoted
     in the original English (no translation, no reference to a SPEC not in the repository)."""
-    from proofs_checks.source import BLOG
+    from gdtheory.proofs_checks.source import BLOG
 
     assert claim.source.startswith(BLOG) and '"' in claim.source[len(BLOG) :]
     for needle in (
@@ -143,3 +143,26 @@ def test_t12_reports_the_adaptive_edge_and_what_it_could_not_confirm(quick_repor
     assert 0.9 < n["network Adam h = 0.01: end / edge"] < 1.1
     assert "their equations unconfirmed" in ev["summary"]
     assert n["largest |slope - predicted|, smallest pair of h"] <= 0.2
+
+
+def test_the_cost_model_matches_the_committed_report():
+    """Each claim's full_seconds is its time in the committed full report (the ETA and the
+    workers' order depend on them; tools/cost_model.py writes them)."""
+    data = json.loads(
+        (Path(__file__).resolve().parents[1] / "docs" / "report" / "timings.json").read_text()
+    )
+    assert data["mode"] == "full" and data["jobs"] == 2
+    for claim in proofs_checks.claims():
+        measured = data["claims"][claim.id]
+        assert measured <= claim.full_seconds <= measured + 0.5 + 1e-9, claim.id
+    assert data["wall_seconds"] <= sum(data["claims"].values())
+
+
+@pytest.mark.parametrize("quick", [True, False])
+def test_every_claim_has_a_cost_model(quick):
+    for claim in proofs_checks.claims():
+        cost = claim.quick_seconds if quick else claim.full_seconds
+        assert cost > 0
+    assert sum(c.full_seconds for c in proofs_checks.claims()) > sum(
+        c.quick_seconds for c in proofs_checks.claims()
+    )

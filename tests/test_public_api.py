@@ -7,8 +7,6 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
-import tomllib
-
 import gdtheory
 
 
@@ -28,11 +26,14 @@ def test_documented_import_paths():
     assert callable(recheck) and scalar_factorization().dim == 2
 
 
-def test_version_matches_pyproject():
+def test_the_installed_version_is_the_packages():
+    """pyproject.toml reads the version from gdtheory/_version.py (tests/test_packaging.py);
+    the installed distribution's metadata says the same."""
+    from importlib.metadata import version
+
     from gdtheory._version import __version__
 
-    pyproject = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())
-    assert __version__ == gdtheory.__version__ == pyproject["project"]["version"]
+    assert __version__ == gdtheory.__version__ == version("gdtheory")
 
 
 def test_an_expression_string_is_accepted_wherever_an_objective_is():

@@ -26,7 +26,7 @@ from typing import TextIO
 
 from .claims import Claim
 
-__all__ = ["expected_seconds", "remaining_seconds", "read_timings", "LiveProgress"]
+__all__ = ["expected_seconds", "remaining_seconds", "read_timings", "LiveProgress", "display"]
 
 
 def read_timings(path: Path, quick: bool) -> dict[str, float]:
@@ -185,3 +185,18 @@ class LiveProgress:
         while not self._stop.wait(self.interval):
             with self._lock:
                 self._draw()
+
+
+def display(
+    claims: Sequence[Claim], quick: bool, folder: Path, *, jobs: int, stream: TextIO
+) -> tuple[dict[str, float], LiveProgress | None]:
+    """The expected seconds of ``claims`` (the last run's ``folder/timings.json`` in the
+    same mode, else the cost model) and, if ``stream`` is a terminal, the live display
+    to run them under (None in a log: the runner's plain lines are printed instead)."""
+    previous = read_timings(folder / "timings.json", quick)
+    expected = expected_seconds(claims, quick, previous)
+    if not stream.isatty():
+        return expected, None
+    source = f"the last run in {folder}" if previous else "the cost model"
+    live = LiveProgress([c.id for c in claims], expected, jobs=jobs, stream=stream, source=source)
+    return expected, live

@@ -115,7 +115,7 @@ def test_readme_table_is_the_one_generated_from_the_committed_full_report():
     readme = (ROOT / "README.md").read_text()
     assert update_readme(readme, claims_table(evidence)) == readme
     ids = [c["id"] for c in evidence["claims"]]
-    import proofs_checks
+    from gdtheory import proofs_checks
 
     assert ids == [c.id for c in proofs_checks.claims()]
     for c in evidence["claims"]:
