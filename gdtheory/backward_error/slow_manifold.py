@@ -142,7 +142,7 @@ class SlowManifoldEquation:
         """S_0..S_K (see the class docstring)."""
         if self.exact_manifold is None:
             return ()
-        convert, S = self.exact_manifold
+        convert, S, _ = self.exact_manifold
         return tuple(tuple(convert(e) for e in Sj) for Sj in S)
 
     def state_at(self, x: Sequence[Any], *, h: Any) -> tuple[list[Any], ...]:
@@ -157,7 +157,7 @@ class SlowManifoldEquation:
         >>> [round(float(v), 6) for v in sm.state_at([1], h="1/100")[0]]  # -2 h - 8 h^2
         [-0.0208]
         """
-        if not self.manifold:
+        if self.exact_manifold is None or not self.exact_manifold[1]:
             raise InvalidInputError("this equation holds no manifold (derive it again)")
         n = len(self.symbols)
         exact = self._point(x)
@@ -168,10 +168,14 @@ class SlowManifoldEquation:
 
     @cached_property
     def _manifold_series(self) -> Any:
-        """sum_j h^j S_j(x) compiled once, a function of (x, the sign symbols, h)."""
+        """sum_j h^j S_j(x) compiled once, a function of (x, the sign symbols, h): the same
+        rational functions as ``manifold``, converted without SymPy's ``factor`` (which
+        ``manifold`` applies for reading, at several times the cost of the derivation)."""
+        _, S, plain = self.exact_manifold
+        terms = [tuple(plain(e) for e in Sj) for Sj in S]
         series = [
-            sum((h**j * Sj[i] for j, Sj in enumerate(self.manifold)), sp.Integer(0))
-            for i in range(len(self.manifold[0]))
+            sum((h**j * Sj[i] for j, Sj in enumerate(terms)), sp.Integer(0))
+            for i in range(len(terms[0]))
         ]
         return compile_mp(series, [*self.symbols, *(sg for sg, _ in self.signs), h])
 
@@ -459,8 +463,11 @@ def _derive(
     X, _ = _update(A, method, list(A.x), full, H, order0=False)
     values = {c: 1 / q for c, q in zip(A.C, (c0val, c1val), strict=True) if q is not None}
 
+    def plain(e: Any) -> sp.Expr:
+        return R.to_sympy(e).subs(values) if values else R.to_sympy(e)
+
     def out(e: Any) -> sp.Expr:
-        return sp.factor(R.to_sympy(e).subs(values)) if values else sp.factor(R.to_sympy(e))
+        return sp.factor(plain(e))
 
     d = [[out(A.coeff(X[i], j)) for i in range(n)] for j in range(1, K + 1)]
     phi = manifold_map(f.symbols, d)
@@ -474,6 +481,6 @@ def _derive(
         hp,
         me,
         tuple(tuple(dj) for dj in d),
-        (out, S),
+        (out, S, plain),
         tuple(A.signs),
     )
