@@ -57,7 +57,12 @@ def modified_flow(
     with mpmath.workdps(dps):
         x = me.point_mp(x0)
 
+    h_at: dict[int, mpmath.mpf] = {}  # h rounded once per working precision
+
     def field_at(v: Sequence[mpmath.mpf]) -> tuple[mpmath.mpf, ...]:
-        return F(v, to_mpf(hh))
+        prec = mpmath.mp.prec
+        if prec not in h_at:
+            h_at[prec] = to_mpf(hh)
+        return F(v, h_at[prec])
 
     return integrate_flow(field_at, x, times, dps=dps)

@@ -17,10 +17,13 @@ the divergence of h l_i > 2 included.  Where h l_i > 1 the logarithm is complex
 kh; on a quadratic the imaginary part vanishes on the grid.
 
 Computation.  Symbolic objectives: the gradient and Hessian are compiled once for
-complex mpmath arguments; at each field evaluation the Hessian is diagonalised
-(``mpmath.eigsy`` while it is real symmetric, ``mpmath.eig`` once the state is complex
-and H complex symmetric, with phi(hH) = V phi(hL) V^{-1}; once per precision for a
-quadratic, whose Hessian is constant), and the flow is integrated by
+complex mpmath arguments; at each field evaluation phi(hH) comes from the eigenvalues
+of the Hessian: in 2-D by the quadratic formula and Sylvester's formula
+phi(hH) = sum_i phi(h l_i) prod_{j != i} (H - l_j) / (l_i - l_j), otherwise (and for
+nearly equal eigenvalues) by diagonalising (``mpmath.eigsy`` while H is real symmetric,
+``mpmath.eig`` once the state is complex and H complex symmetric, with
+phi(hH) = V phi(hL) V^{-1}); once per precision for a quadratic, whose Hessian is
+constant; and the flow is integrated by
 the Gragg-Bulirsch-Stoer extrapolation of :mod:`gdtheory.continuous.flows` at the
 requested precision.  h l_i = 1 exactly is refused: GD maps that direction to the
 minimiser in one step and log 0 is singular.  Models (float64): the Hessian is assembled
@@ -80,6 +83,29 @@ def _is_real(values: Sequence[Any]) -> bool:
     return all(not isinstance(v, mpmath.mpc) or v.imag == 0 for v in values)
 
 
+def _eigenvalues_2x2(H: Any) -> tuple[Any, Any] | None:
+    """The eigenvalues of a 2 x 2 mpmath matrix by the quadratic formula, or None when
+    they are too close for Sylvester's formula (:func:`_sylvester_2x2`) to be accurate
+    (then the caller diagonalises).  A closed form instead of ``mpmath.eig``'s QR
+    iterations, which were most of the principal flow's cost on 2-D objectives."""
+    a, b, c, d = H[0, 0], H[0, 1], H[1, 0], H[1, 1]
+    root = mpmath.sqrt((a - d) ** 2 / 4 + b * c)
+    mid = (a + d) / 2
+    l1, l2 = mid + root, mid - root
+    scale = max(abs(l1), abs(l2), 1)
+    if abs(l1 - l2) <= mpmath.mpf(10) ** (-(mpmath.mp.dps // 4)) * scale:
+        return None
+    return l1, l2
+
+
+def _sylvester_2x2(H: Any, lam: Sequence[Any], phi: Sequence[Any]) -> Any:
+    """phi(H) for a 2 x 2 matrix with distinct eigenvalues lam and phi_i = phi(lam_i):
+    sum_i phi_i prod_{j != i} (H - lam_j I) / (lam_i - lam_j) (Sylvester's formula)."""
+    eye = mpmath.eye(2)
+    (l1, l2), (p1, p2) = lam, phi
+    return (p1 / (l1 - l2)) * (H - l2 * eye) + (p2 / (l2 - l1)) * (H - l1 * eye)
+
+
 def principal_field(objective: Objective, h: RealLike) -> Any:
     """The field x -> phi(h H(x)) grad f(x) at the working mpmath precision (complex
     states allowed).
@@ -100,6 +126,9 @@ def principal_field(objective: Objective, h: RealLike) -> Any:
         """phi(h H) for the Hessian entries hv (row-major)."""
         hm = to_mpf(hh)
         H = mpmath.matrix([[hv[i * n + j] for j in range(n)] for i in range(n)])
+        two = _eigenvalues_2x2(H) if n == 2 else None
+        if two is not None:
+            return _sylvester_2x2(H, two, [principal_phi(hm * v) for v in two])
         if _is_real(hv):
             H = mpmath.matrix([[mpmath.re(H[i, j]) for j in range(n)] for i in range(n)])
             lam, V = mpmath.eigsy(H)
@@ -227,10 +256,21 @@ def _stepped_flow(
 
         def field(x: Sequence[Any], ref: Any) -> tuple[list[Any], Any]:
             H = mpmath.matrix([[v for v in hess(x)[i * n : (i + 1) * n]] for i in range(n)])
-            lam, V = mpmath.eig(H)
-            lam, V = list(lam), V
-            if continued and ref is not None:
-                lam, V = _matched(lam, V, ref[0])
+            two = _eigenvalues_2x2(H) if n == 2 else None
+            if two is not None:  # closed form; V only to keep the order of the last step
+                lam, V = list(two), None
+                if (
+                    continued
+                    and ref is not None
+                    and sum(abs(a - b) for a, b in zip(lam, ref[0], strict=True))
+                    > sum(abs(a - b) for a, b in zip(lam[::-1], ref[0], strict=True))
+                ):
+                    lam = lam[::-1]
+            else:
+                lam, V = mpmath.eig(H)
+                lam = list(lam)
+                if continued and ref is not None:
+                    lam, V = _matched(lam, V, ref[0])
             logs = []
             for i, l in enumerate(lam):
                 z = hm * l
@@ -249,7 +289,10 @@ def _stepped_flow(
                 for l, L in zip(lam, logs, strict=True)
             ]
             g = mpmath.matrix(list(grad(x)))
-            out = V * mpmath.diag(phi) * (mpmath.lu_solve(V, g))
+            if V is None:
+                out = _sylvester_2x2(H, lam, phi) * g
+            else:
+                out = V * mpmath.diag(phi) * (mpmath.lu_solve(V, g))
             return [out[i] for i in range(n)], (lam, logs)
 
         def solve(m: int) -> list[list[Any]]:

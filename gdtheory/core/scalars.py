@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from fractions import Fraction
 from typing import Any, Union
 
@@ -147,11 +147,14 @@ def exact_real(value: RealLike, name: str = "value") -> sp.Expr:
     ...
     gdtheory.errors.InvalidInputError: h must be a finite real number, got 'nan'
     """
-    bad = InvalidInputError(f"{name} must be a finite real number, got {short_repr(value)}")
+
+    def bad() -> InvalidInputError:  # built only when raised: repr costs more than the rest
+        return InvalidInputError(f"{name} must be a finite real number, got {short_repr(value)}")
+
     if _is_nonreal(value):
         raise NotRealError(f"{name} must be real, got the complex value {short_repr(value)}")
     if isinstance(value, bool):
-        raise bad
+        raise bad()
     if isinstance(value, str):
         text = value.strip()
         if len(text) > 5000:
@@ -166,7 +169,7 @@ def exact_real(value: RealLike, name: str = "value") -> sp.Expr:
             else:
                 result = sp.Rational(Fraction(text))
         except ZeroDivisionError:
-            raise bad from None
+            raise bad() from None
         except (ValueError, TypeError):
             result = _constant_text(text, name, bad)
         return _sized(result, name)
@@ -176,37 +179,37 @@ def exact_real(value: RealLike, name: str = "value") -> sp.Expr:
         return _sized(sp.Integer(int(value)), name)
     if isinstance(value, mpmath.mpf):
         if not mpmath.isfinite(value):
-            raise bad
+            raise bad()
         sign, man, exp, _ = value._mpf_  # man_exp drops the sign
         return (-1) ** sign * sp.Integer(man) * sp.Integer(2) ** exp
     if isinstance(value, sp.Basic):
         if not (value.is_number and value.is_real is not False) or not value.is_finite:
-            raise bad
+            raise bad()
         if value.is_real is None:
-            raise bad
+            raise bad()
         return _sized(value, name)
     if isinstance(value, numbers.Real):  # float, numpy floats
         v = float(value)
         if not math.isfinite(v):
-            raise bad
+            raise bad()
         return sp.Rational(Fraction(v))
-    raise bad
+    raise bad()
 
 
-def _constant_text(text: str, name: str, bad: InvalidInputError) -> sp.Expr:
+def _constant_text(text: str, name: str, bad: Callable[[], InvalidInputError]) -> sp.Expr:
     """A constant expression such as ``"sqrt(2)/2"`` or ``"1 - 1/e"``, parsed safely
     (:func:`~gdtheory.core.parsing.parse_expression`, no names but ``pi`` and ``E``): a
     finite real number, else ``bad``."""
     try:
         value, _ = parse_expression(text, [])
     except GDTheoryError:
-        raise bad from None
+        raise bad() from None
     if not value.is_number or value.is_finite is False or value.has(sp.zoo, sp.nan, sp.oo):
-        raise bad
+        raise bad()
     if value.is_extended_real is False:
         raise NotRealError(f"{name} must be real, got the complex value {short_repr(text)}")
     if value.is_extended_real is None:
-        raise bad
+        raise bad()
     return value
 
 

@@ -98,6 +98,18 @@ def _invariance(grad: sp.Matrix, S: sp.Matrix, x: sp.Matrix) -> sp.Expr:
     return sp.expand((grad.T * S * x)[0, 0])
 
 
+def _nullspace(A: sp.Matrix) -> list[sp.Matrix]:
+    """The basis of the null space that ``A.nullspace()`` gives (from the reduced row
+    echelon form: a 1 at each free column), computed over A's exact domain (QQ, or rational
+    functions of the parameters) with SymPy's DomainMatrix, several times faster than
+    the Matrix version on T8's objectives."""
+    from sympy.polys.matrices import DomainMatrix
+
+    dm = DomainMatrix.from_Matrix(A).to_field()
+    rows = dm.nullspace(divide_last=True).to_Matrix()
+    return [rows[i, :].T for i in range(rows.rows)]
+
+
 def _detect(f: sp.Expr, xs: tuple[sp.Symbol, ...], grad: sp.Matrix) -> list[sp.Matrix]:
     n = len(xs)
     if n > MAX_VARIABLES:
@@ -106,23 +118,25 @@ def _detect(f: sp.Expr, xs: tuple[sp.Symbol, ...], grad: sp.Matrix) -> list[sp.M
             "the symmetry with symmetry="
         )
     pairs = [(i, j) for i in range(n) for j in range(i, n)]
-    unknowns = sp.symbols(f"s0:{len(pairs)}")
-    S = sp.zeros(n, n)
-    for s, (i, j) in zip(unknowns, pairs, strict=True):
-        S[i, j] = S[j, i] = s
-    expr = _invariance(grad, S, sp.Matrix(xs))
-    try:
-        poly = sp.Poly(expr, *xs)
-    except sp.PolynomialError as exc:
-        raise InvalidInputError(
-            "symmetry detection needs a polynomial objective (rational in its parameters); "
-            "give the symmetry with symmetry="
-        ) from exc
-    rows = []
-    for coeff in poly.coeffs():
-        rows.append([sp.expand(coeff).coeff(s) for s in unknowns])
+    # grad f . S x is linear in the entries of S: the column of S_ij = S_ji is the
+    # polynomial grad_i x_j + grad_j x_i (grad_i x_i on the diagonal), one row per
+    # monomial of x; each column is expanded on its own (the whole sum is far larger)
+    table: dict[tuple[int, ...], list[Any]] = {}
+    for k, (i, j) in enumerate(pairs):
+        column = grad[i] * xs[j] + (grad[j] * xs[i] if i != j else 0)
+        try:
+            poly = sp.Poly(column, *xs)
+        except sp.PolynomialError as exc:
+            raise InvalidInputError(
+                "symmetry detection needs a polynomial objective (rational in its "
+                "parameters); give the symmetry with symmetry="
+            ) from exc
+        for monom, coeff in poly.terms():
+            table.setdefault(monom, [sp.Integer(0)] * len(pairs))[k] += coeff
+    rows = list(table.values())
+    unknowns = pairs
     A = sp.Matrix(rows) if rows else sp.zeros(1, len(unknowns))
-    basis = A.nullspace(simplify=True)
+    basis = _nullspace(A)
     out = []
     for v in basis:
         v = v * sp.lcm([sp.fraction(nsimplify_exact(c))[1] for c in v if c != 0] or [1])

@@ -100,3 +100,36 @@ def test_deep_linear_layer_invariants_are_detected(widths: list[int]) -> None:
     assert A.col_join(B).rank() == A.rank()  # expected within the detected span
     extra = A.rank() - B.rank()
     assert extra == (1 if widths == [1, 2, 1] else 0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(1, 4).flatmap(
+        lambda r: st.integers(1, 5).flatmap(
+            lambda c: st.lists(
+                st.lists(st.fractions(-3, 3, max_denominator=4), min_size=c, max_size=c),
+                min_size=r,
+                max_size=r,
+            )
+        )
+    )
+)
+def test_the_fast_null_space_is_sympys(entries):
+    """The DomainMatrix null space is the one Matrix.nullspace gives (same vectors, same
+    order), on rational matrices with repeated and zero rows."""
+    from gdtheory.landscape.invariants import _nullspace
+
+    A = sp.Matrix([[sp.Rational(x.numerator, x.denominator) for x in row] for row in entries])
+    A = A.col_join(A[:1, :])  # a repeated row
+    assert _nullspace(A) == A.nullspace()
+
+
+def test_the_fast_null_space_with_a_parameter():
+    from gdtheory.landscape.invariants import _nullspace
+
+    a = sp.Symbol("a")
+    A = sp.Matrix([[1, a, 0], [a, a**2, 0]])
+    assert [sp.simplify(u - v) for u, v in zip(_nullspace(A), A.nullspace(), strict=True)] == [
+        sp.zeros(3, 1),
+        sp.zeros(3, 1),
+    ]
