@@ -1,0 +1,126 @@
+"""Benchmarks of issue 35: each engine replaced to shorten the report, against the old one
+in the same run (same inputs, results checked equal before the ratio is printed).
+
+Run with ``pytest tests/benchmarks/test_bench_engines.py -m benchmark -s -n 0``.
+
+* the slow manifold's state: compiled from SymPy's factored S_j (``.manifold``, the old
+  path) or from the unfactored rational functions (``state_at`` now);
+* the principal flow's phi(hH) in 2-D: ``mpmath.eig`` and V phi V^-1 (old) or the quadratic
+  formula and Sylvester's formula (now);
+* conserved-quadratic detection: the whole grad f . S x expanded and ``Matrix.nullspace``
+  (old) or one polynomial per entry of S and DomainMatrix's null space (now).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import mpmath
+import pytest
+import sympy as sp
+
+from gdtheory.backward_error.slow_manifold import slow_manifold_equation
+from gdtheory.continuous.principal_flow import _eigenvalues_2x2, _sylvester_2x2, principal_phi
+from gdtheory.core.compiled import compile_mp
+from gdtheory.core.objective import Objective
+from gdtheory.landscape.invariants import _nullspace
+from gdtheory.optimizers import Adam
+
+pytestmark = pytest.mark.benchmark
+
+
+def _clock(fn: Callable[[], Any]) -> tuple[Any, float]:
+    t0 = time.perf_counter()
+    out = fn()
+    return out, time.perf_counter() - t0
+
+
+def test_slow_manifold_state_unfactored_against_factored():
+    method = Adam(beta1="1/2", beta2="3/4", eps="1/10", bias_correction=False)
+    h = sp.Symbol("h")
+
+    def old() -> Any:
+        sm = slow_manifold_equation(method, "x**4/4 - x**2/2", 1, manifold_order=3)
+        series = [
+            sum((h**j * Sj[i] for j, Sj in enumerate(sm.manifold)), sp.Integer(0))
+            for i in range(len(sm.manifold[0]))
+        ]
+        fn = compile_mp(series, [*sm.symbols, *(sg for sg, _ in sm.signs), h])
+        with mpmath.workdps(40):
+            return fn([mpmath.mpf(2), *(1 for _ in sm.signs), mpmath.mpf(1) / 64])
+
+    def new() -> Any:
+        sm = slow_manifold_equation(method, "x**4/4 - x**2/2", 1, manifold_order=3)
+        with mpmath.workdps(40):
+            return [v for block in sm.state_at(["2"], h="1/64") for v in block]
+
+    a, t_old = _clock(old)
+    b, t_new = _clock(new)
+    with mpmath.workdps(40):
+        assert max(abs(u - v) for u, v in zip(a, b, strict=True)) < mpmath.mpf(10) ** -35
+    print(
+        f"\nslow manifold state: factored {t_old:.2f} s, unfactored {t_new:.2f} s, "
+        f"ratio {t_old / t_new:.1f}"
+    )
+
+
+def test_principal_phi_sylvester_against_eig():
+    with mpmath.workdps(30):
+        H = mpmath.matrix([[mpmath.mpc(3, 0.2), mpmath.mpf("0.7")], [mpmath.mpf("0.7"), 1]])
+        hm = mpmath.mpf(1) / 4
+
+        def old() -> Any:
+            for _ in range(2000):
+                lam, V = mpmath.eig(H)
+                out = V * mpmath.diag([principal_phi(hm * v) for v in lam]) * mpmath.inverse(V)
+            return out
+
+        def new() -> Any:
+            for _ in range(2000):
+                two = _eigenvalues_2x2(H)
+                out = _sylvester_2x2(H, two, [principal_phi(hm * v) for v in two])
+            return out
+
+        a, t_old = _clock(old)
+        b, t_new = _clock(new)
+        assert max(abs(a[i, j] - b[i, j]) for i in range(2) for j in range(2)) < 1e-25
+    print(
+        f"\nphi(hH), 2 x 2, 2000 times: eig {t_old:.2f} s, Sylvester {t_new:.2f} s, "
+        f"ratio {t_old / t_new:.1f}"
+    )
+
+
+def test_conserved_quadratics_detection_against_the_old_system():
+    from gdtheory.landscape.invariants import conserved_quadratics
+
+    X = sp.Matrix(3, 2, sp.symbols("x0:6"))
+    Y = sp.Matrix(3, 2, sp.symbols("y0:6"))
+    A = sp.Matrix(3, 3, lambda i, j: sp.Rational(i + 2 * j + 1, 3))
+    f = sum(e**2 for e in (A - X * Y.T)) / 2
+    xs = (*X, *Y)
+
+    def old() -> list[sp.Matrix]:
+        n = len(xs)
+        pairs = [(i, j) for i in range(n) for j in range(i, n)]
+        unknowns = sp.symbols(f"s0:{len(pairs)}")
+        S = sp.zeros(n, n)
+        for s, (i, j) in zip(unknowns, pairs, strict=True):
+            S[i, j] = S[j, i] = s
+        grad = sp.Matrix([sp.diff(f, v) for v in xs])
+        poly = sp.Poly(sp.expand((grad.T * S * sp.Matrix(xs))[0, 0]), *xs)
+        rows = [[sp.expand(c).coeff(s) for s in unknowns] for c in poly.coeffs()]
+        return sp.Matrix(rows).nullspace(simplify=True)
+
+    def new() -> Any:
+        return conserved_quadratics(Objective(f, list(xs)))
+
+    basis, t_old = _clock(old)
+    found, t_new = _clock(new)
+    assert len(basis) == len(found.quantities) == 3  # the entries of X^T X - Y^T Y
+    assert _nullspace(sp.Matrix([[1, 2], [2, 4]])) == sp.Matrix([[1, 2], [2, 4]]).nullspace()
+    print(
+        f"\nconserved quadratics, 12 variables: old system {t_old:.2f} s, now {t_new:.2f} s "
+        f"(the new time includes the identity checks), ratio {t_old / t_new:.1f}"
+    )
