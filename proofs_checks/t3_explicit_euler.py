@@ -198,6 +198,6 @@ CLAIM = Claim(
         'descent close to gradient flow."'
     ),
     check=check,
-    full_seconds=9.5,
+    full_seconds=4.5,
     quick_seconds=3.0,
 )

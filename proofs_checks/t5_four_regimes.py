@@ -226,6 +226,6 @@ CLAIM = Claim(
         'large, >2/L, and for this simple objective function (f=x^2/2) GD blows up."'
     ),
     check=check,
-    full_seconds=87.0,
-    quick_seconds=15.0,
+    full_seconds=91.0,
+    quick_seconds=12.5,
 )

@@ -595,6 +595,6 @@ CLAIM = Claim(
         'orbits with period 2, 3 and 4 respectively (depending on initial condition)."'
     ),
     check=check,
-    full_seconds=44.5,
-    quick_seconds=4.0,
+    full_seconds=21.5,
+    quick_seconds=3.5,
 )

@@ -523,6 +523,6 @@ CLAIM = Claim(
         'f at initialization."'
     ),
     check=check,
-    quick_seconds=9.0,
-    full_seconds=104.0,
+    quick_seconds=8.5,
+    full_seconds=63.0,
 )
