@@ -153,7 +153,7 @@ class LiveProgress:
                 exp, el = self.expected.get(i, 0.0), running[i]
                 late = el >= exp
                 tail = "overrunning" if late else f"about {_clock(exp - el)} left"
-                frac = 1.0 if late or exp <= 0 else el / exp
+                frac = 1.0 if late else el / exp  # late whenever exp <= 0
                 out.append(f"  {i:<5} [{_bar(frac)}] {el:6.0f} / {exp:.0f} s  {tail}")
         queued = [i for i in self.order if i not in running and i not in self.done]
         left = remaining_seconds(self.expected, running, queued, jobs=self.jobs)

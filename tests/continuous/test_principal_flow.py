@@ -201,3 +201,25 @@ def test_sylvester_2x2_equals_diagonalisation(real, imag):
         size = 1 + max(abs(ref[i, j]) for i in range(2) for j in range(2))
         err = max(abs(S[i, j] - ref[i, j]) for i in range(2) for j in range(2))
         assert err <= mpmath.mpf(10) ** -28 * size
+
+
+@pytest.mark.parametrize("c", ["2", "4"])
+def test_the_closed_form_follows_the_eigenvalues_as_diagonalising_does(monkeypatch, c):
+    """The continued principal flow on (1 - xy)^2/2 past 1/L0 (h = c / L0, L0 = 4.0625):
+    the 2-D closed form, which keeps each eigenvalue's logarithm on its branch by matching
+    the eigenvalues to the last step's, equals the flow computed by mpmath.eig."""
+    import gdtheory.continuous.principal_flow as pf
+
+    f, x0 = Objective.parse("(1 - x*y)**2/2"), ["2", "1/4"]
+    h = sp.Rational(c) / sp.Rational("4.0625")
+    times = [h * k for k in range(1, 5)]
+    fast = principal_flow(f, x0, times, h=h, dps=30, branch="continued", substeps=16)
+    monkeypatch.setattr(pf, "_eigenvalues_2x2", lambda H: None)
+    slow = principal_flow(f, x0, times, h=h, dps=30, branch="continued", substeps=16)
+    with mpmath.workdps(30):
+        gap = max(
+            abs(a - b)
+            for s, t in zip(fast.states, slow.states, strict=True)
+            for a, b in zip(s, t, strict=True)
+        )
+    assert gap < 1e-20
