@@ -43,7 +43,7 @@ SUBPACKAGES = (
     ("dynamics", "Dynamics: runners, orbits, basins, Lyapunov exponents, densities"),
     ("studies", "Studies: regime maps, error tables, weak errors, multiscale"),
     ("rigorous", "Rigorous arithmetic and certificates"),
-    ("report", "The report: claims, runner, renderers"),
+    ("report", "The report: claims, runner, progress display, renderers"),
     ("testing", "Testing: the oracle, strategies, rounding bounds"),
 )
 
@@ -69,7 +69,7 @@ def _write_api_pages() -> None:
 
 
 def _write_claims_page() -> None:
-    import proofs_checks
+    from gdtheory import proofs_checks  # proofs_checks/ here, installed under gdtheory
 
     lines = [
         "The claims",
@@ -77,7 +77,8 @@ def _write_claims_page() -> None:
         "",
         "``gdtheory verify`` checks each claim below and writes the evidence (numbers,",
         "tables, figures, certificates) to the report; the README's table holds the",
-        "verdicts of the last full report.  One module per claim in ``proofs_checks/``.",
+        "verdicts of the last full report.  One module per claim in ``proofs_checks/``",
+        "(installed as ``gdtheory.proofs_checks``).",
         "",
     ]
     def text(s: str) -> str:  # plain-text mathematics: bars and stars are characters
