@@ -71,14 +71,14 @@ def test_live_lines_show_bars_time_left_and_overruns():
     out = io.StringIO()
     live = LiveProgress(["A", "B", "C"], {"A": 100.0, "B": 10.0, "C": 20.0}, jobs=2, stream=out)
     live.started_at = {"A": 0.0, "B": 0.0}
-    live._t0 = 0.0  # the run started at time 0
+    live._t0 = 5.0  # the run started 20 s before "now"
     lines = live.lines(25.0)
     assert lines[0].startswith("  A ") and "25 / 100 s" in lines[0] and "1:15 left" in lines[0]
     assert "#####......" in lines[0]  # a quarter of 20 cells
     assert "overrunning" in lines[1]  # B expected 10 s, running 25
     assert "0/3 claims" in lines[2] and "about 1:15 left" in lines[2]
     # work done: 25 of A's 100 s and all of B's 10 s, of 130 s: 5 of 20 cells
-    assert "total [#####...............]" in lines[2] and "0:25 elapsed" in lines[2]
+    assert "total [#####...............]" in lines[2] and "0:20 elapsed" in lines[2]
     live.finished("B", "[1/3] B verified in 25.0 s")
     text = out.getvalue()
     assert "[1/3] B verified in 25.0 s\n" in text
