@@ -100,10 +100,14 @@ def _eigenvalues_2x2(H: Any) -> tuple[Any, Any] | None:
 
 def _sylvester_2x2(H: Any, lam: Sequence[Any], phi: Sequence[Any]) -> Any:
     """phi(H) for a 2 x 2 matrix with distinct eigenvalues lam and phi_i = phi(lam_i):
-    sum_i phi_i prod_{j != i} (H - lam_j I) / (lam_i - lam_j) (Sylvester's formula)."""
-    eye = mpmath.eye(2)
+    sum_i phi_i prod_{j != i} (H - lam_j I) / (lam_i - lam_j) (Sylvester's formula),
+    i.e. s H - t I with s = s_1 + s_2, t = s_1 lam_2 + s_2 lam_1, s_i = phi_i / (lam_i -
+    lam_j), on the four entries (a scalar times an mpmath matrix goes through a slow
+    conversion path in mpmath)."""
     (l1, l2), (p1, p2) = lam, phi
-    return (p1 / (l1 - l2)) * (H - l2 * eye) + (p2 / (l2 - l1)) * (H - l1 * eye)
+    s1, s2 = p1 / (l1 - l2), p2 / (l2 - l1)
+    s, t = s1 + s2, s1 * l2 + s2 * l1
+    return mpmath.matrix([[s * H[0, 0] - t, s * H[0, 1]], [s * H[1, 0], s * H[1, 1] - t]])
 
 
 def principal_field(objective: Objective, h: RealLike) -> Any:
