@@ -437,6 +437,6 @@ CLAIM = Claim(
         'which includes GD as a special case."'
     ),
     check=check,
-    full_seconds=15.5,
+    full_seconds=15.0,
     quick_seconds=9.5,
 )
