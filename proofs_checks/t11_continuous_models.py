@@ -539,5 +539,5 @@ CLAIM = Claim(
     ),
     check=check,
     full_seconds=176.5,
-    quick_seconds=23.0,
+    quick_seconds=20.5,
 )

@@ -523,6 +523,6 @@ CLAIM = Claim(
         'f at initialization."'
     ),
     check=check,
-    quick_seconds=8.5,
+    quick_seconds=8.0,
     full_seconds=70.0,
 )
