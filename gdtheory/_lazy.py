@@ -70,12 +70,7 @@ def attach(
             namespace[name] = loaded[module, attr]
             return namespace[name]
         mod = importlib.import_module(module)
-        if attr is None:
-            value: Any = mod
-        elif hasattr(mod, attr):
-            value = getattr(mod, attr)
-        else:  # a submodule its package does not import
-            value = importlib.import_module(f"{module}.{attr}")
+        value = mod if attr is None else getattr(mod, attr)
         if wrap is not None:
             value = wrap(name, value)
         namespace[name] = loaded[module, attr] = value

@@ -4,7 +4,7 @@ from a report run's ``timings.json``, rounded up to the next half second:
     python tools/cost_model.py docs/report/timings.json          # a full run
     python tools/cost_model.py /tmp/quick-report/timings.json    # a quick run
 
-tests/report/test_progress.py checks the full figures against the committed
+tests/test_proofs_checks.py checks the full figures against the committed
 docs/report/timings.json.
 """
 

@@ -142,8 +142,8 @@ class SlowManifoldEquation:
         """S_0..S_K (see the class docstring)."""
         if self.exact_manifold is None:
             return ()
-        convert, S, _ = self.exact_manifold
-        return tuple(tuple(convert(e) for e in Sj) for Sj in S)
+        S, plain = self.exact_manifold
+        return tuple(tuple(sp.factor(plain(e)) for e in Sj) for Sj in S)
 
     def state_at(self, x: Sequence[Any], *, h: Any) -> tuple[list[Any], ...]:
         """The fast state on the slow manifold at x, S(x, h) = sum_j h^j S_j(x) (the
@@ -157,7 +157,7 @@ class SlowManifoldEquation:
         >>> [round(float(v), 6) for v in sm.state_at([1], h="1/100")[0]]  # -2 h - 8 h^2
         [-0.0208]
         """
-        if self.exact_manifold is None or not self.exact_manifold[1]:
+        if self.exact_manifold is None or not self.exact_manifold[0]:
             raise InvalidInputError("this equation holds no manifold (derive it again)")
         n = len(self.symbols)
         exact = self._point(x)
@@ -171,7 +171,7 @@ class SlowManifoldEquation:
         """sum_j h^j S_j(x) compiled once, a function of (x, the sign symbols, h): the same
         rational functions as ``manifold``, converted without SymPy's ``factor`` (which
         ``manifold`` applies for reading, at several times the cost of the derivation)."""
-        _, S, plain = self.exact_manifold
+        S, plain = self.exact_manifold
         terms = [tuple(plain(e) for e in Sj) for Sj in S]
         series = [
             sum((h**j * Sj[i] for j, Sj in enumerate(terms)), sp.Integer(0))
@@ -481,6 +481,6 @@ def _derive(
         hp,
         me,
         tuple(tuple(dj) for dj in d),
-        (out, S, plain),
+        (S, plain),
         tuple(A.signs),
     )

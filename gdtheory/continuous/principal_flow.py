@@ -261,20 +261,13 @@ def _stepped_flow(
         def field(x: Sequence[Any], ref: Any) -> tuple[list[Any], Any]:
             H = mpmath.matrix([[v for v in hess(x)[i * n : (i + 1) * n]] for i in range(n)])
             two = _eigenvalues_2x2(H) if n == 2 else None
-            if two is not None:  # closed form; V only to keep the order of the last step
+            if two is not None:  # closed form: eigenvalues only, phi(hH) by Sylvester
                 lam, V = list(two), None
-                if (
-                    continued
-                    and ref is not None
-                    and sum(abs(a - b) for a, b in zip(lam, ref[0], strict=True))
-                    > sum(abs(a - b) for a, b in zip(lam[::-1], ref[0], strict=True))
-                ):
-                    lam = lam[::-1]
             else:
                 lam, V = mpmath.eig(H)
                 lam = list(lam)
-                if continued and ref is not None:
-                    lam, V = _matched(lam, V, ref[0])
+            if continued and ref is not None:
+                lam, V = _matched(lam, V, ref[0])
             logs = []
             for i, l in enumerate(lam):
                 z = hm * l
@@ -328,12 +321,15 @@ def _stepped_flow(
 
 
 def _matched(lam: list[Any], V: Any, previous: Sequence[Any]) -> tuple[list[Any], Any]:
-    """The eigenpairs reordered to follow ``previous`` (nearest in total distance)."""
+    """The eigenpairs reordered to follow ``previous`` (nearest in total distance; the
+    first such order on ties); ``V`` None for eigenvalues alone."""
     n = len(lam)
     best = min(
         itertools.permutations(range(n)),
         key=lambda p: sum(abs(lam[p[i]] - previous[i]) for i in range(n)),
     )
+    if V is None:
+        return [lam[p] for p in best], None
     W = mpmath.matrix(n, n)
     for j, p in enumerate(best):
         for i in range(n):

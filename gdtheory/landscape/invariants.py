@@ -134,8 +134,7 @@ def _detect(f: sp.Expr, xs: tuple[sp.Symbol, ...], grad: sp.Matrix) -> list[sp.M
         for monom, coeff in poly.terms():
             table.setdefault(monom, [sp.Integer(0)] * len(pairs))[k] += coeff
     rows = list(table.values())
-    unknowns = pairs
-    A = sp.Matrix(rows) if rows else sp.zeros(1, len(unknowns))
+    A = sp.Matrix(rows) if rows else sp.zeros(1, len(pairs))
     basis = _nullspace(A)
     out = []
     for v in basis:
