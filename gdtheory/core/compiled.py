@@ -3,8 +3,14 @@
 Every callable in gdtheory (objective values, gradients, Hessians, modified vector
 fields) is built here, once per (expressions, symbols, backend), and cached.
 
-* ``"mpmath"``: rationals are emitted as ``mpf(p)/mpf(q)`` and evaluated at *call*
-  time, so the callable is exact to the working precision in force when it is called.
+* ``"mpmath"``: every non-integer rational, float, pi and e of the expressions becomes
+  a named constant, rounded once per working precision (to the value ``mpf(p)/mpf(q)``
+  would have at that precision), so the callable is exact to the working precision in
+  force when it is called.  Where every function the code calls has a correctly
+  rounded MPFR counterpart, it runs on ``gmpy2.mpfr`` at that same precision (about
+  ten times faster than mpmath's Python-level ``mpf``; the same operations in the same
+  order, each rounded to nearest); a special value on the way (a division by zero, a
+  NaN, an overflow) hands the call to the mpmath code, which decides as before.
 * ``"numpy"``: vectorised; constant components are broadcast to the batch shape.
 * ``compile_np_coords``: the same NumPy code in coordinate-major layout (one array per
   coordinate, no stacking or copying), the fast path of the float64 sweeps.
@@ -15,13 +21,17 @@ name a user gives a state variable can collide with a name of the generated code
 
 from __future__ import annotations
 
+import builtins
+import types
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any
 
+import gmpy2
 import mpmath
 import numpy as np
 import sympy as sp
+from sympy.printing.pycode import MpmathPrinter
 
 from ..errors import InvalidInputError, NotRealError, UnboundParameterError
 from .budget import check_cost
@@ -120,7 +130,117 @@ def _lambdify(exprs: tuple[sp.Expr, ...], symbols: tuple[sp.Symbol, ...], backen
     # symbol names, so a state symbol called ``mpf``, ``exp`` or ``x0`` cannot shadow a
     # function or a temporary of the generated code (temporaries start with '_', which
     # no parsed name may).
-    return sp.lambdify(symbols, list(exprs), modules=backend, cse=_chunked_cse, dummify=True)
+    if backend != "mpmath":
+        return sp.lambdify(symbols, list(exprs), modules=backend, cse=_chunked_cse, dummify=True)
+    printer = _ConstantPrinter()
+    raw = sp.lambdify(
+        symbols, list(exprs), modules="mpmath", printer=printer, cse=_chunked_cse, dummify=True
+    )
+    return _Program(raw, tuple((name, c) for c, name in printer.constants.items()))
+
+
+class _ConstantPrinter(MpmathPrinter):
+    """SymPy's mpmath printer, with every non-integer rational, float, pi and e printed
+    as a named constant ``_k<i>`` (recorded in ``constants``) instead of an expression
+    such as ``mpf(1)/mpf(3)`` evaluated at every call."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            {
+                "fully_qualified_modules": False,
+                "inline": True,
+                "allow_unknown_functions": True,
+                "user_functions": {},
+            }
+        )
+        self.constants: dict[sp.Expr, str] = {}
+
+    def _constant(self, e: sp.Expr) -> str:
+        return self.constants.setdefault(e, f"_k{len(self.constants)}")
+
+    _print_Rational = _print_Half = _print_Float = _constant
+    _print_Pi = _print_Exp1 = _constant
+
+
+#: Functions of the generated code with a correctly rounded MPFR counterpart.
+_MPFR_FUNCTIONS: dict[str, Any] = {
+    name: getattr(gmpy2, name)
+    for name in (
+        "exp log sqrt sin cos tan sinh cosh tanh asin acos atan asinh acosh atanh erf"
+    ).split()
+}
+_BUILTINS = {"abs", "max", "min", "range", "builtins"}
+#: Every special value raises, so that the mpmath code can decide instead.
+_TRAPS = {
+    "trap_divzero": True,
+    "trap_invalid": True,
+    "trap_overflow": True,
+    "trap_underflow": True,
+    "trap_erange": True,
+}
+
+
+class _Special(ArithmeticError):
+    """An infinity or NaN argument: evaluated by the mpmath code."""
+
+
+def _to_mpfr(v: mpmath.mpf) -> Any:
+    """The mpf ``v`` as an mpfr, exactly (at a precision no smaller than v's)."""
+    sign, man, exp, _ = v._mpf_
+    if not man:
+        if exp:
+            raise _Special
+        return gmpy2.mpfr(0)
+    return gmpy2.mul_2exp(gmpy2.mpfr(-man if sign else man), exp)
+
+
+def _from_mpfr(v: Any) -> mpmath.mpf:
+    """An mpfr (or an integer constant) as an mpf, exactly."""
+    if isinstance(v, type(gmpy2.mpfr())):
+        man, exp = v.as_mantissa_exp()
+        return mpmath.mpf((man, int(exp)))
+    return mpmath.mpf(v)
+
+
+class _Program:
+    """Generated mpmath code, its named constants, and the functions it runs as at each
+    working precision: the mpmath function, and the MPFR function where one exists."""
+
+    def __init__(self, raw: Any, constants: tuple[tuple[str, sp.Expr], ...]) -> None:
+        self.raw = raw  # keeps the generated source in linecache (tracebacks, inspect)
+        self.code = raw.__code__
+        self.namespace = raw.__globals__
+        self.constants = constants
+        called = set(self.code.co_names) - {name for name, _ in constants} - _BUILTINS
+        self.mpfr_ok = called <= set(_MPFR_FUNCTIONS)
+        self._at: dict[int, tuple[Any, Any, Any]] = {}
+
+    def at(self, prec: int) -> tuple[Any, Any, Any]:
+        """(mpmath function, MPFR function or None, its gmpy2 context) at ``prec`` bits."""
+        if prec not in self._at:
+            with mpmath.workprec(prec):
+                values = {name: _constant_value(c) for name, c in self.constants}
+                slow = types.FunctionType(self.code, {**self.namespace, **values})
+                fast, context = None, gmpy2.context(precision=prec, **_TRAPS)
+                if self.mpfr_ok:
+                    with context:
+                        names = {n: _to_mpfr(v) for n, v in values.items()}
+                    fast = types.FunctionType(
+                        self.code,
+                        {"builtins": builtins, "range": range, **_MPFR_FUNCTIONS, **names},
+                    )
+            self._at[prec] = (slow, fast, context)
+        return self._at[prec]
+
+
+def _constant_value(c: sp.Expr) -> mpmath.mpf:
+    """A constant at the working precision, as the code ``mpf(p)/mpf(q)``,
+    ``mpf(mpf_tuple)``, ``pi`` or ``e`` of SymPy's mpmath printer evaluates it."""
+    if c.is_Rational:
+        return mpmath.mpf(int(c.p)) / mpmath.mpf(int(c.q))
+    if c.is_Float:
+        return mpmath.mpf(tuple(map(int, c._mpf_)))
+    return +(mpmath.pi if c == sp.pi else mpmath.e)
 
 
 def _checked(
@@ -146,11 +266,20 @@ def compile_mp(
     ...     print(F([1])[0])
     0.3333333333333333333333333
     """
-    raw = _lambdify(*_checked(exprs, symbols), "mpmath")
-    mpf = mpmath.mpf
+    program = _lambdify(*_checked(exprs, symbols), "mpmath")
+    mpf, mp = mpmath.mpf, mpmath.mp
 
     def evaluate(x: Sequence[Any]) -> tuple[mpmath.mpf, ...]:
-        values = raw(*[mpf(xi) for xi in x])
+        args = [mpf(xi) for xi in x]
+        slow, fast, context = program.at(mp.prec)
+        if fast is not None:
+            try:
+                with context:
+                    values = fast(*[_to_mpfr(a) for a in args])
+                return tuple(_from_mpfr(v) for v in values)
+            except (ArithmeticError, ValueError, TypeError):
+                pass  # a special value on the way: the mpmath code decides
+        values = slow(*args)
         try:
             return tuple(mpf(v) for v in values)
         except TypeError:  # a complex value: the point left the expression's real domain
@@ -173,10 +302,11 @@ def compile_mpc(
     >>> F([mpmath.mpc(0, 1)])[0] == 0
     True
     """
-    raw = _lambdify(*_checked(exprs, symbols), "mpmath")
-    convert = mpmath.mpmathify
+    program = _lambdify(*_checked(exprs, symbols), "mpmath")
+    convert, mp = mpmath.mpmathify, mpmath.mp
 
     def evaluate(x: Sequence[Any]) -> tuple[Any, ...]:
+        raw = program.at(mp.prec)[0]
         return tuple(convert(v) for v in raw(*[convert(xi) for xi in x]))
 
     return evaluate

@@ -45,7 +45,9 @@ def test_integer_multiples_of_an_exponent_evaluate_one_exponential():
 
     expr = sum(sp.exp(-k * x) / (1 + sp.exp(-x)) ** k for k in range(1, 13))
     for backend in ("mpmath", "numpy"):
-        assert inspect.getsource(_lambdify((expr,), (x,), backend)).count("exp(") == 1
+        program = _lambdify((expr,), (x,), backend)
+        code = program.code if backend == "mpmath" else program  # mpmath: a _Program
+        assert inspect.getsource(code).count("exp(") == 1
     with mpmath.workdps(50):
         got = compile_mp([expr], [x])([mpmath.mpf(3) / 7])[0]
         assert abs(got - sp.N(expr.subs(x, sp.Rational(3, 7)), 60)) < mpmath.mpf(10) ** -45
@@ -65,3 +67,86 @@ def test_compilation_is_cached():
     before = _lambdify.cache_info().hits
     compile_np([x * y], [x, y])
     assert _lambdify.cache_info().hits == before + 1
+
+
+# ------------------------------------------------ the MPFR path against the mpmath code
+RATIONAL = [
+    x**3 * y - sp.Rational(1, 3),
+    (x - y) ** 5 / 7 + x / (1 + y**2) - sp.Rational(22, 7) * x * y,
+    sp.Float("0.1") * x**4 - y / 3,
+]
+
+
+def _program_and_point(exprs, a, b):
+    from gdtheory.core.compiled import _lambdify
+
+    program = _lambdify(tuple(exprs), (x, y), "mpmath")
+    return program, [
+        mpmath.mpf(a.numerator) / a.denominator,
+        mpmath.mpf(b.numerator) / b.denominator,
+    ]
+
+
+@given(
+    a=st.fractions(-3, 3, max_denominator=50),
+    b=st.fractions(-3, 3, max_denominator=50),
+    dps=st.sampled_from([15, 30, 50]),
+)
+@settings(max_examples=60, deadline=None)
+def test_the_mpfr_code_gives_the_bits_of_the_mpmath_code(a, b, dps):
+    """Rational arithmetic and powers up to 5 are correctly rounded in both arithmetics,
+    and the two run the same operations in the same order: the same bits."""
+    program, point = _program_and_point(RATIONAL, a, b)
+    assert program.mpfr_ok
+    with mpmath.workdps(dps):
+        fast = compile_mp(RATIONAL, [x, y])(point)
+        slow = program.at(mpmath.mp.prec)[0](*point)
+        assert list(fast) == [mpmath.mpf(v) for v in slow]
+
+
+@given(a=st.fractions(-3, 3, max_denominator=50), b=st.fractions(-3, 3, max_denominator=50))
+@settings(max_examples=40, deadline=None)
+def test_the_mpfr_code_agrees_with_mpmath_on_functions_to_the_last_bits(a, b):
+    exprs = EXPRS[1:]
+    program, point = _program_and_point(exprs, a, b)
+    assert program.mpfr_ok
+    with mpmath.workdps(40):
+        fast = compile_mp(exprs, [x, y])(point)
+        slow = program.at(mpmath.mp.prec)[0](*point)
+        for f, s in zip(fast, slow, strict=True):
+            assert abs(f - s) <= mpmath.mpf(2) ** (8 - mpmath.mp.prec) * (1 + abs(s))
+
+
+def test_constants_are_rounded_anew_at_each_precision():
+    F = compile_mp([x / 3 + sp.pi + sp.Rational(2, 7)], [x])
+    for dps in (20, 60, 20, 100):
+        with mpmath.workdps(dps + 5):
+            exact = mpmath.mpf(1) / 3 + mpmath.pi + mpmath.mpf(2) / 7
+        with mpmath.workdps(dps):
+            assert abs(F([1])[0] - exact) < mpmath.mpf(10) ** (2 - dps)
+
+
+def test_special_values_are_decided_by_the_mpmath_code():
+    """Division by zero, a square root of a negative number, an overflow beyond MPFR's
+    exponent range, an infinite argument: each as the mpmath code decides it."""
+    import pytest
+
+    from gdtheory.errors import NotRealError
+
+    with mpmath.workdps(30):
+        with pytest.raises(ZeroDivisionError):
+            compile_mp([1 / x], [x])([0])
+        with pytest.raises(NotRealError):
+            compile_mp([sp.sqrt(x)], [x])([-1])
+        big = compile_mp([sp.exp(x)], [x])([10**10])[0]
+        assert big == mpmath.exp(10**10) and mpmath.isfinite(big)
+        assert compile_mp([x + 1], [x])([mpmath.inf])[0] == mpmath.inf
+
+
+def test_functions_without_an_mpfr_counterpart_run_in_mpmath():
+    from gdtheory.core.compiled import _lambdify
+
+    exprs = (sp.sign(x) * sp.gamma(x),)
+    assert not _lambdify(exprs, (x,), "mpmath").mpfr_ok
+    with mpmath.workdps(30):
+        assert compile_mp(exprs, [x])([-0.5])[0] == -mpmath.gamma(-0.5)
