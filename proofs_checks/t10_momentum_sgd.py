@@ -437,6 +437,6 @@ CLAIM = Claim(
         'which includes GD as a special case."'
     ),
     check=check,
-    full_seconds=15.0,
+    full_seconds=14.5,
     quick_seconds=9.5,
 )

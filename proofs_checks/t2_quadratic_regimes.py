@@ -202,6 +202,6 @@ CLAIM = Claim(
         'will just blow up ... such as whenever h>2/L for quadratic objectives"'
     ),
     check=check,
-    full_seconds=0.5,
+    full_seconds=1.0,
     quick_seconds=0.5,
 )

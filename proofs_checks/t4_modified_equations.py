@@ -395,6 +395,6 @@ CLAIM = Claim(
         'terms) may even lead to worse approximation."'
     ),
     check=check,
-    full_seconds=52.5,
+    full_seconds=27.0,
     quick_seconds=21.5,
 )

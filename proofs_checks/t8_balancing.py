@@ -524,5 +524,5 @@ CLAIM = Claim(
     ),
     check=check,
     quick_seconds=8.0,
-    full_seconds=70.0,
+    full_seconds=72.5,
 )
