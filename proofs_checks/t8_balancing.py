@@ -116,17 +116,20 @@ def _matrix_study(quick: bool, seed: int) -> tuple[Table, dict[str, Any]]:
     cs = (0.5, 1.5, 2.5, 3.0, 3.5) if quick else (0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.25, 3.5, 3.75)
     starts = 6 if quick else 24
     for c in cs:
-        conv, imbs = 0, []
+        conv, imbs, W, hs = 0, [], [], []
         for _ in range(starts):
             X = rng.standard_normal((n, d)) * 1.5
             Y = rng.standard_normal((n, d)) * 0.3
-            w = np.concatenate([X.ravel(), Y.ravel()])
-            L = sharpness(fm, w)
-            h = c / L
+            W.append(np.concatenate([X.ravel(), Y.ravel()]))
+            hs.append(c / sharpness(fm, W[-1]))
+        # GD on all starts at once (each row as alone: FactorizationModel.grad_batch); a
+        # run stops where some |w_i| reaches 1e6
+        Ws, H, alive = np.array(W), np.array(hs)[:, None], np.ones(starts, dtype=bool)
+        with np.errstate(all="ignore"):
             for _ in range(20000 if not quick else 6000):
-                w = w - h * fm.grad(w)
-                if not np.all(np.abs(w) < 1e6):
-                    break
+                Ws = np.where(alive[:, None], Ws - H * fm.grad_batch(Ws), Ws)
+                alive &= np.all(np.abs(Ws) < 1e6, axis=1)
+        for w, h in zip(Ws, hs, strict=True):
             if not (np.all(np.isfinite(w)) and fm.loss(w) < 1e-20):
                 continue
             conv += 1

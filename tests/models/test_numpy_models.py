@@ -56,6 +56,13 @@ def test_factorization_model_matches_the_symbolic_objective(n, m, d, seed):
         np.testing.assert_allclose(fm.hvp(w, v), om.hvp(w, v), rtol=1e-10, atol=1e-12)
     hv = np.imag(fm.grad(w + 1j * T * v)) / T
     np.testing.assert_allclose(fm.hvp(w, v), hv, rtol=1e-11, atol=1e-13)
+    # a batch: every row has the bits of the plain matrix products at that row
+    W = rng.standard_normal((5, fm.dim))
+    G = fm.grad_batch(W)
+    for i in range(5):
+        X, Y = fm.split(W[i])
+        R = X @ Y.T - A
+        assert np.array_equal(G[i], np.concatenate([(R @ Y).ravel(), (R.T @ X).ravel()]))
 
 
 def test_every_output_of_a_model_is_checked():
