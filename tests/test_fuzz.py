@@ -1140,6 +1140,11 @@ ENTRY.update(
         ),
         "FactorizationModel.loss": (_FACT.loss, {"w": [1.0, 1.0]}, {"w": HOSTILE_W}),
         "FactorizationModel.grad": (_FACT.grad, {"w": [1.0, 1.0]}, {"w": HOSTILE_W}),
+        "FactorizationModel.grad_batch": (
+            _FACT.grad_batch,
+            {"W": [[1.0, 1.0]]},
+            {"W": HOSTILE_W + [[[1.0, 2.0, 3.0]], [[1.0, 1.0], [1.0]]]},
+        ),
         "FactorizationModel.hvp": (
             _FACT.hvp,
             {"w": [1.0, 1.0], "v": [1.0, 0.0]},

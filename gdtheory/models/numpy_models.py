@@ -290,9 +290,13 @@ class FactorizationModel:
         array([[0., 0., 0., 0.],
                [1., 0., 2., 0.]])
         """
-        W = np.asarray(W)
+        shape = f"W must be a numeric array of shape (B, {self.dim})"
+        try:
+            W = np.asarray(W)
+        except (TypeError, ValueError):  # a ragged nest of sequences
+            raise ShapeError(shape) from None
         if W.dtype.kind not in "fciu" or W.ndim != 2 or W.shape[1] != self.dim:
-            raise ShapeError(f"W must be a numeric array of shape (B, {self.dim})")
+            raise ShapeError(f"{shape}, got {W.shape}")
         (n, m), B, d = self.A.shape, W.shape[0], self.d
         X, Y = W[:, : n * d].reshape(B, n, d), W[:, n * d :].reshape(B, m, d)
         R = X @ Y.transpose(0, 2, 1) - self.A
