@@ -38,16 +38,18 @@ their Definition 3.1 and Remark on quadratics).
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import gmpy2
 import mpmath
 import numpy as np
 
 from ..core.budget import PaceMeter, check_cost
-from ..core.compiled import compile_mpc
+from ..core.compiled import compile_gmpy2, compile_mpc, from_gmpy2, to_gmpy2
 from ..core.objective import Objective, as_objective, numeric_objective
 from ..core.outcomes import FlowStatus
 from ..core.scalars import RealLike, check_count, check_dps, positive_real, sorted_times, to_mpf
@@ -61,58 +63,86 @@ __all__ = ["principal_phi", "principal_field", "principal_flow", "ModelFlow", "B
 BRANCHES = ("principal", "continued")
 
 
+_GMPY2 = (type(gmpy2.mpfr()), type(gmpy2.mpc()))
+_ZERO = gmpy2.mpc(0, 0)
+#: Division by zero and NaN raise (ZeroDivisionError and ValueError, as in mpmath).
+_TRAPS = {"trap_divzero": True, "trap_invalid": True}
+
+
+def _unsigned(w: Any) -> Any:
+    """``w`` with an imaginary part -0 made +0.  mpmath has no signed zeros and puts a
+    negative real number on the +0 side of the cuts of sqrt and log; MPC follows the
+    sign of the zero."""
+    return w + _ZERO
+
+
 def principal_phi(z: Any) -> Any:
-    """phi(z) = log(1 - z) / z with phi(0) = -1 (a series near 0), principal branch.
+    """phi(z) = log(1 - z) / z with phi(0) = -1 (a series near 0), principal branch; in
+    mpmath, or in gmpy2 for a gmpy2 ``z`` (the 2-D fields), at the working precision.
 
     >>> with mpmath.workdps(20):
     ...     print(principal_phi(mpmath.mpf("0.5")), principal_phi(0))
     -1.3862943611198906188 -1.0
     """
-    z = mpmath.mpmathify(z)
-    if abs(z) < mpmath.mpf(10) ** (-mpmath.mp.dps // 3):
+    native = isinstance(z, _GMPY2)
+    ten = gmpy2.mpfr(10) if native else mpmath.mpf(10)
+    if not native:
+        z = mpmath.mpmathify(z)
+    if abs(z) < ten ** (-mpmath.mp.dps // 3):
         return -1 - z / 2 - z * z / 3 - z**3 / 4
     if z == 1:
         raise InvalidInputError(
             "h l = 1 for a Hessian eigenvalue l: GD sends that direction to the minimiser "
             "in one step and the principal flow's log(1 - h l) is singular"
         )
-    return mpmath.log(1 - z) / z
+    return (gmpy2.log(_unsigned(1 - z)) if native else mpmath.log(1 - z)) / z
 
 
 def _is_real(values: Sequence[Any]) -> bool:
     return all(not isinstance(v, mpmath.mpc) or v.imag == 0 for v in values)
 
 
-def _eigenvalues_2x2(H: Any) -> tuple[Any, Any] | None:
-    """The eigenvalues of a 2 x 2 mpmath matrix by the quadratic formula, or None when
-    they are too close for Sylvester's formula (:func:`_sylvester_2x2`) to be accurate
-    (then the caller diagonalises).  A closed form instead of ``mpmath.eig``'s QR
-    iterations, which were most of the principal flow's cost on 2-D objectives."""
-    a, b, c, d = H[0, 0], H[0, 1], H[1, 0], H[1, 1]
-    root = mpmath.sqrt((a - d) ** 2 / 4 + b * c)
+def _eigenvalues_2x2(a: Any, b: Any, c: Any, d: Any) -> tuple[Any, Any] | None:
+    """The eigenvalues of [[a, b], [c, d]] (gmpy2 mpc) by the quadratic formula, or None
+    when they are too close for Sylvester's formula (:func:`_sylvester_2x2`) to be
+    accurate (then the caller diagonalises).  A closed form instead of ``mpmath.eig``'s
+    QR iterations, which were most of the principal flow's cost on 2-D objectives."""
+    root = gmpy2.sqrt(_unsigned((a - d) ** 2 / 4 + b * c))
     mid = (a + d) / 2
     l1, l2 = mid + root, mid - root
     scale = max(abs(l1), abs(l2), 1)
-    if abs(l1 - l2) <= mpmath.mpf(10) ** (-(mpmath.mp.dps // 4)) * scale:
+    if abs(l1 - l2) <= gmpy2.mpfr(10) ** (-(mpmath.mp.dps // 4)) * scale:
         return None
     return l1, l2
 
 
-def _sylvester_2x2(H: Any, lam: Sequence[Any], phi: Sequence[Any]) -> Any:
-    """phi(H) for a 2 x 2 matrix with distinct eigenvalues lam and phi_i = phi(lam_i):
-    sum_i phi_i prod_{j != i} (H - lam_j I) / (lam_i - lam_j) (Sylvester's formula),
-    i.e. s H - t I with s = s_1 + s_2, t = s_1 lam_2 + s_2 lam_1, s_i = phi_i / (lam_i -
-    lam_j), on the four entries (a scalar times an mpmath matrix goes through a slow
-    conversion path in mpmath)."""
-    (l1, l2), (p1, p2) = lam, phi
+def _sylvester_2x2(
+    H: tuple[Any, Any, Any, Any], lam: Sequence[Any], phi: Sequence[Any]
+) -> tuple[Any, Any, Any, Any]:
+    """phi(H) (row-major entries) for a 2 x 2 matrix H with distinct eigenvalues lam and
+    phi_i = phi(lam_i): sum_i phi_i prod_{j != i} (H - lam_j I) / (lam_i - lam_j)
+    (Sylvester's formula), i.e. s H - t I with s = s_1 + s_2, t = s_1 lam_2 + s_2 lam_1,
+    s_i = phi_i / (lam_i - lam_j)."""
+    (a, b, c, d), (l1, l2), (p1, p2) = H, lam, phi
     s1, s2 = p1 / (l1 - l2), p2 / (l2 - l1)
     s, t = s1 + s2, s1 * l2 + s2 * l1
-    return mpmath.matrix([[s * H[0, 0] - t, s * H[0, 1]], [s * H[1, 0], s * H[1, 1] - t]])
+    return (s * a - t, s * b, s * c, s * d - t)
+
+
+def _times(M: Sequence[Any], g: Sequence[Any]) -> list[Any]:
+    """The 2 x 2 matrix M (row-major) times the vector g."""
+    return [M[0] * g[0] + M[1] * g[1], M[2] * g[0] + M[3] * g[1]]
+
+
+def _as_mp(v: Any) -> Any:
+    """A gmpy2 number as mpmath's: an mpf where the imaginary part is 0."""
+    v = from_gmpy2(v)
+    return v.real if isinstance(v, mpmath.mpc) and v.imag == 0 else v
 
 
 def principal_field(objective: Objective, h: RealLike) -> Any:
     """The field x -> phi(h H(x)) grad f(x) at the working mpmath precision (complex
-    states allowed).
+    states allowed); in 2-D computed in gmpy2 (MPFR and MPC) at that precision.
 
     >>> from gdtheory.objectives import quadratic
     >>> F = principal_field(quadratic([3]), "1/2")          # h l = 3/2: log(-1/2) / (3/2)
@@ -127,12 +157,9 @@ def principal_field(objective: Objective, h: RealLike) -> Any:
     hess = compile_mpc(list(obj.hessian), obj.symbols)
 
     def phi_h_hessian(hv: Sequence[Any]) -> Any:
-        """phi(h H) for the Hessian entries hv (row-major)."""
+        """phi(h H) for the Hessian entries hv (row-major) by diagonalising."""
         hm = to_mpf(hh)
         H = mpmath.matrix([[hv[i * n + j] for j in range(n)] for i in range(n)])
-        two = _eigenvalues_2x2(H) if n == 2 else None
-        if two is not None:
-            return _sylvester_2x2(H, two, [principal_phi(hm * v) for v in two])
         if _is_real(hv):
             H = mpmath.matrix([[mpmath.re(H[i, j]) for j in range(n)] for i in range(n)])
             lam, V = mpmath.eigsy(H)
@@ -143,6 +170,8 @@ def principal_field(objective: Objective, h: RealLike) -> Any:
         return V * mpmath.diag([principal_phi(hm * lam[i]) for i in range(n)]) * Vinv
 
     constant: dict[int, Any] = {}  # a quadratic's phi(h H), per working precision
+    if n == 2:
+        return _field_2d(obj, hh, phi_h_hessian)
 
     def F(x: Sequence[Any]) -> tuple[Any, ...]:
         g = grad(x)
@@ -157,6 +186,45 @@ def principal_field(objective: Objective, h: RealLike) -> Any:
             M = phi_h_hessian(hess(x))
         out = M * mpmath.matrix(list(g))
         return tuple(out[i] for i in range(n))
+
+    return F
+
+
+def _field_2d(obj: Objective, hh: Any, diagonalised: Any) -> Any:
+    """:func:`principal_field` in 2-D: grad f and H by :func:`compile_gmpy2`, phi(h H) by
+    the quadratic formula and Sylvester's formula in MPC arithmetic at the working
+    precision (``diagonalised(hessian entries)``, mpmath, where the eigenvalues nearly
+    coincide); once per precision for a quadratic."""
+    grad = compile_gmpy2(list(obj.grad), obj.symbols)
+    hess = compile_gmpy2(list(obj.hessian), obj.symbols)
+    at: dict[int, tuple[Any, Any]] = {}  # per precision: (context, h)
+    constant: dict[int, Any] = {}
+
+    def phi_matrix(z: Sequence[Any], hm: Any) -> Any:
+        H = hess(z)
+        two = _eigenvalues_2x2(*H)
+        if two is None:
+            M = diagonalised([_as_mp(v) for v in H])
+            return [to_gmpy2(mpmath.mpmathify(M[i, j])) for i in range(2) for j in range(2)]
+        return _sylvester_2x2(H, two, [principal_phi(hm * v) for v in two])
+
+    def F(x: Sequence[Any]) -> tuple[Any, ...]:
+        prec = mpmath.mp.prec
+        if prec not in at:
+            context = gmpy2.context(precision=prec, **_TRAPS)
+            with context:
+                at[prec] = (context, to_gmpy2(to_mpf(hh)))
+        context, hm = at[prec]
+        with context:
+            z = [gmpy2.mpc(to_gmpy2(mpmath.mpmathify(v))) for v in x]
+            if obj.is_quadratic:
+                if prec not in constant:
+                    constant[prec] = phi_matrix(z, hm)
+                M = constant[prec]
+            else:
+                M = phi_matrix(z, hm)
+            out = _times(M, grad(z))
+        return tuple(_as_mp(v) for v in out)
 
     return F
 
@@ -240,14 +308,13 @@ def _stepped_flow(
     M: int,
     continued: bool,
 ) -> FlowSolution:
-    """Fixed-step complex RK4, dt = h / M, at ``dps`` digits; the run with M // 2 steps
-    gives the error estimate.  Continued: phi(h H) from the eigenvalues matched to those
-    at the start of the step and their logarithms on the nearest branch."""
+    """Fixed-step complex RK4, dt = h / M, at ``dps`` digits (in 2-D in gmpy2 at that
+    precision); the run with M // 2 steps gives the error estimate.  Continued: phi(h H)
+    from the eigenvalues matched to those at the start of the step and their logarithms
+    on the nearest branch."""
     hh = positive_real(h, "h")
     ts = sorted_times(times)
     n = obj.dim
-    grad = compile_mpc(list(obj.grad), obj.symbols)
-    hess = compile_mpc(list(obj.hessian), obj.symbols)
     check_cost(
         "the stepped principal flow",
         1.5 * float(ts[-1] / hh) * M * 4 * n**3,
@@ -257,67 +324,124 @@ def _stepped_flow(
     with mpmath.workdps(dps):
         hm = to_mpf(hh)
         x0m = [mpmath.mpc(v) for v in obj.point_mp(x0)]
-
-        def field(x: Sequence[Any], ref: Any) -> tuple[list[Any], Any]:
-            H = mpmath.matrix([[v for v in hess(x)[i * n : (i + 1) * n]] for i in range(n)])
-            two = _eigenvalues_2x2(H) if n == 2 else None
-            if two is not None:  # closed form: eigenvalues only, phi(hH) by Sylvester
-                lam, V = list(two), None
-            else:
-                lam, V = mpmath.eig(H)
-                lam = list(lam)
-            if continued and ref is not None:
-                lam, V = _matched(lam, V, ref[0])
-            logs = []
-            for i, l in enumerate(lam):
-                z = hm * l
-                if z == 1:
-                    raise InvalidInputError(
-                        "h l = 1 on the path: the principal flow's log(1 - h l) is singular"
-                    )
-                L = mpmath.log(1 - z)
-                if continued and ref is not None:
-                    L += 2j * mpmath.pi * mpmath.nint((ref[1][i].imag - L.imag) / (2 * mpmath.pi))
-                logs.append(L)
-            phi = [
-                principal_phi(hm * l)
-                if abs(hm * l) < mpmath.mpf(10) ** (-dps // 3)
-                else L / (hm * l)
-                for l, L in zip(lam, logs, strict=True)
-            ]
-            g = mpmath.matrix(list(grad(x)))
-            if V is None:
-                out = _sylvester_2x2(H, lam, phi) * g
-            else:
-                out = V * mpmath.diag(phi) * (mpmath.lu_solve(V, g))
-            return [out[i] for i in range(n)], (lam, logs)
-
-        def solve(m: int) -> list[list[Any]]:
-            dt0 = hm / m
-            x, t, ref, states = list(x0m), mpmath.mpf(0), None, []
-            for target in ts:
-                tt = to_mpf(target)
-                while t < tt - dt0 * mpmath.mpf(10) ** -6:
-                    dt = min(dt0, tt - t)
-                    k1, r1 = field(x, ref)
-                    k2, _ = field([a + dt / 2 * b for a, b in zip(x, k1, strict=True)], r1)
-                    k3, _ = field([a + dt / 2 * b for a, b in zip(x, k2, strict=True)], r1)
-                    k4, _ = field([a + dt * b for a, b in zip(x, k3, strict=True)], r1)
-                    x = [
-                        a + dt / 6 * (b + 2 * c + 2 * d + e)
-                        for a, b, c, d, e in zip(x, k1, k2, k3, k4, strict=True)
-                    ]
-                    _, ref = field(x, r1)
-                    t += dt
-                states.append(list(x))
-            return states
-
-        fine, coarse = solve(M), solve(max(1, M // 2))
-        est = max(
-            abs(a - b) for s, c in zip(fine, coarse, strict=True) for a, b in zip(s, c, strict=True)
+        field = _diagonalised_field(obj, hm, dps, continued)
+        lift: Any = lambda v: v  # noqa: E731 - numbers of the field's arithmetic
+        context: Any = contextlib.nullcontext()
+        if n == 2:
+            context = gmpy2.context(precision=mpmath.mp.prec, **_TRAPS)
+            with context:
+                field = _closed_form_field(obj, to_gmpy2(hm), dps, continued, field)
+                x0m = [to_gmpy2(v) for v in x0m]
+            lift = to_gmpy2
+        with context:
+            fine = _rk4(field, lift, x0m, ts, hm, M)
+            coarse = _rk4(field, lift, x0m, ts, hm, max(1, M // 2))
+            est = max(
+                abs(a - b)
+                for s, c in zip(fine, coarse, strict=True)
+                for a, b in zip(s, c, strict=True)
+            )
+        states = tuple(
+            tuple(v if v.imag != 0 else v.real for v in (from_gmpy2(u) for u in s)) for s in fine
         )
-        states = tuple(tuple(v if v.imag != 0 else v.real for v in s) for s in fine)
-    return FlowSolution(tuple(to_mpf(t) for t in ts), states, dps, est, 0)
+    return FlowSolution(tuple(to_mpf(t) for t in ts), states, dps, from_gmpy2(est), 0)
+
+
+def _rk4(
+    field: Any, lift: Any, x0: list[Any], ts: Sequence[Any], hm: Any, m: int
+) -> list[list[Any]]:
+    """The states at ``ts`` of classical RK4 with m steps per h (the last step of each
+    interval shortened to end on its time); ``lift`` turns an mpf into the field's
+    arithmetic."""
+    dt0 = hm / m
+    x, t, ref, states = list(x0), mpmath.mpf(0), None, []
+    for target in ts:
+        tt = to_mpf(target)
+        while t < tt - dt0 * mpmath.mpf(10) ** -6:
+            dt = min(dt0, tt - t)
+            full, half, sixth = lift(dt), lift(dt / 2), lift(dt / 6)
+            k1, r1 = field(x, ref)
+            k2, _ = field([a + half * b for a, b in zip(x, k1, strict=True)], r1)
+            k3, _ = field([a + half * b for a, b in zip(x, k2, strict=True)], r1)
+            k4, _ = field([a + full * b for a, b in zip(x, k3, strict=True)], r1)
+            x = [
+                a + sixth * (b + 2 * c + 2 * d + e)
+                for a, b, c, d, e in zip(x, k1, k2, k3, k4, strict=True)
+            ]
+            _, ref = field(x, r1)
+            t += dt
+        states.append(list(x))
+    return states
+
+
+def _logs_and_phi(
+    lam: Sequence[Any], ref: Any, hm: Any, dps: int, continued: bool
+) -> tuple[list[Any], list[Any]]:
+    """log(1 - h l) for each eigenvalue l (continued: on the branch nearest the logarithm
+    in ``ref``) and phi(h l) = log(1 - h l) / (h l), in mpmath or in gmpy2 as the
+    eigenvalues are."""
+    logs, phi = [], []
+    for i, l in enumerate(lam):
+        z = hm * l
+        if z == 1:
+            raise InvalidInputError(
+                "h l = 1 on the path: the principal flow's log(1 - h l) is singular"
+            )
+        native = isinstance(z, _GMPY2)
+        L = gmpy2.log(_unsigned(1 - z)) if native else mpmath.log(1 - z)
+        if continued and ref is not None:
+            pi = gmpy2.const_pi() if native else mpmath.pi
+            turns = (gmpy2.rint if native else mpmath.nint)((ref[1][i].imag - L.imag) / (2 * pi))
+            L += 2j * pi * turns
+        logs.append(L)
+        small = (gmpy2.mpfr(10) if native else mpmath.mpf(10)) ** (-dps // 3)
+        phi.append(principal_phi(z) if abs(z) < small else L / z)
+    return logs, phi
+
+
+def _diagonalised_field(obj: Objective, hm: Any, dps: int, continued: bool) -> Any:
+    """The stepped flow's field x, ref -> (phi(h H) grad f, (eigenvalues, logarithms)) by
+    ``mpmath.eig`` (any dimension), at the working mpmath precision."""
+    n = obj.dim
+    grad = compile_mpc(list(obj.grad), obj.symbols)
+    hess = compile_mpc(list(obj.hessian), obj.symbols)
+
+    def field(x: Sequence[Any], ref: Any) -> tuple[list[Any], Any]:
+        H = mpmath.matrix([[v for v in hess(x)[i * n : (i + 1) * n]] for i in range(n)])
+        lam, V = mpmath.eig(H)
+        lam = list(lam)
+        if continued and ref is not None:
+            lam, V = _matched(lam, V, ref[0])
+        logs, phi = _logs_and_phi(lam, ref, hm, dps, continued)
+        g = mpmath.matrix(list(grad(x)))
+        out = V * mpmath.diag(phi) * (mpmath.lu_solve(V, g))
+        return [out[i] for i in range(n)], (lam, logs)
+
+    return field
+
+
+def _closed_form_field(obj: Objective, hm: Any, dps: int, continued: bool, slow: Any) -> Any:
+    """The stepped flow's field in 2-D, in gmpy2: the eigenvalues by the quadratic
+    formula, phi(h H) by Sylvester's formula; ``slow`` (the diagonalised field, mpmath)
+    where the eigenvalues nearly coincide."""
+    grad = compile_gmpy2(list(obj.grad), obj.symbols)
+    hess = compile_gmpy2(list(obj.hessian), obj.symbols)
+
+    def field(x: Sequence[Any], ref: Any) -> tuple[list[Any], Any]:
+        H = hess(x)
+        two = _eigenvalues_2x2(*H)
+        if two is None:
+            mp_ref = None if ref is None else [[from_gmpy2(v) for v in r] for r in ref]
+            out, (lam, logs) = slow([from_gmpy2(v) for v in x], mp_ref)
+            back = [[to_gmpy2(mpmath.mpmathify(v)) for v in vs] for vs in (out, lam, logs)]
+            return back[0], (back[1], back[2])
+        lam = list(two)
+        if continued and ref is not None:
+            lam = _matched(lam, None, ref[0])[0]
+        logs, phi = _logs_and_phi(lam, ref, hm, dps, continued)
+        return _times(_sylvester_2x2(H, lam, phi), grad(x)), (lam, logs)
+
+    return field
 
 
 def _matched(lam: list[Any], V: Any, previous: Sequence[Any]) -> tuple[list[Any], Any]:

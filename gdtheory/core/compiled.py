@@ -37,7 +37,15 @@ from ..errors import InvalidInputError, NotRealError, UnboundParameterError
 from .budget import check_cost
 from .conversion import as_symbols
 
-__all__ = ["compile_mp", "compile_np", "compile_np_coords"]
+__all__ = [
+    "compile_mp",
+    "compile_mpc",
+    "compile_gmpy2",
+    "compile_np",
+    "compile_np_coords",
+    "to_gmpy2",
+    "from_gmpy2",
+]
 
 
 #: Expression-tree nodes compiled per second (common-subexpression elimination
@@ -184,9 +192,11 @@ class _Special(ArithmeticError):
     """An infinity or NaN argument: evaluated by the mpmath code."""
 
 
-def _to_mpfr(v: mpmath.mpf) -> Any:
-    """The mpf ``v`` as an mpfr, exactly (at a precision no smaller than v's)."""
-    sign, man, exp, _ = v._mpf_
+_MPFR, _MPC = type(gmpy2.mpfr()), type(gmpy2.mpc())
+
+
+def _raw_to_mpfr(raw: tuple[Any, ...]) -> Any:
+    sign, man, exp, _ = raw
     if not man:
         if exp:
             raise _Special
@@ -194,12 +204,45 @@ def _to_mpfr(v: mpmath.mpf) -> Any:
     return gmpy2.mul_2exp(gmpy2.mpfr(-man if sign else man), exp)
 
 
+def _to_mpfr(v: mpmath.mpf) -> Any:
+    """The mpf ``v`` as an mpfr, exactly (at a precision no smaller than v's)."""
+    return _raw_to_mpfr(v._mpf_)
+
+
 def _from_mpfr(v: Any) -> mpmath.mpf:
     """An mpfr (or an integer constant) as an mpf, exactly."""
-    if isinstance(v, type(gmpy2.mpfr())):
+    if isinstance(v, _MPFR):
         man, exp = v.as_mantissa_exp()
         return mpmath.mpf((man, int(exp)))
     return mpmath.mpf(v)
+
+
+def to_gmpy2(v: Any) -> Any:
+    """An mpmath number (or an int) as a gmpy2 mpfr or mpc, exactly (in a gmpy2 context
+    whose precision is no smaller than v's); ArithmeticError for an infinity or NaN.
+
+    >>> with gmpy2.context(precision=100):
+    ...     print(to_gmpy2(mpmath.mpc(1, -2)))
+    1.0-2.0j
+    """
+    if isinstance(v, mpmath.mpc):
+        re, im = v._mpc_
+        return gmpy2.mpc(_raw_to_mpfr(re), _raw_to_mpfr(im))
+    return _raw_to_mpfr(mpmath.mpf(v)._mpf_)
+
+
+def from_gmpy2(v: Any) -> Any:
+    """A gmpy2 mpfr or mpc (or an int) as an mpmath mpf or mpc, exactly; an mpmath
+    number as it is.
+
+    >>> from_gmpy2(gmpy2.mpc(1, -2))
+    mpc(real='1.0', imag='-2.0')
+    """
+    if isinstance(v, mpmath.mpf | mpmath.mpc):
+        return v
+    if isinstance(v, _MPC):
+        return mpmath.mpc(_from_mpfr(v.real), _from_mpfr(v.imag))
+    return _from_mpfr(v)
 
 
 class _Program:
@@ -306,8 +349,50 @@ def compile_mpc(
     convert, mp = mpmath.mpmathify, mpmath.mp
 
     def evaluate(x: Sequence[Any]) -> tuple[Any, ...]:
-        raw = program.at(mp.prec)[0]
-        return tuple(convert(v) for v in raw(*[convert(xi) for xi in x]))
+        args = [convert(xi) for xi in x]
+        slow, fast, context = program.at(mp.prec)
+        if fast is not None:
+            try:
+                with context:
+                    values = fast(*[to_gmpy2(a) for a in args])
+                return tuple(from_gmpy2(v) for v in values)
+            except (ArithmeticError, ValueError, TypeError):
+                pass  # a special value on the way: the mpmath code decides
+        return tuple(convert(v) for v in slow(*args))
+
+    return evaluate
+
+
+def compile_gmpy2(
+    exprs: Sequence[sp.Expr], symbols: Sequence[sp.Symbol]
+) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
+    """:func:`compile_mpc` on gmpy2 numbers: ``F(z) -> tuple of mpfr or mpc`` at the
+    precision of the gmpy2 context in force, for code that computes in gmpy2 throughout.
+    Where the code calls a function with no MPFR counterpart, or meets a special value,
+    the mpmath code evaluates it at that precision (the same answer as
+    :func:`compile_mpc`, converted exactly).  MPC has signed zeros and mpmath has not: an
+    argument on a branch cut with imaginary part -0 takes the other side of the cut.
+
+    >>> x = sp.Symbol("x")
+    >>> F = compile_gmpy2([sp.sqrt(x) / 3], [x])
+    >>> with gmpy2.context(precision=60):
+    ...     print(F([gmpy2.mpc(-4, 0)])[0] == gmpy2.mpc(0, 2) / 3)
+    True
+    """
+    program = _lambdify(*_checked(exprs, symbols), "mpmath")
+
+    def evaluate(z: Sequence[Any]) -> tuple[Any, ...]:
+        prec = gmpy2.get_context().precision
+        slow, fast, context = program.at(prec)
+        if fast is not None:
+            try:
+                with context:
+                    return tuple(fast(*z))
+            except (ArithmeticError, ValueError, TypeError):
+                pass  # a special value on the way: the mpmath code decides
+        with mpmath.workprec(prec):
+            values = slow(*[from_gmpy2(v) for v in z])
+            return tuple(to_gmpy2(mpmath.mpmathify(v)) for v in values)
 
     return evaluate
 

@@ -5,8 +5,8 @@ Run with ``pytest tests/benchmarks/test_bench_engines.py -m benchmark -s -n 0``.
 
 * the slow manifold's state: compiled from SymPy's factored S_j (``.manifold``, the old
   path) or from the unfactored rational functions (``state_at`` now);
-* the principal flow's phi(hH) in 2-D: ``mpmath.eig`` and V phi V^-1 (old) or the quadratic
-  formula and Sylvester's formula (now);
+* the principal flow's phi(hH) in 2-D: ``mpmath.eig`` and V phi V^-1 (first), the quadratic
+  formula and Sylvester's formula in mpmath (second), the same in gmpy2 (now);
 * conserved-quadratic detection: the whole grad f . S x expanded and ``Matrix.nullspace``
   (old) or one polynomial per entry of S and DomainMatrix's null space (now);
 * compiled high-precision code (modified fields, gradients): SymPy's mpmath code with
@@ -72,29 +72,52 @@ def test_slow_manifold_state_unfactored_against_factored():
     )
 
 
-def test_principal_phi_sylvester_against_eig():
-    with mpmath.workdps(30):
-        H = mpmath.matrix([[mpmath.mpc(3, 0.2), mpmath.mpf("0.7")], [mpmath.mpf("0.7"), 1]])
+def test_principal_phi_closed_form_gmpy2_against_mpmath():
+    """phi(hH) of a 2 x 2 complex symmetric matrix: mpmath.eig and V phi V^-1 (the first
+    engine), the quadratic and Sylvester formulas in mpmath (the second), the same in
+    gmpy2 (now)."""
+    import gmpy2
+
+    from gdtheory.core.compiled import from_gmpy2, to_gmpy2
+
+    with mpmath.workdps(30), gmpy2.context(precision=mpmath.mp.prec):
+        a, b, d = mpmath.mpc(3, 0.2), mpmath.mpf("0.7"), mpmath.mpf(1)
+        H = mpmath.matrix([[a, b], [b, d]])
         hm = mpmath.mpf(1) / 4
 
-        def old() -> Any:
+        def eig() -> Any:
             for _ in range(2000):
                 lam, V = mpmath.eig(H)
                 out = V * mpmath.diag([principal_phi(hm * v) for v in lam]) * mpmath.inverse(V)
-            return out
+            return [out[i, j] for i in range(2) for j in range(2)]
 
-        def new() -> Any:
+        def closed_mpmath() -> Any:
             for _ in range(2000):
-                two = _eigenvalues_2x2(H)
-                out = _sylvester_2x2(H, two, [principal_phi(hm * v) for v in two])
-            return out
+                root = mpmath.sqrt((a - d) ** 2 / 4 + b * b)
+                l1, l2 = (a + d) / 2 + root, (a + d) / 2 - root
+                p1, p2 = principal_phi(hm * l1), principal_phi(hm * l2)
+                s1, s2 = p1 / (l1 - l2), p2 / (l2 - l1)
+                s, t = s1 + s2, s1 * l2 + s2 * l1
+                out = mpmath.matrix([[s * a - t, s * b], [s * b, s * d - t]])
+            return [out[i, j] for i in range(2) for j in range(2)]
 
-        a, t_old = _clock(old)
-        b, t_new = _clock(new)
-        assert max(abs(a[i, j] - b[i, j]) for i in range(2) for j in range(2)) < 1e-25
+        def closed_gmpy2() -> Any:
+            entries = [to_gmpy2(v) for v in (a, b, b, d)]
+            h_g = to_gmpy2(hm)
+            for _ in range(2000):
+                two = _eigenvalues_2x2(*entries)
+                out = _sylvester_2x2(entries, two, [principal_phi(h_g * v) for v in two])
+            return [from_gmpy2(v) for v in out]
+
+        ref, t_eig = _clock(eig)
+        mid, t_mid = _clock(closed_mpmath)
+        new, t_new = _clock(closed_gmpy2)
+        assert max(abs(u - v) for u, v in zip(ref, new, strict=True)) < 1e-25
+        assert max(abs(u - v) for u, v in zip(mid, new, strict=True)) < 1e-28
     print(
-        f"\nphi(hH), 2 x 2, 2000 times: eig {t_old:.2f} s, Sylvester {t_new:.2f} s, "
-        f"ratio {t_old / t_new:.1f}"
+        f"\nphi(hH), 2 x 2, 2000 times: eig {t_eig:.2f} s, closed form in mpmath "
+        f"{t_mid:.2f} s, in gmpy2 {t_new:.2f} s; ratios {t_eig / t_new:.1f} and "
+        f"{t_mid / t_new:.1f}"
     )
 
 

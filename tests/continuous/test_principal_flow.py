@@ -182,25 +182,51 @@ def test_branch_and_substeps_are_checked() -> None:
 )
 def test_sylvester_2x2_equals_diagonalisation(real, imag):
     """phi(hH) of a 2 x 2 complex symmetric Hessian by the quadratic formula and
-    Sylvester's formula equals V phi(hL) V^-1 from mpmath.eig (h = 1/3, principal
-    branch) to 1e-28 relative at 40 digits; nearly equal eigenvalues are left to eig."""
-    from gdtheory.continuous.principal_flow import _eigenvalues_2x2, _sylvester_2x2
+    Sylvester's formula (gmpy2, 40 digits) equals V phi(hL) V^-1 from mpmath.eig (h = 1/3,
+    principal branch) to 1e-28 relative; nearly equal eigenvalues are left to eig."""
+    import gmpy2
 
-    with mpmath.workdps(40):
+    from gdtheory.continuous.principal_flow import _eigenvalues_2x2, _sylvester_2x2
+    from gdtheory.core.compiled import from_gmpy2, to_gmpy2
+
+    with mpmath.workdps(40), gmpy2.context(precision=mpmath.mp.prec):
         a, b, d = (mpmath.mpc(x, y) for x, y in zip(real, imag, strict=True))
-        H = mpmath.matrix([[a, b], [b, d]])
-        two = _eigenvalues_2x2(H)
-        lam, V = mpmath.eig(H)
+        entries = [to_gmpy2(v) for v in (a, b, b, d)]
+        two = _eigenvalues_2x2(*entries)
+        lam, V = mpmath.eig(mpmath.matrix([[a, b], [b, d]]))
         if two is None:  # refused only when the eigenvalues (nearly) coincide
             assert abs(lam[0] - lam[1]) <= mpmath.mpf(10) ** -9 * max(1, abs(lam[0]))
             return
-        assume(abs(two[0] - two[1]) > mpmath.mpf(10) ** -3 * max(1, abs(two[0])))
-        assume(all(abs(1 - v / 3) > 1e-6 for v in [*two, *lam]))
-        S = _sylvester_2x2(H, two, [principal_phi(v / 3) for v in two])
+        two_mp = [from_gmpy2(v) for v in two]
+        assume(abs(two_mp[0] - two_mp[1]) > mpmath.mpf(10) ** -3 * max(1, abs(two_mp[0])))
+        assume(all(abs(1 - v / 3) > 1e-6 for v in [*two_mp, *lam]))
+        S = _sylvester_2x2(entries, two, [principal_phi(v / 3) for v in two])
         ref = V * mpmath.diag([principal_phi(v / 3) for v in lam]) * mpmath.inverse(V)
         size = 1 + max(abs(ref[i, j]) for i in range(2) for j in range(2))
-        err = max(abs(S[i, j] - ref[i, j]) for i in range(2) for j in range(2))
+        err = max(abs(from_gmpy2(S[2 * i + j]) - ref[i, j]) for i in range(2) for j in range(2))
         assert err <= mpmath.mpf(10) ** -28 * size
+
+
+def test_the_2d_field_takes_mpmath_side_of_the_cut():
+    """On the cut (h l > 1 on a real state) the 2-D field in gmpy2 gives log(1 - h l)
+    = log|1 - h l| + i pi, as mpmath's principal logarithm does, whatever the sign of the
+    zero imaginary parts MPC computes on the way (x^2 + 3y^2 + xy/10, h = 1/2: h l = 3.001
+    for one eigenvalue; against the same field by diagonalisation in mpmath)."""
+    import gdtheory.continuous.principal_flow as pf
+
+    f = Objective.parse("x**2 + 3*y**2 + x*y/10")
+    with mpmath.workdps(30):
+        fast = principal_field(f, "1/2")([mpmath.mpf(1), mpmath.mpf(-2)])
+    closed = pf._eigenvalues_2x2
+    try:
+        pf._eigenvalues_2x2 = lambda *H: None  # the diagonalising path
+        with mpmath.workdps(30):
+            slow = principal_field(f, "1/2")([mpmath.mpf(1), mpmath.mpf(-2)])
+    finally:
+        pf._eigenvalues_2x2 = closed
+    with mpmath.workdps(30):
+        assert all(abs(mpmath.im(v)) > 0.1 for v in slow)  # past the cut: complex
+        assert max(abs(a - b) for a, b in zip(fast, slow, strict=True)) < 1e-25
 
 
 @pytest.mark.parametrize("c", ["2", "4"])
@@ -214,7 +240,7 @@ def test_the_closed_form_follows_the_eigenvalues_as_diagonalising_does(monkeypat
     h = sp.Rational(c) / sp.Rational("4.0625")
     times = [h * k for k in range(1, 5)]
     fast = principal_flow(f, x0, times, h=h, dps=30, branch="continued", substeps=16)
-    monkeypatch.setattr(pf, "_eigenvalues_2x2", lambda H: None)
+    monkeypatch.setattr(pf, "_eigenvalues_2x2", lambda *H: None)
     slow = principal_flow(f, x0, times, h=h, dps=30, branch="continued", substeps=16)
     with mpmath.workdps(30):
         gap = max(
