@@ -395,6 +395,6 @@ CLAIM = Claim(
         'terms) may even lead to worse approximation."'
     ),
     check=check,
-    full_seconds=27.0,
+    full_seconds=22.5,
     quick_seconds=21.5,
 )

@@ -527,5 +527,5 @@ CLAIM = Claim(
     ),
     check=check,
     quick_seconds=8.0,
-    full_seconds=72.5,
+    full_seconds=33.5,
 )

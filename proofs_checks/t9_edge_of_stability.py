@@ -366,5 +366,5 @@ CLAIM = Claim(
     ),
     check=check,
     quick_seconds=2.0,
-    full_seconds=129.5,
+    full_seconds=129.0,
 )
