@@ -438,5 +438,5 @@ CLAIM = Claim(
     ),
     check=check,
     full_seconds=14.5,
-    quick_seconds=9.5,
+    quick_seconds=8.5,
 )

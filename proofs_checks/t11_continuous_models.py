@@ -539,5 +539,5 @@ CLAIM = Claim(
     ),
     check=check,
     full_seconds=81.5,
-    quick_seconds=20.5,
+    quick_seconds=13.5,
 )

@@ -590,5 +590,5 @@ CLAIM = Claim(
     ),
     check=check,
     full_seconds=135.5,
-    quick_seconds=15.0,
+    quick_seconds=14.0,
 )

@@ -396,5 +396,5 @@ CLAIM = Claim(
     ),
     check=check,
     full_seconds=22.5,
-    quick_seconds=21.5,
+    quick_seconds=15.0,
 )

@@ -231,5 +231,5 @@ CLAIM = Claim(
     ),
     check=check,
     full_seconds=10.0,
-    quick_seconds=12.5,
+    quick_seconds=6.0,
 )

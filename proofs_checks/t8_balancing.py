@@ -526,6 +526,6 @@ CLAIM = Claim(
         'f at initialization."'
     ),
     check=check,
-    quick_seconds=8.0,
+    quick_seconds=7.5,
     full_seconds=33.5,
 )
