@@ -204,11 +204,6 @@ def _raw_to_mpfr(raw: tuple[Any, ...]) -> Any:
     return gmpy2.mul_2exp(gmpy2.mpfr(-man if sign else man), exp)
 
 
-def _to_mpfr(v: mpmath.mpf) -> Any:
-    """The mpf ``v`` as an mpfr, exactly (at a precision no smaller than v's)."""
-    return _raw_to_mpfr(v._mpf_)
-
-
 def _from_mpfr(v: Any) -> mpmath.mpf:
     """An mpfr (or an integer constant) as an mpf, exactly."""
     if isinstance(v, _MPFR):
@@ -219,12 +214,15 @@ def _from_mpfr(v: Any) -> mpmath.mpf:
 
 def to_gmpy2(v: Any) -> Any:
     """An mpmath number (or an int) as a gmpy2 mpfr or mpc, exactly (in a gmpy2 context
-    whose precision is no smaller than v's); ArithmeticError for an infinity or NaN.
+    whose precision is no smaller than v's; a gmpy2 number as it is); ArithmeticError for
+    an infinity or NaN.
 
     >>> with gmpy2.context(precision=100):
     ...     print(to_gmpy2(mpmath.mpc(1, -2)))
     1.0-2.0j
     """
+    if isinstance(v, _MPFR | _MPC):
+        return v
     if isinstance(v, mpmath.mpc):
         re, im = v._mpc_
         return gmpy2.mpc(_raw_to_mpfr(re), _raw_to_mpfr(im))
@@ -267,13 +265,26 @@ class _Program:
                 fast, context = None, gmpy2.context(precision=prec, **_TRAPS)
                 if self.mpfr_ok:
                     with context:
-                        names = {n: _to_mpfr(v) for n, v in values.items()}
+                        names = {n: to_gmpy2(v) for n, v in values.items()}
                     fast = types.FunctionType(
                         self.code,
                         {"builtins": builtins, "range": range, **_MPFR_FUNCTIONS, **names},
                     )
             self._at[prec] = (slow, fast, context)
         return self._at[prec]
+
+    def mpfr_values(self, prec: int, args: Sequence[Any]) -> tuple[Any, ...] | None:
+        """The MPFR code's values (gmpy2 numbers) at ``args`` (mpmath or gmpy2 numbers)
+        at ``prec`` bits, or None where there is no MPFR code or a special value came up
+        on the way (then the mpmath code decides)."""
+        _, fast, context = self.at(prec)
+        if fast is None:
+            return None
+        try:
+            with context:
+                return tuple(fast(*[to_gmpy2(a) for a in args]))
+        except (ArithmeticError, ValueError, TypeError):
+            return None
 
 
 def _constant_value(c: sp.Expr) -> mpmath.mpf:
@@ -314,15 +325,10 @@ def compile_mp(
 
     def evaluate(x: Sequence[Any]) -> tuple[mpmath.mpf, ...]:
         args = [mpf(xi) for xi in x]
-        slow, fast, context = program.at(mp.prec)
+        fast = program.mpfr_values(mp.prec, args)
         if fast is not None:
-            try:
-                with context:
-                    values = fast(*[_to_mpfr(a) for a in args])
-                return tuple(_from_mpfr(v) for v in values)
-            except (ArithmeticError, ValueError, TypeError):
-                pass  # a special value on the way: the mpmath code decides
-        values = slow(*args)
+            return tuple(_from_mpfr(v) for v in fast)
+        values = program.at(mp.prec)[0](*args)
         try:
             return tuple(mpf(v) for v in values)
         except TypeError:  # a complex value: the point left the expression's real domain
@@ -350,15 +356,10 @@ def compile_mpc(
 
     def evaluate(x: Sequence[Any]) -> tuple[Any, ...]:
         args = [convert(xi) for xi in x]
-        slow, fast, context = program.at(mp.prec)
+        fast = program.mpfr_values(mp.prec, args)
         if fast is not None:
-            try:
-                with context:
-                    values = fast(*[to_gmpy2(a) for a in args])
-                return tuple(from_gmpy2(v) for v in values)
-            except (ArithmeticError, ValueError, TypeError):
-                pass  # a special value on the way: the mpmath code decides
-        return tuple(convert(v) for v in slow(*args))
+            return tuple(from_gmpy2(v) for v in fast)
+        return tuple(convert(v) for v in program.at(mp.prec)[0](*args))
 
     return evaluate
 
@@ -383,15 +384,11 @@ def compile_gmpy2(
 
     def evaluate(z: Sequence[Any]) -> tuple[Any, ...]:
         prec = gmpy2.get_context().precision
-        slow, fast, context = program.at(prec)
+        fast = program.mpfr_values(prec, z)
         if fast is not None:
-            try:
-                with context:
-                    return tuple(fast(*z))
-            except (ArithmeticError, ValueError, TypeError):
-                pass  # a special value on the way: the mpmath code decides
+            return fast
         with mpmath.workprec(prec):
-            values = slow(*[from_gmpy2(v) for v in z])
+            values = program.at(prec)[0](*[from_gmpy2(v) for v in z])
             return tuple(to_gmpy2(mpmath.mpmathify(v)) for v in values)
 
     return evaluate
