@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import mpmath
 import numpy as np
+import pytest
 import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -150,3 +151,31 @@ def test_functions_without_an_mpfr_counterpart_run_in_mpmath():
     assert not _lambdify(exprs, (x,), "mpmath").mpfr_ok
     with mpmath.workdps(30):
         assert compile_mp(exprs, [x])([-0.5])[0] == -mpmath.gamma(-0.5)
+
+
+def test_wide_sums_and_products_are_split_and_keep_every_term():
+    """A sum of 3000 terms inside a product (wider than CHUNK, as modified fields of high
+    order are): Python's compiler would recurse once per operand of one flat chain; split
+    into partial sums, every term is still there (exact value at 30 digits, and NumPy)."""
+    terms = sp.Add(*(sp.Rational(k + 1, k + 2) * x**k for k in range(3000)))
+    expr = y * terms + sp.Mul(*(x + k for k in range(100)))
+    at = {x: sp.Rational(1, 2), y: sp.Rational(3, 2)}
+    exact = expr.subs(at)
+    with mpmath.workdps(30):
+        got = compile_mp([expr], [x, y])([mpmath.mpf(1) / 2, mpmath.mpf(3) / 2])[0]
+        assert abs(got - sp.N(exact, 40)) < mpmath.mpf(10) ** -25 * abs(sp.N(exact, 40))
+    got_np = compile_np([expr], [x, y])(np.array([[0.5, 1.5]]))[0, 0]
+    assert got_np == pytest.approx(float(exact), rel=1e-12)
+
+
+def test_a_symbol_may_carry_the_name_of_a_function_of_the_generated_code():
+    """Arguments are dummified: a state variable called ``exp`` or ``mpf`` cannot shadow
+    the exponential or the mpmath constructor in the generated code."""
+    e, m = sp.Symbol("exp"), sp.Symbol("mpf")
+    exprs = [sp.exp(e) + m / 3]
+    with mpmath.workdps(30):
+        got = compile_mp(exprs, [e, m])([1, 2])[0]
+        assert abs(got - (mpmath.e + mpmath.mpf(2) / 3)) < mpmath.mpf(10) ** -28
+    assert compile_np(exprs, [e, m])(np.array([[1.0, 2.0]]))[0, 0] == pytest.approx(
+        np.e + 2 / 3, rel=1e-14
+    )
