@@ -194,9 +194,10 @@ def _quadratic(rows: list[tuple[object, ...]], numbers: dict[str, object]) -> bo
             sp.expand(me.fields[k] - q.coefficient(k)) == sp.zeros(q.objective.dim, 1)
             for k in range(13)
         )
+        ks = range(0, 13, 4)
         series_ok = all(
-            sp.simplify(q.series_coefficient(k) - me.fields[k]) == sp.zeros(q.objective.dim, 1)
-            for k in range(0, 13, 4)
+            sp.simplify(c - me.fields[k]) == sp.zeros(q.objective.dim, 1)
+            for k, c in zip(ks, q.series_coefficients(ks), strict=True)
         )
         d = series_diagnostics(q.objective, pt, order=24)
         R = float(q.radius)

@@ -1092,6 +1092,11 @@ ENTRY.update(
             {"k": 1},
             {"k": HOSTILE_COUNTS + ["x", _PAYLOAD]},
         ),
+        "QuadraticModifiedEquation.series_coefficients": (
+            _QME.series_coefficients,
+            {"ks": [0, 1]},
+            {"ks": [[k] for k in HOSTILE_COUNTS] + [["x"], [_PAYLOAD], 3, None]},
+        ),
         "SeriesDiagnostics.optimal_truncation": (
             _SD.optimal_truncation,
             {"h": 0.1},

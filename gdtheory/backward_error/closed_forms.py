@@ -16,6 +16,7 @@ IX.7 (convergence of the modified equation for linear problems).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,12 +75,26 @@ class QuadraticModifiedEquation:
     def series_coefficient(self, k: int) -> sp.ImmutableMatrix:
         """The h**k Taylor coefficient of the closed form ``field``, computed by SymPy's
         ``series`` (an independent check of :meth:`coefficient`)."""
-        k = _check_k(k)
-        out = []
+        return self.series_coefficients([k])[0]
+
+    def series_coefficients(self, ks: Sequence[int]) -> tuple[sp.ImmutableMatrix, ...]:
+        """:meth:`series_coefficient` for each k of ``ks``, from one expansion of each
+        component to order max(ks) (one ``series`` call instead of one per k).
+
+        >>> q = quadratic_modified_equation("3*x**2/2")
+        >>> q.series_coefficients([0, 2])
+        (Matrix([[-3*x]]), Matrix([[-9*x]]))
+        """
+        if isinstance(ks, str | bytes) or not hasattr(ks, "__iter__"):
+            raise InvalidInputError(f"ks must be a sequence of powers of h, got {ks!r:.60}")
+        ks = [_check_k(k) for k in ks]
+        if not ks:
+            return ()
+        columns = []
         for comp in self.field:
-            s = sp.series(comp, h, 0, k + 1).removeO()
-            out.append(sp.simplify(sp.expand(s).coeff(h, k)))
-        return sp.ImmutableMatrix(out)
+            s = sp.expand(sp.series(comp, h, 0, max(ks) + 1).removeO())
+            columns.append([sp.simplify(s.coeff(h, k)) for k in ks])
+        return tuple(sp.ImmutableMatrix([c[i] for c in columns]) for i in range(len(ks)))
 
 
 def _phi(z: sp.Expr) -> sp.Expr:
