@@ -13,7 +13,9 @@ Run with ``pytest tests/benchmarks/test_bench_engines.py -m benchmark -s -n 0``.
   ``mpf(p)/mpf(q)`` at every call (old) or constants once per precision and gmpy2.mpfr
   arithmetic (now), the same bits;
 * T8's matrix study: GD start by start with ``FactorizationModel.grad`` (old) or all
-  starts at once with ``grad_batch`` (now), the same bits.
+  starts at once with ``grad_batch`` (now), the same bits;
+* T4's SymPy-series oracle of the quadratic closed form: one ``series`` per power of h
+  (old) or one per component for all powers (now).
 """
 
 from __future__ import annotations
@@ -203,4 +205,26 @@ def test_matrix_study_batched_against_start_by_start():
     print(
         f"\n24 starts x 2000 GD steps on a 4 x 4 rank-2 factorisation: start by start "
         f"{t_old:.2f} s, batched {t_new:.2f} s, ratio {t_old / t_new:.1f}"
+    )
+
+
+def test_series_oracle_one_expansion_against_one_per_power():
+    from gdtheory.backward_error.closed_forms import quadratic_modified_equation
+
+    ks = (0, 4, 8, 12)
+
+    def old() -> list[Any]:
+        q = quadratic_modified_equation("x**2 + 3*x*y + y**2/3")
+        return [q.series_coefficient(k) for k in ks]
+
+    def new() -> tuple[Any, ...]:
+        q = quadratic_modified_equation("x**2 + 3*x*y + y**2/3")
+        return q.series_coefficients(ks)
+
+    a, t_old = _clock(old)
+    b, t_new = _clock(new)
+    assert all(sp.simplify(u - v) == sp.zeros(2, 1) for u, v in zip(a, b, strict=True))
+    print(
+        f"\nSymPy-series oracle, 2-D quadratic, h^0..h^12: one series per power {t_old:.2f} s, "
+        f"one per component {t_new:.2f} s, ratio {t_old / t_new:.1f}"
     )
