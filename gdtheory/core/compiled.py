@@ -250,9 +250,12 @@ class _Program:
     def __init__(self, raw: Any, constants: tuple[tuple[str, sp.Expr], ...]) -> None:
         self.raw = raw  # keeps the generated source in linecache (tracebacks, inspect)
         self.code = raw.__code__
-        self.namespace = raw.__globals__
+        names = _global_names(self.code)
+        # only the names the code uses: a copy per precision of lambdify's whole
+        # namespace (every mpmath function) would cost tens of kilobytes each
+        self.namespace = {k: v for k, v in raw.__globals__.items() if k in names}
         self.constants = constants
-        called = set(self.code.co_names) - {name for name, _ in constants} - _BUILTINS
+        called = names - {name for name, _ in constants} - _BUILTINS
         self.mpfr_ok = called <= set(_MPFR_FUNCTIONS)
         self._at: dict[int, tuple[Any, Any, Any]] = {}
 
@@ -285,6 +288,15 @@ class _Program:
                 return tuple(fast(*[to_gmpy2(a) for a in args]))
         except (ArithmeticError, ValueError, TypeError):
             return None
+
+
+def _global_names(code: types.CodeType) -> set[str]:
+    """The global names a code object and the code objects nested in it refer to."""
+    names = set(code.co_names)
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            names |= _global_names(const)
+    return names
 
 
 def _constant_value(c: sp.Expr) -> mpmath.mpf:
