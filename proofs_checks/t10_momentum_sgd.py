@@ -437,6 +437,6 @@ CLAIM = Claim(
         'which includes GD as a special case."'
     ),
     check=check,
-    full_seconds=14.5,
-    quick_seconds=8.5,
+    full_seconds=14.0,
+    quick_seconds=8.0,
 )

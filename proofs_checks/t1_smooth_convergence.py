@@ -274,7 +274,7 @@ CLAIM = Claim(
         'L-smooth, min f exists, and h<2/L, GD converges to a stationary point."'
     ),
     check=check,
-    full_seconds=9.0,
+    full_seconds=8.5,
     quick_seconds=5.5,
 )
 

@@ -199,5 +199,5 @@ CLAIM = Claim(
     ),
     check=check,
     full_seconds=4.5,
-    quick_seconds=2.5,
+    quick_seconds=3.0,
 )

@@ -396,6 +396,6 @@ CLAIM = Claim(
         'terms) may even lead to worse approximation."'
     ),
     check=check,
-    full_seconds=22.5,
-    quick_seconds=15.0,
+    full_seconds=23.5,
+    quick_seconds=11.5,
 )

@@ -230,6 +230,6 @@ CLAIM = Claim(
         'large, >2/L, and for this simple objective function (f=x^2/2) GD blows up."'
     ),
     check=check,
-    full_seconds=10.0,
-    quick_seconds=6.0,
+    full_seconds=10.5,
+    quick_seconds=6.5,
 )

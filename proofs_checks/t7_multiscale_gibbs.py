@@ -520,5 +520,5 @@ CLAIM = Claim(
     ),
     check=check,
     quick_seconds=3.5,
-    full_seconds=25.0,
+    full_seconds=23.5,
 )
