@@ -337,8 +337,8 @@ def estimate(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Estimate:
     >>> from gdtheory.objectives import quadratic
     >>> from gdtheory.dynamics.trajectories import gd
     >>> e = estimate(gd, quadratic([1]), [1], h="1/2", steps=10**6)
-    >>> e.completed, 0.5 < e.seconds < 500
-    (False, True)
+    >>> e.completed, e.what, e.seconds > 0    # the seconds depend on the machine
+    (False, 'GD at high precision', True)
     """
     token = _LEDGER.set(_Ledger(time.perf_counter(), estimating=True))
     t0 = time.perf_counter()
