@@ -54,19 +54,20 @@ import gdtheory as gt  # noqa: E402
 from gdtheory.core.budget import Meter, PaceMeter, charge, estimate, pilot  # noqa: E402
 
 
-def test_a_meter_extrapolates_the_measured_pace_and_skips_the_warm_up():
-    """The first unit (compilation, caches) is not extrapolated: a slow first unit and
-    fast later ones give an estimate at the later pace."""
+def test_a_meter_extrapolates_the_measured_pace_and_skips_the_warm_up(clock):
+    """The first unit (compilation, caches) is not extrapolated: a slow first unit (0.3 s)
+    and fast later ones (2 ms) give the later pace for the steps left plus the time spent,
+    0.3 + 10000 * 0.002 s to within a step (on the simulated clock: no timed assertion)."""
 
     def loop(first: float, each: float, total: int) -> None:
         m = Meter("a loop", total, "steps")
         for k in range(total):
             m.tick(k)
-            time.sleep(first if k == 0 else each)
+            clock.t += first if k == 0 else each
 
     est = estimate(loop, 0.3, 0.002, 10_000)
     assert not est.completed and est.what == "a loop"
-    assert 10 < est.seconds < 60  # ~ 0.3 + 10000 * 0.002 = 20.3 s (sleep overshoots a little)
+    assert est.seconds == pytest.approx(0.3 + 10_000 * 0.002, abs=0.005)
 
 
 def test_estimate_returns_the_result_of_a_call_that_finishes_before_charging():
@@ -74,13 +75,16 @@ def test_estimate_returns_the_result_of_a_call_that_finishes_before_charging():
     assert est.completed and est.result == 42 and est.seconds < 1
 
 
-def test_pilots_fit_a_fixed_cost_and_a_cost_per_unit():
+def test_pilots_fit_a_fixed_cost_and_a_cost_per_unit(clock):
+    """A call costing 0.02 s plus 1 ms per unit (simulated clock): the fit on the last two
+    pilots gives both, and 10^4 units cost 0.02 + 10 s."""
+
     def run(k: int) -> None:
-        time.sleep(0.02 + 0.001 * k)
+        clock.t += 0.02 + 0.001 * k
 
     with allow(10**6):
         seconds = pilot("a computation", run, 10_000, "units")
-    assert 5 < seconds < 20  # 0.02 + 10 s
+    assert seconds == pytest.approx(0.02 + 10_000 * 0.001, rel=1e-9)
 
 
 def test_inner_meters_are_quiet_while_a_pilot_runs():
