@@ -76,6 +76,12 @@ def _unsigned(w: Any) -> Any:
     return w + _ZERO
 
 
+def _log_one_minus(z: Any) -> Any:
+    """log(1 - z), principal branch, in gmpy2 for a gmpy2 ``z`` (the cut on mpmath's
+    side) and in mpmath otherwise."""
+    return gmpy2.log(_unsigned(1 - z)) if isinstance(z, _GMPY2) else mpmath.log(1 - z)
+
+
 def principal_phi(z: Any) -> Any:
     """phi(z) = log(1 - z) / z with phi(0) = -1 (a series near 0), principal branch; in
     mpmath, or in gmpy2 for a gmpy2 ``z`` (the 2-D fields), at the working precision.
@@ -95,7 +101,7 @@ def principal_phi(z: Any) -> Any:
             "h l = 1 for a Hessian eigenvalue l: GD sends that direction to the minimiser "
             "in one step and the principal flow's log(1 - h l) is singular"
         )
-    return (gmpy2.log(_unsigned(1 - z)) if native else mpmath.log(1 - z)) / z
+    return _log_one_minus(z) / z
 
 
 def _is_real(values: Sequence[Any]) -> bool:
@@ -341,9 +347,7 @@ def _stepped_flow(
                 for s, c in zip(fine, coarse, strict=True)
                 for a, b in zip(s, c, strict=True)
             )
-        states = tuple(
-            tuple(v if v.imag != 0 else v.real for v in (from_gmpy2(u) for u in s)) for s in fine
-        )
+        states = tuple(tuple(_as_mp(u) for u in s) for s in fine)
     return FlowSolution(tuple(to_mpf(t) for t in ts), states, dps, from_gmpy2(est), 0)
 
 
@@ -388,7 +392,7 @@ def _logs_and_phi(
                 "h l = 1 on the path: the principal flow's log(1 - h l) is singular"
             )
         native = isinstance(z, _GMPY2)
-        L = gmpy2.log(_unsigned(1 - z)) if native else mpmath.log(1 - z)
+        L = _log_one_minus(z)
         if continued and ref is not None:
             pi = gmpy2.const_pi() if native else mpmath.pi
             turns = (gmpy2.rint if native else mpmath.nint)((ref[1][i].imag - L.imag) / (2 * pi))

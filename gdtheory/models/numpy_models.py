@@ -61,13 +61,20 @@ class Model(Protocol):
     def hvp(self, w: np.ndarray, v: np.ndarray) -> np.ndarray: ...
 
 
-def _vector(w: Any, dim: int, name: str = "w") -> np.ndarray:
+def _numeric(w: Any, what: str) -> np.ndarray:
+    """``w`` as a numeric array (real or complex), or a ShapeError saying ``what`` it must
+    be (a ragged nest of sequences, text, objects)."""
     try:
         arr = np.asarray(w)
     except (TypeError, ValueError):  # a ragged nest of sequences
-        raise ShapeError(f"{name} must be a numeric vector of length {dim}") from None
+        raise ShapeError(what) from None
     if arr.dtype.kind not in "fciu":
-        raise ShapeError(f"{name} must be a numeric vector of length {dim}")
+        raise ShapeError(what)
+    return arr
+
+
+def _vector(w: Any, dim: int, name: str = "w") -> np.ndarray:
+    arr = _numeric(w, f"{name} must be a numeric vector of length {dim}")
     if arr.shape != (dim,):
         raise ShapeError(f"{name} has shape {arr.shape}; expected ({dim},)")
     return arr
@@ -291,11 +298,8 @@ class FactorizationModel:
                [1., 0., 2., 0.]])
         """
         shape = f"W must be a numeric array of shape (B, {self.dim})"
-        try:
-            W = np.asarray(W)
-        except (TypeError, ValueError):  # a ragged nest of sequences
-            raise ShapeError(shape) from None
-        if W.dtype.kind not in "fciu" or W.ndim != 2 or W.shape[1] != self.dim:
+        W = _numeric(W, shape)
+        if W.ndim != 2 or W.shape[1] != self.dim:
             raise ShapeError(f"{shape}, got {W.shape}")
         (n, m), B, d = self.A.shape, W.shape[0], self.d
         X, Y = W[:, : n * d].reshape(B, n, d), W[:, n * d :].reshape(B, m, d)
